@@ -1,0 +1,59 @@
+# Salescope — the two commands: `make demo` (run the product) and `make test` (pass the suite).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+export SALESCOPE_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: setup demo serve test test-postgres test-browser lint format messages check clean
+
+setup: $(VENV)/.installed node_modules/.installed catalogs
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+catalogs: $(VENV)/.installed
+	@$(BIN)/salescope compile_catalogs >/dev/null
+
+# Sets up, migrates the embedded SQLite database under var/, loads the demo company (idempotent)
+# and serves it with gunicorn on http://127.0.0.1:$(PORT).
+demo: setup
+	$(BIN)/salescope migrate --no-input -v0
+	$(BIN)/salescope demo
+	@echo ""
+	@echo "  Salescope is running at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
+	@echo ""
+	PORT=$(PORT) $(BIN)/salescope serve
+
+serve: setup
+	PORT=$(PORT) $(BIN)/salescope serve
+
+# The whole suite on SQLite (or on the database DATABASE_URL names).
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(MAKE) test
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/salescope makemigrations --check --dry-run -v0
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Refresh the catalogues from the code (needs GNU gettext's xgettext, developers only).
+messages: $(VENV)/.installed
+	$(BIN)/salescope makemessages -l zh_Hans -l zh_Hant -l en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/*' --ignore 'bench/*'
+
+clean:
+	rm -rf $(VENV) node_modules

@@ -1,0 +1,22 @@
+"""The JSON API under /api/v1/: mounts each app's ninja router."""
+
+from ninja import NinjaAPI
+
+from salescope.core.api import api_auth, install_error_handlers
+from salescope.core.api import router as core_router
+from salescope.org.api import router as org_router
+
+api = NinjaAPI(
+    title="Salescope API",
+    version="1",
+    description="Sales process management (销售过程管理). Authenticate with "
+    "`Authorization: Bearer <token>`; create tokens on your profile page or with "
+    "`salescope token create USERNAME`.",
+    auth=api_auth,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+api.add_router("/", core_router)
+api.add_router("/", org_router)

@@ -1,0 +1,57 @@
+"""The ``salescope`` command: Django's management commands plus ``serve``.
+
+    salescope migrate | demo | token create USER | backup FILE | restore FILE | serve [--port N]
+
+``serve`` runs gunicorn with one sync worker per core (DESIGN.md); everything else is a Django
+management command, so ``salescope help`` lists them all.
+"""
+
+import os
+import sys
+
+
+def _serve(argv: list[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="salescope serve", description="Serve Salescope.")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+    parser.add_argument(
+        "--workers", default=os.environ.get("WEB_CONCURRENCY", str(os.cpu_count() or 2))
+    )
+    args = parser.parse_args(argv)
+    gunicorn_args = [
+        "gunicorn",
+        "salescope.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
+    ]
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = gunicorn_args
+    run()
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salescope.settings")
+    if len(argv) > 1 and argv[1] == "serve":
+        _serve(argv[2:])
+        return
+    from django.core.management import execute_from_command_line
+
+    from salescope.core.audit_context import AuditSource, audit_source
+
+    argv[0] = "salescope"
+    with audit_source(AuditSource.CLI):
+        execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    EXECUTIVE = "executive", _("Executive")
+    SALES_DIRECTOR = "sales_director", _("Sales director")
+    MANAGER = "manager", _("Manager")
+    SALESPERSON = "salesperson", _("Salesperson")
+    FINANCE = "finance", _("Finance")
+    MARKETING = "marketing", _("Marketing")
+
+
+class UnitKind(models.TextChoices):
+    COMPANY = "company", _("Company")
+    REGION = "region", _("Region")
+    BRANCH = "branch", _("Branch")
+    TEAM = "team", _("Team")
+    DEPARTMENT = "department", _("Department")
