@@ -161,6 +161,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_HEALTH_CHECKS"] = True
+    # Lets parallel test runs on one server keep apart (e.g. TEST_DATABASE_NAME=test_alice).
+    if os.environ.get("TEST_DATABASE_NAME"):
+        _db["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 else:
     raise ImproperlyConfigured(
         f"DATABASE_URL uses {_db['ENGINE']}; Salescope supports sqlite:// and postgres:// URLs."

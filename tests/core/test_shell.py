@@ -1,0 +1,19 @@
+"""The page shell: login lands on the role home page in the browser's language."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_home_redirects_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_salesperson_home_shows_name_unit_chain_and_navigation(personas, login_client):
+    client = login_client(personas["salesperson"])
+    html = client.get("/").content.decode()
+    assert "张伟" in html
+    assert "华远食品有限公司 › 华东大区 › 上海分公司 › 上海一组" in html
+    assert 'data-testid="main-nav"' in html
