@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export SALESCOPE_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: setup demo serve test test-postgres test-browser lint format messages check clean
+.PHONY: setup catalogs demo serve test test-postgres test-browser lint format messages clean
 
 setup: $(VENV)/.installed node_modules/.installed catalogs
 
@@ -42,6 +42,10 @@ test: setup
 test-postgres:
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(MAKE) test
 
+# Only the browser tests (Playwright driving Debian's chromium: apt-get install -y chromium).
+test-browser:
+	$(MAKE) test PYTEST_ARGS="-m browser"
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -51,9 +55,14 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Refresh the catalogues from the code (needs GNU gettext's xgettext, developers only).
+# Refresh the catalogues from the code (developers; needs GNU gettext's xgettext). Strings of an
+# app with its own locale/ go to that app's catalogue, the rest to locale/. zh-Hant is then
+# regenerated from zh-Hans with OpenCC; fill every new zh-Hans msgstr before committing.
 messages: $(VENV)/.installed
-	$(BIN)/salescope makemessages -l zh_Hans -l zh_Hant -l en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(BIN)/salescope makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete \
+	  --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'var/*'
+	$(BIN)/salescope sync_hant
+	$(BIN)/salescope compile_catalogs
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -105,3 +105,10 @@ def chromium_path() -> str:
     except ImportError:
         skip_or_fail("browser tests need Playwright for Python: make setup")
     return CHROMIUM
+
+
+def pytest_collection_modifyitems(config, items) -> None:  # noqa: ANN001 - pytest hook
+    """Everything under tests/e2e drives a real browser: mark it so CI can run it separately."""
+    for item in items:
+        if "/tests/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.browser)

@@ -1,0 +1,46 @@
+"""Write each zh_Hant catalogue from its zh_Hans twin with OpenCC (Simplified → Taiwan usage).
+
+zh-Hans is the catalogue translators keep complete; zh-Hant follows it mechanically so the two
+never drift. Run by `make messages` (developers); needs the `opencc` test dependency.
+"""
+
+from pathlib import Path
+
+import polib
+from django.core.management.base import BaseCommand
+
+from salescope.core.management.commands.compile_catalogs import catalogue_dirs
+
+
+class Command(BaseCommand):
+    help = "Regenerate zh_Hant catalogues from zh_Hans with OpenCC."
+
+    def handle(self, *args: object, **options: object) -> None:
+        import opencc
+
+        converter = opencc.OpenCC("s2twp")
+        for locale_dir in catalogue_dirs():
+            for hans_path in sorted(locale_dir.glob("zh_Hans/LC_MESSAGES/*.po")):
+                hant_path = Path(str(hans_path).replace("zh_Hans", "zh_Hant"))
+                hant_path.parent.mkdir(parents=True, exist_ok=True)
+                hans = polib.pofile(str(hans_path))
+                hant = polib.POFile()
+                hant.metadata = {**hans.metadata, "Language": "zh_Hant"}
+                for entry in hans:
+                    if entry.obsolete:
+                        continue
+                    hant.append(
+                        polib.POEntry(
+                            msgid=entry.msgid,
+                            msgid_plural=entry.msgid_plural,
+                            msgctxt=entry.msgctxt,
+                            msgstr=converter.convert(entry.msgstr),
+                            msgstr_plural={
+                                k: converter.convert(v) for k, v in entry.msgstr_plural.items()
+                            },
+                            occurrences=entry.occurrences,
+                            flags=[f for f in entry.flags if f != "fuzzy"],
+                        )
+                    )
+                hant.save(str(hant_path))
+                self.stdout.write(f"{hant_path}: {len(hant)} entries")
