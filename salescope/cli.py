@@ -38,18 +38,43 @@ def _serve(argv: list[str]) -> None:
     run()
 
 
+def _two_word_command(argv: list[str]) -> list[str]:
+    """``salescope report target-variance …`` → ``report_target_variance …`` when that command
+    exists, so each app can add its own ``report``/``import`` kinds without one owner."""
+    if len(argv) > 2 and argv[1] in {"report", "import"}:
+        from django.core.management import get_commands
+
+        candidate = f"{argv[1]}_{argv[2].replace('-', '_')}"
+        if candidate in get_commands():
+            return [argv[0], candidate, *argv[3:]]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salescope.settings")
     if len(argv) > 1 and argv[1] == "serve":
         _serve(argv[2:])
         return
+    import django
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.utils import translation
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:
+        # A bad environment variable: say which, without a traceback (settings.py names it).
+        sys.exit(f"salescope: configuration error: {error}")
 
     from salescope.core.audit_context import AuditSource, audit_source
 
     argv[0] = "salescope"
-    with audit_source(AuditSource.CLI):
+    argv = _two_word_command(argv)
+    # Commands speak the installation's language (LANGUAGE_CODE), and their writes are
+    # audited as coming from the command line.
+    with translation.override(settings.LANGUAGE_CODE), audit_source(AuditSource.CLI):
         execute_from_command_line(argv)
 
 

@@ -81,6 +81,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "l
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required when SALESCOPE_ENV=production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "salescope.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -96,6 +97,11 @@ INSTALLED_APPS = [
     "csp",
     "salescope.core",
     "salescope.org",
+    "salescope.customers",
+    "salescope.catalog",
+    "salescope.ledger",
+    "salescope.plans",
+    "salescope.analytics",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +118,8 @@ MIDDLEWARE = [
     "salescope.core.middleware.AuditSourceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Inside the header middlewares, so its JSON error bodies get CSP and friends too.
+    "salescope.core.middleware.ApiErrorBodyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -209,7 +217,7 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "salescope.core.views.locked_out"  # 429 page with Retry-After
 AXES_VERBOSE = False
 
 # --- Security headers (R24) -----------------------------------------------------------------
@@ -267,6 +275,7 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it even before collectstatic
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
+    BASE_DIR / "salescope" / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),

@@ -23,6 +23,11 @@ urlpatterns = [
         name="password_change",
     ),
     path("org/", include("salescope.org.urls")),
+    path("customers/", include("salescope.customers.urls")),
+    path("catalog/", include("salescope.catalog.urls")),
+    path("ledger/", include("salescope.ledger.urls")),
+    path("plans/", include("salescope.plans.urls")),
+    path("tracking/", include("salescope.analytics.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -68,8 +68,11 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     src = sqlite3.connect(source, timeout=30)
     dst = sqlite3.connect(target, timeout=30)
     try:
+        # One step (pages=-1): the copy is read inside one read transaction, so it is a
+        # consistent snapshot, and in WAL mode writers go on meanwhile. Copying in steps would
+        # restart after every concurrent write and might never finish on a busy database.
         with dst:
-            src.backup(dst, pages=1024)
+            src.backup(dst, pages=-1)
     finally:
         dst.close()
         src.close()

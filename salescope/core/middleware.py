@@ -5,10 +5,19 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 
 from salescope.core.audit_context import AuditSource, audit_source
+from salescope.core.errors import (
+    BadRequest,
+    DomainError,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ValidationFailed,
+)
 
 SESSION_LOGIN_AT = "salescope_login_at"
 
@@ -57,3 +66,55 @@ class AuditSourceMiddleware:
         source = AuditSource.API if request.path.startswith("/api/") else AuditSource.PAGE
         with audit_source(source, remote_addr=request.META.get("REMOTE_ADDR")):
             return self.get_response(request)
+
+
+class MethodNotAllowed(DomainError):
+    status = 405
+    default_code = "method_not_allowed"
+    default_detail = translation.gettext_lazy("This method is not allowed here.")
+
+
+class ServerError(DomainError):
+    status = 500
+    default_code = "server_error"
+    default_detail = translation.gettext_lazy("Internal error. It has been logged.")
+
+
+_ERRORS_BY_STATUS: dict[int, type[DomainError]] = {
+    400: BadRequest,
+    401: NotAuthenticated,
+    403: PermissionDenied,
+    404: NotFound,
+    405: MethodNotAllowed,
+    422: ValidationFailed,
+    429: RateLimited,
+}
+
+
+class ApiErrorBodyMiddleware:
+    """Every error under /api/ leaves as ``{"code","detail","fields"}`` JSON, never as HTML.
+
+    Ninja's handlers already answer in JSON; this catches what happens outside them: unknown
+    paths (404), a wrong method (405), Django's CSRF refusal and server errors (500, whose
+    page could otherwise carry a traceback when DEBUG is on).
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            status = response.status_code
+            error = _ERRORS_BY_STATUS.get(status, ServerError if status >= 500 else BadRequest)()
+            json_response = JsonResponse(error.as_dict(), status=status)
+            if response.has_header("Allow"):
+                json_response["Allow"] = response["Allow"]
+            if response.has_header("Retry-After"):
+                json_response["Retry-After"] = response["Retry-After"]
+            return json_response
+        return response

@@ -1,15 +1,20 @@
 """Sign-ins, sign-outs and failed sign-ins go to the audit trail (R14)."""
 
+import time
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from salescope.core import audit
+from salescope.core.middleware import SESSION_LOGIN_AT
 
 
 @receiver(user_logged_in)
 def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        # The absolute session lifetime counts from here (SessionLifetimeMiddleware, R19).
+        request.session[SESSION_LOGIN_AT] = time.time()
     audit.record(actor=user, action="core.session.logged_in", obj=user)
 
 

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView
@@ -12,6 +14,7 @@ from django.views.i18n import set_language
 from salescope.core.errors import DomainError
 from salescope.org import queries as org_queries
 from salescope.org import services as org_services
+from salescope.org.views import page_errors
 
 
 @login_required
@@ -43,6 +46,7 @@ def create_token(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@page_errors
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     token = org_queries.get_own_token(viewer=request.user, pk=token_id)
     org_services.revoke_token(actor=request.user, token=token)
@@ -69,7 +73,26 @@ class AuditedPasswordChangeView(PasswordChangeView):
             actor=self.request.user, new_password=form.cleaned_data["new_password1"]
         )
         update_session_auth_hash(self.request, self.request.user)
-        from django.contrib import messages
-
         messages.success(self.request, _("Your password has been changed."))
         return redirect(self.get_success_url())
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: object = None
+) -> HttpResponse:
+    """What django-axes shows after too many failed logins (R20): 429, how long to wait."""
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    context = {"cooloff_minutes": seconds // 60}
+    response = render(request, "registration/locked_out.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused write (R18) in the app's own words and language, instead of Django's page."""
+    context = {
+        "reason": _(
+            "The form has expired or did not come from Salescope. Reload the page and try again."
+        )
+    }
+    return render(request, "403.html", context, status=403)

@@ -18,3 +18,15 @@ class UnitKind(models.TextChoices):
     BRANCH = "branch", _("Branch")
     TEAM = "team", _("Team")
     DEPARTMENT = "department", _("Department")
+
+
+class TerritoryKind(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+    AREA = "area", _("Area")
+
+
+class ShareAccess(models.TextChoices):
+    VIEW = "view", _("Read only")
+    CHANGE = "change", _("Read and write")

@@ -4,14 +4,15 @@ Deterministic and idempotent: units are keyed by code and people by username, so
 changes nothing. The personas of STYLE.md are here with the documented password.
 """
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from salescope.org import services
-from salescope.org.choices import Role, UnitKind
-from salescope.org.models import OrgUnit, Position, User
+from salescope.org.choices import Role, TerritoryKind, UnitKind
+from salescope.org.models import Membership, OrgUnit, Position, Territory, User
 
 DEMO_PASSWORD = "Salescope@2026"  # noqa: S105 - documented in the README for the demo only
 
@@ -112,6 +113,47 @@ POSITIONS = {
 }
 
 
+# When the demo organisation took its present shape; history rows start here.
+DEMO_START = dt.date(2025, 1, 1)
+
+# Personal, quantified duties (岗位职责) on top of the position's, by username.
+DUTIES = {
+    "zhangwei": "负责上海浦东区域：月销售目标 60 万元，回款率不低于 95%；每周拜访客户不少于10家。",
+    "chenjing": "负责广州市区域：月销售目标 50 万元，回款率不低于 95%；每周拜访客户不少于10家。",
+    "lina": "上海一组组长：团队月目标 180 万元；每周审阅组员拜访计划与周报；每月陪访不少于 4 次。",
+    "wangqiang": "华东大区经理：大区年度目标 8000 万元，按分公司和月份分解；每月召开经营分析会。",
+    "liuyang": "全国销售总监：年度目标 3 亿元；每季度组织计划沟通与目标调整；监控大区进度与预警。",
+    "zhaomin": "应收账款管理：逾期 30 天以上应收每周预警；每月 5 日前完成上月回款对账。",
+    "sunli": "线索管理：每月新增有效线索不少于 200 条；线索 48 小时内分配到业务员。",
+}
+
+# A move kept in the history: 杨帆 was in 上海二组 until the end of February 2026, so a report
+# "by team for February" counts him there and one for March in 上海一组.
+DEMO_MOVES = [("yangfan", "EAST-SH-2", dt.date(2026, 3, 1))]
+
+# code, name, kind, part of (code), unit code, responsible person (None: nobody yet, which the
+# "no responsible person" list shows).
+TERRITORIES = [
+    ("CN-SH", "上海市", TerritoryKind.PROVINCE, None, "EAST-SH", "xuming"),
+    ("CN-SH-PD", "浦东新区", TerritoryKind.DISTRICT, "CN-SH", "EAST-SH-1", "zhangwei"),
+    ("CN-SH-PX", "浦西", TerritoryKind.AREA, "CN-SH", "EAST-SH-2", "wuxia"),
+    ("CN-ZJ", "浙江省", TerritoryKind.PROVINCE, None, "EAST-HZ", "guojing"),
+    ("CN-ZJ-HZ", "杭州市", TerritoryKind.CITY, "CN-ZJ", "EAST-HZ-1", "linfeng"),
+    ("CN-JS", "江苏省", TerritoryKind.PROVINCE, None, "EAST", None),
+    ("CN-GD", "广东省", TerritoryKind.PROVINCE, None, "SOUTH", "huangfei"),
+    ("CN-GD-GZ", "广州市", TerritoryKind.CITY, "CN-GD", "SOUTH-GZ-1", "chenjing"),
+    ("CN-GD-SZ", "深圳市", TerritoryKind.CITY, "CN-GD", "SOUTH-SZ-1", "xieqiang"),
+    ("CN-FJ", "福建省", TerritoryKind.PROVINCE, None, "SOUTH", None),
+    ("CN-BJ", "北京市", TerritoryKind.PROVINCE, None, "NORTH-BJ-1", "panwen"),
+    ("CN-TJ", "天津市", TerritoryKind.PROVINCE, None, "NORTH-TJ-1", "yuanhong"),
+    ("CN-HE", "河北省", TerritoryKind.PROVINCE, None, "NORTH", "mahui"),
+    ("CN-SC", "四川省", TerritoryKind.PROVINCE, None, "WEST-CD", "fengyan"),
+    ("CN-SC-CD", "成都市", TerritoryKind.CITY, "CN-SC", "WEST-CD-1", "caoying"),
+    ("CN-CQ", "重庆市", TerritoryKind.PROVINCE, None, "WEST-CQ-1", "luxin"),
+    ("CN-YN", "云南省", TerritoryKind.PROVINCE, None, "WEST", None),
+]
+
+
 def load(log: Callable[[str], None]) -> None:
     with transaction.atomic():
         positions = _positions()
@@ -127,6 +169,7 @@ def load(log: Callable[[str], None]) -> None:
                     "role": role,
                     "password": password_hash,
                     "position": positions[role],
+                    "duties": DUTIES.get(username, ""),
                     "is_staff": role == Role.ADMINISTRATOR,
                     "is_superuser": role == Role.ADMINISTRATOR,
                     "email": f"{username}@huayuan.example",
@@ -143,13 +186,48 @@ def load(log: Callable[[str], None]) -> None:
                     kind=kind,
                     parent=units.get(parent_code),
                     manager=users[manager],
+                    manager_since=DEMO_START,
                 )
             units[code] = unit
         for username, (_name, _role, unit_code) in people.items():
             user = users[username]
             if user.unit_id is None:
                 User.objects.filter(pk=user.pk).update(unit=units[unit_code])
-    log(f"org: {len(units)} units, {len(users)} people")
+                _history(user, units, unit_code)
+        territories = _territories(units, users)
+    log(f"org: {len(units)} units, {len(users)} people, {territories} territories")
+
+
+def _history(user: User, units: dict[str, OrgUnit], unit_code: str) -> None:
+    """The person's membership spans since DEMO_START, ending in their present unit."""
+    if Membership.objects.filter(person=user).exists():
+        return
+    start = DEMO_START
+    for username, old_code, moved_on in DEMO_MOVES:
+        if username == user.username:
+            Membership.objects.create(
+                person=user, unit=units[old_code], started_on=start, ended_on=moved_on
+            )
+            start = moved_on
+    Membership.objects.create(person=user, unit=units[unit_code], started_on=start)
+
+
+def _territories(units: dict[str, OrgUnit], users: dict[str, User]) -> int:
+    made: dict[str, Territory] = {}
+    for code, name, kind, parent_code, unit_code, owner in TERRITORIES:
+        territory = Territory.objects.filter(code=code).first()
+        if territory is None:
+            territory = services.create_territory(
+                actor=None,
+                code=code,
+                name=name,
+                kind=kind,
+                parent=made.get(parent_code),
+                unit=units[unit_code],
+                owner=users[owner] if owner else None,
+            )
+        made[code] = territory
+    return len(made)
 
 
 def _positions() -> dict[str, Position]:

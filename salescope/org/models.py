@@ -1,10 +1,15 @@
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from salescope.org.choices import Role, UnitKind
+from salescope.org.choices import Role, ShareAccess, TerritoryKind, UnitKind
+from salescope.org.visibility import VIEW, Ownership
 
 PATH_STEP = 4  # each level of OrgUnit.path is a zero-padded 4-digit sibling number
 
@@ -38,6 +43,12 @@ class OrgUnit(models.Model):
     )
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    # Everyone signed in sees the org chart; managers may change their subtree; only
+    # administrators restructure the whole company (see org.permissions for who may write).
+    ownership = Ownership(
+        unit="id", everyone={VIEW}, company_roles={Role.ADMINISTRATOR: "*"}, shareable=False
+    )
+
     class Meta:
         verbose_name = _("org unit")
         verbose_name_plural = _("org units")
@@ -56,6 +67,9 @@ class Position(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     duties = models.TextField(_("duties"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    ownership = Ownership(everyone={VIEW}, company_roles={Role.ADMINISTRATOR: "*"}, shareable=False)
 
     class Meta:
         verbose_name = _("position")
@@ -91,9 +105,15 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # Roles held besides ``role`` (e.g. a sales manager who is also finance); see roles.
+    extra_roles = models.JSONField(_("further roles"), default=list, blank=True)
+    duties = models.TextField(_("personal duties"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = UserManager()
+
+    # A person is visible to themselves, the managers above them and the company-wide roles.
+    ownership = Ownership(person="id", shareable=False)
 
     class Meta:
         verbose_name = _("person")
@@ -106,6 +126,200 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.get_full_name() or self.username
+
+    @property
+    def roles(self) -> list[str]:
+        """The main role first, then the further roles, without repeats."""
+        return list(dict.fromkeys([self.role, *(self.extra_roles or [])]))
+
+
+class Territory(models.Model):
+    """A sales territory: a province, a city or any named area, held by a unit and a person."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=TerritoryKind.choices, default=TerritoryKind.AREA
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="territories",
+    )
+    owner = models.ForeignKey(
+        User,
+        verbose_name=_("responsible person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="territories",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    ownership = Ownership(
+        person="owner",
+        unit="unit",
+        everyone={VIEW},
+        owner_actions={VIEW},
+        company_roles={Role.ADMINISTRATOR: "*"},
+        shareable=False,
+    )
+
+    class Meta:
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's membership of a unit over a span of days: the history of moves.
+
+    The current unit is ``User.unit`` (visibility follows it); these rows answer "which team
+    was she in, in March" for reports. ``ended_on`` is the first day no longer in the unit.
+    """
+
+    person = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["person", "started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(ended_on__isnull=True),
+                name="org_membership_one_open_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="org_membership_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "started_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.unit} {self.started_on}–{self.ended_on or ''}"
+
+
+class ManagerTerm(models.Model):
+    """Who managed a unit over a span of days: the history of manager changes."""
+
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="manager_terms"
+    )
+    manager = models.ForeignKey(
+        User, verbose_name=_("manager"), on_delete=models.PROTECT, related_name="manager_terms"
+    )
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("manager term")
+        verbose_name_plural = _("manager terms")
+        ordering = ["unit", "started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=Q(ended_on__isnull=True),
+                name="org_managerterm_one_open_per_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.manager} → {self.unit} {self.started_on}–{self.ended_on or ''}"
+
+
+class RecordShare(models.Model):
+    """One record shared read-only or read-write with a person or with a unit (and below)."""
+
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("record type"), on_delete=models.CASCADE
+    )
+    object_id = models.BigIntegerField(_("record id"))
+    grantee = models.ForeignKey(
+        User,
+        verbose_name=_("shared with person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="shares_received",
+    )
+    grantee_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("shared with unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="shares_received",
+    )
+    access = models.CharField(
+        _("access"), max_length=10, choices=ShareAccess.choices, default=ShareAccess.VIEW
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    # A share is seen by whoever granted it, its grantee and the company-wide roles.
+    ownership = Ownership(person="granted_by", roles={Role.ADMINISTRATOR: "*"}, shareable=False)
+
+    class Meta:
+        verbose_name = _("share")
+        verbose_name_plural = _("shares")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grantee__isnull=False, grantee_unit__isnull=True)
+                | Q(grantee__isnull=True, grantee_unit__isnull=False),
+                name="org_share_one_grantee",
+            ),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "grantee"],
+                condition=Q(grantee__isnull=False),
+                name="org_share_once_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "grantee_unit"],
+                condition=Q(grantee_unit__isnull=False),
+                name="org_share_once_per_unit",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["grantee", "content_type", "object_id"]),
+            models.Index(fields=["grantee_unit", "content_type", "object_id"]),
+            models.Index(fields=["content_type", "object_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type} #{self.object_id} → {self.grantee or self.grantee_unit}"
 
 
 def hash_token(raw: str) -> str:

@@ -1,9 +1,25 @@
 """Reads of the organisation used by pages, the API and the CLI. Each takes the viewer."""
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Count, Q, QuerySet, Subquery
+
+from salescope.core import audit
 from salescope.core.errors import NotFound
-from salescope.org.models import ApiToken, OrgUnit, User
+from salescope.org import visibility
+from salescope.org.models import (
+    ApiToken,
+    Membership,
+    OrgUnit,
+    Position,
+    RecordShare,
+    Territory,
+    User,
+)
+from salescope.org.visibility import VIEW, get_visible, visible
 
 
 def list_own_tokens(*, viewer: User) -> QuerySet[ApiToken]:
@@ -12,6 +28,18 @@ def list_own_tokens(*, viewer: User) -> QuerySet[ApiToken]:
 
 def get_own_token(*, viewer: User, pk: int) -> ApiToken:
     token = list_own_tokens(viewer=viewer).filter(pk=pk).first()
+    if token is None:
+        if ApiToken.objects.filter(pk=pk).exists():
+            visibility.record_denied(viewer=viewer, model=ApiToken, pk=pk, action=VIEW)
+        raise NotFound()
+    return token
+
+
+def find_token(ref: str) -> ApiToken:
+    """Any person's token by id or by its shown prefix ("ss_Ab12Cd…"), for the operator's CLI."""
+    ref = ref.strip().rstrip("…")
+    lookup = {"pk": int(ref)} if ref.isdigit() else {"prefix": ref}
+    token = ApiToken.objects.filter(**lookup).select_related("user").first()
     if token is None:
         raise NotFound()
     return token
@@ -59,3 +87,294 @@ def _manager_of(person: User) -> User | None:
         if unit.manager_id and unit.manager_id != person.pk:
             return unit.manager
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The organisation as pages and the API read it. Every read goes through org.visibility.
+# ---------------------------------------------------------------------------------------------
+
+
+def list_units(
+    *, viewer: User, kind: str | None = None, under: int | None = None, search: str | None = None
+) -> QuerySet[OrgUnit]:
+    units = visible(OrgUnit.objects.all(), viewer=viewer).select_related("manager", "parent")
+    if kind:
+        units = units.filter(kind=kind)
+    if under:
+        root = get_unit(viewer=viewer, pk=under)
+        units = units.filter(path__startswith=root.path)
+    if search:
+        units = units.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    return units.order_by("path")
+
+
+def get_unit(*, viewer: User, pk: object, action: str = VIEW) -> OrgUnit:
+    return get_visible(
+        OrgUnit.objects.select_related("manager", "parent"), viewer=viewer, pk=pk, action=action
+    )
+
+
+@dataclass
+class ChartNode:
+    unit: OrgUnit
+    head_count: int  # active people in the unit itself
+    total: int  # active people in the unit and every unit below it
+    children: list["ChartNode"] = field(default_factory=list)
+
+
+def org_chart(*, viewer: User) -> list[ChartNode]:
+    """The whole tree with head counts, in two queries whatever its size."""
+    units = list(list_units(viewer=viewer))
+    counts = dict(
+        User.objects.filter(is_active=True, unit__isnull=False)
+        .values_list("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    nodes = {u.pk: ChartNode(unit=u, head_count=counts.get(u.pk, 0), total=0) for u in units}
+    roots: list[ChartNode] = []
+    for unit in units:
+        node = nodes[unit.pk]
+        parent = nodes.get(unit.parent_id) if unit.parent_id else None
+        (parent.children if parent else roots).append(node)
+    for unit in reversed(units):  # ordered by path: children come after their parent
+        node = nodes[unit.pk]
+        node.total = node.head_count + sum(child.total for child in node.children)
+    return roots
+
+
+def list_people(
+    *,
+    viewer: User,
+    unit: int | None = None,
+    role: str | None = None,
+    search: str | None = None,
+    include_inactive: bool = False,
+    action: str = VIEW,
+) -> QuerySet[User]:
+    people = visible(User.objects.all(), viewer=viewer, action=action).select_related(
+        "unit", "position"
+    )
+    if not include_inactive:
+        people = people.filter(is_active=True)
+    if unit:
+        root = get_unit(viewer=viewer, pk=unit)
+        people = people.filter(unit__path__startswith=root.path)
+    if role:
+        people = people.filter(role=role)
+    if search:
+        people = people.filter(Q(full_name__icontains=search) | Q(username__icontains=search))
+    return people.order_by("unit__path", "full_name", "pk")
+
+
+def get_person(*, viewer: User, pk: object, action: str = VIEW) -> User:
+    return get_visible(
+        User.objects.select_related("unit", "position"), viewer=viewer, pk=pk, action=action
+    )
+
+
+def list_positions(*, viewer: User, search: str | None = None) -> QuerySet[Position]:
+    positions = visible(Position.objects.all(), viewer=viewer).annotate(
+        holder_count=Count("holders", filter=Q(holders__is_active=True))
+    )
+    if search:
+        positions = positions.filter(name__icontains=search)
+    return positions.order_by("name")
+
+
+def get_position(*, viewer: User, pk: object, action: str = VIEW) -> Position:
+    return get_visible(Position.objects.all(), viewer=viewer, pk=pk, action=action)
+
+
+def list_territories(
+    *,
+    viewer: User,
+    unit: int | None = None,
+    owner: int | None = None,
+    unassigned: bool = False,
+    search: str | None = None,
+) -> QuerySet[Territory]:
+    territories = visible(Territory.objects.all(), viewer=viewer).select_related(
+        "unit", "owner", "parent"
+    )
+    if unit:
+        root = get_unit(viewer=viewer, pk=unit)
+        territories = territories.filter(unit__path__startswith=root.path)
+    if owner:
+        territories = territories.filter(owner_id=owner)
+    if unassigned:
+        territories = territories.filter(owner__isnull=True)
+    if search:
+        territories = territories.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    return territories.order_by("code")
+
+
+def get_territory(*, viewer: User, pk: object, action: str = VIEW) -> Territory:
+    return get_visible(
+        Territory.objects.select_related("unit", "owner", "parent"),
+        viewer=viewer,
+        pk=pk,
+        action=action,
+    )
+
+
+def list_shares(
+    *, viewer: User, record_type: str | None = None, record_id: int | None = None
+) -> QuerySet[RecordShare]:
+    """Shares the viewer granted, received, or may manage (they may change the record)."""
+    shares = RecordShare.objects.select_related(
+        "content_type", "grantee", "grantee_unit", "granted_by"
+    )
+    if not visibility.can(viewer, RecordShare, VIEW):
+        shares = shares.filter(
+            Q(granted_by_id=viewer.pk)
+            | Q(grantee_id=viewer.pk)
+            | Q(grantee_unit_id__in=visibility.member_units(viewer))
+        )
+    if record_type:
+        app_label, _dot, model = record_type.partition(".")
+        shares = shares.filter(content_type__app_label=app_label, content_type__model=model)
+    if record_id is not None:
+        shares = shares.filter(object_id=record_id)
+    return shares.order_by("-created_at", "-pk")
+
+
+def get_share(*, viewer: User, pk: object) -> RecordShare:
+    try:
+        share = list_shares(viewer=viewer).filter(pk=pk).first()
+    except (ValueError, TypeError):
+        share = None
+    if share is None:
+        if RecordShare.objects.filter(pk=pk).exists():
+            visibility.record_denied(viewer=viewer, model=RecordShare, pk=pk, action=VIEW)
+        raise NotFound()
+    return share
+
+
+def get_shareable(*, viewer: User, record_type: str, record_id: object) -> models.Model:
+    """The record named ``app.model`` + id, if the viewer may see it (for sharing it)."""
+    app_label, _dot, model_name = record_type.partition(".")
+    try:
+        content_type = ContentType.objects.get_by_natural_key(app_label, model_name)
+    except ContentType.DoesNotExist:
+        raise NotFound() from None
+    model = content_type.model_class()
+    if model is None or visibility.ownership_of(model) is None:
+        raise NotFound()
+    return get_visible(model._default_manager.all(), viewer=viewer, pk=record_id)
+
+
+# --- the organisation at a date: reports "by team for March" use these ---------------------
+
+
+def memberships_on(day: dt.date) -> QuerySet[Membership]:
+    """Membership spans covering ``day``: one per person who was in a unit that day."""
+    return Membership.objects.filter(started_on__lte=day).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=day)
+    )
+
+
+def unit_on(day: dt.date, person: object) -> Subquery:
+    """A subquery expression: the unit a person (an ``OuterRef`` or id) was in on ``day``.
+
+    ``Sale.objects.annotate(team=unit_on(march, OuterRef("salesperson")))``.
+    """
+    return Subquery(memberships_on(day).filter(person=person).values("unit_id")[:1])
+
+
+def members_on(
+    *, viewer: User, unit: OrgUnit, day: dt.date, subtree: bool = True
+) -> QuerySet[User]:
+    """The people who were in ``unit`` (and below, by today's tree) on ``day``."""
+    units = OrgUnit.objects.filter(path__startswith=unit.path) if subtree else [unit.pk]
+    ids = memberships_on(day).filter(unit__in=units).values("person_id")
+    return visible(User.objects.filter(pk__in=ids), viewer=viewer).order_by("full_name", "pk")
+
+
+def person_history(*, viewer: User, person: User) -> dict:
+    """A person's unit spans and the audit trail of changes to them."""
+    return {
+        "memberships": list(
+            person.memberships.select_related("unit").order_by("-started_on", "-pk")
+        ),
+        "audit": audit_history(obj=person),
+    }
+
+
+def unit_history(*, viewer: User, unit: OrgUnit) -> dict:
+    return {
+        "manager_terms": list(
+            unit.manager_terms.select_related("manager").order_by("-started_on", "-pk")
+        ),
+        "audit": audit_history(obj=unit),
+    }
+
+
+def audit_history(*, obj: models.Model) -> list:
+    """The last changes to a record the caller has already fetched through visibility."""
+    entries = audit.history(obj).exclude(action=visibility.ACCESS_DENIED_ACTION)
+    return list(entries.select_related("actor")[:50])
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def unit_detail(*, viewer: User, unit: OrgUnit) -> dict:
+    members = list(
+        visible(unit.members.filter(is_active=True), viewer=viewer)
+        .select_related("position")
+        .order_by("full_name", "pk")
+    )
+    visible_ids = {m.pk for m in members}
+    hidden = unit.members.filter(is_active=True).exclude(pk__in=visible_ids).count()
+    return {
+        "unit": unit,
+        "chain": unit_chain(unit),
+        "children": list(unit.children.select_related("manager").order_by("path")),
+        "members": members,
+        "hidden_members": hidden,
+        "territories": list(unit.territories.select_related("owner").order_by("code")),
+    }
+
+
+def my_organization(*, viewer: User, person: User | None = None) -> dict:
+    """The "my organization" page: manager, unit path, subordinates, territories, duties."""
+    person = person or viewer
+    managed = list(OrgUnit.objects.filter(manager=person).order_by("path"))
+    subordinates: list[User] = []
+    if managed:
+        subtree = Q()
+        for unit in managed:
+            subtree |= Q(unit__path__startswith=unit.path)
+        subordinates = list(
+            visible(User.objects.filter(subtree, is_active=True), viewer=viewer)
+            .exclude(pk=person.pk)
+            .select_related("unit", "position")
+            .order_by("unit__path", "full_name", "pk")
+        )
+    territories = list(
+        Territory.objects.filter(Q(owner=person) | Q(unit__in=managed))
+        .select_related("unit", "owner")
+        .order_by("code")
+    )
+    return {
+        "person": person,
+        "chain": unit_chain(person.unit),
+        "manager": _manager_of(person),
+        "managed_units": managed,
+        "subordinates": subordinates,
+        "territories": territories,
+        "position": person.position,
+    }
+
+
+def unassigned(*, viewer: User) -> dict:
+    """What has no responsible person (A5): units without a manager, territories without an
+    owner, people without a position or a unit."""
+    return {
+        "units": list(list_units(viewer=viewer).filter(manager__isnull=True)),
+        "territories": list(list_territories(viewer=viewer, unassigned=True)),
+        "people": list(
+            list_people(viewer=viewer).filter(Q(position__isnull=True) | Q(unit__isnull=True))
+        ),
+    }

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from ninja import Field, Schema
 
@@ -34,3 +34,205 @@ class TokenOut(Schema):
 
 class IssuedTokenOut(TokenOut):
     token: str
+
+
+class PersonRef(Schema):
+    id: int
+    username: str
+    full_name: str = Field(..., alias="display_name")
+
+
+class PositionRef(Schema):
+    id: int
+    name: str
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    code: str
+    kind: str
+    parent_id: int | None
+    path: str
+    manager: PersonRef | None
+    version: int
+
+
+class UnitIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    code: str = Field(..., min_length=1, max_length=30)
+    kind: str
+    parent_id: int
+    manager_id: int | None = None
+
+
+class UnitPatch(Schema):
+    version: int
+    name: str | None = Field(None, min_length=1, max_length=100)
+    code: str | None = Field(None, min_length=1, max_length=30)
+    kind: str | None = None
+    parent_id: int | None = None
+    manager_id: int | None = None
+    # Set ``manager_id`` to null with ``clear_manager`` (null alone means "unchanged").
+    clear_manager: bool = False
+    manager_effective_on: date | None = None
+
+
+class ChartNodeOut(Schema):
+    unit: UnitOut
+    head_count: int
+    total: int
+    children: list["ChartNodeOut"]
+
+
+class PersonOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    email: str
+    phone: str
+    role: str
+    extra_roles: list[str]
+    unit: UnitRef | None
+    position: PositionRef | None
+    duties: str
+    is_active: bool
+    version: int
+
+
+class PersonIn(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+    full_name: str = Field(..., min_length=1, max_length=100)
+    role: str = "salesperson"
+    extra_roles: list[str] = []
+    unit_id: int | None = None
+    position_id: int | None = None
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=30)
+    duties: str = ""
+    password: str | None = Field(None, max_length=128)
+    joined_on: date | None = None
+
+
+class PersonPatch(Schema):
+    version: int
+    full_name: str | None = Field(None, min_length=1, max_length=100)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=30)
+    role: str | None = None
+    extra_roles: list[str] | None = None
+    position_id: int | None = None
+    clear_position: bool = False
+    duties: str | None = None
+
+
+class MoveIn(Schema):
+    version: int
+    unit_id: int
+    effective_on: date | None = None
+
+
+class VersionIn(Schema):
+    version: int
+
+
+class MembershipOut(Schema):
+    unit: UnitRef
+    started_on: date
+    ended_on: date | None
+
+
+class PositionOut(Schema):
+    id: int
+    name: str
+    duties: str
+    version: int
+
+
+class PositionIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    duties: str = ""
+
+
+class PositionPatch(Schema):
+    version: int
+    name: str | None = Field(None, min_length=1, max_length=100)
+    duties: str | None = None
+
+
+class TerritoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+    unit: UnitRef | None
+    owner: PersonRef | None
+    version: int
+
+
+class TerritoryIn(Schema):
+    code: str = Field(..., min_length=1, max_length=30)
+    name: str = Field(..., min_length=1, max_length=100)
+    kind: str = "area"
+    parent_id: int | None = None
+    unit_id: int | None = None
+    owner_id: int | None = None
+
+
+class TerritoryPatch(Schema):
+    version: int
+    code: str | None = Field(None, min_length=1, max_length=30)
+    name: str | None = Field(None, min_length=1, max_length=100)
+    kind: str | None = None
+    parent_id: int | None = None
+    unit_id: int | None = None
+    owner_id: int | None = None
+    # Null means "unchanged"; list the fields to empty here, e.g. ["owner"].
+    clear: list[str] = []
+
+
+class ShareOut(Schema):
+    id: int
+    record_type: str
+    record_id: int = Field(..., alias="object_id")
+    grantee: PersonRef | None
+    grantee_unit: UnitRef | None
+    access: str
+    granted_by: PersonRef | None
+    created_at: datetime
+    note: str
+
+    @staticmethod
+    def resolve_record_type(obj) -> str:  # noqa: ANN001 - ninja resolver
+        return f"{obj.content_type.app_label}.{obj.content_type.model}"
+
+
+class ShareIn(Schema):
+    record_type: str = Field(..., description='"app.model", e.g. "customers.customer"')
+    record_id: int
+    grantee_id: int | None = None
+    grantee_unit_id: int | None = None
+    access: str = "view"
+    note: str = Field("", max_length=200)
+
+
+class UnassignedOut(Schema):
+    units: list[UnitOut]
+    territories: list[TerritoryOut]
+    people: list[PersonOut]
+
+
+class ImportRowError(Schema):
+    line: int
+    column: str
+    reason: str
+
+
+class ImportOut(Schema):
+    units_created: int
+    units_updated: int
+    people_created: int
+    people_updated: int
+    unchanged: int
+    errors: list[ImportRowError]

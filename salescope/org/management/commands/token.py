@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from salescope.core.errors import DomainError
+from salescope.core.errors import DomainError, NotFound
 from salescope.org import queries, services
 from salescope.org.models import ApiToken
 
@@ -41,12 +41,7 @@ class Command(BaseCommand):
             raise CommandError(error.detail) from None
 
     def _find(self, ref: str) -> ApiToken:
-        query = (
-            ApiToken.objects.filter(pk=int(ref))
-            if ref.isdigit()
-            else ApiToken.objects.filter(prefix=ref.rstrip("…"))
-        )
-        token = query.first()
-        if token is None:
-            raise CommandError(_("No token %s.") % ref)
-        return token
+        try:
+            return queries.find_token(ref)
+        except NotFound:
+            raise CommandError(_("No token %s.") % ref) from None

@@ -1,0 +1,315 @@
+"""Early warnings (B2): find what is going wrong while there is time to act, route it to the
+person and their manager, and keep it until it is resolved.
+
+Checked by ``evaluate_alerts`` (the page button, ``salescope evaluate_alerts``, or a nightly
+job): people behind pace by more than the plan's threshold, projections short of target, plans
+not submitted by their deadline, targets not acknowledged three days after approval, and
+overdue action steps. A warning whose condition has cleared is resolved by the system; a person
+may resolve one with a note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salescope.analytics.actuals import has_actuals
+from salescope.analytics.choices import AlertKind, AlertStatus
+from salescope.analytics.models import Alert
+from salescope.analytics.targets import target_variance
+from salescope.core import audit
+from salescope.core.concurrency import update_versioned
+from salescope.core.errors import Conflict, PermissionDenied
+from salescope.org.models import OrgUnit, User
+from salescope.org.visibility import get_visible, visible
+from salescope.plans import rules
+from salescope.plans.choices import PlanStatus, StepStatus
+from salescope.plans.models import Acknowledgement, ActionStep, Plan, Target, from_hundredths
+
+ACK_GRACE_DAYS = 3
+
+
+def manager_of(person: User, units: dict[int, OrgUnit] | None = None) -> User | None:
+    """The nearest manager above a person (their unit's, or the parent unit's when they
+    manage their own unit)."""
+    units = units or {u.pk: u for u in OrgUnit.objects.select_related("manager")}
+    unit = units.get(person.unit_id or 0)
+    while unit is not None:
+        if unit.manager_id and unit.manager_id != person.pk:
+            return unit.manager
+        unit = units.get(unit.parent_id or 0)
+    return None
+
+
+@dataclass
+class Evaluation:
+    raised: int = 0
+    still_open: int = 0
+    cleared: int = 0
+    seen: set[str] = field(default_factory=set)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"raised": self.raised, "still_open": self.still_open, "cleared": self.cleared}
+
+
+class _Raiser:
+    def __init__(self, result: Evaluation) -> None:
+        self.result = result
+        self.units = {u.pk: u for u in OrgUnit.objects.select_related("manager")}
+        self.open = {a.key: a for a in Alert.objects.filter(status=AlertStatus.OPEN)}
+        self.closed = set(
+            Alert.objects.filter(status=AlertStatus.RESOLVED).values_list("key", flat=True)
+        )
+
+    def raise_(self, *, key: str, kind: str, owner: User, plan: Plan, link: str, **extra: Any):
+        self.result.seen.add(key)
+        if key in self.open:
+            alert = self.open[key]
+            alert.facts = extra.get("facts", {})
+            alert.save(update_fields=["facts", "checked_at"])
+            self.result.still_open += 1
+            return
+        if key in self.closed:
+            return  # resolved by a person: not raised again for the same period
+        Alert.objects.create(
+            key=key,
+            kind=kind,
+            owner=owner,
+            manager=manager_of(owner, self.units),
+            plan=plan,
+            link=link,
+            target=extra.get("target"),
+            step=extra.get("step"),
+            facts=extra.get("facts", {}),
+        )
+        self.result.raised += 1
+
+
+def _money(value: int | None) -> str | None:
+    return None if value is None else str(from_hundredths(value))
+
+
+def _pace_alerts(raiser: _Raiser, plan: Plan, as_of: dt.date) -> None:
+    metrics = (
+        Target.objects.filter(plan=plan, parent=None).values_list("metric", flat=True).distinct()
+    )
+    threshold = Decimal(plan.warning_threshold)
+    month = as_of.strftime("%Y-%m")
+    for metric in metrics:
+        if not has_actuals(metric):
+            continue
+        report = target_variance(
+            viewer=plan.owner, plan=plan, metric=metric, group_by=["salesperson"], as_of=as_of
+        )
+        people = {
+            p.pk: p
+            for p in User.objects.filter(pk__in=[r.keys["salesperson"] for r in report.rows])
+        }
+        for row in report.rows:
+            person = people.get(row.keys["salesperson"])
+            if person is None or row.target <= 0:
+                continue
+            t = row.tracking
+            facts = {
+                "metric": metric,
+                "target": _money(t.target),
+                "actual": _money(t.actual),
+                "pace": _money(t.pace),
+                "projection": _money(t.projection),
+                "attainment": None if t.attainment is None else str(t.attainment),
+                "threshold": str(threshold),
+                "as_of": as_of.isoformat(),
+            }
+            link = reverse("analytics:my-targets") + f"?plan={plan.pk}&person={person.pk}"
+            if rules.behind_pace(t, threshold):
+                raiser.raise_(
+                    key=f"behind_pace:{plan.pk}:{metric}:{person.pk}:{month}",
+                    kind=AlertKind.BEHIND_PACE,
+                    owner=person,
+                    plan=plan,
+                    link=link,
+                    facts=facts,
+                )
+            if rules.projected_short(t) and as_of >= plan.period_start + dt.timedelta(days=30):
+                raiser.raise_(
+                    key=f"projection_short:{plan.pk}:{metric}:{person.pk}:{month}",
+                    kind=AlertKind.PROJECTION_SHORT,
+                    owner=person,
+                    plan=plan,
+                    link=link,
+                    facts=facts,
+                )
+
+
+def _plan_alerts(raiser: _Raiser, as_of: dt.date) -> None:
+    late = Plan.objects.filter(status=PlanStatus.DRAFT, deadline__lt=as_of).select_related("owner")
+    for plan in late:
+        raiser.raise_(
+            key=f"plan_not_submitted:{plan.pk}:{plan.revision}",
+            kind=AlertKind.PLAN_NOT_SUBMITTED,
+            owner=plan.owner,
+            plan=plan,
+            link=reverse("plans:detail", args=[plan.pk]),
+            facts={"deadline": plan.deadline.isoformat(), "plan": plan.name},
+        )
+    cutoff = timezone.make_aware(dt.datetime.combine(as_of, dt.time.min)) - dt.timedelta(
+        days=ACK_GRACE_DAYS
+    )
+    pending = Acknowledgement.objects.filter(
+        acknowledged_at=None, requested_at__lt=cutoff
+    ).select_related("plan", "person")
+    for ack in pending:
+        if ack.revision != ack.plan.revision:
+            continue
+        raiser.raise_(
+            key=f"unacknowledged:{ack.pk}",
+            kind=AlertKind.UNACKNOWLEDGED,
+            owner=ack.person,
+            plan=ack.plan,
+            link=reverse("plans:acknowledgement", args=[ack.pk]),
+            facts={"plan": ack.plan.name, "requested": ack.requested_at.date().isoformat()},
+        )
+    overdue = ActionStep.objects.filter(status=StepStatus.OPEN, due_date__lt=as_of).select_related(
+        "plan", "assignee"
+    )
+    for step in overdue:
+        raiser.raise_(
+            key=f"step_overdue:{step.pk}",
+            kind=AlertKind.STEP_OVERDUE,
+            owner=step.assignee,
+            plan=step.plan,
+            link=reverse("plans:detail", args=[step.plan_id]),
+            step=step,
+            facts={"what": step.what, "due": step.due_date.isoformat()},
+        )
+
+
+def ensure_may_evaluate(actor: User) -> None:
+    from salescope.org.permissions import require
+    from salescope.plans import permissions as perms
+
+    require(actor, perms.ALERT_EVALUATE.code)
+
+
+@transaction.atomic
+def evaluate_alerts(*, actor: User | None = None, as_of: dt.date | None = None) -> Evaluation:
+    """Raise new warnings, refresh open ones, and resolve those whose cause has cleared."""
+    as_of = as_of or timezone.localdate()
+    result = Evaluation()
+    raiser = _Raiser(result)
+    running = Plan.objects.filter(
+        status=PlanStatus.APPROVED, period_start__lte=as_of, period_end__gte=as_of
+    ).select_related("owner", "scope_unit")
+    for plan in running:
+        _pace_alerts(raiser, plan, as_of)
+    _plan_alerts(raiser, as_of)
+    cleared = [a for key, a in raiser.open.items() if key not in result.seen]
+    now = timezone.now()
+    for alert in cleared:
+        Alert.objects.filter(pk=alert.pk).update(
+            status=AlertStatus.RESOLVED,
+            resolved_at=now,
+            resolution=_("The cause has cleared."),
+        )
+    result.cleared = len(cleared)
+    audit.record(
+        actor=actor,
+        action="analytics.alerts.evaluated",
+        object_type="analytics.alert",
+        object_repr=as_of.isoformat(),
+        changes=result.as_dict(),
+    )
+    return result
+
+
+# --- reads and the person's resolution ------------------------------------------------------
+
+
+def inbox(*, viewer: User, status: str = AlertStatus.OPEN, routed_only: bool = True) -> QuerySet:
+    """Warnings delivered to the viewer (as owner or manager), or all they may see."""
+    qs = visible(
+        Alert.objects.select_related("owner", "manager", "plan", "resolved_by"), viewer=viewer
+    )
+    if routed_only:
+        qs = qs.filter(Q(owner=viewer) | Q(manager=viewer))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-raised_at", "-id")
+
+
+def get_alert(*, viewer: User, pk: Any, action: str = "view") -> Alert:
+    return get_visible(
+        Alert.objects.select_related("owner", "plan"), viewer=viewer, pk=pk, action=action
+    )
+
+
+@transaction.atomic
+def resolve_alert(*, actor: User, alert: Alert, expected_version: int, resolution: str) -> Alert:
+    """The owner, their manager (or anyone who may change it) closes a warning with a note."""
+    from salescope.org.permissions import require
+    from salescope.plans import permissions as perms
+
+    require(actor, perms.ALERT_RESOLVE.code)
+    if (
+        actor.pk not in (alert.owner_id, alert.manager_id)
+        and not visible(Alert.objects.filter(pk=alert.pk), viewer=actor, action="change").exists()
+    ):
+        raise PermissionDenied()
+    if alert.status == AlertStatus.RESOLVED:
+        raise Conflict(_("This warning is already resolved."), code="alert_already_resolved")
+    update_versioned(
+        alert,
+        expected_version=expected_version,
+        changes={
+            "status": AlertStatus.RESOLVED,
+            "resolved_at": timezone.now(),
+            "resolved_by": actor,
+            "resolution": resolution.strip()[:2000],
+        },
+    )
+    audit.record(
+        actor=actor,
+        action="analytics.alert.resolved",
+        obj=alert,
+        changes={
+            "status": [AlertStatus.OPEN, AlertStatus.RESOLVED],
+            "resolution": [None, alert.resolution],
+        },
+    )
+    return alert
+
+
+def cause(alert: Alert) -> str:
+    """The warning's cause in words (translated at display time)."""
+    f = alert.facts or {}
+    if alert.kind == AlertKind.BEHIND_PACE:
+        return _(
+            "Actual %(actual)s is behind the pace %(pace)s (target %(target)s, attainment "
+            "%(attainment)s%%) by more than %(threshold)s%% on %(as_of)s."
+        ) % {k: f.get(k) for k in ("actual", "pace", "target", "attainment", "threshold", "as_of")}
+    if alert.kind == AlertKind.PROJECTION_SHORT:
+        return _(
+            "At the current run rate the period ends at %(projection)s "
+            "against a target of %(target)s."
+        ) % {k: f.get(k) for k in ("projection", "target")}
+    if alert.kind == AlertKind.PLAN_NOT_SUBMITTED:
+        return _("“%(plan)s” was due for submission on %(deadline)s and is still a draft.") % {
+            k: f.get(k) for k in ("plan", "deadline")
+        }
+    if alert.kind == AlertKind.UNACKNOWLEDGED:
+        return _("The targets of “%(plan)s” have not been acknowledged since %(requested)s.") % {
+            k: f.get(k) for k in ("plan", "requested")
+        }
+    if alert.kind == AlertKind.STEP_OVERDUE:
+        return _("Action step “%(what)s” was due on %(due)s and is not done.") % {
+            k: f.get(k) for k in ("what", "due")
+        }
+    return ""

@@ -1,0 +1,16 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class AlertKind(models.TextChoices):
+    BEHIND_PACE = "behind_pace", _("Behind pace")
+    PROJECTION_SHORT = "projection_short", _("Projection short of target")
+    PLAN_NOT_SUBMITTED = "plan_not_submitted", _("Plan not submitted by its deadline")
+    UNACKNOWLEDGED = "unacknowledged", _("Targets not acknowledged")
+    STEP_OVERDUE = "step_overdue", _("Action step overdue")
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("warning", "Open")
+    RESOLVED = "resolved", pgettext_lazy("warning", "Resolved")

@@ -1,0 +1,49 @@
+"""Reads for the tracking pages: which plans a person tracks, their own cells, drill-down."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+
+from salescope.core.periods import month_end
+from salescope.org.models import OrgUnit, User
+from salescope.plans.choices import PlanStatus
+from salescope.plans.models import Plan, Target
+
+
+def trackable_plans(*, viewer: User) -> QuerySet[Plan]:
+    """Plans whose targets the viewer can see, approved first, newest first."""
+    from salescope.plans.queries import list_plans
+
+    return list_plans(viewer=viewer).order_by("status", "-fiscal_year", "-pk")
+
+
+def default_plan(*, viewer: User) -> Plan | None:
+    plans = trackable_plans(viewer=viewer)
+    return plans.filter(status=PlanStatus.APPROVED).first() or plans.first()
+
+
+def my_scope(*, viewer: User) -> dict[str, Any]:
+    """What "my targets" shows: the person's own cells, or the unit a manager leads."""
+    unit = OrgUnit.objects.filter(manager=viewer).order_by("path").first()
+    if unit is not None and not Target.objects.filter(person=viewer).exists():
+        return {"unit": unit.pk, "label": unit.name}
+    return {"person": viewer.pk, "label": viewer.display_name}
+
+
+def drill_lines(
+    *, viewer: User, person_id: int | None, month: dt.date, category_id: int | None = None
+) -> QuerySet:
+    """The ledger lines behind one actual (a person's month), through the ledger's query."""
+    from salescope.ledger import queries as ledger
+
+    filters: dict[str, Any] = {"kind": "sell_in"}
+    if person_id:
+        filters["salesperson"] = person_id
+    if category_id:
+        filters["category"] = category_id
+    return ledger.list_lines(
+        viewer=viewer, date_from=month, date_to=month_end(month), filters=filters
+    )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from salescope.analytics import views
+
+app_name = "analytics"
+urlpatterns = [
+    path("", views.tracking, name="tracking"),
+    path("my/", views.my_targets, name="my-targets"),
+    path("warnings/", views.inbox, name="inbox"),
+    path("warnings/check/", views.evaluate, name="evaluate"),
+    path("warnings/<int:pk>/resolve/", views.resolve, name="resolve"),
+    path("lines/", views.drill, name="drill"),
+]

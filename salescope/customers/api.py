@@ -1,0 +1,189 @@
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+from ninja.pagination import paginate
+
+from salescope.core.api import ErrorOut
+from salescope.core.money import from_fen, to_fen
+from salescope.customers import permissions as perms
+from salescope.customers import queries, services
+from salescope.customers.schemas import (
+    ContactIn,
+    ContactOut,
+    CustomerIn,
+    CustomerOut,
+    CustomerPatch,
+    DataQualityOut,
+    DealerHealthOut,
+    HandoverIn,
+    HandoverOut,
+    MergeIn,
+    OrphansOut,
+)
+from salescope.org.models import User
+from salescope.org.permissions import api_permission
+
+router = Router(tags=["customers"])
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _fields(payload: dict[str, Any], viewer: User) -> dict[str, Any]:
+    """API field names → model fields (money to fen, ids to visible objects)."""
+    out = dict(payload)
+    api_names = {"credit_limit": "credit_limit_fen", "owner_id": "owner"}
+    services.check_protected(viewer, {api_names.get(k, k): v for k, v in out.items()})
+    if "credit_limit" in out:
+        value = out.pop("credit_limit")
+        out["credit_limit_fen"] = None if value is None else to_fen(value)
+    if "owner_id" in out:
+        owner_id = out.pop("owner_id")
+        out["owner"] = queries.get_person(viewer=viewer, pk=owner_id) if owner_id else None
+    if "territory_id" in out:
+        territory_id = out.pop("territory_id")
+        out["territory"] = (
+            queries.get_territory(viewer=viewer, pk=territory_id) if territory_id else None
+        )
+    return out
+
+
+@router.get("/customers", response=list[CustomerOut], summary="Customers and dealers I may see")
+@paginate
+def list_customers(request: HttpRequest, search: str = "", kind: str = "") -> Any:
+    return queries.list_customers(viewer=request.user, search=search, kind=kind)
+
+
+@router.post(
+    "/customers",
+    response={201: CustomerOut, **ERRORS},
+    summary="Create a customer",
+    openapi_extra=api_permission(perms.CUSTOMER_CREATE.code),
+)
+def create_customer(request: HttpRequest, payload: CustomerIn) -> tuple[int, Any]:
+    data = _fields(payload.dict(exclude_unset=True), request.user)
+    if data.get("payment_terms_days") is None:
+        data.pop("payment_terms_days", None)
+    code, name = data.pop("code"), data.pop("name")
+    return 201, services.create_customer(actor=request.user, code=code, name=name, **data)
+
+
+@router.get("/customers/data-quality", response=DataQualityOut, summary="Duplicates, gaps (F1)")
+def data_quality(request: HttpRequest) -> Any:
+    return queries.data_quality(viewer=request.user)
+
+
+@router.get("/customers/orphans", response=OrphansOut, summary="Records of inactive owners (F2)")
+def orphans(request: HttpRequest) -> Any:
+    found = queries.orphaned_records(viewer=request.user)
+    return {key: [o.pk for o in objs] for key, objs in found.items()}
+
+
+@router.get("/customers/dealer-health", response=list[DealerHealthOut], summary="Dealer health")
+def dealer_health(request: HttpRequest, as_of: dt.date | None = None) -> Any:
+    rows = queries.dealer_health(viewer=request.user, as_of=as_of or timezone.localdate())
+    for row in rows:
+        row["recent"], row["previous"] = from_fen(row["recent_fen"]), from_fen(row["previous_fen"])
+    return rows
+
+
+@router.post(
+    "/customers/merge",
+    response={200: CustomerOut, **ERRORS},
+    summary="Merge duplicates",
+    openapi_extra=api_permission(perms.CUSTOMER_MERGE.code),
+)
+def merge(request: HttpRequest, payload: MergeIn) -> Any:
+    keep = queries.get_customer(viewer=request.user, pk=payload.keep_id, action="change")
+    dups = [
+        queries.get_customer(viewer=request.user, pk=pk, action="change")
+        for pk in payload.duplicate_ids
+    ]
+    return services.merge_customers(actor=request.user, keep=keep, duplicates=dups)
+
+
+@router.post(
+    "/customers/handover",
+    response={200: HandoverOut, **ERRORS},
+    summary="Hand over (F2)",
+    openapi_extra=api_permission(perms.OWNER_HAND_OVER.code),
+)
+def handover(request: HttpRequest, payload: HandoverIn) -> Any:
+    from_user = queries.get_person(viewer=request.user, pk=payload.from_user_id)
+    to_user = queries.get_person(viewer=request.user, pk=payload.to_user_id)
+    return services.hand_over(
+        actor=request.user, from_user=from_user, to_user=to_user, reason=payload.reason
+    )
+
+
+@router.get("/customers/{customer_id}", response={200: CustomerOut, 404: ErrorOut})
+def get_customer(request: HttpRequest, customer_id: int) -> Any:
+    return queries.get_customer(viewer=request.user, pk=customer_id)
+
+
+@router.patch(
+    "/customers/{customer_id}",
+    response={200: CustomerOut, **ERRORS},
+    openapi_extra=api_permission(perms.CUSTOMER_CHANGE.code),
+)
+def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Any:
+    customer = queries.get_customer(viewer=request.user, pk=customer_id, action="change")
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    return services.update_customer(
+        actor=request.user,
+        customer=customer,
+        expected_version=version,
+        changes=_fields(data, request.user),
+    )
+
+
+@router.delete(
+    "/customers/{customer_id}",
+    response={200: CustomerOut, **ERRORS},
+    openapi_extra=api_permission(perms.CUSTOMER_DELETE.code),
+)
+def delete_customer(request: HttpRequest, customer_id: int) -> Any:
+    customer = queries.get_customer(viewer=request.user, pk=customer_id, action="delete")
+    return services.delete_customer(actor=request.user, customer=customer)
+
+
+@router.post(
+    "/customers/{customer_id}/archive",
+    response={200: CustomerOut, **ERRORS},
+    openapi_extra=api_permission(perms.CUSTOMER_ARCHIVE.code),
+)
+def archive_customer(request: HttpRequest, customer_id: int) -> Any:
+    customer = queries.get_customer(viewer=request.user, pk=customer_id, action="change")
+    return services.archive_customer(actor=request.user, customer=customer)
+
+
+@router.post(
+    "/customers/{customer_id}/restore",
+    response={200: CustomerOut, **ERRORS},
+    openapi_extra=api_permission(perms.CUSTOMER_RESTORE.code),
+)
+def restore_customer(request: HttpRequest, customer_id: int) -> Any:
+    customer = queries.get_customer(
+        viewer=request.user, pk=customer_id, action="change", deleted=True
+    )
+    return services.restore_customer(actor=request.user, customer=customer)
+
+
+@router.get("/customers/{customer_id}/contacts", response={200: list[ContactOut], 404: ErrorOut})
+def list_contacts(request: HttpRequest, customer_id: int) -> Any:
+    customer = queries.get_customer(viewer=request.user, pk=customer_id)
+    return list(queries.list_contacts(viewer=request.user, customer=customer))
+
+
+@router.post(
+    "/customers/{customer_id}/contacts",
+    response={201: ContactOut, **ERRORS},
+    openapi_extra=api_permission(perms.CONTACT_CREATE.code),
+)
+def add_contact(request: HttpRequest, customer_id: int, payload: ContactIn) -> Any:
+    customer = queries.get_customer(viewer=request.user, pk=customer_id, action="change")
+    data = payload.dict()
+    name = data.pop("name")
+    return 201, services.add_contact(actor=request.user, customer=customer, name=name, **data)

@@ -1,0 +1,19 @@
+"""The customer writes and the roles that may make them (R5); records are still checked
+through ``org.visibility`` (``scoped`` = any sales role, on records it may change)."""
+
+from salescope.org.choices import Role
+from salescope.org.permissions import declare
+
+SALES_ROLES = frozenset(
+    {Role.ADMINISTRATOR, Role.EXECUTIVE, Role.SALES_DIRECTOR, Role.MANAGER, Role.SALESPERSON}
+)
+MANAGER_ROLES = frozenset({Role.ADMINISTRATOR, Role.EXECUTIVE, Role.SALES_DIRECTOR, Role.MANAGER})
+
+CUSTOMER_CREATE = declare("customers.customer.create", roles=SALES_ROLES)
+CUSTOMER_CHANGE = declare("customers.customer.change", roles=SALES_ROLES, scoped=True)
+CUSTOMER_DELETE = declare("customers.customer.delete", roles=SALES_ROLES, scoped=True)
+CUSTOMER_ARCHIVE = declare("customers.customer.archive", roles=SALES_ROLES, scoped=True)
+CUSTOMER_RESTORE = declare("customers.customer.restore", roles=SALES_ROLES, scoped=True)
+CONTACT_CREATE = declare("customers.contact.create", roles=SALES_ROLES, scoped=True)
+CUSTOMER_MERGE = declare("customers.customer.merge", roles=MANAGER_ROLES)
+OWNER_HAND_OVER = declare("customers.owner.hand_over", roles=MANAGER_ROLES)

@@ -1,0 +1,54 @@
+from django.contrib import admin
+
+from salescope.ledger.models import Collection, ImportJob, ImportPreset, Invoice, Order
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Ledger records change through services (audited), not through the admin."""
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    list_display = ["number", "customer", "owner", "date", "status", "amount_fen"]
+    list_filter = ["status"]
+    search_fields = ["number"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = [
+        "number",
+        "customer",
+        "owner",
+        "issue_date",
+        "due_date",
+        "amount_fen",
+        "paid_fen",
+        "status",
+    ]
+    list_filter = ["status"]
+    search_fields = ["number"]
+
+
+@admin.register(Collection)
+class CollectionAdmin(ReadOnlyAdmin):
+    list_display = ["number", "customer", "date", "amount_fen", "allocated_fen"]
+    search_fields = ["number"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "kind", "filename", "status", "created_by", "created_at"]
+    list_filter = ["status", "kind"]
+
+
+admin.site.register(ImportPreset)

@@ -1,0 +1,323 @@
+import datetime as dt
+import json
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from salescope.catalog import queries as catalog_queries
+from salescope.core.api import ErrorOut
+from salescope.core.errors import ValidationFailed
+from salescope.customers import queries as customer_queries
+from salescope.ledger import jobs, queries, services
+from salescope.ledger import permissions as perms
+from salescope.ledger.importing.sales_lines import import_sales_lines
+from salescope.ledger.schemas import (
+    AgeingOut,
+    AllocationIn,
+    CollectionIn,
+    CollectionOut,
+    DsoOut,
+    ImportJobOut,
+    InvoiceIn,
+    InvoiceOut,
+    OrderIn,
+    OrderOut,
+    ReleaseIn,
+    SalesLineOut,
+    VersionIn,
+)
+from salescope.org.permissions import api_permission
+
+router = Router(tags=["ledger"])
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _filters(**raw: Any) -> dict[str, Any]:
+    return {k: v for k, v in raw.items() if v not in (None, "")}
+
+
+@router.get("/sales-lines", response=list[SalesLineOut], summary="Sales lines with filters")
+@paginate
+def list_lines(
+    request: HttpRequest,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    customer: int | None = None,
+    product: int | None = None,
+    brand: int | None = None,
+    category: int | None = None,
+    channel: str = "",
+    salesperson: int | None = None,
+    region: int | None = None,
+    kind: str = "all",
+) -> Any:
+    filters = _filters(
+        customer=customer,
+        product=product,
+        brand=brand,
+        category=category,
+        channel=channel,
+        salesperson=salesperson,
+        region=region,
+        kind=kind,
+    )
+    return queries.list_lines(
+        viewer=request.user, date_from=date_from, date_to=date_to, filters=filters
+    )
+
+
+@router.get("/sales-lines/cross-territory", response=list[SalesLineOut], summary="窜货 (F5)")
+@paginate
+def cross_territory(request: HttpRequest, date_from: dt.date | None = None) -> Any:
+    return queries.cross_territory_lines(viewer=request.user, date_from=date_from)
+
+
+@router.get(
+    "/sales/summary",
+    response={200: list[dict[str, Any]], 422: ErrorOut},
+    summary="Sales summary by dimensions (as the CLI's report sales-summary)",
+)
+def sales_summary(
+    request: HttpRequest,
+    group_by: str,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    kind: str = "sell_in",
+    category: int | None = None,
+    region: int | None = None,
+    salesperson: int | None = None,
+    channel: str = "",
+    brand: int | None = None,
+    customer: int | None = None,
+    product: int | None = None,
+) -> Any:
+    dims = [d.strip() for d in group_by.split(",") if d.strip()]
+    filters = _filters(
+        kind=kind,
+        category=category,
+        region=region,
+        salesperson=salesperson,
+        channel=channel,
+        brand=brand,
+        customer=customer,
+        product=product,
+    )
+    rows = queries.summary_for_output(
+        viewer=request.user, group_by=dims, date_from=date_from, date_to=date_to, filters=filters
+    )
+    return [{k: (str(v) if k in queries.MONEY_KEYS else v) for k, v in r.items()} for r in rows]
+
+
+@router.get("/orders", response=list[OrderOut])
+@paginate
+def list_orders(request: HttpRequest, status: str = "") -> Any:
+    return queries.list_orders(viewer=request.user, status=status)
+
+
+@router.post(
+    "/orders",
+    response={201: OrderOut, **ERRORS},
+    openapi_extra=api_permission(perms.ORDER_CREATE.code),
+)
+def create_order(request: HttpRequest, payload: OrderIn) -> Any:
+    customer = customer_queries.get_customer(viewer=request.user, pk=payload.customer_id)
+    lines = [
+        {
+            "product": catalog_queries.get_product(viewer=request.user, pk=line.product_id),
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+        }
+        for line in payload.lines
+    ]
+    order = services.create_order(
+        actor=request.user,
+        customer=customer,
+        number=payload.number,
+        date=payload.date,
+        lines=lines,
+    )
+    return 201, order
+
+
+@router.get("/orders/{order_id}", response={200: OrderOut, 404: ErrorOut})
+def get_order(request: HttpRequest, order_id: int) -> Any:
+    return queries.get_order(viewer=request.user, pk=order_id)
+
+
+@router.post(
+    "/orders/{order_id}/confirm",
+    response={200: OrderOut, **ERRORS},
+    summary="Confirm, or put on credit hold (F4)",
+    openapi_extra=api_permission(perms.ORDER_CONFIRM.code),
+)
+def confirm_order(request: HttpRequest, order_id: int, payload: VersionIn) -> Any:
+    order = queries.get_order(viewer=request.user, pk=order_id, action="change")
+    return services.confirm_order(actor=request.user, order=order, expected_version=payload.version)
+
+
+@router.post(
+    "/orders/{order_id}/release",
+    response={200: OrderOut, **ERRORS},
+    summary="Release a credit hold with a reason (F4)",
+    openapi_extra=api_permission(perms.ORDER_RELEASE.code),
+)
+def release_order(request: HttpRequest, order_id: int, payload: ReleaseIn) -> Any:
+    order = queries.get_order(viewer=request.user, pk=order_id)
+    return services.release_credit_hold(
+        actor=request.user, order=order, expected_version=payload.version, reason=payload.reason
+    )
+
+
+@router.get("/invoices", response=list[InvoiceOut])
+@paginate
+def list_invoices(request: HttpRequest, status: str = "") -> Any:
+    return queries.list_invoices(viewer=request.user, status=status)
+
+
+@router.post(
+    "/invoices",
+    response={201: InvoiceOut, **ERRORS},
+    openapi_extra=api_permission(perms.INVOICE_ISSUE.code),
+)
+def issue_invoice(request: HttpRequest, payload: InvoiceIn) -> Any:
+    customer = customer_queries.get_customer(viewer=request.user, pk=payload.customer_id)
+    order = (
+        queries.get_order(viewer=request.user, pk=payload.order_id) if payload.order_id else None
+    )
+    invoice = services.issue_invoice(
+        actor=request.user,
+        customer=customer,
+        number=payload.number,
+        issue_date=payload.issue_date,
+        amount=payload.amount,
+        due_date=payload.due_date,
+        order=order,
+    )
+    return 201, invoice
+
+
+@router.get("/invoices/{invoice_id}", response={200: InvoiceOut, 404: ErrorOut})
+def get_invoice(request: HttpRequest, invoice_id: int) -> Any:
+    return queries.get_invoice(viewer=request.user, pk=invoice_id)
+
+
+@router.get("/collections", response=list[CollectionOut])
+@paginate
+def list_collections(request: HttpRequest) -> Any:
+    return queries.list_collections(viewer=request.user)
+
+
+@router.post(
+    "/collections",
+    response={201: CollectionOut, **ERRORS},
+    summary="Record 回款",
+    openapi_extra=api_permission(perms.COLLECTION_RECORD.code),
+)
+def record_collection(request: HttpRequest, payload: CollectionIn) -> Any:
+    customer = customer_queries.get_customer(viewer=request.user, pk=payload.customer_id)
+    collection = services.record_collection(
+        actor=request.user,
+        customer=customer,
+        number=payload.number,
+        date=payload.date,
+        amount=payload.amount,
+        method=payload.method,
+        allocate=payload.allocate,
+    )
+    return 201, collection
+
+
+@router.post(
+    "/collections/{collection_id}/allocate",
+    response={200: CollectionOut, **ERRORS},
+    openapi_extra=api_permission(perms.COLLECTION_ALLOCATE.code),
+)
+def allocate(request: HttpRequest, collection_id: int, payload: list[AllocationIn]) -> Any:
+    collection = queries.get_collection(viewer=request.user, pk=collection_id, action="change")
+    pairs = [
+        (queries.get_invoice(viewer=request.user, pk=item.invoice_id), item.amount)
+        for item in payload
+    ]
+    return services.allocate_collection(
+        actor=request.user, collection=collection, allocations=pairs
+    )
+
+
+@router.get("/receivables/ageing", response={200: AgeingOut, 422: ErrorOut}, summary="Ageing")
+def ageing(
+    request: HttpRequest,
+    as_of: dt.date | None = None,
+    group_by: str = "",
+    buckets: str = "",
+) -> Any:
+    try:
+        bounds = tuple(int(b) for b in buckets.split(",") if b.strip()) or None
+    except ValueError:
+        raise ValidationFailed(fields={"buckets": ["whole days, e.g. 30,60,90"]}) from None
+    report = queries.receivables_ageing(
+        viewer=request.user,
+        as_of=as_of or timezone.localdate(),
+        group_by=group_by or None,
+        bounds=bounds,
+    )
+    return queries.ageing_for_output(report)
+
+
+@router.get("/receivables/dso", response=DsoOut, summary="Days sales outstanding")
+def dso(request: HttpRequest, as_of: dt.date | None = None, days: int = 90) -> Any:
+    as_of = as_of or timezone.localdate()
+    return {
+        "as_of": as_of,
+        "days": days,
+        "dso": queries.dso(viewer=request.user, as_of=as_of, days=days),
+    }
+
+
+@router.get("/receivables/overdue", response=list[InvoiceOut], summary="Overdue invoices")
+@paginate
+def overdue(request: HttpRequest, as_of: dt.date | None = None) -> Any:
+    return queries.overdue_invoices(viewer=request.user, as_of=as_of or timezone.localdate())
+
+
+@router.post(
+    "/imports/sales-lines",
+    response={200: dict[str, Any], 202: ImportJobOut, **ERRORS},
+    summary="Import sales lines (dry run answers at once; otherwise a background job)",
+    openapi_extra=api_permission(perms.IMPORT_RUN.code),
+)
+def import_lines(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    mapping: Form[str] = "{}",
+    create_missing: Form[bool] = False,
+    dry_run: Form[bool] = False,
+    date_format: Form[str] = "auto",
+) -> Any:
+    try:
+        columns = json.loads(mapping or "{}")
+    except ValueError:
+        raise ValidationFailed(fields={"mapping": ["JSON object: source header → field"]}) from None
+    path = jobs.store_upload(file.name or "upload.csv", file.chunks())
+    options = {"mapping": columns, "create_missing": create_missing, "date_format": date_format}
+    if dry_run:
+        result = import_sales_lines(
+            actor=request.user, path=path, options=jobs.options_from({**options, "dry_run": True})
+        )
+        return 200, result.as_dict()
+    job = jobs.enqueue_import(
+        actor=request.user,
+        kind="sales_lines",
+        path=path,
+        filename=file.name or "upload.csv",
+        options=options,
+    )
+    return 202, job
+
+
+@router.get("/imports/{job_id}", response={200: ImportJobOut, 404: ErrorOut})
+def get_import(request: HttpRequest, job_id: int) -> Any:
+    return queries.get_import_job(viewer=request.user, pk=job_id)

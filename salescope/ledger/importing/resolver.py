@@ -1,0 +1,164 @@
+"""Lookups an import needs, loaded once per run: codes and names → ids.
+
+Master data is small next to the lines, so it is held in dictionaries; unknown customers and
+products are created here with ``create_missing`` (ORM, inside the import's transaction).
+"""
+
+import hashlib
+from typing import Any
+
+from django.db.models import Q
+
+from salescope.catalog import services as catalog_services
+from salescope.catalog.models import Category, Product
+from salescope.customers.models import Customer, allowed_places, normalize_name
+from salescope.ledger.importing.fields import normalize_header
+from salescope.org.choices import UnitKind
+from salescope.org.models import OrgUnit, Territory, User
+
+
+def _unique_index(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """key → value, leaving out keys that occur more than once (ambiguous names)."""
+    index: dict[str, Any] = {}
+    ambiguous: set[str] = set()
+    for key, value in pairs:
+        if not key:
+            continue
+        if key in index and index[key] != value:
+            ambiguous.add(key)
+        index[key] = value
+    for key in ambiguous:
+        del index[key]
+    return index
+
+
+class Resolver:
+    def __init__(self) -> None:
+        customers = list(
+            Customer.objects.filter(deleted_at__isnull=True).values_list("pk", "code", "owner_id")
+        )
+        self.customer_by_code = {code: pk for pk, code, _owner in customers}
+        self.customer_owner = {pk: owner for pk, _code, owner in customers}
+        self._customer_by_name: dict[str, int] | None = None  # built when a file needs it
+        self.customer_areas: dict[int, list[str]] = {}
+        self._territory_names_cache: dict[int, list[str]] | None = None
+        products = list(
+            Product.objects.filter(deleted_at__isnull=True).values_list(
+                "pk", "sku", "name", "brand_id", "category_id", "cost_fen"
+            )
+        )
+        self.product_by_sku = {sku: pk for pk, sku, *_rest in products}
+        self.product_by_name = _unique_index([(name.strip(), pk) for pk, _s, name, *_r in products])
+        self.product_info = {pk: (brand, cat, cost) for pk, _s, _n, brand, cat, cost in products}
+        units = list(OrgUnit.objects.values_list("pk", "code", "name", "kind", "parent_id"))
+        self.region_by_name = {}
+        for pk, code, name, _kind, _parent in units:
+            self.region_by_name[normalize_header(code)] = pk
+            self.region_by_name.setdefault(normalize_header(name), pk)
+        parents = {pk: (kind, parent) for pk, _c, _n, kind, parent in units}
+        users = list(User.objects.values_list("pk", "username", "full_name", "unit_id"))
+        self.user_by_name = {username.lower(): pk for pk, username, *_r in users}
+        for key, pk in _unique_index([(full.strip(), pk) for pk, _u, full, _unit in users]).items():
+            self.user_by_name.setdefault(key, pk)
+        self.user_region = {pk: self._region_of(unit, parents) for pk, _u, _f, unit in users}
+        self.created_customers = 0
+        self.created_products = 0
+        self._area_cache: dict[tuple[int, str], bool] = {}
+
+    @staticmethod
+    def _territory_names() -> dict[int, list[str]]:
+        """Territory id → its name and the names of every territory below it."""
+        rows = list(Territory.objects.values_list("pk", "name", "parent_id"))
+        children: dict[int | None, list[int]] = {}
+        for pk, _name, parent in rows:
+            children.setdefault(parent, []).append(pk)
+        names = {pk: name for pk, name, _p in rows}
+        result = {}
+        for pk in names:
+            found, stack = [], [pk]
+            while stack:
+                current = stack.pop()
+                found.append(names[current])
+                stack.extend(children.get(current, []))
+            result[pk] = found
+        return result
+
+    @staticmethod
+    def _region_of(unit_id: int | None, parents: dict[int, tuple[str, int | None]]) -> int | None:
+        seen = 0
+        while unit_id is not None and seen < 20:
+            kind, parent = parents[unit_id]
+            if kind == UnitKind.REGION:
+                return unit_id
+            unit_id, seen = parent, seen + 1
+        return None
+
+    @property
+    def customer_by_name(self) -> dict[str, int]:
+        if self._customer_by_name is None:
+            pairs = Customer.objects.filter(deleted_at__isnull=True).values_list(
+                "name_normalized", "pk"
+            )
+            self._customer_by_name = _unique_index(list(pairs))
+        return self._customer_by_name
+
+    def areas_of(self, customer_id: int) -> list[str]:
+        """The customer's allowed places; all of them are loaded in one query on first need."""
+        if self._territory_names_cache is None:
+            self._territory_names_cache = names = self._territory_names()
+            restricted = Customer.objects.filter(
+                Q(territory__isnull=False) | ~Q(sales_area="")
+            ).values_list("pk", "sales_area", "territory_id")
+            for pk, area, territory in restricted:
+                self.customer_areas[pk] = allowed_places(area, names.get(territory, []))
+        return self.customer_areas.get(customer_id, [])
+
+    def customer(self, code: str, name: str, create: bool) -> int | None:
+        if code:
+            pk = self.customer_by_code.get(code)
+        else:
+            pk = self.customer_by_name.get(normalize_name(name)) if name else None
+        if pk is None and create and (code or name):
+            digest = hashlib.sha1(normalize_name(name).encode(), usedforsecurity=False)
+            code = code or f"AUTO-{digest.hexdigest()[:10].upper()}"
+            customer = Customer(code=code, name=name or code)
+            customer.save()
+            pk = customer.pk
+            self.customer_by_code[code] = pk
+            self.customer_by_name.setdefault(customer.name_normalized, pk)
+            self.customer_owner[pk] = None
+            self.customer_areas[pk] = []
+            self.created_customers += 1
+        return pk
+
+    def product(
+        self, sku: str, name: str, brand: str, category: str, subcategory: str, create: bool
+    ) -> int | None:
+        pk = self.product_by_sku.get(sku) if sku else self.product_by_name.get(name)
+        if pk is None and create and (sku or name):
+            brand_obj = catalog_services.ensure_brand(brand) if brand else None
+            cat: Category | None = catalog_services.ensure_category(category) if category else None
+            if subcategory:
+                cat = catalog_services.ensure_category(subcategory, cat)
+            digest = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:10]
+            product = Product.objects.create(
+                sku=sku or f"AUTO-{digest.upper()}", name=name or sku, brand=brand_obj, category=cat
+            )
+            pk = product.pk
+            self.product_by_sku[product.sku] = pk
+            self.product_info[pk] = (product.brand_id, product.category_id, 0)
+            self.created_products += 1
+        return pk
+
+    def outside_area(self, customer_id: int, location: str) -> bool:
+        """Whether ``location`` lies outside the dealer's sales area (窜货, F5)."""
+        key = (customer_id, location)
+        cached = self._area_cache.get(key)
+        if cached is None:
+            areas = self.areas_of(customer_id)
+            place = normalize_header(location)
+            cached = bool(areas) and not any(
+                normalize_header(a) in place or place in normalize_header(a) for a in areas
+            )
+            self._area_cache[key] = cached
+        return cached

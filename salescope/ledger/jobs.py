@@ -1,0 +1,217 @@
+"""Background import jobs: a small database-backed queue run by ``salescope worker``.
+
+A job row is claimed with a conditional UPDATE (pending → running), so two workers never run
+the same job. The import itself is one transaction; if the worker dies mid-import, nothing of
+that run is stored, the job's heartbeat goes stale and the next worker re-runs it from the
+start (at most ``MAX_ATTEMPTS`` times) — re-running an import gives the same final state.
+"""
+
+import csv
+import datetime as dt
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salescope.core import audit
+from salescope.core.errors import DomainError, ValidationFailed
+from salescope.ledger.choices import ImportKind, JobStatus
+from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
+from salescope.ledger.models import ImportJob
+from salescope.ledger.permissions import IMPORT_RUN
+from salescope.org.permissions import require
+
+logger = logging.getLogger(__name__)
+STALE_AFTER = dt.timedelta(minutes=5)
+MAX_ATTEMPTS = 3
+KEEP_ERRORS = 1000  # errors kept in the job row; all of them go to the downloadable report
+
+
+def import_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_upload(name: str, chunks: Any) -> Path:
+    suffix = Path(name).suffix.lower()
+    if suffix not in {".csv", ".txt", ".xlsx", ".xlsm"}:
+        raise ValidationFailed(fields={"file": [_("Use a CSV or XLSX file.")]})
+    target = import_dir() / f"{uuid.uuid4().hex}{suffix}"
+    with target.open("wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+    return target
+
+
+@transaction.atomic
+def enqueue_import(*, actor: Any, kind: str, path: Path, filename: str, options: dict) -> ImportJob:
+    require(actor, IMPORT_RUN.code)
+    if kind != ImportKind.SALES_LINES:
+        raise ValidationFailed(fields={"kind": [_("This import kind is not available yet.")]})
+    job = ImportJob.objects.create(
+        kind=kind, filename=filename, stored_path=str(path), options=options, created_by=actor
+    )
+    audit.record(
+        actor=actor,
+        action="ledger.import_job.queued",
+        obj=job,
+        changes={"file": filename, "kind": kind},
+    )
+    return job
+
+
+def options_from(data: dict) -> ImportOptions:
+    return ImportOptions(
+        mapping=dict(data.get("mapping") or {}),
+        create_missing=bool(data.get("create_missing")),
+        dry_run=bool(data.get("dry_run")),
+        date_format=str(data.get("date_format") or "auto"),
+    )
+
+
+def claim_next() -> ImportJob | None:
+    """Claim the oldest pending job, or one whose worker stopped beating."""
+    stale = timezone.now() - STALE_AFTER
+    for running in ImportJob.objects.filter(status=JobStatus.RUNNING):
+        beat = heartbeat_of(running)
+        if beat is None or beat < stale:
+            retry = running.attempts < MAX_ATTEMPTS
+            ImportJob.objects.filter(pk=running.pk, status=JobStatus.RUNNING).update(
+                status=JobStatus.PENDING if retry else JobStatus.FAILED,
+                error="" if retry else _("The worker stopped too often; nothing was stored."),
+            )
+    for job in ImportJob.objects.filter(status=JobStatus.PENDING).order_by("created_at")[:5]:
+        now = timezone.now()
+        claimed = ImportJob.objects.filter(pk=job.pk, status=JobStatus.PENDING).update(
+            status=JobStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            processed_rows=0,
+            attempts=job.attempts + 1,
+        )
+        if claimed:
+            progress_path(job).unlink(missing_ok=True)
+            job.refresh_from_db()
+            return job
+    return None
+
+
+def _write_error_report(job: ImportJob, errors: list[dict]) -> Path:
+    path = import_dir() / f"job-{job.pk}-errors.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["line", "column", "reason"])
+        for error in errors:
+            writer.writerow([error["line"], _safe(error["column"]), _safe(error["reason"])])
+    return path
+
+
+def _safe(text: Any) -> str:
+    from salescope.ledger.export import safe_cell
+
+    return safe_cell(text)
+
+
+def error_report_path(job: ImportJob) -> Path:
+    return import_dir() / f"job-{job.pk}-errors.csv"
+
+
+def run_job(job: ImportJob) -> ImportJob:
+    """Run one claimed job to the end; the job row records progress and the result."""
+
+    def progress(done: int, total: int) -> None:
+        # The import's own transaction is open on this connection; progress goes through a
+        # second connection so the page sees it while the import runs.
+        _report_progress(job, done, total)
+
+    try:
+        result = import_sales_lines(
+            actor=job.created_by,
+            path=job.stored_path,
+            options=options_from(job.options),
+            progress=progress,
+            job=job,
+        )
+    except DomainError as exc:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED,
+            error=exc.detail,
+            finished_at=timezone.now(),
+            result={"fields": exc.fields},
+        )
+    except Exception as exc:  # noqa: BLE001 - the job records any failure for its owner
+        logger.exception("import job %s failed", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+    else:
+        data = result.as_dict()
+        _write_error_report(job, data["errors"])
+        data["errors"] = data["errors"][:KEEP_ERRORS]
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.DONE,
+            result=data,
+            finished_at=timezone.now(),
+            processed_rows=result.accepted + result.rejected,
+        )
+    job.refresh_from_db()
+    return job
+
+
+def progress_path(job: ImportJob) -> Path:
+    """Beside the (uniquely named) upload, so no other job ever reads it."""
+    return Path(f"{job.stored_path}.progress")
+
+
+def _report_progress(job: ImportJob, done: int, total: int) -> None:
+    # The import's transaction holds the database (SQLite has one writer), so progress goes to
+    # a small file beside the upload, which the page and the heartbeat read.
+    progress_path(job).write_text(f"{done} {total} {timezone.now().isoformat()}")
+
+
+def read_progress(job: ImportJob) -> tuple[int, int]:
+    """(rows processed, rows in the file) of a job, live while it runs."""
+    if job.status != JobStatus.RUNNING:
+        return job.processed_rows, job.total_rows
+    try:
+        done, total, _when = progress_path(job).read_text().split(" ", 2)
+        return int(done), int(total)
+    except (OSError, ValueError):
+        return 0, job.total_rows
+
+
+def heartbeat_of(job: ImportJob) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(progress_path(job).read_text().split(" ", 2)[2])
+    except (OSError, ValueError, IndexError):
+        return job.heartbeat_at
+
+
+def work(*, once: bool = False, sleep: float = 1.0) -> int:
+    """Run jobs until stopped (or until the queue is empty with ``once``)."""
+    import time
+
+    done = 0
+    while True:
+        if not connection.in_atomic_block:  # a test's transaction must stay open
+            close_old_connections()
+        job = claim_next()
+        if job is None:
+            if once:
+                return done
+            time.sleep(sleep)
+            continue
+        run_job(job)
+        done += 1
+
+
+def remove_upload(job: ImportJob) -> None:
+    path = Path(job.stored_path)
+    if path.exists() and path.parent == import_dir():
+        path.unlink()

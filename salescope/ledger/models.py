@@ -1,0 +1,421 @@
+"""The sales ledger: sales lines (facts), rollups, orders, invoices, collections, imports.
+
+Facts carry a stored ``month`` (first day) and integer fen / thousandths of a unit, so sums are
+exact on SQLite too (R11). Rollups follow the report and target grains and are rebuilt for the
+months an import or a posting touched (``ledger.rollups``).
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from salescope.core.money import from_fen
+from salescope.ledger.choices import (
+    ImportKind,
+    InvoiceStatus,
+    JobStatus,
+    LineKind,
+    OrderStatus,
+)
+from salescope.org.choices import Role
+from salescope.org.visibility import Ownership
+
+MILLI = 1000  # quantities are stored in thousandths of a unit
+
+SALES_READERS = {Role.FINANCE: {"view"}, Role.MARKETING: {"view"}}
+RECEIVABLE_READERS = {Role.FINANCE: "*"}
+
+
+def from_milli(value: int | None) -> Decimal:
+    return (Decimal(value or 0) / MILLI).normalize() if value else Decimal(0)
+
+
+class SalesLine(models.Model):
+    """One sales line (sell-in to a customer or a dealer's reported sell-through)."""
+
+    line_key = models.CharField(_("line key"), max_length=140, unique=True)
+    line_id = models.CharField(_("line id"), max_length=80, blank=True)
+    document = models.CharField(_("document"), max_length=80, blank=True)
+    line_no = models.IntegerField(_("line number"), null=True, blank=True)
+    date = models.DateField(_("date"))
+    month = models.DateField(_("month"))
+    kind = models.CharField(_("kind"), max_length=14, choices=LineKind.choices)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT
+    )
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT
+    )
+    brand = models.ForeignKey(
+        "catalog.Brand", verbose_name=_("brand"), on_delete=models.PROTECT, null=True
+    )
+    category = models.ForeignKey(
+        "catalog.Category", verbose_name=_("category"), on_delete=models.PROTECT, null=True
+    )
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("salesperson"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    region = models.ForeignKey(
+        "org.OrgUnit",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=40, blank=True)
+    sale_location = models.CharField(_("sale location"), max_length=60, blank=True)
+    quantity_milli = models.BigIntegerField(_("quantity (thousandths)"))
+    unit_price_fen = models.BigIntegerField(_("unit price (fen)"))
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    cost_fen = models.BigIntegerField(_("cost (fen)"))
+    gross_profit_fen = models.BigIntegerField(_("gross profit (fen)"))
+    discount_fen = models.BigIntegerField(_("discount (fen)"), default=0)
+    cross_territory = models.BooleanField(_("cross-territory"), default=False)
+
+    ownership = Ownership(person="salesperson", roles=SALES_READERS)
+
+    class Meta:
+        verbose_name = _("sales line")
+        verbose_name_plural = _("sales lines")
+        indexes = [
+            models.Index(fields=["month"], name="salesline_month"),
+            models.Index(fields=["customer", "date"], name="salesline_customer_date"),
+            models.Index(fields=["salesperson", "date"], name="salesline_person_date"),
+            models.Index(
+                fields=["date"], condition=Q(cross_territory=True), name="salesline_cross"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.line_key
+
+    @property
+    def amount(self) -> Decimal:
+        return from_fen(self.amount_fen)
+
+    @property
+    def quantity(self) -> Decimal:
+        return from_milli(self.quantity_milli)
+
+
+class _RollupMeasures(models.Model):
+    amount_fen = models.BigIntegerField(default=0)
+    quantity_milli = models.BigIntegerField(default=0)
+    cost_fen = models.BigIntegerField(default=0)
+    gross_profit_fen = models.BigIntegerField(default=0)
+    lines = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class SalesRollup(_RollupMeasures):
+    """month × kind × salesperson × category (with the region the lines carried)."""
+
+    month = models.DateField()
+    kind = models.CharField(max_length=14, choices=LineKind.choices)
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    region = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        "catalog.Category",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+
+    ownership = Ownership(person="salesperson", roles=SALES_READERS)
+
+    class Meta:
+        verbose_name = _("sales rollup by salesperson")
+        indexes = [
+            models.Index(fields=["month"], name="rollup_person_month"),
+            models.Index(fields=["salesperson", "month"], name="rollup_person_sp"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.salesperson_id} {self.category_id}"
+
+
+class RegionRollup(_RollupMeasures):
+    """month × kind × region × category: the company-wide report grain."""
+
+    month = models.DateField()
+    kind = models.CharField(max_length=14, choices=LineKind.choices)
+    region = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        "catalog.Category",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+
+    ownership = Ownership(unit="region", roles=SALES_READERS)
+
+    class Meta:
+        verbose_name = _("sales rollup by region")
+        indexes = [models.Index(fields=["month"], name="rollup_region_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.region_id} {self.category_id}"
+
+
+class Order(models.Model):
+    number = models.CharField(_("number"), max_length=60, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    date = models.DateField(_("date"))
+    status = models.CharField(
+        _("status"), max_length=14, choices=OrderStatus.choices, default=OrderStatus.DRAFT
+    )
+    amount_fen = models.BigIntegerField(_("amount (fen)"), default=0)
+    hold_reason = models.CharField(_("hold reason"), max_length=300, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("released by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    release_reason = models.CharField(_("release reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    ownership = Ownership(person="owner", roles=RECEIVABLE_READERS)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def amount(self) -> Decimal:
+        return from_fen(self.amount_fen)
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT)
+    quantity = models.BigIntegerField(_("quantity"))
+    unit_price_fen = models.BigIntegerField(_("unit price (fen)"))
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+
+    ownership = Ownership(person="order__owner", roles=RECEIVABLE_READERS)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+
+    def __str__(self) -> str:
+        return f"{self.order_id}:{self.product_id}"
+
+
+class Invoice(models.Model):
+    number = models.CharField(_("number"), max_length=60, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="invoices",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="invoices",
+    )
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    issue_date = models.DateField(_("issue date"))
+    due_date = models.DateField(_("due date"))
+    month = models.DateField(_("month"))
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    paid_fen = models.BigIntegerField(_("paid (fen)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=8, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    ownership = Ownership(person="owner", roles=RECEIVABLE_READERS)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issue_date", "-id"]
+        indexes = [
+            models.Index(fields=["due_date"], condition=Q(status="open"), name="invoice_open_due"),
+            models.Index(fields=["customer", "status"], name="invoice_customer_status"),
+            models.Index(fields=["owner", "status"], name="invoice_owner_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def amount(self) -> Decimal:
+        return from_fen(self.amount_fen)
+
+    @property
+    def balance_fen(self) -> int:
+        return self.amount_fen - self.paid_fen
+
+    @property
+    def balance(self) -> Decimal:
+        return from_fen(self.balance_fen)
+
+
+class Collection(models.Model):
+    """A payment received (回款), allocated to one or more invoices."""
+
+    number = models.CharField(_("number"), max_length=60, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="collections",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="collections",
+    )
+    date = models.DateField(_("date"))
+    month = models.DateField(_("month"))
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    allocated_fen = models.BigIntegerField(_("allocated (fen)"), default=0)
+    method = models.CharField(_("method"), max_length=30, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    ownership = Ownership(person="owner", roles=RECEIVABLE_READERS)
+
+    class Meta:
+        verbose_name = _("collection")
+        verbose_name_plural = _("collections")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["month", "owner"], name="collection_month_owner")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def amount(self) -> Decimal:
+        return from_fen(self.amount_fen)
+
+    @property
+    def unallocated_fen(self) -> int:
+        return self.amount_fen - self.allocated_fen
+
+
+class Allocation(models.Model):
+    collection = models.ForeignKey(Collection, on_delete=models.PROTECT, related_name="allocations")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    ownership = Ownership(person="invoice__owner", roles=RECEIVABLE_READERS)
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "invoice"], name="allocation_unique"),
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="allocation_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collection_id}→{self.invoice_id}"
+
+
+class ImportPreset(models.Model):
+    """A saved column mapping: source header → field."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    mapping = models.JSONField(_("mapping"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    ownership = Ownership(everyone={"view"}, person="created_by")
+
+    class Meta:
+        verbose_name = _("import preset")
+        verbose_name_plural = _("import presets")
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="preset_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportJob(models.Model):
+    """An import run in the background by ``salescope worker``; progress and result here."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
+    )
+    filename = models.CharField(_("file"), max_length=255)
+    stored_path = models.CharField(max_length=500)
+    options = models.JSONField(default=dict)
+    total_rows = models.BigIntegerField(default=0)
+    processed_rows = models.BigIntegerField(default=0)
+    result = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    ownership = Ownership(person="created_by", roles={Role.FINANCE: {"view"}})
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename}"
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == JobStatus.DONE else 0
+        return min(100, int(self.processed_rows * 100 / self.total_rows))

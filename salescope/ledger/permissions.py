@@ -1,0 +1,22 @@
+"""The ledger writes and the roles that may make them (R5)."""
+
+from salescope.org.choices import Role
+from salescope.org.permissions import declare
+
+SALES_ROLES = frozenset(
+    {Role.ADMINISTRATOR, Role.EXECUTIVE, Role.SALES_DIRECTOR, Role.MANAGER, Role.SALESPERSON}
+)
+CREDIT_RELEASE_ROLES = frozenset({Role.ADMINISTRATOR, Role.SALES_DIRECTOR, Role.FINANCE})
+RECEIVABLE_WRITERS = frozenset({Role.ADMINISTRATOR, Role.FINANCE, Role.SALES_DIRECTOR})
+IMPORTERS = frozenset(
+    {Role.ADMINISTRATOR, Role.EXECUTIVE, Role.SALES_DIRECTOR, Role.MANAGER, Role.FINANCE}
+)
+
+ORDER_CREATE = declare("ledger.order.create", roles=SALES_ROLES, scoped=True)
+ORDER_CONFIRM = declare("ledger.order.confirm", roles=SALES_ROLES, scoped=True)
+ORDER_RELEASE = declare("ledger.order.release", roles=CREDIT_RELEASE_ROLES)
+INVOICE_ISSUE = declare("ledger.invoice.issue", roles=RECEIVABLE_WRITERS)
+COLLECTION_RECORD = declare("ledger.collection.record", roles=RECEIVABLE_WRITERS)
+COLLECTION_ALLOCATE = declare("ledger.collection.allocate", roles=RECEIVABLE_WRITERS)
+IMPORT_RUN = declare("ledger.import.run", roles=IMPORTERS)
+PRESET_SAVE = declare("ledger.import_preset.save", roles=IMPORTERS)

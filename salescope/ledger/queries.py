@@ -1,0 +1,559 @@
+"""Reads of the sales ledger, always for a viewer and through ``org.visibility``.
+
+Contract used by other apps (plans/targets, analytics) — keep these signatures stable:
+
+``rollup_totals(*, viewer, date_from, date_to, group_by, filters=None) -> list[dict]``
+    Actual sales from the rollups, narrowed to what ``viewer`` may see.
+
+    * ``date_from`` / ``date_to``: ``datetime.date``, both included, at **month** grain: every
+      month from ``date_from``'s month to ``date_to``'s month counts in full.
+    * ``group_by``: any of ``"month"``, ``"salesperson"``, ``"region"``, ``"category"``,
+      ``"kind"`` (order kept in the output; ``[]`` gives one total row).
+    * ``filters``: optional ``{"salesperson": id | [ids], "region": id | [ids],
+      "category": id | [ids] (a category includes its subtree), "kind": "sell_in" |
+      "sell_through" | "all"}``; ``kind`` defaults to ``"sell_in"`` (shipments to customers;
+      dealers' sell-through is reported separately so nothing is counted twice).
+    * Each row: the dimensions asked for — ``month`` as ``date`` (first day), ``salesperson``
+      as user id, ``region`` as ``OrgUnit`` id (the salesperson's region when the line was
+      recorded), ``category`` as ``catalog.Category`` id, ``kind`` as text; ``None`` where a
+      line had none — and the measures ``amount``, ``gross_profit``, ``cost`` (``Decimal``,
+      exact, from integer fen), ``quantity`` (``Decimal``) and ``lines`` (int). Rows are
+      ordered by the dimensions.
+
+``collection_totals(*, viewer, date_from, date_to, group_by) -> list[dict]``
+    Collections (回款) with ``group_by`` ⊆ ``["month", "salesperson"]`` (salesperson = the
+    collection's owner); each row has those keys plus ``amount`` (Decimal) and ``count``.
+
+``sales_summary(*, viewer, group_by, date_from=None, date_to=None, filters=None)``
+    The summary behind the page, the CLI and the API: any of ``SUMMARY_DIMENSIONS`` over day
+    ranges, answered from the rollups when the question fits their grain, else from the lines.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from salescope.catalog.models import Brand, Category, Product
+from salescope.core.errors import ValidationFailed
+from salescope.core.money import from_fen
+from salescope.core.periods import month_end, month_start
+from salescope.customers.models import Customer
+from salescope.ledger.choices import LineKind
+from salescope.ledger.models import (
+    Collection,
+    RegionRollup,
+    SalesLine,
+    SalesRollup,
+    from_milli,
+)
+from salescope.org.models import OrgUnit, User
+from salescope.org.visibility import can, get_visible, visible
+
+ROLLUP_DIMENSIONS = ("month", "salesperson", "region", "category", "kind")
+SUMMARY_DIMENSIONS = (
+    "month",
+    "salesperson",
+    "region",
+    "category",
+    "brand",
+    "product",
+    "customer",
+    "channel",
+    "kind",
+)
+_COLUMN = {
+    "month": "month",
+    "salesperson": "salesperson_id",
+    "region": "region_id",
+    "category": "category_id",
+    "brand": "brand_id",
+    "product": "product_id",
+    "customer": "customer_id",
+    "channel": "channel",
+    "kind": "kind",
+}
+_MEASURES = {
+    "amount_fen": Sum("amount_fen"),
+    "quantity_milli": Sum("quantity_milli"),
+    "cost_fen": Sum("cost_fen"),
+    "gross_profit_fen": Sum("gross_profit_fen"),
+}
+
+
+def _ids(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple | set | frozenset):
+        return list(value)
+    return [value]
+
+
+def category_subtree_ids(category_ids: Iterable[int]) -> list[int]:
+    paths = list(Category.objects.filter(pk__in=list(category_ids)).values_list("path", flat=True))
+    ids: set[int] = set()
+    for path in paths:
+        ids.update(Category.objects.filter(path__startswith=path).values_list("pk", flat=True))
+    return sorted(ids)
+
+
+def _check_dimensions(group_by: Sequence[str], allowed: Sequence[str]) -> None:
+    unknown = [d for d in group_by if d not in allowed]
+    if unknown or len(set(group_by)) != len(group_by):
+        raise ValidationFailed(
+            fields={"group_by": [f"unknown or repeated dimension: {', '.join(unknown) or '…'}"]}
+        )
+
+
+def _apply_filters(qs: QuerySet, filters: dict[str, Any]) -> QuerySet:
+    kind = filters.get("kind") or LineKind.SELL_IN
+    if kind != "all":
+        qs = qs.filter(kind=kind)
+    for name in ("salesperson", "region", "brand", "product", "customer"):
+        if filters.get(name) is not None:
+            qs = qs.filter(**{f"{_COLUMN[name]}__in": _ids(filters[name])})
+    if filters.get("category") is not None:
+        qs = qs.filter(category_id__in=category_subtree_ids(_ids(filters["category"])))
+    if filters.get("channel"):
+        qs = qs.filter(channel__in=_ids(filters["channel"]))
+    return qs
+
+
+def _measure_row(row: dict[str, Any], group_by: Sequence[str]) -> dict[str, Any]:
+    out = {dim: row[_COLUMN[dim]] for dim in group_by}
+    out["amount"] = from_fen(row["amount_fen"])
+    out["quantity"] = from_milli(row["quantity_milli"])
+    out["cost"] = from_fen(row["cost_fen"])
+    out["gross_profit"] = from_fen(row["gross_profit_fen"])
+    out["lines"] = int(row["lines"] or 0)
+    return out
+
+
+def _aggregate(qs: QuerySet, group_by: Sequence[str], line_count: Any) -> list[dict[str, Any]]:
+    columns = [_COLUMN[d] for d in group_by]
+    measures = {**_MEASURES, "lines": line_count}
+    if columns:
+        rows = qs.values(*columns).annotate(**measures).order_by(*columns)
+    else:
+        rows = [qs.aggregate(**measures)]
+    return [_measure_row(row, group_by) for row in rows]
+
+
+def rollup_totals(
+    *,
+    viewer: User,
+    date_from: dt.date,
+    date_to: dt.date,
+    group_by: Sequence[str],
+    filters: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Actual sales from the rollups; see the module docstring for the contract."""
+    _check_dimensions(group_by, ROLLUP_DIMENSIONS)
+    filters = dict(filters or {})
+    unknown = set(filters) - {"salesperson", "region", "category", "kind"}
+    if unknown:
+        raise ValidationFailed(
+            fields={"filters": [f"unknown filter: {', '.join(sorted(unknown))}"]}
+        )
+    months = {"month__gte": month_start(date_from), "month__lte": month_start(date_to)}
+    company_wide = can(viewer, RegionRollup, "view")
+    if company_wide and "salesperson" not in group_by and filters.get("salesperson") is None:
+        qs = RegionRollup.objects.filter(**months)
+    else:
+        qs = visible(SalesRollup.objects.filter(**months), viewer=viewer)
+    return _aggregate(_apply_filters(qs, filters), group_by, Sum("lines"))
+
+
+def collection_totals(
+    *, viewer: User, date_from: dt.date, date_to: dt.date, group_by: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Collections by month and/or salesperson (owner); see the module docstring."""
+    _check_dimensions(group_by, ("month", "salesperson"))
+    qs = visible(
+        Collection.objects.filter(
+            month__gte=month_start(date_from), month__lte=month_start(date_to)
+        ),
+        viewer=viewer,
+    )
+    columns = {"month": "month", "salesperson": "owner_id"}
+    cols = [columns[d] for d in group_by]
+    if cols:
+        rows = list(qs.values(*cols).annotate(fen=Sum("amount_fen"), n=Count("id")).order_by(*cols))
+    else:
+        rows = [qs.aggregate(fen=Sum("amount_fen"), n=Count("id"))]
+    return [
+        {
+            **{d: row[columns[d]] for d in group_by},
+            "amount": from_fen(row["fen"]),
+            "count": row["n"],
+        }
+        for row in rows
+    ]
+
+
+def _whole_months(date_from: dt.date | None, date_to: dt.date | None) -> bool:
+    return (date_from is None or date_from.day == 1) and (
+        date_to is None or date_to == month_end(date_to)
+    )
+
+
+def sales_summary(
+    *,
+    viewer: User,
+    group_by: Sequence[str],
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    filters: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Sales by any of ``SUMMARY_DIMENSIONS``; rows carry ids, labelled by ``label_rows``."""
+    _check_dimensions(group_by, SUMMARY_DIMENSIONS)
+    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "", [])}
+    rollup_fits = (
+        set(group_by) <= set(ROLLUP_DIMENSIONS)
+        and set(filters) <= {"salesperson", "region", "category", "kind"}
+        and _whole_months(date_from, date_to)
+    )
+    if rollup_fits:
+        return rollup_totals(
+            viewer=viewer,
+            date_from=date_from or dt.date(1900, 1, 1),
+            date_to=date_to or dt.date(9999, 12, 1),
+            group_by=group_by,
+            filters=filters,
+        )
+    qs = SalesLine.objects.all()
+    if date_from:
+        qs = qs.filter(date__gte=date_from, month__gte=month_start(date_from))
+    if date_to:
+        qs = qs.filter(date__lte=date_to, month__lte=month_start(date_to))
+    qs = _apply_filters(visible(qs, viewer=viewer), filters)
+    return _aggregate(qs, group_by, Count("id"))
+
+
+_LABELS = {
+    "salesperson": (User, "username", "full_name"),
+    "region": (OrgUnit, "code", "name"),
+    "category": (Category, "code", "name"),
+    "brand": (Brand, "code", "name"),
+    "product": (Product, "sku", "name"),
+    "customer": (Customer, "code", "name"),
+}
+
+
+def label_rows(rows: list[dict[str, Any]], group_by: Sequence[str]) -> list[dict[str, Any]]:
+    """Rows for people and files: each dimension by name (``month`` as ``YYYY-MM``), its id
+    in ``<dim>_id`` and its code in ``<dim>_code``; measures as ``Decimal``."""
+    names: dict[str, dict[Any, tuple[str, str]]] = {}
+    for dim in group_by:
+        if dim in _LABELS:
+            model, code_field, name_field = _LABELS[dim]
+            ids = {row[dim] for row in rows if row[dim] is not None}
+            names[dim] = {
+                pk: (code or "", name or code or "")
+                for pk, code, name in model._default_manager.filter(pk__in=ids).values_list(
+                    "pk", code_field, name_field
+                )
+            }
+    labelled = []
+    for row in rows:
+        out: dict[str, Any] = {}
+        for dim in group_by:
+            value = row[dim]
+            if dim == "month":
+                out["month"] = value.strftime("%Y-%m") if value else None
+            elif dim in names:
+                code, name = names[dim].get(value, ("", ""))
+                out[dim] = name or None
+                out[f"{dim}_id"] = value
+                out[f"{dim}_code"] = code or None
+            else:
+                out[dim] = value
+        for measure in ("amount", "quantity", "gross_profit", "lines"):
+            out[measure] = row[measure]
+        labelled.append(out)
+    return labelled
+
+
+def summary_total(rows: list[dict[str, Any]]) -> dict[str, Decimal | int]:
+    return {
+        "amount": sum((r["amount"] for r in rows), Decimal("0.00")),
+        "quantity": sum((r["quantity"] for r in rows), Decimal(0)),
+        "gross_profit": sum((r.get("gross_profit", 0) for r in rows), Decimal("0.00")),
+        "lines": sum(r["lines"] for r in rows),
+    }
+
+
+def may_see_margin(viewer: User) -> bool:
+    """Cost and gross profit are protected fields (R6)."""
+    from salescope.catalog.models import COST_ROLES
+
+    return getattr(viewer, "role", None) in COST_ROLES
+
+
+def summary_for_output(
+    *,
+    viewer: User,
+    group_by: Sequence[str],
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    filters: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """The sales summary as the CLI, API and exports give it: labelled rows, and no
+    ``gross_profit`` for a viewer who may not see margins."""
+    rows = sales_summary(
+        viewer=viewer, group_by=group_by, date_from=date_from, date_to=date_to, filters=filters
+    )
+    labelled = label_rows(rows, group_by)
+    if not may_see_margin(viewer):
+        for row in labelled:
+            row.pop("gross_profit", None)
+    return labelled
+
+
+# --- Receivables (F3) -----------------------------------------------------------------------
+
+AGEING_GROUPS = {"customer": "customer_id", "owner": "owner_id", "unit": "owner__unit_id"}
+
+
+def _open_invoices(viewer: User, as_of: dt.date) -> QuerySet:
+    from salescope.ledger.models import Invoice
+
+    return visible(Invoice.objects.filter(status="open", issue_date__lte=as_of), viewer=viewer)
+
+
+def receivables_ageing(
+    *,
+    viewer: User,
+    as_of: dt.date,
+    group_by: str | None = None,
+    bounds: tuple[int, ...] | None = None,
+) -> dict[str, Any]:
+    """Open balances by days overdue at ``as_of`` (buckets from ``rules.buckets``), per
+    customer, owner or owner's unit, or in total. Each row's buckets add up to its ``total``
+    and the rows add up to the open invoice balance (the golden test checks both)."""
+    from django.db.models import ExpressionWrapper, F, IntegerField
+
+    from salescope.ledger import rules
+
+    all_buckets = rules.buckets(bounds or rules.DEFAULT_BUCKETS)
+    balance = ExpressionWrapper(F("amount_fen") - F("paid_fen"), output_field=IntegerField())
+    measures = {"total": Sum(balance)}
+    for bucket in all_buckets:
+        condition = Q()
+        if bucket.low is None:
+            condition &= Q(due_date__gt=as_of)
+        else:
+            condition &= Q(due_date__lte=as_of - dt.timedelta(days=bucket.low))
+            if bucket.high is not None:
+                condition &= Q(due_date__gte=as_of - dt.timedelta(days=bucket.high))
+        measures[bucket.key] = Sum(balance, filter=condition)
+    qs = _open_invoices(viewer, as_of)
+    if group_by:
+        if group_by not in AGEING_GROUPS:
+            raise ValidationFailed(fields={"group_by": ["customer, owner or unit"]})
+        column = AGEING_GROUPS[group_by]
+        raw = list(qs.values(column).annotate(**measures).order_by("-total"))
+    else:
+        column, raw = None, [qs.aggregate(**measures)]
+    rows = []
+    for item in raw:
+        row: dict[str, Any] = {"key": item[column] if column else None}
+        for bucket in all_buckets:
+            row[bucket.key] = from_fen(item[bucket.key])
+        row["total"] = from_fen(item["total"])
+        rows.append(row)
+    if group_by in _LABELS or group_by == "owner" or group_by == "unit":
+        model = {"customer": Customer, "owner": User, "unit": OrgUnit}[group_by]
+        names = {
+            o.pk: str(o) for o in model._default_manager.filter(pk__in=[r["key"] for r in rows])
+        }
+        for row in rows:
+            row["label"] = names.get(row["key"], "—")
+    total = {b.key: sum((r[b.key] for r in rows), Decimal("0.00")) for b in all_buckets}
+    total["total"] = sum((r["total"] for r in rows), Decimal("0.00"))
+    return {"buckets": all_buckets, "rows": rows, "total": total, "as_of": as_of}
+
+
+def dso(*, viewer: User, as_of: dt.date, days: int = 90) -> Decimal | None:
+    """Days sales outstanding over the last ``days`` days (see ``rules.dso``)."""
+    from salescope.ledger import rules
+    from salescope.ledger.models import Invoice
+
+    open_fen = _open_invoices(viewer, as_of).aggregate(v=Sum("amount_fen") - Sum("paid_fen"))["v"]
+    invoiced = visible(
+        Invoice.objects.filter(
+            issue_date__gt=as_of - dt.timedelta(days=days), issue_date__lte=as_of
+        ).exclude(status="void"),
+        viewer=viewer,
+    ).aggregate(v=Sum("amount_fen"))["v"]
+    return rules.dso(open_fen or 0, invoiced or 0, days)
+
+
+def overdue_invoices(*, viewer: User, as_of: dt.date) -> QuerySet:
+    """Open invoices past due at ``as_of``, oldest first."""
+    return (
+        _open_invoices(viewer, as_of)
+        .filter(due_date__lt=as_of)
+        .select_related("customer", "owner")
+        .order_by("due_date", "id")
+    )
+
+
+def list_invoices(*, viewer: User, customer: Customer | None = None, status: str = "") -> QuerySet:
+    from salescope.ledger.models import Invoice
+
+    qs = Invoice.objects.all()
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    if status:
+        qs = qs.filter(status=status)
+    return visible(qs, viewer=viewer).select_related("customer", "owner")
+
+
+def get_invoice(*, viewer: User, pk: Any, action: str = "view") -> Any:
+    from salescope.ledger.models import Invoice
+
+    return get_visible(
+        Invoice.objects.select_related("customer", "owner"), viewer=viewer, pk=pk, action=action
+    )
+
+
+def list_orders(*, viewer: User, customer: Customer | None = None, status: str = "") -> QuerySet:
+    from salescope.ledger.models import Order
+
+    qs = Order.objects.all()
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    if status:
+        qs = qs.filter(status=status)
+    return visible(qs, viewer=viewer).select_related("customer", "owner")
+
+
+def get_order(*, viewer: User, pk: Any, action: str = "view") -> Any:
+    from salescope.ledger.models import Order
+
+    return get_visible(
+        Order.objects.select_related("customer", "owner"), viewer=viewer, pk=pk, action=action
+    )
+
+
+def list_collections(*, viewer: User, customer: Customer | None = None) -> QuerySet:
+    qs = Collection.objects.all()
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    return visible(qs, viewer=viewer).select_related("customer", "owner")
+
+
+def get_collection(*, viewer: User, pk: Any, action: str = "view") -> Any:
+    return get_visible(
+        Collection.objects.select_related("customer"), viewer=viewer, pk=pk, action=action
+    )
+
+
+# --- Sales lines ----------------------------------------------------------------------------
+
+
+def list_lines(
+    *,
+    viewer: User,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    filters: dict[str, Any] | None = None,
+) -> QuerySet:
+    """Sales lines with the summary's filters (``kind`` defaults to all here), newest first."""
+    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "", [])}
+    filters.setdefault("kind", "all")
+    qs = SalesLine.objects.all()
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    if date_to:
+        qs = qs.filter(date__lte=date_to)
+    qs = _apply_filters(visible(qs, viewer=viewer), filters)
+    return qs.select_related(
+        "customer", "product", "category", "brand", "salesperson", "region"
+    ).order_by("-date", "-id")
+
+
+def cross_territory_lines(*, viewer: User, date_from: dt.date | None = None) -> QuerySet:
+    """Sell-through lines reported outside the dealer's sales area (窜货, F5)."""
+    qs = SalesLine.objects.filter(cross_territory=True)
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    return (
+        visible(qs, viewer=viewer)
+        .select_related("customer", "product", "salesperson")
+        .order_by("-date", "-id")
+    )
+
+
+MONEY_KEYS = frozenset({"amount", "quantity", "gross_profit", "cost"})
+
+
+def ageing_for_output(report: dict[str, Any]) -> dict[str, Any]:
+    keys = [b.key for b in report["buckets"]]
+    return {
+        "as_of": report["as_of"],
+        "buckets": [{"key": b.key, "low": b.low, "high": b.high} for b in report["buckets"]],
+        "rows": [
+            {
+                "key": row["key"],
+                "label": row.get("label"),
+                "buckets": {k: row[k] for k in keys},
+                "total": row["total"],
+            }
+            for row in report["rows"]
+        ],
+        "total": report["total"],
+    }
+
+
+def get_import_job(*, viewer: User, pk: Any) -> Any:
+    from salescope.ledger.models import ImportJob
+
+    return get_visible(ImportJob.objects.all(), viewer=viewer, pk=pk)
+
+
+def list_import_jobs(*, viewer: User) -> QuerySet:
+    from salescope.ledger.models import ImportJob
+
+    return visible(ImportJob.objects.all(), viewer=viewer).order_by("-created_at")[:20]
+
+
+def filter_options(*, viewer: User) -> dict[str, Any]:
+    """Choices for the filter forms: categories, brands, regions and the people the viewer sees."""
+    from salescope.org.choices import UnitKind
+
+    return {
+        "categories": list(visible(Category.objects.all(), viewer=viewer).order_by("path")),
+        "brands": list(visible(Brand.objects.all(), viewer=viewer).order_by("name")),
+        "regions": list(OrgUnit.objects.filter(kind=UnitKind.REGION).order_by("path")),
+        "people": list(visible(User.objects.filter(unit__isnull=False), viewer=viewer)),
+    }
+
+
+def list_presets(*, viewer: User) -> QuerySet:
+    from salescope.ledger.models import ImportPreset
+
+    return visible(ImportPreset.objects.all(), viewer=viewer).order_by("name")
+
+
+def get_preset(*, viewer: User, pk: Any) -> Any:
+    if not pk:
+        return None
+    from salescope.ledger.models import ImportPreset
+
+    return visible(ImportPreset.objects.all(), viewer=viewer).filter(pk=pk).first()
+
+
+def command_user(username: str | None) -> User | None:
+    """The person a command acts as: that active user, else the first active administrator."""
+    from salescope.org.choices import Role
+
+    people = User.objects.filter(is_active=True).order_by("pk")
+    if username:
+        return people.filter(username=username).first()
+    return (
+        people.filter(role=Role.ADMINISTRATOR).first() or people.filter(is_superuser=True).first()
+    )

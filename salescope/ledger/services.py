@@ -1,0 +1,363 @@
+"""Writes to the ledger: orders and the credit check (F4), invoices, collections and their
+allocation (F3). Each keyword-only, one transaction, one audit entry, domain errors."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Min, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salescope.catalog.models import Product
+from salescope.core import audit
+from salescope.core.concurrency import update_versioned
+from salescope.core.errors import Conflict, ValidationFailed
+from salescope.core.money import to_fen
+from salescope.core.periods import month_start
+from salescope.customers.models import Customer
+from salescope.ledger import permissions as perms
+from salescope.ledger import rules
+from salescope.ledger.choices import InvoiceStatus, LedgerErrorCode, OrderStatus
+from salescope.ledger.models import Allocation, Collection, Invoice, Order, OrderLine
+from salescope.org.models import User
+from salescope.org.permissions import Permission, require
+from salescope.org.visibility import get_visible
+
+CREDIT_RELEASE_ROLES = perms.CREDIT_RELEASE_ROLES
+ORDER_FIELDS = ["number", "customer", "owner", "date", "status", "amount_fen"]
+
+
+def overdue_policy_days() -> int:
+    return int(getattr(settings, "SALESCOPE_OVERDUE_POLICY_DAYS", 30))
+
+
+def _require(actor: User, permission: Permission) -> None:
+    require(actor, permission.code)
+
+
+@transaction.atomic
+def create_order(
+    *,
+    actor: User,
+    customer: Customer,
+    number: str,
+    date: dt.date,
+    lines: list[dict[str, Any]],
+) -> Order:
+    """An order in draft; ``lines`` are ``{"product": Product, "quantity": int,
+    "unit_price": Decimal}`` (the product's list price when no price is given)."""
+    _require(actor, perms.ORDER_CREATE)
+    get_visible(Customer.objects.filter(deleted_at__isnull=True), viewer=actor, pk=customer.pk)
+    errors: dict[str, list[str]] = {}
+    if Order.objects.filter(number=number).exists():
+        errors["number"] = [_("An order with this number already exists.")]
+    if not lines:
+        errors["lines"] = [_("An order needs at least one line.")]
+    for index, line in enumerate(lines):
+        if int(line.get("quantity") or 0) <= 0:
+            errors[f"lines.{index}.quantity"] = [_("Quantity must be positive.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    order = Order.objects.create(
+        number=number, customer=customer, owner=customer.owner or actor, date=date
+    )
+    total = 0
+    for line in lines:
+        product: Product = line["product"]
+        price = line.get("unit_price")
+        price_fen = product.list_price_fen if price is None else to_fen(price)
+        amount = price_fen * int(line["quantity"])
+        OrderLine.objects.create(
+            order=order,
+            product=product,
+            quantity=int(line["quantity"]),
+            unit_price_fen=price_fen,
+            amount_fen=amount,
+        )
+        total += amount
+    Order.objects.filter(pk=order.pk).update(amount_fen=total)
+    order.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action="ledger.order.created",
+        obj=order,
+        changes=audit.diff({}, audit.snapshot(order, ORDER_FIELDS)),
+    )
+    return order
+
+
+def credit_position(customer: Customer, *, as_of: dt.date, exclude_order: Order | None = None):
+    """Open invoice balance, confirmed uninvoiced orders and the oldest open due date."""
+    invoices = Invoice.objects.filter(customer=customer, status=InvoiceStatus.OPEN)
+    open_fen = invoices.aggregate(v=Sum(F("amount_fen") - F("paid_fen")))["v"] or 0
+    orders = Order.objects.filter(customer=customer, status=OrderStatus.CONFIRMED)
+    if exclude_order is not None:
+        orders = orders.exclude(pk=exclude_order.pk)
+    open_fen += orders.aggregate(v=Sum("amount_fen"))["v"] or 0
+    oldest_due = invoices.filter(paid_fen__lt=F("amount_fen")).aggregate(d=Min("due_date"))["d"]
+    return open_fen, oldest_due
+
+
+@transaction.atomic
+def confirm_order(*, actor: User, order: Order, expected_version: int) -> Order:
+    """Confirm an order, or put it on credit hold when it would take the customer over the
+    credit limit or the customer has debt overdue beyond the policy (F4)."""
+    _require(actor, perms.ORDER_CONFIRM)
+    if order.status not in {OrderStatus.DRAFT}:
+        raise Conflict(_("Only a draft order can be confirmed."), code=LedgerErrorCode.BAD_STATE)
+    customer = order.customer
+    open_fen, oldest_due = credit_position(
+        customer, as_of=timezone.localdate(), exclude_order=order
+    )
+    check = rules.credit_check(
+        open_fen=open_fen,
+        order_fen=order.amount_fen,
+        limit_fen=customer.credit_limit_fen,
+        oldest_due=oldest_due,
+        as_of=timezone.localdate(),
+        overdue_policy_days=overdue_policy_days(),
+    )
+    before = audit.snapshot(order, ["status", "hold_reason"])
+    if check.blocked:
+        reasons = []
+        if check.over_limit:
+            reasons.append(
+                _("exposure %(exposure)s over credit limit %(limit)s")
+                % {"exposure": Decimal(check.exposure_fen) / 100, "limit": customer.credit_limit}
+            )
+        if check.overdue_beyond_policy:
+            reasons.append(
+                _("debt overdue %(days)d days (policy %(policy)d)")
+                % {"days": check.oldest_overdue_days, "policy": overdue_policy_days()}
+            )
+        changes = {"status": OrderStatus.CREDIT_HOLD, "hold_reason": "; ".join(reasons)[:300]}
+        action = "ledger.order.held"
+    else:
+        changes = {"status": OrderStatus.CONFIRMED, "hold_reason": ""}
+        action = "ledger.order.confirmed"
+    update_versioned(order, expected_version=expected_version, changes=changes)
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=order,
+        changes=audit.diff(before, audit.snapshot(order, ["status", "hold_reason"])),
+    )
+    return order
+
+
+@transaction.atomic
+def release_credit_hold(*, actor: User, order: Order, expected_version: int, reason: str) -> Order:
+    """A role holding the right releases a held order with a written reason (F4)."""
+    _require(actor, perms.ORDER_RELEASE)
+    if order.status != OrderStatus.CREDIT_HOLD:
+        raise Conflict(_("The order is not on credit hold."), code=LedgerErrorCode.NOT_ON_HOLD)
+    if not reason.strip():
+        raise ValidationFailed(fields={"reason": [_("Give the reason for the release.")]})
+    before = audit.snapshot(order, ["status", "released_by", "release_reason"])
+    update_versioned(
+        order,
+        expected_version=expected_version,
+        changes={
+            "status": OrderStatus.CONFIRMED,
+            "released_by": actor,
+            "release_reason": reason.strip()[:300],
+        },
+    )
+    audit.record(
+        actor=actor,
+        action="ledger.order.released",
+        obj=order,
+        changes=audit.diff(
+            before, audit.snapshot(order, ["status", "released_by", "release_reason"])
+        ),
+    )
+    return order
+
+
+@transaction.atomic
+def issue_invoice(
+    *,
+    actor: User,
+    customer: Customer,
+    number: str,
+    issue_date: dt.date,
+    amount: Decimal | str,
+    due_date: dt.date | None = None,
+    order: Order | None = None,
+) -> Invoice:
+    _require(actor, perms.INVOICE_ISSUE)
+    amount_fen = to_fen(amount)
+    errors: dict[str, list[str]] = {}
+    if amount_fen <= 0:
+        errors["amount"] = [_("The amount must be positive.")]
+    if Invoice.objects.filter(number=number).exists():
+        errors["number"] = [_("An invoice with this number already exists.")]
+    if customer.owner_id is None:
+        errors["customer"] = [_("The customer has no owner.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    due = due_date or issue_date + dt.timedelta(days=customer.payment_terms_days)
+    invoice = Invoice.objects.create(
+        number=number,
+        customer=customer,
+        owner_id=customer.owner_id,
+        order=order,
+        issue_date=issue_date,
+        due_date=due,
+        month=month_start(issue_date),
+        amount_fen=amount_fen,
+    )
+    if order is not None:
+        Order.objects.filter(pk=order.pk).update(status=OrderStatus.INVOICED)
+    audit.record(
+        actor=actor,
+        action="ledger.invoice.issued",
+        obj=invoice,
+        changes=audit.diff(
+            {}, audit.snapshot(invoice, ["number", "customer", "amount_fen", "due_date"])
+        ),
+    )
+    return invoice
+
+
+@transaction.atomic
+def record_collection(
+    *,
+    actor: User,
+    customer: Customer,
+    number: str,
+    date: dt.date,
+    amount: Decimal | str,
+    method: str = "",
+    allocate: bool = True,
+) -> Collection:
+    """Record a collection (回款); with ``allocate`` it pays the oldest open invoices first."""
+    _require(actor, perms.COLLECTION_RECORD)
+    amount_fen = to_fen(amount)
+    errors: dict[str, list[str]] = {}
+    if amount_fen <= 0:
+        errors["amount"] = [_("The amount must be positive.")]
+    if Collection.objects.filter(number=number).exists():
+        errors["number"] = [_("A collection with this number already exists.")]
+    if customer.owner_id is None:
+        errors["customer"] = [_("The customer has no owner.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    collection = Collection.objects.create(
+        number=number,
+        customer=customer,
+        owner_id=customer.owner_id,
+        date=date,
+        month=month_start(date),
+        amount_fen=amount_fen,
+        method=method,
+    )
+    allocated = _allocate_oldest_first(collection) if allocate else []
+    audit.record(
+        actor=actor,
+        action="ledger.collection.recorded",
+        obj=collection,
+        changes={
+            "number": number,
+            "customer": customer.pk,
+            "amount_fen": amount_fen,
+            "allocations": [[inv, fen] for inv, fen in allocated],
+        },
+    )
+    return collection
+
+
+def _apply(collection: Collection, invoice: Invoice, fen: int) -> None:
+    Allocation.objects.create(collection=collection, invoice=invoice, amount_fen=fen)
+    paid = Invoice.objects.filter(pk=invoice.pk, paid_fen__lte=F("amount_fen") - fen).update(
+        paid_fen=F("paid_fen") + fen
+    )
+    if paid != 1:
+        raise Conflict(
+            _("The allocation exceeds the invoice's open amount."),
+            code=LedgerErrorCode.OVER_ALLOCATION,
+        )
+    Invoice.objects.filter(pk=invoice.pk, paid_fen=F("amount_fen")).update(
+        status=InvoiceStatus.PAID
+    )
+    taken = Collection.objects.filter(
+        pk=collection.pk, allocated_fen__lte=F("amount_fen") - fen
+    ).update(allocated_fen=F("allocated_fen") + fen)
+    if taken != 1:
+        raise Conflict(
+            _("The allocation exceeds the collection's unallocated amount."),
+            code=LedgerErrorCode.OVER_ALLOCATION,
+        )
+
+
+def _allocate_oldest_first(collection: Collection) -> list[tuple[int, int]]:
+    remaining = collection.amount_fen - collection.allocated_fen
+    done = []
+    invoices = Invoice.objects.filter(
+        customer=collection.customer, status=InvoiceStatus.OPEN
+    ).order_by("due_date", "id")
+    for invoice in invoices:
+        if remaining <= 0:
+            break
+        fen = min(remaining, invoice.amount_fen - invoice.paid_fen)
+        if fen > 0:
+            _apply(collection, invoice, fen)
+            done.append((invoice.pk, fen))
+            remaining -= fen
+    collection.refresh_from_db()
+    return done
+
+
+@transaction.atomic
+def allocate_collection(
+    *, actor: User, collection: Collection, allocations: list[tuple[Invoice, Decimal | str]]
+) -> Collection:
+    """Allocate a collection to chosen invoices of the same customer; all or nothing."""
+    _require(actor, perms.COLLECTION_ALLOCATE)
+    done = []
+    for invoice, amount in allocations:
+        fen = to_fen(amount)
+        if invoice.customer_id != collection.customer_id:
+            raise ValidationFailed(fields={"invoice": [_("The invoice is another customer's.")]})
+        if fen <= 0:
+            raise ValidationFailed(fields={"amount": [_("The amount must be positive.")]})
+        if Allocation.objects.filter(collection=collection, invoice=invoice).exists():
+            raise Conflict(_("This collection is already allocated to that invoice."))
+        _apply(collection, invoice, fen)
+        done.append([invoice.pk, fen])
+    collection.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action="ledger.collection.allocated",
+        obj=collection,
+        changes={"allocations": done},
+    )
+    return collection
+
+
+def open_receivables_filter() -> Q:
+    return Q(status=InvoiceStatus.OPEN)
+
+
+@transaction.atomic
+def save_preset(*, actor: User, name: str, mapping: dict[str, str], kind: str = "sales_lines"):
+    """Save (or replace) a column mapping under a name for later imports."""
+    from salescope.ledger.models import ImportPreset
+
+    _require(actor, perms.PRESET_SAVE)
+    name = name.strip()[:100]
+    if not name:
+        raise ValidationFailed(fields={"preset_name": [_("Give the preset a name.")]})
+    preset, created = ImportPreset.objects.update_or_create(
+        kind=kind, name=name, defaults={"mapping": mapping, "created_by": actor}
+    )
+    audit.record(
+        actor=actor,
+        action="ledger.import_preset.created" if created else "ledger.import_preset.updated",
+        obj=preset,
+        changes={"mapping": mapping},
+    )
+    return preset

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from salescope.ledger import views
+
+app_name = "ledger"
+urlpatterns = [
+    path("sales/", views.sales, name="sales"),
+    path("sales/export.<str:fmt>", views.sales_export, name="sales-export"),
+    path("lines/", views.lines, name="lines"),
+    path("receivables/", views.receivables, name="receivables"),
+    path("cross-territory/", views.cross_territory, name="cross-territory"),
+    path("orders/", views.orders, name="orders"),
+    path("orders/<int:pk>/", views.order, name="order"),
+    path("orders/<int:pk>/confirm/", views.order_confirm, name="order-confirm"),
+    path("orders/<int:pk>/release/", views.order_release, name="order-release"),
+    path("imports/", views.imports, name="imports"),
+    path("imports/run/", views.import_run, name="import-run"),
+    path("imports/confirm/", views.import_confirm, name="import-confirm"),
+    path("imports/<int:pk>/", views.import_job, name="import-job"),
+    path("imports/<int:pk>/errors.csv", views.import_errors, name="import-errors"),
+]

@@ -1,0 +1,383 @@
+"""Ledger pages: sales summary (table, chart, export), sales lines, receivables, cross-territory
+sales, orders with the credit hold, and the import (upload → preview → background job)."""
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from salescope.core.errors import DomainError, ValidationFailed
+from salescope.core.periods import month_end
+from salescope.ledger import export, jobs, queries, services
+from salescope.ledger import permissions as perms
+from salescope.ledger.importing.fields import FIELD_LABELS, SALES_LINE_FIELDS
+from salescope.ledger.importing.readers import read_table
+from salescope.ledger.importing.sales_lines import import_sales_lines, resolve_mapping
+from salescope.ledger.web import date_param, int_param, page, paginate
+from salescope.org.permissions import requires
+
+DIMENSION_LABELS = {
+    "month": _("Month"),
+    "salesperson": _("Salesperson"),
+    "region": _("Region"),
+    "category": _("Category"),
+    "brand": _("Brand"),
+    "product": _("Product"),
+    "customer": _("Customer"),
+    "channel": _("Channel"),
+    "kind": _("Kind"),
+}
+
+
+def _summary_request(request: HttpRequest) -> dict[str, Any]:
+    dims = [d for d in request.GET.getlist("group_by") if d in queries.SUMMARY_DIMENSIONS][:4]
+    if not dims:
+        dims = ["month", "category"]
+    today = timezone.localdate()
+    filters = {
+        "kind": request.GET.get("kind") or "sell_in",
+        "category": int_param(request, "category"),
+        "region": int_param(request, "region"),
+        "salesperson": int_param(request, "salesperson"),
+        "brand": int_param(request, "brand"),
+        "channel": request.GET.get("channel", "").strip(),
+    }
+    return {
+        "group_by": dims,
+        "date_from": date_param(request, "from", today.replace(month=1, day=1)),
+        "date_to": date_param(request, "to", month_end(today)),
+        "filters": filters,
+    }
+
+
+def _summary_rows(request: HttpRequest, params: dict[str, Any]) -> list[dict[str, Any]]:
+    return queries.summary_for_output(viewer=request.user, **params)
+
+
+@page
+def sales(request: HttpRequest) -> HttpResponse:
+    params = _summary_request(request)
+    try:
+        rows = _summary_rows(request, params)
+    except ValidationFailed as error:
+        rows = []
+        messages.error(request, error.detail)
+    chart = {
+        "dims": params["group_by"],
+        "rows": [
+            {d: (r.get(d) if r.get(d) is not None else "—") for d in params["group_by"]}
+            | {"amount": str(r["amount"])}
+            for r in rows
+        ],
+    }
+    context = {
+        "rows": rows,
+        "params": params,
+        "total": queries.summary_total(rows) if rows else None,
+        "show_margin": queries.may_see_margin(request.user),
+        "dimensions": [(d, DIMENSION_LABELS[d]) for d in queries.SUMMARY_DIMENSIONS],
+        "chart": chart,
+        "query": request.GET.urlencode(),
+        "options": queries.filter_options(viewer=request.user),
+    }
+    return render(request, "ledger/sales.html", context)
+
+
+@page
+def sales_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    params = _summary_request(request)
+    rows = _summary_rows(request, params)
+    measures = ["amount", "quantity", "lines"]
+    if queries.may_see_margin(request.user):
+        measures.insert(2, "gross_profit")
+    headers = [str(DIMENSION_LABELS[d]) for d in params["group_by"]] + [
+        str(_("Amount")),
+        str(_("Quantity")),
+        *([str(_("Gross profit"))] if "gross_profit" in measures else []),
+        str(_("Lines")),
+    ]
+    body = ([r.get(d) for d in params["group_by"]] + [r.get(m) for m in measures] for r in rows)
+    return export.download(fmt, "sales-summary", headers, body)
+
+
+@page
+def lines(request: HttpRequest) -> HttpResponse:
+    filters = {
+        "kind": request.GET.get("kind") or "all",
+        "customer": int_param(request, "customer"),
+        "product": int_param(request, "product"),
+        "category": int_param(request, "category"),
+        "region": int_param(request, "region"),
+        "salesperson": int_param(request, "salesperson"),
+        "brand": int_param(request, "brand"),
+        "channel": request.GET.get("channel", "").strip(),
+    }
+    qs = queries.list_lines(
+        viewer=request.user,
+        date_from=date_param(request, "from"),
+        date_to=date_param(request, "to"),
+        filters=filters,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": paginate(request, qs),
+        "query": query.urlencode(),
+        "options": queries.filter_options(viewer=request.user),
+        "get": request.GET,
+    }
+    return render(request, "ledger/lines.html", context)
+
+
+@page
+def receivables(request: HttpRequest) -> HttpResponse:
+    as_of = date_param(request, "as_of", timezone.localdate())
+    group_by = request.GET.get("group_by") or "customer"
+    if group_by not in queries.AGEING_GROUPS:
+        group_by = "customer"
+    report = queries.receivables_ageing(viewer=request.user, as_of=as_of, group_by=group_by)
+    context = {
+        "report": report,
+        "group_by": group_by,
+        "dso": queries.dso(viewer=request.user, as_of=as_of),
+        "overdue": queries.overdue_invoices(viewer=request.user, as_of=as_of)[:50],
+        "as_of": as_of,
+        "cells": [
+            {"row": row, "values": [row[b.key] for b in report["buckets"]]}
+            for row in report["rows"][:200]
+        ],
+        "totals": [report["total"][b.key] for b in report["buckets"]],
+    }
+    return render(request, "ledger/receivables.html", context)
+
+
+@page
+def cross_territory(request: HttpRequest) -> HttpResponse:
+    qs = queries.cross_territory_lines(viewer=request.user)
+    return render(
+        request, "ledger/cross_territory.html", {"page": paginate(request, qs), "query": ""}
+    )
+
+
+@page
+def orders(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    qs = queries.list_orders(viewer=request.user, status=status)
+    return render(
+        request,
+        "ledger/orders.html",
+        {"page": paginate(request, qs), "status": status, "query": f"status={status}"},
+    )
+
+
+@page
+def order(request: HttpRequest, pk: int) -> HttpResponse:
+    found = queries.get_order(viewer=request.user, pk=pk)
+    return render(
+        request,
+        "ledger/order.html",
+        {
+            "order": found,
+            "lines": found.lines.select_related("product"),
+            "can_release": request.user.role in services.CREDIT_RELEASE_ROLES,
+        },
+    )
+
+
+@page
+@require_POST
+@requires(perms.ORDER_CONFIRM.code)
+def order_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    found = queries.get_order(viewer=request.user, pk=pk, action="change")
+    try:
+        found = services.confirm_order(
+            actor=request.user, order=found, expected_version=_version(request)
+        )
+    except DomainError as error:
+        messages.error(request, _error_text(error))
+    else:
+        if found.status == "credit_hold":
+            messages.warning(request, _("Put on credit hold: %s") % found.hold_reason)
+        else:
+            messages.success(request, _("Order confirmed."))
+    return redirect("ledger:order", pk=pk)
+
+
+@page
+@require_POST
+@requires(perms.ORDER_RELEASE.code)
+def order_release(request: HttpRequest, pk: int) -> HttpResponse:
+    found = queries.get_order(viewer=request.user, pk=pk)
+    try:
+        services.release_credit_hold(
+            actor=request.user,
+            order=found,
+            expected_version=_version(request),
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Credit hold released."))
+    return redirect("ledger:order", pk=pk)
+
+
+def _version(request: HttpRequest) -> int:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else 0
+
+
+def _error_text(error: DomainError) -> str:
+    details = "; ".join(f"{k}: {', '.join(v)}" for k, v in error.fields.items())
+    return f"{error.detail} {details}".strip()
+
+
+@page
+@requires(perms.IMPORT_RUN.code)
+def imports(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {
+        "jobs": queries.list_import_jobs(viewer=request.user),
+        "fields": [(f, FIELD_LABELS[f]) for f in SALES_LINE_FIELDS],
+        "presets": queries.list_presets(viewer=request.user),
+    }
+    if request.method == "POST" and request.FILES.get("file"):
+        upload = request.FILES["file"]
+        try:
+            path = jobs.store_upload(upload.name, upload.chunks())
+            table = read_table(path)
+            mapping = resolve_mapping(table.headers, {})
+            preset = queries.get_preset(viewer=request.user, pk=request.POST.get("preset"))
+            if preset is not None:
+                mapping.update({s: f for s, f in preset.mapping.items() if s in table.headers})
+        except DomainError as error:
+            messages.error(request, error.detail)
+            return redirect("ledger:imports")
+        context.update(
+            {
+                "stored": path.name,
+                "filename": upload.name,
+                "headers": table.headers,
+                "mapping": mapping,
+                "encoding": table.encoding,
+                "total_rows": table.total_rows,
+            }
+        )
+        return render(request, "ledger/import_map.html", context)
+    return render(request, "ledger/imports.html", context)
+
+
+def _posted_mapping(request: HttpRequest, headers: list[str]) -> dict[str, str]:
+    mapping = {}
+    for index, header in enumerate(headers):
+        field = request.POST.get(f"map-{index}", "")
+        if field in SALES_LINE_FIELDS:
+            mapping[header] = field
+    return mapping
+
+
+@page
+@require_POST
+@requires(perms.IMPORT_RUN.code)
+def import_run(request: HttpRequest) -> HttpResponse:
+    path = jobs.import_dir() / request.POST.get("stored", "").replace("/", "")
+    if not path.exists() or path.parent != jobs.import_dir():
+        raise Http404
+    headers = read_table(path).headers
+    mapping = _posted_mapping(request, headers)
+    options = {
+        "mapping": mapping,
+        "create_missing": bool(request.POST.get("create_missing")),
+        "date_format": request.POST.get("date_format") or "auto",
+    }
+    try:
+        if request.POST.get("preset_name", "").strip():
+            services.save_preset(
+                actor=request.user, name=request.POST["preset_name"], mapping=mapping
+            )
+        if request.POST.get("step") == "preview":
+            result = import_sales_lines(
+                actor=request.user,
+                path=path,
+                options=jobs.options_from({**options, "dry_run": True}),
+            )
+            return render(
+                request,
+                "ledger/import_preview.html",
+                {
+                    "result": result,
+                    "stored": path.name,
+                    "options": options,
+                    "filename": request.POST.get("filename", path.name),
+                    "headers": headers,
+                    "mapping_json": json.dumps(mapping, ensure_ascii=False),
+                    "errors": result.errors[:200],
+                },
+            )
+        job = jobs.enqueue_import(
+            actor=request.user,
+            kind="sales_lines",
+            path=path,
+            filename=request.POST.get("filename", path.name),
+            options=options,
+        )
+    except DomainError as error:
+        messages.error(request, f"{error.detail} {json.dumps(error.fields, ensure_ascii=False)}")
+        return redirect("ledger:imports")
+    return redirect("ledger:import-job", pk=job.pk)
+
+
+@page
+@require_POST
+@requires(perms.IMPORT_RUN.code)
+def import_confirm(request: HttpRequest) -> HttpResponse:
+    path = jobs.import_dir() / request.POST.get("stored", "").replace("/", "")
+    if not path.exists() or path.parent != jobs.import_dir():
+        raise Http404
+    try:
+        mapping = json.loads(request.POST.get("mapping", "{}"))
+    except ValueError:
+        mapping = {}
+    options = {
+        "mapping": mapping,
+        "create_missing": bool(request.POST.get("create_missing")),
+        "date_format": request.POST.get("date_format") or "auto",
+    }
+    job = jobs.enqueue_import(
+        actor=request.user,
+        kind="sales_lines",
+        path=path,
+        filename=request.POST.get("filename", path.name),
+        options=options,
+    )
+    return redirect("ledger:import-job", pk=job.pk)
+
+
+@page
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = queries.get_import_job(viewer=request.user, pk=pk)
+    done, total = jobs.read_progress(job)
+    context = {
+        "job": job,
+        "done": done,
+        "total": total,
+        "percent": int(done * 100 / total) if total else (100 if job.status == "done" else 0),
+        "errors": (job.result or {}).get("errors", [])[:200],
+    }
+    template = (
+        "ledger/_job_status.html" if request.headers.get("HX-Request") else "ledger/import_job.html"
+    )
+    return render(request, template, context)
+
+
+@page
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    job = queries.get_import_job(viewer=request.user, pk=pk)
+    path = jobs.error_report_path(job)
+    if not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"import-{job.pk}-errors.csv")

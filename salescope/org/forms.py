@@ -1,0 +1,162 @@
+"""Page forms of the organisation: they parse input; the services decide and validate."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from salescope.org.choices import Role, ShareAccess, TerritoryKind, UnitKind
+from salescope.org.models import OrgUnit, Position, Territory, User
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.display_name} ({obj.username})"
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: OrgUnit) -> str:
+        return f"{'— ' * (obj.depth - 1)}{obj.name} ({obj.code})"
+
+
+def _units() -> UnitChoiceField:
+    return UnitChoiceField(queryset=OrgUnit.objects.order_by("path"), required=False)
+
+
+def _people() -> PersonChoiceField:
+    return PersonChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("full_name", "username"),
+        required=False,
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class StyledForm(forms.Form):
+    """Gives the widgets Bootstrap's classes (no inline styles: the CSP forbids them)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select form-select-sm"
+            else:
+                css = "form-control form-control-sm"
+            widget.attrs["class"] = css
+
+
+class UnitCreateForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    code = forms.CharField(label=_("Code"), max_length=30)
+    kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices, initial=UnitKind.TEAM)
+    parent = _units()
+    manager = _people()
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].label = _("Part of")
+        self.fields["parent"].required = True
+        self.fields["manager"].label = _("Manager")
+
+
+class UnitEditForm(StyledForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    code = forms.CharField(label=_("Code"), max_length=30)
+    kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
+    parent = _units()
+    manager = _people()
+    manager_effective_on = forms.DateField(
+        label=_("New manager from"), required=False, widget=DateInput
+    )
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].label = _("Part of")
+        self.fields["manager"].label = _("Manager")
+
+
+class PersonCreateForm(StyledForm):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    full_name = forms.CharField(label=_("Name"), max_length=100)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.SALESPERSON)
+    extra_roles = forms.MultipleChoiceField(
+        label=_("Further roles"), choices=Role.choices, required=False
+    )
+    unit = _units()
+    position = forms.ModelChoiceField(
+        label=_("Position"), queryset=Position.objects.order_by("name"), required=False
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    duties = forms.CharField(label=_("Personal duties"), widget=forms.Textarea, required=False)
+    password = forms.CharField(
+        label=_("Initial password"), widget=forms.PasswordInput, required=False
+    )
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].label = _("Unit")
+
+
+class PersonEditForm(StyledForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    full_name = forms.CharField(label=_("Name"), max_length=100)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    extra_roles = forms.MultipleChoiceField(
+        label=_("Further roles"), choices=Role.choices, required=False
+    )
+    position = forms.ModelChoiceField(
+        label=_("Position"), queryset=Position.objects.order_by("name"), required=False
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    duties = forms.CharField(label=_("Personal duties"), widget=forms.Textarea, required=False)
+
+
+class MoveForm(StyledForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    unit = _units()
+    effective_on = forms.DateField(label=_("From"), required=False, widget=DateInput)
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].label = _("New unit")
+        self.fields["unit"].required = True
+
+
+class TerritoryForm(StyledForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    code = forms.CharField(label=_("Code"), max_length=30)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=TerritoryKind.choices)
+    parent = forms.ModelChoiceField(
+        label=_("Part of"), queryset=Territory.objects.order_by("code"), required=False
+    )
+    unit = _units()
+    owner = _people()
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].label = _("Unit")
+        self.fields["owner"].label = _("Responsible person")
+
+
+class ImportForm(StyledForm):
+    file = forms.FileField(label=_("Spreadsheet (CSV or XLSX)"))
+
+
+class ShareForm(StyledForm):
+    record_type = forms.CharField(widget=forms.HiddenInput)
+    record_id = forms.IntegerField(widget=forms.HiddenInput)
+    grantee = _people()
+    grantee_unit = _units()
+    access = forms.ChoiceField(label=_("Access"), choices=ShareAccess.choices)
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["grantee"].label = _("Person")
+        self.fields["grantee_unit"].label = _("or unit")

@@ -1,0 +1,161 @@
+"""Parsing of the plan pages' forms into service arguments (no business rules here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from salescope.core.errors import ValidationFailed
+from salescope.org.models import OrgUnit
+from salescope.plans.choices import SECTIONS, Axis, Method, Metric, PaceBasis
+from salescope.plans.services import CellEdit, Step, parse_value
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    def style(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select form-select-sm")
+            elif not isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-control form-control-sm")
+
+
+class PlanForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    fiscal_year = forms.IntegerField(label=_("Fiscal year"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(
+        label=_("Quarter"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Whole year")), (1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4")],
+    )
+    scope_unit = forms.ModelChoiceField(label=_("Scope"), queryset=OrgUnit.objects.none())
+    deadline = forms.DateField(
+        label=_("Submission deadline"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["scope_unit"].queryset = units
+        self.style()
+
+
+class DocumentForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    deadline = forms.DateField(
+        label=_("Submission deadline"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    pace_basis = forms.ChoiceField(label=_("Pace basis"), choices=PaceBasis.choices)
+    warning_threshold = forms.IntegerField(
+        label=_("Warn when behind pace by more than (%)"), min_value=0, max_value=100
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label in SECTIONS:
+            self.fields[f"section_{key}"] = forms.CharField(
+                label=label, required=False, widget=forms.Textarea(attrs={"rows": 3})
+            )
+        self.style()
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "deadline": data["deadline"],
+            "pace_basis": data["pace_basis"],
+            "warning_threshold": data["warning_threshold"],
+            "sections": {key: data.get(f"section_{key}", "") for key, _label in SECTIONS},
+        }
+
+
+class TotalForm(StyledForm):
+    metric = forms.ChoiceField(label=_("Metric"), choices=Metric.choices)
+    value = forms.CharField(label=_("Target"))
+
+
+class DecomposeForm(StyledForm):
+    axis = forms.ChoiceField(label=_("Decompose by"), choices=Axis.choices[1:])
+    then_by = forms.ChoiceField(
+        label=_("then by"), required=False, choices=[("", "—"), *Axis.choices[1:]]
+    )
+    method = forms.ChoiceField(label=_("Decomposition method"), choices=Method.choices)
+    weights = forms.CharField(
+        label=_("Custom weights (one per part, comma separated)"), required=False
+    )
+    members = forms.CharField(label=_("Key customers (ids)"), required=False)
+
+    def steps(self) -> list[Step]:
+        data = self.cleaned_data
+        weights = None
+        if data["method"] == Method.CUSTOM:
+            try:
+                weights = [Decimal(w.strip()) for w in data["weights"].split(",") if w.strip()]
+            except InvalidOperation:
+                raise ValidationFailed(fields={"weights": [_("Enter numbers.")]}) from None
+        members = [int(m) for m in data["members"].replace("，", ",").split(",") if m.strip()]
+        steps = [Step(data["axis"], data["method"], weights, members or None)]
+        if data.get("then_by"):
+            steps.append(Step(data["then_by"], data["method"]))
+        return steps
+
+
+def grid_edits(post: Any) -> list[CellEdit]:
+    """The grid posts ``value-<id>``, ``version-<id>``, ``orig-<id>``, ``locked-<id>``,
+    ``was_locked-<id>``, ``bottom_up-<id>``, ``orig_bottom_up-<id>``; only changes count."""
+    edits: list[CellEdit] = []
+    errors: dict[str, list[str]] = {}
+    for name in post:
+        if not name.startswith("version-"):
+            continue
+        pk = int(name.removeprefix("version-"))
+        version = int(post[name])
+        try:
+            value = parse_value(post.get(f"value-{pk}", ""), f"value-{pk}")
+            original = int(post.get(f"orig-{pk}", value))
+        except ValidationFailed as error:
+            errors.update(error.fields)
+            continue
+        locked = post.get(f"locked-{pk}") == "on"
+        was_locked = post.get(f"was_locked-{pk}") == "on"
+        edit = CellEdit(pk, version)
+        if value != original:
+            edit.value = value
+        if locked != was_locked or value != original:
+            edit.locked = locked or value != original
+        raw_draft = post.get(f"bottom_up-{pk}", "").strip()
+        if raw_draft != post.get(f"orig_bottom_up-{pk}", "").strip():
+            try:
+                edit.bottom_up = parse_value(raw_draft) if raw_draft else None
+                edit.draft_given = True
+            except ValidationFailed:
+                errors[f"bottom_up-{pk}"] = [str(_("Enter a number."))]
+        if edit.value is not None or edit.locked is not None or edit.draft_given:
+            edits.append(edit)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return edits
+
+
+def parse_date(raw: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None

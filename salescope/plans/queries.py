@@ -1,0 +1,265 @@
+"""Reads of plans and targets; every one takes the viewer and starts from ``org.visibility``."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from salescope.core.errors import NotFound
+from salescope.org.choices import Role, UnitKind
+from salescope.org.models import OrgUnit, User
+from salescope.org.visibility import can, get_visible, managed_subtree, visible
+from salescope.plans.choices import SECTIONS, Metric
+from salescope.plans.models import (
+    Acknowledgement,
+    ActionStep,
+    Plan,
+    PlanSnapshot,
+    Target,
+    TargetComment,
+)
+
+
+def list_plans(*, viewer: User) -> QuerySet[Plan]:
+    """Plans the viewer may see, and plans in which they may see a target (theirs, their
+    team's): everyone who must deliver a part of a plan may read it."""
+    own = visible(Plan.objects.all(), viewer=viewer).values("pk")
+    concerned = visible(Target.objects.all(), viewer=viewer).values("plan_id")
+    return Plan.objects.filter(Q(pk__in=own) | Q(pk__in=concerned)).select_related(
+        "scope_unit", "owner"
+    )
+
+
+def get_plan(*, viewer: User, pk: Any, action: str = "view") -> Plan:
+    """A plan for ``action``; for viewing, also a plan in which the viewer has targets."""
+    plans = Plan.objects.select_related("scope_unit", "owner", "approved_by")
+    if action == "view" and str(pk).isdigit():
+        cells = visible(Target.objects.filter(plan_id=int(pk)), viewer=viewer)
+        if cells.exists():
+            found = plans.filter(pk=int(pk)).first()
+            if found is not None:
+                return found
+    return get_visible(plans, viewer=viewer, pk=pk, action=action)
+
+
+def _cells() -> QuerySet[Target]:
+    return Target.objects.select_related("unit", "person", "category", "customer", "plan")
+
+
+def get_target(*, viewer: User, pk: Any, action: str = "view") -> Target:
+    return get_visible(_cells(), viewer=viewer, pk=pk, action=action)
+
+
+def visible_cells(*, viewer: User, plan: Plan) -> QuerySet[Target]:
+    qs = _cells().filter(plan=plan).order_by("metric", "depth", "parent_id", "position", "id")
+    return visible(qs, viewer=viewer)
+
+
+def root_targets(*, viewer: User, plan: Plan) -> list[Target]:
+    return list(visible(_cells().filter(plan=plan, parent=None), viewer=viewer))
+
+
+def child_targets(*, viewer: User, parent: Target) -> list[Target]:
+    """The children of a cell with their comment counts (the reconciliation grid rows)."""
+    qs = (
+        _cells()
+        .filter(parent=parent)
+        .annotate(comment_count=Count("comments"))
+        .order_by("position", "id")
+    )
+    return list(visible(qs, viewer=viewer))
+
+
+def ancestors(target: Target) -> list[Target]:
+    chain = []
+    cell = target
+    while cell.parent_id:
+        cell = Target.objects.select_related("unit", "person", "category", "customer").get(
+            pk=cell.parent_id
+        )
+        chain.append(cell)
+    return list(reversed(chain))
+
+
+def target_comments(*, viewer: User, target: Target) -> list[TargetComment]:
+    qs = TargetComment.objects.filter(target=target).select_related("author")
+    return list(visible(qs, viewer=viewer))
+
+
+def my_targets(*, viewer: User, plan: Plan | None = None) -> QuerySet[Target]:
+    """The viewer's own cells: the person's cells (or, for a manager, their unit's cells)."""
+    qs = _cells().filter(Q(person=viewer) | Q(person=None, unit__manager=viewer))
+    if plan is not None:
+        qs = qs.filter(plan=plan)
+    return visible(qs, viewer=viewer)
+
+
+def plannable_units(*, viewer: User) -> QuerySet[OrgUnit]:
+    """Units the viewer may create a plan for: all sales units for planners, else the units
+    they manage and those below."""
+    units = OrgUnit.objects.exclude(kind=UnitKind.DEPARTMENT)
+    if can(viewer, Plan, "change"):
+        return units
+    return units.filter(pk__in=managed_subtree(viewer))
+
+
+def get_unit(*, pk: Any) -> OrgUnit:
+    """A unit by id (the org chart is visible to everyone signed in)."""
+    unit = OrgUnit.objects.filter(pk=pk).first()
+    if unit is None:
+        raise NotFound()
+    return unit
+
+
+def get_person(*, pk: Any) -> User:
+    """An active person by id, to assign work to."""
+    person = User.objects.filter(pk=pk, is_active=True).first() if str(pk).isdigit() else None
+    if person is None:
+        raise NotFound()
+    return person
+
+
+def plan_people(*, plan: Plan) -> QuerySet[User]:
+    """People in the plan's scope (who can be given an action step)."""
+    return User.objects.filter(
+        unit__path__startswith=plan.scope_unit.path, is_active=True
+    ).order_by("unit__path", "username")
+
+
+@dataclass
+class Unassigned:
+    units: list[OrgUnit]
+    people: list[User]
+
+
+def unassigned(*, viewer: User, plan: Plan, metric: str = Metric.SALES_AMOUNT) -> Unassigned:
+    """Sales units and salespeople under the plan's scope with no target in it (A5)."""
+    cells = Target.objects.filter(plan=plan, metric=metric)
+    unit_ids = set(cells.filter(person=None).values_list("unit_id", flat=True))
+    person_ids = set(cells.exclude(person=None).values_list("person_id", flat=True))
+    scope = plan.scope_unit.path
+    units = [
+        u
+        for u in visible(
+            OrgUnit.objects.filter(path__startswith=scope).exclude(kind=UnitKind.DEPARTMENT),
+            viewer=viewer,
+        ).select_related("manager")
+        if u.pk not in unit_ids
+    ]
+    people = [
+        p
+        for p in visible(
+            User.objects.filter(
+                unit__path__startswith=scope, role=Role.SALESPERSON, is_active=True
+            ).select_related("unit"),
+            viewer=viewer,
+        )
+        if p.pk not in person_ids
+    ]
+    return Unassigned(units=units, people=people)
+
+
+def acknowledgements(*, viewer: User, plan: Plan) -> list[Acknowledgement]:
+    qs = Acknowledgement.objects.filter(plan=plan, revision=plan.revision).select_related(
+        "person", "person__unit"
+    )
+    return list(visible(qs, viewer=viewer).order_by("acknowledged_at", "person__username"))
+
+
+def pending_acknowledgements(*, viewer: User) -> list[Acknowledgement]:
+    qs = Acknowledgement.objects.filter(person=viewer, acknowledged_at=None).select_related("plan")
+    return list(visible(qs, viewer=viewer))
+
+
+def get_acknowledgement(*, viewer: User, pk: Any, action: str = "view") -> Acknowledgement:
+    return get_visible(
+        Acknowledgement.objects.select_related("plan", "person"),
+        viewer=viewer,
+        pk=pk,
+        action=action,
+    )
+
+
+def list_steps(*, viewer: User, plan: Plan | None = None) -> QuerySet[ActionStep]:
+    qs = ActionStep.objects.select_related("assignee", "plan")
+    if plan is not None:
+        qs = qs.filter(plan=plan)
+    return visible(qs, viewer=viewer)
+
+
+def get_step(*, viewer: User, pk: Any, action: str = "view") -> ActionStep:
+    return get_visible(
+        ActionStep.objects.select_related("assignee", "plan"), viewer=viewer, pk=pk, action=action
+    )
+
+
+# --- versions ------------------------------------------------------------------------------
+
+
+@dataclass
+class SectionChange:
+    key: str
+    label: str
+    before: str
+    after: str
+    diff: list[tuple[str, str]]  # (kind "+"/"-"/" ", line)
+
+
+@dataclass
+class CellChange:
+    label: str
+    metric: str
+    before: int | None
+    after: int | None
+
+
+@dataclass
+class PlanDiff:
+    from_revision: int
+    to_revision: int | str
+    sections: list[SectionChange]
+    cells: list[CellChange]
+
+
+def snapshots(*, viewer: User, plan: Plan) -> list[PlanSnapshot]:
+    return list(visible(PlanSnapshot.objects.filter(plan=plan), viewer=viewer))
+
+
+def plan_diff(*, viewer: User, plan: Plan, from_revision: int | None = None) -> PlanDiff:
+    """What changed from an approved version (default: the latest) to the plan as it is now."""
+    versions = visible(PlanSnapshot.objects.filter(plan=plan), viewer=viewer)
+    if from_revision is not None:
+        versions = versions.filter(revision=from_revision)
+    base = versions.order_by("-revision").first()
+    if base is None:
+        raise NotFound()
+    current_cells = {}
+    for cell in Target.objects.filter(plan=plan).select_related(
+        "unit", "person", "category", "customer"
+    ):
+        current_cells[cell.key()] = [cell.label, cell.metric, cell.value]
+    cells = []
+    for key in sorted(set(base.targets) | set(current_cells)):
+        old, new = base.targets.get(key), current_cells.get(key)
+        if old is None or new is None or old[2] != new[2]:
+            source = new or old
+            cells.append(
+                CellChange(
+                    label=source[0],
+                    metric=Metric(source[1]).label,
+                    before=old[2] if old else None,
+                    after=new[2] if new else None,
+                )
+            )
+    sections = []
+    for key, label in SECTIONS:
+        before, after = base.sections.get(key, ""), plan.sections.get(key, "")
+        if before != after:
+            lines = difflib.ndiff(before.splitlines(), after.splitlines())
+            diff = [(line[0], line[2:]) for line in lines if line[:1] in "+- "]
+            sections.append(SectionChange(key, str(label), before, after, diff))
+    to = plan.revision if plan.revision != base.revision else "current"
+    return PlanDiff(from_revision=base.revision, to_revision=to, sections=sections, cells=cells)

@@ -1,0 +1,214 @@
+"""Import target values into an existing decomposition (the format of the XLSX export).
+
+Rows are matched to cells by their coordinates (metric, unit code, username, category code,
+customer code — ``*`` for "other customers" —, period start and end). The leaves define the
+totals: after the values land, every parent is recomputed as the sum of its children, so the
+tree still adds up; a parent row whose value disagrees with its children is reported. Bad rows
+are reported with line, column and reason and the good rows land; importing the same file
+twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from salescope.core import audit
+from salescope.core.errors import ValidationFailed
+from salescope.org.models import User
+from salescope.plans.choices import Axis, Metric
+from salescope.plans.models import Plan, Target
+from salescope.plans.services.common import ensure_can_plan_under, ensure_editable, lock_plan
+from salescope.plans.services.targets import parse_value
+
+COLUMNS = [
+    "metric",
+    "unit",
+    "person",
+    "category",
+    "customer",
+    "period_start",
+    "period_end",
+    "target",
+    "bottom_up",
+    "label",
+]
+
+
+@dataclass
+class ImportResult:
+    accepted: int = 0
+    rejected: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    recomputed: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "recomputed": self.recomputed,
+            "errors": self.errors,
+        }
+
+
+def _coordinates(cell: Target) -> tuple:
+    rest = cell.axis == Axis.CUSTOMER and cell.customer_id is None
+    return (
+        cell.metric,
+        cell.unit.code if cell.unit_id else "",
+        cell.person.username if cell.person_id else "",
+        cell.category.code if cell.category_id else "",
+        "*" if rest else (cell.customer.code if cell.customer_id else ""),
+        cell.period_start.isoformat(),
+        cell.period_end.isoformat(),
+    )
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+@transaction.atomic
+def import_targets(
+    *,
+    actor: User,
+    plan: Plan,
+    rows: list[tuple[int, dict[str, Any]]] | None = None,
+    file: Any = None,
+) -> ImportResult:
+    """``rows``: (line number, {column: value}) as read from the file; or ``file``, an XLSX
+    upload, read only once the actor is known to be allowed to import."""
+    from salescope.org.permissions import require
+    from salescope.plans import permissions as perms
+
+    require(actor, perms.TARGET_PLAN.code)
+    if rows is None:
+        from salescope.plans.xlsx import read_rows
+
+        rows = read_rows(file)
+    plan = lock_plan(plan)
+    ensure_editable(plan)
+    cells = {
+        _coordinates(c): c
+        for c in Target.objects.filter(plan=plan).select_related(
+            "unit", "person", "category", "customer"
+        )
+    }
+    result = ImportResult()
+    wanted: dict[int, tuple[int, int | None, bool, int, bool]] = {}
+    checked: set[int] = set()
+    for line, row in rows:
+        error = _row_error(row)
+        if error:
+            result.rejected += 1
+            result.errors.append({"line": line, "column": error[0], "reason": error[1]})
+            continue
+        key = tuple(_text(row.get(c)) for c in COLUMNS[:7])
+        cell = cells.get(key)
+        if cell is None:
+            result.rejected += 1
+            result.errors.append(
+                {"line": line, "column": "metric", "reason": _("No such target cell in this plan.")}
+            )
+            continue
+        if cell.parent_id and cell.parent_id not in checked:
+            ensure_can_plan_under(actor, cell.parent)
+            checked.add(cell.parent_id)
+        elif cell.parent_id is None and cell.pk not in checked:
+            ensure_can_plan_under(actor, cell)
+            checked.add(cell.pk)
+        value = parse_value(_text(row.get("target")), "target")
+        draft_text = _text(row.get("bottom_up"))
+        draft = parse_value(draft_text, "bottom_up") if draft_text else None
+        wanted[cell.pk] = (value, draft, bool(draft_text), line, cell.is_leaf)
+        result.accepted += 1
+    _apply(plan, cells, wanted, result)
+    audit.record(
+        actor=actor,
+        action="plans.target.imported",
+        obj=plan,
+        changes={k: v for k, v in result.as_dict().items() if k != "errors"},
+    )
+    return result
+
+
+def _row_error(row: dict[str, Any]) -> tuple[str, str] | None:
+    for column, value in row.items():
+        if isinstance(value, str) and value.startswith("="):
+            return column, _("Formulas are not accepted; paste the values.")
+    if _text(row.get("metric")) not in Metric.values:
+        return "metric", _("Unknown metric.")
+    for column in ("period_start", "period_end"):
+        try:
+            dt.date.fromisoformat(_text(row.get(column)))
+        except ValueError:
+            return column, _("Enter a date as YYYY-MM-DD.")
+    for column in ("target", "bottom_up"):
+        text = _text(row.get(column))
+        if column == "target" or text:
+            try:
+                parse_value(text, column)
+            except ValidationFailed as error:
+                return column, error.fields[column][0]
+    return None
+
+
+def _apply(
+    plan: Plan,
+    cells: dict[tuple, Target],
+    wanted: dict[int, tuple[int, int | None, bool, int, bool]],
+    result: ImportResult,
+) -> None:
+    by_id = {c.pk: c for c in cells.values()}
+    changed: list[Target] = []
+    for pk, (value, draft, draft_given, _line, is_leaf) in wanted.items():
+        cell = by_id[pk]
+        new_value = value if is_leaf else cell.value
+        new_draft = draft if draft_given else cell.bottom_up
+        if (new_value, new_draft) != (cell.value, cell.bottom_up):
+            cell.value, cell.bottom_up = new_value, new_draft
+            cell.version += 1
+            changed.append(cell)
+            result.updated += 1
+        elif is_leaf:
+            result.unchanged += 1
+    Target.objects.bulk_update(changed, ["value", "bottom_up", "version"], batch_size=2000)
+    # parents: the sum of their children, deepest first
+    parents = sorted((c for c in by_id.values() if not c.is_leaf), key=lambda c: -c.depth)
+    sums = {}
+    recomputed: list[Target] = []
+    for parent in parents:
+        total = Target.objects.filter(parent=parent).aggregate(s=Sum("value"))["s"] or 0
+        sums[parent.pk] = total
+        if total != parent.value:
+            parent.value = total
+            parent.version += 1
+            recomputed.append(parent)
+            Target.objects.filter(pk=parent.pk).update(value=total, version=parent.version)
+    for pk, (value, _draft, _given, line, is_leaf) in wanted.items():
+        if not is_leaf and sums.get(pk) != value:
+            result.errors.append(
+                {
+                    "line": line,
+                    "column": "target",
+                    "reason": _("A total row: recomputed as the sum of its parts."),
+                }
+            )
+        elif not is_leaf:
+            result.unchanged += 1
+    result.recomputed = len(recomputed)

@@ -1,0 +1,34 @@
+"""Display of target values (integer hundredths) in pages."""
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def hundredths(value: int | None) -> str:
+    """12345678 → "123,456.78"; None → ""."""
+    if value is None or value == "":
+        return ""
+    amount = (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+    return f"{amount:,}"
+
+
+@register.filter
+def plain(value: int | None) -> str:
+    """Hundredths as an editable number without separators: 12345678 → "123456.78"."""
+    if value is None or value == "":
+        return ""
+    return str((Decimal(int(value)) / 100).quantize(Decimal("0.01")))
+
+
+@register.filter
+def section(sections: dict, key: str) -> str:
+    return (sections or {}).get(key, "")
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> object:
+    return (mapping or {}).get(key, key)

@@ -1,0 +1,342 @@
+"""Plan pages: thin handlers — parse, fetch through queries (visibility), call one service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from salescope.core.audit_context import AuditSource, audit_source
+from salescope.core.errors import DomainError, ValidationFailed
+from salescope.org.permissions import requires
+from salescope.org.visibility import can
+from salescope.plans import permissions as perms
+from salescope.plans import queries, services, xlsx
+from salescope.plans.choices import METRICS, PlanStatus, StepStatus
+from salescope.plans.forms import (
+    DecomposeForm,
+    DocumentForm,
+    PlanForm,
+    TotalForm,
+    grid_edits,
+    parse_date,
+)
+from salescope.plans.models import Plan
+from salescope.plans.web import page
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    """Back to the page the form came from (``next``), if it is one of ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+def _fail(request: HttpRequest, error: DomainError) -> None:
+    details = [error.detail, *(m for msgs in error.fields.values() for m in msgs)]
+    messages.error(request, " ".join(dict.fromkeys(details)))
+
+
+@page
+@requires(perms.PLAN_CREATE.code)
+def index(request: HttpRequest) -> HttpResponse:
+    units = queries.plannable_units(viewer=request.user)
+    form = PlanForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.create_plan(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _fail(request, error)
+        else:
+            return redirect("plans:detail", pk=plan.pk)
+    context = {
+        "plans": queries.list_plans(viewer=request.user),
+        "form": form if units.exists() else None,
+        "pending": queries.pending_acknowledgements(viewer=request.user),
+    }
+    return render(request, "plans/index.html", context, status=400 if form.errors else 200)
+
+
+@page
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = queries.get_plan(viewer=request.user, pk=pk)
+    acks = queries.acknowledgements(viewer=request.user, plan=plan)
+    context = {
+        "plan": plan,
+        "roots": queries.root_targets(viewer=request.user, plan=plan),
+        "total_form": TotalForm(),
+        "steps": queries.list_steps(viewer=request.user, plan=plan),
+        "acks_done": sum(1 for a in acks if a.acknowledged_at),
+        "acks_total": len(acks),
+        "snapshots": queries.snapshots(viewer=request.user, plan=plan),
+        "may_approve": can(request.user, Plan, "approve"),
+        "statuses": PlanStatus,
+        "step_statuses": StepStatus,
+        "metrics": METRICS,
+        "people": queries.plan_people(plan=plan),
+        "today": timezone.localdate(),
+    }
+    return render(request, "plans/detail.html", context)
+
+
+@page
+@requires(perms.PLAN_CHANGE.code)
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = queries.get_plan(viewer=request.user, pk=pk, action="change")
+    initial = {
+        "name": plan.name,
+        "deadline": plan.deadline,
+        "pace_basis": plan.pace_basis,
+        "warning_threshold": plan.warning_threshold,
+        **{f"section_{k}": v for k, v in plan.sections.items()},
+    }
+    form = DocumentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        version = int(request.POST.get("version", 0))
+        try:
+            services.update_plan(
+                actor=request.user, plan=plan, expected_version=version, changes=form.changes()
+            )
+        except DomainError as error:
+            _fail(request, error)
+        else:
+            return redirect("plans:detail", pk=plan.pk)
+    return render(request, "plans/edit.html", {"plan": plan, "form": form})
+
+
+@page
+@require_POST
+@requires(perms.PLAN_CHANGE.code)
+def transition(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = queries.get_plan(viewer=request.user, pk=pk)
+    try:
+        services.transition_plan(
+            actor=request.user,
+            plan=plan,
+            action=request.POST.get("action", ""),
+            expected_version=int(request.POST.get("version", 0)),
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as error:
+        _fail(request, error)
+    return redirect("plans:detail", pk=plan.pk)
+
+
+@page
+@require_POST
+@requires(perms.TARGET_PLAN.code)
+def set_total(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = queries.get_plan(viewer=request.user, pk=pk)
+    form = TotalForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationFailed(fields=form.errors)
+        value = services.parse_value(form.cleaned_data["value"])
+        root = services.set_plan_target(
+            actor=request.user, plan=plan, metric=form.cleaned_data["metric"], value=value
+        )
+    except DomainError as error:
+        _fail(request, error)
+        return redirect("plans:detail", pk=plan.pk)
+    return redirect("plans:grid", pk=root.pk)
+
+
+@page
+@requires(perms.TARGET_PLAN.code)
+def grid(request: HttpRequest, pk: int) -> HttpResponse:
+    cell = queries.get_target(viewer=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            edits = grid_edits(request.POST)
+            if edits:
+                services.edit_cells(actor=request.user, parent=cell, edits=edits)
+                messages.success(request, _("Saved. The parts still add up to the total."))
+        except DomainError as error:
+            _fail(request, error)
+        return redirect("plans:grid", pk=cell.pk)
+    rows = queries.child_targets(viewer=request.user, parent=cell)
+    context = {
+        "cell": cell,
+        "plan": cell.plan,
+        "chain": queries.ancestors(cell),
+        "rows": rows,
+        "rows_sum": sum(r.value for r in rows),
+        "drafts_sum": sum(r.bottom_up or 0 for r in rows),
+        "decompose_form": DecomposeForm(),
+        "unit_label": METRICS[cell.metric].label,
+    }
+    return render(request, "plans/grid.html", context)
+
+
+@page
+@require_POST
+@requires(perms.TARGET_PLAN.code)
+def decompose(request: HttpRequest, pk: int) -> HttpResponse:
+    cell = queries.get_target(viewer=request.user, pk=pk)
+    form = DecomposeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationFailed(fields=form.errors)
+        count = services.decompose_target(
+            actor=request.user,
+            target=cell,
+            steps=form.steps(),
+            expected_version=int(request.POST.get("version", 0)),
+        )
+        messages.success(request, _("Decomposed into %(count)s cells.") % {"count": count})
+    except DomainError as error:
+        _fail(request, error)
+    return redirect("plans:grid", pk=cell.pk)
+
+
+@page
+@require_POST
+@requires(perms.TARGET_DRAFT.code)
+def bottom_up(request: HttpRequest, pk: int) -> HttpResponse:
+    cell = queries.get_target(viewer=request.user, pk=pk)
+    raw = request.POST.get("bottom_up", "").strip()
+    try:
+        services.set_bottom_up(
+            actor=request.user,
+            target=cell,
+            value=services.parse_value(raw, "bottom_up") if raw else None,
+            expected_version=int(request.POST.get("version", 0)),
+        )
+    except DomainError as error:
+        _fail(request, error)
+    return _back(request, reverse("plans:grid", args=[cell.pk]))
+
+
+@page
+@requires(perms.TARGET_DRAFT.code)
+def comments(request: HttpRequest, pk: int) -> HttpResponse:
+    cell = queries.get_target(viewer=request.user, pk=pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.comment_on_target(
+                actor=request.user, target=cell, text=request.POST.get("text", "")
+            )
+        except DomainError as caught:
+            error = caught.fields.get("text", [caught.detail])[0]
+    context = {
+        "cell": cell,
+        "comments": queries.target_comments(viewer=request.user, target=cell),
+        "error": error,
+    }
+    return render(request, "plans/_comments.html", context)
+
+
+@page
+def acknowledgements(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = queries.get_plan(viewer=request.user, pk=pk)
+    acks = queries.acknowledgements(viewer=request.user, plan=plan)
+    return render(request, "plans/acknowledgements.html", {"plan": plan, "acks": acks})
+
+
+@page
+@requires(perms.ACKNOWLEDGE.code)
+def acknowledgement(request: HttpRequest, pk: int) -> HttpResponse:
+    ack = queries.get_acknowledgement(viewer=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            services.acknowledge(
+                actor=request.user, acknowledgement=ack, note=request.POST.get("note", "")
+            )
+            messages.success(request, _("Thank you: your acknowledgement is recorded."))
+        except DomainError as error:
+            _fail(request, error)
+        return redirect("plans:acknowledgement", pk=ack.pk)
+    targets = queries.my_targets(viewer=ack.person, plan=ack.plan).filter(grain__in=["year"])
+    context = {"ack": ack, "plan": ack.plan, "targets": targets}
+    return render(request, "plans/acknowledgement.html", context)
+
+
+@page
+def unassigned(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = queries.get_plan(viewer=request.user, pk=pk)
+    result = queries.unassigned(viewer=request.user, plan=plan)
+    return render(request, "plans/unassigned.html", {"plan": plan, "result": result})
+
+
+@page
+@requires(perms.STEP_CREATE.code)
+def steps(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = queries.get_plan(viewer=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            assignee = queries.get_person(pk=request.POST.get("assignee", ""))
+            services.create_step(
+                actor=request.user,
+                plan=plan,
+                what=request.POST.get("what", ""),
+                assignee=assignee,
+                due_date=parse_date(request.POST.get("due_date", "")),
+                where=request.POST.get("where", ""),
+                how=request.POST.get("how", ""),
+            )
+        except DomainError as error:
+            _fail(request, error)
+    return redirect("plans:detail", pk=plan.pk)
+
+
+@page
+@require_POST
+@requires(perms.STEP_CHANGE.code)
+def step_status(request: HttpRequest, pk: int) -> HttpResponse:
+    step = queries.get_step(viewer=request.user, pk=pk)
+    try:
+        services.update_step(
+            actor=request.user,
+            step=step,
+            expected_version=int(request.POST.get("version", 0)),
+            changes={"status": request.POST.get("status", "")},
+        )
+    except DomainError as error:
+        _fail(request, error)
+    return _back(request, reverse("plans:detail", args=[step.plan_id]))
+
+
+@page
+def diff(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = queries.get_plan(viewer=request.user, pk=pk)
+    raw = request.GET.get("from", "")
+    result = queries.plan_diff(
+        viewer=request.user, plan=plan, from_revision=int(raw) if raw.isdigit() else None
+    )
+    return render(request, "plans/diff.html", {"plan": plan, "diff": result})
+
+
+@page
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = queries.get_plan(viewer=request.user, pk=pk)
+    cells = queries.visible_cells(viewer=request.user, plan=plan)
+    response = HttpResponse(
+        xlsx.export_targets(cells.iterator(chunk_size=5000)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}-targets.xlsx"'
+    return response
+
+
+@page
+@require_POST
+@requires(perms.TARGET_PLAN.code)
+def import_file(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = queries.get_plan(viewer=request.user, pk=pk)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationFailed(fields={"file": [_("Choose a file.")]})
+        with audit_source(AuditSource.IMPORT, request.META.get("REMOTE_ADDR")):
+            result = services.import_targets(actor=request.user, plan=plan, file=upload)
+    except DomainError as error:
+        _fail(request, error)
+        return redirect("plans:detail", pk=plan.pk)
+    return render(request, "plans/import_result.html", {"plan": plan, "result": result})

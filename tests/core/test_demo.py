@@ -1,0 +1,47 @@
+"""`salescope demo` is deterministic and idempotent, and its personas can log in.
+
+One test on purpose: every app adds its demo data, so a demo run takes seconds.
+"""
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.test import Client
+
+from salescope.org.demo import DEMO_PASSWORD, PERSONAS
+from salescope.org.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label not in {"sessions", "axes", "admin"}
+    }
+
+
+def people() -> list[tuple]:
+    return sorted(User.objects.values_list("username", "full_name", "role", "unit__code"))
+
+
+def test_demo_twice_gives_the_same_rows_and_every_persona_logs_in(capsys):
+    call_command("demo")
+    first_counts, first_people = row_counts(), people()
+
+    call_command("demo")
+
+    assert row_counts() == first_counts
+    assert people() == first_people
+    assert first_counts["org.User"] >= 40
+    assert first_counts["org.OrgUnit"] == 24
+    out = capsys.readouterr().out
+    assert DEMO_PASSWORD in out
+    for username, (name, _role, _unit) in PERSONAS.items():
+        client = Client()
+        login = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+        assert login.status_code == 302, username
+        home = client.get("/")
+        assert home.status_code == 200, username
+        assert name in home.content.decode()

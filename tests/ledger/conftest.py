@@ -1,0 +1,16 @@
+import pytest
+from django.utils import translation
+
+from tests.ledger.world import build_world
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Services speak the active language; these tests assert the English msgids."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def world(personas):
+    return build_world(personas)

@@ -1,0 +1,159 @@
+"""Decomposing a plan's target along org and time: exact sums, locks, permissions (A3, R9)."""
+
+import pytest
+from django.db.models import Sum
+
+from salescope.core.errors import PermissionDenied, ValidationFailed
+from salescope.core.models import AuditEntry
+from salescope.plans import services
+from salescope.plans.choices import Axis, Metric
+from salescope.plans.models import Target
+from salescope.plans.services import CellEdit, Step
+
+
+def _children_sum_to_parents(plan):
+    for parent in Target.objects.filter(plan=plan, is_leaf=False):
+        total = Target.objects.filter(parent=parent).aggregate(s=Sum("value"))["s"]
+        assert total == parent.value, parent.label
+
+
+def test_company_target_decomposes_to_every_salesperson_and_month_exactly(decomposed, personas):
+    _children_sum_to_parents(decomposed)
+    zhangwei = Target.objects.filter(plan=decomposed, person=personas["salesperson"])
+    months = zhangwei.filter(grain="month")
+    assert months.count() == 12
+    person_cell = zhangwei.get(grain="year")
+    assert sum(m.value for m in months) == person_cell.value
+    # 4 regions share 12,000,000.00 equally
+    regions = Target.objects.filter(plan=decomposed, depth=1).order_by("position")
+    assert [r.value for r in regions] == [300_000_000] * 4
+    assert AuditEntry.objects.filter(action="plans.target.decomposed").count() == 1
+
+
+def test_editing_a_cell_locks_it_and_the_free_siblings_absorb_the_difference(decomposed, personas):
+    root = decomposed.targets.get(parent=None)
+    regions = list(Target.objects.filter(parent=root).order_by("position"))
+    first = regions[0]
+    services.edit_cells(
+        actor=personas["director"],
+        parent=root,
+        edits=[CellEdit(first.pk, first.version, value=450_000_000)],
+    )
+    values = list(
+        Target.objects.filter(parent=root).order_by("position").values_list("value", flat=True)
+    )
+    assert values == [450_000_000, 250_000_000, 250_000_000, 250_000_000]
+    assert Target.objects.get(pk=first.pk).locked is True
+    _children_sum_to_parents(decomposed)
+
+
+def test_locks_that_exceed_the_parent_are_refused_and_nothing_changes(decomposed, personas):
+    root = decomposed.targets.get(parent=None)
+    regions = list(Target.objects.filter(parent=root).order_by("position"))
+    before = list(Target.objects.filter(plan=decomposed).values_list("pk", "value", "version"))
+    audits = AuditEntry.objects.count()
+    with pytest.raises(ValidationFailed) as caught:
+        services.edit_cells(
+            actor=personas["director"],
+            parent=root,
+            edits=[
+                CellEdit(regions[0].pk, regions[0].version, value=800_000_000),
+                CellEdit(regions[1].pk, regions[1].version, value=800_000_000),
+            ],
+        )
+    assert caught.value.code == "target_infeasible_locks"
+    assert (
+        list(Target.objects.filter(plan=decomposed).values_list("pk", "value", "version")) == before
+    )
+    assert AuditEntry.objects.count() == audits
+
+
+def test_a_salesperson_cannot_decompose_or_edit_targets(decomposed, personas):
+    mine = Target.objects.get(plan=decomposed, person=personas["salesperson"], grain="year")
+    audits = AuditEntry.objects.count()
+    with pytest.raises(PermissionDenied):
+        services.decompose_target(
+            actor=personas["salesperson"], target=mine, steps=[Step(Axis.MONTH)]
+        )
+    assert AuditEntry.objects.count() == audits
+
+
+def test_team_lead_decomposes_her_team_target_to_her_people(plan, personas):
+    root = plan.targets.get(parent=None)
+    director = personas["director"]
+    services.decompose_target(
+        actor=director, target=root, steps=[Step(Axis.ORG), Step(Axis.ORG), Step(Axis.ORG)]
+    )
+    team = Target.objects.get(plan=plan, unit__code="EAST-SH-1", person=None)
+    created = services.decompose_target(
+        actor=personas["team_lead"], target=team, steps=[Step(Axis.ORG)]
+    )
+    assert created == 3  # 张伟, 杨帆, 周磊
+    _children_sum_to_parents(plan)
+
+
+def test_plan_total_change_respreads_the_whole_tree(decomposed, personas):
+    services.set_plan_target(
+        actor=personas["director"], plan=decomposed, metric=Metric.SALES_AMOUNT, value=12_000_000_01
+    )
+    _children_sum_to_parents(decomposed)
+
+
+def test_last_years_share_and_seasonality_come_from_the_ledger_rollups(plan, personas):
+    import datetime as dt
+
+    from salescope.ledger.models import SalesRollup
+    from salescope.plans.choices import Method
+
+    # 2025: 张伟 (华东) sold 3 in March, 陈静 (华南) sold 1 in July; nobody else sold.
+    SalesRollup.objects.create(
+        month=dt.date(2025, 3, 1),
+        kind="sell_in",
+        salesperson=personas["salesperson"],
+        amount_fen=300,
+    )
+    SalesRollup.objects.create(
+        month=dt.date(2025, 7, 1),
+        kind="sell_in",
+        salesperson=personas["other_region_salesperson"],
+        amount_fen=100,
+    )
+    root = plan.targets.get(parent=None)
+    services.decompose_target(
+        actor=personas["director"],
+        target=root,
+        steps=[Step(Axis.ORG, Method.LAST_YEAR), Step(Axis.MONTH, Method.SEASONALITY)],
+    )
+    regions = {t.unit.code: t for t in Target.objects.filter(parent=root).select_related("unit")}
+    assert regions["EAST"].value == 900_000_000
+    assert regions["SOUTH"].value == 300_000_000
+    assert regions["NORTH"].value == regions["WEST"].value == 0
+    east_months = Target.objects.filter(parent=regions["EAST"]).order_by("period_start")
+    assert [m.value for m in east_months if m.value] == [900_000_000]
+    assert east_months.get(value=900_000_000).period_start == dt.date(2026, 3, 1)
+    north_months = Target.objects.filter(parent=regions["NORTH"])
+    assert {m.value for m in north_months} == {0}
+
+
+def test_a_persons_year_follows_their_own_monthly_history(plan, personas):
+    import datetime as dt
+
+    from salescope.ledger.models import SalesRollup
+    from salescope.plans.choices import Method
+
+    for month, fen in ((2, 100), (5, 300)):
+        SalesRollup.objects.create(
+            month=dt.date(2025, month, 1),
+            kind="sell_in",
+            salesperson=personas["salesperson"],
+            amount_fen=fen,
+        )
+    root = plan.targets.get(parent=None)
+    director = personas["director"]
+    services.decompose_target(actor=director, target=root, steps=[Step(Axis.ORG)] * 4)
+    mine = Target.objects.get(plan=plan, person=personas["salesperson"])
+    services.decompose_target(
+        actor=personas["team_lead"], target=mine, steps=[Step(Axis.MONTH, Method.SEASONALITY)]
+    )
+    months = {t.period_start.month: t.value for t in Target.objects.filter(parent=mine) if t.value}
+    assert months == {2: mine.value // 4, 5: mine.value - mine.value // 4}
