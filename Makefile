@@ -23,14 +23,15 @@ catalogs: $(VENV)/.installed
 	@$(BIN)/salescope compile_catalogs >/dev/null
 
 # Sets up, migrates the embedded SQLite database under var/, loads the demo company (idempotent)
-# and serves it with gunicorn on http://127.0.0.1:$(PORT).
+# and serves it with gunicorn on http://127.0.0.1:$(PORT), with a background worker for imports.
 demo: setup
 	$(BIN)/salescope migrate --no-input -v0
 	$(BIN)/salescope demo
 	@echo ""
 	@echo "  Salescope is running at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
 	@echo ""
-	PORT=$(PORT) $(BIN)/salescope serve
+	$(BIN)/salescope worker -v0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  PORT=$(PORT) $(BIN)/salescope serve
 
 serve: setup
 	PORT=$(PORT) $(BIN)/salescope serve
