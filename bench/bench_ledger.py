@@ -310,6 +310,7 @@ def main() -> None:  # noqa: C901 - a benchmark script reads top to bottom
     from django.core.management import call_command
     from django.db import connection, reset_queries  # noqa: F401
 
+    from salescope.core.paging import capped_page
     from salescope.customers import queries as customer_queries
     from salescope.ledger import queries, rollups
     from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
@@ -456,17 +457,25 @@ def main() -> None:  # noqa: C901 - a benchmark script reads top to bottom
             f"{statistics.median(times):.0f} ms (goal ≤ 1000 ms)"
         )
 
-    # 5. Customer list of a manager over 100k customers (query: one page + count).
+    # 5. Customer list of a manager over 100k customers: what the page queries (one page of
+    #    50 and the pager's count, capped as core/paging.py explains), then an exact count.
     def customer_page():
         qs = customer_queries.list_customers(viewer=manager)
-        return qs.count(), list(qs[:50])
+        page = capped_page(qs, 50, "1")
+        return page.paginator.count, list(page)
 
     customer_page()
     times = sorted(repeat(customer_page, 200))
     p50, p99 = times[len(times) // 2], times[int(len(times) * 0.99) - 1]
     print(
-        f"  FIGURE customer list (manager, page of 50 + count over {n_customers:,}): p50 "
-        f"{p50:.1f} ms, p99 {p99:.1f} ms (goal p50 ≤ 5, p99 ≤ 25)"
+        f"  FIGURE customer list (manager, page of 50 + capped count over {n_customers:,}): "
+        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms (goal p50 ≤ 5, p99 ≤ 25)"
+    )
+    visible_count = customer_queries.list_customers(viewer=manager).count()
+    times = sorted(repeat(lambda: customer_queries.list_customers(viewer=manager).count(), 50))
+    print(
+        f"  (an exact count of the {visible_count:,} customers the manager sees: "
+        f"p50 {times[25]:.1f} ms)"
     )
     from django.conf import settings
     from django.test import Client

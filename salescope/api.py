@@ -3,9 +3,11 @@
 from ninja import NinjaAPI
 
 from salescope.analytics.api import router as tracking_router
+from salescope.analytics.manual_api import router as manual_actuals_router
 from salescope.catalog.api import router as catalog_router
 from salescope.core.api import api_auth, install_error_handlers
 from salescope.core.api import router as core_router
+from salescope.core.calendar_api import router as calendar_router
 from salescope.customers.api import router as customers_router
 from salescope.ledger.api import router as ledger_router
 from salescope.org.api import router as org_router
@@ -24,9 +26,11 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", core_router)
+api.add_router("/", calendar_router)
 api.add_router("/", org_router)
 api.add_router("/", customers_router)
 api.add_router("/", catalog_router)
 api.add_router("/", ledger_router)
 api.add_router("/", plans_router)
 api.add_router("/", tracking_router)
+api.add_router("/", manual_actuals_router)

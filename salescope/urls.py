@@ -22,6 +22,7 @@ urlpatterns = [
         core_views.AuditedPasswordChangeView.as_view(),
         name="password_change",
     ),
+    path("calendar/", include("salescope.core.calendar_urls")),
     path("org/", include("salescope.org.urls")),
     path("customers/", include("salescope.customers.urls")),
     path("catalog/", include("salescope.catalog.urls")),

@@ -1,13 +1,18 @@
 """Early warnings (B2): each with its cause and a link, routed to an owner and their manager,
 tracked until resolved."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from salescope.analytics.choices import AlertKind, AlertStatus
 from salescope.org.choices import Role
 from salescope.org.visibility import Ownership
+from salescope.plans.choices import Metric
 
 
 class Alert(models.Model):
@@ -69,3 +74,91 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.owner}"
+
+
+class ManualActual(models.Model):
+    """An actual the ledger does not hold, entered by hand (实绩录入): market share, expense
+    spending, new customers or outlets, for one month and one cell of the target grid —
+    a person and/or an org unit, optionally a product category, as the target cells use them.
+
+    ``value`` is in hundredths, like targets: fen for money, 0.01 for counts and percent.
+    """
+
+    metric = models.CharField(_("metric"), max_length=20, choices=Metric.choices)
+    month = models.DateField(_("month"))
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "org.OrgUnit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    category = models.ForeignKey(
+        "catalog.Category",
+        verbose_name=_("product category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    value = models.BigIntegerField(_("value"))
+    note = models.TextField(_("note"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered"), auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    # The person, the managers above them (or above the unit), and the company-wide sales roles
+    # see and change it; finance (expenses) and marketing (market share) enter them company-wide.
+    ownership = Ownership(
+        person="person",
+        unit="unit",
+        roles={Role.FINANCE: "*", Role.MARKETING: "*"},
+        shareable=False,
+    )
+
+    class Meta:
+        verbose_name = _("manual actual")
+        verbose_name_plural = _("manual actuals")
+        ordering = ["-month", "metric", "id"]
+        constraints = [
+            # One figure per cell: NULL coordinates compare equal through COALESCE.
+            models.UniqueConstraint(
+                "metric",
+                "month",
+                Coalesce("person", Value(0)),
+                Coalesce("unit", Value(0)),
+                Coalesce("category", Value(0)),
+                name="manual_actual_one_per_cell",
+            ),
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | Q(unit__isnull=False),
+                name="manual_actual_has_person_or_unit",
+            ),
+        ]
+        indexes = [models.Index(fields=["metric", "month"], name="manual_actual_metric_month")]
+
+    def __str__(self) -> str:
+        return f"{self.metric_label} {self.month:%Y-%m}"
+
+    @property
+    def metric_label(self) -> str:
+        return str(self.get_metric_display())
+
+    @property
+    def display(self) -> Decimal:
+        """The stored hundredths as the number a person typed."""
+        return (Decimal(self.value) / 100).quantize(Decimal("0.01"))

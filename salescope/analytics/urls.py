@@ -1,6 +1,6 @@
 from django.urls import path
 
-from salescope.analytics import views
+from salescope.analytics import manual_views, views
 
 app_name = "analytics"
 urlpatterns = [
@@ -10,4 +10,7 @@ urlpatterns = [
     path("warnings/check/", views.evaluate, name="evaluate"),
     path("warnings/<int:pk>/resolve/", views.resolve, name="resolve"),
     path("lines/", views.drill, name="drill"),
+    path("actuals/", manual_views.entries, name="manual"),
+    path("actuals/<int:actual_id>/", manual_views.entry, name="manual-entry"),
+    path("actuals/<int:actual_id>/delete/", manual_views.delete, name="manual-delete"),
 ]

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salescope.core.audit_context import AuditSource
+from salescope.org.choices import Role
+from salescope.org.visibility import VIEW, Ownership
 
 
 class AppendOnlyError(Exception):
@@ -63,3 +65,31 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit entries are append-only.")
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Public holiday")
+    WORKDAY = "workday", _("Make-up working day")
+
+
+class CalendarDay(models.Model):
+    """One exception to the Monday–Friday week: a public holiday, or a weekend day worked in
+    exchange (调休上班). Seeded from the State Council's schedule (``salescope calendar load``)
+    and editable by an administrator; pace by working days reads it through
+    :func:`salescope.core.calendar.holidays_and_workdays`."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=CalendarDayKind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    # Everyone signed in reads the calendar; only administrators change it (core.permissions).
+    ownership = Ownership(everyone={VIEW}, company_roles={Role.ADMINISTRATOR: "*"}, shareable=False)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("work calendar")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name or self.get_kind_display()}"

@@ -27,6 +27,12 @@ AREAS = [
         _("Target vs actual, pace, early warnings"),
         "analytics:tracking",
     ),
+    Area(
+        "actuals",
+        _("Actuals entry"),
+        _("Market share, expenses, new customers and outlets entered by hand"),
+        "analytics:manual",
+    ),
     Area("pipeline", _("Opportunities"), _("Leads, scoring, stages"), "pipeline:index"),
     Area(
         "activities", _("Field activity"), _("Visit plans, visits, checklists"), "activities:index"
@@ -48,6 +54,12 @@ AREAS = [
     ),
     Area("analytics", _("Sales analysis"), _("Multi-dimensional sales data"), "analytics:index"),
     Area("org", _("Organization"), _("Org chart, positions, territories"), "org:chart"),
+    Area(
+        "calendar",
+        _("Work calendar"),
+        _("Public holidays and make-up working days"),
+        "calendar:days",
+    ),
 ]
 
 

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from salescope.core.api import ErrorOut
@@ -66,7 +66,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> tuple[int, Any
     if data.get("payment_terms_days") is None:
         data.pop("payment_terms_days", None)
     code, name = data.pop("code"), data.pop("name")
-    return 201, services.create_customer(actor=request.user, code=code, name=name, **data)
+    return Status(201, services.create_customer(actor=request.user, code=code, name=name, **data))
 
 
 @router.get("/customers/data-quality", response=DataQualityOut, summary="Duplicates, gaps (F1)")
@@ -186,4 +186,6 @@ def add_contact(request: HttpRequest, customer_id: int, payload: ContactIn) -> A
     customer = queries.get_customer(viewer=request.user, pk=customer_id, action="change")
     data = payload.dict()
     name = data.pop("name")
-    return 201, services.add_contact(actor=request.user, customer=customer, name=name, **data)
+    return Status(
+        201, services.add_contact(actor=request.user, customer=customer, name=name, **data)
+    )

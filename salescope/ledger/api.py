@@ -1,10 +1,10 @@
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -14,6 +14,7 @@ from salescope.core.errors import ValidationFailed
 from salescope.customers import queries as customer_queries
 from salescope.ledger import jobs, queries, services
 from salescope.ledger import permissions as perms
+from salescope.ledger.importing import masterdata
 from salescope.ledger.importing.sales_lines import import_sales_lines
 from salescope.ledger.schemas import (
     AgeingOut,
@@ -140,7 +141,7 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Any:
         date=payload.date,
         lines=lines,
     )
-    return 201, order
+    return Status(201, order)
 
 
 @router.get("/orders/{order_id}", response={200: OrderOut, 404: ErrorOut})
@@ -197,7 +198,7 @@ def issue_invoice(request: HttpRequest, payload: InvoiceIn) -> Any:
         due_date=payload.due_date,
         order=order,
     )
-    return 201, invoice
+    return Status(201, invoice)
 
 
 @router.get("/invoices/{invoice_id}", response={200: InvoiceOut, 404: ErrorOut})
@@ -228,7 +229,7 @@ def record_collection(request: HttpRequest, payload: CollectionIn) -> Any:
         method=payload.method,
         allocate=payload.allocate,
     )
-    return 201, collection
+    return Status(201, collection)
 
 
 @router.post(
@@ -297,17 +298,14 @@ def import_lines(
     dry_run: Form[bool] = False,
     date_format: Form[str] = "auto",
 ) -> Any:
-    try:
-        columns = json.loads(mapping or "{}")
-    except ValueError:
-        raise ValidationFailed(fields={"mapping": ["JSON object: source header → field"]}) from None
+    columns = _mapping_field(mapping)
     path = jobs.store_upload(file.name or "upload.csv", file.chunks())
     options = {"mapping": columns, "create_missing": create_missing, "date_format": date_format}
     if dry_run:
         result = import_sales_lines(
             actor=request.user, path=path, options=jobs.options_from({**options, "dry_run": True})
         )
-        return 200, result.as_dict()
+        return Status(200, result.as_dict())
     job = jobs.enqueue_import(
         actor=request.user,
         kind="sales_lines",
@@ -315,7 +313,50 @@ def import_lines(
         filename=file.name or "upload.csv",
         options=options,
     )
-    return 202, job
+    return Status(202, job)
+
+
+@router.post(
+    "/imports/{kind}",
+    response={200: dict[str, Any], 202: ImportJobOut, **ERRORS},
+    summary="Import customers, products, invoices or collections (same contract as sales lines)",
+    openapi_extra=api_permission(perms.IMPORT_RUN.code),
+)
+def import_master_data(
+    request: HttpRequest,
+    kind: Literal["customers", "products", "invoices", "collections"],
+    file: File[UploadedFile],
+    mapping: Form[str] = "{}",
+    dry_run: Form[bool] = False,
+    date_format: Form[str] = "auto",
+    allocate: Form[bool] = True,
+) -> Any:
+    columns = _mapping_field(mapping)
+    path = jobs.store_upload(file.name or "upload.csv", file.chunks())
+    options = {"mapping": columns, "date_format": date_format, "allocate": allocate}
+    if dry_run:
+        info = masterdata.IMPORTS[kind]
+        options_obj = masterdata.options_from({**options, "dry_run": True})
+        result = info.run(actor=request.user, path=path, options=options_obj)
+        return Status(200, result.as_dict())
+    job = jobs.enqueue_import(
+        actor=request.user,
+        kind=kind,
+        path=path,
+        filename=file.name or "upload.csv",
+        options=options,
+    )
+    return Status(202, job)
+
+
+def _mapping_field(raw: str) -> dict[str, str]:
+    try:
+        columns = json.loads(raw or "{}")
+    except ValueError:
+        columns = None
+    if not isinstance(columns, dict):
+        raise ValidationFailed(fields={"mapping": ["JSON object: source header → field"]})
+    return columns
 
 
 @router.get("/imports/{job_id}", response={200: ImportJobOut, 404: ErrorOut})

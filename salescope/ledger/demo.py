@@ -18,7 +18,6 @@ from salescope.catalog import services as catalog_services
 from salescope.catalog.models import IncomingSupply, Product, StockLevel, Warehouse
 from salescope.core.periods import month_start
 from salescope.customers.models import Contact, Customer
-from salescope.ledger import rollups
 from salescope.ledger.importing.sales_lines import Stage, lock_writers, merge_stage
 from salescope.ledger.models import Allocation, Collection, Invoice, Order, OrderLine, SalesLine
 from salescope.org.choices import Role, UnitKind
@@ -285,11 +284,10 @@ def _sales(rng: random.Random, today: dt.date, products: list[Product], customer
                     )
                     count += 1
         if len(batch) > 20000:
-            stage.write(batch)
+            stage.write([(*row, count - len(batch) + n) for n, row in enumerate(batch)])
             batch = []
-    stage.write(batch)
-    _created, _updated, _same, months = merge_stage(stage)
-    rollups.rebuild_months(months)
+    stage.write([(*row, count - len(batch) + n) for n, row in enumerate(batch)])
+    merge_stage(stage)  # moves the rollups too
     stage.drop()
     return count
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from salescope.core import audit
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.ledger.choices import ImportKind, JobStatus
+from salescope.ledger.importing import masterdata
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
 from salescope.ledger.models import ImportJob
 from salescope.ledger.permissions import IMPORT_RUN
@@ -52,7 +53,7 @@ def store_upload(name: str, chunks: Any) -> Path:
 @transaction.atomic
 def enqueue_import(*, actor: Any, kind: str, path: Path, filename: str, options: dict) -> ImportJob:
     require(actor, IMPORT_RUN.code)
-    if kind != ImportKind.SALES_LINES:
+    if kind != ImportKind.SALES_LINES and kind not in masterdata.IMPORTS:
         raise ValidationFailed(fields={"kind": [_("This import kind is not available yet.")]})
     job = ImportJob.objects.create(
         kind=kind, filename=filename, stored_path=str(path), options=options, created_by=actor
@@ -130,11 +131,15 @@ def run_job(job: ImportJob) -> ImportJob:
         # second connection so the page sees it while the import runs.
         _report_progress(job, done, total)
 
+    if job.kind == ImportKind.SALES_LINES:
+        run, options = import_sales_lines, options_from(job.options)
+    else:
+        run, options = masterdata.IMPORTS[job.kind].run, masterdata.options_from(job.options)
     try:
-        result = import_sales_lines(
+        result = run(
             actor=job.created_by,
             path=job.stored_path,
-            options=options_from(job.options),
+            options=options,
             progress=progress,
             job=job,
         )

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -291,6 +291,58 @@ def _apply(collection: Collection, invoice: Invoice, fen: int) -> None:
             _("The allocation exceeds the collection's unallocated amount."),
             code=LedgerErrorCode.OVER_ALLOCATION,
         )
+
+
+def apply_allocations(rows: list[tuple[int, int, int]]) -> None:
+    """Many allocations ``(collection_id, invoice_id, fen)`` at once, for imports: the
+    invariants of :func:`_apply` (an invoice never paid beyond its amount, a collection never
+    allocated beyond its amount, paid invoices marked paid) with one INSERT and a few guarded,
+    set-based UPDATEs instead of four statements per allocation. Call inside a transaction;
+    it raises :class:`Conflict` (rolling the caller back) if any guard fails."""
+    by_invoice: dict[int, int] = {}
+    by_collection: dict[int, int] = {}
+    for collection_id, invoice_id, fen in rows:
+        if fen <= 0:
+            raise ValidationFailed(fields={"amount": [_("The amount must be positive.")]})
+        by_invoice[invoice_id] = by_invoice.get(invoice_id, 0) + fen
+        by_collection[collection_id] = by_collection.get(collection_id, 0) + fen
+    if not rows:
+        return
+    Allocation.objects.bulk_create(
+        [Allocation(collection_id=c, invoice_id=i, amount_fen=fen) for c, i, fen in rows],
+        batch_size=1000,
+    )
+    over = _add_amounts(Invoice, "paid_fen", by_invoice) or _add_amounts(
+        Collection, "allocated_fen", by_collection
+    )
+    if over:
+        raise Conflict(
+            _("The allocation exceeds the invoice's open amount."),
+            code=LedgerErrorCode.OVER_ALLOCATION,
+        )
+    for chunk in _chunks(list(by_invoice), 500):
+        Invoice.objects.filter(pk__in=chunk, paid_fen=F("amount_fen")).update(
+            status=InvoiceStatus.PAID
+        )
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _add_amounts(model: Any, field: str, amounts: dict[int, int]) -> bool:
+    """``field += amount`` per row (one prepared UPDATE run for all rows); whether any row
+    now exceeds its ``amount_fen``."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {field} = {field} + %s WHERE id = %s",  # noqa: S608 - names are ours
+            [(fen, pk) for pk, fen in amounts.items()],
+        )
+    return any(
+        model.objects.filter(pk__in=chunk, **{f"{field}__gt": F("amount_fen")}).exists()
+        for chunk in _chunks(list(amounts), 500)
+    )
 
 
 def _allocate_oldest_first(collection: Collection) -> list[tuple[int, int]]:

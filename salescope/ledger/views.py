@@ -15,6 +15,8 @@ from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.periods import month_end
 from salescope.ledger import export, jobs, queries, services
 from salescope.ledger import permissions as perms
+from salescope.ledger.choices import ImportKind
+from salescope.ledger.importing import masterdata
 from salescope.ledger.importing.fields import FIELD_LABELS, SALES_LINE_FIELDS
 from salescope.ledger.importing.readers import read_table
 from salescope.ledger.importing.sales_lines import import_sales_lines, resolve_mapping
@@ -237,12 +239,45 @@ def _error_text(error: DomainError) -> str:
     return f"{error.detail} {details}".strip()
 
 
+def _import_kind(request: HttpRequest) -> str:
+    """What to import: sales lines (the default) or one of the master-data kinds."""
+    kind = request.POST.get("kind") or request.GET.get("kind") or ImportKind.SALES_LINES
+    return kind if kind in masterdata.IMPORTS else ImportKind.SALES_LINES.value
+
+
+def _import_fields(kind: str) -> list[tuple[str, Any]]:
+    if kind == ImportKind.SALES_LINES:
+        return [(f, FIELD_LABELS[f]) for f in SALES_LINE_FIELDS]
+    info = masterdata.IMPORTS[kind]
+    return [(f, info.labels.get(f, f)) for f in info.fields]
+
+
+def _guess_mapping(kind: str, headers: list[str]) -> dict[str, str]:
+    if kind == ImportKind.SALES_LINES:
+        return resolve_mapping(headers, {})
+    return masterdata.guess_mapping(kind, headers)
+
+
+def _preview(kind: str, actor: Any, path: Any, options: dict[str, Any]) -> Any:
+    """A dry run of the chosen kind of import."""
+    if kind == ImportKind.SALES_LINES:
+        return import_sales_lines(
+            actor=actor, path=path, options=jobs.options_from({**options, "dry_run": True})
+        )
+    return masterdata.IMPORTS[kind].run(
+        actor=actor, path=path, options=masterdata.options_from({**options, "dry_run": True})
+    )
+
+
 @page
 @requires(perms.IMPORT_RUN.code)
 def imports(request: HttpRequest) -> HttpResponse:
+    kind = _import_kind(request)
     context: dict[str, Any] = {
         "jobs": queries.list_import_jobs(viewer=request.user),
-        "fields": [(f, FIELD_LABELS[f]) for f in SALES_LINE_FIELDS],
+        "kind": kind,
+        "kinds": ImportKind.choices,
+        "fields": _import_fields(kind),
         "presets": queries.list_presets(viewer=request.user),
     }
     if request.method == "POST" and request.FILES.get("file"):
@@ -250,9 +285,9 @@ def imports(request: HttpRequest) -> HttpResponse:
         try:
             path = jobs.store_upload(upload.name, upload.chunks())
             table = read_table(path)
-            mapping = resolve_mapping(table.headers, {})
+            mapping = _guess_mapping(kind, table.headers)
             preset = queries.get_preset(viewer=request.user, pk=request.POST.get("preset"))
-            if preset is not None:
+            if preset is not None and preset.kind == kind:
                 mapping.update({s: f for s, f in preset.mapping.items() if s in table.headers})
         except DomainError as error:
             messages.error(request, error.detail)
@@ -271,11 +306,12 @@ def imports(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/imports.html", context)
 
 
-def _posted_mapping(request: HttpRequest, headers: list[str]) -> dict[str, str]:
+def _posted_mapping(request: HttpRequest, headers: list[str], kind: str) -> dict[str, str]:
+    known = {f for f, _label in _import_fields(kind)}
     mapping = {}
     for index, header in enumerate(headers):
         field = request.POST.get(f"map-{index}", "")
-        if field in SALES_LINE_FIELDS:
+        if field in known:
             mapping[header] = field
     return mapping
 
@@ -287,8 +323,9 @@ def import_run(request: HttpRequest) -> HttpResponse:
     path = jobs.import_dir() / request.POST.get("stored", "").replace("/", "")
     if not path.exists() or path.parent != jobs.import_dir():
         raise Http404
+    kind = _import_kind(request)
     headers = read_table(path).headers
-    mapping = _posted_mapping(request, headers)
+    mapping = _posted_mapping(request, headers, kind)
     options = {
         "mapping": mapping,
         "create_missing": bool(request.POST.get("create_missing")),
@@ -297,19 +334,16 @@ def import_run(request: HttpRequest) -> HttpResponse:
     try:
         if request.POST.get("preset_name", "").strip():
             services.save_preset(
-                actor=request.user, name=request.POST["preset_name"], mapping=mapping
+                actor=request.user, name=request.POST["preset_name"], mapping=mapping, kind=kind
             )
         if request.POST.get("step") == "preview":
-            result = import_sales_lines(
-                actor=request.user,
-                path=path,
-                options=jobs.options_from({**options, "dry_run": True}),
-            )
+            result = _preview(kind, request.user, path, options)
             return render(
                 request,
                 "ledger/import_preview.html",
                 {
                     "result": result,
+                    "kind": kind,
                     "stored": path.name,
                     "options": options,
                     "filename": request.POST.get("filename", path.name),
@@ -320,7 +354,7 @@ def import_run(request: HttpRequest) -> HttpResponse:
             )
         job = jobs.enqueue_import(
             actor=request.user,
-            kind="sales_lines",
+            kind=kind,
             path=path,
             filename=request.POST.get("filename", path.name),
             options=options,
@@ -349,7 +383,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     }
     job = jobs.enqueue_import(
         actor=request.user,
-        kind="sales_lines",
+        kind=_import_kind(request),
         path=path,
         filename=request.POST.get("filename", path.name),
         options=options,

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 
 from salescope.core.errors import NotFound, PermissionDenied
+from salescope.core.paging import capped_page
 
 PAGE_SIZE = 50
 
@@ -32,7 +32,8 @@ def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def paginate(request: HttpRequest, queryset: Any) -> Any:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    """A page of ``queryset``; the total is counted only as far as needed (core/paging.py)."""
+    return capped_page(queryset, PAGE_SIZE, request.GET.get("page"))
 
 
 def date_param(request: HttpRequest, name: str, default: dt.date | None = None) -> dt.date | None:

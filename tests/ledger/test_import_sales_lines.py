@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.db import connection
 from openpyxl import Workbook
 
+from salescope.core import audit
 from salescope.core.errors import ValidationFailed
 from salescope.core.models import AuditEntry
-from salescope.ledger import rollups
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
 from salescope.ledger.models import RegionRollup, SalesLine, SalesRollup
 from tests.ledger.world import write_csv
@@ -232,14 +232,17 @@ def test_sell_through_outside_the_dealers_area_is_flagged(world, tmp_path):
 
 
 def test_a_failure_midway_leaves_nothing_written(world, tmp_path, monkeypatch):
-    def boom(months):
+    def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(rollups, "rebuild_months", boom)
+    # The last step, after the lines and the rollups have been written.
+    monkeypatch.setattr(audit, "record", boom)
     audits = AuditEntry.objects.count()
     with pytest.raises(RuntimeError):
         run(write_csv(tmp_path / "f.csv", HEADER, GOOD), world.personas["admin"])
     assert SalesLine.objects.count() == 0
+    assert not SalesRollup.objects.exists()
+    assert not RegionRollup.objects.exists()
     assert AuditEntry.objects.count() == audits
 
 

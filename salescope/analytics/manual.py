@@ -1,0 +1,474 @@
+"""Actuals the ledger does not hold (实绩录入): market share, expense spending, new customers,
+new outlets, brand awareness — entered by hand, plus new customers counted automatically.
+
+Reads
+    :func:`manual_actuals` has the signature and the result shape of
+    ``analytics.actuals.actual_totals``: ``{(dimension values…): hundredths}`` for the asked
+    ``group_by`` out of ``month``, ``salesperson``, ``unit``, ``region``, ``category``, as the
+    viewer may see them (``org.visibility`` on :class:`ManualActual`). Dimensions it cannot
+    tell come back as ``None``.
+
+    * A figure's ``unit`` is its own unit, or its person's current unit; ``region`` is the
+      region (``UnitKind.REGION``) above that unit.
+    * Additive metrics (counts, money) sum; the percentages (market share, brand awareness)
+      do not add up over people, so a group gets the mean of its figures, rounded half up.
+    * ``new_customers``: the customers each owner created in the month, counted from the
+      customers app (:func:`new_customer_counts`); a figure entered by hand for the same cell
+      (person × month, no unit, no category) replaces the count.
+
+Writes
+    :func:`enter_manual_actual`, :func:`update_manual_actual`, :func:`delete_manual_actual`:
+    permission ``analytics.manual_actual.*``, then the record must be one the actor may change
+    (their own, their subtree's, or company-wide for the sales-wide roles, finance and
+    marketing); one transaction, audited, a stale version is refused with 409.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salescope.analytics.models import ManualActual
+from salescope.analytics.permissions import MANUAL_CHANGE, MANUAL_CREATE, MANUAL_DELETE
+from salescope.core import audit
+from salescope.core.concurrency import update_versioned
+from salescope.core.errors import Conflict, PermissionDenied, StaleVersion, ValidationFailed
+from salescope.core.periods import month_end, month_start
+from salescope.org import permissions, visibility
+from salescope.org.choices import UnitKind
+from salescope.org.models import OrgUnit, User
+from salescope.plans.choices import METRICS, Metric, Unit
+
+MANUAL_METRICS: tuple[str, ...] = tuple(m for m, info in METRICS.items() if info.source == "manual")
+DIMENSIONS = ("month", "salesperson", "unit", "region", "category")
+FIELDS = ["metric", "month", "person", "unit", "category", "value", "note"]
+FILTERS = {"salesperson", "unit", "region", "category"}
+IGNORED_FILTERS = {"kind"}  # the ledger's sell-in / sell-through: no meaning for these figures
+
+# (person_id, unit_id, category_id, month) → hundredths: the grain figures are entered at.
+Cell = tuple[int | None, int | None, int | None, dt.date]
+
+
+def has_manual_actuals(metric: str) -> bool:
+    return metric in MANUAL_METRICS
+
+
+def supported_dimensions(metric: str) -> tuple[str, ...]:
+    return DIMENSIONS if metric in MANUAL_METRICS else ()
+
+
+# --- reads --------------------------------------------------------------------------------
+
+
+def list_manual_actuals(
+    *,
+    viewer: Any,
+    metric: str | None = None,
+    month: dt.date | None = None,
+    person: int | None = None,
+    unit: int | None = None,
+) -> QuerySet[ManualActual]:
+    """The figures the viewer may see, newest month first."""
+    rows = visibility.visible(ManualActual.objects.all(), viewer=viewer)
+    if metric:
+        rows = rows.filter(metric=metric)
+    if month:
+        rows = rows.filter(month=month_start(month))
+    if person:
+        rows = rows.filter(person_id=person)
+    if unit:
+        rows = rows.filter(unit_id=unit)
+    return rows.select_related("person", "unit", "category", "entered_by").order_by(
+        "-month", "metric", "unit__path", "person__full_name", "category__path", "id"
+    )
+
+
+def get_manual_actual(*, viewer: Any, pk: Any, action: str = visibility.VIEW) -> ManualActual:
+    return visibility.get_visible(ManualActual.objects.all(), viewer=viewer, pk=pk, action=action)
+
+
+def enterable_people(*, viewer: Any) -> QuerySet[User]:
+    """People the viewer may enter figures for: everyone for the company-wide roles, else
+    themselves and the people of the units they manage."""
+    people = User.objects.filter(is_active=True).order_by("full_name", "username")
+    if visibility.can(viewer, ManualActual, visibility.CHANGE):
+        return people
+    return visibility.visible(people, viewer=viewer, action=visibility.CHANGE)
+
+
+def enterable_units(*, viewer: Any) -> QuerySet[OrgUnit]:
+    """Units the viewer may enter figures for: all, or the subtree of the units they manage."""
+    units = OrgUnit.objects.order_by("path")
+    if visibility.can(viewer, ManualActual, visibility.CHANGE):
+        return units
+    if not getattr(viewer, "is_authenticated", False):
+        return units.none()
+    return units.filter(pk__in=visibility.managed_subtree(viewer))
+
+
+def manual_actuals(
+    *,
+    viewer: Any,
+    metric: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    group_by: Sequence[str],
+    filters: dict[str, Any] | None = None,
+) -> dict[tuple, int]:
+    """``{(dimension values…): hundredths}`` of a manual ``metric`` between two months."""
+    if metric not in MANUAL_METRICS:
+        return {}
+    filters = _check_filters(filters)
+    cells: dict[Cell, list[int]] = defaultdict(list)
+    if metric == Metric.NEW_CUSTOMERS:
+        counted = new_customer_counts(
+            viewer=viewer,
+            date_from=date_from,
+            date_to=date_to,
+            group_by=("salesperson", "month"),
+            filters={"salesperson": filters["salesperson"]} if "salesperson" in filters else None,
+        )
+        for (person_id, month), value in counted.items():
+            cells[(person_id, None, None, month)] = [value]
+    entered = _entered(viewer, metric, date_from, date_to, filters)
+    for cell, value in entered.items():
+        cells[cell] = [value]  # entered by hand replaces a count for the same cell
+    return _group(cells, group_by, additive=METRICS[metric].additive, filters=filters)
+
+
+def new_customer_counts(
+    *,
+    viewer: Any,
+    date_from: dt.date,
+    date_to: dt.date,
+    group_by: Sequence[str] = ("salesperson", "month"),
+    filters: dict[str, Any] | None = None,
+) -> dict[tuple, int]:
+    """Customers created per owner and month (local time), in hundredths (one = 100), among
+    the customers the viewer may see; soft-deleted and merged-away duplicates do not count."""
+    from salescope.customers.models import Customer
+
+    filters = _check_filters(filters)
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(month_start(date_from), dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(month_end(month_start(date_to)), dt.time.max, tzinfo=zone)
+    rows = visibility.visible(Customer.live.all(), viewer=viewer).filter(
+        created_at__gte=start, created_at__lte=end, merged_into__isnull=True
+    )
+    if filters.get("salesperson"):
+        rows = rows.filter(owner_id=filters["salesperson"])
+    cells: dict[Cell, list[int]] = defaultdict(lambda: [0])
+    for owner_id, created_at in rows.values_list("owner_id", "created_at").order_by():
+        month = timezone.localtime(created_at, zone).date().replace(day=1)
+        cells[(owner_id, None, None, month)][0] += 100
+    return _group(cells, group_by, additive=True, filters=filters)
+
+
+def _check_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
+    filters = {
+        k: v for k, v in (filters or {}).items() if v is not None and k not in IGNORED_FILTERS
+    }
+    unknown = set(filters) - FILTERS
+    if unknown:
+        raise ValidationFailed(
+            fields={"filters": [f"unknown filter: {', '.join(sorted(unknown))}"]}
+        )
+    return filters
+
+
+def _entered(
+    viewer: Any, metric: str, date_from: dt.date, date_to: dt.date, filters: dict[str, Any]
+) -> dict[Cell, int]:
+    rows = visibility.visible(ManualActual.objects.all(), viewer=viewer).filter(
+        metric=metric, month__gte=month_start(date_from), month__lte=month_start(date_to)
+    )
+    if filters.get("salesperson"):
+        rows = rows.filter(person_id=filters["salesperson"])
+    if filters.get("category"):
+        from salescope.catalog.models import Category
+
+        top = Category.objects.filter(pk=filters["category"]).values_list("path", flat=True)
+        path = top.first()
+        rows = rows.filter(category__path__startswith=path) if path else rows.none()
+    values = rows.values_list("person_id", "unit_id", "category_id", "month", "value").order_by()
+    return {(p, u, c, m): v for p, u, c, m, v in values}
+
+
+class _Org:
+    """Units and people's units, loaded once per call (the org tree is small)."""
+
+    def __init__(self, person_ids: Iterable[int]) -> None:
+        self.units = {u.pk: u for u in OrgUnit.objects.only("pk", "path", "kind")}
+        self.by_path = {u.path: u for u in self.units.values()}
+        people = User.objects.filter(pk__in=set(person_ids)).values_list("pk", "unit_id")
+        self.person_unit = dict(people)
+
+    def unit_of(self, person_id: int | None, unit_id: int | None) -> int | None:
+        return unit_id if unit_id is not None else self.person_unit.get(person_id or 0)
+
+    def region_of(self, unit_id: int | None) -> int | None:
+        unit = self.units.get(unit_id or 0)
+        if unit is None:
+            return None
+        for end in range(len(unit.path), 0, -1):
+            above = self.by_path.get(unit.path[:end])
+            if above is not None and above.kind == UnitKind.REGION:
+                return above.pk
+        return None
+
+    def within(self, unit_id: int | None, top_id: Any) -> bool:
+        unit, top = self.units.get(unit_id or 0), self.units.get(int(top_id))
+        return unit is not None and top is not None and unit.path.startswith(top.path)
+
+
+def _group(
+    cells: dict[Cell, list[int]],
+    group_by: Sequence[str],
+    *,
+    additive: bool,
+    filters: dict[str, Any],
+) -> dict[tuple, int]:
+    needs_org = {"unit", "region"} & set(group_by) or {"unit", "region"} & set(filters)
+    org = _Org(p for p, _u, _c, _m in cells if p is not None) if needs_org else None
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for (person_id, unit_id, category_id, month), values in cells.items():
+        unit = org.unit_of(person_id, unit_id) if org else unit_id
+        if org and not all(
+            org.within(unit, filters[f]) for f in ("unit", "region") if f in filters
+        ):
+            continue
+        coordinates = {
+            "month": month,
+            "salesperson": person_id,
+            "unit": unit,
+            "region": org.region_of(unit) if org and "region" in group_by else None,
+            "category": category_id,
+        }
+        groups[tuple(coordinates.get(d) for d in group_by)].extend(values)
+    if additive:
+        return {key: sum(values) for key, values in groups.items()}
+    return {key: _mean(values) for key, values in groups.items()}
+
+
+def _mean(values: list[int]) -> int:
+    mean = Decimal(sum(values)) / Decimal(len(values))
+    return int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+# --- writes -------------------------------------------------------------------------------
+
+
+def parse_value(metric: str, raw: Any) -> int:
+    """A figure as typed (``"12.5"``, ``3``, ``Decimal("1234.56")``) → hundredths, validated
+    for the metric: counts are whole, percentages within 0–100, nothing negative."""
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(fields={"value": [_("Enter a number.")]}) from None
+    if not value.is_finite():
+        raise ValidationFailed(fields={"value": [_("Enter a number.")]})
+    if value < 0:
+        raise ValidationFailed(fields={"value": [_("The figure cannot be negative.")]})
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationFailed(fields={"value": [_("Use at most two decimal places.")]})
+    info = METRICS.get(metric)
+    if info is not None and info.unit == Unit.COUNT and value != value.to_integral_value():
+        raise ValidationFailed(fields={"value": [_("A count is a whole number.")]})
+    if info is not None and info.unit == Unit.PERCENT and value > 100:
+        raise ValidationFailed(fields={"value": [_("A percentage is at most 100.")]})
+    if value >= Decimal(10) ** 15:
+        raise ValidationFailed(fields={"value": [_("The figure is too large.")]})
+    return int(value * 100)
+
+
+def _check_coordinates(*, metric: str, month: Any, person: Any, unit: Any) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if metric not in MANUAL_METRICS:
+        errors["metric"] = [_("This metric comes from the ledger; it is not entered by hand.")]
+    if not isinstance(month, dt.date):
+        errors["month"] = [_("Enter a month.")]
+    if person is None and unit is None:
+        errors["person"] = [_("Choose a person, a unit or both.")]
+    return errors
+
+
+def _in_scope(actor: Any, actual: ManualActual) -> None:
+    """The written record must be one the actor may change; otherwise the write is undone."""
+    mine = visibility.visible(
+        ManualActual.objects.filter(pk=actual.pk), viewer=actor, action=visibility.CHANGE
+    )
+    if not mine.exists():
+        raise PermissionDenied(
+            _("You may enter figures only for yourself and the people and units you manage.")
+        )
+
+
+def _cell_taken(existing_id: int | None) -> Conflict:
+    return Conflict(
+        _("A figure for this metric, month and cell is already entered; change that one."),
+        fields={"month": [_("Already entered for this cell.")]},
+        extra={"existing_id": existing_id},
+    )
+
+
+@transaction.atomic
+def enter_manual_actual(
+    *,
+    actor: Any,
+    metric: str,
+    month: dt.date,
+    value: Any,
+    person: User | None = None,
+    unit: OrgUnit | None = None,
+    category: Any = None,
+    note: str = "",
+) -> ManualActual:
+    permissions.require(actor, MANUAL_CREATE.code)
+    errors = _check_coordinates(metric=metric, month=month, person=person, unit=unit)
+    try:
+        hundredths = parse_value(metric, value)
+    except ValidationFailed as error:
+        errors.update(error.fields)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    month = month_start(month)
+    existing = ManualActual.objects.filter(
+        metric=metric, month=month, person=person, unit=unit, category=category
+    ).values_list("pk", flat=True)
+    if existing:
+        raise _cell_taken(existing.first())
+    try:
+        with transaction.atomic():
+            actual = ManualActual.objects.create(
+                metric=metric,
+                month=month,
+                person=person,
+                unit=unit,
+                category=category,
+                value=hundredths,
+                note=str(note or "").strip(),
+                entered_by=actor,
+            )
+    except IntegrityError:  # the same cell entered at the same moment by someone else
+        raise _cell_taken(None) from None
+    _in_scope(actor, actual)
+    audit.record(
+        actor=actor,
+        action="analytics.manual_actual.entered",
+        obj=actual,
+        changes=audit.diff({}, audit.snapshot(actual, FIELDS)),
+    )
+    return actual
+
+
+@transaction.atomic
+def update_manual_actual(
+    *, actor: Any, actual: ManualActual, expected_version: int, **values: Any
+) -> ManualActual:
+    """Change a figure's value or note (its cell stays: delete and enter again to move it)."""
+    permissions.require(actor, MANUAL_CHANGE.code)
+    _in_scope(actor, actual)
+    unknown = set(values) - {"value", "note"}
+    if unknown:
+        raise ValidationFailed(
+            fields={name: [_("This field cannot be changed here.")] for name in sorted(unknown)}
+        )
+    changes: dict[str, Any] = {"entered_by": actor, "entered_at": timezone.now()}
+    if "value" in values:
+        changes["value"] = parse_value(actual.metric, values["value"])
+    if "note" in values:
+        changes["note"] = str(values["note"] or "").strip()
+    before = audit.snapshot(actual, FIELDS)
+    update_versioned(actual, expected_version=expected_version, changes=changes)
+    audit.record(
+        actor=actor,
+        action="analytics.manual_actual.changed",
+        obj=actual,
+        changes=audit.diff(before, audit.snapshot(actual, FIELDS)),
+    )
+    return actual
+
+
+@transaction.atomic
+def delete_manual_actual(*, actor: Any, actual: ManualActual, expected_version: int) -> None:
+    permissions.require(actor, MANUAL_DELETE.code)
+    _in_scope(actor, actual)
+    before = audit.snapshot(actual, FIELDS)
+    pk, label = actual.pk, str(actual)
+    deleted, _rows = ManualActual.objects.filter(pk=pk, version=expected_version).delete()
+    if deleted != 1:
+        current = ManualActual.objects.filter(pk=pk).values_list("version", flat=True).first()
+        raise StaleVersion(extra={"current_version": current})
+    audit.record(
+        actor=actor,
+        action="analytics.manual_actual.deleted",
+        object_type=ManualActual._meta.label_lower,
+        object_id=pk,
+        object_repr=label,
+        changes=audit.diff(before, {}),
+    )
+
+
+def display_value(actual: ManualActual) -> Decimal:
+    """The stored hundredths as the number a person typed."""
+    return actual.display
+
+
+def may_change(*, viewer: Any, actual: ManualActual) -> bool:
+    """Whether visibility lets the viewer change this figure (the page shows the form)."""
+    return visibility.visible(
+        ManualActual.objects.filter(pk=actual.pk), viewer=viewer, action=visibility.CHANGE
+    ).exists()
+
+
+def history(actual: ManualActual) -> QuerySet:
+    """The audit entries of one figure, newest first."""
+    return audit.history(actual)
+
+
+def resolve_cell(
+    *,
+    viewer: Any,
+    person_id: int | None = None,
+    unit_id: int | None = None,
+    category_id: int | None = None,
+) -> dict[str, Any]:
+    """The person, unit and category of a cell by id, each as the viewer may see it (404
+    otherwise, the same as a missing id)."""
+    from salescope.catalog.models import Category
+
+    refs: dict[str, Any] = {}
+    if person_id is not None:
+        refs["person"] = visibility.get_visible(User.objects.all(), viewer=viewer, pk=person_id)
+    if unit_id is not None:
+        refs["unit"] = visibility.get_visible(OrgUnit.objects.all(), viewer=viewer, pk=unit_id)
+    if category_id is not None:
+        refs["category"] = visibility.get_visible(
+            Category.objects.all(), viewer=viewer, pk=category_id
+        )
+    return refs
+
+
+def manual_totals_for_api(
+    *, viewer: Any, metric: str, date_from: dt.date, date_to: dt.date, group_by: Sequence[str]
+) -> list[tuple[tuple, int]]:
+    """:func:`manual_actuals` as sorted ``(key, hundredths)`` pairs, dimensions checked."""
+    unknown = [d for d in group_by if d not in DIMENSIONS]
+    if unknown or not group_by:
+        raise ValidationFailed(
+            fields={"group_by": [_("Group by month, salesperson, unit, region or category.")]}
+        )
+    if date_to < date_from:
+        raise ValidationFailed(fields={"date_to": [_("The end comes before the start.")]})
+    rows = manual_actuals(
+        viewer=viewer, metric=metric, date_from=date_from, date_to=date_to, group_by=group_by
+    )
+    return sorted(rows.items(), key=lambda item: tuple((v is None, str(v)) for v in item[0]))

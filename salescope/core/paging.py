@@ -1,0 +1,59 @@
+"""Pages of long lists whose total is counted only as far as the pages in reach need.
+
+An exact ``COUNT(*)`` over everything a regional manager may see (tens of thousands of
+customers or millions of lines) costs more than the page itself: the whole visible set is
+walked to show one number. :class:`CappedPaginator` counts at most ``cap + 1`` rows
+(``SELECT COUNT(*) FROM (… LIMIT cap + 1)``), where the cap always reaches
+``lookahead_pages`` past the page asked for, so "next" keeps working however deep the reader
+goes, and the pager shows "1,000+" instead of a number nobody reads.
+"""
+
+from functools import cached_property
+from typing import Any
+
+from django.core.paginator import Paginator
+
+DEFAULT_CAP = 1000
+LOOKAHEAD_PAGES = 10
+
+
+def page_number(raw: Any) -> int:
+    """The requested page as a positive integer (anything else is page 1)."""
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else 1
+
+
+class CappedPaginator(Paginator):
+    def __init__(
+        self,
+        object_list: Any,
+        per_page: int,
+        *,
+        page_hint: int = 1,
+        min_cap: int = DEFAULT_CAP,
+        lookahead_pages: int = LOOKAHEAD_PAGES,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = max(min_cap, (page_hint + lookahead_pages) * per_page)
+
+    @cached_property
+    def count(self) -> int:
+        """Rows counted, at most ``cap + 1``; ``capped`` says whether there are more."""
+        counted = self.object_list[: self.cap + 1]
+        return counted.count() if hasattr(counted, "query") else len(counted)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+    @property
+    def shown_count(self) -> int:
+        """The count to print: exact, or the cap when there are more (printed as "cap+")."""
+        return min(self.count, self.cap)
+
+
+def capped_page(object_list: Any, per_page: int, raw_page: Any) -> Any:
+    """The page ``raw_page`` (last page if beyond the end) of ``object_list``."""
+    number = page_number(raw_page)
+    return CappedPaginator(object_list, per_page, page_hint=number).get_page(number)
