@@ -94,19 +94,31 @@ def apply_delta(signed_lines_sql: str, params: Iterable = ()) -> set[dt.date]:
         for start in range(0, len(months), 200):
             chunk = months[start : start + 200]
             marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute("DROP TABLE IF EXISTS rollup_merged")
             cursor.execute(
-                f"CREATE TEMP TABLE rollup_merged {scope}AS SELECT {keys}, {sums} FROM ("  # noqa: S608
-                f"SELECT {keys}, {measures} FROM {person} WHERE month IN ({marks}) "
-                f"UNION ALL SELECT {keys}, {measures} FROM rollup_delta WHERE month IN ({marks})"
-                f") merged GROUP BY {keys} HAVING SUM(lines) <> 0",
-                [*chunk, *chunk],
+                f"SELECT 1 FROM {person} WHERE month IN ({marks}) LIMIT 1",  # noqa: S608
+                chunk,
             )
-            cursor.execute(f"DELETE FROM {person} WHERE month IN ({marks})", chunk)  # noqa: S608
-            cursor.execute(
-                f"INSERT INTO {person} ({keys}, {measures}) "  # noqa: S608
-                f"SELECT {keys}, {measures} FROM rollup_merged"
-            )
+            if cursor.fetchone() is None:
+                # New months (a first load): the delta is the rollup.
+                cursor.execute(
+                    f"INSERT INTO {person} ({keys}, {measures}) SELECT {keys}, {measures} "  # noqa: S608
+                    f"FROM rollup_delta WHERE month IN ({marks}) AND lines <> 0",
+                    chunk,
+                )
+            else:
+                cursor.execute("DROP TABLE IF EXISTS rollup_merged")
+                cursor.execute(
+                    f"CREATE TEMP TABLE rollup_merged {scope}AS SELECT {keys}, {sums} FROM ("  # noqa: S608
+                    f"SELECT {keys}, {measures} FROM {person} WHERE month IN ({marks}) UNION ALL "
+                    f"SELECT {keys}, {measures} FROM rollup_delta WHERE month IN ({marks})"
+                    f") merged GROUP BY {keys} HAVING SUM(lines) <> 0",
+                    [*chunk, *chunk],
+                )
+                cursor.execute(f"DELETE FROM {person} WHERE month IN ({marks})", chunk)  # noqa: S608
+                cursor.execute(
+                    f"INSERT INTO {person} ({keys}, {measures}) "  # noqa: S608
+                    f"SELECT {keys}, {measures} FROM rollup_merged"
+                )
             _derive_regions(cursor, chunk)
         cursor.execute("DROP TABLE IF EXISTS rollup_merged")
         cursor.execute("DROP TABLE IF EXISTS rollup_delta")
