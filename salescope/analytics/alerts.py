@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
@@ -31,7 +32,7 @@ from salescope.core.errors import Conflict, PermissionDenied
 from salescope.org.models import OrgUnit, User
 from salescope.org.visibility import get_visible, visible
 from salescope.plans import rules
-from salescope.plans.choices import PlanStatus, StepStatus
+from salescope.plans.choices import Metric, PlanStatus, StepStatus
 from salescope.plans.models import Acknowledgement, ActionStep, Plan, Target, from_hundredths
 
 ACK_GRACE_DAYS = 3
@@ -97,6 +98,19 @@ def _money(value: int | None) -> str | None:
     return None if value is None else str(from_hundredths(value))
 
 
+SPENDING_METRICS = frozenset({Metric.EXPENSE_BUDGET})
+
+
+def over_budget(tracking: rules.Tracking, threshold_percent: Decimal) -> bool:
+    """Spending ahead of the budget's pace by more than ``threshold_percent`` of pace, or
+    projected past the budget at the current run rate."""
+    if tracking.pace > 0 and Fraction(tracking.actual - tracking.pace) * 100 > Fraction(
+        tracking.pace
+    ) * Fraction(threshold_percent):
+        return True
+    return tracking.projection is not None and tracking.projection > tracking.target
+
+
 def _pace_alerts(raiser: _Raiser, plan: Plan, as_of: dt.date) -> None:
     metrics = (
         Target.objects.filter(plan=plan, parent=None).values_list("metric", flat=True).distinct()
@@ -129,6 +143,18 @@ def _pace_alerts(raiser: _Raiser, plan: Plan, as_of: dt.date) -> None:
                 "as_of": as_of.isoformat(),
             }
             link = reverse("analytics:my-targets") + f"?plan={plan.pk}&person={person.pk}"
+            if metric in SPENDING_METRICS:
+                # A budget is a ceiling: spending behind pace is good, ahead of it is the risk.
+                if over_budget(t, threshold):
+                    raiser.raise_(
+                        key=f"over_budget:{plan.pk}:{metric}:{person.pk}:{month}",
+                        kind=AlertKind.OVER_BUDGET,
+                        owner=person,
+                        plan=plan,
+                        link=link,
+                        facts=facts,
+                    )
+                continue
             if rules.behind_pace(t, threshold):
                 raiser.raise_(
                     key=f"behind_pace:{plan.pk}:{metric}:{person.pk}:{month}",
@@ -300,6 +326,11 @@ def cause(alert: Alert) -> str:
             "At the current run rate the period ends at %(projection)s "
             "against a target of %(target)s."
         ) % {k: f.get(k) for k in ("projection", "target")}
+    if alert.kind == AlertKind.OVER_BUDGET:
+        return _(
+            "Spending %(actual)s is ahead of the budget's pace %(pace)s (budget %(target)s; "
+            "at the current rate the period ends at %(projection)s)."
+        ) % {k: f.get(k) for k in ("actual", "pace", "target", "projection")}
     if alert.kind == AlertKind.PLAN_NOT_SUBMITTED:
         return _("“%(plan)s” was due for submission on %(deadline)s and is still a draft.") % {
             k: f.get(k) for k in ("plan", "deadline")

@@ -9,6 +9,7 @@ class AlertKind(models.TextChoices):
     PLAN_NOT_SUBMITTED = "plan_not_submitted", _("Plan not submitted by its deadline")
     UNACKNOWLEDGED = "unacknowledged", _("Targets not acknowledged")
     STEP_OVERDUE = "step_overdue", _("Action step overdue")
+    OVER_BUDGET = "over_budget", _("Spending ahead of budget")
 
 
 class AlertStatus(models.TextChoices):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from salescope.org.forms import DateInput
 from salescope.plans.choices import Metric, PaceBasis
 
 GROUPINGS = [
@@ -24,9 +25,7 @@ class TrackingForm(forms.Form):
         choices=[("", _("As in the plan")), *PaceBasis.choices],
         required=False,
     )
-    as_of = forms.DateField(
-        label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput)
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)

@@ -164,6 +164,7 @@ def run_job(job: ImportJob) -> ImportJob:
             result=data,
             finished_at=timezone.now(),
             processed_rows=result.accepted + result.rejected,
+            total_rows=result.accepted + result.rejected,
         )
     job.refresh_from_db()
     return job

@@ -29,7 +29,13 @@ def _people() -> PersonChoiceField:
 
 
 class DateInput(forms.DateInput):
+    """``<input type="date">`` takes only ``YYYY-MM-DD``; Django would localise the value
+    (``2026/10/10`` under zh-Hans) and the browser would show the field empty."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict | None = None, format: str = "%Y-%m-%d") -> None:  # noqa: A002 - Django's name
+        super().__init__(attrs, format=format)
 
 
 class StyledForm(forms.Form):
