@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 from salescope.analytics import alerts, queries
 from salescope.analytics.choices import AlertStatus
 from salescope.analytics.forms import TrackingForm
+from salescope.analytics.permissions import MANUAL_CREATE
 from salescope.analytics.targets import target_variance
 from salescope.core.errors import DomainError
-from salescope.org.permissions import requires
+from salescope.org.permissions import allows, requires
 from salescope.org.visibility import can
 from salescope.plans import permissions as perms
 from salescope.plans import queries as plan_queries
@@ -55,6 +56,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
         "report": report,
         "chart": _chart(report) if report else None,
         "alerts_open": alerts.inbox(viewer=request.user).count(),
+        "can_enter_actuals": allows(request.user, MANUAL_CREATE.code),
     }
     return render(request, "analytics/tracking.html", context)
 

@@ -17,6 +17,7 @@ class Area:
     label: Promise
     summary: Promise
     url_name: str
+    also: tuple[str, ...] = ()  # more path prefixes that belong to the area (its sub-pages)
 
 
 AREAS = [
@@ -26,12 +27,6 @@ AREAS = [
         _("Tracking & warnings"),
         _("Target vs actual, pace, early warnings"),
         "analytics:tracking",
-    ),
-    Area(
-        "actuals",
-        _("Actuals entry"),
-        _("Market share, expenses, new customers and outlets entered by hand"),
-        "analytics:manual",
     ),
     Area("pipeline", _("Opportunities"), _("Leads, scoring, stages"), "pipeline:index"),
     Area(
@@ -53,12 +48,12 @@ AREAS = [
         "performance:index",
     ),
     Area("analytics", _("Sales analysis"), _("Multi-dimensional sales data"), "analytics:index"),
-    Area("org", _("Organization"), _("Org chart, positions, territories"), "org:chart"),
     Area(
-        "calendar",
-        _("Work calendar"),
-        _("Public holidays and make-up working days"),
-        "calendar:days",
+        "org",
+        _("Organization"),
+        _("Org chart, positions, territories, work calendar"),
+        "org:chart",
+        also=("/calendar/",),
     ),
 ]
 
@@ -76,7 +71,8 @@ def navigation(current_path: str = "") -> list[dict]:
                 "label": area.label,
                 "summary": area.summary,
                 "url": url,
-                "active": bool(url) and current_path.startswith(url),
+                "active": bool(url)
+                and any(current_path.startswith(p) for p in (url, *area.also)),
             }
         )
     return items
