@@ -1,9 +1,15 @@
 """Actuals for targets, read from the ledger's rollups (never by scanning sales lines).
 
-The single adapter between plans/tracking and ``salescope.ledger.queries``: it turns the
-ledger's Decimal totals into integer hundredths (fen for money) keyed by the requested
-dimensions, so target maths stays exact. Metrics the ledger does not hold (new customers,
-expense, market share) have no automatic actual here and count as zero.
+The single adapter between plans/tracking and the ledger: integer hundredths (fen for money)
+keyed by the requested dimensions, so target maths stays exact. Metrics the ledger does not
+hold (new customers, new outlets, expense, market share, brand awareness) come from the
+figures entered by hand and the automatic new-customer counts (``analytics/manual.py``).
+
+Sales metrics are summed straight from the ledger's rollups (``SalesRollup`` /
+``RegionRollup``), one grouped query of the one measure asked for, as integers: the same
+rows, filters and visibility as ``ledger.queries.rollup_totals`` (whose rows carry five
+``Decimal`` measures each — five times the work for a 6,000-row target report, measured in
+``bench/bench_plans.py``). Collections go through ``ledger.queries.collection_totals``.
 """
 
 from __future__ import annotations
@@ -13,12 +19,27 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from salescope.analytics import manual
 from salescope.plans.choices import Metric
 
 MEASURE = {
     Metric.SALES_AMOUNT: "amount",
     Metric.QUANTITY: "quantity",
     Metric.GROSS_PROFIT: "gross_profit",
+}
+# The rollup column behind each measure, and its minor units per hundredth of the metric's
+# unit: fen are hundredths of a yuan (1); thousandths of a unit make 10 per hundredth.
+_ROLLUP_COLUMN = {
+    Metric.SALES_AMOUNT: ("amount_fen", 1),
+    Metric.QUANTITY: ("quantity_milli", 10),
+    Metric.GROSS_PROFIT: ("gross_profit_fen", 1),
+}
+_ROLLUP_KEYS = {
+    "month": "month",
+    "salesperson": "salesperson_id",
+    "region": "region_id",
+    "category": "category_id",
+    "kind": "kind",
 }
 SALES_DIMENSIONS = ("month", "salesperson", "region", "category")
 COLLECTION_DIMENSIONS = ("month", "salesperson")
@@ -31,7 +52,7 @@ def hundredths(value: Decimal | int | None) -> int:
 
 
 def has_actuals(metric: str) -> bool:
-    return metric in MEASURE or metric == Metric.COLLECTIONS
+    return metric in MEASURE or metric == Metric.COLLECTIONS or manual.has_manual_actuals(metric)
 
 
 def supported_dimensions(metric: str) -> tuple[str, ...]:
@@ -39,7 +60,7 @@ def supported_dimensions(metric: str) -> tuple[str, ...]:
         return SALES_DIMENSIONS
     if metric == Metric.COLLECTIONS:
         return COLLECTION_DIMENSIONS
-    return ()
+    return manual.supported_dimensions(metric)
 
 
 def actual_totals(
@@ -55,22 +76,124 @@ def actual_totals(
     may see them. Dimensions the metric's source lacks are returned as ``None``."""
     from salescope.ledger import queries as ledger
 
+    if manual.has_manual_actuals(metric):
+        return manual.manual_actuals(
+            viewer=viewer,
+            metric=metric,
+            date_from=date_from,
+            date_to=date_to,
+            group_by=group_by,
+            filters=filters,
+        )
     known = supported_dimensions(metric)
     if not known:
         return {}
     asked = [d for d in group_by if d in known]
-    if metric == Metric.COLLECTIONS:
-        rows = ledger.collection_totals(
-            viewer=viewer, date_from=date_from, date_to=date_to, group_by=asked
+    if metric != Metric.COLLECTIONS:
+        sums = rollup_sums(
+            viewer=viewer,
+            metric=metric,
+            date_from=date_from,
+            date_to=date_to,
+            group_by=asked,
+            filters=filters,
         )
-        measure = "amount"
-    else:
-        rows = ledger.rollup_totals(
-            viewer=viewer, date_from=date_from, date_to=date_to, group_by=asked, filters=filters
-        )
-        measure = MEASURE[metric]
-    totals: dict[tuple, int] = {}
+        if list(asked) == list(group_by):
+            return sums
+        positions = [asked.index(d) if d in asked else None for d in group_by]
+        totals: dict[tuple, int] = {}
+        for row, value in sums.items():
+            key = tuple(None if i is None else row[i] for i in positions)
+            totals[key] = totals.get(key, 0) + value
+        return totals
+    rows = ledger.collection_totals(
+        viewer=viewer, date_from=date_from, date_to=date_to, group_by=asked
+    )
+    totals = {}
     for row in rows:
         key = tuple(row.get(d) if d in known else None for d in group_by)
-        totals[key] = totals.get(key, 0) + hundredths(row[measure])
+        totals[key] = totals.get(key, 0) + hundredths(row["amount"])
     return totals
+
+
+def _div_half_up(numerator: int, denominator: int) -> int:
+    whole, rest = divmod(abs(numerator), denominator)
+    if 2 * rest >= denominator:
+        whole += 1
+    return -whole if numerator < 0 else whole
+
+
+def rollup_sums(
+    *,
+    viewer: Any,
+    metric: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    group_by: Sequence[str],
+    filters: dict[str, Any] | None = None,
+) -> dict[tuple, int]:
+    """``{(group_by values…): hundredths}`` of a sales metric from the rollups.
+
+    Same contract as ``ledger.queries.rollup_totals`` (months in full from ``date_from``'s to
+    ``date_to``'s, filters ``salesperson`` / ``region`` / ``category`` (with its subtree) /
+    ``kind`` (default sell-in), the viewer's visibility, the region rollup for company-wide
+    readers who neither group nor filter by salesperson) and the same rounding (each grouped
+    row's total to hundredths, half up), but one measure, summed as an integer.
+    """
+    from django.db.models import Sum
+
+    from salescope.core.periods import month_start
+    from salescope.ledger.models import RegionRollup, SalesRollup
+    from salescope.ledger.queries import category_subtree_ids
+    from salescope.org.visibility import can, visible
+
+    column, per_hundredth = _ROLLUP_COLUMN[metric]
+    unknown = [d for d in group_by if d not in _ROLLUP_KEYS]
+    if unknown or len(set(group_by)) != len(group_by):
+        raise ValueError(f"unknown or repeated dimension: {group_by}")
+    filters = dict(filters or {})
+    months = {"month__gte": month_start(date_from), "month__lte": month_start(date_to)}
+    if (
+        can(viewer, RegionRollup, "view")
+        and "salesperson" not in group_by
+        and filters.get("salesperson") is None
+    ):
+        qs = RegionRollup.objects.filter(**months)
+    else:
+        qs = visible(SalesRollup.objects.filter(**months), viewer=viewer)
+    kind = filters.get("kind") or "sell_in"
+    if kind != "all":
+        qs = qs.filter(kind=kind)
+    for name in ("salesperson", "region"):
+        if filters.get(name) is not None:
+            qs = qs.filter(**{f"{_ROLLUP_KEYS[name]}__in": _ids(filters[name])})
+    if filters.get("category") is not None:
+        qs = qs.filter(category_id__in=category_subtree_ids(_ids(filters["category"])))
+    columns = [_ROLLUP_KEYS[d] for d in group_by]
+    if not columns:
+        total = int(qs.aggregate(total=Sum(column))["total"] or 0)
+        return {(): _div_half_up(total, per_hundredth)}
+    rows = plain_rows(qs.values_list(*columns).annotate(total=Sum(column)).order_by())
+    # PostgreSQL sums a bigint as numeric (a Decimal here): int() keeps it exact.
+    if per_hundredth == 1:
+        return {row[:-1]: int(row[-1] or 0) for row in rows}
+    return {row[:-1]: _div_half_up(int(row[-1] or 0), per_hundredth) for row in rows}
+
+
+def plain_rows(queryset: Any) -> list[tuple]:
+    """The rows of a ``values_list`` queryset straight from the cursor: the same SQL (filters,
+    visibility), without the ORM's per-row converter calls — a quarter of the time of a
+    6,000-row report on SQLite. Dates still come back as dates (the driver converts declared
+    ``date`` columns); sums may be ``Decimal`` on PostgreSQL (callers take ``int()``)."""
+    from django.db import connections
+
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _ids(value: Any) -> list[Any]:
+    if isinstance(value, list | tuple | set | frozenset):
+        return list(value)
+    return [value]

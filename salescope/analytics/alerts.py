@@ -120,6 +120,9 @@ def _pace_alerts(raiser: _Raiser, plan: Plan, as_of: dt.date) -> None:
     for metric in metrics:
         if not has_actuals(metric):
             continue
+        if metric in SPENDING_METRICS:
+            _spending_alerts(raiser, plan, metric, as_of, threshold)
+            continue
         report = target_variance(
             viewer=plan.owner, plan=plan, metric=metric, group_by=["salesperson"], as_of=as_of
         )
@@ -143,18 +146,6 @@ def _pace_alerts(raiser: _Raiser, plan: Plan, as_of: dt.date) -> None:
                 "as_of": as_of.isoformat(),
             }
             link = reverse("analytics:my-targets") + f"?plan={plan.pk}&person={person.pk}"
-            if metric in SPENDING_METRICS:
-                # A budget is a ceiling: spending behind pace is good, ahead of it is the risk.
-                if over_budget(t, threshold):
-                    raiser.raise_(
-                        key=f"over_budget:{plan.pk}:{metric}:{person.pk}:{month}",
-                        kind=AlertKind.OVER_BUDGET,
-                        owner=person,
-                        plan=plan,
-                        link=link,
-                        facts=facts,
-                    )
-                continue
             if rules.behind_pace(t, threshold):
                 raiser.raise_(
                     key=f"behind_pace:{plan.pk}:{metric}:{person.pk}:{month}",
@@ -173,6 +164,40 @@ def _pace_alerts(raiser: _Raiser, plan: Plan, as_of: dt.date) -> None:
                     link=link,
                     facts=facts,
                 )
+
+
+def _spending_alerts(
+    raiser: _Raiser, plan: Plan, metric: str, as_of: dt.date, threshold: Decimal
+) -> None:
+    """Budgets are kept per region (费用 is entered for a unit, not a person): a region
+    spending ahead of its budget's pace warns the region's manager (else the plan's owner)."""
+    report = target_variance(
+        viewer=plan.owner, plan=plan, metric=metric, group_by=["region"], as_of=as_of
+    )
+    month = as_of.strftime("%Y-%m")
+    link = reverse("analytics:tracking") + f"?plan={plan.pk}&metric={metric}&group_by=region"
+    for row in report.rows:
+        unit = raiser.units.get(row.keys.get("region") or 0)
+        if unit is None or row.target <= 0 or not over_budget(row.tracking, threshold):
+            continue
+        t = row.tracking
+        raiser.raise_(
+            key=f"over_budget:{plan.pk}:{metric}:{unit.pk}:{month}",
+            kind=AlertKind.OVER_BUDGET,
+            owner=unit.manager or plan.owner,
+            plan=plan,
+            link=link,
+            facts={
+                "metric": metric,
+                "unit": unit.name,
+                "target": _money(t.target),
+                "actual": _money(t.actual),
+                "pace": _money(t.pace),
+                "projection": _money(t.projection),
+                "threshold": str(threshold),
+                "as_of": as_of.isoformat(),
+            },
+        )
 
 
 def _plan_alerts(raiser: _Raiser, as_of: dt.date) -> None:
@@ -328,9 +353,9 @@ def cause(alert: Alert) -> str:
         ) % {k: f.get(k) for k in ("projection", "target")}
     if alert.kind == AlertKind.OVER_BUDGET:
         return _(
-            "Spending %(actual)s is ahead of the budget's pace %(pace)s (budget %(target)s; "
-            "at the current rate the period ends at %(projection)s)."
-        ) % {k: f.get(k) for k in ("actual", "pace", "target", "projection")}
+            "%(unit)s: spending %(actual)s is ahead of the budget's pace %(pace)s (budget "
+            "%(target)s; at the current rate the period ends at %(projection)s)."
+        ) % {k: f.get(k) for k in ("unit", "actual", "pace", "target", "projection")}
     if alert.kind == AlertKind.PLAN_NOT_SUBMITTED:
         return _("“%(plan)s” was due for submission on %(deadline)s and is still a draft.") % {
             k: f.get(k) for k in ("plan", "deadline")

@@ -12,19 +12,23 @@ Definitions of variance, attainment, pace and projection: ``plans.rules``.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
+from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salescope.analytics.actuals import actual_totals, has_actuals
+from salescope.analytics import manual
+from salescope.analytics.actuals import actual_totals, has_actuals, plain_rows
 from salescope.core.errors import ValidationFailed
 from salescope.core.periods import company_calendar, month_end, months_between
 from salescope.org.choices import UnitKind
@@ -83,18 +87,29 @@ def _masks_with(mask: int, present: bool) -> list[int]:
 
 @dataclass
 class _Org:
-    units: dict[int, OrgUnit]
+    units: dict[int, _Unit]
     person_unit: dict[int, int | None]
-    names: dict[int, User]
+    names: dict[int, str]  # person id → display name
 
     @classmethod
-    def load(cls, person_ids: Iterable[int]) -> _Org:
-        units = {u.pk: u for u in OrgUnit.objects.all()}
-        people = User.objects.filter(pk__in=set(person_ids)).only(
-            "id", "username", "full_name", "first_name", "last_name", "unit_id"
+    def load(cls, person_ids: Iterable[int], units: dict[int, _Unit] | None = None) -> _Org:
+        org = cls(units=units if units is not None else _units(), person_unit={}, names={})
+        org.add(person_ids)
+        return org
+
+    def add(self, person_ids: Iterable[int]) -> None:
+        """Load the people not loaded yet: ids, units and display names, no model objects."""
+        missing = set(person_ids) - set(self.person_unit)
+        missing.discard(None)  # type: ignore[arg-type]
+        if not missing:
+            return
+        people = User.objects.filter(pk__in=missing).values_list(
+            "id", "unit_id", "full_name", "first_name", "last_name", "username"
         )
-        names = {p.pk: p for p in people}
-        return cls(units=units, person_unit={p.pk: p.unit_id for p in people}, names=names)
+        for pk, unit_id, full_name, first, last, username in people:
+            self.person_unit[pk] = unit_id
+            # ``User.display_name``: the full name, else first + last, else the username.
+            self.names[pk] = full_name or f"{first} {last}".strip() or username
 
     def region_of(self, unit_id: int | None) -> int | None:
         unit = self.units.get(unit_id or 0)
@@ -111,6 +126,21 @@ class _Org:
                 return unit.pk
             unit = self.units.get(unit.parent_id or 0)
         return None
+
+
+class _Unit(NamedTuple):
+    """What the report needs of an org unit (a tuple: no model object per unit)."""
+
+    pk: int
+    name: str
+    kind: str
+    parent_id: int | None
+    path: str
+
+
+def _units() -> dict[int, _Unit]:
+    rows = OrgUnit.objects.values_list("id", "name", "kind", "parent_id", "path").order_by()
+    return {row[0]: _Unit(*row) for row in rows}
 
 
 @dataclass
@@ -158,38 +188,68 @@ class VarianceReport:
         return [row.as_dict() for row in self.rows]
 
 
-def _month_weights(plan: Plan, months: list[dt.date], basis: str, season: dict) -> list[Any]:
+Calendar = tuple[frozenset[dt.date], frozenset[dt.date]]  # public holidays, 调休 workdays
+NO_CALENDAR: Calendar = (frozenset(), frozenset())
+
+
+def _work_calendar(plan: Plan, basis: str) -> Calendar:
+    """The holidays and make-up working days of the plan's period (core/calendar.py), read
+    once per report and only when pace counts working days."""
+    if basis != PaceBasis.WORKING_DAYS:
+        return NO_CALENDAR
+    from salescope.core.calendar import holidays_and_workdays
+
+    return holidays_and_workdays(plan.period_start, plan.period_end)
+
+
+def _month_weights(
+    plan: Plan, months: list[dt.date], basis: str, season: dict, work_days: Calendar
+) -> list[Any]:
     if basis == PaceBasis.SEASONALITY and any(season.get(m) for m in months):
         return [season.get(m, 0) for m in months]
     if basis == PaceBasis.WORKING_DAYS:
+        holidays, workdays = work_days
         return [
             sum(
                 1
                 for d in range(month_end(m).day)
-                if rules.is_working_day(m + dt.timedelta(days=d), frozenset(), frozenset())
+                if rules.is_working_day(m + dt.timedelta(days=d), holidays, workdays)
             )
             for m in months
         ]
     return [month_end(m).day for m in months]
 
 
-_SHARES: dict[tuple, Fraction] = {}
+_SHARES: dict[tuple, Fraction | int] = {}
 
 
-def _month_share(month: dt.date, as_of: dt.date, basis: str) -> Fraction:
-    """Elapsed share of one month at ``as_of`` (memoised: pure function of its arguments)."""
-    key = (month, as_of, basis)
+def _month_share(
+    month: dt.date, as_of: dt.date, basis: str, work_days: Calendar = NO_CALENDAR
+) -> Fraction | int:
+    """Elapsed share of one month at ``as_of`` (memoised: pure function of its arguments,
+    the calendar's days included, so an edited calendar is a new key).
+    A month wholly elapsed or not begun is the int 1 or 0: rows compare shares with 1 and 0
+    thousands of times, and an int compares far faster than a Fraction."""
+    key = (month, as_of, basis, work_days)
     if key not in _SHARES:
         if len(_SHARES) > 10_000:
             _SHARES.clear()
-        _SHARES[key] = _month_share_uncached(month, as_of, basis)
+        share = _month_share_uncached(month, as_of, basis, work_days)
+        _SHARES[key] = 1 if share == 1 else 0 if share == 0 else share
     return _SHARES[key]
 
 
-def _month_share_uncached(month: dt.date, as_of: dt.date, basis: str) -> Fraction:
+def _month_share_uncached(
+    month: dt.date, as_of: dt.date, basis: str, work_days: Calendar
+) -> Fraction:
     within = rules.PaceBasis.WORKING_DAYS if basis == PaceBasis.WORKING_DAYS else "calendar"
+    holidays, workdays = work_days
     return rules.elapsed_share(
-        rules.Period(month, month_end(month)), as_of, rules.PaceBasis(within)
+        rules.Period(month, month_end(month)),
+        as_of,
+        rules.PaceBasis(within),
+        holidays=holidays,
+        workdays=workdays,
     )
 
 
@@ -220,41 +280,73 @@ def target_variance(
     """Rows of target, actual, variance, attainment, pace and projection by ``group_by``.
 
     ``filters`` narrows the cells: ``{"person": id, "unit": id (subtree), "month": date}``.
+
+    Cost (``bench/bench_plans.py``): one query finds the few (dims, parent_dims) levels the
+    plan has, one grouped query reads the partition's targets, one the leaves coarser than the
+    group-by, and one grouped query over the ledger's month × salesperson × category rollup
+    reads the actuals — plain tuples throughout, no model object per cell.
     """
     group_by = parse_group_by(group_by)
     as_of = as_of or timezone.localdate()
     basis = basis or plan.pace_basis
+    work_days = _work_calendar(plan, basis)
+    filters = filters or {}
     mask = Dim.MONTH
     for dim in group_by:
         mask |= DIMENSIONS[dim]
     cells = visible(Target.objects.filter(plan=plan, metric=metric), viewer=viewer)
-    cells = _narrow(cells, filters or {})
+    cells = _narrow(cells, filters)
     columns = sorted({_COLUMNS[d] for d in group_by if d in _COLUMNS})
-    fixed = (
-        cells.filter(dims__in=_masks_with(mask, True), parent_dims__in=_masks_with(mask, False))
-        .values(*columns, "period_start")
-        .annotate(total=Sum("value"))
-        .order_by()
+    levels = _levels(plan, metric)
+    # The partition: cells that fix every asked coordinate while their parent does not, plus
+    # the leaves that never fix them (split over months below).
+    fixed_pairs = sorted(
+        {(d, p) for d, p, _leaf in levels if d & mask == mask and p & mask != mask}
     )
-    loose = (
-        cells.filter(is_leaf=True, dims__in=_masks_with(mask, False))
-        .values(*columns, "period_start", "period_end", "value")
-        .order_by()
+    loose_pairs = [(d, p) for d, p, leaf in levels if leaf and d & mask != mask]
+    targets: dict[tuple, int] = {}
+    # One branch per (dims, parent_dims) level, each an equality on the index: with the
+    # statistics of a 300k-cell plan (one dims value holds nearly every cell) SQLite scans
+    # the table for an IN list of levels (44 ms) but seeks for each level (0.3 ms).
+    # The month first in the GROUP BY: grouped by person first, SQLite walks the whole table
+    # through ``target_person_plan`` for its order (82 ms) instead of seeking the level (12 ms).
+    fixed = _union(
+        [
+            cells.filter(dims=d, parent_dims=p)
+            .values_list("period_start", *columns)
+            .annotate(total=Sum("value"))
+            .order_by()
+            for d, p in fixed_pairs
+        ]
     )
-    season = _season(viewer, plan, metric) if basis == PaceBasis.SEASONALITY else {}
-    targets: dict[tuple, int] = defaultdict(int)
-    for row in fixed:
-        targets[(*(row[c] for c in columns), row["period_start"])] += row["total"]
-    for row in loose:
-        months = months_between(row["period_start"], row["period_end"])
-        parts = rules.allocate(row["value"], _month_weights(plan, months, basis, season))
+    for month, *coords, total in plain_rows(fixed) if fixed_pairs else ():
+        key = (*coords, month)
+        targets[key] = targets.get(key, 0) + int(total)  # numeric on PostgreSQL → int
+    loose = _union(
+        [
+            cells.filter(dims=d, parent_dims=p, is_leaf=True)
+            .values_list(*columns, "period_start", "period_end", "value")
+            .order_by()
+            for d, p in loose_pairs
+        ]
+    )
+    season: dict | None = None
+    for *coords, start, end, value in plain_rows(loose) if loose_pairs else ():
+        if season is None:
+            season = _season(viewer, plan, metric) if basis == PaceBasis.SEASONALITY else {}
+        months = months_between(start, end)
+        parts = rules.allocate(value, _month_weights(plan, months, basis, season, work_days))
         for month, part in zip(months, parts, strict=True):
-            targets[(*(row[c] for c in columns), month)] += part
-    org = _Org.load([k[columns.index("person_id")] for k in targets if "person_id" in columns])
-    actuals = _actuals(viewer, plan, metric, group_by, columns, targets, org, filters or {})
+            key = (*coords, month)
+            targets[key] = targets.get(key, 0) + part
+    org = _Org.load(
+        {k[columns.index("person_id")] for k in targets} if "person_id" in columns else ()
+    )
+    actuals = _actuals(viewer, plan, metric, group_by, columns, targets, org, filters)
     for key in actuals:
         targets.setdefault(key, 0)
-    rows = _rows(plan, group_by, columns, targets, actuals, org, as_of, basis)
+    with _no_cycle_collection():
+        rows = _rows(plan, group_by, columns, targets, actuals, org, as_of, basis, work_days)
     total = _combine(rows) if rows else None
     return VarianceReport(
         plan=plan,
@@ -268,6 +360,60 @@ def target_variance(
     )
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Building thousands of rows (acyclic tuples and dicts) would trigger the cycle
+    collector over the whole process heap several times (a third of a 6,000-row report's
+    time, measured); reference counting frees them all the same."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _union(querysets: list[Any]) -> Any:
+    """The rows of every queryset (UNION ALL), or nothing without a queryset."""
+    if not querysets:
+        return []
+    if len(querysets) == 1:
+        return querysets[0]
+    return querysets[0].union(*querysets[1:], all=True)
+
+
+def _levels(plan: Plan, metric: str) -> list[tuple[int, int, bool]]:
+    """The (dims, parent_dims, is_leaf) combinations among the plan's cells of ``metric``: one
+    or two per decomposition level. Read by skipping along the ``target_plan_levels`` index (a
+    seek per combination), not by reading the cells: SQLite's DISTINCT skips by itself;
+    PostgreSQL needs the recursive form (a loose index scan)."""
+    table = connection.ops.quote_name(Target._meta.db_table)
+    where = "plan_id = %s AND metric = %s"
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            sql = f"SELECT DISTINCT dims, parent_dims, is_leaf FROM {table} WHERE {where}"  # noqa: S608
+            cursor.execute(sql, [plan.pk, metric])
+            return sorted((int(d), int(p), bool(leaf)) for d, p, leaf in cursor.fetchall())
+        # k = (dims × 1024 + parent_dims) × 2 + is_leaf: one orderable value per level.
+        key = "(dims * 1024 + parent_dims) * 2 + CASE WHEN is_leaf THEN 1 ELSE 0 END"
+        order = "ORDER BY dims, parent_dims, is_leaf LIMIT 1"
+        first = f"SELECT {key} FROM {table} WHERE {where} {order}"  # noqa: S608
+        following = (
+            f"SELECT {key} FROM {table} WHERE {where} "  # noqa: S608
+            "AND (dims, parent_dims, is_leaf) > "
+            "(levels.k / 2048, (levels.k / 2) %% 1024, levels.k %% 2 = 1) "
+            f"{order}"
+        )
+        sql = (
+            f"WITH RECURSIVE levels(k) AS (SELECT ({first}) UNION ALL "  # noqa: S608
+            f"SELECT ({following}) FROM levels WHERE levels.k IS NOT NULL) "
+            "SELECT k / 2048, (k / 2) %% 1024, k %% 2 = 1 FROM levels WHERE k IS NOT NULL"
+        )
+        cursor.execute(sql, [plan.pk, metric, plan.pk, metric])
+        return sorted((int(d), int(p), bool(leaf)) for d, p, leaf in cursor.fetchall())
+
+
 def _narrow(cells: Any, filters: dict[str, Any]) -> Any:
     if filters.get("person"):
         cells = cells.filter(person_id=filters["person"])
@@ -277,6 +423,9 @@ def _narrow(cells: Any, filters: dict[str, Any]) -> Any:
     if filters.get("month"):
         cells = cells.filter(period_start__lte=filters["month"], period_end__gte=filters["month"])
     return cells
+
+
+_UNKNOWN = object()
 
 
 def _actuals(
@@ -289,28 +438,38 @@ def _actuals(
     org: _Org,
     filters: dict[str, Any],
 ) -> dict[tuple, int]:
-    """Actuals keyed like the targets: (columns…, month)."""
+    """Actuals keyed like the targets: (columns…, month), from one grouped rollup query."""
     if not has_actuals(metric):
         return {}
+    with_category = "category" in group_by
+    # Figures entered by hand may belong to a unit with no person (a region's expenses): read
+    # them with their unit and place those by the unit instead of a person's unit.
+    by_unit = manual.has_manual_actuals(metric)
+    dims = (
+        ("salesperson", "unit", "month", "category")
+        if by_unit
+        else ("salesperson", "month", "category")
+    )
     raw = actual_totals(
         viewer=viewer,
         metric=metric,
         date_from=plan.period_start,
         date_to=plan.period_end,
-        group_by=("salesperson", "month", "category")
-        if "category" in group_by
-        else ("salesperson", "month"),
+        group_by=dims[: len(dims) if with_category else len(dims) - 1],
         filters={"salesperson": filters["person"]} if filters.get("person") else None,
     )
-    if "category" not in group_by:
-        raw = {(p, m, None): amount for (p, m), amount in raw.items()}
-    people = {pid for (pid, _m, _c) in raw if pid is not None}
-    missing = people - set(org.person_unit)
-    if missing:
-        extra = _Org.load(missing)
-        org.person_unit.update(extra.person_unit)
-        org.names.update(extra.names)
-    scope = plan.scope_unit.path
+    if by_unit:  # (person, unit, month[, category]) → (person, month[, category]) + unit
+        merged: dict[tuple, int] = {}
+        for k, v in raw.items():
+            short = (k[0], *k[2:]) if k[0] is not None else (("unit", k[1]), *k[2:])
+            merged[short] = merged.get(short, 0) + v
+        raw = merged
+    org.add({k[0] for k in raw if not isinstance(k[0], tuple)})
+    scope_unit = org.units.get(plan.scope_unit_id)
+    scope = scope_unit.path if scope_unit else plan.scope_unit.path
+    base = org.units.get(filters["unit"]) if filters.get("unit") else None
+    if filters.get("unit") and base is None:
+        return {}
     unit_candidates = (
         {k[columns.index("unit_id")] for k in targets} if "unit_id" in columns else set()
     )
@@ -318,37 +477,52 @@ def _actuals(
     if cat_paths:
         from salescope.catalog.models import Category
 
-        raw_ids = {c for (_p, _m, c) in raw if c is not None}
+        raw_ids = {k[2] for k in raw if k[2] is not None}
         leaf_paths = dict(Category.objects.filter(pk__in=raw_ids).values_list("pk", "path"))
     else:
         leaf_paths = {}
-    out: dict[tuple, int] = defaultdict(int)
-    for (person_id, month, category_id), amount in raw.items():
-        unit_id = org.person_unit.get(person_id)
+    only_month = filters.get("month")
+    coordinates: dict[tuple, tuple | None] = {}  # (person, category) → key columns / None
+
+    def coordinates_of(person_id: Any, category_id: int | None) -> tuple | None:
+        """The key's columns for a person's (category's) actual; None outside the scope.
+        ``("unit", id)`` stands for a figure entered for a unit rather than a person."""
+        if isinstance(person_id, tuple):
+            person_id, unit_id = None, person_id[1]
+        else:
+            unit_id = org.person_unit.get(person_id)  # type: ignore[arg-type]
         unit = org.units.get(unit_id or 0)
         if unit is None or not unit.path.startswith(scope):
-            continue
-        if filters.get("unit"):
-            base = org.units.get(filters["unit"])
-            if base is None or not unit.path.startswith(base.path):
-                continue
-        if filters.get("month") and month != filters["month"]:
-            continue
-        key = []
-        for column in columns:
-            key.append(
-                _actual_coordinate(
-                    column,
-                    group_by,
-                    person_id,
-                    unit_id,
-                    leaf_paths.get(category_id or 0),
-                    org,
-                    unit_candidates,
-                    cat_paths,
-                )
+            return None
+        if base is not None and not unit.path.startswith(base.path):
+            return None
+        return tuple(
+            _actual_coordinate(
+                column,
+                group_by,
+                person_id,
+                unit_id,
+                leaf_paths.get(category_id or 0),
+                org,
+                unit_candidates,
+                cat_paths,
             )
-        out[(*key, month)] += amount
+            for column in columns
+        )
+
+    out: dict[tuple, int] = {}
+    for raw_key, amount in raw.items():
+        person_id, month = raw_key[0], raw_key[1]
+        if only_month and month != only_month:
+            continue
+        category_id = raw_key[2] if with_category else None
+        coords = coordinates.get((person_id, category_id), _UNKNOWN)
+        if coords is _UNKNOWN:
+            coords = coordinates[(person_id, category_id)] = coordinates_of(person_id, category_id)
+        if coords is None:
+            continue
+        key = (*coords, month)
+        out[key] = out.get(key, 0) + amount
     return out
 
 
@@ -399,6 +573,7 @@ def _rows(
     org: _Org,
     as_of: dt.date,
     basis: str,
+    work_days: Calendar = NO_CALENDAR,
 ) -> list[VarianceRow]:
     """Fold the (columns…, month) cells into rows of the asked dimensions."""
     calendar = company_calendar()
@@ -425,29 +600,71 @@ def _rows(
             return region
         return lambda key: key[index]
 
-    pickers = [pick(dim) for dim in group_by]
-    buckets: dict[tuple, dict[dt.date, list[int]]] = {}
-    for key, target in targets.items():
-        row_key = tuple(p(key) for p in pickers)
-        months = buckets.get(row_key)
-        if months is None:
-            months = buckets[row_key] = {}
-        cell = months.get(key[-1])
-        if cell is None:
-            months[key[-1]] = [target, actuals.get(key, 0)]
-        else:
-            cell[0] += target
-            cell[1] += actuals.get(key, 0)
-    labels = _Labels(org)
+    get_actual = actuals.get
     shares: dict[dt.date, Fraction] = {}
+    tracked: list[tuple[tuple, rules.Tracking]] = []
+    positions = (
+        [len(columns) if d == "month" else columns.index(_COLUMNS[d]) for d in group_by]
+        if "quarter" not in group_by and not region_mode
+        else None
+    )
+    if positions is not None and sorted(positions) == list(range(len(columns) + 1)):
+        # Each row is one cell (e.g. salesperson × month): no folding, one month per row.
+        row_key_of = itemgetter(*positions) if len(positions) > 1 else None
+        for key, target in targets.items():
+            month = key[-1]
+            share = shares.get(month)
+            if share is None:
+                share = shares[month] = _month_share(month, as_of, basis, work_days)
+            actual = get_actual(key, 0)
+            if target > 0:  # as _track_months for one month, without its loop
+                if share == 1:
+                    tracking = rules.track_whole(target, actual)
+                else:
+                    tracking = rules.track_due(target, actual, target * share if share else 0)
+            else:
+                tracking = _track_months({month: [target, actual]}, as_of, basis, shares, work_days)
+            tracked.append((row_key_of(key) if row_key_of else (key[positions[0]],), tracking))
+    else:
+        if not positions:
+            pickers = [pick(dim) for dim in group_by]
+
+            def row_key_of_cell(key: tuple) -> tuple:
+                return tuple(p(key) for p in pickers)
+        elif len(positions) == 1:
+            only = positions[0]
+
+            def row_key_of_cell(key: tuple) -> tuple:
+                return (key[only],)
+        else:
+            row_key_of_cell = itemgetter(*positions)
+        buckets: dict[tuple, dict[dt.date, list[int]]] = {}
+        for key, target in targets.items():
+            row_key = row_key_of_cell(key)
+            months = buckets.get(row_key)
+            if months is None:
+                months = buckets[row_key] = {}
+            month = key[-1]
+            cell = months.get(month)
+            if cell is None:
+                months[month] = [target, get_actual(key, 0)]
+            else:
+                cell[0] += target
+                cell[1] += get_actual(key, 0)
+        tracked = [
+            (row_key, _track_months(months, as_of, basis, shares, work_days))
+            for row_key, months in buckets.items()
+        ]
+    distinct = [sorted({k[i] for k, _t in tracked}, key=_text_order) for i in range(len(group_by))]
+    tracked.sort(key=_row_order(distinct))
+    label = _Labels(org).label
+    names = [{v: label(d, v) for v in values} for d, values in zip(group_by, distinct, strict=True)]
     rows = []
-    for row_key, months in sorted(buckets.items(), key=lambda item: _sort_key(item[0])):
-        tracking = _track_months(months, as_of, basis, shares)
-        keys = dict(zip(group_by, row_key, strict=True))
+    for row_key, tracking in tracked:
         rows.append(
             VarianceRow(
-                keys=keys,
-                labels={d: labels.label(d, v) for d, v in keys.items()},
+                keys=dict(zip(group_by, row_key, strict=True)),
+                labels={d: n[v] for d, n, v in zip(group_by, names, row_key, strict=True)},
                 target=tracking.target,
                 actual=tracking.actual,
                 tracking=tracking,
@@ -456,12 +673,30 @@ def _rows(
     return rows
 
 
-def _sort_key(key: tuple) -> tuple:
-    return tuple((v is None, str(v)) for v in key)
+def _text_order(value: Any) -> tuple[bool, str]:
+    """Rows sort by the text of each dimension value, ``None`` last."""
+    return (value is None, str(value))
+
+
+def _row_order(distinct: list[list[Any]]) -> Any:
+    """Sort key for (row key, tracking) pairs from each dimension's values in order: ranks
+    computed once per distinct value, not a text per row."""
+    ranks = [{v: n for n, v in enumerate(values)} for values in distinct]
+    if len(ranks) == 1:
+        first = ranks[0]
+        return lambda item: first[item[0][0]]
+    if len(ranks) == 2:  # noqa: PLR2004 - the common person × month report
+        first, second = ranks
+        return lambda item: (first[item[0][0]], second[item[0][1]])
+    return lambda item: tuple(r[v] for r, v in zip(ranks, item[0], strict=True))
 
 
 def _track_months(
-    months: dict[dt.date, list[int]], as_of: dt.date, basis: str, shares: dict
+    months: dict[dt.date, list[int]],
+    as_of: dt.date,
+    basis: str,
+    shares: dict,
+    work_days: Calendar = NO_CALENDAR,
 ) -> rules.Tracking:
     """Track one row from its months: pace = Σ target_m × elapsed share_m, rounded once.
 
@@ -469,13 +704,13 @@ def _track_months(
     current month is a fraction, so a report of thousands of rows stays fast and exact.
     """
     target = actual = whole = 0
-    partial = Fraction(0)
+    partial: Fraction | int = 0
     for month, (month_target, month_actual) in months.items():
         target += month_target
         actual += month_actual
         share = shares.get(month)
         if share is None:
-            share = shares[month] = _month_share(month, as_of, basis)
+            share = shares[month] = _month_share(month, as_of, basis, work_days)
         if share == 1:
             whole += month_target
         elif share:
@@ -507,12 +742,22 @@ def _combine(rows: list[VarianceRow]) -> VarianceRow:
 
 
 class _Labels:
+    """Names of dimension values, each looked up once per report."""
+
     def __init__(self, org: _Org) -> None:
         self.org = org
         self._categories: dict[int, str] | None = None
         self._customers: dict[int, str] = {}
+        self._memo: dict[tuple[str, Any], str] = {}
 
     def label(self, dim: str, value: Any) -> str:
+        key = (dim, value)
+        text = self._memo.get(key)
+        if text is None:
+            text = self._memo[key] = self._label(dim, value)
+        return text
+
+    def _label(self, dim: str, value: Any) -> str:
         if dim == "month":
             return f"{value.year:04d}-{value.month:02d}"
         if dim == "quarter":
@@ -523,8 +768,7 @@ class _Labels:
                 "customer": _("(other customers)"),
             }.get(dim, _("(none)"))
         if dim == "salesperson":
-            person = self.org.names.get(value)
-            return person.display_name if person else str(value)
+            return self.org.names.get(value) or str(value)
         if dim in ("unit", "region"):
             unit = self.org.units.get(value)
             return unit.name if unit else str(value)

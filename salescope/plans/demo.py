@@ -61,7 +61,7 @@ def _last_year_sales(director: User, year: int) -> int:
 
 
 def load(log: Callable[[str], None]) -> None:
-    name = "2026年度销售计划"
+    name = f"{company_calendar().year_of(timezone.localdate())}年度销售计划"
     if Plan.objects.filter(name=name).exists():
         log("plans: demo plan already present")
         return

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salescope.core.errors import ValidationFailed
+from salescope.org.forms import DateInput
 from salescope.org.models import OrgUnit
 from salescope.plans.choices import SECTIONS, Axis, Method, Metric, PaceBasis
 from salescope.plans.services import CellEdit, Step, parse_value
@@ -45,7 +46,7 @@ class PlanForm(StyledForm):
     deadline = forms.DateField(
         label=_("Submission deadline"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
@@ -60,7 +61,7 @@ class DocumentForm(StyledForm):
     deadline = forms.DateField(
         label=_("Submission deadline"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
     pace_basis = forms.ChoiceField(label=_("Pace basis"), choices=PaceBasis.choices)
     warning_threshold = forms.IntegerField(

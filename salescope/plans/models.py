@@ -161,6 +161,11 @@ class Target(models.Model):
 
     # Foreign keys covered by the composite indexes below carry no index of their own: a
     # 300k-cell decomposition pays for every index on insert (measured in bench_plans.py).
+    # The coordinates (unit, person, category, customer) are copied from rows the same
+    # transaction loaded and are not enforced by the database: PostgreSQL checks a foreign key
+    # with one trigger call per row and key, 5 of the 8 s of writing 300k cells (measured);
+    # deleting a unit, person, category or customer that a target names is still refused
+    # (``on_delete=PROTECT`` is Django's check, the same with or without the constraint).
     plan = models.ForeignKey(
         Plan,
         verbose_name=_("plan"),
@@ -188,6 +193,7 @@ class Target(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -197,6 +203,7 @@ class Target(models.Model):
         on_delete=models.PROTECT,
         related_name="targets",
         db_index=False,
+        db_constraint=False,
     )
     category = models.ForeignKey(
         "catalog.Category",
@@ -206,6 +213,7 @@ class Target(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     customer = models.ForeignKey(
         "customers.Customer",
@@ -215,6 +223,7 @@ class Target(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
@@ -246,7 +255,12 @@ class Target(models.Model):
         verbose_name_plural = _("targets")
         ordering = ["plan", "metric", "depth", "position", "id"]
         indexes = [
-            models.Index(fields=["plan", "metric", "dims", "parent_dims"], name="target_plan_dims"),
+            # is_leaf last: the tracking report reads which (dims, parent_dims, is_leaf) levels
+            # a plan has by skipping along this index, and then each level by equality.
+            models.Index(
+                fields=["plan", "metric", "dims", "parent_dims", "is_leaf"],
+                name="target_plan_levels",
+            ),
             models.Index(fields=["person", "plan"], name="target_person_plan"),
         ]
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
+from typing import NamedTuple
 
 Weight = int | Decimal | Fraction
 
@@ -276,9 +277,9 @@ def attainment(actual: int, target: int) -> Decimal | None:
     )
 
 
-@dataclass(frozen=True)
-class Tracking:
-    """One cell's target against its actual at a date."""
+class Tracking(NamedTuple):
+    """One cell's target against its actual at a date (immutable; a named tuple because a
+    report builds thousands of them and a frozen dataclass costs twice as much to build)."""
 
     target: int
     actual: int
@@ -317,9 +318,12 @@ def track_due(target: int, actual: int, due: Fraction | int) -> Tracking:
     same results as ``track(target, actual, due / target)`` with the pace rounded once."""
     if target <= 0:
         return track(target, actual, Fraction(0))
-    due = Fraction(due)
-    num, den = due.numerator, due.denominator  # due = num / den
-    due_pace = _div_half_up(num, den)
+    if isinstance(due, int):  # whole months only: no Fraction to build
+        num, den, due_pace = due, 1, due
+    else:
+        due = Fraction(due)
+        num, den = due.numerator, due.denominator  # due = num / den
+        due_pace = _div_half_up(num, den)
     if num <= 0:
         projection_value = None
     elif num >= target * den:
@@ -336,6 +340,21 @@ def track_due(target: int, actual: int, due: Fraction | int) -> Tracking:
         pace_gap=actual - due_pace,
         attainment=Decimal(hundredths).scaleb(-2),
         share=None,  # due ÷ target, left out: a Fraction per row costs more than the row
+    )
+
+
+def track_whole(target: int, actual: int) -> Tracking:
+    """:func:`track_due` for a period wholly elapsed (``due == target > 0``): pace is the
+    target and the projection the actual."""
+    return Tracking(
+        target=target,
+        actual=actual,
+        pace=target,
+        projection=actual,
+        variance=actual - target,
+        pace_gap=actual - target,
+        attainment=Decimal(_div_half_up(actual * 10_000, target)).scaleb(-2),
+        share=None,
     )
 
 

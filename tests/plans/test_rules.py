@@ -199,3 +199,15 @@ def test_the_integer_fast_path_agrees_with_the_rational_definition(target, actua
     assert fast.projection == slow.projection
     assert fast.attainment == slow.attainment
     assert (fast.variance, fast.pace_gap) == (actual - target, actual - fast.pace)
+
+
+@given(target=st.integers(1, 10**12), actual=st.integers(-(10**9), 10**12))
+def test_a_wholly_elapsed_period_tracks_as_the_general_rule(target, actual):
+    assert rules.track_whole(target, actual) == rules.track_due(target, actual, target)
+    slow = rules.track(target, actual, Fraction(1))
+    whole = rules.track_whole(target, actual)
+    assert (whole.pace, whole.projection, whole.attainment) == (
+        slow.pace,
+        slow.projection,
+        slow.attainment,
+    )

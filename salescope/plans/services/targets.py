@@ -150,6 +150,19 @@ class _Context:
     categories: dict[int | None, list[Any]] = field(default_factory=dict)
     category_paths: dict[int, str] = field(default_factory=dict)
     history: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _dims: dict[tuple, int] = field(default_factory=dict)
+    _days: dict[dt.date, Any] = field(default_factory=dict)
+
+    def db_date(self, day: dt.date) -> Any:
+        """A date as the leaf insert binds it: SQLite stores ISO text (what Django's adapter
+        would make of it, here once per distinct date instead of 600k times)."""
+        value = self._days.get(day)
+        if value is None:
+            from django.db import connection
+
+            value = day.isoformat() if connection.vendor == "sqlite" else day
+            self._days[day] = value
+        return value
 
     def load_org(self) -> None:
         if self.units:
@@ -171,6 +184,25 @@ class _Context:
             self.category_paths[category.pk] = category.path
 
     def dims_of(
+        self,
+        unit_id: int | None,
+        person_id: int | None,
+        category_id: int | None,
+        customer_id: int | None,
+        grain: str,
+        customer_axis: bool,
+    ) -> int:
+        """Bits of ``Dim`` a cell with these coordinates fixes (memoised: a decomposition asks
+        for the same few combinations 300k times)."""
+        key = (unit_id, bool(person_id), bool(category_id), bool(customer_id), grain, customer_axis)
+        dims = self._dims.get(key)
+        if dims is None:
+            dims = self._dims[key] = self._dims_of(
+                unit_id, person_id, category_id, customer_id, grain, customer_axis
+            )
+        return dims
+
+    def _dims_of(
         self,
         unit_id: int | None,
         person_id: int | None,
@@ -228,8 +260,10 @@ def _specs(ctx: _Context, cell: Target, step: Step) -> list[Spec]:
         ]
     if step.axis == Axis.PRODUCT:
         ctx.load_categories()
-        return [
-            Spec(**{**base, "category_id": c.pk}, category_path=c.path)
+        unit_id, person_id, customer_id = cell.unit_id, cell.person_id, cell.customer_id
+        start, end, grain = cell.period_start, cell.period_end, cell.grain
+        return [  # positional: the leaf level of a big plan makes 300k of these
+            Spec(unit_id, person_id, c.pk, customer_id, start, end, grain, "", c.path)
             for c in ctx.categories.get(cell.category_id, [])
             if members is None or c.pk in members
         ]
@@ -441,6 +475,7 @@ def _leaf_rows(
 ) -> list[tuple]:
     """The last level as plain rows: 300k model instances would cost more than the insert."""
     customer_axis = step.axis == Axis.CUSTOMER or bool(cell.dims & Dim.CUSTOMER)
+    day = ctx.db_date
     return [
         (
             cell.plan_id,
@@ -453,8 +488,8 @@ def _leaf_rows(
             s.person_id,
             s.category_id,
             s.customer_id,
-            s.start,
-            s.end,
+            day(s.start),
+            day(s.end),
             s.grain,
             v,
             False,
@@ -512,6 +547,18 @@ def decompose_target(
     ensure_can_plan_under(actor, target)
     if not steps:
         raise ValidationFailed(fields={"axis": [_("Choose how to decompose.")]})
+    if not METRICS[target.metric].additive:
+        # 18% market share is not 4.5% in each of four regions: shares do not add up.
+        raise ValidationFailed(
+            fields={
+                "axis": [
+                    _(
+                        "A percentage such as market share does not add up over regions or "
+                        "months; set it for each unit as its own target instead."
+                    )
+                ]
+            }
+        )
     ctx = _Context(plan=plan, actor=actor)
     quantum = METRICS[target.metric].quantum
     replaced, _deleted = Target.objects.filter(parent=target).delete()
