@@ -655,10 +655,14 @@ def _rows(
             (row_key, _track_months(months, as_of, basis, shares, work_days))
             for row_key, months in buckets.items()
         ]
-    distinct = [sorted({k[i] for k, _t in tracked}, key=_text_order) for i in range(len(group_by))]
-    tracked.sort(key=_row_order(distinct))
     label = _Labels(org).label
-    names = [{v: label(d, v) for v in values} for d, values in zip(group_by, distinct, strict=True)]
+    names = [{v: label(d, v) for v in {k[i] for k, _t in tracked}} for i, d in enumerate(group_by)]
+    # Rows sort by what the reader sees (names, months), not by ids that differ between databases.
+    distinct = [
+        sorted(by_value, key=lambda v, by_value=by_value: (v is None, by_value[v], str(v)))
+        for by_value in names
+    ]
+    tracked.sort(key=_row_order(distinct))
     rows = []
     for row_key, tracking in tracked:
         rows.append(
