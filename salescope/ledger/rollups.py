@@ -2,6 +2,7 @@
 
 ``salesrollup``: month × kind × salesperson × region × category, from the lines.
 ``regionrollup``: month × kind × region × category, from ``salesrollup`` (smaller still).
+``personrollup``: month × kind × salesperson, from ``salesrollup`` (target tracking by person).
 
 Two ways to keep them, both inside the caller's transaction:
 - ``apply_delta``: add (new − old) of the lines a write created or changed to the rollup rows
@@ -15,7 +16,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from salescope.ledger.models import RegionRollup, SalesLine, SalesRollup
+from salescope.ledger.models import PersonRollup, RegionRollup, SalesLine, SalesRollup
 
 _MEASURES = "amount_fen, quantity_milli, cost_fen, gross_profit_fen, lines"
 _SUMS = "SUM(amount_fen), SUM(quantity_milli), SUM(cost_fen), SUM(gross_profit_fen), {count}"
@@ -42,22 +43,42 @@ def rebuild_months(months: Iterable[dt.date]) -> int:
                 chunk,
             )
             written += cursor.rowcount
-            written += _derive_regions(cursor, chunk)
+            written += _derive_coarser(cursor, chunk)
     return written
 
 
-def _derive_regions(cursor, months: list[dt.date]) -> int:
-    """Replace the region rollup of ``months`` (at most a few hundred) by the person rollup's."""
-    person, region = SalesRollup._meta.db_table, RegionRollup._meta.db_table
+def _derive_coarser(cursor, months: list[dt.date]) -> int:
+    """Replace the region and the salesperson × month rollups of ``months`` (at most a few
+    hundred) by sums of the month × salesperson × region × category rollup."""
+    person = SalesRollup._meta.db_table
     marks = ", ".join(["%s"] * len(months))
-    cursor.execute(f"DELETE FROM {region} WHERE month IN ({marks})", months)  # noqa: S608
-    cursor.execute(
-        f"INSERT INTO {region} (month, kind, region_id, category_id, {_MEASURES}) "  # noqa: S608
-        f"SELECT month, kind, region_id, category_id, {_SUMS.format(count='SUM(lines)')} "
-        f"FROM {person} WHERE month IN ({marks}) GROUP BY month, kind, region_id, category_id",
-        months,
-    )
-    return cursor.rowcount
+    written = 0
+    for table, keys in (
+        (RegionRollup._meta.db_table, "month, kind, region_id, category_id"),
+        (PersonRollup._meta.db_table, "month, kind, salesperson_id"),
+    ):
+        cursor.execute(f"DELETE FROM {table} WHERE month IN ({marks})", months)  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {table} ({keys}, {_MEASURES}) "  # noqa: S608
+            f"SELECT {keys}, {_SUMS.format(count='SUM(lines)')} "
+            f"FROM {person} WHERE month IN ({marks}) GROUP BY {keys}",
+            months,
+        )
+        written += cursor.rowcount
+    return written
+
+
+def refresh_coarser(months: Iterable[dt.date] | None = None) -> int:
+    """Derive the region and salesperson × month rollups again from ``salesrollup`` (all
+    months by default): for repairs, and for tests that write ``salesrollup`` rows directly."""
+    if months is None:
+        months = SalesRollup.objects.values_list("month", flat=True).distinct()
+    months = sorted({_as_date(m) for m in months})
+    written = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(months), 200):
+            written += _derive_coarser(cursor, months[start : start + 200])
+    return written
 
 
 def rebuild_all() -> int:
@@ -119,7 +140,7 @@ def apply_delta(signed_lines_sql: str, params: Iterable = ()) -> set[dt.date]:
                     f"INSERT INTO {person} ({keys}, {measures}) "  # noqa: S608
                     f"SELECT {keys}, {measures} FROM rollup_merged"
                 )
-            _derive_regions(cursor, chunk)
+            _derive_coarser(cursor, chunk)
         cursor.execute("DROP TABLE IF EXISTS rollup_merged")
         cursor.execute("DROP TABLE IF EXISTS rollup_delta")
     return set(months)

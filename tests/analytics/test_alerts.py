@@ -9,6 +9,7 @@ from salescope.analytics import alerts
 from salescope.analytics.models import Alert
 from salescope.core.errors import Conflict, PermissionDenied
 from salescope.core.models import AuditEntry
+from salescope.ledger import rollups
 from salescope.ledger.models import SalesRollup
 from salescope.plans import services
 from salescope.plans.models import Acknowledgement
@@ -36,6 +37,7 @@ def running(decomposed, personas):
             amount_fen=250_000_00 // 6,
             lines=1,
         )
+    rollups.refresh_coarser()
     return plan
 
 

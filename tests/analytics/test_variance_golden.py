@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from salescope.analytics.targets import target_variance
+from salescope.ledger import rollups
 from salescope.ledger.models import SalesRollup
 from salescope.org.models import OrgUnit, User
 from salescope.plans import services
@@ -93,6 +94,7 @@ def generated(personas):
     SalesRollup.objects.create(
         month=dt.date(2026, 3, 1), kind="sell_through", salesperson=people[0], amount_fen=999
     )
+    rollups.refresh_coarser()
     names = {p.pk: p.display_name for p in User.objects.all()}
     return plan, pd.DataFrame(targets), pd.DataFrame(actuals), names
 

@@ -10,6 +10,7 @@ from salescope.analytics.actuals import actual_totals, hundredths
 from salescope.analytics.targets import _levels, target_variance
 from salescope.catalog.models import Category
 from salescope.ledger import queries as ledger
+from salescope.ledger import rollups as ledger_rollups
 from salescope.ledger.models import SalesRollup
 from salescope.org.models import OrgUnit, User
 from salescope.plans import services
@@ -113,6 +114,7 @@ def rollups(personas):
                     )
                 )
     SalesRollup.objects.bulk_create(rows)
+    ledger_rollups.refresh_coarser()
     return categories
 
 

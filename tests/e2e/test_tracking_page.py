@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from salescope.ledger import rollups
 from salescope.ledger.models import SalesRollup
 from tests.e2e.conftest import DESKTOP
 
@@ -45,6 +46,7 @@ def sales(personas):  # noqa: ANN001, ANN201
                 amount_fen=amount,
                 lines=1,
             )
+    rollups.refresh_coarser()
 
 
 def _bar_pixels(page) -> list[int] | None:  # noqa: ANN001

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from salescope.ledger import rollups
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
-from salescope.ledger.models import RegionRollup, SalesLine, SalesRollup
+from salescope.ledger.models import PersonRollup, RegionRollup, SalesLine, SalesRollup
 from tests.ledger.world import write_csv
 
 HEADER = ["单号", "行号", "日期", "客户编码", "产品编码", "数量", "金额", "业务员", "类型"]
@@ -33,9 +33,10 @@ files = st.lists(st.lists(line, max_size=8, unique_by=lambda row: row[0]), min_s
 
 
 def expected_rollups():
-    """Both rollups recomputed in Python from the lines as stored."""
+    """The three rollups recomputed in Python from the lines as stored."""
     person: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     region: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    people: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for row in SalesLine.objects.values_list(
         "month",
         "kind",
@@ -51,10 +52,11 @@ def expected_rollups():
         for bucket in (
             person[month, kind, person_id, region_id, category_id],
             region[month, kind, region_id, category_id],
+            people[month, kind, person_id],
         ):
             for i, value in enumerate([*measures, 1]):
                 bucket[i] += value
-    return {k: tuple(v) for k, v in person.items()}, {k: tuple(v) for k, v in region.items()}
+    return tuple({k: tuple(v) for k, v in d.items()} for d in (person, region, people))
 
 
 def stored_rollups():
@@ -71,7 +73,11 @@ def stored_rollups():
             "month", "kind", "region_id", "category_id", *measures
         )
     }
-    return person, region
+    people = {
+        tuple(row[:3]): tuple(row[3:])
+        for row in PersonRollup.objects.values_list("month", "kind", "salesperson_id", *measures)
+    }
+    return person, region, people
 
 
 @settings(
@@ -84,6 +90,7 @@ def test_rollups_equal_a_full_reaggregation_after_any_imports(world, tmp_path, f
     SalesLine.objects.all().delete()
     SalesRollup.objects.all().delete()
     RegionRollup.objects.all().delete()
+    PersonRollup.objects.all().delete()
     admin = world.personas["admin"]
     for number, lines in enumerate(files):
         rows = [

@@ -102,6 +102,7 @@ def test_plan_total_change_respreads_the_whole_tree(decomposed, personas):
 def test_last_years_share_and_seasonality_come_from_the_ledger_rollups(plan, personas):
     import datetime as dt
 
+    from salescope.ledger import rollups
     from salescope.ledger.models import SalesRollup
     from salescope.plans.choices import Method
 
@@ -118,6 +119,7 @@ def test_last_years_share_and_seasonality_come_from_the_ledger_rollups(plan, per
         salesperson=personas["other_region_salesperson"],
         amount_fen=100,
     )
+    rollups.refresh_coarser()
     root = plan.targets.get(parent=None)
     services.decompose_target(
         actor=personas["director"],
@@ -138,6 +140,7 @@ def test_last_years_share_and_seasonality_come_from_the_ledger_rollups(plan, per
 def test_a_persons_year_follows_their_own_monthly_history(plan, personas):
     import datetime as dt
 
+    from salescope.ledger import rollups
     from salescope.ledger.models import SalesRollup
     from salescope.plans.choices import Method
 
@@ -148,6 +151,7 @@ def test_a_persons_year_follows_their_own_monthly_history(plan, personas):
             salesperson=personas["salesperson"],
             amount_fen=fen,
         )
+    rollups.refresh_coarser()
     root = plan.targets.get(parent=None)
     director = personas["director"]
     services.decompose_target(actor=director, target=root, steps=[Step(Axis.ORG)] * 4)
