@@ -89,6 +89,13 @@ def load(log: Callable[[str], None]) -> None:
                 manual.enter_manual_actual(**figure)
                 created += 1
     log(f"analytics: manual actuals entered {created}, already there {kept}")
+    if created:
+        # The plans demo evaluated the warnings before these figures existed (over budget…).
+        from salescope.analytics.alerts import evaluate_alerts
+
+        with audit_source(AuditSource.SYSTEM):
+            result = evaluate_alerts(actor=None)
+        log(f"analytics: early warnings raised {result.raised}")
 
 
 def _figures(target: Target, today: dt.date, marketing: User | None) -> list[dict]:
