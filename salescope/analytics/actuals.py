@@ -181,11 +181,41 @@ def rollup_sums(
     if not columns:
         total = int(qs.aggregate(total=Sum(column))["total"] or 0)
         return {(): _div_half_up(total, per_hundredth)}
-    rows = plain_rows(qs.values_list(*columns).annotate(total=Sum(column)).order_by())
+    selected = [("month_text" if c == "month" else c) for c in columns]
+    if "month" in columns:
+        qs = qs.annotate(month_text=month_as_text("month"))
+    rows = plain_rows(qs.values_list(*selected).annotate(total=Sum(column)).order_by())
+    if "month" in columns:
+        at = columns.index("month")
+        rows = [(*row[:at], as_date(row[at]), *row[at + 1 :]) for row in rows]
     # PostgreSQL sums a bigint as numeric (a Decimal here): int() keeps it exact.
     if per_hundredth == 1:
         return {row[:-1]: int(row[-1] or 0) for row in rows}
     return {row[:-1]: _div_half_up(int(row[-1] or 0), per_hundredth) for row in rows}
+
+
+def month_as_text(field: str) -> Any:
+    """A date column selected as ISO text: SQLite's driver otherwise parses every date value
+    through Django's converter (~7 µs each, 75 ms of an 11k-row target report)."""
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    return Cast(field, output_field=CharField())
+
+
+_DATES: dict[str, dt.date] = {}
+
+
+def as_date(value: Any) -> Any:
+    """``as_date("2026-03-01")`` → the date, parsed once per distinct text (a report has 12)."""
+    if value.__class__ is not str:
+        return value
+    found = _DATES.get(value)
+    if found is None:
+        if len(_DATES) > 10_000:
+            _DATES.clear()
+        found = _DATES[value] = dt.date.fromisoformat(value[:10])
+    return found
 
 
 def plain_rows(queryset: Any) -> list[tuple]:

@@ -28,7 +28,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salescope.analytics import manual
-from salescope.analytics.actuals import actual_totals, has_actuals, plain_rows
+from salescope.analytics.actuals import (
+    actual_totals,
+    as_date,
+    has_actuals,
+    month_as_text,
+    plain_rows,
+)
 from salescope.core.errors import ValidationFailed
 from salescope.core.periods import company_calendar, month_end, months_between
 from salescope.org.choices import UnitKind
@@ -313,14 +319,15 @@ def target_variance(
     fixed = _union(
         [
             cells.filter(dims=d, parent_dims=p)
-            .values_list("period_start", *columns)
+            .annotate(period_text=month_as_text("period_start"))
+            .values_list("period_text", *columns)
             .annotate(total=Sum("value"))
             .order_by()
             for d, p in fixed_pairs
         ]
     )
     for month, *coords, total in plain_rows(fixed) if fixed_pairs else ():
-        key = (*coords, month)
+        key = (*coords, as_date(month))
         targets[key] = targets.get(key, 0) + int(total)  # numeric on PostgreSQL → int
     loose = _union(
         [
