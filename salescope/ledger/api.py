@@ -316,8 +316,13 @@ def import_lines(
     return Status(202, job)
 
 
+@router.get("/imports/{int:job_id}", response={200: ImportJobOut, 404: ErrorOut})
+def get_import(request: HttpRequest, job_id: int) -> Any:
+    return queries.get_import_job(viewer=request.user, pk=job_id)
+
+
 @router.post(
-    "/imports/{kind}",
+    "/imports/master-data/{kind}",
     response={200: dict[str, Any], 202: ImportJobOut, **ERRORS},
     summary="Import customers, products, invoices or collections (same contract as sales lines)",
     openapi_extra=api_permission(perms.IMPORT_RUN.code),
@@ -357,8 +362,3 @@ def _mapping_field(raw: str) -> dict[str, str]:
     if not isinstance(columns, dict):
         raise ValidationFailed(fields={"mapping": ["JSON object: source header → field"]})
     return columns
-
-
-@router.get("/imports/{job_id}", response={200: ImportJobOut, 404: ErrorOut})
-def get_import(request: HttpRequest, job_id: int) -> Any:
-    return queries.get_import_job(viewer=request.user, pk=job_id)

@@ -8,6 +8,7 @@ from salescope.ledger.models import ImportJob
 from tests.ledger.world import write_csv
 
 HEADER = ["客户编码", "客户名称", "客户类型", "信用额度"]
+URL = "/api/v1/imports/master-data/"
 ROWS = [
     ["C-API-1", "杭州联华超市", "经销商", "50000"],
     ["C-API-2", "宁波便利店", "终端", "abc"],
@@ -18,7 +19,7 @@ def test_customer_import_dry_run_then_job(world, tmp_path, api_client):
     path = write_csv(tmp_path / "customers.csv", HEADER, ROWS)
     admin = api_client(world.personas["admin"])
     with open(path, "rb") as handle:
-        dry = admin.post("/api/v1/imports/customers", {"file": handle, "dry_run": "true"})
+        dry = admin.post(f"{URL}customers", {"file": handle, "dry_run": "true"})
     assert dry.status_code == 200, dry.content
     body = dry.json()
     assert (body["accepted"], body["rejected"]) == (1, 1)
@@ -26,9 +27,7 @@ def test_customer_import_dry_run_then_job(world, tmp_path, api_client):
     assert body["errors"][0]["column"] == "信用额度"
     assert not Customer.objects.filter(code__startswith="C-API-").exists()
     with open(path, "rb") as handle:
-        queued = admin.post(
-            "/api/v1/imports/customers", {"file": handle, "mapping": json.dumps({})}
-        )
+        queued = admin.post(f"{URL}customers", {"file": handle, "mapping": json.dumps({})})
     assert queued.status_code == 202
     assert ImportJob.objects.get(pk=queued.json()["id"]).kind == "customers"
 
@@ -37,10 +36,10 @@ def test_unknown_kind_and_bad_mapping_are_refused(world, tmp_path, api_client):
     path = write_csv(tmp_path / "customers.csv", HEADER, ROWS)
     admin = api_client(world.personas["admin"])
     with open(path, "rb") as handle:
-        unknown = admin.post("/api/v1/imports/employees", {"file": handle, "dry_run": "true"})
+        unknown = admin.post(f"{URL}employees", {"file": handle, "dry_run": "true"})
     assert unknown.status_code == 422
     with open(path, "rb") as handle:
-        bad = admin.post("/api/v1/imports/customers", {"file": handle, "mapping": "[1]"})
+        bad = admin.post(f"{URL}customers", {"file": handle, "mapping": "[1]"})
     assert bad.status_code == 422
     assert "mapping" in bad.json()["fields"]
 
@@ -49,5 +48,5 @@ def test_a_salesperson_may_not_import_invoices(world, tmp_path, api_client):
     path = write_csv(tmp_path / "inv.csv", ["发票号", "客户编码", "日期", "金额"], [])
     client = api_client(world.personas["salesperson"])
     with open(path, "rb") as handle:
-        denied = client.post("/api/v1/imports/invoices", {"file": handle, "dry_run": "true"})
+        denied = client.post(f"{URL}invoices", {"file": handle, "dry_run": "true"})
     assert denied.status_code == 403
