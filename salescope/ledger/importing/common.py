@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,7 +101,7 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)  # for the result
 
 
-class Spec:
+class Spec(ABC):
     """One kind of import. Subclasses fill in the class attributes and the three methods."""
 
     kind = ""
@@ -123,22 +124,24 @@ class Spec:
         """The rights to run this kind of import at all (before the file is read)."""
         require(self.actor, IMPORT_RUN.code)
 
-    def check_columns(self, mapped: set[str]) -> None:
+    def check_columns(self, mapped: set[str]) -> None:  # noqa: B027 - optional hook
         """Refuse columns the actor may not write (protected fields, R6)."""
 
-    def load(self) -> None:
+    def load(self) -> None:  # noqa: B027 - optional hook
         """Load the lookups the rows need (one query each)."""
 
+    @abstractmethod
     def parse(self, cells: Cells) -> dict[str, Any]:
-        raise NotImplementedError
+        """One row's cells → a record, or :class:`RowError` naming the column and reason."""
 
     def reject_late(self, records: list[dict[str, Any]]) -> list[tuple[dict, RowError]]:
         """Rows that can only be judged once the whole file is read (they are removed from
         ``records`` here and reported like any other rejected row)."""
         return []
 
+    @abstractmethod
     def write(self, records: list[dict[str, Any]]) -> Outcome:
-        raise NotImplementedError
+        """Create or update the file's good records in one go; counts what changed."""
 
     # Cell helpers shared by the specs ------------------------------------------------------
 
