@@ -134,49 +134,25 @@ def rollup_sums(
 ) -> dict[tuple, int]:
     """``{(group_by values…): hundredths}`` of a sales metric from the rollups.
 
-    Same contract as ``ledger.queries.rollup_totals`` (months in full from ``date_from``'s to
-    ``date_to``'s, filters ``salesperson`` / ``region`` / ``category`` (with its subtree) /
-    ``kind`` (default sell-in), the viewer's visibility, the region rollup for company-wide
-    readers who neither group nor filter by salesperson, the salesperson × month rollup when
-    nothing finer is asked) and the same rounding (each grouped
+    Same rows as ``ledger.queries.rollup_totals`` (the same ``rollup_queryset``: months,
+    filters, visibility, the smallest rollup that answers) and the same rounding (each grouped
     row's total to hundredths, half up), but one measure, summed as an integer.
     """
     from django.db.models import Sum
 
-    from salescope.core.periods import month_start
-    from salescope.ledger.models import PersonRollup, RegionRollup, SalesRollup
-    from salescope.ledger.queries import category_subtree_ids
-    from salescope.org.visibility import can, visible
+    from salescope.ledger.queries import rollup_queryset
 
     column, per_hundredth = _ROLLUP_COLUMN[metric]
     unknown = [d for d in group_by if d not in _ROLLUP_KEYS]
     if unknown or len(set(group_by)) != len(group_by):
         raise ValueError(f"unknown or repeated dimension: {group_by}")
-    filters = dict(filters or {})
-    months = {"month__gte": month_start(date_from), "month__lte": month_start(date_to)}
-    if (
-        can(viewer, RegionRollup, "view")
-        and "salesperson" not in group_by
-        and filters.get("salesperson") is None
-    ):
-        qs = RegionRollup.objects.filter(**months)
-    elif (
-        set(group_by) <= {"month", "salesperson"}
-        and filters.get("region") is None
-        and filters.get("category") is None
-    ):
-        # Tracking people by month: ~12k rows a year instead of ~550k (bench_plans.py).
-        qs = visible(PersonRollup.objects.filter(**months), viewer=viewer)
-    else:
-        qs = visible(SalesRollup.objects.filter(**months), viewer=viewer)
-    kind = filters.get("kind") or "sell_in"
-    if kind != "all":
-        qs = qs.filter(kind=kind)
-    for name in ("salesperson", "region"):
-        if filters.get(name) is not None:
-            qs = qs.filter(**{f"{_ROLLUP_KEYS[name]}__in": _ids(filters[name])})
-    if filters.get("category") is not None:
-        qs = qs.filter(category_id__in=category_subtree_ids(_ids(filters["category"])))
+    qs = rollup_queryset(
+        viewer=viewer,
+        date_from=date_from,
+        date_to=date_to,
+        group_by=group_by,
+        filters=dict(filters or {}),
+    )
     columns = [_ROLLUP_KEYS[d] for d in group_by]
     if not columns:
         total = int(qs.aggregate(total=Sum(column))["total"] or 0)
@@ -229,9 +205,3 @@ def plain_rows(queryset: Any) -> list[tuple]:
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _ids(value: Any) -> list[Any]:
-    if isinstance(value, list | tuple | set | frozenset):
-        return list(value)
-    return [value]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
@@ -101,16 +100,6 @@ def _money(value: int | None) -> str | None:
 SPENDING_METRICS = frozenset({Metric.EXPENSE_BUDGET})
 
 
-def over_budget(tracking: rules.Tracking, threshold_percent: Decimal) -> bool:
-    """Spending ahead of the budget's pace by more than ``threshold_percent`` of pace, or
-    projected past the budget at the current run rate."""
-    if tracking.pace > 0 and Fraction(tracking.actual - tracking.pace) * 100 > Fraction(
-        tracking.pace
-    ) * Fraction(threshold_percent):
-        return True
-    return tracking.projection is not None and tracking.projection > tracking.target
-
-
 def _pace_alerts(raiser: _Raiser, plan: Plan, as_of: dt.date) -> None:
     metrics = (
         Target.objects.filter(plan=plan, parent=None).values_list("metric", flat=True).distinct()
@@ -178,7 +167,7 @@ def _spending_alerts(
     link = reverse("analytics:tracking") + f"?plan={plan.pk}&metric={metric}&group_by=region"
     for row in report.rows:
         unit = raiser.units.get(row.keys.get("region") or 0)
-        if unit is None or row.target <= 0 or not over_budget(row.tracking, threshold):
+        if unit is None or row.target <= 0 or not rules.over_budget(row.tracking, threshold):
             continue
         t = row.tracking
         raiser.raise_(

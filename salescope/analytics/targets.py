@@ -684,11 +684,6 @@ def _rows(
     return rows
 
 
-def _text_order(value: Any) -> tuple[bool, str]:
-    """Rows sort by the text of each dimension value, ``None`` last."""
-    return (value is None, str(value))
-
-
 def _row_order(distinct: list[list[Any]]) -> Any:
     """Sort key for (row key, tracking) pairs from each dimension's values in order: ranks
     computed once per distinct value, not a text per row."""

@@ -44,6 +44,7 @@ from salescope.customers.models import Customer
 from salescope.ledger.choices import LineKind
 from salescope.ledger.models import (
     Collection,
+    PersonRollup,
     RegionRollup,
     SalesLine,
     SalesRollup,
@@ -157,13 +158,38 @@ def rollup_totals(
         raise ValidationFailed(
             fields={"filters": [f"unknown filter: {', '.join(sorted(unknown))}"]}
         )
+    qs = rollup_queryset(
+        viewer=viewer, date_from=date_from, date_to=date_to, group_by=group_by, filters=filters
+    )
+    return _aggregate(qs, group_by, Sum("lines"))
+
+
+def rollup_queryset(
+    *,
+    viewer: User,
+    date_from: dt.date,
+    date_to: dt.date,
+    group_by: Sequence[str],
+    filters: dict[str, Any],
+) -> QuerySet:
+    """The smallest rollup that answers ``group_by`` under ``filters``, for the months from
+    ``date_from``'s to ``date_to``'s, narrowed to what ``viewer`` may see, filters applied:
+    the region rollup for company-wide readers who neither group nor filter by salesperson,
+    the salesperson × month rollup when nothing finer is asked (~12k rows a year instead of
+    ~550k at 10M lines, bench/bench_plans.py), else the salesperson × category rollup."""
     months = {"month__gte": month_start(date_from), "month__lte": month_start(date_to)}
-    company_wide = can(viewer, RegionRollup, "view")
-    if company_wide and "salesperson" not in group_by and filters.get("salesperson") is None:
+    by_person = "salesperson" in group_by or filters.get("salesperson") is not None
+    if not by_person and can(viewer, RegionRollup, "view"):
         qs = RegionRollup.objects.filter(**months)
+    elif (
+        set(group_by) <= {"month", "salesperson", "kind"}
+        and filters.get("region") is None
+        and filters.get("category") is None
+    ):
+        qs = visible(PersonRollup.objects.filter(**months), viewer=viewer)
     else:
         qs = visible(SalesRollup.objects.filter(**months), viewer=viewer)
-    return _aggregate(_apply_filters(qs, filters), group_by, Sum("lines"))
+    return _apply_filters(qs, filters)
 
 
 def collection_totals(

@@ -367,5 +367,15 @@ def behind_pace(tracking: Tracking, threshold_percent: Decimal) -> bool:
     )
 
 
+def over_budget(tracking: Tracking, threshold_percent: Decimal) -> bool:
+    """For a budget (a ceiling): spending ahead of the pace by more than ``threshold_percent``
+    of pace, or projected past the budget at the current run rate."""
+    if tracking.pace > 0 and Fraction(tracking.actual - tracking.pace) * 100 > Fraction(
+        tracking.pace
+    ) * _to_fraction(threshold_percent):
+        return True
+    return tracking.projection is not None and tracking.projection > tracking.target
+
+
 def projected_short(tracking: Tracking) -> bool:
     return tracking.projection is not None and tracking.projection < tracking.target
