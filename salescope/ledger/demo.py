@@ -18,7 +18,8 @@ from salescope.catalog import services as catalog_services
 from salescope.catalog.models import IncomingSupply, Product, StockLevel, Warehouse
 from salescope.core.periods import month_start
 from salescope.customers.models import Contact, Customer
-from salescope.ledger.importing.sales_lines import Stage, lock_writers, merge_stage
+from salescope.ledger.importing.merge import LineWriter
+from salescope.ledger.importing.sales_lines import lock_writers
 from salescope.ledger.models import Allocation, Collection, Invoice, Order, OrderLine, SalesLine
 from salescope.org.choices import Role, UnitKind
 from salescope.org.models import OrgUnit, Territory, User
@@ -199,9 +200,8 @@ def _sales(rng: random.Random, today: dt.date, products: list[Product], customer
     at_risk = dealers[5]  # slows down sharply
     cross = {dealers[1].pk, dealers[7].pk}
     foreign_places = ["长沙市", "南京市", "苏州市", "武汉市"]
-    stage = Stage()
     lock_writers()
-    stage.create()
+    writer = LineWriter(threaded=False)
     batch, count = [], 0
     for offset in range(DAYS):
         day = start + dt.timedelta(days=offset)
@@ -284,11 +284,10 @@ def _sales(rng: random.Random, today: dt.date, products: list[Product], customer
                     )
                     count += 1
         if len(batch) > 20000:
-            stage.write([(*row, count - len(batch) + n) for n, row in enumerate(batch)])
+            writer.write([(*row, count - len(batch) + n) for n, row in enumerate(batch)])
             batch = []
-    stage.write([(*row, count - len(batch) + n) for n, row in enumerate(batch)])
-    merge_stage(stage)  # moves the rollups too
-    stage.drop()
+    writer.write([(*row, count - len(batch) + n) for n, row in enumerate(batch)])
+    writer.finish()  # moves the rollups too
     return count
 
 

@@ -13,6 +13,8 @@ from openpyxl import Workbook
 from salescope.core import audit
 from salescope.core.errors import ValidationFailed
 from salescope.core.models import AuditEntry
+from salescope.ledger.importing import sales_lines
+from salescope.ledger.importing.merge import LineWriter
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
 from salescope.ledger.models import RegionRollup, SalesLine, SalesRollup
 from tests.ledger.world import write_csv
@@ -69,6 +71,32 @@ def test_bad_rows_are_reported_with_line_column_and_reason(world, tmp_path, enco
     ]
     assert (result.accepted, result.rejected, result.created) == (3, 7, 3)
     assert stored() == [("SO-1#1", 8500, 10000), ("SO-1#2", 1700, 2000), ("SO-2#1", 30000, 100000)]
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["plain", "quoted-line-break"])
+def test_error_lines_are_the_files_lines_across_blank_lines_and_quoted_line_breaks(
+    world, tmp_path, quoted
+):
+    city = '"上海市\n浦东新区"' if quoted else "上海市"
+    text = "\n".join(
+        [
+            ",".join(HEADER),
+            ",".join(GOOD[0][:-1] + [city]),  # lines 2 (and 3 when the city holds a break)
+            "",  # a blank line
+            ",".join(BAD[0]),
+            ",".join(GOOD[1]),
+            ",".join(BAD[1]),
+        ]
+    )
+    path = tmp_path / "sales.csv"
+    path.write_text(text + "\n", encoding="utf-8")
+    result = run(path, world.personas["admin"])
+    shift = 1 if quoted else 0
+    assert [(e["line"], e["column"]) for e in result.errors] == [
+        (4 + shift, "日期"),
+        (6 + shift, "客户编码"),
+    ]
+    assert (result.accepted, result.rejected) == (2, 2)
 
 
 def test_counts_reported_equal_rows_stored_and_reimport_changes_nothing(world, tmp_path):
@@ -244,6 +272,33 @@ def test_a_failure_midway_leaves_nothing_written(world, tmp_path, monkeypatch):
     assert not SalesRollup.objects.exists()
     assert not RegionRollup.objects.exists()
     assert AuditEntry.objects.count() == audits
+
+
+@pytest.mark.parametrize("create_missing", [False, True], ids=["writer-thread-on-postgresql", "inline"])
+def test_a_failure_in_the_ledger_writer_reaches_the_caller_and_leaves_nothing(
+    world, tmp_path, monkeypatch, create_missing
+):
+    merge_batch = LineWriter._merge_batch
+    batches = []
+
+    def fail_on_second(self, rows):
+        batches.append(len(rows))
+        if len(batches) == 2:
+            raise RuntimeError("connection lost")
+        merge_batch(self, rows)
+
+    monkeypatch.setattr(sales_lines, "BATCH", 1)  # one line per batch
+    monkeypatch.setattr(LineWriter, "_merge_batch", fail_on_second)
+    with pytest.raises(RuntimeError, match="connection lost"):
+        run(
+            write_csv(tmp_path / "f.csv", HEADER, GOOD),
+            world.personas["admin"],
+            create_missing=create_missing,
+        )
+    assert SalesLine.objects.count() == 0
+    assert not SalesRollup.objects.exists()
+    # The writer stopped at the failure: the batches after it were not merged.
+    assert len(batches) == 2
 
 
 def test_cli_json_prints_the_documented_object(world, tmp_path):

@@ -7,10 +7,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salescope.ledger import rollups
+from salescope.ledger.importing import sales_lines
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
 from salescope.ledger.models import PersonRollup, RegionRollup, SalesLine, SalesRollup
 from tests.ledger.world import write_csv
 
+BATCH = sales_lines.BATCH
 HEADER = ["单号", "行号", "日期", "客户编码", "产品编码", "数量", "金额", "业务员", "类型"]
 DATES = ["2025-01-15", "2025-01-31", "2025-02-01", "2025-03-10"]
 CUSTOMERS = ["C-EAST-1", "C-EAST-2", "C-SOUTH-1"]
@@ -80,13 +82,7 @@ def stored_rollups():
     return person, region, people
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(files=files)
-def test_rollups_equal_a_full_reaggregation_after_any_imports(world, tmp_path, files):
+def import_all(world, tmp_path, files):
     SalesLine.objects.all().delete()
     SalesRollup.objects.all().delete()
     RegionRollup.objects.all().delete()
@@ -101,6 +97,21 @@ def test_rollups_equal_a_full_reaggregation_after_any_imports(world, tmp_path, f
         result = import_sales_lines(actor=admin, path=path, options=ImportOptions())
         assert result.rejected == 0, result.errors
         assert stored_rollups() == expected_rollups()
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(files=files, batch=st.sampled_from([2, 3, 20_000]))
+def test_rollups_equal_a_full_reaggregation_after_any_imports(world, tmp_path, files, batch):
+    # Small batches: a file's lines reach the ledger writer in several batches.
+    sales_lines.BATCH = batch
+    try:
+        import_all(world, tmp_path, files)
+    finally:
+        sales_lines.BATCH = BATCH
     # And a rebuild from scratch changes nothing.
     rollups.rebuild_all()
     assert stored_rollups() == expected_rollups()

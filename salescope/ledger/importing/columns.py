@@ -8,9 +8,11 @@ the converted columns. A row's first error, in the order of ``_FIELD_ORDER``, is
 reported, so the report reads the same as a row-by-row check would.
 """
 
+import re
 from collections.abc import Callable, Hashable
+from itertools import zip_longest
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -81,6 +83,34 @@ def _fen(raw: Any) -> tuple[int, bool] | None:
     return scaled(raw, 2)
 
 
+_NOT_TWO_DECIMALS = re.compile(r"^(?!\d+\.\d\d$).*$", re.MULTILINE)
+
+
+def _two_decimals(values: list[Any]) -> tuple[list[Any], list[int]] | None:
+    """Fen of a text column written the way exports write money ("1234.50"), converted in C
+    instead of cell by cell; returns them and the indexes of the cells written otherwise
+    (blank, negative, other decimals, not a number), which the caller converts one by one.
+    ``None`` when the column is not all text, or mostly written otherwise."""
+    if set(map(type, values)) != {str}:
+        return None
+    joined = "\n".join(values)
+    if joined.count("\n") != len(values) - 1:  # a cell with a line break
+        return None
+    others, line, position = [], 0, 0
+    for match in _NOT_TWO_DECIMALS.finditer(joined):
+        line += joined.count("\n", position, match.start())
+        position = match.start()
+        others.append(line)
+        if len(others) > len(values) // 4:
+            return None
+    if others:
+        patched = list(values)
+        for i in others:
+            patched[i] = "0.00"
+        joined = "\n".join(patched)
+    return list(map(int, joined.replace(".", "").split("\n"))), others
+
+
 def _milli(raw: Any) -> tuple[int, bool] | None:
     if raw.__class__ is str:
         text = raw.strip()
@@ -102,11 +132,6 @@ def _whole(raw: Any) -> int | None:
     if rounded:
         raise CellError(_("not a whole number"))
     return number
-
-
-def _still_valid(values: list[Any], errors: dict[int, Any]) -> set[Any]:
-    """The values of the rows without an error so far (only those may create master data)."""
-    return {value for i, value in enumerate(values) if i not in errors}
 
 
 def convert_column(values: list[Any], convert: Callable[[Any], Any]) -> tuple[list[Any], bool]:
@@ -136,34 +161,36 @@ def _texts(values: list[Any]) -> list[str]:
     ]
 
 
+class Columns(NamedTuple):
+    cells: list[tuple[Any, ...]]  # one tuple per column of the file
+    count: int  # rows in the batch
+
+
 class BatchValidator:
     """Validates batches of rows of one file; keeps the lookups and caches across batches."""
 
     def __init__(
         self, mapping: dict[str, str], headers: list[str], create_missing: bool, date_format: str
     ):
-        self.width = len(headers)
         self.position = {field: headers.index(source) for source, field in mapping.items()}
         self.mapped = set(mapping.values())
         self.create_missing = create_missing
         self.dates = DateParser(date_format)
         self.resolver = Resolver()
+        self.resolver.preload(self.mapped)
         self.rounded = 0
 
-    def column(self, rows: list[list[Any]], name: str) -> list[Any]:
+    def column(self, columns: Columns, name: str) -> list[Any]:
         at = self.position.get(name)
-        if at is None:
-            return [None] * len(rows)
-        return list(map(itemgetter(at), rows))
+        if at is None or at >= len(columns.cells):
+            return [None] * columns.count
+        return list(columns.cells[at])
 
     def validate(self, rows: list[list[Any]]) -> tuple[list[tuple], dict[int, tuple[str, str]]]:
         """Staging tuples (one per row, ``None`` where the row failed) and {row index: error}."""
-        width = self.width
-        if any(len(row) < width for row in rows):
-            rows = [
-                row if len(row) >= width else [*row, *([None] * (width - len(row)))] for row in rows
-            ]
         count = len(rows)
+        # One transposition in C; short rows are padded with None.
+        columns = Columns(list(zip_longest(*rows)), count)
         errors: dict[int, tuple[str, str]] = {}
 
         def fail_where(values: list[Any], name: str) -> None:
@@ -178,7 +205,7 @@ class BatchValidator:
             if name not in self.mapped:
                 text[name] = [""] * count
                 continue
-            values = text[name] = _texts(self.column(rows, name))
+            values = text[name] = _texts(self.column(columns, name))
             limit = TEXT_LIMITS[name]
             if max(map(len, values), default=0) > limit:
                 reason = _("longer than %d characters") % limit
@@ -187,29 +214,34 @@ class BatchValidator:
                         errors.setdefault(i, (name, reason))
 
         # The natural key: the line id, else document#line number.
-        line_nos, failed = convert_column(self.column(rows, "line_no"), _whole)
+        line_nos, failed = convert_column(self.column(columns, "line_no"), _whole)
         if failed:
             fail_where(line_nos, "line_no")
         no_key = _("no line id and no document with a line number")
-        keys = [
-            line_id or (f"{doc}#{no}" if doc and no is not None else None)
-            for line_id, doc, no in zip(text["line_id"], text["document"], line_nos, strict=True)
-        ]
-        for i, key in enumerate(keys):
-            if key is None:
-                errors.setdefault(i, ("line_id", no_key))
+        documents = text["document"]
+        if "line_id" not in self.mapped and None not in line_nos and "" not in documents:
+            keys = list(map("{}#{}".format, documents, line_nos))  # the common file, in C
+        else:
+            keys = [
+                line_id or (f"{doc}#{no}" if doc and no is not None else None)
+                for line_id, doc, no in zip(text["line_id"], documents, line_nos, strict=True)
+            ]
+            for i, key in enumerate(keys):
+                if key is None:
+                    errors.setdefault(i, ("line_id", no_key))
 
-        dates, failed = convert_column(self.column(rows, "date"), self.dates)
+        dates, failed = convert_column(self.column(columns, "date"), self.dates)
         if failed:
             fail_where(dates, "date")
         isos = {d: d.isoformat() for d in set(dates) if d is not None}
-        days = [isos[d] if d is not None else None for d in dates]
-        months = [day[:8] + "01" if day else None for day in days]
+        days = list(map(isos.get, dates))
+        month_of = {d: iso[:8] + "01" for d, iso in isos.items()}
+        months = list(map(month_of.get, dates))
 
         customers = self._customers(text, errors)
         products = self._products(text, errors)
         quantities, amounts, prices, costs, profits, discounts, rounded = self._amounts(
-            rows, products, errors
+            columns, products, errors
         )
         people = self._people(text, customers, errors)
         regions = self._regions(text, people, errors)
@@ -218,8 +250,9 @@ class BatchValidator:
             fail_where(kinds, "kind")
 
         resolver = self.resolver
-        brands = [resolver.product_info[p][0] if p else None for p in products]
-        categories = [resolver.product_info[p][1] if p else None for p in products]
+        info = {p: resolver.product_info[p] for p in set(products) if p}
+        brands = list(map({p: i[0] for p, i in info.items()}.get, products))
+        categories = list(map({p: i[1] for p, i in info.items()}.get, products))
         locations = text["sale_location"]
         if "sale_location" in self.mapped:
             cross = [
@@ -269,53 +302,65 @@ class BatchValidator:
 
     def _customers(self, text: dict[str, list[str]], errors: dict) -> list[int | None]:
         resolver, codes = self.resolver, text["customer_code"]
-        # Keyed by code alone unless names are mapped: no tuple per row for the common file.
+        customers = list(map(resolver.customer_by_code.get, codes))  # the common case, in C
+        if None not in customers:
+            return customers
+        # The rest: by name when there is no code, created with create_missing, or unknown.
+        names = text["customer_name"]
         named = "customer_name" in self.mapped
-        described: list[Any] = (
-            list(zip(codes, text["customer_name"], strict=True)) if named else codes
+        described = {
+            i: (codes[i], names[i]) if named else codes[i]
+            for i, pk in enumerate(customers)
+            if pk is None
+        }
+        creatable = (
+            {key for i, key in described.items() if i not in errors}
+            if self.create_missing
+            else set()
         )
-        creatable = _still_valid(described, errors) if self.create_missing else set()
         found: dict[Any, int | None] = {}
-        for key in set(described):
+        for key in set(described.values()):
             code, name = key if named else (key, "")
-            pk = resolver.customer_by_code.get(code) if code else None
+            found[key] = resolver.customer(code, name, key in creatable)
+        reason = _("unknown customer")
+        by_code = "customer_code" in self.mapped
+        for i, key in described.items():
+            pk = customers[i] = found[key]
             if pk is None:
-                pk = resolver.customer(code, name, key in creatable)
-            found[key] = pk
-        customers = list(map(found.__getitem__, described))
-        if None in found.values():
-            reason = _("unknown customer")
-            by_code = "customer_code" in self.mapped
-            for i, pk in enumerate(customers):
-                if pk is None:
-                    column = "customer_code" if codes[i] or by_code else "customer_name"
-                    errors.setdefault(i, (column, reason))
+                column = "customer_code" if codes[i] or by_code else "customer_name"
+                errors.setdefault(i, (column, reason))
         return customers
 
     def _products(self, text: dict[str, list[str]], errors: dict) -> list[int | None]:
-        resolver, create = self.resolver, self.create_missing
+        resolver = self.resolver
+        products = list(map(resolver.product_by_sku.get, text["product_sku"]))
+        if None not in products:  # every SKU known: the common case, in C
+            return products
+        # The rest: by name when there is no SKU, created with create_missing, or unknown.
         names = ("product_sku", "product_name", "brand", "category", "subcategory")
-        described = list(zip(*(text[name] for name in names), strict=True))
+        columns = [text[name] for name in names]
+        described = {
+            i: tuple(column[i] for column in columns) for i, pk in enumerate(products) if pk is None
+        }
+        creatable = (
+            {key for i, key in described.items() if i not in errors}
+            if self.create_missing
+            else set()
+        )
         found: dict[tuple[str, ...], int | None] = {}
-        creatable = _still_valid(described, errors) if create else set()
-        for sku, name, brand, category, sub in set(described):
-            pk = resolver.product_by_sku.get(sku) if sku else None
+        for key in set(described.values()):
+            found[key] = resolver.product(*key, key in creatable)
+        reason = _("unknown product")
+        by_sku = "product_sku" in self.mapped
+        for i, key in described.items():
+            pk = products[i] = found[key]
             if pk is None:
-                wanted = (sku, name, brand, category, sub) in creatable
-                pk = resolver.product(sku, name, brand, category, sub, wanted)
-            found[sku, name, brand, category, sub] = pk
-        products = list(map(found.__getitem__, described))
-        if None in found.values():
-            reason = _("unknown product")
-            by_sku = "product_sku" in self.mapped
-            for i, (pk, described_row) in enumerate(zip(products, described, strict=True)):
-                if pk is None:
-                    column = "product_sku" if described_row[0] or by_sku else "product_name"
-                    errors.setdefault(i, (column, reason))
+                column = "product_sku" if key[0] or by_sku else "product_name"
+                errors.setdefault(i, (column, reason))
         return products
 
-    def _money(self, rows: list[list[Any]], name: str, errors: dict, rounded: set[int]) -> list:
-        raw = self.column(rows, name)
+    def _money(self, columns: Columns, name: str, errors: dict, rounded: set[int]) -> list:
+        raw = self.column(columns, name)
         inexact: set[Any] = set()
 
         def fen(cell: Any) -> int | None:
@@ -326,7 +371,14 @@ class BatchValidator:
                 inexact.add(cell)
             return converted[0]
 
-        values, failed = convert_column(raw, fen)
+        fast = _two_decimals(raw)
+        if fast is None:
+            values, failed = convert_column(raw, fen)
+        else:
+            values, others = fast
+            converted, failed = convert_column([raw[i] for i in others], fen)
+            for i, value in zip(others, converted, strict=True):
+                values[i] = value
         if failed:
             for i, value in enumerate(values):
                 if value.__class__ is Bad:
@@ -336,12 +388,16 @@ class BatchValidator:
             rounded.update(i for i, cell in enumerate(raw) if cell in inexact)
         return values
 
-    def _amounts(self, rows: list[list[Any]], products: list[int | None], errors: dict):  # noqa: C901 - one pass per measure, in the order a row is checked
+    def _amounts(self, columns: Columns, products: list[int | None], errors: dict):  # noqa: C901 - one pass per measure, in the order a row is checked
         rounded: set[int] = set()
-        raw_quantities, failed = convert_column(self.column(rows, "quantity"), _milli)
+        raw_quantities, failed = convert_column(self.column(columns, "quantity"), _milli)
         missing, negative = _("quantity is missing"), _("negative quantity")
         quantities: list[int | None] = []
-        for i, value in enumerate(raw_quantities):
+        if not failed and None not in raw_quantities:
+            quantities = list(map(itemgetter(0), raw_quantities))
+            if any(map(itemgetter(1), raw_quantities)) or min(quantities, default=0) < 0:
+                quantities = []  # some rounded or negative: row by row below
+        for i, value in enumerate(raw_quantities if not quantities else ()):
             if value is None:
                 errors.setdefault(i, ("quantity", missing))
                 quantities.append(None)
@@ -354,8 +410,8 @@ class BatchValidator:
                 if value[0] < 0:
                     errors.setdefault(i, ("quantity", negative))
                 quantities.append(value[0])
-        prices = self._money(rows, "unit_price", errors, rounded)
-        amounts = self._money(rows, "amount", errors, rounded)
+        prices = self._money(columns, "unit_price", errors, rounded)
+        amounts = self._money(columns, "amount", errors, rounded)
         if None in amounts:
             no_amount = _("amount is missing")
             for i, amount in enumerate(amounts):
@@ -370,9 +426,10 @@ class BatchValidator:
                 if exact % 1000:
                     rounded.add(i)
         negative_amount = _("negative amount")
-        for i, amount in enumerate(amounts):
-            if amount is not None and amount < 0:
-                errors.setdefault(i, ("amount", negative_amount))
+        if min(filter(None, amounts), default=0) < 0:
+            for i, amount in enumerate(amounts):
+                if amount is not None and amount < 0:
+                    errors.setdefault(i, ("amount", negative_amount))
         if None in prices:
             prices = [
                 price
@@ -380,8 +437,8 @@ class BatchValidator:
                 else ((a * 1000 + q // 2) // q if a is not None and q else 0)
                 for price, a, q in zip(prices, amounts, quantities, strict=True)
             ]
-        costs = self._money(rows, "cost", errors, rounded)
-        profits = self._money(rows, "gross_profit", errors, rounded)
+        costs = self._money(columns, "cost", errors, rounded)
+        profits = self._money(columns, "gross_profit", errors, rounded)
         info = self.resolver.product_info
         if None in costs:
             costs = [
@@ -401,7 +458,7 @@ class BatchValidator:
                 gp if gp is not None else (a - c if a is not None and c is not None else None)
                 for gp, a, c in zip(profits, amounts, costs, strict=True)
             ]
-        discounts = [d or 0 for d in self._money(rows, "discount", errors, rounded)]
+        discounts = [d or 0 for d in self._money(columns, "discount", errors, rounded)]
         return quantities, amounts, prices, costs, profits, discounts, rounded
 
     def _people(
@@ -409,17 +466,20 @@ class BatchValidator:
     ) -> list:
         owners = self.resolver.customer_owner
         if "salesperson" not in self.mapped:
-            return [owners.get(c) if c else None for c in customers]
+            return list(map(owners.get, customers))
         users = self.resolver.user_by_name
         found = {
             name: users.get(name.lower()) or users.get(name)
             for name in set(text["salesperson"])
             if name
         }
-        people = [
-            found[name] if name else (owners.get(c) if c else None)
-            for name, c in zip(text["salesperson"], customers, strict=True)
-        ]
+        if "" in text["salesperson"]:
+            people = [
+                found[name] if name else owners.get(c)
+                for name, c in zip(text["salesperson"], customers, strict=True)
+            ]
+        else:
+            people = list(map(found.__getitem__, text["salesperson"]))
         if None in found.values():
             reason = _("unknown salesperson")
             for i, name in enumerate(text["salesperson"]):
@@ -430,7 +490,7 @@ class BatchValidator:
     def _regions(self, text: dict[str, list[str]], people: list, errors: dict) -> list:
         user_region = self.resolver.user_region
         if "region" not in self.mapped:
-            return [user_region.get(p) if p else None for p in people]
+            return list(map(user_region.get, people))
         by_name = self.resolver.region_by_name
         found = {name: by_name.get(normalize_header(name)) for name in set(text["region"]) if name}
         regions = [

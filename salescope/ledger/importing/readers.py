@@ -60,6 +60,16 @@ def detect_encoding(path: Path) -> str:
     return "utf-8"
 
 
+def _contains(path: Path, needle: bytes) -> bool:
+    with path.open("rb") as handle:
+        tail = b""
+        while chunk := handle.read(CHUNK):
+            if needle in tail + chunk[: len(needle) - 1] or needle in chunk:
+                return True
+            tail = chunk[-(len(needle) - 1) :] if len(needle) > 1 else b""
+    return False
+
+
 def _count_lines(path: Path) -> int:
     count = 0
     with path.open("rb") as handle:
@@ -79,15 +89,26 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, 
 
 def _csv_batches(path: Path, encoding: str, delimiter: str, size: int) -> Iterator[Batch]:
     """``_csv_rows`` in lists: one comprehension per batch instead of a generator step per row."""
+    # Without quotes no record spans lines, so a row's line is its position: no per-row
+    # bookkeeping (a quoted cell may hold a line break, and then the reader counts).
+    one_line_records = not _contains(path, b'"')
     with path.open(encoding=encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         next(reader, None)
         while True:
             lines: list[int] = []
-            note = lines.append
-            rows = [row for row in islice(reader, size) if note(reader.line_num) or True]
+            if one_line_records:
+                first = reader.line_num + 1
+                rows = list(islice(reader, size))
+                lines = list(range(first, first + len(rows)))
+            else:
+                note = lines.append
+                rows = [row for row in islice(reader, size) if note(reader.line_num) or True]
             if not rows:
                 return
+            if min(map(len, rows)) >= 2:
+                yield lines, rows
+                continue
             blank = {
                 i for i, row in enumerate(rows) if len(row) < 2 and not (row and row[0].strip())
             }

@@ -102,8 +102,15 @@ class Resolver:
             self._customer_by_name = _unique_index(list(pairs))
         return self._customer_by_name
 
-    def areas_of(self, customer_id: int) -> list[str]:
-        """The customer's allowed places; all of them are loaded in one query on first need."""
+    def preload(self, fields: set[str]) -> None:
+        """Load now what a file with these mapped fields will look up, instead of on first
+        need: while an import validates, its connection belongs to the ledger writer."""
+        if "customer_name" in fields:
+            self.customer_by_name  # noqa: B018 - a property that loads on first access
+        if "sale_location" in fields:
+            self._load_areas()
+
+    def _load_areas(self) -> None:
         if self._territory_names_cache is None:
             self._territory_names_cache = names = self._territory_names()
             restricted = Customer.objects.filter(
@@ -111,6 +118,10 @@ class Resolver:
             ).values_list("pk", "sales_area", "territory_id")
             for pk, area, territory in restricted:
                 self.customer_areas[pk] = allowed_places(area, names.get(territory, []))
+
+    def areas_of(self, customer_id: int) -> list[str]:
+        """The customer's allowed places; all of them are loaded in one query on first need."""
+        self._load_areas()
         return self.customer_areas.get(customer_id, [])
 
     def customer(self, code: str, name: str, create: bool) -> int | None:

@@ -1,0 +1,272 @@
+"""Writing validated sales lines into the ledger, batch by batch, while the next batch is read.
+
+Each batch goes into a temporary staging table and is compared with the ledger by its natural
+key in one join: new, changed or unchanged. New lines are inserted, changed ones updated,
+unchanged ones not touched. What the new and changed lines do to the rollups (new − old) is
+summed into a temporary delta table and applied once at the end (``rollups.apply_delta``), so a
+month's rollup rows are rewritten once per import, not once per batch.
+
+Reading and validating a file is Python; staging and merging is mostly the database's work. A
+writer thread does the latter on the import's own connection, inside its transaction, while the
+main thread validates the next batch: on two cores an import takes about the longer of the two
+instead of their sum (SQLite and psycopg release the GIL while a statement runs). The main
+thread must not use the connection meanwhile, so an import that creates master data as it goes
+(``--create-missing``) writes inline.
+"""
+
+import datetime as dt
+import queue
+import sys
+import threading
+import time
+from typing import Any
+
+from django.db import connection
+
+from salescope.ledger import rollups
+from salescope.ledger.models import SalesLine
+
+STAGE_COLUMNS = (
+    "line_key",
+    "line_id",
+    "document",
+    "line_no",
+    "date",
+    "month",
+    "kind",
+    "customer_id",
+    "product_id",
+    "brand_id",
+    "category_id",
+    "salesperson_id",
+    "region_id",
+    "channel",
+    "sale_location",
+    "quantity_milli",
+    "unit_price_fen",
+    "amount_fen",
+    "cost_fen",
+    "gross_profit_fen",
+    "discount_fen",
+    "cross_territory",
+)
+_PG_TYPES = {
+    "line_no": "integer",
+    "date": "date",
+    "month": "date",
+    "cross_territory": "boolean",
+    "line_key": "varchar(140)",
+    "line_id": "varchar(80)",
+    "document": "varchar(80)",
+    "kind": "varchar(14)",
+    "channel": "varchar(40)",
+    "sale_location": "varchar(60)",
+}
+_DATA_COLUMNS = [c for c in STAGE_COLUMNS if c != "line_key"]
+_ROLLUP_KEYS = ("month", "kind", "salesperson_id", "region_id", "category_id")
+_ROLLUP_MEASURES = ("amount_fen", "quantity_milli", "cost_fen", "gross_profit_fen")
+
+BATCH_TABLE = "ledger_batch"
+CHANGES_TABLE = "ledger_changes"
+DELTA_TABLE = "ledger_delta"
+
+_DONE = object()
+
+
+def _changed(left: str, right: str) -> str:
+    return (
+        "(" + " OR ".join(f"{left}.{c} IS DISTINCT FROM {right}.{c}" for c in _DATA_COLUMNS) + ")"
+    )
+
+
+def _signed(table: str, sign: str) -> str:
+    """The rollup keys and measures of the lines in ``table``, negated by ``sign`` "-"."""
+    keys = ", ".join(f"{table}.{k} AS {k}" for k in _ROLLUP_KEYS)
+    measures = ", ".join(f"{sign}{table}.{m} AS {m}" for m in _ROLLUP_MEASURES)
+    return f"{keys}, {measures}, {sign}1 AS lines"
+
+
+class LineWriter:
+    """Stages and merges batches of staging tuples (``STAGE_COLUMNS`` plus the row's line in
+    the file, which identifies a staged row); then :meth:`finish` moves the rollups.
+
+    Use as a context manager: leaving it stops the writer thread, also on an error, before the
+    caller's transaction is rolled back."""
+
+    def __init__(self, *, threaded: bool) -> None:
+        connection.ensure_connection()
+        self.postgres = connection.vendor == "postgresql"
+        self.raw = connection.connection  # the DB-API connection, in the caller's transaction
+        self.created = self.updated = self.unchanged = 0
+        self.busy = 0.0  # seconds spent staging and merging
+        self.waited = 0.0  # seconds the caller waited for the writer
+        self._error: BaseException | None = None
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._thread: threading.Thread | None = None
+        self._create_tables()
+        if threaded:
+            # The writer waits on the database, then needs the GIL back for a moment: with
+            # the default 5 ms switch interval each of its statements would cost ≥ 5 ms.
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(0.0005)
+            self._thread = threading.Thread(target=self._run, name="ledger-writer", daemon=True)
+            self._thread.start()
+
+    def __enter__(self) -> "LineWriter":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._stop()
+
+    # The caller's side.
+
+    def write(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        if self._thread is None:
+            started = time.perf_counter()
+            self._merge_batch(rows)
+            self.waited += time.perf_counter() - started
+            return
+        self._raise_error()
+        started = time.perf_counter()
+        self._queue.put(rows)
+        self.waited += time.perf_counter() - started
+
+    def finish(self) -> set[dt.date]:
+        """Wait for the writer, apply the summed rollup delta, drop the temporary tables.
+        Returns the months whose figures changed."""
+        started = time.perf_counter()
+        self._stop()
+        self.waited += time.perf_counter() - started
+        self._raise_error()
+        months: set[dt.date] = set()
+        if self.created or self.updated:
+            columns = ", ".join((*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines"))
+            months = rollups.apply_delta(f"SELECT {columns} FROM {DELTA_TABLE}")  # noqa: S608
+        for table in (BATCH_TABLE, CHANGES_TABLE, DELTA_TABLE):
+            self._execute(f"DROP TABLE IF EXISTS {table}")
+        return months
+
+    # The writer's side.
+
+    def _stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(_DONE)
+            self._thread.join()
+            self._thread = None
+            sys.setswitchinterval(self._switch_interval)
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _run(self) -> None:
+        while (rows := self._queue.get()) is not _DONE:
+            if self._error is None:  # after an error, only drain the queue
+                try:
+                    self._merge_batch(rows)
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                    self._error = exc
+
+    def _execute(self, sql: str) -> Any:
+        return self.raw.execute(sql)
+
+    def _create_tables(self) -> None:
+        if self.postgres:
+            typed = ", ".join(f"{c} {_PG_TYPES.get(c, 'bigint')}" for c in STAGE_COLUMNS)
+            measures = ", ".join(f"{m} bigint" for m in (*_ROLLUP_MEASURES, "lines"))
+            tables = {
+                BATCH_TABLE: f"{typed}, src_line bigint",
+                CHANGES_TABLE: "src_line bigint, old_id bigint",
+                DELTA_TABLE: "month date, kind varchar(14), salesperson_id bigint, "
+                f"region_id bigint, category_id bigint, {measures}",
+            }
+            for name, columns in tables.items():
+                self._execute(f"DROP TABLE IF EXISTS {name}")
+                self._execute(f"CREATE TEMP TABLE {name} ({columns}) ON COMMIT DROP")
+            return
+        # The import gets a larger page cache (DESIGN.md): 256 MB for this connection.
+        self._execute("PRAGMA cache_size = -262144")
+        tables = {
+            BATCH_TABLE: f"{', '.join(STAGE_COLUMNS)}, src_line INTEGER PRIMARY KEY",
+            CHANGES_TABLE: "src_line INTEGER PRIMARY KEY, old_id INTEGER",
+            DELTA_TABLE: ", ".join((*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines")),
+        }
+        for name, columns in tables.items():
+            self._execute(f"DROP TABLE IF EXISTS temp.{name}")
+            self._execute(f"CREATE TEMP TABLE {name} ({columns})")
+
+    def _stage(self, rows: list[tuple]) -> None:
+        if self.postgres:
+            self._execute(f"TRUNCATE {BATCH_TABLE}, {CHANGES_TABLE}")
+            names = ", ".join((*STAGE_COLUMNS, "src_line"))
+            with (
+                self.raw.cursor() as cursor,
+                cursor.copy(f"COPY {BATCH_TABLE} ({names}) FROM STDIN") as copy,
+            ):
+                write_row = copy.write_row
+                for row in rows:
+                    write_row(row)
+        else:
+            self._execute(f"DELETE FROM temp.{BATCH_TABLE}")  # noqa: S608
+            self._execute(f"DELETE FROM temp.{CHANGES_TABLE}")  # noqa: S608
+            marks = ", ".join("?" * (len(STAGE_COLUMNS) + 1))
+            self.raw.executemany(f"INSERT INTO {BATCH_TABLE} VALUES ({marks})", rows)  # noqa: S608
+
+    def _merge_batch(self, rows: list[tuple]) -> None:
+        started = time.perf_counter()
+        self._stage(rows)
+        lines = SalesLine._meta.db_table
+        if self.postgres:
+            # Probe the ledger's key index once per staged line (OFFSET 0 keeps the planner
+            # from turning it into a hash join that reads the whole 10M-line ledger).
+            ledger = (
+                f"LEFT JOIN LATERAL (SELECT * FROM {lines} l "  # noqa: S608
+                "WHERE l.line_key = s.line_key OFFSET 0) l ON true"
+            )
+        else:
+            ledger = f"LEFT JOIN {lines} l ON l.line_key = s.line_key"
+        self._execute(
+            f"INSERT INTO {CHANGES_TABLE} (src_line, old_id) "  # noqa: S608
+            f"SELECT s.src_line, l.id FROM {BATCH_TABLE} s {ledger} "
+            f"WHERE l.id IS NULL OR {_changed('l', 's')}"
+        )
+        changes, updated = self._execute(
+            f"SELECT COUNT(*), COUNT(old_id) FROM {CHANGES_TABLE}"  # noqa: S608
+        ).fetchone()
+        self.created += changes - updated
+        self.updated += updated
+        self.unchanged += len(rows) - changes
+        if changes:
+            signed = (
+                f"SELECT {_signed('s', '')} FROM {BATCH_TABLE} s "  # noqa: S608
+                f"JOIN {CHANGES_TABLE} c ON c.src_line = s.src_line"
+            )
+            if updated:
+                signed += (
+                    f" UNION ALL SELECT {_signed('l', '-')} FROM {CHANGES_TABLE} c "  # noqa: S608
+                    f"JOIN {lines} l ON l.id = c.old_id"
+                )
+            keys = ", ".join(_ROLLUP_KEYS)
+            sums = ", ".join(f"SUM({m})" for m in (*_ROLLUP_MEASURES, "lines"))
+            names = ", ".join((*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines"))
+            self._execute(
+                f"INSERT INTO {DELTA_TABLE} ({names}) SELECT {keys}, {sums} "  # noqa: S608
+                f"FROM ({signed}) signed GROUP BY {keys}"
+            )
+            columns = ", ".join(STAGE_COLUMNS)
+            self._execute(
+                f"INSERT INTO {lines} ({columns}) "  # noqa: S608
+                f"SELECT {', '.join('s.' + c for c in STAGE_COLUMNS)} FROM {BATCH_TABLE} s "
+                f"JOIN {CHANGES_TABLE} c ON c.src_line = s.src_line "
+                "WHERE c.old_id IS NULL ORDER BY s.line_key"
+            )
+        if updated:
+            assignments = ", ".join(f"{c} = s.{c}" for c in _DATA_COLUMNS)
+            self._execute(
+                f"UPDATE {lines} SET {assignments} FROM {BATCH_TABLE} s "  # noqa: S608
+                f"JOIN {CHANGES_TABLE} c ON c.src_line = s.src_line WHERE {lines}.id = c.old_id"
+            )
+        self.busy += time.perf_counter() - started
