@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Router
+from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
 from salescope.core.api import ErrorOut
@@ -60,7 +60,7 @@ def list_plans(request: HttpRequest) -> Any:
 def create_plan(request: HttpRequest, payload: PlanIn) -> Any:
     unit = queries.get_unit(pk=payload.scope_unit_id)
     data = payload.dict(exclude={"scope_unit_id"})
-    return 201, services.create_plan(actor=request.user, scope_unit=unit, **data)
+    return Status(201, services.create_plan(actor=request.user, scope_unit=unit, **data))
 
 
 @router.get("/plans/{plan_id}", response={200: PlanOut, 404: ErrorOut}, summary="A plan")
@@ -203,7 +203,9 @@ def list_comments(request: HttpRequest, target_id: int) -> list[TargetComment]:
 )
 def add_comment(request: HttpRequest, target_id: int, payload: CommentIn) -> Any:
     cell = queries.get_target(viewer=request.user, pk=target_id)
-    return 201, services.comment_on_target(actor=request.user, target=cell, text=payload.text)
+    return Status(
+        201, services.comment_on_target(actor=request.user, target=cell, text=payload.text)
+    )
 
 
 @router.get(
@@ -274,7 +276,9 @@ def create_step(request: HttpRequest, plan_id: int, payload: ActionStepIn) -> An
     plan = queries.get_plan(viewer=request.user, pk=plan_id)
     assignee = queries.get_person(pk=payload.assignee_id)
     data = payload.dict(exclude={"assignee_id"})
-    return 201, services.create_step(actor=request.user, plan=plan, assignee=assignee, **data)
+    return Status(
+        201, services.create_step(actor=request.user, plan=plan, assignee=assignee, **data)
+    )
 
 
 @router.patch(
