@@ -9,8 +9,33 @@ from django.db.models import QuerySet
 
 from salescope.core.periods import month_end
 from salescope.org.models import OrgUnit, User
+from salescope.org.visibility import VIEW, _is_active, ownership_of, visible
 from salescope.plans.choices import PlanStatus
 from salescope.plans.models import Plan, Target
+
+
+def own_records(queryset: QuerySet, *, viewer: Any, action: str = VIEW) -> QuerySet:
+    """The records of ``queryset`` the viewer owns (the model's ``Ownership.person`` is the
+    viewer), as ``visible(queryset, viewer=viewer, action=action)`` narrows them.
+
+    Rule 1 of ``org.visibility`` (an owner may act on their records) admits every one of them
+    when the model gives its owners ``action`` and the viewer is active, so the same rows come
+    from the owner filter alone, without building and compiling the OR of every rule (0.4 ms
+    of ORM work per query, bench/bench_plans.py: one person's "my targets"). In every
+    other case (undeclared model or action, owners without ``action``, a deactivated or
+    anonymous viewer) ``visible`` decides, narrowed to the owner.
+    """
+    ownership = ownership_of(queryset.model)
+    if ownership is None or not ownership.person:
+        return queryset.none()
+    mine = {ownership.person: getattr(viewer, "pk", None)}
+    if (
+        ownership.declares(action)
+        and action in ownership.owner_actions  # type: ignore[operator]
+        and _is_active(viewer)
+    ):
+        return queryset.filter(**mine)
+    return visible(queryset, viewer=viewer, action=action).filter(**mine)
 
 
 def trackable_plans(*, viewer: User) -> QuerySet[Plan]:
