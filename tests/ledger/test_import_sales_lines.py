@@ -274,7 +274,9 @@ def test_a_failure_midway_leaves_nothing_written(world, tmp_path, monkeypatch):
     assert AuditEntry.objects.count() == audits
 
 
-@pytest.mark.parametrize("create_missing", [False, True], ids=["writer-thread-on-postgresql", "inline"])
+@pytest.mark.parametrize(
+    "create_missing", [False, True], ids=["writer-thread-on-postgresql", "inline"]
+)
 def test_a_failure_in_the_ledger_writer_reaches_the_caller_and_leaves_nothing(
     world, tmp_path, monkeypatch, create_missing
 ):
