@@ -39,8 +39,17 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        """Rows counted, at most ``cap + 1``; ``capped`` says whether there are more."""
-        counted = self.object_list[: self.cap + 1]
+        """Rows counted, at most ``cap + 1``; ``capped`` says whether there are more.
+
+        The order does not change how many rows there are, so a queryset is counted without
+        it: the database may stop at the first ``cap + 1`` matches in whatever order is
+        cheapest instead of walking them in the list's order (as Django counts an unsliced
+        queryset).
+        """
+        rows = self.object_list
+        if hasattr(rows, "query") and not rows.query.is_sliced:
+            return rows.order_by()[: self.cap + 1].count()
+        counted = rows[: self.cap + 1]
         return counted.count() if hasattr(counted, "query") else len(counted)
 
     @property

@@ -1,6 +1,7 @@
 """Reads of customers for a viewer, through ``org.visibility``."""
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
@@ -17,7 +18,10 @@ def list_customers(
     kind: str = "",
     include_archived: bool = False,
     deleted: bool = False,
+    fields: Sequence[str] = (),
 ) -> QuerySet[Customer]:
+    """Customers the viewer may see, by code, with their owner and territory; ``fields``
+    (e.g. ``"owner__full_name"``) loads only those columns, for a page that shows a few."""
     qs = Customer.objects.filter(deleted_at__isnull=not deleted)
     if not include_archived and not deleted:
         qs = qs.filter(status="active")
@@ -25,7 +29,8 @@ def list_customers(
         qs = qs.filter(Q(code__icontains=search) | Q(name__icontains=search))
     if kind:
         qs = qs.filter(kind=kind)
-    return visible(qs, viewer=viewer).select_related("owner", "territory").order_by("code")
+    qs = visible(qs, viewer=viewer).select_related("owner", "territory").order_by("code")
+    return qs.only(*fields) if fields else qs
 
 
 def get_customer(*, viewer: User, pk: Any, action: str = "view", deleted: bool = False) -> Customer:
