@@ -6,6 +6,12 @@ job): people behind pace by more than the plan's threshold, projections short of
 not submitted by their deadline, targets not acknowledged three days after approval, and
 overdue action steps. A warning whose condition has cleared is resolved by the system; a person
 may resolve one with a note.
+
+For a percentage (market share, brand awareness: a level, ``rules.track_level``) the pace is the
+target itself, so "behind pace" means the level is below the target by more than the threshold
+(a share of the target: 10 % of an 18 % target is 1.8 points), and "projection short" means the
+latest month's level is below the target. A person with no figure entered yet is not warned:
+the level is unknown, not zero.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from salescope.core.errors import Conflict, PermissionDenied
 from salescope.org.models import OrgUnit, User
 from salescope.org.visibility import get_visible, visible
 from salescope.plans import rules
-from salescope.plans.choices import Metric, PlanStatus, StepStatus
+from salescope.plans.choices import METRICS, Metric, PlanStatus, StepStatus
 from salescope.plans.models import Acknowledgement, ActionStep, Plan, Target, from_hundredths
 
 ACK_GRACE_DAYS = 3
@@ -119,13 +125,17 @@ def _pace_alerts(raiser: _Raiser, plan: Plan, as_of: dt.date) -> None:
             p.pk: p
             for p in User.objects.filter(pk__in=[r.keys["salesperson"] for r in report.rows])
         }
+        level = not METRICS[metric].additive
         for row in report.rows:
             person = people.get(row.keys["salesperson"])
             if person is None or row.target <= 0:
                 continue
             t = row.tracking
+            if level and t.projection is None:
+                continue  # a percentage with no figure yet is unknown, not behind
             facts = {
                 "metric": metric,
+                "level": level,
                 "target": _money(t.target),
                 "actual": _money(t.actual),
                 "pace": _money(t.pace),
@@ -330,11 +340,20 @@ def resolve_alert(*, actor: User, alert: Alert, expected_version: int, resolutio
 def cause(alert: Alert) -> str:
     """The warning's cause in words (translated at display time)."""
     f = alert.facts or {}
+    if alert.kind == AlertKind.BEHIND_PACE and f.get("level"):
+        return _(
+            "The level %(actual)s%% is below the target of %(target)s%% by more than "
+            "%(threshold)s%% of it on %(as_of)s."
+        ) % {k: f.get(k) for k in ("actual", "target", "threshold", "as_of")}
     if alert.kind == AlertKind.BEHIND_PACE:
         return _(
             "Actual %(actual)s is behind the pace %(pace)s (target %(target)s, attainment "
             "%(attainment)s%%) by more than %(threshold)s%% on %(as_of)s."
         ) % {k: f.get(k) for k in ("actual", "pace", "target", "attainment", "threshold", "as_of")}
+    if alert.kind == AlertKind.PROJECTION_SHORT and f.get("level"):
+        return _("The latest level %(projection)s%% is below the target of %(target)s%%.") % {
+            k: f.get(k) for k in ("projection", "target")
+        }
     if alert.kind == AlertKind.PROJECTION_SHORT:
         return _(
             "At the current run rate the period ends at %(projection)s "

@@ -7,6 +7,12 @@ total exactly, whatever the depth of the decomposition. Targets are always taken
 (a cell coarser than a month is split over its months by the plan's pace basis), so pace
 follows a seasonal decomposition. Actuals come from the ledger rollups (``analytics.actuals``).
 Definitions of variance, attainment, pace and projection: ``plans.rules``.
+
+Percentages (``METRICS[metric].additive`` is False: market share, brand awareness) are levels:
+the cells and figures folding into a row give their mean (half-up), not their sum; a year's or
+quarter's cell carries its level into each of its months instead of being split over them; the
+total row is the mean of every cell and figure of the report; pace and projection follow
+``rules.track_level``.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,7 +48,7 @@ from salescope.org.choices import UnitKind
 from salescope.org.models import OrgUnit, User
 from salescope.org.visibility import visible
 from salescope.plans import rules
-from salescope.plans.choices import PaceBasis
+from salescope.plans.choices import METRICS, PaceBasis
 from salescope.plans.models import Dim, Plan, Target, from_hundredths
 
 DIMENSIONS = {
@@ -206,6 +212,12 @@ class VarianceReport:
         return str(PaceBasis(self.basis).label) if self.basis in PaceBasis.values else self.basis
 
     @property
+    def is_level(self) -> bool:
+        """A percentage (market share…): the figures are levels, shown with a % sign."""
+        info = METRICS.get(self.metric)
+        return info is not None and not info.additive
+
+    @property
     def dim_labels(self) -> dict[str, str]:
         return {d: str(DIMENSION_LABELS[d]) for d in self.group_by}
 
@@ -331,6 +343,19 @@ def target_variance(
         {(d, p) for d, p, _leaf in levels if d & mask == mask and p & mask != mask}
     )
     loose_pairs = [(d, p) for d, p, leaf in levels if leaf and d & mask != mask]
+    additive = METRICS[metric].additive if metric in METRICS else True
+    if not additive:
+        report = VarianceReport(
+            plan=plan,
+            metric=metric,
+            group_by=group_by,
+            as_of=as_of,
+            basis=basis,
+            rows=[],
+            total=None,
+            has_actuals=has_actuals(metric),
+        )
+        return _level_variance(report, viewer, filters, cells, columns, fixed_pairs, loose_pairs)
     targets: dict[tuple, int] = {}
     # One branch per (dims, parent_dims) level, each an equality on the index: with the
     # statistics of a 300k-cell plan (one dims value holds nearly every cell) SQLite scans
@@ -370,7 +395,9 @@ def target_variance(
     org = _Org.load(
         {k[columns.index("person_id")] for k in targets} if "person_id" in columns else ()
     )
-    actuals = _actuals(viewer, plan, metric, group_by, columns, targets, org, filters)
+    actuals: dict[tuple, int] = _actuals(
+        viewer, plan, metric, group_by, columns, targets, org, filters
+    )
     for key in actuals:
         targets.setdefault(key, 0)
     with _no_cycle_collection():
@@ -474,8 +501,11 @@ def _actuals(
     targets: dict[tuple, int],
     org: _Org,
     filters: dict[str, Any],
-) -> dict[tuple, int]:
-    """Actuals keyed like the targets: (columns…, month), from one grouped rollup query."""
+    additive: bool = True,
+) -> dict[tuple, Any]:
+    """Actuals keyed like the targets: (columns…, month), from one grouped rollup query.
+    For a level (``additive`` False) each value is ``[sum, count]`` of the figures that fold
+    into the key, so the caller can take their mean."""
     if not has_actuals(metric):
         return {}
     with_category = "category" in group_by
@@ -495,11 +525,13 @@ def _actuals(
         group_by=dims[: len(dims) if with_category else len(dims) - 1],
         filters={"salesperson": filters["person"]} if filters.get("person") else None,
     )
+    if not additive:  # each figure (a mean per person, unit and month) counts once
+        raw = {k: [v, 1] for k, v in raw.items()}
     if by_unit:  # (person, unit, month[, category]) → (person, month[, category]) + unit
-        merged: dict[tuple, int] = {}
+        merged: dict[tuple, Any] = {}
         for k, v in raw.items():
             short = (k[0], *k[2:]) if k[0] is not None else (("unit", k[1]), *k[2:])
-            merged[short] = merged.get(short, 0) + v
+            merged[short] = merged.get(short, 0) + v if additive else _add(merged.get(short), v)
         raw = merged
     org.add({k[0] for k in raw if not isinstance(k[0], tuple)})
     scope = _scope_path(plan, org)
@@ -546,7 +578,7 @@ def _actuals(
             for column in columns
         )
 
-    out: dict[tuple, int] = {}
+    out: dict[tuple, Any] = {}
     for raw_key, amount in raw.items():
         person_id, month = raw_key[0], raw_key[1]
         if only_month and month != only_month:
@@ -558,8 +590,15 @@ def _actuals(
         if coords is None:
             continue
         key = (*coords, month)
-        out[key] = out.get(key, 0) + amount
+        out[key] = out.get(key, 0) + amount if additive else _add(out.get(key), amount)
     return out
+
+
+def _add(into: list[int] | None, value: list[int]) -> list[int]:
+    """Two ``[sum, count]`` pairs of a level's cells or figures as one (a new list)."""
+    if into is None:
+        return list(value)
+    return [into[0] + value[0], into[1] + value[1]]
 
 
 def _scope_path(plan: Plan, org: _Org) -> str:
@@ -620,30 +659,7 @@ def _rows(
     work_days: Calendar = NO_CALENDAR,
 ) -> list[VarianceRow]:
     """Fold the (columns…, month) cells into rows of the asked dimensions."""
-    calendar = company_calendar()
     region_mode = "region" in group_by and "unit" not in group_by
-    regions: dict[Any, Any] = {}
-    quarters: dict[dt.date, str] = {}
-
-    def pick(dim: str) -> Any:
-        if dim == "month":
-            return lambda key: key[-1]
-        if dim == "quarter":
-            return lambda key: (
-                quarters.get(key[-1]) or quarters.setdefault(key[-1], calendar.label(key[-1]))
-            )
-        index = columns.index(_COLUMNS[dim])
-        if dim == "region" and region_mode:
-
-            def region(key: tuple) -> Any:
-                unit = key[index]
-                if unit not in regions:
-                    regions[unit] = org.region_of(unit) or unit
-                return regions[unit]
-
-            return region
-        return lambda key: key[index]
-
     get_actual = actuals.get
     shares: dict[dt.date, Fraction] = {}
     tracked: list[tuple[tuple, rules.Tracking]] = []
@@ -671,10 +687,7 @@ def _rows(
             tracked.append((row_key_of(key) if row_key_of else (key[positions[0]],), tracking))
     else:
         if not positions:
-            pickers = [pick(dim) for dim in group_by]
-
-            def row_key_of_cell(key: tuple) -> tuple:
-                return tuple(p(key) for p in pickers)
+            row_key_of_cell = _row_key_picker(group_by, columns, org)
         elif len(positions) == 1:
             only = positions[0]
 
@@ -699,6 +712,48 @@ def _rows(
             (row_key, _track_months(months, as_of, basis, shares, work_days))
             for row_key, months in buckets.items()
         ]
+    return _labelled(group_by, tracked, org)
+
+
+def _row_key_picker(group_by: list[str], columns: list[str], org: _Org) -> Any:
+    """The function giving a (columns…, month) cell's row key: its value of each asked
+    dimension (the quarter of its month, the region above its unit…)."""
+    calendar = company_calendar()
+    region_mode = "region" in group_by and "unit" not in group_by
+    regions: dict[Any, Any] = {}
+    quarters: dict[dt.date, str] = {}
+
+    def pick(dim: str) -> Any:
+        if dim == "month":
+            return lambda key: key[-1]
+        if dim == "quarter":
+            return lambda key: (
+                quarters.get(key[-1]) or quarters.setdefault(key[-1], calendar.label(key[-1]))
+            )
+        index = columns.index(_COLUMNS[dim])
+        if dim == "region" and region_mode:
+
+            def region(key: tuple) -> Any:
+                unit = key[index]
+                if unit not in regions:
+                    regions[unit] = org.region_of(unit) or unit
+                return regions[unit]
+
+            return region
+        return lambda key: key[index]
+
+    pickers = [pick(dim) for dim in group_by]
+
+    def row_key_of_cell(key: tuple) -> tuple:
+        return tuple(p(key) for p in pickers)
+
+    return row_key_of_cell
+
+
+def _labelled(
+    group_by: list[str], tracked: list[tuple[tuple, rules.Tracking]], org: _Org
+) -> list[VarianceRow]:
+    """Rows with their dimensions' names, in the order the reader expects."""
     label = _Labels(org).label
     names = [{v: label(d, v) for v in {k[i] for k, _t in tracked}} for i, d in enumerate(group_by)]
     # Rows sort by what the reader sees (names, months), not by ids that differ between databases.
@@ -763,6 +818,105 @@ def _track_months(
     days = sum(month_end(m).day for m in months)
     elapsed = sum(_month_share(m, as_of, "calendar") * month_end(m).day for m in months)
     return rules.track(target, actual, Fraction(elapsed) / days if days else Fraction(0))
+
+
+# --- levels (percentages) ------------------------------------------------------------------
+
+# A level's (columns…, month) cell: [target sum, target cells, actual sum, actual figures].
+LevelCell = list[int]
+
+
+def _level_variance(
+    report: VarianceReport,
+    viewer: Any,
+    filters: dict[str, Any],
+    cells: Any,
+    columns: list[str],
+    fixed_pairs: list[tuple[int, int]],
+    loose_pairs: list[tuple[int, int]],
+) -> VarianceReport:
+    """:func:`target_variance` of a percentage: the same partition of cells, folded by the
+    mean; a cell coarser than a month carries its level into each of its months. Fills the
+    rows and total of ``report``."""
+    plan, metric, group_by, as_of = report.plan, report.metric, report.group_by, report.as_of
+    targets: dict[tuple, list[int]] = {}  # (columns…, month) → [sum, cells]
+    fixed = _union(
+        [
+            cells.filter(dims=d, parent_dims=p)
+            .annotate(period_text=month_as_text("period_start"))
+            .values_list("period_text", *columns)
+            .annotate(total=Sum("value"), cells=Count("id"))
+            .order_by()
+            for d, p in fixed_pairs
+        ]
+    )
+    for month, *coords, total, count in plain_rows(fixed) if fixed_pairs else ():
+        key = (*coords, as_date(month))
+        targets[key] = _add(targets.get(key), [int(total), int(count)])
+    loose = _union(
+        [
+            cells.filter(dims=d, parent_dims=p, is_leaf=True)
+            .values_list(*columns, "period_start", "period_end", "value")
+            .order_by()
+            for d, p in loose_pairs
+        ]
+    )
+    for *coords, start, end, value in plain_rows(loose) if loose_pairs else ():
+        for month in months_between(start, end):
+            key = (*coords, month)
+            targets[key] = _add(targets.get(key), [int(value), 1])
+    org = _Org.load(
+        {k[columns.index("person_id")] for k in targets} if "person_id" in columns else ()
+    )
+    actuals = _actuals(
+        viewer, plan, metric, group_by, columns, targets, org, filters, additive=False
+    )
+    cells_by_key: dict[tuple, LevelCell] = {key: [*value, 0, 0] for key, value in targets.items()}
+    for key, (total, count) in actuals.items():
+        cell = cells_by_key.setdefault(key, [0, 0, 0, 0])
+        cell[2] += total
+        cell[3] += count
+    row_key_of_cell = _row_key_picker(group_by, columns, org)
+    buckets: dict[tuple, dict[dt.date, LevelCell]] = {}
+    everything: dict[dt.date, LevelCell] = {}
+    for key, cell in cells_by_key.items():
+        month = key[-1]
+        for months in (buckets.setdefault(row_key_of_cell(key), {}), everything):
+            into = months.setdefault(month, [0, 0, 0, 0])
+            for i in range(4):
+                into[i] += cell[i]
+    tracked = [(row_key, _track_levels(months, as_of)) for row_key, months in buckets.items()]
+    report.rows = _labelled(group_by, tracked, org)
+    if report.rows:
+        t = _track_levels(everything, as_of)
+        report.total = VarianceRow(keys={}, labels={}, target=t.target, actual=t.actual, tracking=t)
+    return report
+
+
+def _track_levels(months: dict[dt.date, LevelCell], as_of: dt.date) -> rules.Tracking:
+    """Track one row of a level from its months: the target and the actual are the means of
+    the row's cells and figures; the latest level is the mean of the figures of the latest
+    month begun by ``as_of`` that has any (``rules.track_level``)."""
+    target_sum = target_cells = actual_sum = figures = 0
+    latest: tuple[dt.date, int] | None = None
+    elapsed = days = 0
+    for month, (t_sum, t_cells, a_sum, a_count) in months.items():
+        target_sum += t_sum
+        target_cells += t_cells
+        actual_sum += a_sum
+        figures += a_count
+        share = _month_share(month, as_of, "calendar")
+        length = month_end(month).day
+        days += length
+        elapsed += share * length
+        if share and a_count and (latest is None or month > latest[0]):
+            latest = (month, rules.mean_half_up(a_sum, a_count))
+    return rules.track_level(
+        rules.mean_half_up(target_sum, target_cells),
+        rules.mean_half_up(actual_sum, figures),
+        latest[1] if latest else None,
+        Fraction(elapsed) / days if days else Fraction(0),
+    )
 
 
 def _combine(rows: list[VarianceRow]) -> VarianceRow:

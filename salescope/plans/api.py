@@ -136,6 +136,11 @@ def get_target(request: HttpRequest, target_id: int) -> Target:
     "/targets/{target_id}/decompose",
     response={200: DecomposeOut, **ERRORS},
     summary="Decompose a cell along one or more axes",
+    description=(
+        "An amount, count or quantity is split by the method; its parts sum to the cell. A "
+        "percentage (market share, brand awareness) is a level: each part starts at the "
+        "cell's level, whatever the method."
+    ),
     openapi_extra=api_permission(perms.TARGET_PLAN.code),
 )
 def decompose(request: HttpRequest, target_id: int, payload: DecomposeIn) -> dict:
@@ -151,6 +156,12 @@ def decompose(request: HttpRequest, target_id: int, payload: DecomposeIn) -> dic
     "/targets/{target_id}/cells",
     response={200: list[TargetOut], **ERRORS},
     summary="Edit children of a cell (values lock; free cells absorb the difference)",
+    description=(
+        "For an amount, count or quantity a typed value is locked and the free siblings absorb "
+        "the difference, so the parts still sum to the cell; the parts below are re-spread. "
+        "For a percentage each part keeps the level typed: no other cell changes and locks "
+        "have no effect."
+    ),
     openapi_extra=api_permission(perms.TARGET_PLAN.code),
 )
 def edit_cells(request: HttpRequest, target_id: int, payload: CellsIn) -> Any:

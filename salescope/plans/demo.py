@@ -3,7 +3,8 @@ partly acknowledged; a draft for next year past its deadline; action steps; earl
 
 Deterministic and idempotent: keyed by the plan name. Targets follow last year's actual sales
 from the ledger demo (plus growth), so people are ahead of and behind pace for real reasons;
-without ledger data the split is equal.
+without ledger data the split is equal. Market share (市场占有率) is a level each region aims at
+for the year (``MARKET_SHARE``), not a quantity split over the regions.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.utils import timezone
 from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.periods import company_calendar
 from salescope.org.models import OrgUnit, User
-from salescope.plans import services
+from salescope.plans import rules, services
 from salescope.plans.choices import Axis, Method, Metric
 from salescope.plans.models import Acknowledgement, Plan, Target
 from salescope.plans.services import CellEdit, Step
@@ -42,6 +43,9 @@ SECTIONS = {
 }
 
 GROWTH = Decimal("1.03")
+# Each region's market share target for the year, in hundredths of a percent; the company's is
+# their mean. Strong in 华东 and 华南, catching up in 华北 and 西南.
+MARKET_SHARE = {"EAST": 19_00, "SOUTH": 17_00, "NORTH": 12_00, "WEST": 14_00}
 FALLBACK_TOTAL = 36_000_000_00  # 36 million yuan in fen when the ledger has no history
 
 
@@ -124,6 +128,7 @@ def _current_plan(users: dict[str, User], name: str) -> Plan:
         actor=director, plan=plan, metric=Metric.NEW_OUTLETS, value=120_00
     )
     services.decompose_target(actor=director, target=outlets, steps=[Step(Axis.ORG)])
+    _market_share(plan, director)
     _negotiate(plan, sales, users)
     for action in ("submit", "start_review", "approve"):
         plan.refresh_from_db()
@@ -133,6 +138,28 @@ def _current_plan(users: dict[str, User], name: str) -> Plan:
     _acknowledge(plan, users)
     _steps(plan, users, today)
     return plan
+
+
+def _market_share(plan: Plan, director: User) -> None:
+    """The company's market share and each region's own level for the year: the target is
+    decomposed over the regions (each starts at the company's level, a percentage is not split)
+    and each region's level is then typed in, as a planner does in the grid."""
+    regions = {u.code: u for u in OrgUnit.objects.filter(code__in=MARKET_SHARE).order_by("code")}
+    if not regions:
+        return
+    levels = {code: MARKET_SHARE[code] for code in regions}
+    company = rules.mean_half_up(sum(levels.values()), len(levels))
+    root = services.set_plan_target(
+        actor=director, plan=plan, metric=Metric.MARKET_SHARE, value=company
+    )
+    members = [unit.pk for unit in regions.values()]
+    services.decompose_target(actor=director, target=root, steps=[Step(Axis.ORG, members=members)])
+    codes = {unit.pk: code for code, unit in regions.items()}
+    edits = [
+        CellEdit(cell.pk, cell.version, value=levels[codes[cell.unit_id]])
+        for cell in Target.objects.filter(parent=root)
+    ]
+    services.edit_cells(actor=director, parent=root, edits=edits)
 
 
 def _negotiate(plan: Plan, sales: Target, users: dict[str, User]) -> None:

@@ -118,9 +118,10 @@ class DecomposeForm(StyledForm):
         return steps
 
 
-def grid_edits(post: Any) -> list[CellEdit]:
+def grid_edits(post: Any, *, locks: bool = True) -> list[CellEdit]:
     """The grid posts ``value-<id>``, ``version-<id>``, ``orig-<id>``, ``locked-<id>``,
-    ``was_locked-<id>``, ``bottom_up-<id>``, ``orig_bottom_up-<id>``; only changes count."""
+    ``was_locked-<id>``, ``bottom_up-<id>``, ``orig_bottom_up-<id>``; only changes count.
+    ``locks`` False: the grid of a level, which has no lock column (locks are left alone)."""
     edits: list[CellEdit] = []
     errors: dict[str, list[str]] = {}
     for name in post:
@@ -139,7 +140,7 @@ def grid_edits(post: Any) -> list[CellEdit]:
         edit = CellEdit(pk, version)
         if value != original:
             edit.value = value
-        if locked != was_locked or value != original:
+        if locks and (locked != was_locked or value != original):
             edit.locked = locked or value != original
         raw_draft = post.get(f"bottom_up-{pk}", "").strip()
         if raw_draft != post.get(f"orig_bottom_up-{pk}", "").strip():

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from salescope.org.choices import Role
 from salescope.org.visibility import Ownership
 from salescope.plans.choices import (
+    METRICS,
     SECTIONS,
     Axis,
     Grain,
@@ -155,8 +156,9 @@ class Target(models.Model):
     """One cell of a decomposed target: metric × org × product × customer × period.
 
     The root cell of a metric is the plan's total; each decomposition adds the children of a
-    cell along one axis, and the children always sum to it (``rules.allocate``). A cell carries
-    the full coordinates (inherited from its parent plus its own axis value).
+    cell along one axis, and the children always sum to it (``rules.allocate``) — except for a
+    percentage (:attr:`is_level`), whose parts each carry their own level. A cell carries the
+    full coordinates (inherited from its parent plus its own axis value).
     """
 
     # Foreign keys covered by the composite indexes below carry no index of their own: a
@@ -297,6 +299,12 @@ class Target(models.Model):
     @property
     def bottom_up_amount(self) -> Decimal | None:
         return from_hundredths(self.bottom_up)
+
+    @property
+    def is_level(self) -> bool:
+        """A percentage such as market share: its parts are levels of their own, not a split of
+        it, and do not add up to it (``plans.rules``)."""
+        return not METRICS[self.metric].additive
 
     @property
     def gap(self) -> Decimal | None:

@@ -23,6 +23,23 @@ Conventions (documented once, used by the pages, the API, the CLI and the tests)
   ``as_of``. **Pace gap** = actual − pace.
 * **Projection** = actual ÷ elapsed share (the run rate carried to period end), rounded half-up;
   ``None`` before the period starts; equal to the actual once the period is over.
+
+Percentages (market share, brand awareness: ``METRICS[metric].additive`` is False) are
+**levels**, not quantities accumulated over the period (:func:`track_level`):
+
+* cells that fold into one row (two regions, twelve months) give their **mean**, rounded
+  half-up (:func:`mean_half_up`, the rounding of ``analytics.manual``), never their sum; a
+  year's or quarter's level is the level of each of its months, not split over them;
+* **pace** is the target itself once the period has begun (the level applies from the first
+  day), 0 before it;
+* **projection** is the **latest actual level**: the level of the latest month begun that has
+  a figure (a share is where the market is now, and a run rate means nothing for a level);
+  ``None`` before the period starts or while no figure has been entered;
+* variance = actual − target and attainment = actual ÷ target as above, the actual being the
+  mean of the figures;
+* **decomposing** a level copies it into each part (:func:`level_parts`), whatever the method;
+  the planner then types each part's own level. The parts of a level never re-split: editing
+  one changes neither its siblings, nor the parent, nor the parts below it.
 """
 
 from __future__ import annotations
@@ -141,6 +158,19 @@ def allocate(
     for i, value in locked.items():
         result[i] = value
     return result
+
+
+def level_parts(level: int, count: int) -> list[int]:
+    """The ``count`` parts of a level (a percentage such as market share) as a decomposition
+    first makes them: each starts at the parent's level, a copy and not a split.
+
+    18 % market share for the company is 18 % for each region and each month until the planner
+    types a part's own level; the parts do not add up to the parent (their mean is what the
+    parent's scope would reach), and no weight or history changes where they start.
+    """
+    if count < 0:
+        raise ValueError("count must not be negative")
+    return [level] * count
 
 
 def redistribute(
@@ -379,3 +409,33 @@ def over_budget(tracking: Tracking, threshold_percent: Decimal) -> bool:
 
 def projected_short(tracking: Tracking) -> bool:
     return tracking.projection is not None and tracking.projection < tracking.target
+
+
+# --- levels (percentages) ------------------------------------------------------------------
+
+
+def mean_half_up(total: int, count: int) -> int:
+    """The mean of ``count`` values adding up to ``total``, rounded half away from zero to the
+    minor unit (0 for no value): how percentages fold (the rounding of ``analytics.manual``)."""
+    if count <= 0:
+        return 0
+    return _div_half_up(total, count)
+
+
+def track_level(target: int, actual: int, latest: int | None, share: Fraction | int) -> Tracking:
+    """Track a level such as a market share: ``target`` and ``actual`` are levels (means of
+    their cells and figures), ``latest`` the level of the latest month begun that has a figure
+    (``None`` if none), ``share`` the elapsed share of the period (only whether it has begun
+    matters). Pace is the target once begun; the projection is the latest level."""
+    begun = share > 0
+    due = target if begun else 0
+    return Tracking(
+        target=target,
+        actual=actual,
+        pace=due,
+        projection=latest if begun else None,
+        variance=variance(actual, target),
+        pace_gap=actual - due,
+        attainment=attainment(actual, target),
+        share=Fraction(share),
+    )

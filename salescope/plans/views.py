@@ -16,7 +16,7 @@ from salescope.core.errors import DomainError, ValidationFailed
 from salescope.org.permissions import requires
 from salescope.org.visibility import can
 from salescope.plans import permissions as perms
-from salescope.plans import queries, services, xlsx
+from salescope.plans import queries, rules, services, xlsx
 from salescope.plans.choices import METRICS, PlanStatus, StepStatus
 from salescope.plans.forms import (
     DecomposeForm,
@@ -26,7 +26,7 @@ from salescope.plans.forms import (
     grid_edits,
     parse_date,
 )
-from salescope.plans.models import Plan
+from salescope.plans.models import Plan, Target
 from salescope.plans.web import page
 
 
@@ -147,16 +147,27 @@ def set_total(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("plans:grid", pk=root.pk)
 
 
+def _fold(cell: Target, values: list[int]) -> int | None:
+    """The grid's footer: the sum of an amount's parts, the mean of a level's (none without
+    a value)."""
+    if cell.is_level:
+        return rules.mean_half_up(sum(values), len(values)) if values else None
+    return sum(values)
+
+
 @page
 @requires(perms.TARGET_PLAN.code)
 def grid(request: HttpRequest, pk: int) -> HttpResponse:
     cell = queries.get_target(viewer=request.user, pk=pk)
     if request.method == "POST":
         try:
-            edits = grid_edits(request.POST)
+            edits = grid_edits(request.POST, locks=not cell.is_level)
             if edits:
                 services.edit_cells(actor=request.user, parent=cell, edits=edits)
-                messages.success(request, _("Saved. The parts still add up to the total."))
+                if cell.is_level:
+                    messages.success(request, _("Saved. Each part keeps the level you typed."))
+                else:
+                    messages.success(request, _("Saved. The parts still add up to the total."))
         except DomainError as error:
             _fail(request, error)
         return redirect("plans:grid", pk=cell.pk)
@@ -166,8 +177,8 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": cell.plan,
         "chain": queries.ancestors(cell),
         "rows": rows,
-        "rows_sum": sum(r.value for r in rows),
-        "drafts_sum": sum(r.bottom_up or 0 for r in rows),
+        "rows_total": _fold(cell, [r.value for r in rows]),
+        "drafts_total": _fold(cell, [r.bottom_up for r in rows if r.bottom_up is not None]),
         "decompose_form": DecomposeForm(),
         "unit_label": METRICS[cell.metric].label,
     }

@@ -19,7 +19,6 @@ from salescope.core.periods import month_end, months_between
 from salescope.org import demo as org_demo
 from salescope.org.models import OrgUnit, User
 from salescope.plans import demo as plans_demo
-from salescope.plans import services as plan_services
 from salescope.plans.choices import Metric, PlanStatus
 from salescope.plans.models import Plan, Target
 
@@ -86,8 +85,8 @@ def test_loading_twice_gives_the_same_rows_each_entered_once_and_audited():
     assert _audits() == audits == len(first)
     assert lines == [f"analytics: manual actuals entered 0, already there {len(first)}"]
     metrics = {row[0] for row in first}
-    # The demo plan sets targets on expense and new outlets (no market share target yet).
-    assert metrics == {Metric.EXPENSE_BUDGET, Metric.NEW_OUTLETS}
+    # The demo plan sets targets on expense, new outlets and each region's market share.
+    assert metrics == {Metric.EXPENSE_BUDGET, Metric.NEW_OUTLETS, Metric.MARKET_SHARE}
     assert all(row[4] is None for row in first)  # no category cells
     today = timezone.localdate()
     assert all(row[1] <= today and row[1].day == 1 for row in first)
@@ -99,8 +98,12 @@ def test_figures_are_entered_by_the_regional_managers_some_ahead_some_behind():
     director = _user("liuyang")
     regions = {u.pk: u for u in OrgUnit.objects.filter(code__in=["EAST", "SOUTH", "NORTH", "WEST"])}
 
-    # Every figure of a region's cell or people is entered by that region's manager.
-    for actual in ManualActual.objects.select_related("unit", "person__unit"):
+    # Every figure of a region's cell or people is entered by that region's manager (market
+    # share by marketing).
+    shares = ManualActual.objects.filter(metric=Metric.MARKET_SHARE)
+    for actual in ManualActual.objects.exclude(pk__in=shares).select_related(
+        "unit", "person__unit"
+    ):
         unit = actual.unit or actual.person.unit
         region = next(r for r in regions.values() if unit.path.startswith(r.path))
         assert actual.entered_by_id == region.manager_id, actual
@@ -170,30 +173,34 @@ def test_figures_are_visible_to_the_right_personas(api_client):
     assert other.status_code == 404
 
 
-def test_a_market_share_target_gets_monthly_shares_entered_by_marketing(monkeypatch):
-    """When the plan also targets market share, marketing's monthly figures appear."""
-    negotiate = plans_demo._negotiate
+def test_each_region_gets_monthly_market_shares_entered_by_marketing():
+    """The plan's market share is a level per region; marketing enters each region's monthly
+    share near its level, and the tracking shows the regions' levels and their mean."""
+    from salescope.analytics.targets import target_variance
 
-    def with_share(plan, sales, users):  # noqa: ANN001, ANN202
-        plan_services.set_plan_target(
-            actor=users["liuyang"], plan=plan, metric=Metric.MARKET_SHARE, value=18_00
-        )
-        negotiate(plan, sales, users)
-
-    monkeypatch.setattr(plans_demo, "_negotiate", with_share)
     _load_all()
-    first = _rows()
-    analytics_demo.load(_quiet)
-    assert _rows() == first
-
+    plan = Plan.objects.get(status=PlanStatus.APPROVED)
     shares = ManualActual.objects.filter(metric=Metric.MARKET_SHARE)
     today = timezone.localdate()
-    plan = Plan.objects.get(status=PlanStatus.APPROVED)
     months = months_between(plan.period_start, min(today, plan.period_end))
-    assert shares.count() == len(months)
+    assert shares.count() == 4 * len(months)
     assert set(shares.values_list("entered_by__username", flat=True)) == {"sunli"}
-    assert set(shares.values_list("unit__code", flat=True)) == {"HQ"}
-    # A share is a level near the target each month, never summed into 100 %+.
-    assert all(17_00 <= v <= 19_00 for v in shares.values_list("value", flat=True))
+    assert set(shares.values_list("unit__code", flat=True)) == set(plans_demo.MARKET_SHARE)
+    # A share is a level near the region's target each month, never summed into 100 %+.
+    for code, level in plans_demo.MARKET_SHARE.items():
+        values = shares.filter(unit__code=code).values_list("value", flat=True)
+        assert all(level * 85 // 100 <= v <= level * 110 // 100 for v in values), code
     zhang = _user("zhangwei")
     assert not manual.list_manual_actuals(viewer=zhang, metric=Metric.MARKET_SHARE).exists()
+
+    report = target_variance(
+        viewer=_user("liuyang"), plan=plan, metric=Metric.MARKET_SHARE, group_by=["region"]
+    )
+    levels = {row.labels["region"]: row.target for row in report.rows}
+    names = dict(
+        OrgUnit.objects.filter(code__in=plans_demo.MARKET_SHARE).values_list("name", "code")
+    )
+    assert {names[n]: v for n, v in levels.items()} == plans_demo.MARKET_SHARE
+    assert report.total.target == 15_50
+    assert report.total.tracking.pace == 15_50
+    assert 13_00 < report.total.actual < 18_00

@@ -6,13 +6,15 @@ from django.db.models import Sum
 from salescope.core.errors import PermissionDenied, ValidationFailed
 from salescope.core.models import AuditEntry
 from salescope.plans import services
-from salescope.plans.choices import Axis, Metric
+from salescope.plans.choices import METRICS, Axis, Metric
 from salescope.plans.models import Target
 from salescope.plans.services import CellEdit, Step
 
 
 def _children_sum_to_parents(plan):
-    for parent in Target.objects.filter(plan=plan, is_leaf=False):
+    """The invariant of amounts, counts and quantities (a percentage's parts are levels)."""
+    amounts = [metric for metric, info in METRICS.items() if info.additive]
+    for parent in Target.objects.filter(plan=plan, is_leaf=False, metric__in=amounts):
         total = Target.objects.filter(parent=parent).aggregate(s=Sum("value"))["s"]
         assert total == parent.value, parent.label
 

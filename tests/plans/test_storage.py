@@ -43,18 +43,3 @@ def test_one_audit_entry_records_a_whole_decomposition(plan, personas):
         == created
         == Target.objects.filter(plan=plan).count() - 1
     )
-
-
-def test_a_market_share_target_is_not_split_as_if_it_added_up(plan, personas):
-    from salescope.core.errors import ValidationFailed
-    from salescope.plans import services
-    from salescope.plans.choices import Axis, Metric
-    from salescope.plans.services import Step
-
-    root = services.set_plan_target(
-        actor=personas["director"], plan=plan, metric=Metric.MARKET_SHARE, value=18_00
-    )
-    with pytest.raises(ValidationFailed) as refused:
-        services.decompose_target(actor=personas["director"], target=root, steps=[Step(Axis.ORG)])
-    assert "axis" in refused.value.fields
-    assert not root.children.exists()

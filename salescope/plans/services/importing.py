@@ -1,10 +1,12 @@
 """Import target values into an existing decomposition (the format of the XLSX export).
 
 Rows are matched to cells by their coordinates (metric, unit code, username, category code,
-customer code — ``*`` for "other customers" —, period start and end). The leaves define the
-totals: after the values land, every parent is recomputed as the sum of its children, so the
-tree still adds up; a parent row whose value disagrees with its children is reported. Bad rows
-are reported with line, column and reason and the good rows land; importing the same file
+customer code — ``*`` for "other customers" —, period start and end). For an amount, count
+or quantity the leaves define the totals: after the values land, every parent is recomputed as
+the sum of its children, so the tree still adds up; a parent row whose value disagrees with its
+children is reported. A percentage (``METRICS[metric].additive`` False) is a level: every row,
+total or leaf, keeps the value imported (a parent's level is not the sum of its parts). Bad
+rows are reported with line, column and reason and the good rows land; importing the same file
 twice changes nothing the second time.
 """
 
@@ -21,7 +23,7 @@ from django.utils.translation import gettext as _
 from salescope.core import audit
 from salescope.core.errors import ValidationFailed
 from salescope.org.models import User
-from salescope.plans.choices import Axis, Metric
+from salescope.plans.choices import METRICS, Axis, Metric
 from salescope.plans.models import Plan, Target
 from salescope.plans.services.common import ensure_can_plan_under, ensure_editable, lock_plan
 from salescope.plans.services.targets import parse_value
@@ -178,18 +180,22 @@ def _apply(
     changed: list[Target] = []
     for pk, (value, draft, draft_given, _line, is_leaf) in wanted.items():
         cell = by_id[pk]
-        new_value = value if is_leaf else cell.value
+        kept = is_leaf or not METRICS[cell.metric].additive  # a level's total is its own figure
+        new_value = value if kept else cell.value
         new_draft = draft if draft_given else cell.bottom_up
         if (new_value, new_draft) != (cell.value, cell.bottom_up):
             cell.value, cell.bottom_up = new_value, new_draft
             cell.version += 1
             changed.append(cell)
             result.updated += 1
-        elif is_leaf:
+        elif kept:
             result.unchanged += 1
     Target.objects.bulk_update(changed, ["value", "bottom_up", "version"], batch_size=2000)
-    # parents: the sum of their children, deepest first
-    parents = sorted((c for c in by_id.values() if not c.is_leaf), key=lambda c: -c.depth)
+    # parents of amounts: the sum of their children, deepest first
+    parents = sorted(
+        (c for c in by_id.values() if not c.is_leaf and METRICS[c.metric].additive),
+        key=lambda c: -c.depth,
+    )
     sums = {}
     recomputed: list[Target] = []
     for parent in parents:
@@ -201,7 +207,9 @@ def _apply(
             recomputed.append(parent)
             Target.objects.filter(pk=parent.pk).update(value=total, version=parent.version)
     for pk, (value, _draft, _given, line, is_leaf) in wanted.items():
-        if not is_leaf and sums.get(pk) != value:
+        if is_leaf or pk not in sums:
+            continue  # counted above
+        if sums[pk] != value:
             result.errors.append(
                 {
                     "line": line,
@@ -209,6 +217,6 @@ def _apply(
                     "reason": _("A total row: recomputed as the sum of its parts."),
                 }
             )
-        elif not is_leaf:
+        else:
             result.unchanged += 1
     result.recomputed = len(recomputed)

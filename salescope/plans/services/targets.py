@@ -1,9 +1,12 @@
 """Writes to targets: set a plan total, decompose along an axis, edit cells with locks and
 redistribution, bottom-up drafts, negotiation comments (A2, A3, A4, A8).
 
-Every write keeps the invariant that a cell's children sum exactly to it (``rules.allocate``)
-and records one audit entry. Target writes of a plan are serialised by locking the plan row,
-and an edited cell must still be at the version the client loaded (R7).
+Every write to an amount, count or quantity keeps the invariant that a cell's children sum
+exactly to it (``rules.allocate``). A percentage (``METRICS[metric].additive`` False: market
+share, brand awareness) is a level: its parts start at its level (``rules.level_parts``) and
+then each keeps the level typed for it; nothing is re-split or re-spread. Every write records
+one audit entry. Target writes of a plan are serialised by locking the plan row, and an edited
+cell must still be at the version the client loaded (R7).
 """
 
 from __future__ import annotations
@@ -67,7 +70,8 @@ def _check_version(cell: Target, expected_version: int | None) -> None:
 @transaction.atomic
 def set_plan_target(*, actor: User, plan: Plan, metric: str, value: int) -> Target:
     """Create or change the plan's total for ``metric`` (the root cell); an existing
-    decomposition is re-spread below it, keeping locked cells."""
+    decomposition of an amount is re-spread below it, keeping locked cells (a level's parts
+    keep their own levels)."""
     require(actor, perms.TARGET_PLAN.code)
     plan = lock_plan(plan)
     ensure_editable(plan)
@@ -401,6 +405,15 @@ def _history_weights(ctx: _Context, cell: Target, specs: list[Spec], axis: str) 
     return weights
 
 
+def _part_values(ctx: _Context, cell: Target, step: Step, specs: list[Spec]) -> list[int]:
+    """The values ``cell``'s parts start at: its amount split by the step's method, or, for a
+    level, its level copied into each part."""
+    info = METRICS[cell.metric]
+    if not info.additive:
+        return rules.level_parts(cell.value, len(specs))
+    return rules.allocate(cell.value, _weights(ctx, cell, step, specs), quantum=info.quantum)
+
+
 def _weights(ctx: _Context, cell: Target, step: Step, specs: list[Spec]) -> list[Any]:
     if step.method == Method.CUSTOM:
         weights = list(step.weights or [])
@@ -538,7 +551,10 @@ def decompose_target(
 ) -> int:
     """Split ``target`` along ``steps`` (e.g. org, org, month, product): each step splits every
     cell made by the step before. Existing children of ``target`` are replaced. Returns the
-    number of cells created. Children sum exactly to their parent at every level."""
+    number of cells created. Children sum exactly to their parent at every level.
+
+    A level (a percentage such as market share) is not split: every part starts at its
+    parent's level and the method is recorded as equal (weights and history do not apply)."""
     require(actor, perms.TARGET_PLAN.code)
     plan = lock_plan(target.plan)
     ensure_editable(plan)
@@ -548,19 +564,9 @@ def decompose_target(
     if not steps:
         raise ValidationFailed(fields={"axis": [_("Choose how to decompose.")]})
     if not METRICS[target.metric].additive:
-        # 18% market share is not 4.5% in each of four regions: shares do not add up.
-        raise ValidationFailed(
-            fields={
-                "axis": [
-                    _(
-                        "A percentage such as market share does not add up over regions or "
-                        "months; set it for each unit as its own target instead."
-                    )
-                ]
-            }
-        )
+        # 18% market share is not 4.5% in each of four regions: each part starts at 18%.
+        steps = [Step(s.axis, Method.EQUAL, None, s.members) for s in steps]
     ctx = _Context(plan=plan, actor=actor)
-    quantum = METRICS[target.metric].quantum
     replaced, _deleted = Target.objects.filter(parent=target).delete()
     level = [target]
     created = 0
@@ -572,7 +578,7 @@ def decompose_target(
             specs = _specs(ctx, cell, step)
             if not specs:
                 continue
-            values = rules.allocate(cell.value, _weights(ctx, cell, step, specs), quantum=quantum)
+            values = _part_values(ctx, cell, step, specs)
             if last:
                 leaf_rows.extend(_leaf_rows(ctx, cell, step, specs, values))
             else:
@@ -625,9 +631,10 @@ def _apply_values(new_values: dict[int, int], cells: list[Target]) -> int:
 
 def _respread_below(cells: list[Target]) -> int:
     """Re-split every cell's children after the cell's value changed, keeping locked children
-    and the free children's proportions; level by level, one query per level."""
+    and the free children's proportions; level by level, one query per level. A percentage's
+    parts are left alone: a changed level does not change the levels below it."""
     changed_total = 0
-    level = [c for c in cells if not c.is_leaf]
+    level = [c for c in cells if not c.is_leaf and METRICS[c.metric].additive]
     while level:
         by_parent: dict[int, list[Target]] = {}
         children = Target.objects.filter(parent_id__in=[c.pk for c in level]).order_by(
@@ -683,7 +690,11 @@ class CellEdit:
 def edit_cells(*, actor: User, parent: Target, edits: Sequence[CellEdit]) -> list[Target]:
     """Edit children of ``parent`` like a spreadsheet: typed values are kept (and locked), the
     other free children absorb the difference so the children still sum to ``parent``; every
-    changed cell's own children are re-spread below it."""
+    changed cell's own children are re-spread below it.
+
+    The parts of a level (a percentage) are each their own level: a typed value is kept as
+    typed, no other cell changes (siblings, parent, the parts below) and locks are stored as
+    given, without effect."""
     require(actor, perms.TARGET_PLAN.code)
     plan = lock_plan(parent.plan)
     ensure_editable(plan)
@@ -700,6 +711,7 @@ def edit_cells(*, actor: User, parent: Target, edits: Sequence[CellEdit]) -> lis
     for edit in edits:
         _check_version(by_id[edit.target_id], edit.expected_version)
     before = {k.pk: (k.value, k.locked, k.bottom_up) for k in kids}
+    additive = METRICS[parent.metric].additive
     for edit in edits:
         kid = by_id[edit.target_id]
         if edit.draft_given:
@@ -708,13 +720,14 @@ def edit_cells(*, actor: User, parent: Target, edits: Sequence[CellEdit]) -> lis
             kid.locked = edit.locked
         if edit.value is not None:
             kid.value = edit.value
-            kid.locked = True if edit.locked is None else edit.locked
-    parent_value = Target.objects.get(pk=parent.pk).value
-    parent.value = parent_value
-    values = _split(parent, kids)
+            if additive and edit.locked is None:
+                kid.locked = True
+    if additive:
+        parent.value = Target.objects.get(pk=parent.pk).value
+        for kid, value in zip(kids, _split(parent, kids), strict=True):
+            kid.value = value
     changed = []
-    for kid, value in zip(kids, values, strict=True):
-        kid.value = value
+    for kid in kids:
         if (kid.value, kid.locked, kid.bottom_up) != before[kid.pk]:
             kid.version += 1
             changed.append(kid)
