@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from salescope.core.periods import month_end
 from salescope.org.models import OrgUnit, User
-from salescope.org.visibility import VIEW, _is_active, ownership_of, visible
+from salescope.org.visibility import VIEW, is_active_viewer, ownership_of, visible
 from salescope.plans.choices import PlanStatus
 from salescope.plans.models import Plan, Target
 
@@ -32,7 +32,7 @@ def own_records(queryset: QuerySet, *, viewer: Any, action: str = VIEW) -> Query
     if (
         ownership.declares(action)
         and action in ownership.owner_actions  # type: ignore[operator]
-        and _is_active(viewer)
+        and is_active_viewer(viewer)
     ):
         return queryset.filter(**mine)
     return visible(queryset, viewer=viewer, action=action).filter(**mine)

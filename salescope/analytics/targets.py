@@ -343,18 +343,17 @@ def target_variance(
         {(d, p) for d, p, _leaf in levels if d & mask == mask and p & mask != mask}
     )
     loose_pairs = [(d, p) for d, p, leaf in levels if leaf and d & mask != mask]
-    additive = METRICS[metric].additive if metric in METRICS else True
-    if not additive:
-        report = VarianceReport(
-            plan=plan,
-            metric=metric,
-            group_by=group_by,
-            as_of=as_of,
-            basis=basis,
-            rows=[],
-            total=None,
-            has_actuals=has_actuals(metric),
-        )
+    report = VarianceReport(
+        plan=plan,
+        metric=metric,
+        group_by=group_by,
+        as_of=as_of,
+        basis=basis,
+        rows=[],
+        total=None,
+        has_actuals=has_actuals(metric),
+    )
+    if report.is_level:
         return _level_variance(report, viewer, filters, cells, columns, fixed_pairs, loose_pairs)
     targets: dict[tuple, int] = {}
     # One branch per (dims, parent_dims) level, each an equality on the index: with the
@@ -403,16 +402,8 @@ def target_variance(
     with _no_cycle_collection():
         rows = _rows(plan, group_by, columns, targets, actuals, org, as_of, basis, work_days)
     total = _combine(rows) if rows else None
-    return VarianceReport(
-        plan=plan,
-        metric=metric,
-        group_by=group_by,
-        as_of=as_of,
-        basis=basis,
-        rows=rows,
-        total=total,
-        has_actuals=has_actuals(metric),
-    )
+    report.rows, report.total = rows, total
+    return report
 
 
 @contextmanager

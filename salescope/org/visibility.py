@@ -128,7 +128,8 @@ def viewer_roles(viewer: User) -> frozenset[str]:
     return frozenset(str(r) for r in roles if r)
 
 
-def _is_active(viewer: Any) -> bool:
+def is_active_viewer(viewer: Any) -> bool:
+    """A signed-in user whose account is active (anyone else sees nothing)."""
     return bool(
         viewer is not None
         and getattr(viewer, "is_authenticated", False)
@@ -264,7 +265,7 @@ def _shared_ids(model: type[models.Model], viewer: User, action: str) -> RawSQL 
 def can(viewer: Any, model: type[models.Model], action: str) -> bool:
     """Whether the viewer's roles alone grant ``action`` on every record of ``model``."""
     ownership = ownership_of(model)
-    if ownership is None or not _is_active(viewer) or not ownership.declares(action):
+    if ownership is None or not is_active_viewer(viewer) or not ownership.declares(action):
         return False
     if action in ownership.everyone:  # type: ignore[operator]
         return True
@@ -281,7 +282,7 @@ def visible(queryset: QuerySet, *, viewer: Any, action: str = VIEW) -> QuerySet:
     if not ownership.declares(action):
         logger.warning("visibility: %s does not declare action %r", model.__name__, action)
         return queryset.none()
-    if not _is_active(viewer):
+    if not is_active_viewer(viewer):
         return queryset.none()
     if can(viewer, model, action):
         return queryset.all()
@@ -314,7 +315,7 @@ def record_denied(*, viewer: Any, model: type[models.Model], pk: Any, action: st
     from salescope.core import audit
 
     audit.record(
-        actor=viewer if _is_active(viewer) else None,
+        actor=viewer if is_active_viewer(viewer) else None,
         action=ACCESS_DENIED_ACTION,
         object_type=model._meta.label_lower,
         object_id=str(pk),
