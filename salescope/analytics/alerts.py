@@ -111,58 +111,89 @@ def _pace_alerts(raiser: _Raiser, plan: Plan, as_of: dt.date) -> None:
         Target.objects.filter(plan=plan, parent=None).values_list("metric", flat=True).distinct()
     )
     threshold = Decimal(plan.warning_threshold)
-    month = as_of.strftime("%Y-%m")
     for metric in metrics:
         if not has_actuals(metric):
             continue
         if metric in SPENDING_METRICS:
             _spending_alerts(raiser, plan, metric, as_of, threshold)
             continue
+        # A percentage is mostly set and measured per region, not per person (a market
+        # share): its rows without a person are the regions' own levels.
+        level = not METRICS[metric].additive
+        group_by = ["region", "salesperson"] if level else ["salesperson"]
         report = target_variance(
-            viewer=plan.owner, plan=plan, metric=metric, group_by=["salesperson"], as_of=as_of
+            viewer=plan.owner, plan=plan, metric=metric, group_by=group_by, as_of=as_of
         )
         people = {
             p.pk: p
             for p in User.objects.filter(pk__in=[r.keys["salesperson"] for r in report.rows])
         }
-        level = not METRICS[metric].additive
+        region_link = (
+            reverse("analytics:tracking") + f"?plan={plan.pk}&metric={metric}&group_by=region"
+        )
         for row in report.rows:
             person = people.get(row.keys["salesperson"])
-            if person is None or row.target <= 0:
+            unit = raiser.units.get(row.keys.get("region") or 0)
+            if person is not None:
+                link = reverse("analytics:my-targets") + f"?plan={plan.pk}&person={person.pk}"
+                subject: dict[str, Any] = {"owner": person, "subject": person.pk, "link": link}
+            elif level and row.keys["salesperson"] is None and unit is not None:
+                # the region's manager answers for it (else the plan's owner)
+                owner = unit.manager or plan.owner
+                subject = {"owner": owner, "subject": f"unit{unit.pk}", "link": region_link}
+                subject["unit"] = unit.name
+            else:
                 continue
-            t = row.tracking
-            if level and t.projection is None:
-                continue  # a percentage with no figure yet is unknown, not behind
-            facts = {
-                "metric": metric,
-                "level": level,
-                "target": _money(t.target),
-                "actual": _money(t.actual),
-                "pace": _money(t.pace),
-                "projection": _money(t.projection),
-                "attainment": None if t.attainment is None else str(t.attainment),
-                "threshold": str(threshold),
-                "as_of": as_of.isoformat(),
-            }
-            link = reverse("analytics:my-targets") + f"?plan={plan.pk}&person={person.pk}"
-            if rules.behind_pace(t, threshold):
-                raiser.raise_(
-                    key=f"behind_pace:{plan.pk}:{metric}:{person.pk}:{month}",
-                    kind=AlertKind.BEHIND_PACE,
-                    owner=person,
-                    plan=plan,
-                    link=link,
-                    facts=facts,
-                )
-            if rules.projected_short(t) and as_of >= plan.period_start + dt.timedelta(days=30):
-                raiser.raise_(
-                    key=f"projection_short:{plan.pk}:{metric}:{person.pk}:{month}",
-                    kind=AlertKind.PROJECTION_SHORT,
-                    owner=person,
-                    plan=plan,
-                    link=link,
-                    facts=facts,
-                )
+            _raise_pace(raiser, plan, metric, row, as_of, threshold, **subject)
+
+
+def _raise_pace(  # noqa: PLR0913 - one warning's whole context
+    raiser: _Raiser,
+    plan: Plan,
+    metric: str,
+    row: Any,
+    as_of: dt.date,
+    threshold: Decimal,
+    *,
+    owner: User,
+    subject: Any,
+    link: str,
+    unit: str = "",
+) -> None:
+    """Behind pace and projection short for one row of a target-vs-actual report."""
+    t = row.tracking
+    if row.target <= 0:
+        return
+    level = not METRICS[metric].additive
+    if level and t.projection is None:
+        return  # a percentage with no figure yet is unknown, not behind
+    facts = {
+        "metric": metric,
+        "level": level,
+        "unit": unit,
+        "target": _money(t.target),
+        "actual": _money(t.actual),
+        "pace": _money(t.pace),
+        "projection": _money(t.projection),
+        "attainment": None if t.attainment is None else str(t.attainment),
+        "threshold": str(threshold),
+        "as_of": as_of.isoformat(),
+    }
+    kinds = []
+    if rules.behind_pace(t, threshold):
+        kinds.append(AlertKind.BEHIND_PACE)
+    if rules.projected_short(t) and as_of >= plan.period_start + dt.timedelta(days=30):
+        kinds.append(AlertKind.PROJECTION_SHORT)
+    month = as_of.strftime("%Y-%m")
+    for kind in kinds:
+        raiser.raise_(
+            key=f"{kind}:{plan.pk}:{metric}:{subject}:{month}",
+            kind=kind,
+            owner=owner,
+            plan=plan,
+            link=link,
+            facts=facts,
+        )
 
 
 def _spending_alerts(
@@ -337,23 +368,29 @@ def resolve_alert(*, actor: User, alert: Alert, expected_version: int, resolutio
     return alert
 
 
-def cause(alert: Alert) -> str:
-    """The warning's cause in words (translated at display time)."""
-    f = alert.facts or {}
-    if alert.kind == AlertKind.BEHIND_PACE and f.get("level"):
+def _level_cause(kind: str, f: dict[str, Any]) -> str:
+    if kind == AlertKind.BEHIND_PACE:
         return _(
             "The level %(actual)s%% is below the target of %(target)s%% by more than "
             "%(threshold)s%% of it on %(as_of)s."
         ) % {k: f.get(k) for k in ("actual", "target", "threshold", "as_of")}
+    return _("The latest level %(projection)s%% is below the target of %(target)s%%.") % {
+        k: f.get(k) for k in ("projection", "target")
+    }
+
+
+def cause(alert: Alert) -> str:
+    """The warning's cause in words (translated at display time)."""
+    f = alert.facts or {}
+    if f.get("level") and f.get("unit"):  # a region's own level
+        return _("%(unit)s: %(cause)s") % {"unit": f["unit"], "cause": _level_cause(alert.kind, f)}
+    if f.get("level"):
+        return _level_cause(alert.kind, f)
     if alert.kind == AlertKind.BEHIND_PACE:
         return _(
             "Actual %(actual)s is behind the pace %(pace)s (target %(target)s, attainment "
             "%(attainment)s%%) by more than %(threshold)s%% on %(as_of)s."
         ) % {k: f.get(k) for k in ("actual", "pace", "target", "attainment", "threshold", "as_of")}
-    if alert.kind == AlertKind.PROJECTION_SHORT and f.get("level"):
-        return _("The latest level %(projection)s%% is below the target of %(target)s%%.") % {
-            k: f.get(k) for k in ("projection", "target")
-        }
     if alert.kind == AlertKind.PROJECTION_SHORT:
         return _(
             "At the current run rate the period ends at %(projection)s "

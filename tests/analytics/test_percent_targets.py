@@ -266,6 +266,38 @@ def test_a_level_below_its_target_warns_and_a_missing_figure_does_not(awareness,
     assert "24.00%" in alerts.cause(behind)
 
 
+def test_a_regions_own_level_below_its_target_warns_the_regions_manager(shares, personas):
+    """华南's latest level (February, 19 %) is short of its 20 %; 华东 (18.5 % in March against
+    18 %, a mean of 17.67 % within the 10 % threshold) is not warned, nor is any person."""
+    _approve(shares, personas["director"])
+    south = OrgUnit.objects.select_related("manager").get(code="SOUTH")
+
+    alerts.evaluate_alerts(as_of=AS_OF)
+
+    raised = Alert.objects.filter(facts__metric=Metric.MARKET_SHARE)
+    assert [(a.kind, a.owner_id) for a in raised] == [
+        ("projection_short", (south.manager or personas["director"]).pk)
+    ]
+    short = raised.get()
+    assert (short.facts["unit"], short.facts["projection"]) == (south.name, "19.00")
+    assert alerts.cause(short).startswith(south.name)
+    assert "19.00%" in alerts.cause(short)
+    assert "20.00%" in alerts.cause(short)
+    assert "group_by=region" in short.link
+
+    manual.enter_manual_actual(
+        actor=personas["marketing"],
+        metric=Metric.MARKET_SHARE,
+        month=MAR,
+        value="20.5",
+        unit=south,
+    )
+    outcome = alerts.evaluate_alerts(as_of=AS_OF)
+    assert outcome.cleared == 1  # 华南's March level reached the target
+    short.refresh_from_db()
+    assert short.status == "resolved"
+
+
 def test_a_person_with_no_figure_is_not_behind(plan, personas):
     zhang = personas["salesperson"]
     _levels(plan, personas["director"], Metric.MARKET_SHARE, 12_00, {zhang: 12_00})

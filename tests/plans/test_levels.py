@@ -9,7 +9,7 @@ import pytest
 
 from salescope.analytics.targets import target_variance
 from salescope.catalog.models import Category
-from salescope.core.errors import PermissionDenied, StaleVersion
+from salescope.core.errors import PermissionDenied, StaleVersion, ValidationFailed
 from salescope.core.models import AuditEntry
 from salescope.org.models import OrgUnit
 from salescope.plans import services, xlsx
@@ -342,3 +342,51 @@ def test_the_api_decomposes_and_edits_a_level(share, personas, api_client):
 
     assert response.status_code == 200, response.content
     assert [c["value"] for c in response.json()] == ["18.00", "19.00", "19.00", "19.00"]
+
+
+def test_a_percentage_above_100_is_refused_everywhere_and_changes_nothing(
+    share, personas, api_client
+):
+    """Typed, drafted, imported or sent to the API: 100.01 % is an error at the field."""
+    TOO_HIGH = "百分比不能超过 100。"  # noqa: N806 - the message as a user reads it
+    director = personas["director"]
+    services.decompose_target(actor=director, target=share, steps=[Step(Axis.ORG)])
+    share.refresh_from_db()
+    east = _regions(share)["EAST"]
+    before, last_audit = _snapshot(share.plan), AuditEntry.objects.latest("pk").pk
+
+    with pytest.raises(ValidationFailed) as total:
+        services.set_plan_target(
+            actor=director, plan=share.plan, metric=Metric.MARKET_SHARE, value=100_01
+        )
+    assert total.value.fields == {"value": [TOO_HIGH]}
+    with pytest.raises(ValidationFailed) as edit:
+        services.edit_cells(
+            actor=director, parent=share, edits=[CellEdit(east.pk, east.version, value=120_00)]
+        )
+    assert edit.value.fields == {str(east.pk): [TOO_HIGH]}
+    with pytest.raises(ValidationFailed) as draft:
+        services.set_bottom_up(
+            actor=director, target=east, value=100_50, expected_version=east.version
+        )
+    assert draft.value.fields == {"bottom_up": [TOO_HIGH]}
+    imported = services.import_targets(
+        actor=director, plan=share.plan, rows=xlsx.read_rows(_save([HEADER, _row(east, "101")]))
+    )
+    assert imported.errors == [{"line": 2, "column": "target", "reason": TOO_HIGH}]
+    response = api_client(director).post(
+        f"/api/v1/targets/{share.pk}/cells",
+        data=json.dumps({"cells": [{"id": east.pk, "version": east.version, "value": "150"}]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["fields"] == {str(east.pk): [TOO_HIGH]}
+    assert _snapshot(share.plan) == before
+    written = AuditEntry.objects.filter(pk__gt=last_audit, action__startswith="plans.")
+    assert list(written.values_list("action", flat=True)) == ["plans.target.imported"]
+
+    # 100 % itself is a level one may aim for
+    services.edit_cells(
+        actor=director, parent=share, edits=[CellEdit(east.pk, east.version, value=100_00)]
+    )
+    assert Target.objects.get(pk=east.pk).value == 100_00

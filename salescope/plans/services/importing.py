@@ -26,7 +26,7 @@ from salescope.org.models import User
 from salescope.plans.choices import METRICS, Axis, Metric
 from salescope.plans.models import Plan, Target
 from salescope.plans.services.common import ensure_can_plan_under, ensure_editable, lock_plan
-from salescope.plans.services.targets import parse_value
+from salescope.plans.services.targets import check_range, parse_value
 
 COLUMNS = [
     "metric",
@@ -164,7 +164,7 @@ def _row_error(row: dict[str, Any]) -> tuple[str, str] | None:
         text = _text(row.get(column))
         if column == "target" or text:
             try:
-                parse_value(text, column)
+                check_range(_text(row.get("metric")), {column: parse_value(text, column)})
             except ValidationFailed as error:
                 return column, error.fields[column][0]
     return None

@@ -30,7 +30,7 @@ from salescope.org.models import OrgUnit, User
 from salescope.org.permissions import require
 from salescope.plans import permissions as perms
 from salescope.plans import rules
-from salescope.plans.choices import METRICS, Axis, Grain, Method, Metric
+from salescope.plans.choices import METRICS, Axis, Grain, Method, Metric, Unit
 from salescope.plans.models import Dim, Plan, Target, TargetComment
 from salescope.plans.services.common import (
     PlanErrorCode,
@@ -59,6 +59,22 @@ def parse_value(raw: Any, field_name: str = "value") -> int:
     return int(value * 100)
 
 
+PERCENT_CAP = 100 * 100  # a market share or awareness level, in hundredths of a percent
+
+
+def check_range(metric: str, values: dict[str, int | None]) -> None:
+    """Reject a percentage above 100 (``values``: field name → hundredths, None skipped)."""
+    if METRICS[metric].unit != Unit.PERCENT:
+        return
+    errors = {
+        name: [_("A percentage is at most 100.")]
+        for name, value in values.items()
+        if value is not None and value > PERCENT_CAP
+    }
+    if errors:
+        raise ValidationFailed(fields=errors)
+
+
 def _check_version(cell: Target, expected_version: int | None) -> None:
     if expected_version is not None and cell.version != expected_version:
         raise StaleVersion(extra={"current_version": cell.version, "id": cell.pk})
@@ -77,6 +93,7 @@ def set_plan_target(*, actor: User, plan: Plan, metric: str, value: int) -> Targ
     ensure_editable(plan)
     if metric not in Metric.values:
         raise ValidationFailed(fields={"metric": [_("Unknown metric.")]})
+    check_range(metric, {"value": value})
     root = Target.objects.filter(plan=plan, metric=metric, parent=None).first()
     if root is None:
         root = Target(
@@ -710,6 +727,9 @@ def edit_cells(*, actor: User, parent: Target, edits: Sequence[CellEdit]) -> lis
         raise ValidationFailed(fields=errors)
     for edit in edits:
         _check_version(by_id[edit.target_id], edit.expected_version)
+    for edit in edits:
+        check_range(parent.metric, {str(edit.target_id): edit.value})
+        check_range(parent.metric, {str(edit.target_id): edit.bottom_up})
     before = {k.pk: (k.value, k.locked, k.bottom_up) for k in kids}
     additive = METRICS[parent.metric].additive
     for edit in edits:
@@ -756,6 +776,7 @@ def set_bottom_up(
     plan = lock_plan(target.plan)
     ensure_editable(plan)
     ensure_can_draft(actor, target)
+    check_range(target.metric, {"bottom_up": value})
     before = target.bottom_up
     matched = Target.objects.filter(pk=target.pk, version=expected_version).update(
         bottom_up=value, version=F("version") + 1
