@@ -360,7 +360,7 @@ def target_variance(
     # statistics of a 300k-cell plan (one dims value holds nearly every cell) SQLite scans
     # the table for an IN list of levels (44 ms) but seeks for each level (0.3 ms).
     # The month first in the GROUP BY: grouped by person first, SQLite walks the whole table
-    # through ``target_person_plan`` for its order (82 ms) instead of seeking the level (12 ms).
+    # through ``target_person_levels`` for its order (82 ms) instead of seeking the level (12 ms).
     fixed = _union(
         [
             cells.filter(dims=d, parent_dims=p)
