@@ -18,7 +18,7 @@ from salescope.catalog import services as catalog_services
 from salescope.catalog.models import IncomingSupply, Product, StockLevel, Warehouse
 from salescope.core.periods import month_start
 from salescope.customers.models import Contact, Customer
-from salescope.ledger.importing.merge import LineWriter
+from salescope.ledger.importing.merge import BULK_MIN_ROWS, LineWriter
 from salescope.ledger.importing.sales_lines import lock_writers
 from salescope.ledger.models import Allocation, Collection, Invoice, Order, OrderLine, SalesLine
 from salescope.org.choices import Role, UnitKind
@@ -201,7 +201,8 @@ def _sales(rng: random.Random, today: dt.date, products: list[Product], customer
     cross = {dealers[1].pk, dealers[7].pk}
     foreign_places = ["长沙市", "南京市", "苏州市", "武汉市"]
     lock_writers()
-    writer = LineWriter(threaded=False)
+    # Two years of lines into a ledger that is empty on the first run: a bulk load.
+    writer = LineWriter(threaded=False, expected_rows=BULK_MIN_ROWS)
     batch, count = [], 0
     for offset in range(DAYS):
         day = start + dt.timedelta(days=offset)

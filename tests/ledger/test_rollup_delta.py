@@ -7,12 +7,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salescope.ledger import rollups
-from salescope.ledger.importing import sales_lines
+from salescope.ledger.importing import merge, sales_lines
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
 from salescope.ledger.models import PersonRollup, RegionRollup, SalesLine, SalesRollup
 from tests.ledger.world import write_csv
 
 BATCH = sales_lines.BATCH
+BULK_MIN_ROWS = merge.BULK_MIN_ROWS
 HEADER = ["单号", "行号", "日期", "客户编码", "产品编码", "数量", "金额", "业务员", "类型"]
 DATES = ["2025-01-15", "2025-01-31", "2025-02-01", "2025-03-10"]
 CUSTOMERS = ["C-EAST-1", "C-EAST-2", "C-SOUTH-1"]
@@ -104,14 +105,17 @@ def import_all(world, tmp_path, files):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(files=files, batch=st.sampled_from([2, 3, 20_000]))
-def test_rollups_equal_a_full_reaggregation_after_any_imports(world, tmp_path, files, batch):
-    # Small batches: a file's lines reach the ledger writer in several batches.
+@given(files=files, batch=st.sampled_from([2, 3, 20_000]), bulk=st.booleans())
+def test_rollups_equal_a_full_reaggregation_after_any_imports(world, tmp_path, files, batch, bulk):
+    # Small batches: a file's lines reach the ledger writer in several batches. ``bulk``: a
+    # file larger than the ledger is loaded with its secondary indexes dropped and rebuilt.
     sales_lines.BATCH = batch
+    merge.BULK_MIN_ROWS = 1 if bulk else BULK_MIN_ROWS
     try:
         import_all(world, tmp_path, files)
     finally:
         sales_lines.BATCH = BATCH
+        merge.BULK_MIN_ROWS = BULK_MIN_ROWS
     # And a rebuild from scratch changes nothing.
     rollups.rebuild_all()
     assert stored_rollups() == expected_rollups()

@@ -178,7 +178,7 @@ def import_sales_lines(
         # A writer thread only on PostgreSQL (on SQLite staging would contend for the GIL row
         # by row), and not while validation creates master data on the same connection.
         threaded = connection.vendor == "postgresql" and not options.create_missing
-        with LineWriter(threaded=threaded) as writer:
+        with LineWriter(threaded=threaded, expected_rows=table.total_rows) as writer:
             seen: dict[str, int] = {}
             processed = 0
             for lines, rows in table.batches(BATCH):

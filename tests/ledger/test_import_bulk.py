@@ -1,0 +1,101 @@
+"""A bulk load (a large file into a smaller ledger) drops the ledger's secondary indexes for the
+load and rebuilds them before commit: afterwards the ledger has exactly the indexes it had, the
+lines and rollups are what an ordinary import stores, and a failed load leaves the indexes as
+they were. The size rule is lowered here so a few lines make a "bulk" load."""
+
+import pytest
+from django.db import connection
+
+from salescope.ledger.importing import merge, sales_lines
+from salescope.ledger.importing.merge import LineWriter
+from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
+from salescope.ledger.models import SalesLine
+from tests.ledger.test_import_sales_lines import GOOD, HEADER, stored
+from tests.ledger.test_rollup_delta import expected_rollups, stored_rollups
+from tests.ledger.world import write_csv
+
+
+def ledger_indexes() -> dict[str, tuple]:
+    """The ledger's indexes and constraints as the database describes them."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, SalesLine._meta.db_table)
+    return {
+        name: (tuple(c["columns"]), c["unique"], c["primary_key"], c["index"])
+        for name, c in found.items()
+        if c["index"] or c["unique"] or c["primary_key"]
+    }
+
+
+@pytest.fixture
+def drops(monkeypatch):
+    """Bulk loads from one line on; records the indexes each import dropped."""
+    monkeypatch.setattr(merge, "BULK_MIN_ROWS", 1)
+    dropped: list[list[str]] = []
+    drop = LineWriter._drop_secondary_indexes
+
+    def recording(self):  # noqa: ANN001, ANN202
+        drop(self)
+        dropped.append(sorted(name for name, _sql in self.deferred_indexes))
+
+    monkeypatch.setattr(LineWriter, "_drop_secondary_indexes", recording)
+    return dropped
+
+
+def run(path, actor):  # noqa: ANN001, ANN201
+    return import_sales_lines(actor=actor, path=path, options=ImportOptions())
+
+
+def test_a_bulk_load_rebuilds_the_ledgers_indexes_as_they_were(world, tmp_path, drops):
+    before = ledger_indexes()
+    secondary = {"salesline_month", "salesline_customer_date", "salesline_person_date"}
+
+    result = run(write_csv(tmp_path / "f.csv", HEADER, GOOD), world.personas["admin"])
+
+    assert len(drops) == 1
+    assert secondary <= set(drops[0])  # the reports' indexes went, the key's stayed
+    assert not any("line_key" in name or "pkey" in name for name in drops[0])
+    assert ledger_indexes() == before
+    assert (result.created, result.rejected) == (3, 0)
+    assert stored() == [
+        ("SO-1#1", 8500, 10000),
+        ("SO-1#2", 1700, 2000),
+        ("SO-2#1", 30000, 100000),
+    ]
+    assert stored_rollups() == expected_rollups()
+
+
+def test_an_import_smaller_than_the_ledger_keeps_its_indexes(world, tmp_path, drops):
+    admin = world.personas["admin"]
+    run(write_csv(tmp_path / "first.csv", HEADER, GOOD), admin)  # 3 lines into an empty ledger
+    revised = [["SO-1", "1", "2025-03-01", "C-EAST-1", "P-JUICE-1L", "12", "8.50", "102.00"]]
+
+    result = run(
+        write_csv(tmp_path / "next.csv", HEADER, [r + ["", "进货", ""] for r in revised]), admin
+    )
+
+    assert len(drops) == 1  # only the first load dropped anything
+    assert (result.created, result.updated) == (0, 1)
+    assert stored_rollups() == expected_rollups()
+
+
+def test_a_failed_bulk_load_leaves_the_indexes_and_nothing_else(
+    world, tmp_path, drops, monkeypatch
+):
+    before = ledger_indexes()
+    merge_batch = LineWriter._merge_batch
+    batches = []
+
+    def fail_on_second(self, rows):  # noqa: ANN001, ANN202
+        batches.append(len(rows))
+        if len(batches) == 2:
+            raise RuntimeError("connection lost")
+        merge_batch(self, rows)
+
+    monkeypatch.setattr(sales_lines, "BATCH", 1)
+    monkeypatch.setattr(LineWriter, "_merge_batch", fail_on_second)
+    with pytest.raises(RuntimeError, match="connection lost"):
+        run(write_csv(tmp_path / "f.csv", HEADER, GOOD), world.personas["admin"])
+
+    assert len(drops) == 1
+    assert ledger_indexes() == before
+    assert SalesLine.objects.count() == 0
