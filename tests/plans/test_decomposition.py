@@ -163,3 +163,73 @@ def test_a_persons_year_follows_their_own_monthly_history(plan, personas):
     )
     months = {t.period_start.month: t.value for t in Target.objects.filter(parent=mine) if t.value}
     assert months == {2: mine.value // 4, 5: mine.value - mine.value // 4}
+
+
+def _sold_in_2025(person, month, fen):  # noqa: ANN001, ANN202
+    import datetime as dt
+
+    from salescope.ledger import rollups
+    from salescope.ledger.models import SalesRollup
+
+    SalesRollup.objects.create(
+        month=dt.date(2025, month, 1), kind="sell_in", salesperson=person, amount_fen=fen
+    )
+    rollups.refresh_coarser()
+
+
+def test_a_split_by_last_year_without_last_years_actuals_is_refused(plan, personas):
+    """Nothing sold in 2025: "last year's share" would silently be equal shares."""
+    from salescope.plans.choices import Method
+
+    root = plan.targets.get(parent=None)
+    director = personas["director"]
+    services.decompose_target(actor=director, target=root, steps=[Step(Axis.ORG)])
+    before = sorted(Target.objects.filter(plan=plan).values_list("pk", "value", "version"))
+
+    for method in (Method.LAST_YEAR, Method.SEASONALITY):
+        with pytest.raises(ValidationFailed) as refused:
+            services.decompose_target(actor=director, target=root, steps=[Step(Axis.ORG, method)])
+        assert refused.value.code == "target_no_history"
+        assert list(refused.value.fields) == ["method"]
+    assert sorted(Target.objects.filter(plan=plan).values_list("pk", "value", "version")) == (
+        before
+    )
+
+
+def test_a_metric_without_ledger_history_cannot_be_split_by_last_year(plan, personas):
+    from salescope.plans.choices import Method
+
+    director = personas["director"]
+    outlets = services.set_plan_target(
+        actor=director, plan=plan, metric=Metric.NEW_OUTLETS, value=400_00
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        services.decompose_target(
+            actor=director, target=outlets, steps=[Step(Axis.ORG, Method.LAST_YEAR)]
+        )
+    assert refused.value.code == "target_no_history"
+    assert not Target.objects.filter(parent=outlets).exists()
+
+
+def test_a_part_without_history_of_its_own_is_split_equally_and_says_so(plan, personas):
+    """华东 sold in March 2025, 华南 nothing: 华东's months follow its season, 华南's are equal
+    and 华南 records the method it got (equal), not the one asked for."""
+    from salescope.plans.choices import Method
+
+    _sold_in_2025(personas["salesperson"], 3, 500)
+    root = plan.targets.get(parent=None)
+    services.decompose_target(
+        actor=personas["director"],
+        target=root,
+        steps=[Step(Axis.ORG, Method.CUSTOM, [1, 1, 1, 1]), Step(Axis.MONTH, Method.SEASONALITY)],
+    )
+
+    regions = {t.unit.code: t for t in Target.objects.filter(parent=root).select_related("unit")}
+    east, south = regions["EAST"], regions["SOUTH"]
+    assert (east.method, south.method) == (Method.SEASONALITY, Method.EQUAL)
+    east_months = {t.period_start.month: t.value for t in Target.objects.filter(parent=east)}
+    assert {m: v for m, v in east_months.items() if v} == {3: east.value}
+    south_months = [t.value for t in Target.objects.filter(parent=south)]
+    assert sum(south_months) == south.value
+    assert max(south_months) - min(south_months) <= 1  # equal shares, to the fen
+    _children_sum_to_parents(plan)

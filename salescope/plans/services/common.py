@@ -18,6 +18,7 @@ class PlanErrorCode(StrEnum):
     WRONG_STATUS = "plan_wrong_status"
     INFEASIBLE_LOCKS = "target_infeasible_locks"
     NOTHING_TO_DECOMPOSE = "target_nothing_to_decompose"
+    NO_HISTORY = "target_no_history"
     ALREADY_ACKNOWLEDGED = "acknowledgement_already_given"
 
 

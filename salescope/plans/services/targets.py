@@ -399,8 +399,8 @@ def _spec_finder(specs: list[Spec], axis: str) -> Any:
     return lambda row: None  # key customers: the rollups have no customer grain
 
 
-def _history_weights(ctx: _Context, cell: Target, specs: list[Spec], axis: str) -> list[Fraction]:
-    """Each child's share of last year's actual within the parent's coordinates."""
+def _past_rows(ctx: _Context, cell: Target) -> list[_Past]:
+    """Last year's actuals (shifted onto this year) within ``cell``'s org, product and period."""
     history = _history(ctx, cell.metric)
     if cell.person_id:
         rows = history["by_person"].get(cell.person_id, [])
@@ -409,41 +409,74 @@ def _history_weights(ctx: _Context, cell: Target, specs: list[Spec], axis: str) 
         prefix = unit.path if unit else ""
         rows = [r for r in history["rows"] if r.unit_path.startswith(prefix)]
     parent_cat = ctx.category_paths.get(cell.category_id or 0, "")
+    return [
+        row
+        for row in rows
+        if cell.period_start <= row.month <= cell.period_end
+        and (not parent_cat or row.category_path.startswith(parent_cat))
+    ]
+
+
+def _history_weights(ctx: _Context, cell: Target, specs: list[Spec], axis: str) -> list[Fraction]:
+    """Each child's share of last year's actual within the parent's coordinates."""
     find = _spec_finder(specs, axis)
     weights = [Fraction(0)] * len(specs)
-    for row in rows:
-        if not cell.period_start <= row.month <= cell.period_end:
-            continue
-        if parent_cat and not row.category_path.startswith(parent_cat):
-            continue
+    for row in _past_rows(ctx, cell):
         index = find(row)
         if index is not None:
             weights[index] += row.amount
     return weights
 
 
-def _part_values(ctx: _Context, cell: Target, step: Step, specs: list[Spec]) -> list[int]:
-    """The values ``cell``'s parts start at: its amount split by the step's method, or, for a
-    level, its level copied into each part."""
+HISTORY_METHODS = (Method.LAST_YEAR, Method.SEASONALITY)
+
+
+def _check_history(ctx: _Context, target: Target, steps: Sequence[Step]) -> None:
+    """Refuse a split by last year's actuals where last year has none to split by: the parts
+    would silently come out equal under a method that says otherwise."""
+    if not any(s.method in HISTORY_METHODS for s in steps):
+        return
+    if METRICS[target.metric].source != "ledger":
+        reason = _(
+            "This metric has no history in the sales ledger: choose equal shares or weights."
+        )
+    elif not _past_rows(ctx, target):
+        reason = _(
+            "Last year has no actuals within this target, so there is nothing to take shares "
+            "or seasonality from: choose equal shares or weights."
+        )
+    else:
+        return
+    raise ValidationFailed(fields={"method": [reason]}, code=PlanErrorCode.NO_HISTORY)
+
+
+def _part_values(
+    ctx: _Context, cell: Target, step: Step, specs: list[Spec]
+) -> tuple[list[int], str]:
+    """The values ``cell``'s parts start at — its amount split by the step's method, or, for
+    a level, its level copied into each part — and the method that made them."""
     info = METRICS[cell.metric]
     if not info.additive:
-        return rules.level_parts(cell.value, len(specs))
-    return rules.allocate(cell.value, _weights(ctx, cell, step, specs), quantum=info.quantum)
+        return rules.level_parts(cell.value, len(specs)), Method.EQUAL
+    weights, method = _weights(ctx, cell, step, specs)
+    return rules.allocate(cell.value, weights, quantum=info.quantum), method
 
 
-def _weights(ctx: _Context, cell: Target, step: Step, specs: list[Spec]) -> list[Any]:
+def _weights(ctx: _Context, cell: Target, step: Step, specs: list[Spec]) -> tuple[list, str]:
+    """The parts' weights and the method they follow: a part of the plan without history of
+    its own (a new salesperson, a new category) is split equally and says so."""
     if step.method == Method.CUSTOM:
         weights = list(step.weights or [])
         if len(weights) != len(specs) or any(Decimal(w) < 0 for w in weights):
             raise ValidationFailed(
                 fields={"weights": [_("Give one weight of zero or more for each part.")]}
             )
-        return [Decimal(w) for w in weights]
-    if step.method in (Method.LAST_YEAR, Method.SEASONALITY):
-        if METRICS[cell.metric].source == "ledger":
-            return _history_weights(ctx, cell, specs, step.axis)
-        return [1] * len(specs)  # no history for this metric: equal shares
-    return [1] * len(specs)
+        return [Decimal(w) for w in weights], step.method
+    if step.method in HISTORY_METHODS:
+        weights = _history_weights(ctx, cell, specs, step.axis)
+        if any(weights):
+            return weights, step.method
+    return [1] * len(specs), Method.EQUAL
 
 
 def _new_cells(
@@ -584,6 +617,7 @@ def decompose_target(
         # 18% market share is not 4.5% in each of four regions: each part starts at 18%.
         steps = [Step(s.axis, Method.EQUAL, None, s.members) for s in steps]
     ctx = _Context(plan=plan, actor=actor)
+    _check_history(ctx, target, steps)
     replaced, _deleted = Target.objects.filter(parent=target).delete()
     level = [target]
     created = 0
@@ -595,12 +629,12 @@ def decompose_target(
             specs = _specs(ctx, cell, step)
             if not specs:
                 continue
-            values = _part_values(ctx, cell, step, specs)
+            values, method = _part_values(ctx, cell, step, specs)
             if last:
                 leaf_rows.extend(_leaf_rows(ctx, cell, step, specs, values))
             else:
                 next_level.extend(_new_cells(ctx, cell, step, specs, values))
-            cell.children_axis, cell.method, cell.is_leaf = step.axis, step.method, False
+            cell.children_axis, cell.method, cell.is_leaf = step.axis, method, False
         if not next_level and not leaf_rows:
             if depth == 0:
                 raise ValidationFailed(
@@ -608,11 +642,15 @@ def decompose_target(
                     code=PlanErrorCode.NOTHING_TO_DECOMPOSE,
                 )
             break
-        parents = [c.pk for c in level if not c.is_leaf]
-        for start in range(0, len(parents), 5000):  # one UPDATE per batch, not a CASE per row
-            Target.objects.filter(pk__in=parents[start : start + 5000]).update(
-                children_axis=step.axis, method=step.method, is_leaf=False
-            )
+        by_method: dict[str, list[int]] = {}
+        for c in level:
+            if not c.is_leaf:
+                by_method.setdefault(c.method, []).append(c.pk)
+        for method, parents in by_method.items():
+            for start in range(0, len(parents), 5000):  # one UPDATE per batch, not per row
+                Target.objects.filter(pk__in=parents[start : start + 5000]).update(
+                    children_axis=step.axis, method=method, is_leaf=False
+                )
         if last:
             _insert_rows(leaf_rows)
             created += len(leaf_rows)
