@@ -66,6 +66,13 @@ class AuditEntry(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit entries are append-only.")
 
+    @property
+    def action_label(self) -> str:
+        """What happened, in the reader's language (``core.audit_labels``)."""
+        from salescope.core.audit_labels import describe
+
+        return describe(self.action, self.object_type)
+
 
 class CalendarDayKind(models.TextChoices):
     HOLIDAY = "holiday", _("Public holiday")
