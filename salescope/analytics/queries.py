@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
 
 from salescope.core.periods import month_end
 from salescope.org.models import OrgUnit, User
@@ -45,9 +47,31 @@ def trackable_plans(*, viewer: User) -> QuerySet[Plan]:
     return list_plans(viewer=viewer).order_by("status", "-fiscal_year", "-pk")
 
 
-def default_plan(*, viewer: User) -> Plan | None:
-    plans = trackable_plans(viewer=viewer)
-    return plans.filter(status=PlanStatus.APPROVED).first() or plans.first()
+def default_plan(
+    *, viewer: User, plans: Iterable[Plan] | None = None, today: dt.date | None = None
+) -> Plan | None:
+    """The plan the tracking pages (目标与实绩, 我的目标) open on when none is asked for.
+
+    Among the approved plans the viewer may track: the one whose period holds today (local
+    date); failing that, the one that started most recently; only then the one that starts
+    soonest. A plan approved ahead of time for a later year must not hide the running one.
+    With no approved plan, the same rule picks among the others. Ties keep the order of
+    ``trackable_plans`` (newest fiscal year, then newest plan). ``plans`` is the viewer's
+    ``trackable_plans`` when the caller already has them (the page's plan picker).
+    """
+    today = today or timezone.localdate()
+    candidates = list(trackable_plans(viewer=viewer) if plans is None else plans)
+    approved = [p for p in candidates if p.status == PlanStatus.APPROVED]
+    for pool in (approved, candidates):
+        current = [p for p in pool if p.period_start <= today <= p.period_end]
+        if current:
+            return current[0]
+        started = [p for p in pool if p.period_start <= today]
+        if started:
+            return max(started, key=lambda p: p.period_start)  # first of equals wins
+        if pool:
+            return min(pool, key=lambda p: p.period_start)
+    return None
 
 
 def my_scope(*, viewer: User) -> dict[str, Any]:
@@ -72,3 +96,8 @@ def drill_lines(
     return ledger.list_lines(
         viewer=viewer, date_from=month, date_to=month_end(month), filters=filters
     )
+
+
+def drill_total(lines: QuerySet) -> int:
+    """The amount (fen) of all of ``drill_lines``, not only of the page shown."""
+    return lines.order_by().aggregate(total=Sum("amount_fen"))["total"] or 0

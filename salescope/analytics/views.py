@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,17 +27,22 @@ from salescope.plans.choices import Metric
 from salescope.plans.models import Plan
 from salescope.plans.web import page
 
+# The tracking page's filters a drill-down link carries, to come back to the same view.
+TRACKING_PARAMS = ("plan", "metric", "group_by", "basis", "as_of")
 
-def _plan_from(request: HttpRequest) -> Plan | None:
+
+def _plan_from(request: HttpRequest) -> tuple[Plan | None, list[Plan]]:
+    """The plan asked for (``?plan=``) or the default one, and the plans of the picker."""
+    plans = list(queries.trackable_plans(viewer=request.user))
     raw = request.GET.get("plan", "")
     if raw.isdigit():
-        return plan_queries.get_plan(viewer=request.user, pk=int(raw))
-    return queries.default_plan(viewer=request.user)
+        return plan_queries.get_plan(viewer=request.user, pk=int(raw)), plans
+    return queries.default_plan(viewer=request.user, plans=plans), plans
 
 
 @page
 def tracking(request: HttpRequest) -> HttpResponse:
-    plan = _plan_from(request)
+    plan, plans = _plan_from(request)
     form = TrackingForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     report = None
@@ -51,7 +57,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
         )
     context = {
         "plan": plan,
-        "plans": queries.trackable_plans(viewer=request.user),
+        "plans": plans,
         "form": form,
         "report": report,
         "chart": _chart(report) if report else None,
@@ -68,13 +74,14 @@ def _chart(report) -> dict:  # noqa: ANN001
         "target": [r.target / 100 for r in rows],
         "actual": [r.actual / 100 for r in rows],
         "pace": [r.tracking.pace / 100 for r in rows],
+        "unit": "%" if report.is_level else "",  # a level (market share…) is a percentage
         "names": {"target": _("Target"), "actual": _("Actual"), "pace": _("Pace")},
     }
 
 
 @page
 def my_targets(request: HttpRequest) -> HttpResponse:
-    plan = _plan_from(request)
+    plan, plans = _plan_from(request)
     scope = queries.my_scope(viewer=request.user)
     person = request.GET.get("person", "")
     if person.isdigit() and int(person) != request.user.pk:
@@ -94,6 +101,8 @@ def my_targets(request: HttpRequest) -> HttpResponse:
                 cards.append({"metric": Metric(metric).label, "report": report})
     context = {
         "plan": plan,
+        "plans": plans,
+        "person": person if person.isdigit() else "",
         "scope": scope,
         "cards": cards,
         "today": timezone.localdate(),
@@ -160,4 +169,11 @@ def drill(request: HttpRequest) -> HttpResponse:
         viewer=request.user, person_id=int(person) if person.isdigit() else None, month=month
     )
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
-    return render(request, "analytics/drill.html", {"page": page, "month": month})
+    back = {k: request.GET[k] for k in TRACKING_PARAMS if request.GET.get(k)}
+    context = {
+        "page": page,
+        "month": month,
+        "total": queries.drill_total(lines),
+        "back": urlencode(back),
+    }
+    return render(request, "analytics/drill.html", context)
