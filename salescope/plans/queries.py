@@ -62,6 +62,17 @@ def root_targets(*, viewer: User, plan: Plan) -> list[Target]:
     return list(visible(_cells().filter(plan=plan, parent=None), viewer=viewer))
 
 
+def top_targets(*, viewer: User, plan: Plan) -> list[Target]:
+    """The highest cells of the plan the viewer may see: the roots for whoever sees the whole
+    plan; for a salesperson or a manager, their own cells (and their teams') whose parent they
+    may not see — the places where their part of the plan starts."""
+    if can(viewer, Target, "view"):
+        return root_targets(viewer=viewer, plan=plan)
+    seen = visible(Target.objects.filter(plan=plan), viewer=viewer).values("pk")
+    cells = visible(_cells().filter(plan=plan), viewer=viewer).exclude(parent_id__in=seen)
+    return list(cells.order_by("metric", "depth", "position", "id"))
+
+
 def child_targets(*, viewer: User, parent: Target) -> list[Target]:
     """The children of a cell with their comment counts (the reconciliation grid rows)."""
     qs = (
@@ -73,7 +84,9 @@ def child_targets(*, viewer: User, parent: Target) -> list[Target]:
     return list(visible(qs, viewer=viewer))
 
 
-def ancestors(target: Target) -> list[Target]:
+def ancestors(target: Target, *, viewer: User) -> list[Target]:
+    """The cells above ``target``, top first (the breadcrumb); each says in ``viewer_may_see``
+    whether the viewer may open it (a salesperson sees their cell, not their team's)."""
     chain = []
     cell = target
     while cell.parent_id:
@@ -81,6 +94,13 @@ def ancestors(target: Target) -> list[Target]:
             pk=cell.parent_id
         )
         chain.append(cell)
+    seen = set(
+        visible(Target.objects.filter(pk__in=[c.pk for c in chain]), viewer=viewer).values_list(
+            "pk", flat=True
+        )
+    )
+    for up in chain:
+        up.viewer_may_see = up.pk in seen
     return list(reversed(chain))
 
 

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.org.permissions import requires
-from salescope.org.visibility import can
 from salescope.plans import permissions as perms
 from salescope.plans import queries, rules, services, xlsx
 from salescope.plans.choices import METRICS, PlanStatus, StepStatus
@@ -26,7 +25,7 @@ from salescope.plans.forms import (
     grid_edits,
     parse_date,
 )
-from salescope.plans.models import Plan, Target
+from salescope.plans.models import Target
 from salescope.plans.web import page
 
 
@@ -69,13 +68,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     acks = queries.acknowledgements(viewer=request.user, plan=plan)
     context = {
         "plan": plan,
-        "roots": queries.root_targets(viewer=request.user, plan=plan),
+        "roots": queries.top_targets(viewer=request.user, plan=plan),
+        "rights": services.plan_rights(viewer=request.user, plan=plan),
         "total_form": TotalForm(),
         "steps": queries.list_steps(viewer=request.user, plan=plan),
         "acks_done": sum(1 for a in acks if a.acknowledged_at),
         "acks_total": len(acks),
         "snapshots": queries.snapshots(viewer=request.user, plan=plan),
-        "may_approve": can(request.user, Plan, "approve"),
         "statuses": PlanStatus,
         "step_statuses": StepStatus,
         "metrics": METRICS,
@@ -172,10 +171,13 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
             _fail(request, error)
         return redirect("plans:grid", pk=cell.pk)
     rows = queries.child_targets(viewer=request.user, parent=cell)
+    rights = services.cell_rights(viewer=request.user, cell=cell)
     context = {
         "cell": cell,
         "plan": cell.plan,
-        "chain": queries.ancestors(cell),
+        "chain": queries.ancestors(cell, viewer=request.user),
+        "rights": rights,
+        "editable": rights.plan and not cell.plan.is_frozen,
         "rows": rows,
         "rows_total": _fold(cell, [r.value for r in rows]),
         "drafts_total": _fold(cell, [r.bottom_up for r in rows if r.bottom_up is not None]),

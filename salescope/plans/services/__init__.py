@@ -9,6 +9,7 @@ from salescope.plans.services.plans import (
     transition_plan,
     update_plan,
 )
+from salescope.plans.services.rights import CellRights, PlanRights, cell_rights, plan_rights
 from salescope.plans.services.steps import create_step, update_step
 from salescope.plans.services.targets import (
     CellEdit,
@@ -23,6 +24,10 @@ from salescope.plans.services.targets import (
 
 __all__ = [
     "CellEdit",
+    "CellRights",
+    "PlanRights",
+    "cell_rights",
+    "plan_rights",
     "ImportResult",
     "PlanErrorCode",
     "Step",

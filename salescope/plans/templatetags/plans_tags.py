@@ -17,6 +17,15 @@ def hundredths(value: int | None) -> str:
 
 
 @register.filter
+def amount(value: Decimal | None) -> str:
+    """A figure already in units (a gap: ``Target.gap``) with thousands separators:
+    Decimal("-1889187.03") → "-1,889,187.03"; None → ""."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value).quantize(Decimal('0.01')):,}"
+
+
+@register.filter
 def plain(value: int | None) -> str:
     """Hundredths as an editable number without separators: 12345678 → "123456.78"."""
     if value is None or value == "":

@@ -1,7 +1,19 @@
 // The target grid behaves like a spreadsheet: arrow keys and Enter move between cells, and a
 // block copied from Excel (tab-separated rows) pastes into the cells from the focused one on.
+// Forms with data-confirm ask before they submit.
 (function () {
   "use strict";
+  // A form whose submission destroys work (decomposing again replaces the parts below, with
+  // their locks and comments) says so in data-confirm; submit it only once confirmed.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.dataset && form.dataset.confirm;
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
   var grid = document.getElementById("target-grid");
   if (!grid) { return; }
 
