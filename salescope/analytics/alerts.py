@@ -368,6 +368,19 @@ def resolve_alert(*, actor: User, alert: Alert, expected_version: int, resolutio
     return alert
 
 
+def _shown(facts: dict[str, Any]) -> dict[str, Any]:
+    """The facts as a reader sees them: amounts with thousands separators (1,831,781.86)."""
+    shown = dict(facts)
+    for name in ("target", "actual", "pace", "projection"):
+        value = facts.get(name)
+        if value is not None:
+            try:
+                shown[name] = f"{Decimal(value):,.2f}"
+            except ArithmeticError:
+                continue
+    return shown
+
+
 def _level_cause(kind: str, f: dict[str, Any]) -> str:
     if kind == AlertKind.BEHIND_PACE:
         return _(
@@ -381,7 +394,7 @@ def _level_cause(kind: str, f: dict[str, Any]) -> str:
 
 def cause(alert: Alert) -> str:
     """The warning's cause in words (translated at display time)."""
-    f = alert.facts or {}
+    f = _shown(alert.facts or {})
     if f.get("level") and f.get("unit"):  # a region's own level
         return _("%(unit)s: %(cause)s") % {"unit": f["unit"], "cause": _level_cause(alert.kind, f)}
     if f.get("level"):

@@ -152,7 +152,10 @@ def evaluate(request: HttpRequest) -> HttpResponse:
     result = alerts.evaluate_alerts(actor=request.user)
     messages.success(
         request,
-        _("Checked: %(raised)s new warnings, %(still_open)s still open, %(cleared)s cleared.")
+        _(
+            "Checked the whole company: %(raised)s new warnings, %(still_open)s still open, "
+            "%(cleared)s cleared."
+        )
         % result.as_dict(),
     )
     return redirect("analytics:inbox")

@@ -339,3 +339,22 @@ def test_the_tracking_page_shows_the_regions_levels_and_their_mean(shares, perso
     assert "20.00%" in table
     assert "19.00%" in table  # the total row: the mean
     assert "38.00" not in table
+
+
+def test_a_warnings_cause_shows_amounts_with_thousands_separators(personas):
+    alert = Alert(
+        kind="over_budget",
+        facts={
+            "unit": "华东大区",
+            "actual": "1831781.86",
+            "pace": "1790936.99",
+            "target": "2400000.00",
+            "projection": "2491000.10",
+        },
+    )
+
+    cause = alerts.cause(alert)
+
+    assert "1,831,781.86" in cause
+    assert "1,790,936.99" in cause
+    assert "2,491,000.10" in cause
