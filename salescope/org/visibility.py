@@ -214,19 +214,36 @@ def _people_below_sql(viewer: User) -> RawSQL:
     return RawSQL(_tree_sql().people, (viewer.pk,))  # noqa: S611 - see _tree_sql
 
 
+class _InIds(In):
+    """``column IN (subquery)``, written on PostgreSQL as ``column = ANY(ARRAY(subquery))``.
+
+    The ARRAY runs once, before the scan, and its ids are looked up through the column's
+    index; ``IN`` makes a hashed SubPlan tested row by row, and an OR of those can only filter
+    a full scan. Measured (bench_ledger's 100k customers, a salesperson who owns 200): the
+    list's capped count read all 100k rows (15.7 ms) instead of the salesperson's 200."""
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        rhs_sql, rhs_params = compiler.compile(self.rhs)  # RawSQL compiles to "(SELECT …)"
+        return f"{lhs_sql} = ANY(ARRAY{rhs_sql})", [*lhs_params, *rhs_params]
+
+
 def _condition(model: type[models.Model], ownership: Ownership, viewer: User, action: str) -> Q:
     """The OR of every way the viewer reaches a record of ``model`` for ``action``."""
-    lhs = _scan_hint if Role.MANAGER in viewer_roles(viewer) else F
+    manager = Role.MANAGER in viewer_roles(viewer)
+    # A manager's list walks the table in its order (see _scan_hint); anyone else's reads
+    # their few records through the indexes.
+    lhs, member = (_scan_hint, In) if manager else (F, _InIds)
     condition = Q()
     if action in ownership.owner_actions:  # type: ignore[operator]
         if ownership.person:
             condition |= Q(Exact(lhs(ownership.person), viewer.pk))
-            condition |= Q(In(lhs(ownership.person), _people_below_sql(viewer)))
+            condition |= Q(member(lhs(ownership.person), _people_below_sql(viewer)))
         if ownership.unit:
-            condition |= Q(In(lhs(ownership.unit), _subtree_sql(viewer)))
+            condition |= Q(member(lhs(ownership.unit), _subtree_sql(viewer)))
     shared = _shared_ids(model, viewer, action) if ownership.shareable else None
     if shared is not None:
-        condition |= Q(In(lhs("pk"), shared))
+        condition |= Q(member(lhs("pk"), shared))
     return condition or Q(pk__in=[])
 
 
