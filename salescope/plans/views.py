@@ -105,6 +105,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             _fail(request, error)
         else:
+            messages.success(request, _("The plan document is saved."))
             return redirect("plans:detail", pk=plan.pk)
     return render(request, "plans/edit.html", {"plan": plan, "form": form})
 
@@ -115,7 +116,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 def transition(request: HttpRequest, pk: int) -> HttpResponse:
     plan = queries.get_plan(viewer=request.user, pk=pk)
     try:
-        services.transition_plan(
+        plan = services.transition_plan(
             actor=request.user,
             plan=plan,
             action=request.POST.get("action", ""),
@@ -124,6 +125,10 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as error:
         _fail(request, error)
+    else:
+        messages.success(
+            request, _("The plan is now: %(status)s.") % {"status": plan.get_status_display()}
+        )
     return redirect("plans:detail", pk=plan.pk)
 
 

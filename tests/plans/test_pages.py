@@ -97,3 +97,19 @@ def test_a_salesperson_reads_the_plan_with_their_targets_but_not_the_company_gri
 def test_a_plan_without_a_target_of_theirs_is_404_for_a_salesperson(plan, personas, login_client):
     client = login_client(personas["salesperson"])
     assert client.get(f"/plans/{plan.pk}/").status_code == 404
+
+
+def test_saving_the_document_and_moving_the_plan_on_say_so(plan, personas, login_client):
+    director = login_client(personas["director"])
+    form = {"name": plan.name, "deadline": "2026-01-15", "pace_basis": plan.pace_basis}
+    form |= {"warning_threshold": plan.warning_threshold, "version": plan.version}
+    form["section_strategy"] = "深耕华东，拓展华南"
+
+    saved = director.post(f"/plans/{plan.pk}/edit/", form, follow=True)
+    assert "计划文件已保存。" in saved.content.decode()
+
+    plan.refresh_from_db()
+    submitted = director.post(
+        f"/plans/{plan.pk}/transition/", {"action": "submit", "version": plan.version}, follow=True
+    )
+    assert "计划状态：已提交。" in submitted.content.decode()
