@@ -67,9 +67,14 @@ def tracking(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/tracking.html", context)
 
 
+CHART_ROWS = 60  # more bars than this are unreadable; the table lists every row
+
+
 def _chart(report) -> dict:  # noqa: ANN001
-    rows = report.rows[:60]
+    rows = report.rows[:CHART_ROWS]
     return {
+        "shown": len(rows),
+        "total": len(report.rows),
         "labels": [" · ".join(r.labels.values()) for r in rows],
         "target": [r.target / 100 for r in rows],
         "actual": [r.actual / 100 for r in rows],
