@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from salescope.core.errors import ValidationFailed
 from salescope.org.forms import DateInput
 from salescope.org.models import OrgUnit
+from salescope.plans import queries
 from salescope.plans.choices import SECTIONS, Axis, Method, Metric, PaceBasis
 from salescope.plans.services import CellEdit, Step, parse_value
 
@@ -32,6 +33,13 @@ class StyledForm(forms.Form):
                 widget.attrs.setdefault("class", "form-control form-control-sm")
 
 
+class UnitChoiceField(forms.ModelChoiceField):
+    """Units in tree order, each indented under its parent (公司 › 大区 › 分公司 › 组)."""
+
+    def label_from_instance(self, obj: OrgUnit) -> str:
+        return "\u3000" * max(obj.depth - 1, 0) + obj.name
+
+
 class PlanForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     fiscal_year = forms.IntegerField(label=_("Fiscal year"), min_value=2000, max_value=2100)
@@ -42,7 +50,7 @@ class PlanForm(StyledForm):
         empty_value=None,
         choices=[("", _("Whole year")), (1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4")],
     )
-    scope_unit = forms.ModelChoiceField(label=_("Scope"), queryset=OrgUnit.objects.none())
+    scope_unit = UnitChoiceField(label=_("Scope"), queryset=OrgUnit.objects.none())
     deadline = forms.DateField(
         label=_("Submission deadline"),
         required=False,
@@ -52,7 +60,7 @@ class PlanForm(StyledForm):
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if units is not None:
-            self.fields["scope_unit"].queryset = units
+            self.fields["scope_unit"].queryset = units.order_by("path")
         self.style()
 
 
@@ -101,7 +109,9 @@ class DecomposeForm(StyledForm):
     weights = forms.CharField(
         label=_("Custom weights (one per part, comma separated)"), required=False
     )
-    members = forms.CharField(label=_("Key customers (ids)"), required=False)
+    members = forms.CharField(
+        label=_("Only these parts (key customers by code; ids for other parts)"), required=False
+    )
 
     def steps(self) -> list[Step]:
         data = self.cleaned_data
@@ -111,11 +121,30 @@ class DecomposeForm(StyledForm):
                 weights = [Decimal(w.strip()) for w in data["weights"].split(",") if w.strip()]
             except InvalidOperation:
                 raise ValidationFailed(fields={"weights": [_("Enter numbers.")]}) from None
-        members = [int(m) for m in data["members"].replace("，", ",").split(",") if m.strip()]
+        members = _members(data["axis"], data["members"])
         steps = [Step(data["axis"], data["method"], weights, members or None)]
         if data.get("then_by"):
             steps.append(Step(data["then_by"], data["method"]))
         return steps
+
+
+def _members(axis: str, text: str) -> list[int]:
+    """The parts to keep, as typed: customers by their code (K083810) or id, other parts by
+    id; anything else is an error at the field, not a server error."""
+    tokens = [t.strip() for t in text.replace("，", ",").replace("、", ",").split(",") if t.strip()]
+    ids = [int(t) for t in tokens if t.isdigit()]
+    codes = [t for t in tokens if not t.isdigit()]
+    if codes and axis == Axis.CUSTOMER:
+        found = queries.customer_ids_by_code(codes)
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            raise ValidationFailed(
+                fields={"members": [_("Unknown customer codes: %s") % ", ".join(unknown)]}
+            )
+        ids += [found[c] for c in codes]
+    elif codes:
+        raise ValidationFailed(fields={"members": [_("Enter ids separated by commas.")]})
+    return ids
 
 
 def grid_edits(post: Any, *, locks: bool = True) -> list[CellEdit]:

@@ -73,6 +73,13 @@ def top_targets(*, viewer: User, plan: Plan) -> list[Target]:
     return list(cells.order_by("metric", "depth", "position", "id"))
 
 
+def customer_ids_by_code(codes: list[str]) -> dict[str, int]:
+    """Ids of the live customers with these codes: the key customers a planner names."""
+    from salescope.customers.models import Customer
+
+    return dict(Customer.live.filter(code__in=codes).values_list("code", "pk"))
+
+
 def child_targets(*, viewer: User, parent: Target) -> list[Target]:
     """The children of a cell with their comment counts (the reconciliation grid rows)."""
     qs = (

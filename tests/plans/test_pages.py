@@ -1,5 +1,7 @@
 """The plan pages, end to end through the real forms, in zh-Hans."""
 
+import re
+
 from salescope.core.models import AuditEntry
 from salescope.org.models import OrgUnit
 from salescope.plans.models import Acknowledgement, Plan, Target
@@ -113,3 +115,37 @@ def test_saving_the_document_and_moving_the_plan_on_say_so(plan, personas, login
         f"/plans/{plan.pk}/transition/", {"action": "submit", "version": plan.version}, follow=True
     )
     assert "计划状态：已提交。" in submitted.content.decode()
+
+
+def test_key_customers_are_named_by_code_and_an_unknown_code_is_an_error(
+    plan, personas, login_client
+):
+    from salescope.customers.models import Customer
+
+    big = Customer.objects.create(code="KA-001", name="华联超市", owner=personas["salesperson"])
+    root = plan.targets.get(parent=None)
+    director = login_client(personas["director"])
+    form = {"axis": "customer", "method": "equal", "version": root.version}
+
+    refused = director.post(
+        f"/plans/targets/{root.pk}/decompose/", {**form, "members": "KA-001，KA-404"}, follow=True
+    )
+    assert "KA-404" in refused.content.decode()
+    assert not Target.objects.filter(parent=root).exists()
+
+    director.post(f"/plans/targets/{root.pk}/decompose/", {**form, "members": "KA-001"})
+    parts = Target.objects.filter(parent=root)
+    assert {p.customer_id for p in parts} == {big.pk, None}  # the key customer and the others
+    assert sum(p.value for p in parts) == root.value
+
+
+def test_the_scope_list_shows_the_org_tree_in_order(personas, login_client):
+    page = login_client(personas["director"]).get("/plans/").content.decode()
+
+    select = re.search(r'<select name="scope_unit"[^>]*>(.*?)</select>', page, re.S)
+    assert select is not None
+    names = re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", select.group(1))
+    assert names[0] == "华远食品有限公司"
+    east = names.index("\u3000华东大区")
+    assert names[east + 1] == "\u3000\u3000上海分公司"  # its branch right below it, one deeper
+    assert names[east + 2] == "\u3000\u3000\u3000上海一组"
