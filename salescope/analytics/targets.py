@@ -174,7 +174,7 @@ def _units() -> dict[int, _Unit]:
     return {row[0]: _Unit(*row) for row in rows}
 
 
-@dataclass
+@dataclass(slots=True)
 class VarianceRow:
     keys: dict[str, Any]  # dimension → id / month
     labels: dict[str, str]  # dimension → name
@@ -753,18 +753,28 @@ def _labelled(
         for by_value in names
     ]
     tracked.sort(key=_row_order(distinct))
-    rows = []
-    for row_key, tracking in tracked:
-        rows.append(
+    if len(group_by) == 2:  # noqa: PLR2004 - the common person × month report, thousands of rows
+        (first, second), (first_names, second_names) = group_by, names
+        return [
             VarianceRow(
-                keys=dict(zip(group_by, row_key, strict=True)),
-                labels={d: n[v] for d, n, v in zip(group_by, names, row_key, strict=True)},
-                target=tracking.target,
-                actual=tracking.actual,
-                tracking=tracking,
+                {first: a, second: b},
+                {first: first_names[a], second: second_names[b]},
+                t.target,
+                t.actual,
+                t,
             )
+            for (a, b), t in tracked
+        ]
+    return [
+        VarianceRow(
+            dict(zip(group_by, row_key, strict=True)),
+            {d: n[v] for d, n, v in zip(group_by, names, row_key, strict=True)},
+            t.target,
+            t.actual,
+            t,
         )
-    return rows
+        for row_key, t in tracked
+    ]
 
 
 def _row_order(distinct: list[list[Any]]) -> Any:
