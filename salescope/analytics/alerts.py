@@ -34,6 +34,7 @@ from salescope.analytics.targets import target_variance
 from salescope.core import audit
 from salescope.core.concurrency import update_versioned
 from salescope.core.errors import Conflict, PermissionDenied
+from salescope.core.money import grouped
 from salescope.org.models import OrgUnit, User
 from salescope.org.visibility import get_visible, visible
 from salescope.plans import rules
@@ -375,7 +376,7 @@ def _shown(facts: dict[str, Any]) -> dict[str, Any]:
         value = facts.get(name)
         if value is not None:
             try:
-                shown[name] = f"{Decimal(value):,.2f}"
+                shown[name] = grouped(value)
             except ArithmeticError:
                 continue
     return shown

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -45,6 +45,7 @@ from salescope.core.periods import month_end, month_start
 from salescope.org import permissions, visibility
 from salescope.org.choices import UnitKind
 from salescope.org.models import OrgUnit, User
+from salescope.plans import rules
 from salescope.plans.choices import METRICS, Metric, Unit
 
 MANUAL_METRICS: tuple[str, ...] = tuple(m for m, info in METRICS.items() if info.source == "manual")
@@ -253,14 +254,7 @@ def _group(
             "category": category_id,
         }
         groups[tuple(coordinates.get(d) for d in group_by)].extend(values)
-    if additive:
-        return {key: sum(values) for key, values in groups.items()}
-    return {key: _mean(values) for key, values in groups.items()}
-
-
-def _mean(values: list[int]) -> int:
-    mean = Decimal(sum(values)) / Decimal(len(values))
-    return int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return {key: rules.fold(values, additive=additive) for key, values in groups.items()}
 
 
 # --- writes -------------------------------------------------------------------------------
@@ -282,7 +276,7 @@ def parse_value(metric: str, raw: Any) -> int:
     info = METRICS.get(metric)
     if info is not None and info.unit == Unit.COUNT and value != value.to_integral_value():
         raise ValidationFailed(fields={"value": [_("A count is a whole number.")]})
-    if info is not None and info.unit == Unit.PERCENT and value > 100:
+    if info is not None and info.most is not None and value * 100 > info.most:
         raise ValidationFailed(fields={"value": [_("A percentage is at most 100.")]})
     if value >= Decimal(10) ** 15:
         raise ValidationFailed(fields={"value": [_("The figure is too large.")]})

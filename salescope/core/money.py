@@ -51,5 +51,10 @@ def from_fen(fen: int | None) -> Decimal:
     return (Decimal(fen or 0) / FEN_PER_YUAN).quantize(CENT)
 
 
+def grouped(value: Decimal | str | int) -> str:
+    """An amount to the cent with thousands separators, as pages show it: "-1,889,187.03"."""
+    return f"{Decimal(value).quantize(CENT):,}"
+
+
 def currency() -> str:
     return settings.SALESCOPE_CURRENCY

@@ -45,6 +45,11 @@ class MetricInfo:
     def label(self) -> Promise:
         return Unit(self.unit).label
 
+    @property
+    def most(self) -> int | None:
+        """The largest figure in hundredths: a percentage is at most 100 %."""
+        return 100 * 100 if self.unit == Unit.PERCENT else None
+
 
 METRICS: dict[str, MetricInfo] = {
     Metric.SALES_AMOUNT: MetricInfo(Unit.MONEY, 1, "ledger"),

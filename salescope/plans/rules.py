@@ -416,10 +416,17 @@ def projected_short(tracking: Tracking) -> bool:
 
 def mean_half_up(total: int, count: int) -> int:
     """The mean of ``count`` values adding up to ``total``, rounded half away from zero to the
-    minor unit (0 for no value): how percentages fold (the rounding of ``analytics.manual``)."""
+    minor unit (0 for no value): how percentages fold, in reports, manual figures and the grid."""
     if count <= 0:
         return 0
     return _div_half_up(total, count)
+
+
+def fold(values: list[int], *, additive: bool) -> int | None:
+    """Parts as one figure: an amount's sum; a level's mean, half-up (``None``: no parts)."""
+    if additive:
+        return sum(values)
+    return mean_half_up(sum(values), len(values)) if values else None
 
 
 def track_level(target: int, actual: int, latest: int | None, share: Fraction | int) -> Tracking:

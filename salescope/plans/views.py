@@ -25,7 +25,6 @@ from salescope.plans.forms import (
     grid_edits,
     parse_date,
 )
-from salescope.plans.models import Target
 from salescope.plans.web import page
 
 
@@ -151,14 +150,6 @@ def set_total(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("plans:grid", pk=root.pk)
 
 
-def _fold(cell: Target, values: list[int]) -> int | None:
-    """The grid's footer: the sum of an amount's parts, the mean of a level's (none without
-    a value)."""
-    if cell.is_level:
-        return rules.mean_half_up(sum(values), len(values)) if values else None
-    return sum(values)
-
-
 @page
 @requires(perms.TARGET_PLAN.code)
 def grid(request: HttpRequest, pk: int) -> HttpResponse:
@@ -184,8 +175,10 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
         "rights": rights,
         "editable": rights.plan and not cell.plan.is_frozen,
         "rows": rows,
-        "rows_total": _fold(cell, [r.value for r in rows]),
-        "drafts_total": _fold(cell, [r.bottom_up for r in rows if r.bottom_up is not None]),
+        "rows_total": rules.fold([r.value for r in rows], additive=not cell.is_level),
+        "drafts_total": rules.fold(
+            [r.bottom_up for r in rows if r.bottom_up is not None], additive=not cell.is_level
+        ),
         "decompose_form": DecomposeForm(),
         "unit_label": METRICS[cell.metric].label,
     }

@@ -30,7 +30,7 @@ from salescope.org.models import OrgUnit, User
 from salescope.org.permissions import require
 from salescope.plans import permissions as perms
 from salescope.plans import rules
-from salescope.plans.choices import METRICS, Axis, Grain, Method, Metric, Unit
+from salescope.plans.choices import METRICS, Axis, Grain, Method, Metric
 from salescope.plans.models import Dim, Plan, Target, TargetComment
 from salescope.plans.services.common import (
     PlanErrorCode,
@@ -59,17 +59,15 @@ def parse_value(raw: Any, field_name: str = "value") -> int:
     return int(value * 100)
 
 
-PERCENT_CAP = 100 * 100  # a market share or awareness level, in hundredths of a percent
-
-
 def check_range(metric: str, values: dict[str, int | None]) -> None:
     """Reject a percentage above 100 (``values``: field name → hundredths, None skipped)."""
-    if METRICS[metric].unit != Unit.PERCENT:
+    most = METRICS[metric].most
+    if most is None:
         return
     errors = {
         name: [_("A percentage is at most 100.")]
         for name, value in values.items()
-        if value is not None and value > PERCENT_CAP
+        if value is not None and value > most
     }
     if errors:
         raise ValidationFailed(fields=errors)

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django import template
 
+from salescope.core.money import grouped
+
 register = template.Library()
 
 
@@ -12,8 +14,7 @@ def hundredths(value: int | None) -> str:
     """12345678 → "123,456.78"; None → ""."""
     if value is None or value == "":
         return ""
-    amount = (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
-    return f"{amount:,}"
+    return grouped(Decimal(int(value)) / 100)
 
 
 @register.filter
@@ -22,7 +23,7 @@ def amount(value: Decimal | None) -> str:
     Decimal("-1889187.03") → "-1,889,187.03"; None → ""."""
     if value is None or value == "":
         return ""
-    return f"{Decimal(value).quantize(Decimal('0.01')):,}"
+    return grouped(value)
 
 
 @register.filter
