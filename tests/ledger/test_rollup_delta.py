@@ -95,9 +95,26 @@ def import_all(world, tmp_path, files):
             for no, date, customer, product, qty, fen, person, kind in lines
         ]
         path = write_csv(tmp_path / f"day-{number}.csv", HEADER, rows)
+        before = ledger_state()
         result = import_sales_lines(actor=admin, path=path, options=ImportOptions())
         assert result.rejected == 0, result.errors
         assert stored_rollups() == expected_rollups()
+        # The months reported are those whose figures changed: where a line came, left or
+        # changed, in its old month and its new one.
+        after = ledger_state()
+        changed = {
+            state[0].strftime("%Y-%m")
+            for key in before.keys() | after.keys()
+            if before.get(key) != after.get(key)
+            for state in (before.get(key), after.get(key))
+            if state is not None
+        }
+        assert result.months == sorted(changed)
+
+
+def ledger_state() -> dict[str, tuple]:
+    fields = [f.attname for f in SalesLine._meta.concrete_fields if f.attname != "id"]
+    return {row[1]: (row[0], *row[1:]) for row in SalesLine.objects.values_list("month", *fields)}
 
 
 @settings(
@@ -136,3 +153,35 @@ def test_a_line_moved_to_another_month_leaves_no_empty_rollup_row(world, tmp_pat
     months = sorted(str(m)[:7] for m in SalesRollup.objects.values_list("month", flat=True))
     assert months == ["2025-02"]
     assert stored_rollups() == expected_rollups()
+
+
+def test_a_bulk_load_reports_and_reaggregates_exactly_the_months_it_changes(
+    world, tmp_path, monkeypatch
+):
+    # A bulk load re-aggregates its months at the end instead of moving the rollups by a
+    # delta; a line it moves still leaves its old month, and a line it repeats unchanged
+    # changes no month.
+    admin = world.personas["admin"]
+    held = [
+        ["SO-1", 1, "2025-01-10", "C-EAST-1", "P-COLA", 2, "6.00", "", "进货"],
+        ["SO-1", 2, "2025-02-10", "C-EAST-2", "P-CHIPS", 1, "3.00", "", "进货"],
+    ]
+    import_sales_lines(
+        actor=admin, path=write_csv(tmp_path / "a.csv", HEADER, held), options=ImportOptions()
+    )
+    monkeypatch.setattr(merge, "BULK_MIN_ROWS", 3)
+    monkeypatch.setattr(sales_lines, "BATCH", 2)
+    load = [
+        held[1],  # unchanged: February is not touched by it
+        ["SO-1", 1, "2025-03-05", "C-EAST-1", "P-COLA", 2, "6.00", "", "进货"],  # Jan → Mar
+        ["SO-1", 3, "2025-04-01", "C-SOUTH-1", "P-JUICE-1L", 5, "20.00", "", "进货"],
+        ["SO-1", 4, "2025-04-02", "C-SOUTH-1", "P-COLA", 1, "3.00", "", "流向"],
+    ]
+    result = import_sales_lines(
+        actor=admin, path=write_csv(tmp_path / "b.csv", HEADER, load), options=ImportOptions()
+    )
+    assert (result.created, result.updated, result.unchanged) == (2, 1, 1)
+    assert result.months == ["2025-01", "2025-03", "2025-04"]
+    assert stored_rollups() == expected_rollups()
+    months = sorted({str(m)[:7] for m in SalesRollup.objects.values_list("month", flat=True)})
+    assert months == ["2025-02", "2025-03", "2025-04"]

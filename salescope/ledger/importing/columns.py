@@ -186,8 +186,9 @@ class BatchValidator:
             return [None] * columns.count
         return list(columns.cells[at])
 
-    def validate(self, rows: list[list[Any]]) -> tuple[list[tuple], dict[int, tuple[str, str]]]:
-        """Staging tuples (one per row, ``None`` where the row failed) and {row index: error}."""
+    def validate(self, rows: list[list[Any]]) -> tuple[list[list], dict[int, tuple[str, str]]]:
+        """The staging columns (``merge.STAGE_COLUMNS``, one value per row, meaningless where
+        the row failed) and {row index: (field, reason)}."""
         count = len(rows)
         # One transposition in C; short rows are padded with None.
         columns = Columns(list(zip_longest(*rows)), count)
@@ -262,33 +263,30 @@ class BatchValidator:
         else:
             cross = [False] * count
         self.rounded += sum(1 for i in rounded if i not in errors)
-        staged = list(
-            zip(
-                keys,
-                text["line_id"],
-                text["document"],
-                line_nos,
-                days,
-                months,
-                kinds,
-                customers,
-                products,
-                brands,
-                categories,
-                people,
-                regions,
-                text["channel"],
-                locations,
-                quantities,
-                prices,
-                amounts,
-                costs,
-                profits,
-                discounts,
-                cross,
-                strict=True,
-            )
-        )
+        staged = [
+            keys,
+            text["line_id"],
+            text["document"],
+            line_nos,
+            days,
+            months,
+            kinds,
+            customers,
+            products,
+            brands,
+            categories,
+            people,
+            regions,
+            text["channel"],
+            locations,
+            quantities,
+            prices,
+            amounts,
+            costs,
+            profits,
+            discounts,
+            cross,
+        ]
         return staged, errors
 
     @staticmethod

@@ -19,8 +19,10 @@ and product are distinct lines unless they share that key.
 import contextlib
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +148,31 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _drop_rows(columns: list[list], rows: Collection[int]) -> list[list]:
+    """``columns`` without the values at the indexes ``rows``: C-speed ``compress`` per column."""
+    if not rows:
+        return columns
+    keep = [True] * len(columns[0])
+    for i in rows:
+        keep[i] = False
+    return [list(compress(column, keep)) for column in columns]
+
+
+def _first_sightings(seen: dict[str, int], keys: list[str], lines: list[int]) -> dict[int, int]:
+    """Record the first line of each key in ``seen``; returns {index: first line} for the
+    keys seen before, in this batch or an earlier one. All-new keys (the usual file) are
+    checked and recorded without a step per row."""
+    if len(set(keys)) == len(keys) and seen.keys().isdisjoint(keys):
+        seen.update(zip(keys, lines, strict=True))
+        return {}
+    duplicates = {}
+    for i, (key, line) in enumerate(zip(keys, lines, strict=True)):
+        first = seen.setdefault(key, line)
+        if first != line:
+            duplicates[i] = first
+    return duplicates
+
+
 Progress = Callable[[int, int], None]
 
 
@@ -175,37 +202,33 @@ def import_sales_lines(
         validator = BatchValidator(
             mapping, table.headers, options.create_missing, options.date_format
         )
-        # A writer thread only on PostgreSQL (on SQLite staging would contend for the GIL row
-        # by row), and not while validation creates master data on the same connection.
-        threaded = connection.vendor == "postgresql" and not options.create_missing
+        # Merging on a writer thread, except while validation creates master data through
+        # the ORM on the same connection.
+        threaded = not options.create_missing
         with LineWriter(threaded=threaded, expected_rows=table.total_rows) as writer:
-            seen: dict[str, int] = {}
+            seen: dict[str, int] = {}  # line key → first line in the file
             processed = 0
             for lines, rows in table.batches(BATCH):
                 processed += len(rows)
                 staged, errors = validator.validate(rows)
-                good = []
-                for i, (line, values) in enumerate(zip(lines, staged, strict=True)):
-                    if i in errors:
-                        name, reason = errors[i]
-                        result.errors.append(
-                            {"line": line, "column": header_of.get(name, name), "reason": reason}
-                        )
-                        continue
-                    first = seen.setdefault(values[0], line)
-                    if first != line:
-                        result.errors.append(
-                            {
-                                "line": line,
-                                "column": key_column,
-                                "reason": _("duplicate of line %d") % first,
-                            }
-                        )
-                        continue
-                    good.append((*values, line))
-                writer.write(good)
+                for i, (name, reason) in errors.items():
+                    result.errors.append(
+                        {"line": lines[i], "column": header_of.get(name, name), "reason": reason}
+                    )
+                good = _drop_rows(staged + [lines], errors)
+                duplicates = _first_sightings(seen, good[0], good[-1])
+                for i, first in duplicates.items():
+                    result.errors.append(
+                        {
+                            "line": good[-1][i],
+                            "column": key_column,
+                            "reason": _("duplicate of line %d") % first,
+                        }
+                    )
+                writer.write_columns(_drop_rows(good, duplicates))
                 if progress:
                     progress(processed, max(processed, table.total_rows))
+            result.errors.sort(key=itemgetter("line"))
             validated = time.perf_counter() - clock - writer.waited
             started = time.perf_counter()
             months = writer.finish()
