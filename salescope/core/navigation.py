@@ -47,7 +47,8 @@ AREAS = [
         _("KPIs, scorecards, commissions"),
         "performance:index",
     ),
-    Area("analytics", _("Sales analysis"), _("Multi-dimensional sales data"), "analytics:index"),
+    # The sales summary (table, chart, export) is the sales analysis page for now.
+    Area("analytics", _("Sales analysis"), _("Multi-dimensional sales data"), "ledger:sales"),
     Area(
         "org",
         _("Organization"),

@@ -8,6 +8,9 @@ SALES_ROLES = frozenset(
     {Role.ADMINISTRATOR, Role.EXECUTIVE, Role.SALES_DIRECTOR, Role.MANAGER, Role.SALESPERSON}
 )
 MANAGER_ROLES = frozenset({Role.ADMINISTRATOR, Role.EXECUTIVE, Role.SALES_DIRECTOR, Role.MANAGER})
+# Who may be given a book of customers (a handover's new owner): the people who sell, a sales
+# director included (key accounts are often his own).
+OWNER_ROLES = frozenset({Role.SALESPERSON, Role.MANAGER, Role.SALES_DIRECTOR})
 
 CUSTOMER_CREATE = declare("customers.customer.create", roles=SALES_ROLES)
 CUSTOMER_CHANGE = declare("customers.customer.change", roles=SALES_ROLES, scoped=True)

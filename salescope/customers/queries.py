@@ -4,11 +4,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models.fields.reverse_related import ForeignObjectRel
+from django.utils.translation import gettext_lazy
 
 from salescope.customers.models import Contact, Customer
+from salescope.customers.permissions import OWNER_ROLES
 from salescope.org.models import User
-from salescope.org.visibility import get_visible, visible
+from salescope.org.visibility import get_visible, viewer_roles, visible
 
 
 def list_customers(
@@ -168,3 +171,61 @@ def dealer_health(*, viewer: User, as_of: dt.date) -> list[dict[str, Any]]:
 
 def people_for_handover(*, viewer: User) -> QuerySet[User]:
     return visible(User.objects.filter(unit__isnull=False), viewer=viewer).order_by("username")
+
+
+def handover_targets(*, viewer: User) -> QuerySet[User]:
+    """The people a handover may give a book to: visible, active and holding a role that owns
+    customers (``permissions.OWNER_ROLES``; ``extra_roles`` count too)."""
+    people = people_for_handover(viewer=viewer).filter(is_active=True)
+    return people.filter(pk__in=[p.pk for p in people if viewer_roles(p) & OWNER_ROLES])
+
+
+def handover_records(*, from_user: User) -> dict[str, QuerySet]:
+    """What a handover of ``from_user``'s book moves (F2): all their customers, open orders,
+    open invoices and collections not yet fully allocated."""
+    from salescope.ledger.choices import InvoiceStatus, OrderStatus
+    from salescope.ledger.models import Collection, Invoice, Order
+
+    return {
+        "customers": Customer.objects.filter(owner=from_user),
+        "orders": Order.objects.filter(
+            owner=from_user,
+            status__in=[OrderStatus.DRAFT, OrderStatus.CREDIT_HOLD, OrderStatus.CONFIRMED],
+        ),
+        "invoices": Invoice.objects.filter(owner=from_user, status=InvoiceStatus.OPEN),
+        "collections": Collection.objects.filter(owner=from_user).filter(
+            ~Q(allocated_fen=F("amount_fen"))
+        ),
+    }
+
+
+def handover_counts(*, from_user: User) -> dict[str, int]:
+    """How many records of each kind a handover of ``from_user``'s book would move."""
+    return {key: qs.count() for key, qs in handover_records(from_user=from_user).items()}
+
+
+def merge_relations() -> list[ForeignObjectRel]:
+    """The references to a customer that merging moves to the kept one: every many-to-one
+    relation but ``merged_into`` (sales lines, orders, invoices, collections, contacts, group
+    members)."""
+    return [
+        rel
+        for rel in Customer._meta.related_objects
+        if rel.field.many_to_one and rel.field.name != "merged_into"
+    ]
+
+
+def merge_counts(*, duplicates: Sequence[Customer]) -> list[dict[str, Any]]:
+    """What merging ``duplicates`` would move, per kind of record: label and count (F1)."""
+    ids = [d.pk for d in duplicates]
+    counts = []
+    for rel in merge_relations():
+        model = rel.related_model
+        label = (
+            gettext_lazy("Group members")
+            if rel.field.name == "parent"
+            else model._meta.verbose_name_plural
+        )
+        count = model._default_manager.filter(**{f"{rel.field.name}__in": ids}).count()
+        counts.append({"model": model._meta.label_lower, "label": label, "count": count})
+    return counts

@@ -4,7 +4,6 @@ restore, merge duplicates, hand over a person's book. Each one transaction, one 
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,12 +11,13 @@ from salescope.core import audit
 from salescope.core.concurrency import update_versioned
 from salescope.core.errors import Conflict, PermissionDenied, ValidationFailed
 from salescope.customers import permissions as perms
+from salescope.customers import queries
 from salescope.customers.choices import CustomerErrorCode, CustomerKind, CustomerStatus
 from salescope.customers.models import Contact, Customer
 from salescope.org.choices import Role
 from salescope.org.models import User
 from salescope.org.permissions import require
-from salescope.org.visibility import visible
+from salescope.org.visibility import viewer_roles, visible
 
 MANAGER_ROLES = perms.MANAGER_ROLES
 CREDIT_ROLES = frozenset({Role.ADMINISTRATOR, Role.SALES_DIRECTOR, Role.FINANCE})
@@ -219,9 +219,7 @@ def merge_customers(*, actor: User, keep: Customer, duplicates: list[Customer]) 
         raise ValidationFailed(fields={"duplicates": [_("Choose at least one other customer.")]})
     moved: dict[str, int] = {}
     ids = [d.pk for d in duplicates]
-    for rel in Customer._meta.related_objects:
-        if not rel.field.many_to_one or rel.field.name == "merged_into":
-            continue
+    for rel in queries.merge_relations():
         manager = rel.related_model._default_manager
         count = manager.filter(**{f"{rel.field.name}__in": ids}).update(**{rel.field.name: keep})
         if count:
@@ -242,10 +240,8 @@ def merge_customers(*, actor: User, keep: Customer, duplicates: list[Customer]) 
 @transaction.atomic
 def hand_over(*, actor: User, from_user: User, to_user: User, reason: str = "") -> dict[str, int]:
     """Move a person's customers, open orders and open receivables to ``to_user`` in one step
-    (F2): everything or nothing. Only a manager who may change all of them can do it."""
-    from salescope.ledger.choices import InvoiceStatus, OrderStatus
-    from salescope.ledger.models import Collection, Invoice, Order
-
+    (F2): everything or nothing. Only a manager who may change all of them can do it, and only
+    to an active person who can own customers (``permissions.OWNER_ROLES``)."""
     require(actor, perms.OWNER_HAND_OVER.code)
     if not to_user.is_active:
         raise ValidationFailed(
@@ -254,24 +250,20 @@ def hand_over(*, actor: User, from_user: User, to_user: User, reason: str = "") 
         )
     if to_user.pk == from_user.pk:
         raise ValidationFailed(fields={"to_user": [_("Choose another person.")]})
-    customers = Customer.objects.filter(owner=from_user)
+    if not viewer_roles(to_user) & perms.OWNER_ROLES:
+        raise ValidationFailed(
+            fields={
+                "to_user": [
+                    _("The new owner must be a salesperson, a manager or a sales director.")
+                ]
+            }
+        )
+    records = queries.handover_records(from_user=from_user)
+    customers = records["customers"]
     mine = visible(customers, viewer=actor, action="change").count()
     if mine != customers.count():
         raise PermissionDenied(_("Some of these customers are outside your area."))
-    open_orders = Order.objects.filter(
-        owner=from_user,
-        status__in=[OrderStatus.DRAFT, OrderStatus.CREDIT_HOLD, OrderStatus.CONFIRMED],
-    )
-    open_invoices = Invoice.objects.filter(owner=from_user, status=InvoiceStatus.OPEN)
-    unallocated = Collection.objects.filter(owner=from_user).filter(
-        ~Q(allocated_fen=F("amount_fen"))
-    )
-    counts = {
-        "customers": customers.update(owner=to_user),
-        "orders": open_orders.update(owner=to_user),
-        "invoices": open_invoices.update(owner=to_user),
-        "collections": unallocated.update(owner=to_user),
-    }
+    counts = {key: qs.update(owner=to_user) for key, qs in records.items()}
     audit.record(
         actor=actor,
         action="customers.owner.handed_over",

@@ -1,21 +1,27 @@
 """Customer pages: list, detail, data quality and merge, dealer health, handover."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from salescope.core.errors import DomainError
+from salescope.core.errors import DomainError, ValidationFailed
 from salescope.customers import permissions as perms
 from salescope.customers import queries, services
-from salescope.customers.choices import CustomerKind
+from salescope.customers.choices import CustomerKind, DealerHealth
+from salescope.customers.forms import HandoverForm
+from salescope.customers.models import Customer
 from salescope.ledger import queries as ledger_queries
 from salescope.ledger.web import page, paginate
-from salescope.org.permissions import requires
+from salescope.org.permissions import allows, requires
 
 # What customers/index.html shows of each row (the owner's name is User.display_name): a
 # page of 50 loads these instead of every column of three tables, ~0.5 ms less per page on
@@ -66,9 +72,21 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "customers/detail.html", context)
 
 
+# The fields data_quality names (a duplicate group's "by", a missing field), shown by their
+# verbose_name.
+def _field_label(name: str) -> str:
+    return str(Customer._meta.get_field(name).verbose_name)
+
+
 @page
+@requires(perms.CUSTOMER_MERGE.code)  # what the page is for; reading it stays open (GET)
 def data_quality(request: HttpRequest) -> HttpResponse:
     report = queries.data_quality(viewer=request.user)
+    for group in report["duplicates"]:
+        group["by_label"] = _field_label(group["by"])
+    for item in report["missing"]:
+        item["labels"] = [_field_label(name) for name in item["fields"]]
+    report["can_merge"] = allows(request.user, perms.CUSTOMER_MERGE.code)
     return render(request, "customers/data_quality.html", report)
 
 
@@ -76,6 +94,7 @@ def data_quality(request: HttpRequest) -> HttpResponse:
 @require_POST
 @requires(perms.CUSTOMER_MERGE.code)
 def merge(request: HttpRequest) -> HttpResponse:
+    """First POST (from data quality): show what would move; the POST with ``confirm`` merges."""
     try:
         keep = queries.get_customer(
             viewer=request.user, pk=request.POST.get("keep"), action="change"
@@ -83,13 +102,37 @@ def merge(request: HttpRequest) -> HttpResponse:
         dups = [
             queries.get_customer(viewer=request.user, pk=pk, action="change")
             for pk in request.POST.getlist("duplicates")
+            if str(pk) != str(keep.pk)
         ]
+        if not request.POST.get("confirm"):
+            if not dups:
+                raise ValidationFailed(
+                    fields={"duplicates": [_("Choose at least one other customer.")]}
+                )
+            context = {
+                "keep": keep,
+                "duplicates": dups,
+                "moves": queries.merge_counts(duplicates=dups),
+            }
+            return render(request, "customers/merge_confirm.html", context)
         services.merge_customers(actor=request.user, keep=keep, duplicates=dups)
     except DomainError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, _("Merged into %s.") % keep)
+        link = format_html(
+            '<a href="{}">{}</a>', reverse("customers:detail", args=[keep.pk]), str(keep)
+        )
+        messages.success(request, mark_safe(escape(_("Merged into %s.")) % link))  # noqa: S308
     return redirect("customers:data-quality")
+
+
+def _percent(ratio: Decimal | None) -> str:
+    """A trend ratio as a signed percentage: Decimal("-0.135") → "−13.5 %"."""
+    if ratio is None:
+        return "—"
+    value = (ratio * 100).quantize(Decimal("0.1"))
+    sign = "−" if value < 0 else "+" if value > 0 else ""
+    return f"{sign}{abs(value)} %"
 
 
 @page
@@ -98,23 +141,38 @@ def dealer_health(request: HttpRequest) -> HttpResponse:
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
+        row["status_label"] = DealerHealth(row["status"]).label
+        row["trend_percent"] = _percent(row["trend"])
     return render(request, "customers/dealer_health.html", {"rows": rows, "counts": counts})
 
 
 @page
 @requires(perms.OWNER_HAND_OVER.code)
 def handover(request: HttpRequest) -> HttpResponse:
-    context: dict[str, Any] = {"orphans": queries.orphaned_records(viewer=request.user)}
-    if request.method == "POST":
-        from_user = queries.get_person(viewer=request.user, pk=request.POST.get("from_user"))
-        to_user = queries.get_person(viewer=request.user, pk=request.POST.get("to_user"))
+    """GET: the form. POST: check it and show what would move; POST with ``confirm``: move."""
+    may_hand_over = allows(request.user, perms.OWNER_HAND_OVER.code)
+    form = HandoverForm(request.POST or None, viewer=request.user)
+    context: dict[str, Any] = {"form": form, "may_hand_over": may_hand_over}
+    if request.method == "POST" and form.is_valid():
+        from_user, to_user = form.cleaned_data["from_user"], form.cleaned_data["to_user"]
+        if not request.POST.get("confirm"):
+            context["preview"] = {
+                "from_user": from_user,
+                "to_user": to_user,
+                "counts": queries.handover_counts(from_user=from_user),
+            }
+            return render(request, "customers/handover.html", context)
         try:
             counts = services.hand_over(
                 actor=request.user,
                 from_user=from_user,
                 to_user=to_user,
-                reason=request.POST.get("reason", ""),
+                reason=form.cleaned_data["reason"],
             )
+        except ValidationFailed as error:
+            for name, errors in error.fields.items():
+                for text in errors:
+                    form.add_error(name if name in form.fields else None, text)
         except DomainError as error:
             messages.error(request, _error_text(error))
         else:
@@ -124,7 +182,7 @@ def handover(request: HttpRequest) -> HttpResponse:
                 % counts,
             )
             return redirect("customers:handover")
-    context["people"] = queries.people_for_handover(viewer=request.user)
+    context["orphans"] = queries.orphaned_records(viewer=request.user)
     return render(request, "customers/handover.html", context)
 
 

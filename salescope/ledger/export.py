@@ -1,11 +1,13 @@
 """CSV and XLSX exports with spreadsheet-safe cells (R23).
 
 A text cell starting with ``= + - @`` (or a tab / carriage return) would run as a formula in
-Excel or WPS; it is prefixed with an apostrophe. Numbers stay numbers.
+Excel or WPS; it is prefixed with an apostrophe. Numbers stay numbers, and so does text that
+is a plain number ("-5", as a refused line's cells come back in an error report).
 """
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -13,6 +15,7 @@ from typing import Any
 from django.http import HttpResponse
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def safe_cell(value: Any) -> Any:
@@ -23,7 +26,7 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, int | Decimal | float):
         return value
     text = str(value)
-    if text.startswith(_DANGEROUS):
+    if text.startswith(_DANGEROUS) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 

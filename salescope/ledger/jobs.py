@@ -22,6 +22,7 @@ from salescope.core import audit
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.ledger.choices import ImportKind, JobStatus
 from salescope.ledger.importing import masterdata
+from salescope.ledger.importing.readers import read_table
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
 from salescope.ledger.models import ImportJob
 from salescope.ledger.permissions import IMPORT_RUN
@@ -73,6 +74,7 @@ def options_from(data: dict) -> ImportOptions:
         create_missing=bool(data.get("create_missing")),
         dry_run=bool(data.get("dry_run")),
         date_format=str(data.get("date_format") or "auto"),
+        complete_mapping=bool(data.get("complete_mapping")),
     )
 
 
@@ -104,13 +106,33 @@ def claim_next() -> ImportJob | None:
 
 
 def _write_error_report(job: ImportJob, errors: list[dict]) -> Path:
+    """Each refused line with its column and reason, then the line's own cells under the
+    file's headers: fix the cells in Excel and import the report itself again (its first
+    three columns are not mapped)."""
     path = import_dir() / f"job-{job.pk}-errors.csv"
+    headers, cells = _refused_cells(job, {error["line"] for error in errors})
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["line", "column", "reason"])
+        writer.writerow([_("Line"), _("Column"), _("Reason"), *map(_safe, headers)])
         for error in errors:
-            writer.writerow([error["line"], _safe(error["column"]), _safe(error["reason"])])
+            row = cells.get(error["line"], [])
+            writer.writerow(
+                [error["line"], _safe(error["column"]), _safe(error["reason"]), *map(_safe, row)]
+            )
     return path
+
+
+def _refused_cells(job: ImportJob, lines: set[int]) -> tuple[list[str], dict[int, list[Any]]]:
+    """The file's headers and the cells of ``lines``, read again from the upload."""
+    if not lines or not Path(job.stored_path).exists():
+        return [], {}
+    table = read_table(job.stored_path)
+    cells = {}
+    for batch_lines, rows in table.batches(20_000):
+        for line, row in zip(batch_lines, rows, strict=True):
+            if line in lines:
+                cells[line] = ["" if cell is None else cell for cell in row]
+    return table.headers, cells
 
 
 def _safe(text: Any) -> str:

@@ -30,7 +30,13 @@ RECEIVABLE_READERS = {Role.FINANCE: "*"}
 
 
 def from_milli(value: int | None) -> Decimal:
-    return (Decimal(value or 0) / MILLI).normalize() if value else Decimal(0)
+    """Thousandths as a quantity without trailing zeros: 1500 → 1.5, 14500000 → 14500 (not
+    ``normalize()``'s 1.45E+4, which exports and JSON would print as such)."""
+    if not value:
+        return Decimal(0)
+    quantity = (Decimal(value) / MILLI).normalize()
+    exponent = quantity.as_tuple().exponent
+    return quantity.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else quantity
 
 
 class SalesLine(models.Model):

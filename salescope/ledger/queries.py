@@ -358,7 +358,8 @@ def receivables_ageing(
 ) -> dict[str, Any]:
     """Open balances by days overdue at ``as_of`` (buckets from ``rules.buckets``), per
     customer, owner or owner's unit, or in total. Each row's buckets add up to its ``total``
-    and the rows add up to the open invoice balance (the golden test checks both)."""
+    and the rows add up to the open invoice balance (the golden test checks both).
+    ``overdue``: the count and open balance of the invoices past due, for the overdue list."""
     from django.db.models import ExpressionWrapper, F, IntegerField
 
     from salescope.ledger import rules
@@ -375,6 +376,11 @@ def receivables_ageing(
             if bucket.high is not None:
                 condition &= Q(due_date__gte=as_of - dt.timedelta(days=bucket.high))
         measures[bucket.key] = Sum(balance, filter=condition)
+    # The overdue list's heading, counted in the same scan: past due (an invoice due today
+    # is in the first bucket, 0 days late, but not overdue).
+    late = Q(due_date__lt=as_of)
+    measures["overdue_count"] = Count("id", filter=late)
+    measures["overdue"] = Sum(balance, filter=late)
     qs = _open_invoices(viewer, as_of)
     if group_by:
         if group_by not in AGEING_GROUPS:
@@ -391,15 +397,32 @@ def receivables_ageing(
         row["total"] = from_fen(item["total"])
         rows.append(row)
     if group_by in _LABELS or group_by == "owner" or group_by == "unit":
-        model = {"customer": Customer, "owner": User, "unit": OrgUnit}[group_by]
-        names = {
-            o.pk: str(o) for o in model._default_manager.filter(pk__in=[r["key"] for r in rows])
-        }
+        keys = [r["key"] for r in rows]
+        if group_by == "customer":  # up to every customer: their names, not 100k model objects
+            names = {
+                pk: f"{name} ({code})"
+                for pk, name, code in Customer.objects.filter(pk__in=keys).values_list(
+                    "pk", "name", "code"
+                )
+            }
+        else:
+            model = {"owner": User, "unit": OrgUnit}[group_by]
+            names = {o.pk: str(o) for o in model._default_manager.filter(pk__in=keys)}
         for row in rows:
             row["label"] = names.get(row["key"], "—")
     total = {b.key: sum((r[b.key] for r in rows), Decimal("0.00")) for b in all_buckets}
     total["total"] = sum((r["total"] for r in rows), Decimal("0.00"))
-    return {"buckets": all_buckets, "rows": rows, "total": total, "as_of": as_of}
+    overdue = {
+        "count": sum(item["overdue_count"] or 0 for item in raw),
+        "balance": from_fen(sum(item["overdue"] or 0 for item in raw)),
+    }
+    return {
+        "buckets": all_buckets,
+        "rows": rows,
+        "total": total,
+        "overdue": overdue,
+        "as_of": as_of,
+    }
 
 
 def dso(*, viewer: User, as_of: dt.date, days: int = 90) -> Decimal | None:
@@ -425,6 +448,11 @@ def overdue_invoices(*, viewer: User, as_of: dt.date) -> QuerySet:
         .select_related("customer", "owner")
         .order_by("due_date", "id")
     )
+
+
+def days_overdue(invoice: Any, as_of: dt.date) -> int:
+    """Whole days an invoice is late at ``as_of``: as_of − due date (see ``rules.buckets``)."""
+    return (as_of - invoice.due_date).days
 
 
 def list_invoices(*, viewer: User, customer: Customer | None = None, status: str = "") -> QuerySet:

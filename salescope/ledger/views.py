@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salescope.core.errors import DomainError, ValidationFailed
+from salescope.core.paging import CappedPaginator, page_number
 from salescope.core.periods import month_end
 from salescope.ledger import export, jobs, queries, services
 from salescope.ledger import permissions as perms
@@ -20,7 +21,7 @@ from salescope.ledger.importing import masterdata
 from salescope.ledger.importing.fields import FIELD_LABELS, SALES_LINE_FIELDS
 from salescope.ledger.importing.readers import read_table
 from salescope.ledger.importing.sales_lines import import_sales_lines, resolve_mapping
-from salescope.ledger.web import date_param, int_param, page, paginate
+from salescope.ledger.web import PAGE_SIZE, date_param, int_param, page, paginate
 from salescope.org.permissions import requires
 
 DIMENSION_LABELS = {
@@ -143,11 +144,25 @@ def receivables(request: HttpRequest) -> HttpResponse:
     if group_by not in queries.AGEING_GROUPS:
         group_by = "customer"
     report = queries.receivables_ageing(viewer=request.user, as_of=as_of, group_by=group_by)
+    summary = report["overdue"]
+    # Paged in full: the count is already known exactly, so the pager is never capped.
+    number = page_number(request.GET.get("page"))
+    overdue = CappedPaginator(
+        queries.overdue_invoices(viewer=request.user, as_of=as_of),
+        PAGE_SIZE,
+        page_hint=number,
+        min_cap=summary["count"],
+    ).get_page(number)
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "report": report,
         "group_by": group_by,
         "dso": queries.dso(viewer=request.user, as_of=as_of),
-        "overdue": queries.overdue_invoices(viewer=request.user, as_of=as_of)[:50],
+        "overdue": overdue,
+        "overdue_rows": [{"invoice": i, "days": queries.days_overdue(i, as_of)} for i in overdue],
+        "overdue_summary": summary,
+        "query": query.urlencode(),
         "as_of": as_of,
         "cells": [
             {"row": row, "values": [row[b.key] for b in report["buckets"]]}
@@ -330,6 +345,7 @@ def import_run(request: HttpRequest) -> HttpResponse:
         "mapping": mapping,
         "create_missing": bool(request.POST.get("create_missing")),
         "date_format": request.POST.get("date_format") or "auto",
+        "complete_mapping": True,  # the page maps every column: "(ignore)" means ignore
     }
     try:
         if request.POST.get("preset_name", "").strip():
@@ -380,6 +396,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         "mapping": mapping,
         "create_missing": bool(request.POST.get("create_missing")),
         "date_format": request.POST.get("date_format") or "auto",
+        "complete_mapping": True,  # the page maps every column: "(ignore)" means ignore
     }
     job = jobs.enqueue_import(
         actor=request.user,

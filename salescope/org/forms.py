@@ -126,7 +126,7 @@ class PersonEditForm(StyledForm):
 class MoveForm(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     unit = _units()
-    effective_on = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    effective_on = forms.DateField(label=_("Effective from"), required=False, widget=DateInput)
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)

@@ -45,3 +45,16 @@ def test_a_typical_column_takes_the_column_path_and_hands_back_the_odd_cells():
     assert others == [3, 4, 5, 6]
     assert fen[7:] == [999] * 30
     assert _two_decimals(["1.00", 2]) is None  # an XLSX number: cell by cell
+
+
+@given(st.integers(-(10**15), 10**15))
+def test_quantities_read_back_as_plain_numbers(milli):
+    # 14,500 units must reach exports and JSON as "14500", never as "1.45E+4".
+    from decimal import Decimal
+
+    from salescope.ledger.models import from_milli
+
+    text = str(from_milli(milli))
+    assert "E" not in text
+    assert Decimal(text) * 1000 == milli
+    assert text == "0" or not (text.endswith("0") and "." in text)

@@ -25,13 +25,17 @@ def _import(world, tmp_path, rows):
 
 
 def test_spreadsheet_cells_are_neutralised():
-    assert [safe_cell(v) for v in ["=1+1", "+86", "-x", "@SUM", "ok", 5]] == [
+    cells = ["=1+1", "+86", "-x", "@SUM", "-2+3", "ok", 5, "-5", "-1.50"]
+    assert [safe_cell(v) for v in cells] == [
         "'=1+1",
         "'+86",
         "'-x",
         "'@SUM",
+        "'-2+3",
         "ok",
         5,
+        "-5",  # a plain number is no formula
+        "-1.50",
     ]
 
 
@@ -149,8 +153,11 @@ def test_page_import_previews_then_runs_in_the_worker(world, tmp_path, login_cli
     assert SalesLine.objects.count() == 1
     report = client.get(f"/ledger/imports/{job.pk}/errors.csv")
     lines = b"".join(report.streaming_content).decode("utf-8-sig").splitlines()
-    assert lines[0] == "line,column,reason"
-    assert lines[1].startswith("3,客户编码,")  # the reason is in the worker's language
+    # In the worker's language; the refused line's own cells follow under the file's headers,
+    # so it can be fixed and imported again.
+    assert lines[0] == "行号,列,原因," + ",".join(HEADER)
+    assert lines[1].startswith("3,客户编码,")
+    assert lines[1].endswith(",U,2,2025-03-01,C-NOPE,P-COLA,2,6,商超")
 
 
 def test_a_job_whose_worker_died_is_rerun_with_the_same_final_state(world, tmp_path):
@@ -253,3 +260,28 @@ def test_cross_territory_list_and_availability_answer(world, tmp_path, api_clien
     late = client.get(f"{url}?quantity=500").json()
     assert (late["date"], late["within_horizon"]) == (None, False)
     assert "cost" not in client.get(f"/api/v1/products/{world.cola.pk}").json()
+
+
+def test_a_column_set_to_ignore_in_the_page_is_ignored_and_one_field_takes_one_column(
+    world, tmp_path, login_client
+):
+    client = login_client(world.personas["admin"])
+    rows = [["V", "1", "2025-03-01", "C-EAST-1", "P-COLA", "2", "=SUM(A1)", "12.00", "商超"]]
+    path = write_csv(tmp_path / "v.csv", [*HEADER[:6], "单价", "金额", "渠道"], rows)
+    with open(path, "rb") as handle:
+        stored = client.post("/ledger/imports/", {"file": handle}).context["stored"]
+    fields = ["document", "line_no", "date", "customer_code", "product_sku", "quantity"]
+    form = {"stored": stored, "filename": "v.csv", "step": "preview", "map-7": "amount"}
+    form |= {f"map-{i}": f for i, f in enumerate(fields)}
+    # 单价 would be guessed as the unit price (and refused: a formula); the person chose
+    # "(ignore)" for it, so the line goes in.
+    preview = client.post("/ledger/imports/run/", form | {"map-6": "", "map-8": "channel"})
+    result = preview.context["result"]
+    assert "unit_price" not in result.mapping.values()
+    assert (result.accepted, result.errors) == (1, [])
+    # Two columns mapped to one field: refused, naming the field; nothing is queued.
+    twice = client.post("/ledger/imports/run/", form | {"map-6": "channel", "map-8": "channel"})
+    assert twice.status_code == 302
+    assert not ImportJob.objects.exists()
+    shown = client.get(twice.url)
+    assert "channel" in shown.content.decode()

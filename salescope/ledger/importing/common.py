@@ -47,6 +47,9 @@ class ImportOptions:
     dry_run: bool = False
     date_format: str = "auto"
     allocate: bool = True  # collections without invoice numbers: pay the oldest invoices first
+    # The mapping is the whole mapping (chosen column by column in the page): columns left out
+    # are ignored, not guessed. ``--map`` on the command line lays its entries over the guess.
+    complete_mapping: bool = False
 
 
 @dataclass
@@ -251,7 +254,27 @@ def parse_map_options(options: Iterable[str], fields: Iterable[str]) -> dict[str
     return mapping
 
 
-def resolve_mapping(spec: type[Spec], headers: list[str], explicit: dict[str, str]) -> dict:
+def check_one_column_per_field(mapping: dict[str, str]) -> None:
+    """Two columns mapped to one field would make one of them silently lost."""
+    sources: dict[str, list[str]] = {}
+    for source, name in mapping.items():
+        sources.setdefault(name, []).append(source)
+    twice = {name: columns for name, columns in sources.items() if len(columns) > 1}
+    if twice:
+        raise ValidationFailed(
+            _("Several columns are mapped to one field: %(pairs)s")
+            % {
+                "pairs": "; ".join(
+                    f"{' + '.join(columns)} → {name}" for name, columns in twice.items()
+                )
+            },
+            fields={"map": sorted(twice)},
+        )
+
+
+def resolve_mapping(
+    spec: type[Spec], headers: list[str], explicit: dict[str, str], complete: bool = False
+) -> dict:
     unknown_fields = sorted({f for f in explicit.values() if f not in spec.fields})
     if unknown_fields:
         raise ValidationFailed(
@@ -264,6 +287,9 @@ def resolve_mapping(spec: type[Spec], headers: list[str], explicit: dict[str, st
             _("These mapped columns are not in the file: %(cols)s") % {"cols": ", ".join(missing)},
             fields={"map": [", ".join(missing)]},
         )
+    check_one_column_per_field(explicit)
+    if complete:
+        return dict(explicit)
     mapping = {
         s: f
         for s, f in guess_mapping(headers, spec.fields).items()
@@ -364,7 +390,7 @@ def run_import(
     spec = spec_class(actor, options)
     spec.check_permission()
     table = read_table(path)
-    mapping = resolve_mapping(spec_class, table.headers, options.mapping)
+    mapping = resolve_mapping(spec_class, table.headers, options.mapping, options.complete_mapping)
     spec.mapped = set(mapping.values())
     spec.check_columns(spec.mapped)
     check_required(spec_class, mapping)

@@ -52,6 +52,7 @@ def options_from(data: dict[str, Any]) -> ImportOptions:
         dry_run=bool(data.get("dry_run")),
         date_format=str(data.get("date_format") or "auto"),
         allocate=bool(data.get("allocate", True)),
+        complete_mapping=bool(data.get("complete_mapping")),
     )
 
 

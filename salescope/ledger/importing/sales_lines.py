@@ -33,6 +33,7 @@ from salescope.core import audit
 from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.errors import ValidationFailed
 from salescope.ledger.importing.columns import BatchValidator
+from salescope.ledger.importing.common import check_one_column_per_field
 from salescope.ledger.importing.fields import guess_mapping
 from salescope.ledger.importing.merge import LineWriter
 from salescope.ledger.importing.readers import read_table
@@ -49,6 +50,7 @@ class ImportOptions:
     create_missing: bool = False
     dry_run: bool = False
     date_format: str = "auto"
+    complete_mapping: bool = False  # as in importing/common.py: columns left out are ignored
 
 
 @dataclass
@@ -87,14 +89,20 @@ class ImportResult:
         }
 
 
-def resolve_mapping(headers: list[str], explicit: dict[str, str]) -> dict[str, str]:
-    """The guessed mapping with the explicit ``--map`` entries laid over it."""
+def resolve_mapping(
+    headers: list[str], explicit: dict[str, str], complete: bool = False
+) -> dict[str, str]:
+    """The guessed mapping with the explicit ``--map`` entries laid over it; or, ``complete``,
+    the explicit mapping alone (the page's choice, where "(ignore)" leaves a column out)."""
     unknown = [source for source in explicit if source not in headers]
     if unknown:
         raise ValidationFailed(
             _("These mapped columns are not in the file: %(cols)s") % {"cols": ", ".join(unknown)},
             fields={"map": [", ".join(unknown)]},
         )
+    check_one_column_per_field(explicit)
+    if complete:
+        return dict(explicit)
     mapping = {s: f for s, f in guess_mapping(headers).items() if f not in explicit.values()}
     mapping.update(explicit)
     return mapping
@@ -187,7 +195,7 @@ def import_sales_lines(
     """Import a sales-line file; one transaction, one audit entry. See the module docstring."""
     require(actor, IMPORT_RUN.code)
     table = read_table(path)
-    mapping = resolve_mapping(table.headers, options.mapping)
+    mapping = resolve_mapping(table.headers, options.mapping, options.complete_mapping)
     check_required(mapping)
     result = ImportResult(dry_run=options.dry_run, encoding=table.encoding, mapping=mapping)
     header_of = {f: src for src, f in mapping.items()}
