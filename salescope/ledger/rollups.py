@@ -73,7 +73,7 @@ def refresh_coarser(months: Iterable[dt.date] | None = None) -> int:
     months by default): for repairs, and for tests that write ``salesrollup`` rows directly."""
     if months is None:
         months = SalesRollup.objects.values_list("month", flat=True).distinct()
-    months = sorted({_as_date(m) for m in months})
+    months = sorted({as_date(m) for m in months})
     written = 0
     with connection.cursor() as cursor:
         for start in range(0, len(months), 200):
@@ -111,7 +111,7 @@ def apply_delta(signed_lines_sql: str, params: Iterable = ()) -> set[dt.date]:
             list(params),
         )
         cursor.execute("SELECT DISTINCT month FROM rollup_delta")
-        months = sorted({_as_date(m) for (m,) in cursor.fetchall()})
+        months = sorted({as_date(m) for (m,) in cursor.fetchall()})
         for start in range(0, len(months), 200):
             chunk = months[start : start + 200]
             marks = ", ".join(["%s"] * len(chunk))
@@ -146,5 +146,5 @@ def apply_delta(signed_lines_sql: str, params: Iterable = ()) -> set[dt.date]:
     return set(months)
 
 
-def _as_date(value) -> dt.date:
+def as_date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])

@@ -3,9 +3,8 @@
 Each batch goes into a temporary staging table and is compared with the ledger by its natural
 key in one join: new, changed or unchanged. New lines are inserted, changed ones updated,
 unchanged ones not touched. What the new and changed lines do to the rollups (new − old) is
-summed into a temporary delta table keyed like the rollup (so it grows with the rollup's keys,
-not with the lines) and applied once at the end (``rollups.apply_delta``), so a month's rollup
-rows are rewritten once per import, not once per batch.
+summed into a temporary delta table and applied once at the end (``rollups.apply_delta``), so a
+month's rollup rows are rewritten once per import, not once per batch.
 
 Reading and validating a file is Python; merging is the database's work. A writer thread
 merges on the import's own connection, inside its transaction, while the main thread validates
@@ -25,7 +24,8 @@ building an index once from sorted rows is cheaper than growing it line by line 
 rebuilding the others). The natural-key index stays, the new lines' key is checked against
 it. On PostgreSQL dropping an index locks the ledger until the import commits, so readers of
 the (small) ledger wait for a bulk load; an everyday import never defers. A failed load rolls
-back with the indexes in place.
+back with the indexes in place. A bulk load also skips the delta: it re-aggregates the months
+it changed once, at the end (``rollups.rebuild_months``).
 """
 
 import datetime as dt
@@ -79,7 +79,6 @@ _PG_TYPES = {
 _DATA_COLUMNS = [c for c in STAGE_COLUMNS if c != "line_key"]
 _ROLLUP_KEYS = ("month", "kind", "salesperson_id", "region_id", "category_id")
 _ROLLUP_MEASURES = ("amount_fen", "quantity_milli", "cost_fen", "gross_profit_fen")
-_DELTA_KEY = ", ".join(_ROLLUP_KEYS)
 
 BULK_MIN_ROWS = 100_000  # smaller files always insert into the indexes as they are
 
@@ -126,6 +125,7 @@ class LineWriter:
         self._thread: threading.Thread | None = None
         self._create_tables()
         self.bulk = self._is_bulk_load(expected_rows)
+        self.bulk_months: set[Any] = set()  # months a bulk load changed, re-aggregated at the end
         if self.bulk:
             self._drop_secondary_indexes()
         if threaded:
@@ -157,10 +157,12 @@ class LineWriter:
         if not count:
             return
         started = time.perf_counter()
+        # A bulk load's months, for when every line of the batch is new (see _note_bulk_months).
+        months = set(columns[STAGE_COLUMNS.index("month")]) if self.bulk else set()
         if self._thread is None:
             self._stage(columns, BATCH_TABLES[0])
             self.staging += time.perf_counter() - started
-            self._merge(BATCH_TABLES[0], count)
+            self._merge(BATCH_TABLES[0], count, months)
             self.waited += time.perf_counter() - started
             return
         self._raise_error()
@@ -174,7 +176,7 @@ class LineWriter:
             self._free_tables.release()
             self._raise_error()  # the writer's failure, which aborted the transaction
             raise
-        self._queue.put((table, count))
+        self._queue.put((table, count, months))
         self.staging += time.perf_counter() - staged
         self.waited += time.perf_counter() - started
 
@@ -193,12 +195,12 @@ class LineWriter:
         for _name, definition in self.deferred_indexes:
             self._execute(definition)
         months: set[dt.date] = set()
-        if self.created or self.updated:
-            keys = ", ".join(
-                f"NULLIF({k}, 0) AS {k}" if k.endswith("_id") else k for k in _ROLLUP_KEYS
-            )
-            measures = ", ".join((*_ROLLUP_MEASURES, "lines"))
-            months = rollups.apply_delta(f"SELECT {keys}, {measures} FROM {DELTA_TABLE}")  # noqa: S608
+        if self.bulk:
+            months = {rollups.as_date(month) for month in self.bulk_months}
+            rollups.rebuild_months(months)
+        elif self.created or self.updated:
+            columns = ", ".join((*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines"))
+            months = rollups.apply_delta(f"SELECT {columns} FROM {DELTA_TABLE}")  # noqa: S608
         for table in (*BATCH_TABLES, CHANGES_TABLE, DELTA_TABLE):
             self._execute(f"DROP TABLE IF EXISTS {table}")
         return months
@@ -269,7 +271,7 @@ class LineWriter:
                 **dict.fromkeys(BATCH_TABLES, f"{typed}, src_line bigint"),
                 CHANGES_TABLE: "src_line bigint, old_id bigint",
                 DELTA_TABLE: "month date, kind varchar(14), salesperson_id bigint, "
-                f"region_id bigint, category_id bigint, {measures}, PRIMARY KEY ({_DELTA_KEY})",
+                f"region_id bigint, category_id bigint, {measures}",
             }
             for name, columns in tables.items():
                 self._execute(f"DROP TABLE IF EXISTS {name}")
@@ -281,8 +283,7 @@ class LineWriter:
         tables = {
             **dict.fromkeys(BATCH_TABLES, staged),
             CHANGES_TABLE: "src_line INTEGER PRIMARY KEY, old_id INTEGER",
-            DELTA_TABLE: ", ".join((*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines"))
-            + f", PRIMARY KEY ({_DELTA_KEY})",
+            DELTA_TABLE: ", ".join((*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines")),
         }
         for name, columns in tables.items():
             self._execute(f"DROP TABLE IF EXISTS temp.{name}")
@@ -307,26 +308,28 @@ class LineWriter:
                 zip(*columns, strict=True),
             )
 
-    def _add_to_delta(self, signed: str) -> None:
-        """Sum the rollup keys and measures of ``signed`` into the delta table, one row per
-        key: it stays the size of the rollup it will move, not of the lines (1M lines to 500
-        people × 50 categories × 24 months: ~280k rows instead of ~1M), and summing it there
-        is the writer thread's work, done while the next batch is validated. Null ids are
-        kept as 0 (a key's columns must be equal to match)."""
-        keys = ", ".join(f"COALESCE({k}, 0)" if k.endswith("_id") else k for k in _ROLLUP_KEYS)
-        measures = (*_ROLLUP_MEASURES, "lines")
-        sums = ", ".join(f"SUM({m})" for m in measures)
-        names = ", ".join((*_ROLLUP_KEYS, *measures))
-        added = ", ".join(f"{m} = {DELTA_TABLE}.{m} + excluded.{m}" for m in measures)
-        # "WHERE true": SQLite would read "ON" after the sub-select as a join's.
-        self._execute(
-            f"INSERT INTO {DELTA_TABLE} ({names}) SELECT {keys}, {sums} "  # noqa: S608
-            f"FROM ({signed}) signed WHERE true GROUP BY {', '.join(_ROLLUP_KEYS)} "
-            f"ON CONFLICT ({_DELTA_KEY}) DO UPDATE SET {added}"
+    def _note_bulk_months(self, batch: str, all_new: bool, updated: int, months: set) -> None:
+        """A bulk load re-aggregates the months it changes once at the end instead of
+        summing a delta batch by batch: with about one rollup row per two lines (1M lines,
+        500 people × 50 categories × 24 months) the delta was as large as the load. When
+        every line of the batch is new, its ``months`` are those; else the database says."""
+        if all_new:
+            self.bulk_months.update(months)
+            return
+        touched = (
+            f"SELECT DISTINCT s.month FROM {batch} s "  # noqa: S608
+            f"JOIN {CHANGES_TABLE} c ON c.src_line = s.src_line"
         )
+        if updated:  # and the months the changed lines leave
+            touched += (
+                f" UNION SELECT l.month FROM {CHANGES_TABLE} c "  # noqa: S608
+                f"JOIN {SalesLine._meta.db_table} l ON l.id = c.old_id"
+            )
+        self.bulk_months.update(month for (month,) in self._execute(touched).fetchall())
 
-    def _merge(self, batch: str, rows: int) -> None:
-        """Merge the ``rows`` lines staged in the table ``batch`` into the ledger."""
+    def _merge(self, batch: str, rows: int, months: set) -> None:
+        """Merge the ``rows`` lines staged in the table ``batch`` (of ``months``) into the
+        ledger."""
         started = time.perf_counter()
         lines = SalesLine._meta.db_table
         self._execute(
@@ -352,7 +355,9 @@ class LineWriter:
         self.created += changes - updated
         self.updated += updated
         self.unchanged += rows - changes
-        if changes:
+        if changes and self.bulk:
+            self._note_bulk_months(batch, changes == rows and not updated, updated, months)
+        elif changes:
             signed = (
                 f"SELECT {_signed('s', '')} FROM {batch} s "  # noqa: S608
                 f"JOIN {CHANGES_TABLE} c ON c.src_line = s.src_line"
@@ -362,7 +367,14 @@ class LineWriter:
                     f" UNION ALL SELECT {_signed('l', '-')} FROM {CHANGES_TABLE} c "  # noqa: S608
                     f"JOIN {lines} l ON l.id = c.old_id"
                 )
-            self._add_to_delta(signed)
+            keys = ", ".join(_ROLLUP_KEYS)
+            sums = ", ".join(f"SUM({m})" for m in (*_ROLLUP_MEASURES, "lines"))
+            names = ", ".join((*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines"))
+            self._execute(
+                f"INSERT INTO {DELTA_TABLE} ({names}) SELECT {keys}, {sums} "  # noqa: S608
+                f"FROM ({signed}) signed GROUP BY {keys}"
+            )
+        if changes:
             # In (customer, date) order: that index is the one new lines land in at random, and
             # in its order a batch touches each of its leaf pages once (PostgreSQL, 100k lines
             # into a 10M-line ledger: the insert took 1.5–1.8 s instead of 1.9–2.4 s). In a bulk
