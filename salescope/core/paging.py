@@ -32,10 +32,14 @@ class CappedPaginator(Paginator):
         page_hint: int = 1,
         min_cap: int = DEFAULT_CAP,
         lookahead_pages: int = LOOKAHEAD_PAGES,
+        count: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.cap = max(min_cap, (page_hint + lookahead_pages) * per_page)
+        if count is not None:  # already counted (e.g. in a report's own scan): exact, not again
+            self.cap = max(self.cap, count)
+            self.__dict__["count"] = count  # the cached property below
 
     @cached_property
     def count(self) -> int:
@@ -62,7 +66,8 @@ class CappedPaginator(Paginator):
         return min(self.count, self.cap)
 
 
-def capped_page(object_list: Any, per_page: int, raw_page: Any) -> Any:
-    """The page ``raw_page`` (last page if beyond the end) of ``object_list``."""
+def capped_page(object_list: Any, per_page: int, raw_page: Any, count: int | None = None) -> Any:
+    """The page ``raw_page`` (last page if beyond the end) of ``object_list``; ``count``, when
+    the total is already known, spares counting it again."""
     number = page_number(raw_page)
-    return CappedPaginator(object_list, per_page, page_hint=number).get_page(number)
+    return CappedPaginator(object_list, per_page, page_hint=number, count=count).get_page(number)

@@ -132,12 +132,17 @@ class Customer(models.Model):
         indexes = [models.Index(fields=["owner", "code"], name="customer_owner_code")]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.code})"
+        return self.label(self.name, self.code)
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.name_normalized = normalize_name(self.name)
         self.phone_normalized = normalize_phone(self.phone)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def label(name: str, code: str) -> str:
+        """How a customer is named, from its two fields (lists read them as values)."""
+        return f"{name} ({code})"
 
     @property
     def credit_limit(self) -> Decimal | None:

@@ -400,7 +400,7 @@ def receivables_ageing(
         keys = [r["key"] for r in rows]
         if group_by == "customer":  # up to every customer: their names, not 100k model objects
             names = {
-                pk: f"{name} ({code})"
+                pk: Customer.label(name, code)
                 for pk, name, code in Customer.objects.filter(pk__in=keys).values_list(
                     "pk", "name", "code"
                 )

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salescope.core.errors import DomainError, ValidationFailed
-from salescope.core.paging import CappedPaginator, page_number
 from salescope.core.periods import month_end
 from salescope.ledger import export, jobs, queries, services
 from salescope.ledger import permissions as perms
@@ -21,7 +20,7 @@ from salescope.ledger.importing import masterdata
 from salescope.ledger.importing.fields import FIELD_LABELS, SALES_LINE_FIELDS
 from salescope.ledger.importing.readers import read_table
 from salescope.ledger.importing.sales_lines import import_sales_lines, resolve_mapping
-from salescope.ledger.web import PAGE_SIZE, date_param, int_param, page, paginate
+from salescope.ledger.web import date_param, int_param, page, paginate
 from salescope.org.permissions import requires
 
 DIMENSION_LABELS = {
@@ -145,14 +144,10 @@ def receivables(request: HttpRequest) -> HttpResponse:
         group_by = "customer"
     report = queries.receivables_ageing(viewer=request.user, as_of=as_of, group_by=group_by)
     summary = report["overdue"]
-    # Paged in full: the count is already known exactly, so the pager is never capped.
-    number = page_number(request.GET.get("page"))
-    overdue = CappedPaginator(
-        queries.overdue_invoices(viewer=request.user, as_of=as_of),
-        PAGE_SIZE,
-        page_hint=number,
-        min_cap=summary["count"],
-    ).get_page(number)
+    # The ageing counted the overdue invoices in its own scan: paged in full, not counted again.
+    overdue = paginate(
+        request, queries.overdue_invoices(viewer=request.user, as_of=as_of), summary["count"]
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -31,9 +31,10 @@ def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapped
 
 
-def paginate(request: HttpRequest, queryset: Any) -> Any:
-    """A page of ``queryset``; the total is counted only as far as needed (core/paging.py)."""
-    return capped_page(queryset, PAGE_SIZE, request.GET.get("page"))
+def paginate(request: HttpRequest, queryset: Any, count: int | None = None) -> Any:
+    """A page of ``queryset``; the total is counted only as far as needed (core/paging.py),
+    or not at all when ``count`` is known."""
+    return capped_page(queryset, PAGE_SIZE, request.GET.get("page"), count)
 
 
 def date_param(request: HttpRequest, name: str, default: dt.date | None = None) -> dt.date | None:

@@ -254,10 +254,17 @@ def parse_map_options(options: Iterable[str], fields: Iterable[str]) -> dict[str
     return mapping
 
 
-def check_one_column_per_field(mapping: dict[str, str]) -> None:
-    """Two columns mapped to one field would make one of them silently lost."""
+def check_explicit_mapping(headers: list[str], explicit: dict[str, str]) -> None:
+    """Every mapped column is in the file, and no two columns go to one field (one of them
+    would be silently lost)."""
+    missing = [source for source in explicit if source not in headers]
+    if missing:
+        raise ValidationFailed(
+            _("These mapped columns are not in the file: %(cols)s") % {"cols": ", ".join(missing)},
+            fields={"map": [", ".join(missing)]},
+        )
     sources: dict[str, list[str]] = {}
-    for source, name in mapping.items():
+    for source, name in explicit.items():
         sources.setdefault(name, []).append(source)
     twice = {name: columns for name, columns in sources.items() if len(columns) > 1}
     if twice:
@@ -281,13 +288,7 @@ def resolve_mapping(
             _("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown_fields)},
             fields={"map": unknown_fields},
         )
-    missing = [source for source in explicit if source not in headers]
-    if missing:
-        raise ValidationFailed(
-            _("These mapped columns are not in the file: %(cols)s") % {"cols": ", ".join(missing)},
-            fields={"map": [", ".join(missing)]},
-        )
-    check_one_column_per_field(explicit)
+    check_explicit_mapping(headers, explicit)
     if complete:
         return dict(explicit)
     mapping = {

@@ -33,7 +33,7 @@ from salescope.core import audit
 from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.errors import ValidationFailed
 from salescope.ledger.importing.columns import BatchValidator
-from salescope.ledger.importing.common import check_one_column_per_field
+from salescope.ledger.importing.common import check_explicit_mapping
 from salescope.ledger.importing.fields import guess_mapping
 from salescope.ledger.importing.merge import LineWriter
 from salescope.ledger.importing.readers import read_table
@@ -94,13 +94,7 @@ def resolve_mapping(
 ) -> dict[str, str]:
     """The guessed mapping with the explicit ``--map`` entries laid over it; or, ``complete``,
     the explicit mapping alone (the page's choice, where "(ignore)" leaves a column out)."""
-    unknown = [source for source in explicit if source not in headers]
-    if unknown:
-        raise ValidationFailed(
-            _("These mapped columns are not in the file: %(cols)s") % {"cols": ", ".join(unknown)},
-            fields={"map": [", ".join(unknown)]},
-        )
-    check_one_column_per_field(explicit)
+    check_explicit_mapping(headers, explicit)
     if complete:
         return dict(explicit)
     mapping = {s: f for s, f in guess_mapping(headers).items() if f not in explicit.values()}
