@@ -82,17 +82,17 @@ def test_a_failed_bulk_load_leaves_the_indexes_and_nothing_else(
     world, tmp_path, drops, monkeypatch
 ):
     before = ledger_indexes()
-    merge = LineWriter._merge
+    copy_into = LineWriter._copy_into
     batches = []
 
-    def fail_on_second(self, *batch):  # noqa: ANN001, ANN202
+    def fail_on_second(self, *batch):  # noqa: ANN001, ANN202 - a first load's second batch
         batches.append(batch)
         if len(batches) == 2:
             raise RuntimeError("connection lost")
-        merge(self, *batch)
+        copy_into(self, *batch)
 
     monkeypatch.setattr(sales_lines, "BATCH", 1)
-    monkeypatch.setattr(LineWriter, "_merge", fail_on_second)
+    monkeypatch.setattr(LineWriter, "_copy_into", fail_on_second)
     with pytest.raises(RuntimeError, match="connection lost"):
         run(write_csv(tmp_path / "f.csv", HEADER, GOOD), world.personas["admin"])
 

@@ -1,19 +1,22 @@
-"""Column-wise validation of sales-line batches (H1, R12).
+"""Column-wise validation of sales-line batches in polars (H1, R12).
 
-A daily file repeats the same few dates, customers, products, people and quantities hundreds of
-thousands of times, so each *column* of a batch is converted once per distinct value and then
-mapped back with a C-speed ``map``. Checks that need several cells of a row (an amount from
-price × quantity, the default salesperson of the customer, 窜货) run as comprehensions over
-the converted columns. A row's first error, in the order of ``_FIELD_ORDER``, is the one
-reported, so the report reads the same as a row-by-row check would.
+A batch arrives as a data frame of text columns (``readers.Table.frames``). Whatever can be
+checked on the whole column runs in polars, in Rust: plain numbers and money ("1234.50"),
+lengths, keys, lookups by code, the sums between columns (an amount from price × quantity,
+a cost from the product's). Everything else is converted once per *distinct* value by the
+cell parsers of ``parse.py`` — a daily file repeats the same few dates, customers, products,
+people and odd cells hundreds of thousands of times — and joined back.
+
+A row's first error, in the order of the checks below, is the one reported, so the report
+reads the same as a row-by-row check would: texts (in ``TEXT_LIMITS`` order), line number,
+key, date, customer, product, quantity, unit price, amount, cost, gross profit, discount,
+salesperson, region, kind.
 """
 
-import re
-from collections.abc import Callable, Hashable
-from itertools import zip_longest
-from operator import itemgetter
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import Any
 
+import polars as pl
 from django.utils.translation import gettext as _
 
 from salescope.ledger.choices import LineKind
@@ -59,115 +62,131 @@ KIND_WORDS = {
 }
 
 
-class Bad:
-    """A converted cell that failed, with the reason shown in the error report."""
-
-    __slots__ = ("reason",)
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
+# Fen and thousandths stay well inside 64 bits, sums of a million of them too.
+LARGEST = 10**15
+_PLAIN_MONEY = r"^[0-9]{1,13}(?:\.[0-9]{1,2})?$"
+_PLAIN_WHOLE = r"^[0-9]{1,12}$"
 
 
-def _blank(raw: Any) -> bool:
-    return raw is None or (raw.__class__ is str and not raw.strip())
+def _too_large(value: int) -> int:
+    if abs(value) > LARGEST:
+        raise CellError(_("number too large"))
+    return value
 
 
 def _fen(raw: Any) -> tuple[int, bool] | None:
     """Money to fen and whether it was rounded; ``None`` for a blank cell."""
-    if raw.__class__ is str:
-        whole, dot, frac = raw.strip().partition(".")
-        if whole.isdigit() and (not dot or (frac.isdigit() and len(frac) <= 2)):
-            return int(whole) * 100 + (int(frac.ljust(2, "0")) if dot else 0), False
-    if _blank(raw):
+    text = raw.strip() if raw.__class__ is str else raw
+    if text is None or text == "":
         return None
-    return scaled(raw, 2)
-
-
-_NOT_TWO_DECIMALS = re.compile(r"^(?!\d+\.\d\d$).*$", re.MULTILINE)
-
-
-def _two_decimals(values: list[Any]) -> tuple[list[Any], list[int]] | None:
-    """Fen of a text column written the way exports write money ("1234.50"), converted in C
-    instead of cell by cell; returns them and the indexes of the cells written otherwise
-    (blank, negative, other decimals, not a number), which the caller converts one by one.
-    ``None`` when the column is not all text, or mostly written otherwise."""
-    if set(map(type, values)) != {str}:
-        return None
-    joined = "\n".join(values)
-    if joined.count("\n") != len(values) - 1:  # a cell with a line break
-        return None
-    others, line, position = [], 0, 0
-    for match in _NOT_TWO_DECIMALS.finditer(joined):
-        line += joined.count("\n", position, match.start())
-        position = match.start()
-        others.append(line)
-        if len(others) > len(values) // 4:
-            return None
-    if others:
-        patched = list(values)
-        for i in others:
-            patched[i] = "0.00"
-        joined = "\n".join(patched)
-    return list(map(int, joined.replace(".", "").split("\n"))), others
+    value, rounded = scaled(text, 2)
+    return _too_large(value), rounded
 
 
 def _milli(raw: Any) -> tuple[int, bool] | None:
-    if raw.__class__ is str:
-        text = raw.strip()
-        if text.isdigit():
-            return int(text) * 1000, False
-    elif raw.__class__ is int:
-        return raw * 1000, False
-    if _blank(raw):
+    text = raw.strip() if raw.__class__ is str else raw
+    if text is None or text == "":
         return None
-    return scaled(raw, 3)
+    value, rounded = scaled(text, 3)
+    return _too_large(value), rounded
 
 
 def _whole(raw: Any) -> int | None:
-    if raw.__class__ is str and raw.strip().isdigit():
-        return int(raw)
-    if _blank(raw):
+    text = raw.strip() if raw.__class__ is str else raw
+    if text is None or text == "":
         return None
-    number, rounded = scaled(raw, 0)
+    number, rounded = scaled(text, 0)
     if rounded:
         raise CellError(_("not a whole number"))
-    return number
+    return _too_large(number)
 
 
-def convert_column(values: list[Any], convert: Callable[[Any], Any]) -> tuple[list[Any], bool]:
-    """``convert`` applied to each distinct value once; failures become :class:`Bad`."""
-    table: dict[Hashable, Any] = {}
-    failed = False
-    # 1, 1.0 and True are equal keys; XLSX cells may mix them, so key those by type too.
-    typed = not set(map(type, values)) <= _TEXT_TYPES
-    keys = list(zip(map(type, values), values, strict=True)) if typed else values
-    for key in set(keys):
+def convert_distinct(
+    values: pl.Series, convert: Callable[[str], Any], dtype: pl.DataType
+) -> tuple[pl.Series, pl.Series]:
+    """``convert`` applied once per distinct value: (the values, null where ``convert``
+    gave ``None`` or failed; the reasons, null where it did not fail)."""
+    distinct = values.unique().to_list()
+    converted: list[Any] = []
+    reasons: list[str | None] = []
+    for raw in distinct:
         try:
-            table[key] = convert(key[1] if typed else key)
+            converted.append(convert(raw))
+            reasons.append(None)
         except CellError as exc:
-            table[key] = Bad(str(exc))
-            failed = True
-    return list(map(table.__getitem__, keys)), failed
+            converted.append(None)
+            reasons.append(str(exc))
+    table = pl.DataFrame(
+        {
+            "raw": pl.Series(distinct, dtype=values.dtype),
+            "value": pl.Series(converted, dtype=dtype),
+            "reason": pl.Series(reasons, dtype=pl.String),
+        }
+    )
+    joined = values.to_frame("raw").join(table, on="raw", how="left", maintain_order="left")
+    return joined["value"], joined["reason"]
 
 
-_TEXT_TYPES = {str, type(None)}
+def lookup(values: pl.Series, mapping: dict, dtype: pl.DataType = pl.Int64) -> pl.Series:
+    """``mapping[value]`` for each value, null where the mapping has no such key."""
+    present = {k: v for k, v in mapping.items() if k is not None}
+    if not present:
+        return pl.Series(values.name, [None] * len(values), dtype=dtype)
+    return values.replace_strict(present, default=None, return_dtype=dtype)
 
 
-def _texts(values: list[Any]) -> list[str]:
-    if set(map(type, values)) == {str}:
-        return list(map(str.strip, values))
-    return [
-        v.strip() if v.__class__ is str else ("" if v is None else str(v).strip()) for v in values
-    ]
+def _repeat(value: Any, count: int, dtype: pl.DataType) -> pl.Series:
+    return pl.repeat(value, count, dtype=dtype, eager=True)
 
 
-class Columns(NamedTuple):
-    cells: list[tuple[Any, ...]]  # one tuple per column of the file
-    count: int  # rows in the batch
+class _Errors:
+    """The checks a batch failed, in the order they ran. A row's error is its first failed
+    check; the checks are kept as masks and resolved in one pass (``first``)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.checks: list[tuple[pl.Series, str | pl.Series, str | pl.Series]] = []
+
+    def add(self, where: pl.Series, field: str | pl.Series, reason: str | pl.Series) -> None:
+        if where.any():
+            self.checks.append((where.fill_null(False), field, reason))
+
+    @property
+    def failed(self) -> pl.Series:
+        if not self.checks:
+            return _repeat(False, self.count, pl.Boolean)
+        masks = pl.DataFrame([mask.alias(f"m{i}") for i, (mask, _f, _r) in enumerate(self.checks)])
+        return masks.select(pl.any_horizontal(pl.all())).to_series()
+
+    def first(self) -> tuple[pl.Series, pl.Series]:
+        """(field, reason) of each row's first failed check; null where none failed."""
+        if not self.checks:
+            return _repeat(None, self.count, pl.String), _repeat(None, self.count, pl.String)
+        columns: dict[str, pl.Series] = {}
+        fields, reasons = [], []
+        for i, (mask, field, reason) in enumerate(self.checks):
+            columns[f"m{i}"] = mask
+            if isinstance(field, pl.Series):
+                columns[f"f{i}"] = field
+            if isinstance(reason, pl.Series):
+                columns[f"r{i}"] = reason
+            failed = pl.when(pl.col(f"m{i}"))
+            fields.append(failed.then(pl.lit(field) if isinstance(field, str) else pl.col(f"f{i}")))
+            reasons.append(
+                failed.then(pl.lit(reason) if isinstance(reason, str) else pl.col(f"r{i}"))
+            )
+        first = pl.DataFrame(columns).select(
+            pl.coalesce(fields).alias("field"), pl.coalesce(reasons).alias("reason")
+        )
+        return first["field"], first["reason"]
+
+
+def _where(condition: pl.Series, then: pl.Series, otherwise: pl.Series) -> pl.Series:
+    return then.zip_with(condition.fill_null(False), otherwise)
 
 
 class BatchValidator:
-    """Validates batches of rows of one file; keeps the lookups and caches across batches."""
+    """Validates batches of one file; keeps the lookups and caches across batches."""
 
     def __init__(
         self, mapping: dict[str, str], headers: list[str], create_missing: bool, date_format: str
@@ -179,115 +198,127 @@ class BatchValidator:
         self.resolver = Resolver()
         self.resolver.preload(self.mapped)
         self.rounded = 0
+        self._tables: dict[str, tuple[int, pl.Series, pl.Series]] = {}
 
-    def column(self, columns: Columns, name: str) -> list[Any]:
+    def _lookup(self, values: pl.Series, name: str) -> pl.Series:
+        """``values`` looked up in the resolver's dictionary ``name`` (code → id, id → owner…).
+        Its keys and values are kept as series between batches, and built again when
+        ``create_missing`` adds to it."""
+        mapping = getattr(self.resolver, name)
+        cached = self._tables.get(name)
+        if cached is None or cached[0] != len(mapping):
+            keys = [k for k in mapping if k is not None]
+            cached = (
+                len(mapping),
+                pl.Series(keys),
+                pl.Series([mapping[k] for k in keys], dtype=pl.Int64),
+            )
+            self._tables[name] = cached
+        if not len(cached[1]):
+            return _repeat(None, len(values), pl.Int64)
+        return values.replace_strict(cached[1], cached[2], default=None, return_dtype=pl.Int64)
+
+    def column(self, frame: pl.DataFrame, name: str) -> pl.Series:
+        """The field's cells as text, "" where blank or missing."""
         at = self.position.get(name)
-        if at is None or at >= len(columns.cells):
-            return [None] * columns.count
-        return list(columns.cells[at])
+        if at is None or f"c{at}" not in frame.columns:
+            return _repeat("", frame.height, pl.String)
+        return frame[f"c{at}"].fill_null("")
 
-    def validate(self, rows: list[list[Any]]) -> tuple[list[list], dict[int, tuple[str, str]]]:
-        """The staging columns (``merge.STAGE_COLUMNS``, one value per row, meaningless where
-        the row failed) and {row index: (field, reason)}."""
-        count = len(rows)
-        # One transposition in C; short rows are padded with None.
-        columns = Columns(list(zip_longest(*rows)), count)
-        errors: dict[int, tuple[str, str]] = {}
+    def validate(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """(The good rows as ``merge.STAGE_SCHEMA`` plus ``src_line``, their line in the
+        file; the bad rows as ``line``, ``field``, ``reason``.)"""
+        count = frame.height
+        errors = _Errors(count)
+        rounded = _repeat(False, count, pl.Boolean)
 
-        def fail_where(values: list[Any], name: str) -> None:
-            for i, value in enumerate(values):
-                if value.__class__ is Bad:
-                    errors.setdefault(i, (name, value.reason))
-                    values[i] = None
-
-        # Texts, with their length limits.
-        text: dict[str, list[str]] = {}
-        for name in TEXT_LIMITS:
+        text: dict[str, pl.Series] = {}
+        for name, limit in TEXT_LIMITS.items():
             if name not in self.mapped:
-                text[name] = [""] * count
+                text[name] = _repeat("", count, pl.String)
                 continue
-            values = text[name] = _texts(self.column(columns, name))
-            limit = TEXT_LIMITS[name]
-            if max(map(len, values), default=0) > limit:
-                reason = _("longer than %d characters") % limit
-                for i, value in enumerate(values):
-                    if len(value) > limit:
-                        errors.setdefault(i, (name, reason))
+            values = text[name] = self.column(frame, name).str.strip_chars()
+            errors.add(values.str.len_chars() > limit, name, _("longer than %d characters") % limit)
 
         # The natural key: the line id, else document#line number.
-        line_nos, failed = convert_column(self.column(columns, "line_no"), _whole)
-        if failed:
-            fail_where(line_nos, "line_no")
-        no_key = _("no line id and no document with a line number")
+        line_nos, reasons = self._whole_numbers(self.column(frame, "line_no"))
+        errors.add(reasons.is_not_null(), "line_no", reasons)
+        errors.add(line_nos.abs() > 2**31 - 1, "line_no", _("number too large"))
         documents = text["document"]
-        if "line_id" not in self.mapped and None not in line_nos and "" not in documents:
-            keys = list(map("{}#{}".format, documents, line_nos))  # the common file, in C
-        else:
-            keys = [
-                line_id or (f"{doc}#{no}" if doc and no is not None else None)
-                for line_id, doc, no in zip(text["line_id"], documents, line_nos, strict=True)
-            ]
-            for i, key in enumerate(keys):
-                if key is None:
-                    errors.setdefault(i, ("line_id", no_key))
+        by_document = pl.select(
+            pl.when((documents != "") & line_nos.is_not_null()).then(
+                pl.concat_str([documents, pl.lit("#"), line_nos.cast(pl.String)])
+            )
+        ).to_series()
+        line_ids = text["line_id"]
+        keys = _where(line_ids != "", line_ids, by_document).alias("line_key")
+        errors.add(keys.is_null(), "line_id", _("no line id and no document with a line number"))
 
-        dates, failed = convert_column(self.column(columns, "date"), self.dates)
-        if failed:
-            fail_where(dates, "date")
-        isos = {d: d.isoformat() for d in set(dates) if d is not None}
-        days = list(map(isos.get, dates))
-        month_of = {d: iso[:8] + "01" for d, iso in isos.items()}
-        months = list(map(month_of.get, dates))
+        dates, reasons = convert_distinct(self.column(frame, "date"), self.dates, pl.Date)
+        errors.add(reasons.is_not_null(), "date", reasons)
+        days = dates.dt.to_string("%Y-%m-%d")
+        months = dates.dt.truncate("1mo").dt.to_string("%Y-%m-%d")
 
         customers = self._customers(text, errors)
         products = self._products(text, errors)
-        quantities, amounts, prices, costs, profits, discounts, rounded = self._amounts(
-            columns, products, errors
-        )
+        measures, rounded = self._amounts(frame, products, errors, rounded)
         people = self._people(text, customers, errors)
         regions = self._regions(text, people, errors)
-        kinds, failed = convert_column(text["kind"], self._kind)
-        if failed:
-            fail_where(kinds, "kind")
+        kinds, reasons = convert_distinct(text["kind"], self._kind, pl.String)
+        errors.add(reasons.is_not_null(), "kind", reasons)
 
-        resolver = self.resolver
-        info = {p: resolver.product_info[p] for p in set(products) if p}
-        brands = list(map({p: i[0] for p, i in info.items()}.get, products))
-        categories = list(map({p: i[1] for p, i in info.items()}.get, products))
+        info = self.resolver.product_info
+        used = [p for p in products.unique().to_list() if p]
+        brands = lookup(products, {p: info[p][0] for p in used})
+        categories = lookup(products, {p: info[p][1] for p in used})
         locations = text["sale_location"]
+        cross = _repeat(False, count, pl.Boolean)
         if "sale_location" in self.mapped:
-            cross = [
-                bool(kind == "sell_through" and place and resolver.outside_area(customer, place))
-                for kind, place, customer in zip(kinds, locations, customers, strict=True)
+            cross = self._cross_territory(kinds, locations, customers)
+
+        fields, reasons = errors.first()
+        good = reasons.is_null()
+        self.rounded += (rounded & good).sum()
+        staged = pl.DataFrame(
+            [
+                keys,
+                line_ids.alias("line_id"),
+                documents.alias("document"),
+                line_nos.cast(pl.Int64).alias("line_no"),
+                days.alias("date"),
+                months.alias("month"),
+                kinds.alias("kind"),
+                customers.alias("customer_id"),
+                products.alias("product_id"),
+                brands.alias("brand_id"),
+                categories.alias("category_id"),
+                people.alias("salesperson_id"),
+                regions.alias("region_id"),
+                text["channel"].alias("channel"),
+                locations.alias("sale_location"),
+                *measures,
+                cross.alias("cross_territory"),
+                frame["line"].alias("src_line"),
             ]
-        else:
-            cross = [False] * count
-        self.rounded += sum(1 for i in rounded if i not in errors)
-        staged = [
-            keys,
-            text["line_id"],
-            text["document"],
-            line_nos,
-            days,
-            months,
-            kinds,
-            customers,
-            products,
-            brands,
-            categories,
-            people,
-            regions,
-            text["channel"],
-            locations,
-            quantities,
-            prices,
-            amounts,
-            costs,
-            profits,
-            discounts,
-            cross,
-        ]
-        return staged, errors
+        )
+        bad = pl.DataFrame(
+            [
+                frame["line"].alias("line"),
+                fields.alias("field"),
+                reasons.alias("reason"),
+            ]
+        )
+        return staged.filter(good), bad.filter(~good)
+
+    @staticmethod
+    def _whole_numbers(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
+        text = raw.str.strip_chars()
+        plain = text.str.contains(_PLAIN_WHOLE)
+        if plain.all():
+            return text.cast(pl.Int64), _repeat(None, len(raw), pl.String)
+        values, reasons = convert_distinct(raw.filter(~plain), _whole, pl.Int64)
+        native = text.cast(pl.Int64, strict=False)
+        return _scatter(plain, native, values), _scatter(plain, None, reasons)
 
     @staticmethod
     def _kind(text: str) -> str:
@@ -298,209 +329,254 @@ class BatchValidator:
             raise CellError(_("unknown kind (use sell_in or sell_through)"))
         return str(kind)
 
-    def _customers(self, text: dict[str, list[str]], errors: dict) -> list[int | None]:
+    def _customers(self, text: dict[str, pl.Series], errors: _Errors) -> pl.Series:
         resolver, codes = self.resolver, text["customer_code"]
-        customers = list(map(resolver.customer_by_code.get, codes))  # the common case, in C
-        if None not in customers:
+        customers = self._lookup(codes, "customer_by_code")
+        unknown = customers.is_null()
+        if not unknown.any():  # the common case
             return customers
         # The rest: by name when there is no code, created with create_missing, or unknown.
         names = text["customer_name"]
         named = "customer_name" in self.mapped
-        described = {
-            i: (codes[i], names[i]) if named else codes[i]
-            for i, pk in enumerate(customers)
-            if pk is None
-        }
-        creatable = (
-            {key for i, key in described.items() if i not in errors}
-            if self.create_missing
-            else set()
+        rows = pl.DataFrame({"code": codes, "name": names, "failed": errors.failed}).filter(unknown)
+        keys = rows.group_by("code", "name", maintain_order=True).agg(pl.col("failed").all())
+        found = {}
+        for code, name, failed in keys.iter_rows():
+            create = self.create_missing and not failed
+            found[(code, name)] = resolver.customer(code, name if named else "", create)
+        pairs = pl.DataFrame(
+            {
+                "code": [k[0] for k in found],
+                "name": [k[1] for k in found],
+                "pk": pl.Series(list(found.values()), dtype=pl.Int64),
+            }
         )
-        found: dict[Any, int | None] = {}
-        for key in set(described.values()):
-            code, name = key if named else (key, "")
-            found[key] = resolver.customer(code, name, key in creatable)
-        reason = _("unknown customer")
+        resolved = pl.DataFrame({"code": codes, "name": names}).join(
+            pairs, on=["code", "name"], how="left", maintain_order="left"
+        )["pk"]
+        customers = customers.fill_null(resolved)
         by_code = "customer_code" in self.mapped
-        for i, key in described.items():
-            pk = customers[i] = found[key]
-            if pk is None:
-                column = "customer_code" if codes[i] or by_code else "customer_name"
-                errors.setdefault(i, (column, reason))
+        field = _where(
+            (codes != "") | by_code,
+            _repeat("customer_code", len(codes), pl.String),
+            _repeat("customer_name", len(codes), pl.String),
+        )
+        errors.add(customers.is_null(), field, _("unknown customer"))
         return customers
 
-    def _products(self, text: dict[str, list[str]], errors: dict) -> list[int | None]:
+    _PRODUCT_TEXTS = ("product_sku", "product_name", "brand", "category", "subcategory")
+
+    def _products(self, text: dict[str, pl.Series], errors: _Errors) -> pl.Series:
         resolver = self.resolver
-        products = list(map(resolver.product_by_sku.get, text["product_sku"]))
-        if None not in products:  # every SKU known: the common case, in C
+        skus = text["product_sku"]
+        products = self._lookup(skus, "product_by_sku")
+        unknown = products.is_null()
+        if not unknown.any():  # every SKU known: the common case
             return products
         # The rest: by name when there is no SKU, created with create_missing, or unknown.
-        names = ("product_sku", "product_name", "brand", "category", "subcategory")
-        columns = [text[name] for name in names]
-        described = {
-            i: tuple(column[i] for column in columns) for i, pk in enumerate(products) if pk is None
-        }
-        creatable = (
-            {key for i, key in described.items() if i not in errors}
-            if self.create_missing
-            else set()
+        described = pl.DataFrame({name: text[name] for name in self._PRODUCT_TEXTS})
+        rows = described.with_columns(errors.failed.alias("failed")).filter(unknown)
+        keys = rows.group_by(*self._PRODUCT_TEXTS, maintain_order=True).agg(pl.col("failed").all())
+        found = {}
+        for *key, failed in keys.iter_rows():
+            create = self.create_missing and not failed
+            found[tuple(key)] = resolver.product(*key, create)
+        pairs = pl.DataFrame(
+            {
+                **{name: [k[i] for k in found] for i, name in enumerate(self._PRODUCT_TEXTS)},
+                "pk": pl.Series(list(found.values()), dtype=pl.Int64),
+            }
         )
-        found: dict[tuple[str, ...], int | None] = {}
-        for key in set(described.values()):
-            found[key] = resolver.product(*key, key in creatable)
-        reason = _("unknown product")
+        resolved = described.join(
+            pairs, on=list(self._PRODUCT_TEXTS), how="left", maintain_order="left"
+        )["pk"]
+        products = products.fill_null(resolved)
         by_sku = "product_sku" in self.mapped
-        for i, key in described.items():
-            pk = products[i] = found[key]
-            if pk is None:
-                column = "product_sku" if key[0] or by_sku else "product_name"
-                errors.setdefault(i, (column, reason))
+        where_sku = (skus != "") | by_sku
+        field = _where(
+            where_sku,
+            _repeat("product_sku", len(skus), pl.String),
+            _repeat("product_name", len(skus), pl.String),
+        )
+        errors.add(products.is_null(), field, _("unknown product"))
         return products
 
-    def _money(self, columns: Columns, name: str, errors: dict, rounded: set[int]) -> list:
-        raw = self.column(columns, name)
-        inexact: set[Any] = set()
+    def _money(
+        self, frame: pl.DataFrame, name: str, errors: _Errors
+    ) -> tuple[pl.Series, pl.Series]:
+        if name not in self.mapped:
+            return _repeat(None, frame.height, pl.Int64), _repeat(False, frame.height, pl.Boolean)
+        values, reasons, rounded = scaled_column(self.column(frame, name), _fen, _PLAIN_MONEY, 2)
+        errors.add(reasons.is_not_null(), name, reasons)
+        return values, rounded
 
-        def fen(cell: Any) -> int | None:
-            converted = _fen(cell)
-            if converted is None:
-                return None
-            if converted[1]:
-                inexact.add(cell)
-            return converted[0]
+    def _amounts(
+        self, frame: pl.DataFrame, products: pl.Series, errors: _Errors, rounded: pl.Series
+    ):
+        quantities, reasons, inexact = scaled_column(
+            self.column(frame, "quantity"), _milli, _PLAIN_WHOLE, 3
+        )
+        rounded = rounded | inexact
+        missing = quantities.is_null() & reasons.is_null()
+        errors.add(missing, "quantity", _("quantity is missing"))
+        errors.add(reasons.is_not_null(), "quantity", reasons)
+        errors.add(quantities < 0, "quantity", _("negative quantity"))
 
-        fast = _two_decimals(raw)
-        if fast is None:
-            values, failed = convert_column(raw, fen)
-        else:
-            values, others = fast
-            converted, failed = convert_column([raw[i] for i in others], fen)
-            for i, value in zip(others, converted, strict=True):
-                values[i] = value
-        if failed:
-            for i, value in enumerate(values):
-                if value.__class__ is Bad:
-                    errors.setdefault(i, (name, value.reason))
-                    values[i] = None
-        if inexact:
-            rounded.update(i for i, cell in enumerate(raw) if cell in inexact)
-        return values
-
-    def _amounts(self, columns: Columns, products: list[int | None], errors: dict):  # noqa: C901 - one pass per measure, in the order a row is checked
-        rounded: set[int] = set()
-        raw_quantities, failed = convert_column(self.column(columns, "quantity"), _milli)
-        missing, negative = _("quantity is missing"), _("negative quantity")
-        quantities: list[int | None] = []
-        if not failed and None not in raw_quantities:
-            quantities = list(map(itemgetter(0), raw_quantities))
-            if any(map(itemgetter(1), raw_quantities)) or min(quantities, default=0) < 0:
-                quantities = []  # some rounded or negative: row by row below
-        for i, value in enumerate(raw_quantities if not quantities else ()):
-            if value is None:
-                errors.setdefault(i, ("quantity", missing))
-                quantities.append(None)
-            elif value.__class__ is Bad:
-                errors.setdefault(i, ("quantity", value.reason))
-                quantities.append(None)
-            else:
-                if value[1]:
-                    rounded.add(i)
-                if value[0] < 0:
-                    errors.setdefault(i, ("quantity", negative))
-                quantities.append(value[0])
-        prices = self._money(columns, "unit_price", errors, rounded)
-        amounts = self._money(columns, "amount", errors, rounded)
-        if None in amounts:
-            no_amount = _("amount is missing")
-            for i, amount in enumerate(amounts):
-                if amount is not None or i in errors:
-                    continue
-                price, quantity = prices[i], quantities[i]
-                if price is None:
-                    errors[i] = ("amount", no_amount)
-                    continue
-                exact = price * quantity
-                amounts[i] = (exact + 500) // 1000
-                if exact % 1000:
-                    rounded.add(i)
-        negative_amount = _("negative amount")
-        if min(filter(None, amounts), default=0) < 0:
-            for i, amount in enumerate(amounts):
-                if amount is not None and amount < 0:
-                    errors.setdefault(i, ("amount", negative_amount))
-        if None in prices:
-            prices = [
-                price
-                if price is not None
-                else ((a * 1000 + q // 2) // q if a is not None and q else 0)
-                for price, a, q in zip(prices, amounts, quantities, strict=True)
-            ]
-        costs = self._money(columns, "cost", errors, rounded)
-        profits = self._money(columns, "gross_profit", errors, rounded)
-        info = self.resolver.product_info
-        if None in costs:
-            costs = [
-                cost
-                if cost is not None
-                else (
-                    a - gp
-                    if gp is not None and a is not None
-                    else ((info[p][2] * q + 500) // 1000 if p and q is not None else None)
+        prices, inexact = self._money(frame, "unit_price", errors)
+        rounded = rounded | inexact
+        amounts, inexact = self._money(frame, "amount", errors)
+        rounded = rounded | inexact
+        p, q, a = pl.col("price"), pl.col("quantity"), pl.col("amount")
+        if amounts.null_count():
+            no_amount = amounts.is_null() & ~errors.failed
+            errors.add(no_amount & prices.is_null(), "amount", _("amount is missing"))
+            derive = no_amount & prices.is_not_null()
+            exact = p.cast(pl.Int128) * q  # fen × thousandths
+            derived = pl.DataFrame({"price": prices, "quantity": quantities}).select(
+                ((exact + 500) // 1000).clip(-LARGEST - 1, LARGEST + 1).cast(pl.Int64),
+                ((exact % 1000) != 0).alias("inexact"),
+            )
+            amount, inexact = derived.to_series(0), derived.to_series(1)
+            errors.add(derive & (amount.abs() > LARGEST), "amount", _("number too large"))
+            amounts = _where(derive, amount, amounts)
+            rounded = rounded | (derive & inexact)
+        errors.add(amounts < 0, "amount", _("negative amount"))
+        if prices.null_count():
+            # A price from amount ÷ quantity, rounded half-up; 0 without a quantity.
+            derived = pl.DataFrame({"amount": amounts, "quantity": quantities}).select(
+                pl.when(q != 0)
+                .then((a.cast(pl.Int128) * 1000 + q // 2) // q)
+                .clip(-LARGEST, LARGEST)
+                .cast(pl.Int64)
+                .fill_null(0)
+            )
+            prices = prices.fill_null(derived.to_series())
+        costs, inexact = self._money(frame, "cost", errors)
+        rounded = rounded | inexact
+        profits, inexact = self._money(frame, "gross_profit", errors)
+        rounded = rounded | inexact
+        if costs.null_count():
+            info = self.resolver.product_info
+            unit_costs = lookup(products, {p: info[p][2] for p in products.unique().to_list() if p})
+            from_product = (
+                pl.DataFrame({"cost": unit_costs, "quantity": quantities})
+                .select(
+                    ((pl.col("cost").cast(pl.Int128) * q + 500) // 1000)
+                    .clip(-LARGEST, LARGEST)
+                    .cast(pl.Int64)
                 )
-                for cost, gp, a, p, q in zip(
-                    costs, profits, amounts, products, quantities, strict=True
-                )
-            ]
-        if None in profits:
-            profits = [
-                gp if gp is not None else (a - c if a is not None and c is not None else None)
-                for gp, a, c in zip(profits, amounts, costs, strict=True)
-            ]
-        discounts = [d or 0 for d in self._money(columns, "discount", errors, rounded)]
-        return quantities, amounts, prices, costs, profits, discounts, rounded
+                .to_series()
+            )
+            costs = costs.fill_null(amounts - profits).fill_null(from_product)
+        if profits.null_count():
+            profits = profits.fill_null(amounts - costs)
+        discounts, inexact = self._money(frame, "discount", errors)
+        rounded = rounded | inexact
+        measures = [
+            quantities.alias("quantity_milli"),
+            prices.alias("unit_price_fen"),
+            amounts.alias("amount_fen"),
+            costs.alias("cost_fen"),
+            profits.alias("gross_profit_fen"),
+            discounts.fill_null(0).alias("discount_fen"),
+        ]
+        return measures, rounded
 
     def _people(
-        self, text: dict[str, list[str]], customers: list[int | None], errors: dict
-    ) -> list:
-        owners = self.resolver.customer_owner
+        self, text: dict[str, pl.Series], customers: pl.Series, errors: _Errors
+    ) -> pl.Series:
+        resolver = self.resolver
+        owners = self._lookup(customers, "customer_owner")
         if "salesperson" not in self.mapped:
-            return list(map(owners.get, customers))
-        users = self.resolver.user_by_name
+            return owners
+        users = resolver.user_by_name
+        names = text["salesperson"]
         found = {
             name: users.get(name.lower()) or users.get(name)
-            for name in set(text["salesperson"])
+            for name in names.unique().to_list()
             if name
         }
-        if "" in text["salesperson"]:
-            people = [
-                found[name] if name else owners.get(c)
-                for name, c in zip(text["salesperson"], customers, strict=True)
-            ]
-        else:
-            people = list(map(found.__getitem__, text["salesperson"]))
-        if None in found.values():
-            reason = _("unknown salesperson")
-            for i, name in enumerate(text["salesperson"]):
-                if name and found[name] is None:
-                    errors.setdefault(i, ("salesperson", reason))
-        return people
+        people = lookup(names, found)
+        errors.add((names != "") & people.is_null(), "salesperson", _("unknown salesperson"))
+        return _where(names == "", owners, people)
 
-    def _regions(self, text: dict[str, list[str]], people: list, errors: dict) -> list:
-        user_region = self.resolver.user_region
+    def _regions(self, text: dict[str, pl.Series], people: pl.Series, errors: _Errors) -> pl.Series:
+        resolver = self.resolver
+        of_person = self._lookup(people, "user_region")
         if "region" not in self.mapped:
-            return list(map(user_region.get, people))
-        by_name = self.resolver.region_by_name
-        found = {name: by_name.get(normalize_header(name)) for name in set(text["region"]) if name}
-        regions = [
-            found[name] if name else (user_region.get(p) if p else None)
-            for name, p in zip(text["region"], people, strict=True)
-        ]
-        if None in found.values():
-            reason = _("unknown region")
-            for i, name in enumerate(text["region"]):
-                if name and found[name] is None:
-                    errors.setdefault(i, ("region", reason))
-        return regions
+            return of_person
+        names = text["region"]
+        found = {
+            name: resolver.region_by_name.get(normalize_header(name))
+            for name in names.unique().to_list()
+            if name
+        }
+        regions = lookup(names, found)
+        errors.add((names != "") & regions.is_null(), "region", _("unknown region"))
+        return _where(names == "", of_person, regions)
+
+    def _cross_territory(
+        self, kinds: pl.Series, places: pl.Series, customers: pl.Series
+    ) -> pl.Series:
+        """窜货 (F5): sell-through reported outside the dealer's sales area."""
+        rows = pl.DataFrame({"customer": customers, "place": places})
+        candidates = (
+            (kinds == LineKind.SELL_THROUGH.value) & (places != "") & customers.is_not_null()
+        )
+        pairs = rows.filter(candidates).unique()
+        outside = self.resolver.outside_area
+        flags = pairs.with_columns(
+            pl.Series(
+                "cross",
+                [outside(c, p) for c, p in pairs.iter_rows()],
+                dtype=pl.Boolean,
+            )
+        )
+        joined = rows.join(flags, on=["customer", "place"], how="left", maintain_order="left")
+        return (joined["cross"].fill_null(False) & candidates.fill_null(False)).alias("cross")
+
+
+def scaled_column(
+    raw: pl.Series,
+    convert: Callable[[Any], tuple[int, bool] | None],
+    plain: str,
+    places: int,
+) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """(Values in units of 10**-places, null where blank or bad; the reasons; whether each
+    was rounded.) Cells written plainly (``plain``) convert in polars, the others once per
+    distinct cell with ``convert``."""
+    text = raw.str.strip_chars()
+    is_plain = text.str.contains(plain)
+    # A plain cell's decimal, held as an integer of its last place: exactly the units wanted.
+    native = text.cast(pl.Decimal(18, places), strict=False).to_physical().cast(pl.Int64)
+    if is_plain.all():
+        none = _repeat(None, len(raw), pl.String)
+        return native, none, _repeat(False, len(raw), pl.Boolean)
+    inexact: set[str] = set()
+
+    def scaled_cell(cell: str) -> int | None:
+        converted = convert(cell)
+        if converted is None:
+            return None
+        if converted[1]:
+            inexact.add(cell)
+        return converted[0]
+
+    others = ~is_plain
+    values, reasons = convert_distinct(raw.filter(others), scaled_cell, pl.Int64)
+    rounded = raw.is_in(list(inexact)) & others if inexact else _repeat(False, len(raw), pl.Boolean)
+    return _scatter(is_plain, native, values), _scatter(is_plain, None, reasons), rounded
+
+
+def _scatter(where: pl.Series, native: pl.Series | None, others: pl.Series) -> pl.Series:
+    """``native`` where ``where`` holds, else the next of ``others`` (converted from the rows
+    where it did not hold, in order)."""
+    filled = _repeat(None, len(where), others.dtype)
+    positions = (~where).arg_true()
+    filled = filled.scatter(positions, others)
+    if native is None:
+        return filled
+    return native.cast(others.dtype).zip_with(where, filled)
 
 
 assert set(TEXT_LIMITS) <= set(SALES_LINE_FIELDS)  # noqa: S101 - a typo here would drop a column

@@ -35,9 +35,11 @@ import threading
 import time
 from typing import Any
 
+import polars as pl
 from django.db import connection
 
 from salescope.ledger import rollups
+from salescope.ledger.frames import copy_frame
 from salescope.ledger.models import SalesLine
 
 STAGE_COLUMNS = (
@@ -76,9 +78,30 @@ _PG_TYPES = {
     "channel": "varchar(40)",
     "sale_location": "varchar(60)",
 }
+_TEXT_COLUMNS = {"line_key", "line_id", "document", "date", "month", "kind", "channel"}
+# A staged batch as a data frame: these columns, then ``src_line`` (the line in the file).
+STAGE_SCHEMA = {
+    **{
+        c: pl.String
+        if c in _TEXT_COLUMNS or c == "sale_location"
+        else pl.Boolean
+        if c == "cross_territory"
+        else pl.Int64
+        for c in STAGE_COLUMNS
+    },
+    "src_line": pl.Int64,
+}
 _DATA_COLUMNS = [c for c in STAGE_COLUMNS if c != "line_key"]
 _ROLLUP_KEYS = ("month", "kind", "salesperson_id", "region_id", "category_id")
 _ROLLUP_MEASURES = ("amount_fen", "quantity_milli", "cost_fen", "gross_profit_fen")
+
+
+def _rollup_sums(frame: pl.DataFrame) -> pl.DataFrame:
+    """A batch's lines summed by the rollup's keys."""
+    return frame.group_by(_ROLLUP_KEYS).agg(
+        *(pl.col(m).sum() for m in _ROLLUP_MEASURES), pl.len().cast(pl.Int64).alias("lines")
+    )
+
 
 BULK_MIN_ROWS = 100_000  # smaller files always insert into the indexes as they are
 
@@ -124,8 +147,12 @@ class LineWriter:
         self._free_tables = threading.Semaphore(len(BATCH_TABLES))
         self._thread: threading.Thread | None = None
         self._create_tables()
-        self.bulk = self._is_bulk_load(expected_rows)
+        held = self._lines_held(expected_rows)
+        self.bulk = expected_rows >= BULK_MIN_ROWS and held < expected_rows
+        # A first load writes its lines straight into the empty ledger: every line is new.
+        self.first_load = self.bulk and held == 0
         self.bulk_months: set[Any] = set()  # months a bulk load changed, re-aggregated at the end
+        self._sums: list[pl.DataFrame] = []  # a first load's rollup sums, batch by batch
         if self.bulk:
             self._drop_secondary_indexes()
         if threaded:
@@ -145,22 +172,29 @@ class LineWriter:
     # The caller's side.
 
     def write(self, rows: list[tuple]) -> None:
-        """Rows of ``STAGE_COLUMNS`` plus the line in the file."""
+        """Rows of ``STAGE_COLUMNS`` plus the line in the file (dates as ISO text)."""
         if rows:
-            self.write_columns([list(column) for column in zip(*rows, strict=True)])
+            self.write_frame(pl.DataFrame(rows, schema=STAGE_SCHEMA, orient="row"))
 
-    def write_columns(self, columns: list[list]) -> None:
-        """The same as columns: one list per ``STAGE_COLUMNS`` plus the lines in the file."""
-        count = len(columns[-1])
-        if len(columns) != len(STAGE_COLUMNS) + 1 or any(len(c) != count for c in columns):
-            raise ValueError("a staging column of the wrong length")
+    def write_frame(self, frame: pl.DataFrame) -> None:
+        """A batch as a data frame of ``STAGE_SCHEMA``."""
+        if list(frame.columns) != list(STAGE_SCHEMA):
+            raise ValueError("a staged batch must have the columns of STAGE_SCHEMA, in order")
+        count = frame.height
         if not count:
             return
         started = time.perf_counter()
+        if self.first_load:
+            self._sums.append(_rollup_sums(frame))
+            frame = frame.sort("line_key")  # the order of the key's index
         # A bulk load's months, for when every line of the batch is new (see _note_bulk_months).
-        months = set(columns[STAGE_COLUMNS.index("month")]) if self.bulk else set()
+        months = set(frame["month"].unique().to_list()) if self.bulk else set()
+        if self._thread is None and self.first_load:
+            self._insert_new(frame)
+            self.waited += time.perf_counter() - started
+            return
         if self._thread is None:
-            self._stage(columns, BATCH_TABLES[0])
+            self._stage(frame, BATCH_TABLES[0])
             self.staging += time.perf_counter() - started
             self._merge(BATCH_TABLES[0], count, months)
             self.waited += time.perf_counter() - started
@@ -170,8 +204,12 @@ class LineWriter:
         table = BATCH_TABLES[self._batches % len(BATCH_TABLES)]
         self._batches += 1
         staged = time.perf_counter()
+        if self.first_load:  # the writer inserts it
+            self._queue.put(frame)
+            self.waited += time.perf_counter() - started
+            return
         try:
-            self._stage(columns, table)
+            self._stage(frame, table)
         except Exception:
             self._free_tables.release()
             self._raise_error()  # the writer's failure, which aborted the transaction
@@ -195,7 +233,13 @@ class LineWriter:
         for _name, definition in self.deferred_indexes:
             self._execute(definition)
         months: set[dt.date] = set()
-        if self.bulk:
+        if self.first_load and self._sums:
+            # The new lines' sums, taken from the batches as they were written.
+            sums = pl.concat(self._sums).group_by(_ROLLUP_KEYS).sum()
+            self._copy_into(DELTA_TABLE, sums.select(*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines"))
+            columns = ", ".join((*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines"))
+            months = rollups.apply_delta(f"SELECT {columns} FROM {DELTA_TABLE}")  # noqa: S608
+        elif self.bulk:
             months = {rollups.as_date(month) for month in self.bulk_months}
             rollups.rebuild_months(months)
         elif self.created or self.updated:
@@ -222,7 +266,11 @@ class LineWriter:
     def _run(self) -> None:
         while (batch := self._queue.get()) is not _DONE:
             try:
-                if self._error is None:  # after an error, only drain the queue
+                if self._error is not None:  # after an error, only drain the queue
+                    continue
+                if isinstance(batch, pl.DataFrame):
+                    self._insert_new(batch)
+                else:
                     self._merge(*batch)
             except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
                 self._error = exc
@@ -232,15 +280,14 @@ class LineWriter:
     def _execute(self, sql: str) -> Any:
         return self.raw.execute(sql)
 
-    def _is_bulk_load(self, expected_rows: int) -> bool:
-        if expected_rows < BULK_MIN_ROWS:
-            return False
-        # Counts at most ``expected_rows`` lines: bounded, whatever the ledger's size.
+    def _lines_held(self, expected_rows: int) -> int:
+        """The ledger's lines, counted up to ``expected_rows`` (at least one): bounded,
+        whatever the ledger's size."""
         (held,) = self._execute(
             f"SELECT COUNT(*) FROM (SELECT 1 FROM {SalesLine._meta.db_table} "  # noqa: S608
-            f"LIMIT {int(expected_rows)}) held"
+            f"LIMIT {max(1, int(expected_rows))}) held"
         ).fetchone()
-        return held < expected_rows
+        return held
 
     def _drop_secondary_indexes(self) -> None:
         """Drop the ledger's indexes that back no constraint, keeping their definitions."""
@@ -289,24 +336,19 @@ class LineWriter:
             self._execute(f"DROP TABLE IF EXISTS temp.{name}")
             self._execute(f"CREATE TEMP TABLE {name} ({columns})")
 
-    def _stage(self, columns: list[list], table: str) -> None:
-        if self.postgres:
-            self._execute(f"TRUNCATE {table}")
-            names = ", ".join((*STAGE_COLUMNS, "src_line"))
-            with (
-                self.raw.cursor() as cursor,
-                cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-            ):
-                write_row = copy.write_row
-                for row in zip(*columns, strict=True):
-                    write_row(row)
-        else:
-            self._execute(f"DELETE FROM temp.{table}")  # noqa: S608
-            marks = ", ".join("?" * (len(STAGE_COLUMNS) + 1))
-            self.raw.executemany(
-                f"INSERT INTO {table} VALUES ({marks})",  # noqa: S608
-                zip(*columns, strict=True),
-            )
+    def _stage(self, frame: pl.DataFrame, table: str) -> None:
+        self._execute(f"TRUNCATE {table}" if self.postgres else f"DELETE FROM temp.{table}")  # noqa: S608
+        self._copy_into(table, frame)
+
+    def _copy_into(self, table: str, frame: pl.DataFrame) -> None:
+        copy_frame(table, frame, raw=self.raw)
+
+    def _insert_new(self, frame: pl.DataFrame) -> None:
+        """A first load's batch, straight into the ledger."""
+        started = time.perf_counter()
+        self._copy_into(SalesLine._meta.db_table, frame.drop("src_line"))
+        self.created += frame.height
+        self.merging += time.perf_counter() - started
 
     def _note_bulk_months(self, batch: str, all_new: bool, updated: int, months: set) -> None:
         """A bulk load re-aggregates the months it changes once at the end instead of

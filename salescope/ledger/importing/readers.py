@@ -8,12 +8,15 @@ text (``=SUM(…)``) so they are reported, not evaluated.
 
 import codecs
 import csv
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.utils.translation import gettext as _
 
 from salescope.core.errors import ValidationFailed
@@ -31,6 +34,7 @@ class Table:
     total_rows: int
     encoding: str
     read_batches: Callable[[int], Iterator[Batch]] | None = None  # a faster reader, if any
+    read_frames: Callable[[int], Iterator[pl.DataFrame]] | None = None  # the fastest, if any
 
     def batches(self, size: int) -> Iterator[Batch]:
         """The rows in lists of up to ``size``, for column-wise validation.
@@ -42,6 +46,45 @@ class Table:
         numbered = iter(self.rows)
         while chunk := list(islice(numbered, size)):
             yield [line for line, _row in chunk], [row for _line, row in chunk]
+
+    def frames(self, size: int) -> Iterator[pl.DataFrame]:
+        """The rows as data frames of up to about ``size`` rows: ``line`` (the line in the
+        file) and one text column per header, ``c0``, ``c1``…, "" where a cell is blank or
+        missing. Blank lines are left out, as ``rows`` leaves them out.
+
+        Read either this, ``batches`` or ``rows``: they share the file."""
+        if self.read_frames is not None:
+            yield from self.read_frames(size)
+            return
+        names = column_names(len(self.headers))
+        for lines, rows in self.batches(size):
+            width = len(names)
+            texts = [[cell_text(cell) for cell in row[:width]] for row in rows]
+            for row in texts:
+                if len(row) < width:
+                    row.extend([""] * (width - len(row)))
+            frame = pl.DataFrame(texts, schema=dict.fromkeys(names, pl.String), orient="row")
+            yield frame.with_columns(pl.Series("line", lines, dtype=pl.Int64))
+
+
+def column_names(width: int) -> list[str]:
+    return [f"c{i}" for i in range(width)]
+
+
+def cell_text(cell: Any) -> str:
+    """A cell as text that converts exactly as the cell does: a float by its shortest repr
+    (0.1 stays 0.1), a date or time in ISO form, a blank as ""."""
+    if cell is None:
+        return ""
+    if cell.__class__ is str:
+        return cell
+    if isinstance(cell, float):
+        return repr(cell)
+    if isinstance(cell, dt.datetime | dt.date):
+        return cell.isoformat(sep=" ") if isinstance(cell, dt.datetime) else cell.isoformat()
+    if isinstance(cell, Decimal | int):
+        return str(cell)
+    return str(cell)
 
 
 def detect_encoding(path: Path) -> str:
@@ -118,18 +161,111 @@ def _csv_batches(path: Path, encoding: str, delimiter: str, size: int) -> Iterat
             yield lines, rows
 
 
+def _blank_rows(frame: pl.DataFrame, data: bytes, delimiter: str) -> list[int]:
+    """Positions of the rows of ``frame`` (parsed from ``data``) whose line holds nothing
+    but white space: the csv module gives such a line as one blank cell, and it is skipped.
+    A line of empty cells (",,,") is a row, with its errors."""
+    names = frame.columns
+    empty = frame.select(
+        pl.all_horizontal(
+            pl.col(names[0]).str.strip_chars() == "", *(pl.col(c) == "" for c in names[1:])
+        )
+    ).to_series()
+    if not empty.any():
+        return []
+    lines = data.decode("utf-8").split("\n")
+    return [
+        i for i in empty.arg_true().to_list() if delimiter not in lines[i] and not lines[i].strip()
+    ]
+
+
+def _frame_chunks(
+    path: Path, encoding: str, delimiter: str, width: int, size: int
+) -> Iterator[pl.DataFrame]:
+    """A file with no quote character and no lone carriage return, in chunks of whole lines
+    parsed by polars (in Rust): then every line is one record, so a row's line is its
+    position. Other files go through the csv module (``Table.frames``)."""
+    names = column_names(width)
+    schema = dict.fromkeys(names, pl.String)
+    chunk_bytes = max(64, size * 80)  # about ``size`` lines of a typical export
+    recode = encoding not in {"utf-8", "utf-8-sig"}
+    line = 2
+    with path.open("rb") as handle:
+        handle.readline()  # the header
+        rest = b""
+        while True:
+            data = handle.read(chunk_bytes)
+            at_end = not data
+            data = rest + data
+            cut = len(data) if at_end else data.rfind(b"\n") + 1
+            data, rest = data[:cut], data[cut:]
+            if data and not data.endswith(b"\n"):
+                data += b"\n"
+            if recode:
+                data = data.decode(encoding).encode("utf-8")
+            count = data.count(b"\n")
+            if count:
+                frame = pl.read_csv(
+                    data,
+                    has_header=False,
+                    separator=delimiter,
+                    quote_char=None,
+                    schema=schema,
+                    truncate_ragged_lines=True,
+                    missing_columns="insert",
+                    extra_columns="ignore",
+                    empty_string_is_null=False,
+                    eol_char="\n",
+                )
+                if frame.height != count:  # never guess a line number
+                    raise ValueError(_("the lines of the file cannot be counted"))
+                frame = frame.with_columns(
+                    pl.int_range(line, line + count, dtype=pl.Int64).alias("line")
+                )
+                frame = frame.with_columns(pl.col(names).fill_null(""))
+                blank = _blank_rows(frame.select(names), data, delimiter)
+                if blank:
+                    frame = frame.filter(~pl.int_range(0, count).is_in(blank))
+                if frame.height:
+                    yield frame
+            line += count
+            if at_end:
+                return
+
+
+def _plain_lines(path: Path) -> bool:
+    """Whether no quote character and no lone carriage return occurs in the file: then each
+    line is one record and polars can read it in chunks (``_frame_chunks``)."""
+    with path.open("rb") as handle:
+        previous = b""
+        while chunk := handle.read(CHUNK):
+            if b'"' in chunk:
+                return False
+            joined = previous + chunk
+            # A "\r" at the very end may be followed by "\n" in the next chunk.
+            body = joined[:-1] if joined.endswith(b"\r") else joined
+            if body.count(b"\r") != body.count(b"\r\n"):
+                return False
+            previous = joined[len(body) :]
+        return not previous  # a file that ends in a lone "\r"
+
+
 def read_csv(path: Path) -> Table:
     encoding = detect_encoding(path)
     with path.open(encoding=encoding, newline="") as handle:
         first = handle.readline()
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     headers = next(csv.reader([first], delimiter=delimiter), [])
+    headers = [h.strip() for h in headers]
     return Table(
-        headers=[h.strip() for h in headers],
+        headers=headers,
         rows=_csv_rows(path, encoding, delimiter),
         total_rows=max(0, _count_lines(path) - 1),
         encoding=encoding,
         read_batches=lambda size: _csv_batches(path, encoding, delimiter, size),
+        read_frames=(lambda size: _frame_chunks(path, encoding, delimiter, len(headers), size))
+        if _plain_lines(path)
+        else None,
     )
 
 

@@ -1,10 +1,11 @@
 """Set-based import of sales lines (H1, R12, R13).
 
-1. Read the file (CSV in any of our encodings, or XLSX) and map its headers to fields.
-2. Validate the rows in batches, column by column, against in-memory lookups
+1. Read the file (CSV in any of our encodings, or XLSX) and map its headers to fields; a
+   plain CSV file is parsed by polars, in chunks (``importing/readers.py``).
+2. Validate the rows in batches, column by column, in polars, against in-memory lookups
    (``importing/columns.py``); a bad row becomes an error with its line number, column (as
-   written in the file) and reason; good rows become tuples.
-3. Hand each batch of tuples to the ledger writer (``importing/merge.py``), which stages it
+   written in the file) and reason; good rows stay a data frame.
+3. Hand each batch to the ledger writer (``importing/merge.py``), which stages it
    (``executemany`` on SQLite, ``COPY`` on PostgreSQL), finds its new and changed lines
    against the ledger in one join, inserts the new ones and updates the changed ones, on a
    thread of its own while the next batch is validated; the rollups move once at the end by
@@ -19,13 +20,12 @@ and product are distinct lines unless they share that key.
 import contextlib
 import gc
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -40,7 +40,7 @@ from salescope.ledger.importing.readers import read_table
 from salescope.ledger.permissions import IMPORT_RUN
 from salescope.org.permissions import require
 
-BATCH = 20_000
+BATCH = 100_000
 LOCK_KEY = 40_424_201  # PostgreSQL advisory lock: one sales-line writer at a time
 
 
@@ -150,29 +150,29 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _drop_rows(columns: list[list], rows: Collection[int]) -> list[list]:
-    """``columns`` without the values at the indexes ``rows``: C-speed ``compress`` per column."""
-    if not rows:
-        return columns
-    keep = [True] * len(columns[0])
-    for i in rows:
-        keep[i] = False
-    return [list(compress(column, keep)) for column in columns]
+class FirstSightings:
+    """The first line of each line key across a file's batches; a later line with a key
+    already seen is a duplicate of that first line."""
 
+    def __init__(self) -> None:
+        self.seen = pl.DataFrame(schema={"line_key": pl.String, "first": pl.Int64})
 
-def _first_sightings(seen: dict[str, int], keys: list[str], lines: list[int]) -> dict[int, int]:
-    """Record the first line of each key in ``seen``; returns {index: first line} for the
-    keys seen before, in this batch or an earlier one. All-new keys (the usual file) are
-    checked and recorded without a step per row."""
-    if len(set(keys)) == len(keys) and seen.keys().isdisjoint(keys):
-        seen.update(zip(keys, lines, strict=True))
-        return {}
-    duplicates = {}
-    for i, (key, line) in enumerate(zip(keys, lines, strict=True)):
-        first = seen.setdefault(key, line)
-        if first != line:
-            duplicates[i] = first
-    return duplicates
+    def __len__(self) -> int:
+        return self.seen.height
+
+    def split(self, staged: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """(The rows of ``staged`` whose key is new, in order; the others as ``src_line`` and
+        ``first``.) ``staged`` holds ``line_key`` and ``src_line``, in file order."""
+        firsts = staged.select("line_key", pl.col("src_line").min().over("line_key").alias("first"))
+        earlier = firsts.join(self.seen, on="line_key", how="left", maintain_order="left")
+        first = earlier["first_right"].fill_null(earlier["first"])
+        new = first == staged["src_line"]
+        fresh = staged.filter(new)
+        self.seen = pl.concat(
+            [self.seen, fresh.select("line_key", pl.col("src_line").alias("first"))]
+        )
+        duplicates = pl.DataFrame({"src_line": staged["src_line"], "first": first}).filter(~new)
+        return fresh, duplicates
 
 
 Progress = Callable[[int, int], None]
@@ -193,7 +193,7 @@ def import_sales_lines(
     check_required(mapping)
     result = ImportResult(dry_run=options.dry_run, encoding=table.encoding, mapping=mapping)
     header_of = {f: src for src, f in mapping.items()}
-    key_column = header_of.get("line_id") or header_of.get("line_no", "line_no")
+    key_field = "line_id" if "line_id" in header_of else "line_no"
     clock = time.perf_counter()
     with (
         audit_source(AuditSource.IMPORT),
@@ -208,29 +208,33 @@ def import_sales_lines(
         # the ORM on the same connection.
         threaded = not options.create_missing
         with LineWriter(threaded=threaded, expected_rows=table.total_rows) as writer:
-            seen: dict[str, int] = {}  # line key → first line in the file
+            seen = FirstSightings()
             processed = 0
-            for lines, rows in table.batches(BATCH):
-                processed += len(rows)
-                staged, errors = validator.validate(rows)
-                for i, (name, reason) in errors.items():
-                    result.errors.append(
-                        {"line": lines[i], "column": header_of.get(name, name), "reason": reason}
+            refused = []
+            duplicate_of = _("duplicate of line %d").replace("%d", "{}")
+            for frame in table.frames(BATCH):
+                processed += frame.height
+                staged, bad = validator.validate(frame)
+                refused.append(bad)
+                fresh, duplicates = seen.split(staged)
+                if duplicates.height:
+                    refused.append(
+                        duplicates.select(
+                            pl.col("src_line").alias("line"),
+                            pl.lit(key_field).alias("field"),
+                            pl.format(duplicate_of, "first").alias("reason"),
+                        )
                     )
-                good = _drop_rows(staged + [lines], errors)
-                duplicates = _first_sightings(seen, good[0], good[-1])
-                for i, first in duplicates.items():
-                    result.errors.append(
-                        {
-                            "line": good[-1][i],
-                            "column": key_column,
-                            "reason": _("duplicate of line %d") % first,
-                        }
-                    )
-                writer.write_columns(_drop_rows(good, duplicates))
+                writer.write_frame(fresh)
                 if progress:
                     progress(processed, max(processed, table.total_rows))
-            result.errors.sort(key=itemgetter("line"))
+            if refused:
+                for line, name, reason in (
+                    pl.concat(refused).sort("line", maintain_order=True).iter_rows()
+                ):
+                    result.errors.append(
+                        {"line": line, "column": header_of.get(name, name), "reason": reason}
+                    )
             validated = time.perf_counter() - clock - writer.waited
             started = time.perf_counter()
             months = writer.finish()
