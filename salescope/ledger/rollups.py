@@ -7,15 +7,19 @@
 Two ways to keep them, both inside the caller's transaction:
 - ``apply_delta``: add (new − old) of the lines a write created or changed to the rollup rows
   of their keys — what imports use, so a day's import costs what the day costs;
-- ``rebuild_months``: delete and re-aggregate whole months (demo load, repairs).
+- ``rebuild_months``: delete and re-aggregate whole months (demo load, repairs);
+- ``write_new_months``: write months that have no rollup rows yet from the lines' sums, taken
+  while the lines were written (a first load).
 The tests check that both give exactly what a full re-aggregation gives.
 """
 
 import datetime as dt
 from collections.abc import Iterable
 
+import polars as pl
 from django.db import connection
 
+from salescope.ledger.frames import copy_frame
 from salescope.ledger.models import PersonRollup, RegionRollup, SalesLine, SalesRollup
 
 _MEASURES = "amount_fen, quantity_milli, cost_fen, gross_profit_fen, lines"
@@ -143,6 +147,29 @@ def apply_delta(signed_lines_sql: str, params: Iterable = ()) -> set[dt.date]:
             _derive_coarser(cursor, chunk)
         cursor.execute("DROP TABLE IF EXISTS rollup_merged")
         cursor.execute("DROP TABLE IF EXISTS rollup_delta")
+    return set(months)
+
+
+def write_new_months(sums: pl.DataFrame) -> set[dt.date] | None:
+    """Write the three rollups of months that hold no rollup rows yet, straight from ``sums``:
+    lines summed by the five keys (a first load's lines, summed as they were written).
+    Returns the months; or ``None``, writing nothing, when one of them already has rows
+    (then the sums are a delta for ``apply_delta``)."""
+    months = sorted({as_date(m) for m in sums["month"].unique().to_list()})
+    if any(
+        model.objects.filter(month__in=months).exists()
+        for model in (SalesRollup, RegionRollup, PersonRollup)
+    ):
+        return None
+    sums = sums.filter(pl.col("lines") != 0)
+    measures = list(_MEASURE_LIST)
+    copy_frame(SalesRollup._meta.db_table, sums.select(*_KEYS, *measures))
+    for model, keys in (
+        (RegionRollup, ("month", "kind", "region_id", "category_id")),
+        (PersonRollup, ("month", "kind", "salesperson_id")),
+    ):
+        coarser = sums.group_by(keys).agg(pl.col(measures).sum())
+        copy_frame(model._meta.db_table, coarser.select(*keys, *measures))
     return set(months)
 
 

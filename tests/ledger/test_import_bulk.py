@@ -99,3 +99,19 @@ def test_a_failed_bulk_load_leaves_the_indexes_and_nothing_else(
     assert len(drops) == 1
     assert ledger_indexes() == before
     assert SalesLine.objects.count() == 0
+
+
+def test_a_first_load_into_months_with_rollup_rows_adds_its_sums_to_them(world, tmp_path, drops):
+    # Rollup rows with no lines behind them (as a hand edit or a repair might leave): a first
+    # load's sums are then a delta on top of them, never written beside or over them.
+    admin = world.personas["admin"]
+    run(write_csv(tmp_path / "f.csv", HEADER, GOOD), admin)
+    once = stored_rollups()
+    SalesLine.objects.all().delete()  # the lines go, their rollup rows stay
+
+    run(write_csv(tmp_path / "f.csv", HEADER, GOOD), admin)
+
+    twice = tuple(
+        {key: tuple(2 * v for v in values) for key, values in rollup.items()} for rollup in once
+    )
+    assert stored_rollups() == twice

@@ -141,6 +141,7 @@ class LineWriter:
         self.staging = 0.0  # seconds the caller spent staging
         self.merging = 0.0  # seconds the writer spent merging
         self.waited = 0.0  # seconds the caller waited for the writer or staged
+        self.finish_seconds: dict[str, float] = {}  # the steps of ``finish``
         self._batches = 0
         self._error: BaseException | None = None
         self._queue: queue.Queue = queue.Queue()
@@ -229,16 +230,25 @@ class LineWriter:
         started = time.perf_counter()
         self._stop()
         self.waited += time.perf_counter() - started
+        self.finish_seconds["wait_for_writer"] = time.perf_counter() - started
         self._raise_error()
+        started = time.perf_counter()
         for _name, definition in self.deferred_indexes:
             self._execute(definition)
+        self.finish_seconds["indexes"] = time.perf_counter() - started
+        started = time.perf_counter()
         months: set[dt.date] = set()
         if self.first_load and self._sums:
-            # The new lines' sums, taken from the batches as they were written.
+            # The new lines' sums, taken from the batches as they were written: the rollups
+            # of months that have none yet, else a delta.
             sums = pl.concat(self._sums).group_by(_ROLLUP_KEYS).sum()
-            self._copy_into(DELTA_TABLE, sums.select(*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines"))
-            columns = ", ".join((*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines"))
-            months = rollups.apply_delta(f"SELECT {columns} FROM {DELTA_TABLE}")  # noqa: S608
+            sums = sums.select(*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines")
+            written = rollups.write_new_months(sums)
+            if written is None:
+                self._copy_into(DELTA_TABLE, sums)
+                columns = ", ".join(sums.columns)
+                written = rollups.apply_delta(f"SELECT {columns} FROM {DELTA_TABLE}")  # noqa: S608
+            months = written
         elif self.bulk:
             months = {rollups.as_date(month) for month in self.bulk_months}
             rollups.rebuild_months(months)
@@ -247,6 +257,7 @@ class LineWriter:
             months = rollups.apply_delta(f"SELECT {columns} FROM {DELTA_TABLE}")  # noqa: S608
         for table in (*BATCH_TABLES, CHANGES_TABLE, DELTA_TABLE):
             self._execute(f"DROP TABLE IF EXISTS {table}")
+        self.finish_seconds["rollups"] = time.perf_counter() - started
         return months
 
     # The writer's side.

@@ -241,6 +241,8 @@ def import_sales_lines(
         result.seconds["read_and_validate"] = round(validated, 3)
         result.seconds["stage_and_merge"] = round(writer.busy, 3)
         result.seconds["rollups_and_wait"] = round(time.perf_counter() - started, 3)
+        for step, seconds in writer.finish_seconds.items():
+            result.seconds[step] = round(seconds, 3)
         created, updated, unchanged = writer.created, writer.updated, writer.unchanged
         result.accepted = len(seen)
         result.rejected = len(result.errors)
