@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import islice
+from itertools import islice, zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -58,12 +58,17 @@ class Table:
             return
         names = column_names(len(self.headers))
         for lines, rows in self.batches(size):
-            width = len(names)
-            texts = [[cell_text(cell) for cell in row[:width]] for row in rows]
-            for row in texts:
-                if len(row) < width:
-                    row.extend([""] * (width - len(row)))
-            frame = pl.DataFrame(texts, schema=dict.fromkeys(names, pl.String), orient="row")
+            # One transposition in C; short rows padded, cells past the headers left out.
+            columns = list(zip_longest(*rows, fillvalue=""))[: len(names)]
+            columns += [("",) * len(rows)] * (len(names) - len(columns))
+            if self.encoding == "xlsx":  # typed cells; the csv module's are text already
+                columns = [tuple(map(cell_text, column)) for column in columns]
+            frame = pl.DataFrame(
+                {
+                    name: pl.Series(name, column, dtype=pl.String)
+                    for name, column in zip(names, columns, strict=True)
+                }
+            )
             yield frame.with_columns(pl.Series("line", lines, dtype=pl.Int64))
 
 

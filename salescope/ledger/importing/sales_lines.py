@@ -40,7 +40,7 @@ from salescope.ledger.importing.readers import read_table
 from salescope.ledger.permissions import IMPORT_RUN
 from salescope.org.permissions import require
 
-BATCH = 100_000
+BATCH = 50_000
 LOCK_KEY = 40_424_201  # PostgreSQL advisory lock: one sales-line writer at a time
 
 
