@@ -247,6 +247,32 @@ def test_xlsx_with_excel_dates_imports_like_csv(world, tmp_path):
     ]
 
 
+def test_xlsx_date_cells_are_read_whatever_the_date_format_given(world, tmp_path):
+    # A date cell is a date: a format given for the file's text dates does not refuse it.
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    march = dt.datetime(2025, 3, 1)  # noqa: DTZ001 - Excel cells have no zone
+    sheet.append(["SO-1", 1, march, "C-EAST-1", "P-JUICE-1L", 10, 8.5, 85, None, "进货", None])
+    sheet.append(["SO-1", 2, "02/03/2025", "C-EAST-1", "P-JUICE-1L", 2, 8.5, 17, None, "进货"])
+    path = tmp_path / "s.xlsx"
+    book.save(path)
+    result = run(path, world.personas["admin"], date_format="%d/%m/%Y")
+    assert (result.accepted, result.rejected) == (2, 0)
+    assert sorted(SalesLine.objects.values_list("date", flat=True)) == [
+        dt.date(2025, 3, 1),
+        dt.date(2025, 3, 2),
+    ]
+
+
+def test_a_derived_figure_too_large_refuses_the_row_instead_of_being_capped(world, tmp_path):
+    # No unit price: it is worked out as amount ÷ quantity, here 2 × 10^15 fen.
+    rows = [["SO-9", "1", "2025-03-01", "C-EAST-1", "P-COLA", "0.001", "", "20000000000.00"]]
+    result = run(write_csv(tmp_path / "big.csv", HEADER[:8], rows), world.personas["admin"])
+    assert result.errors == [{"line": 2, "column": "单价", "reason": "number too large"}]
+    assert SalesLine.objects.count() == 0
+
+
 def test_sell_through_outside_the_dealers_area_is_flagged(world, tmp_path):
     rows = [
         ["T-1", "1", "2025-03-01", "C-SOUTH-1", "P-COLA", "1", "3", "3", "", "流向", "广州市"],

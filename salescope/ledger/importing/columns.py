@@ -443,14 +443,20 @@ class BatchValidator:
         errors.add(amounts < 0, "amount", _("negative amount"))
         if prices.null_count():
             # A price from amount ÷ quantity, rounded half-up; 0 without a quantity.
-            derived = pl.DataFrame({"amount": amounts, "quantity": quantities}).select(
-                pl.when(q != 0)
-                .then((a.cast(pl.Int128) * 1000 + q // 2) // q)
-                .clip(-LARGEST, LARGEST)
-                .cast(pl.Int64)
-                .fill_null(0)
+            derived = (
+                pl.DataFrame({"amount": amounts, "quantity": quantities})
+                .select(
+                    pl.when(q != 0)
+                    .then((a.cast(pl.Int128) * 1000 + q // 2) // q)
+                    .clip(-LARGEST - 1, LARGEST + 1)
+                    .cast(pl.Int64)
+                    .fill_null(0)
+                )
+                .to_series()
             )
-            prices = prices.fill_null(derived.to_series())
+            too_large = prices.is_null() & (derived.abs() > LARGEST)
+            errors.add(too_large, "unit_price", _("number too large"))
+            prices = prices.fill_null(derived)
         costs, inexact = self._money(frame, "cost", errors)
         rounded = rounded | inexact
         profits, inexact = self._money(frame, "gross_profit", errors)
@@ -462,12 +468,15 @@ class BatchValidator:
                 pl.DataFrame({"cost": unit_costs, "quantity": quantities})
                 .select(
                     ((pl.col("cost").cast(pl.Int128) * q + 500) // 1000)
-                    .clip(-LARGEST, LARGEST)
+                    .clip(-LARGEST - 1, LARGEST + 1)
                     .cast(pl.Int64)
                 )
                 .to_series()
             )
-            costs = costs.fill_null(amounts - profits).fill_null(from_product)
+            from_profit = amounts - profits
+            too_large = costs.is_null() & from_profit.is_null() & (from_product.abs() > LARGEST)
+            errors.add(too_large, "cost", _("number too large"))
+            costs = costs.fill_null(from_profit).fill_null(from_product)
         if profits.null_count():
             profits = profits.fill_null(amounts - costs)
         discounts, inexact = self._money(frame, "discount", errors)

@@ -71,7 +71,11 @@ class DateParser:
             try:
                 parsed = dt.datetime.strptime(text, self.date_format)  # noqa: DTZ007 - a date
             except ValueError:
-                raise CellError(_("date does not match %s") % self.date_format) from None
+                # An XLSX date cell reaches here as ISO text; ISO is never ambiguous.
+                match = _ISO.match(text)
+                if match is None:
+                    raise CellError(_("date does not match %s") % self.date_format) from None
+                return _checked(*(int(g) for g in match.groups()[:3]))
             return _checked(parsed.year, parsed.month, parsed.day)
         for pattern in (_ISO, _YMD, _COMPACT):
             match = pattern.match(text)

@@ -193,7 +193,7 @@ def import_sales_lines(
     check_required(mapping)
     result = ImportResult(dry_run=options.dry_run, encoding=table.encoding, mapping=mapping)
     header_of = {f: src for src, f in mapping.items()}
-    key_field = "line_id" if "line_id" in header_of else "line_no"
+    key_field = "line_id" if header_of.get("line_id") else "line_no"
     clock = time.perf_counter()
     with (
         audit_source(AuditSource.IMPORT),
