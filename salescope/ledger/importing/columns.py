@@ -101,6 +101,12 @@ def _whole(raw: Any) -> int | None:
     return _too_large(number)
 
 
+def _whole_exact(raw: Any) -> tuple[int, bool] | None:
+    """``_whole`` in the shape ``scaled_column`` takes: never rounded (it refuses instead)."""
+    number = _whole(raw)
+    return None if number is None else (number, False)
+
+
 def convert_distinct(
     values: pl.Series, convert: Callable[[str], Any], dtype: pl.DataType
 ) -> tuple[pl.Series, pl.Series]:
@@ -218,6 +224,11 @@ class BatchValidator:
             return _repeat(None, len(values), pl.Int64)
         return values.replace_strict(cached[1], cached[2], default=None, return_dtype=pl.Int64)
 
+    def _product_info(self, products: pl.Series, at: int) -> pl.Series:
+        """The products' brand (0), category (1) or standard cost (2), null where unknown."""
+        info = self.resolver.product_info
+        return lookup(products, {p: info[p][at] for p in products.unique().to_list() if p})
+
     def column(self, frame: pl.DataFrame, name: str) -> pl.Series:
         """The field's cells as text, "" where blank or missing."""
         at = self.position.get(name)
@@ -230,7 +241,6 @@ class BatchValidator:
         file; the bad rows as ``line``, ``field``, ``reason``.)"""
         count = frame.height
         errors = _Errors(count)
-        rounded = _repeat(False, count, pl.Boolean)
 
         text: dict[str, pl.Series] = {}
         for name, limit in TEXT_LIMITS.items():
@@ -241,7 +251,9 @@ class BatchValidator:
             errors.add(values.str.len_chars() > limit, name, _("longer than %d characters") % limit)
 
         # The natural key: the line id, else document#line number.
-        line_nos, reasons = self._whole_numbers(self.column(frame, "line_no"))
+        line_nos, reasons, _rounded = scaled_column(
+            self.column(frame, "line_no"), _whole_exact, _PLAIN_WHOLE, 0
+        )
         errors.add(reasons.is_not_null(), "line_no", reasons)
         errors.add(line_nos.abs() > 2**31 - 1, "line_no", _("number too large"))
         documents = text["document"]
@@ -261,16 +273,14 @@ class BatchValidator:
 
         customers = self._customers(text, errors)
         products = self._products(text, errors)
-        measures, rounded = self._amounts(frame, products, errors, rounded)
+        measures, rounded = self._amounts(frame, products, errors)
         people = self._people(text, customers, errors)
         regions = self._regions(text, people, errors)
         kinds, reasons = convert_distinct(text["kind"], self._kind, pl.String)
         errors.add(reasons.is_not_null(), "kind", reasons)
 
-        info = self.resolver.product_info
-        used = [p for p in products.unique().to_list() if p]
-        brands = lookup(products, {p: info[p][0] for p in used})
-        categories = lookup(products, {p: info[p][1] for p in used})
+        brands = self._product_info(products, 0)
+        categories = self._product_info(products, 1)
         locations = text["sale_location"]
         cross = _repeat(False, count, pl.Boolean)
         if "sale_location" in self.mapped:
@@ -309,16 +319,6 @@ class BatchValidator:
             ]
         )
         return staged.filter(good), bad.filter(~good)
-
-    @staticmethod
-    def _whole_numbers(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
-        text = raw.str.strip_chars()
-        plain = text.str.contains(_PLAIN_WHOLE)
-        if plain.all():
-            return text.cast(pl.Int64), _repeat(None, len(raw), pl.String)
-        values, reasons = convert_distinct(raw.filter(~plain), _whole, pl.Int64)
-        native = text.cast(pl.Int64, strict=False)
-        return _scatter(plain, native, values), _scatter(plain, None, reasons)
 
     @staticmethod
     def _kind(text: str) -> str:
@@ -410,13 +410,11 @@ class BatchValidator:
         errors.add(reasons.is_not_null(), name, reasons)
         return values, rounded
 
-    def _amounts(
-        self, frame: pl.DataFrame, products: pl.Series, errors: _Errors, rounded: pl.Series
-    ):
-        quantities, reasons, inexact = scaled_column(
+    def _amounts(self, frame: pl.DataFrame, products: pl.Series, errors: _Errors):
+        """The six measures, and which rows had a figure rounded."""
+        quantities, reasons, rounded = scaled_column(
             self.column(frame, "quantity"), _milli, _PLAIN_WHOLE, 3
         )
-        rounded = rounded | inexact
         missing = quantities.is_null() & reasons.is_null()
         errors.add(missing, "quantity", _("quantity is missing"))
         errors.add(reasons.is_not_null(), "quantity", reasons)
@@ -462,8 +460,7 @@ class BatchValidator:
         profits, inexact = self._money(frame, "gross_profit", errors)
         rounded = rounded | inexact
         if costs.null_count():
-            info = self.resolver.product_info
-            unit_costs = lookup(products, {p: info[p][2] for p in products.unique().to_list() if p})
+            unit_costs = self._product_info(products, 2)
             from_product = (
                 pl.DataFrame({"cost": unit_costs, "quantity": quantities})
                 .select(

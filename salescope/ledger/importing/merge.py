@@ -78,17 +78,11 @@ _PG_TYPES = {
     "channel": "varchar(40)",
     "sale_location": "varchar(60)",
 }
-_TEXT_COLUMNS = {"line_key", "line_id", "document", "date", "month", "kind", "channel"}
-# A staged batch as a data frame: these columns, then ``src_line`` (the line in the file).
+# A staged batch as a data frame: the staging table's columns (text for varchar and for dates,
+# as ISO text), then ``src_line``, the line in the file.
+_FRAME_TYPES = {"boolean": pl.Boolean, "integer": pl.Int64, "bigint": pl.Int64}
 STAGE_SCHEMA = {
-    **{
-        c: pl.String
-        if c in _TEXT_COLUMNS or c == "sale_location"
-        else pl.Boolean
-        if c == "cross_territory"
-        else pl.Int64
-        for c in STAGE_COLUMNS
-    },
+    **{c: _FRAME_TYPES.get(_PG_TYPES.get(c, "bigint"), pl.String) for c in STAGE_COLUMNS},
     "src_line": pl.Int64,
 }
 _DATA_COLUMNS = [c for c in STAGE_COLUMNS if c != "line_key"]
@@ -206,7 +200,7 @@ class LineWriter:
         self._batches += 1
         staged = time.perf_counter()
         if self.first_load:  # the writer inserts it
-            self._queue.put(frame)
+            self._queue.put((self._insert_new, (frame,)))
             self.waited += time.perf_counter() - started
             return
         try:
@@ -215,7 +209,7 @@ class LineWriter:
             self._free_tables.release()
             self._raise_error()  # the writer's failure, which aborted the transaction
             raise
-        self._queue.put((table, count, months))
+        self._queue.put((self._merge, (table, count, months)))
         self.staging += time.perf_counter() - staged
         self.waited += time.perf_counter() - started
 
@@ -237,28 +231,25 @@ class LineWriter:
             self._execute(definition)
         self.finish_seconds["indexes"] = time.perf_counter() - started
         started = time.perf_counter()
-        months: set[dt.date] = set()
+        months: set[dt.date] | None = None
         if self.first_load and self._sums:
             # The new lines' sums, taken from the batches as they were written: the rollups
-            # of months that have none yet, else a delta.
+            # of months that have none yet, else a delta like any import's.
             sums = pl.concat(self._sums).group_by(_ROLLUP_KEYS).sum()
             sums = sums.select(*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines")
-            written = rollups.write_new_months(sums)
-            if written is None:
+            months = rollups.write_new_months(sums)
+            if months is None:
                 self._copy_into(DELTA_TABLE, sums)
-                columns = ", ".join(sums.columns)
-                written = rollups.apply_delta(f"SELECT {columns} FROM {DELTA_TABLE}")  # noqa: S608
-            months = written
         elif self.bulk:
             months = {rollups.as_date(month) for month in self.bulk_months}
             rollups.rebuild_months(months)
-        elif self.created or self.updated:
+        if months is None and (self.created or self.updated):
             columns = ", ".join((*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines"))
             months = rollups.apply_delta(f"SELECT {columns} FROM {DELTA_TABLE}")  # noqa: S608
         for table in (*BATCH_TABLES, CHANGES_TABLE, DELTA_TABLE):
             self._execute(f"DROP TABLE IF EXISTS {table}")
         self.finish_seconds["rollups"] = time.perf_counter() - started
-        return months
+        return months or set()
 
     # The writer's side.
 
@@ -275,14 +266,11 @@ class LineWriter:
             raise error
 
     def _run(self) -> None:
-        while (batch := self._queue.get()) is not _DONE:
+        while (item := self._queue.get()) is not _DONE:
             try:
-                if self._error is not None:  # after an error, only drain the queue
-                    continue
-                if isinstance(batch, pl.DataFrame):
-                    self._insert_new(batch)
-                else:
-                    self._merge(*batch)
+                if self._error is None:  # after an error, only drain the queue
+                    work, args = item
+                    work(*args)
             except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
                 self._error = exc
             finally:

@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from itertools import islice, zip_longest
 from pathlib import Path
 from typing import Any
@@ -85,11 +84,11 @@ def cell_text(cell: Any) -> str:
         return cell
     if isinstance(cell, float):
         return repr(cell)
-    if isinstance(cell, dt.datetime | dt.date):
-        return cell.isoformat(sep=" ") if isinstance(cell, dt.datetime) else cell.isoformat()
-    if isinstance(cell, Decimal | int):
-        return str(cell)
-    return str(cell)
+    if isinstance(cell, dt.datetime):
+        return cell.isoformat(sep=" ")
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return str(cell)  # int, Decimal, bool
 
 
 def detect_encoding(path: Path) -> str:
@@ -116,14 +115,6 @@ def _contains(path: Path, needle: bytes) -> bool:
                 return True
             tail = chunk[-(len(needle) - 1) :] if len(needle) > 1 else b""
     return False
-
-
-def _count_lines(path: Path) -> int:
-    count = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            count += chunk.count(b"\n")
-    return count
 
 
 def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list[Any]]]:
@@ -225,9 +216,9 @@ def _frame_chunks(
                 if frame.height != count:  # never guess a line number
                     raise ValueError(_("the lines of the file cannot be counted"))
                 frame = frame.with_columns(
-                    pl.int_range(line, line + count, dtype=pl.Int64).alias("line")
+                    pl.col(names).fill_null(""),
+                    pl.int_range(line, line + count, dtype=pl.Int64).alias("line"),
                 )
-                frame = frame.with_columns(pl.col(names).fill_null(""))
                 blank = _blank_rows(frame.select(names), data, delimiter)
                 if blank:
                     frame = frame.filter(~pl.int_range(0, count).is_in(blank))
@@ -238,21 +229,23 @@ def _frame_chunks(
                 return
 
 
-def _plain_lines(path: Path) -> bool:
-    """Whether no quote character and no lone carriage return occurs in the file: then each
-    line is one record and polars can read it in chunks (``_frame_chunks``)."""
+def _scan_lines(path: Path) -> tuple[int, bool]:
+    """The file's line breaks, and whether no quote character and no lone carriage return
+    occurs in it: then each line is one record and polars can read it in chunks
+    (``_frame_chunks``). One pass over the bytes."""
+    count, plain = 0, True
     with path.open("rb") as handle:
         previous = b""
         while chunk := handle.read(CHUNK):
-            if b'"' in chunk:
-                return False
+            count += chunk.count(b"\n")
+            if not plain:
+                continue
             joined = previous + chunk
             # A "\r" at the very end may be followed by "\n" in the next chunk.
             body = joined[:-1] if joined.endswith(b"\r") else joined
-            if body.count(b"\r") != body.count(b"\r\n"):
-                return False
+            plain = b'"' not in chunk and body.count(b"\r") == body.count(b"\r\n")
             previous = joined[len(body) :]
-        return not previous  # a file that ends in a lone "\r"
+        return count, plain and not previous  # not a file that ends in a lone "\r"
 
 
 def read_csv(path: Path) -> Table:
@@ -262,14 +255,15 @@ def read_csv(path: Path) -> Table:
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     headers = next(csv.reader([first], delimiter=delimiter), [])
     headers = [h.strip() for h in headers]
+    line_breaks, plain = _scan_lines(path)
     return Table(
         headers=headers,
         rows=_csv_rows(path, encoding, delimiter),
-        total_rows=max(0, _count_lines(path) - 1),
+        total_rows=max(0, line_breaks - 1),
         encoding=encoding,
         read_batches=lambda size: _csv_batches(path, encoding, delimiter, size),
         read_frames=(lambda size: _frame_chunks(path, encoding, delimiter, len(headers), size))
-        if _plain_lines(path)
+        if plain
         else None,
     )
 
