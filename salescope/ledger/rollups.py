@@ -19,7 +19,7 @@ from collections.abc import Iterable
 import polars as pl
 from django.db import connection
 
-from salescope.ledger.frames import copy_frame
+from salescope.ledger.frames import copy_frame, defer_indexes
 from salescope.ledger.models import PersonRollup, RegionRollup, SalesLine, SalesRollup
 
 _MEASURES = "amount_fen, quantity_milli, cost_fen, gross_profit_fen, lines"
@@ -163,13 +163,20 @@ def write_new_months(sums: pl.DataFrame) -> set[dt.date] | None:
         return None
     sums = sums.filter(pl.col("lines") != 0)
     measures = list(_MEASURE_LIST)
-    copy_frame(SalesRollup._meta.db_table, sums.select(*_KEYS, *measures))
     for model, keys in (
+        (SalesRollup, _KEYS),
         (RegionRollup, ("month", "kind", "region_id", "category_id")),
         (PersonRollup, ("month", "kind", "salesperson_id")),
     ):
-        coarser = sums.group_by(keys).agg(pl.col(measures).sum())
-        copy_frame(model._meta.db_table, coarser.select(*keys, *measures))
+        rows = sums if model is SalesRollup else sums.group_by(keys).agg(pl.col(measures).sum())
+        table = model._meta.db_table
+        # Into an empty table (a first load's), the indexes are built once afterwards
+        # (950k lines' 277k rollup rows: 1.6 s to COPY with them, 0.7 s without).
+        deferred = [] if model.objects.exists() else defer_indexes(table)
+        copy_frame(table, rows.select(*keys, *measures))
+        with connection.cursor() as cursor:
+            for _name, statement in deferred:
+                cursor.execute(statement)
     return set(months)
 
 

@@ -9,7 +9,7 @@ from django.db import connection
 from salescope.ledger.importing import merge, sales_lines
 from salescope.ledger.importing.merge import LineWriter
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
-from salescope.ledger.models import SalesLine
+from salescope.ledger.models import PersonRollup, RegionRollup, SalesLine, SalesRollup
 from tests.ledger.test_import_sales_lines import GOOD, HEADER, stored
 from tests.ledger.test_rollup_delta import expected_rollups, stored_rollups
 from tests.ledger.world import write_csv
@@ -45,16 +45,33 @@ def run(path, actor):  # noqa: ANN001, ANN201
     return import_sales_lines(actor=actor, path=path, options=ImportOptions())
 
 
-def test_a_bulk_load_rebuilds_the_ledgers_indexes_as_they_were(world, tmp_path, drops):
-    before = ledger_indexes()
+def rollup_indexes() -> dict[str, dict[str, tuple]]:
+    with connection.cursor() as cursor:
+        return {
+            model._meta.db_table: {
+                name: (tuple(c["columns"]), c["unique"], c["index"])
+                for name, c in connection.introspection.get_constraints(
+                    cursor, model._meta.db_table
+                ).items()
+            }
+            for model in (SalesRollup, RegionRollup, PersonRollup)
+        }
+
+
+def test_a_first_load_rebuilds_the_ledgers_indexes_as_they_were(world, tmp_path, drops):
+    before, rollups_before = ledger_indexes(), rollup_indexes()
     secondary = {"salesline_month", "salesline_customer_date", "salesline_person_date"}
 
     result = run(write_csv(tmp_path / "f.csv", HEADER, GOOD), world.personas["admin"])
 
     assert len(drops) == 1
-    assert secondary <= set(drops[0])  # the reports' indexes went, the key's stayed
-    assert not any("line_key" in name or "pkey" in name for name in drops[0])
+    assert secondary <= set(drops[0])  # the reports' indexes went
+    # Into an empty ledger every line is new: PostgreSQL adds the key's constraint back after
+    # the load (SQLite cannot drop it). The primary key always stays.
+    assert ("salesline_line_key" in drops[0]) == (connection.vendor == "postgresql")
+    assert not any("pkey" in name for name in drops[0])
     assert ledger_indexes() == before
+    assert rollup_indexes() == rollups_before  # written into empty rollups, indexed after
     assert (result.created, result.rejected) == (3, 0)
     assert stored() == [
         ("SO-1#1", 8500, 10000),
@@ -75,6 +92,37 @@ def test_an_import_smaller_than_the_ledger_keeps_its_indexes(world, tmp_path, dr
 
     assert len(drops) == 1  # only the first load dropped anything
     assert (result.created, result.updated) == (0, 1)
+    assert stored_rollups() == expected_rollups()
+
+
+def test_a_bulk_load_into_a_smaller_ledger_keeps_the_keys_index(world, tmp_path, drops):
+    admin = world.personas["admin"]
+    run(write_csv(tmp_path / "first.csv", HEADER, GOOD[:1]), admin)  # one line, a first load
+    before = ledger_indexes()
+
+    # Three lines into a ledger of one: a bulk load, but not every line may be new.
+    result = run(write_csv(tmp_path / "f.csv", HEADER, GOOD), admin)
+
+    assert len(drops) == 2
+    assert "salesline_month" in drops[1]
+    assert not any("line_key" in name or "pkey" in name for name in drops[1])
+    assert ledger_indexes() == before
+    assert (result.created, result.unchanged) == (2, 1)
+    assert stored_rollups() == expected_rollups()
+
+
+def test_a_first_load_with_a_repeated_line_stores_it_once_under_the_rebuilt_key(
+    world, tmp_path, drops
+):
+    before = ledger_indexes()
+    rows = [*GOOD, GOOD[0]]  # line 5 repeats line 2's key
+
+    result = run(write_csv(tmp_path / "f.csv", HEADER, rows), world.personas["admin"])
+
+    assert (result.created, result.rejected) == (3, 1)
+    assert result.errors[0]["line"] == 5
+    assert ledger_indexes() == before
+    assert SalesLine.objects.filter(line_key="SO-1#1").count() == 1
     assert stored_rollups() == expected_rollups()
 
 
