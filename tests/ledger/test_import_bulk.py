@@ -10,7 +10,7 @@ from salescope.ledger.importing import merge, sales_lines
 from salescope.ledger.importing.merge import LineWriter
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
 from salescope.ledger.models import PersonRollup, RegionRollup, SalesLine, SalesRollup
-from tests.ledger.test_import_sales_lines import GOOD, HEADER, stored
+from tests.ledger.test_import_sales_lines import BAD, GOOD, HEADER, stored
 from tests.ledger.test_rollup_delta import expected_rollups, stored_rollups
 from tests.ledger.world import write_csv
 
@@ -108,6 +108,20 @@ def test_a_bulk_load_into_a_smaller_ledger_keeps_the_keys_index(world, tmp_path,
     assert not any("line_key" in name or "pkey" in name for name in drops[1])
     assert ledger_indexes() == before
     assert (result.created, result.unchanged) == (2, 1)
+    assert stored_rollups() == expected_rollups()
+
+
+def test_a_reimport_of_a_file_with_bad_lines_keeps_the_indexes(world, tmp_path, drops):
+    # The file has more lines than the ledger (its bad lines never landed), but the ledger
+    # already holds most of it: nothing to gain from rebuilding the indexes.
+    admin = world.personas["admin"]
+    path = write_csv(tmp_path / "f.csv", HEADER, GOOD + BAD[:2])
+    run(path, admin)  # a first load: 3 lines land, 2 are refused
+
+    again = run(path, admin)
+
+    assert len(drops) == 1  # only the first load dropped anything
+    assert (again.created, again.unchanged, again.rejected) == (0, 3, 2)
     assert stored_rollups() == expected_rollups()
 
 
