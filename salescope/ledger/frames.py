@@ -5,6 +5,7 @@ empty text is ``""``. SQLite takes it through ``executemany`` of a multi-row ``I
 """
 
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
@@ -15,7 +16,8 @@ from django.db import connection
 # 5.4 s so); past a hundred it gains nothing more.
 ROWS_PER_INSERT = 100
 # Longer texts are bound even when a whole column holds them: repeated in each of a
-# statement's rows, they would swell it towards SQLite's limit on a statement's length.
+# statement's rows, they would swell it (the rows per statement also stay within SQLite's
+# limit on a statement's length).
 _LITERAL_TEXT_MAX = 100
 
 
@@ -46,7 +48,7 @@ def _sql_literal(value: Any) -> str | None:
         return "NULL"
     if isinstance(value, bool):
         return "1" if value else "0"
-    if isinstance(value, int):
+    if isinstance(value, int) and -(2**63) <= value < 2**63:  # else SQLite would read a REAL
         return str(value)
     if isinstance(value, str) and len(value) <= _LITERAL_TEXT_MAX and "\x00" not in value:
         return "'" + value.replace("'", "''") + "'"  # SQLite's only escape in a string literal
@@ -79,8 +81,9 @@ def _insert_rows(raw: Any, table: str, frame: pl.DataFrame) -> None:
     cells: list[Any] = [None] * (frame.height * width)
     for position, name in enumerate(bound):
         cells[position::width] = frame[name].to_list()
-    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    per_insert = max(1, min(ROWS_PER_INSERT, limit // width))
+    variables = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    length = raw.getlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH) - len(insert.encode())
+    per_insert = max(1, min(ROWS_PER_INSERT, variables // width, length // (len(row.encode()) + 2)))
     step = per_insert * width
     whole = len(cells) - len(cells) % step
     if whole:
@@ -92,12 +95,14 @@ def _insert_rows(raw: Any, table: str, frame: pl.DataFrame) -> None:
         raw.execute(insert + ", ".join([row] * ((len(cells) - whole) // width)), cells[whole:])
 
 
-def defer_indexes(table: str, *, raw: Any = None, unique: bool = False) -> list[tuple[str, str]]:
+def defer_indexes(
+    table: str, *, raw: Any = None, unique: Sequence[str] = ()
+) -> list[tuple[str, str]]:
     """Drop ``table``'s indexes that back no constraint, for a bulk write; returns them as
     ``(name, statement that builds it again)``, to run before the transaction commits.
 
     Building an index once from the finished table is cheaper than growing it row by row.
-    ``unique`` drops the unique constraints too, on PostgreSQL (950k ledger lines: 7.4–8.2 s
+    ``unique`` names unique constraints to drop too, on PostgreSQL (950k ledger lines: 7.4–8.2 s
     to ``COPY`` with the key's index, 3.8–4.3 s without, 1.1 s to add it back): only for rows
     known to be unique among themselves and new to the table. SQLite cannot drop a
     constraint's index. On PostgreSQL dropping locks the table until the transaction ends."""
@@ -117,8 +122,9 @@ def defer_indexes(table: str, *, raw: Any = None, unique: bool = False) -> list[
         if unique:
             constraints = raw.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname",
-                [table],
+                "WHERE conrelid = %s::regclass AND contype = 'u' AND conname = ANY(%s) "
+                "ORDER BY conname",
+                [table, list(unique)],
             ).fetchall()
     else:  # an index behind a constraint (sqlite_autoindex_…) has no SQL of its own
         rows = raw.execute(

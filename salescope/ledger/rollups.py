@@ -170,10 +170,16 @@ def write_new_months(sums: pl.DataFrame) -> set[dt.date] | None:
     ):
         rows = sums if model is SalesRollup else sums.group_by(keys).agg(pl.col(measures).sum())
         table = model._meta.db_table
-        # Into an empty table (a first load's), the indexes are built once afterwards
-        # (950k lines' 277k rollup rows: 1.6 s to COPY with them, 0.7 s without).
-        deferred = [] if model.objects.exists() else defer_indexes(table)
-        copy_frame(table, rows.select(*keys, *measures))
+        # On SQLite, an empty table (a first load's) gets its indexes once afterwards (950k
+        # lines' 277k rollup rows: 2.1 s → 0.9 s). Not on PostgreSQL: dropping an index locks
+        # the table, and a report holding a rollup while it waits for the (locked) ledger
+        # would deadlock with the import. There the rows go in the order of the salesperson
+        # × month index (277k rows: 2.2 s → 1.8 s).
+        deferred = []
+        if connection.vendor == "sqlite" and not model.objects.exists():
+            deferred = defer_indexes(table)
+        order = [k for k in ("salesperson_id", "month") if k in keys]
+        copy_frame(table, rows.sort(order).select(*keys, *measures))
         with connection.cursor() as cursor:
             for _name, statement in deferred:
                 cursor.execute(statement)

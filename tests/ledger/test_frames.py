@@ -17,7 +17,18 @@ SCHEMA = {"n": pl.Int64, "label": pl.String, "flag": pl.Boolean, "amount": pl.In
 texts = st.one_of(
     st.none(),
     st.sampled_from(
-        ["", "'", "''", "O'Brien", "?", ":name", "a'); DROP TABLE x; --", "销售", "长" * 101]
+        [
+            "",
+            "'",
+            "''",
+            "O'Brien",
+            "?",
+            ":name",
+            "a'); DROP TABLE x; --",
+            "销售",
+            "长" * 100,
+            "长" * 101,
+        ]
     ),
     st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=6),
 )
@@ -100,3 +111,16 @@ def test_a_column_of_one_value_goes_into_the_statement_not_the_parameters(table,
         "(?, 'O''Brien', ?, 0), (?, 'O''Brien', ?, 0)"
     ]
     assert stored_rows() == list(frame.iter_rows())
+
+
+def test_a_frame_of_one_row_repeated_is_stored_as_many_times(db):
+    # Every column constant: nothing left to bind.
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {TABLE} (label text, amount bigint)")
+    frame = pl.DataFrame({"label": ["'"] * 150, "amount": [-(2**63)] * 150})
+
+    frames.copy_frame(TABLE, frame)
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT label, amount, COUNT(*) FROM {TABLE} GROUP BY label, amount")  # noqa: S608
+        assert cursor.fetchall() == [("'", -(2**63), 150)]

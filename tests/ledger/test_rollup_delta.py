@@ -171,16 +171,23 @@ def test_a_bulk_load_reports_and_reaggregates_exactly_the_months_it_changes(
     )
     monkeypatch.setattr(merge, "BULK_MIN_ROWS", 3)
     monkeypatch.setattr(sales_lines, "BATCH", 2)
-    load = [
+    rebuilt = []
+    rebuild = rollups.rebuild_months
+    monkeypatch.setattr(
+        rollups, "rebuild_months", lambda months: rebuilt.append(months) or rebuild(months)
+    )
+    load = [  # five lines into a ledger of two: a bulk load
         held[1],  # unchanged: February is not touched by it
         ["SO-1", 1, "2025-03-05", "C-EAST-1", "P-COLA", 2, "6.00", "", "进货"],  # Jan → Mar
         ["SO-1", 3, "2025-04-01", "C-SOUTH-1", "P-JUICE-1L", 5, "20.00", "", "进货"],
         ["SO-1", 4, "2025-04-02", "C-SOUTH-1", "P-COLA", 1, "3.00", "", "流向"],
+        ["SO-1", 5, "2025-04-03", "C-SOUTH-1", "P-CHIPS", 2, "3.00", "", "进货"],
     ]
     result = import_sales_lines(
         actor=admin, path=write_csv(tmp_path / "b.csv", HEADER, load), options=ImportOptions()
     )
-    assert (result.created, result.updated, result.unchanged) == (2, 1, 1)
+    assert len(rebuilt) == 1  # the bulk path's re-aggregation, once
+    assert (result.created, result.updated, result.unchanged) == (3, 1, 1)
     assert result.months == ["2025-01", "2025-03", "2025-04"]
     assert stored_rollups() == expected_rollups()
     months = sorted({str(m)[:7] for m in SalesRollup.objects.values_list("month", flat=True)})

@@ -40,6 +40,7 @@ from typing import Any
 
 import polars as pl
 from django.db import connection
+from django.db.models import UniqueConstraint
 
 from salescope.ledger import rollups
 from salescope.ledger.frames import copy_frame, defer_indexes
@@ -100,6 +101,12 @@ def _rollup_sums(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# The constraint that makes a line's key unique (the import itself refuses repeated keys).
+KEY_CONSTRAINTS = tuple(
+    c.name
+    for c in SalesLine._meta.constraints
+    if isinstance(c, UniqueConstraint) and tuple(c.fields) == ("line_key",)
+)
 BULK_MIN_ROWS = 100_000  # smaller files always insert into the indexes as they are
 
 BATCH_TABLES = ("ledger_batch", "ledger_batch_2")  # one is staged while the other merges
@@ -148,8 +155,8 @@ class LineWriter:
         held = self._lines_held(expected_rows)
         # Rebuilding the indexes costs in proportion to the whole ledger, growing them to the
         # new lines: only worth it while the ledger is small beside the file. At half the
-        # file's size, a re-import of a file the ledger already holds (most of its lines
-        # unchanged) keeps the indexes, and does not lock the ledger for readers.
+        # file's size, a re-import of a file the ledger already holds keeps the indexes and
+        # does not lock the ledger for readers (unless over half the file was refused).
         self.bulk = expected_rows >= BULK_MIN_ROWS and held * 2 < expected_rows
         # A first load writes its lines straight into the empty ledger: every line is new.
         self.first_load = self.bulk and held == 0
@@ -297,9 +304,12 @@ class LineWriter:
 
     def _drop_secondary_indexes(self) -> None:
         """Drop the ledger's indexes that back no constraint, keeping their definitions; a
-        first load drops the key's too (every line is new, and unique within the file)."""
+        first load on PostgreSQL drops the key's constraint too (every line is new, and
+        unique within the file)."""
         self.deferred_indexes = defer_indexes(
-            SalesLine._meta.db_table, raw=self.raw, unique=self.first_load
+            SalesLine._meta.db_table,
+            raw=self.raw,
+            unique=KEY_CONSTRAINTS if self.first_load else (),
         )
 
     def _create_tables(self) -> None:
