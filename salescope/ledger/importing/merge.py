@@ -152,18 +152,23 @@ class LineWriter:
         self._free_tables = threading.Semaphore(len(BATCH_TABLES))
         self._thread: threading.Thread | None = None
         self._create_tables()
-        held = self._lines_held(expected_rows)
         # Rebuilding the indexes costs in proportion to the whole ledger, growing them to the
         # new lines: only worth it while the ledger is small beside the file. At half the
         # file's size, a re-import of a file the ledger already holds keeps the indexes and
         # does not lock the ledger for readers (unless over half the file was refused).
-        self.bulk = expected_rows >= BULK_MIN_ROWS and held * 2 < expected_rows
-        # A first load writes its lines straight into the empty ledger: every line is new.
-        self.first_load = self.bulk and held == 0
+        self.bulk = self.first_load = False
+        if expected_rows >= BULK_MIN_ROWS:
+            held = self._lines_held(-(-expected_rows // 2))  # as far as the rule needs
+            self.bulk = held * 2 < expected_rows
+            # A first load writes its lines straight into the empty ledger: all are new.
+            self.first_load = self.bulk and held == 0
         self.bulk_months: set[Any] = set()  # months a bulk load changed, re-aggregated at the end
         self._sums: list[pl.DataFrame] = []  # a first load's rollup sums, batch by batch
+        self._sort_by_key = False  # a first load's batches, in the order of the key's index
         if self.bulk:
             self._drop_secondary_indexes()
+            deferred = {name for name, _statement in self.deferred_indexes}
+            self._sort_by_key = self.first_load and not deferred & set(KEY_CONSTRAINTS)
         if threaded:
             # The writer waits on the database, then needs the GIL back for a moment: with
             # the default 5 ms switch interval each of its statements would cost ≥ 5 ms.
@@ -195,9 +200,12 @@ class LineWriter:
         started = time.perf_counter()
         if self.first_load:
             self._sums.append(_rollup_sums(frame))
-            frame = frame.sort("line_key")  # the order of the key's index
+        if self._sort_by_key:  # (PostgreSQL drops the key's index and builds it afterwards)
+            frame = frame.sort("line_key")
         # A bulk load's months, for when every line of the batch is new (see _note_bulk_months).
-        months = set(frame["month"].unique().to_list()) if self.bulk else set()
+        months = set()
+        if self.bulk and not self.first_load:
+            months = set(frame["month"].unique().to_list())
         if self._thread is None and self.first_load:
             self._insert_new(frame)
             self.waited += time.perf_counter() - started
@@ -293,12 +301,12 @@ class LineWriter:
     def _execute(self, sql: str) -> Any:
         return self.raw.execute(sql)
 
-    def _lines_held(self, expected_rows: int) -> int:
-        """The ledger's lines, counted up to ``expected_rows`` (at least one): bounded,
-        whatever the ledger's size."""
+    def _lines_held(self, limit: int) -> int:
+        """The ledger's lines, counted up to ``limit`` (at least one): bounded, whatever the
+        ledger's size."""
         (held,) = self._execute(
             f"SELECT COUNT(*) FROM (SELECT 1 FROM {SalesLine._meta.db_table} "  # noqa: S608
-            f"LIMIT {max(1, int(expected_rows))}) held"
+            f"LIMIT {max(1, int(limit))}) held"
         ).fetchone()
         return held
 
