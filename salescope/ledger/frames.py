@@ -33,11 +33,13 @@ def copy_frame(table: str, frame: pl.DataFrame, *, raw: Any = None) -> None:
         raw = connection.connection
     names = ", ".join(frame.columns)
     if connection.vendor == "postgresql":
+        # Written before the COPY starts: the import's writer thread shares the connection.
+        data = frame.write_csv(include_header=False)
         with (
             raw.cursor() as cursor,
             cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT csv)") as copy,
         ):
-            copy.write(frame.write_csv(include_header=False))
+            copy.write(data)
         return
     _insert_rows(raw, table, frame)
 

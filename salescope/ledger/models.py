@@ -51,9 +51,15 @@ class SalesLine(models.Model):
     kind = models.CharField(_("kind"), max_length=14, choices=LineKind.choices)
     # A fact table built for bulk loads (bench/bench_ledger.py measures it):
     # - only the indexes the reports use: each extra one costs an import ~8 µs a line; customer
-    #   and salesperson are covered by the (…, date) indexes below, product, brand, category
-    #   and region are read through month ranges and the rollups; ``line_key`` is unique by a
-    #   constraint, which spares the pattern-ops copy PostgreSQL gets for ``unique=True``;
+    #   and salesperson are covered by the indexes below, product, brand, category and region
+    #   are read through month ranges and the rollups; ``line_key`` is unique by a constraint,
+    #   which spares the pattern-ops copy PostgreSQL gets for ``unique=True``;
+    # - the customer's index holds the customer alone, not (customer, date): a day's lines land
+    #   in it at random, one leaf page per customer, and on PostgreSQL a customer's entries
+    #   collapse into one posting list. At 10M lines it is 71 MB instead of 394 MB, and the
+    #   100k lines of a day touch about 10k of its pages instead of 44k (inserting them: 2.1 s
+    #   → 1.2 s). A customer's newest lines are then sorted from all of theirs: a few hundred,
+    #   or tens of thousands for the largest accounts, sorted in milliseconds;
     # - no database foreign-key constraints: PostgreSQL checks each one per line at commit
     #   (~26 µs a line for six). The import only stores ids it has just looked up in the same
     #   transaction, master data with ledger entries is archived rather than deleted (R16), and
@@ -124,7 +130,7 @@ class SalesLine(models.Model):
         constraints = [models.UniqueConstraint(fields=["line_key"], name="salesline_line_key")]
         indexes = [
             models.Index(fields=["month"], name="salesline_month"),
-            models.Index(fields=["customer", "date"], name="salesline_customer_date"),
+            models.Index(fields=["customer"], name="salesline_customer"),
             models.Index(fields=["salesperson", "date"], name="salesline_person_date"),
             models.Index(
                 fields=["date"], condition=Q(cross_territory=True), name="salesline_cross"

@@ -6,7 +6,7 @@
 
 Two ways to keep them, both inside the caller's transaction:
 - ``apply_delta``: add (new − old) of the lines a write created or changed to the rollup rows
-  of their keys — what imports use, so a day's import costs what the day costs;
+  of their months — what imports use, so a day's import costs what the day costs;
 - ``rebuild_months``: delete and re-aggregate whole months (demo load, repairs);
 - ``write_new_months``: write months that have no rollup rows yet from the lines' sums, taken
   while the lines were written (a first load).
@@ -94,60 +94,83 @@ _KEYS = ("month", "kind", "salesperson_id", "region_id", "category_id")
 _MEASURE_LIST = ("amount_fen", "quantity_milli", "cost_fen", "gross_profit_fen", "lines")
 
 
-def apply_delta(signed_lines_sql: str, params: Iterable = ()) -> set[dt.date]:
-    """Move both rollups by ``signed_lines_sql``: rows of the five keys, the four measures and
-    ``lines``, negated for the old state of a changed line. Returns the months touched.
+def apply_delta(delta: pl.DataFrame) -> set[dt.date]:
+    """Move the three rollups by ``delta``: rows of the five keys (``month`` as a date or ISO
+    text), the four measures and ``lines``, any number of rows per key, negated for the old
+    state of a changed line. Returns the months touched.
 
-    The touched months' rollup rows plus the delta are summed per key and written back (keys
-    whose lines all moved away drop out), then the region rollup of those months is derived
-    again: work in proportion to the rollup (tens of thousands of rows a month), not the
-    lines (about a million a month at 10M)."""
-    person = SalesRollup._meta.db_table
-    keys = ", ".join(_KEYS)
-    measures = ", ".join(_MEASURE_LIST)
-    sums = ", ".join(f"SUM({m}) AS {m}" for m in _MEASURE_LIST)
-    scope = "ON COMMIT DROP " if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS rollup_delta")
-        cursor.execute(
-            f"CREATE TEMP TABLE rollup_delta {scope}AS SELECT {keys}, {sums} "  # noqa: S608
-            f"FROM ({signed_lines_sql}) signed GROUP BY {keys}",
-            list(params),
+    The touched months' rollup rows are read, summed with the delta per key and written back
+    (keys whose lines all moved away drop out), with the coarser rollups of those months
+    derived from them: work in proportion to the rollup (tens of thousands of rows a month),
+    not the lines (about a million a month at 10M). The sums are polars', not the database's:
+    a day's import into a 10M-line ledger moved its month in 0.41 s in SQL, 0.26 s so."""
+    if not delta.height:
+        return set()
+    measures = list(_MEASURE_LIST)
+    delta = with_text_months(delta.select(*_KEYS, *measures))
+    months = sorted({as_date(m) for m in delta["month"].unique().to_list()})
+    for start in range(0, len(months), _MONTHS_PER_PASS):
+        chunk = [m.isoformat() for m in months[start : start + _MONTHS_PER_PASS]]
+        held = _read(SalesRollup, _KEYS, chunk)
+        merged = (
+            pl.concat([held, delta.filter(pl.col("month").is_in(chunk))])
+            .group_by(_KEYS)
+            .agg(pl.col(measures).sum())
+            .filter(pl.col("lines") != 0)
         )
-        cursor.execute("SELECT DISTINCT month FROM rollup_delta")
-        months = sorted({as_date(m) for (m,) in cursor.fetchall()})
-        for start in range(0, len(months), 200):
-            chunk = months[start : start + 200]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"SELECT 1 FROM {person} WHERE month IN ({marks}) LIMIT 1",  # noqa: S608
-                chunk,
-            )
-            if cursor.fetchone() is None:
-                # New months (a first load): the delta is the rollup.
-                cursor.execute(
-                    f"INSERT INTO {person} ({keys}, {measures}) SELECT {keys}, {measures} "  # noqa: S608
-                    f"FROM rollup_delta WHERE month IN ({marks}) AND lines <> 0",
-                    chunk,
-                )
-            else:
-                cursor.execute("DROP TABLE IF EXISTS rollup_merged")
-                cursor.execute(
-                    f"CREATE TEMP TABLE rollup_merged {scope}AS SELECT {keys}, {sums} FROM ("  # noqa: S608
-                    f"SELECT {keys}, {measures} FROM {person} WHERE month IN ({marks}) UNION ALL "
-                    f"SELECT {keys}, {measures} FROM rollup_delta WHERE month IN ({marks})"
-                    f") merged GROUP BY {keys} HAVING SUM(lines) <> 0",
-                    [*chunk, *chunk],
-                )
-                cursor.execute(f"DELETE FROM {person} WHERE month IN ({marks})", chunk)  # noqa: S608
-                cursor.execute(
-                    f"INSERT INTO {person} ({keys}, {measures}) "  # noqa: S608
-                    f"SELECT {keys}, {measures} FROM rollup_merged"
-                )
-            _derive_coarser(cursor, chunk)
-        cursor.execute("DROP TABLE IF EXISTS rollup_merged")
-        cursor.execute("DROP TABLE IF EXISTS rollup_delta")
+        _replace(SalesRollup, _KEYS, chunk, merged)
+        for model, keys in _COARSER:
+            _replace(model, keys, chunk, merged.group_by(keys).agg(pl.col(measures).sum()))
     return set(months)
+
+
+# Months read, merged and written back at a time: at 10M lines a month's rollup is ~25k rows.
+_MONTHS_PER_PASS = 24
+_COARSER = (
+    (RegionRollup, ("month", "kind", "region_id", "category_id")),
+    (PersonRollup, ("month", "kind", "salesperson_id")),
+)
+
+
+def with_text_months(frame: pl.DataFrame) -> pl.DataFrame:
+    """``month`` as ISO text, whichever way it came (a date from PostgreSQL, text from SQLite
+    and from staged frames)."""
+    if frame.schema["month"] == pl.String:
+        return frame
+    return frame.with_columns(pl.col("month").cast(pl.Date).dt.strftime("%Y-%m-%d"))
+
+
+def _read(model, keys: tuple[str, ...], months: list[str]) -> pl.DataFrame:
+    """The rows of ``model`` for ``months``, as a frame of ``keys`` and the measures."""
+    columns = [*keys, *_MEASURE_LIST]
+    marks = ", ".join(["%s"] * len(months))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(columns)} FROM {model._meta.db_table} "  # noqa: S608
+            f"WHERE month IN ({marks})",
+            months,
+        )
+        return frame_of_rows(cursor.fetchall(), columns)
+
+
+def frame_of_rows(rows: list[tuple], columns: list[str]) -> pl.DataFrame:
+    """Rollup rows fetched from the database (``month`` first, as a date or ISO text; ``kind``
+    text; ids and integer measures) as a frame with ``month`` as ISO text."""
+    schema = {c: pl.String if c in ("month", "kind") else pl.Int64 for c in columns}
+    if rows and not isinstance(rows[0][0], str):
+        schema["month"] = pl.Date
+    return with_text_months(pl.DataFrame(rows, schema=schema, orient="row"))
+
+
+def _replace(model, keys: tuple[str, ...], months: list[str], rows: pl.DataFrame) -> None:
+    """Replace the rows of ``model`` for ``months`` by ``rows``, in the order of its
+    salesperson × month index where it has one."""
+    table = model._meta.db_table
+    marks = ", ".join(["%s"] * len(months))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE month IN ({marks})", months)  # noqa: S608
+    order = [k for k in ("salesperson_id", "month") if k in keys]
+    copy_frame(table, rows.sort(order).select(*keys, *_MEASURE_LIST))
 
 
 def write_new_months(sums: pl.DataFrame) -> set[dt.date] | None:

@@ -192,3 +192,69 @@ def test_a_bulk_load_reports_and_reaggregates_exactly_the_months_it_changes(
     assert stored_rollups() == expected_rollups()
     months = sorted({str(m)[:7] for m in SalesRollup.objects.values_list("month", flat=True)})
     assert months == ["2025-02", "2025-03", "2025-04"]
+
+
+def test_a_file_whose_keys_all_sort_after_the_ledgers_is_not_probed_line_by_line(
+    world, tmp_path, monkeypatch
+):
+    # Documents numbered upward: a day's keys all sort after the ledger's last one, so its
+    # lines are new without probing the key's index line by line; any other batch is probed.
+    # Either way the same lines land, counted the same, and the rollups follow.
+    admin = world.personas["admin"]
+    monkeypatch.setattr(sales_lines, "BATCH", 2)
+    probed = []
+    probe = merge.LineWriter._probe
+    monkeypatch.setattr(
+        merge.LineWriter, "_probe", lambda self, batch: probed.append(batch) or probe(self, batch)
+    )
+
+    def day(name, rows):
+        path = write_csv(tmp_path / name, HEADER, rows)
+        return import_sales_lines(actor=admin, path=path, options=ImportOptions())
+
+    def line(document, amount, date="2025-01-10"):
+        return [document, 1, date, "C-EAST-1", "P-COLA", 2, amount, "", "进货"]
+
+    first = day("1.csv", [line("SO-2", "6.00"), line("SO-3", "9.00")])
+    assert (first.created, probed) == (2, [])  # an empty ledger: every line is new
+    # Several batches, all after "SO-3#1": each is checked against the ledger as it was
+    # before the import, not against the batches just written.
+    merges = []
+    merge_batch = merge.LineWriter._merge
+    monkeypatch.setattr(
+        merge.LineWriter,
+        "_merge",
+        lambda self, batch, *args: merges.append(batch) or merge_batch(self, batch, *args),
+    )
+    later = day("2.csv", [line(f"SO-{n}", f"{n}.00") for n in (4, 5, 6, 8, 9)])
+    assert len(merges) >= 2
+    assert (later.created, probed) == (5, [])
+    mixed = day(
+        "3.csv",
+        [
+            line("SO-1", "1.00"),  # new, but sorts before the ledger's last key
+            line("SO-3", "9.00"),  # unchanged
+            line("SO-6", "7.00", "2025-02-03"),  # changed, and moved to February
+            line("SO-7", "2.00"),  # new
+        ],
+    )
+    assert probed  # a batch holding a key at or before "SO-9#1"
+    assert (mixed.created, mixed.updated, mixed.unchanged) == (2, 1, 1)
+    assert stored() == sorted(
+        [
+            ("SO-1#1", 100),
+            ("SO-2#1", 600),
+            ("SO-3#1", 900),
+            ("SO-4#1", 400),
+            ("SO-5#1", 500),
+            ("SO-6#1", 700),
+            ("SO-7#1", 200),
+            ("SO-8#1", 800),
+            ("SO-9#1", 900),
+        ]
+    )
+    assert stored_rollups() == expected_rollups()
+
+
+def stored():
+    return sorted(SalesLine.objects.values_list("line_key", "amount_fen"))
