@@ -58,8 +58,9 @@ class SalesLine(models.Model):
     #   in it at random, one leaf page per customer, and on PostgreSQL a customer's entries
     #   collapse into one posting list. At 10M lines it is 71 MB instead of 394 MB, and the
     #   100k lines of a day touch about 10k of its pages instead of 44k (inserting them: 2.1 s
-    #   → 1.2 s). A customer's newest lines are then sorted from all of theirs: a few hundred,
-    #   or tens of thousands for the largest accounts, sorted in milliseconds;
+    #   → 1.2 s). The price is paid by the largest accounts: a customer's newest lines are
+    #   sorted from all of theirs (SQLite, 10M lines: 0.1 ms for a customer of ~100 lines,
+    #   75 ms for a key account of 41k, against under 1 ms with the date in the index);
     # - no database foreign-key constraints: PostgreSQL checks each one per line at commit
     #   (~26 µs a line for six). The import only stores ids it has just looked up in the same
     #   transaction, master data with ledger entries is archived rather than deleted (R16), and

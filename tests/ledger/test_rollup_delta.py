@@ -1,6 +1,7 @@
 """Imports move the rollups by the difference they make; the rollups must always equal a full
 re-aggregation of the lines, whatever sequence of new, changed, moved and repeated lines."""
 
+import csv
 from collections import defaultdict
 
 from hypothesis import HealthCheck, given, settings
@@ -197,11 +198,13 @@ def test_a_bulk_load_reports_and_reaggregates_exactly_the_months_it_changes(
 def test_a_file_whose_keys_all_sort_after_the_ledgers_is_not_probed_line_by_line(
     world, tmp_path, monkeypatch
 ):
-    # Documents numbered upward: a day's keys all sort after the ledger's last one, so its
-    # lines are new without probing the key's index line by line; any other batch is probed.
-    # Either way the same lines land, counted the same, and the rollups follow.
+    # Documents numbered upward: a batch whose keys all sort after the ledger's last key
+    # (before the import) is new without probing the key's index line by line; any other
+    # batch is probed. Either way the same lines land, counted the same, and the rollups
+    # follow, also when one import sums some batches in polars and others in SQL.
     admin = world.personas["admin"]
     monkeypatch.setattr(sales_lines, "BATCH", 2)
+    monkeypatch.setattr(merge, "SUMS_FOLDED_EVERY", 2)  # the sums of new lines folded, too
     probed = []
     probe = merge.LineWriter._probe
     monkeypatch.setattr(
@@ -209,50 +212,41 @@ def test_a_file_whose_keys_all_sort_after_the_ledgers_is_not_probed_line_by_line
     )
 
     def day(name, rows):
-        path = write_csv(tmp_path / name, HEADER, rows)
+        # Every cell quoted: read by the csv module, in batches of exactly two lines.
+        path = tmp_path / name
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
+            writer.writerows([HEADER, *rows])
+        probed.clear()
         return import_sales_lines(actor=admin, path=path, options=ImportOptions())
 
     def line(document, amount, date="2025-01-10"):
         return [document, 1, date, "C-EAST-1", "P-COLA", 2, amount, "", "进货"]
 
-    first = day("1.csv", [line("SO-2", "6.00"), line("SO-3", "9.00")])
+    first = day("1.csv", [line("SO-2", "2.00"), line("SO-3", "3.00")])
     assert (first.created, probed) == (2, [])  # an empty ledger: every line is new
-    # Several batches, all after "SO-3#1": each is checked against the ledger as it was
-    # before the import, not against the batches just written.
-    merges = []
-    merge_batch = merge.LineWriter._merge
-    monkeypatch.setattr(
-        merge.LineWriter,
-        "_merge",
-        lambda self, batch, *args: merges.append(batch) or merge_batch(self, batch, *args),
-    )
-    later = day("2.csv", [line(f"SO-{n}", f"{n}.00") for n in (4, 5, 6, 8, 9)])
-    assert len(merges) >= 2
+    # Batches in descending order, all after "SO-3#1": each is checked against the ledger as
+    # it was before the import, not against the batches just written.
+    later = day("2.csv", [line(f"SO-{n}", f"{n}.00") for n in (9, 8, 6, 5, 4)])
     assert (later.created, probed) == (5, [])
     mixed = day(
         "3.csv",
         [
-            line("SO-1", "1.00"),  # new, but sorts before the ledger's last key
-            line("SO-3", "9.00"),  # unchanged
-            line("SO-6", "7.00", "2025-02-03"),  # changed, and moved to February
-            line("SO-7", "2.00"),  # new
+            line("SO-1", "1.00"),  # new, below the ledger's last key "SO-9#1": probed
+            line("SO-3", "30.00", "2025-02-03"),  # changed, and moved to February
+            line("SO-9", "9.00"),  # unchanged, and equal to the last key: probed
+            line("SO-91", "91.00"),  # new
+            line("SO-5", "5.00"),  # unchanged: a batch straddling the last key is probed
+            line("SO-95", "95.00"),  # new
+            line("SO-97", "97.00", "2025-03-01"),  # a batch all after the last key:
+            line("SO-98", "98.00"),  # not probed, summed in polars
         ],
     )
-    assert probed  # a batch holding a key at or before "SO-9#1"
-    assert (mixed.created, mixed.updated, mixed.unchanged) == (2, 1, 1)
-    assert stored() == sorted(
-        [
-            ("SO-1#1", 100),
-            ("SO-2#1", 600),
-            ("SO-3#1", 900),
-            ("SO-4#1", 400),
-            ("SO-5#1", 500),
-            ("SO-6#1", 700),
-            ("SO-7#1", 200),
-            ("SO-8#1", 800),
-            ("SO-9#1", 900),
-        ]
-    )
+    assert len(probed) == 3
+    assert (mixed.created, mixed.updated, mixed.unchanged) == (5, 1, 2)
+    assert mixed.months == ["2025-01", "2025-02", "2025-03"]
+    amounts = {1: 1, 2: 2, 3: 30, 4: 4, 5: 5, 6: 6, 8: 8, 9: 9, 91: 91, 95: 95, 97: 97, 98: 98}
+    assert stored() == sorted((f"SO-{n}#1", fen * 100) for n, fen in amounts.items())
     assert stored_rollups() == expected_rollups()
 
 

@@ -110,6 +110,7 @@ KEY_CONSTRAINTS = tuple(
     if isinstance(c, UniqueConstraint) and tuple(c.fields) == ("line_key",)
 )
 BULK_MIN_ROWS = 100_000  # smaller files always insert into the indexes as they are
+SUMS_FOLDED_EVERY = 16  # batches' rollup sums kept before they are summed into one frame
 
 BATCH_TABLES = ("ledger_batch", "ledger_batch_2")  # one is staged while the other merges
 CHANGES_TABLE = "ledger_changes"
@@ -208,7 +209,7 @@ class LineWriter:
             return
         started = time.perf_counter()
         if self.first_load:
-            self._sums.append(_rollup_sums(frame))
+            self._add_sums(frame)
         if self._sort_by_key:  # (PostgreSQL drops the key's index and builds it afterwards)
             frame = frame.sort("line_key")
         # A bulk load's months, for when every line of the batch is new (see _note_bulk_months).
@@ -384,6 +385,13 @@ class LineWriter:
             )
         self.bulk_months.update(month for (month,) in self._execute(touched).fetchall())
 
+    def _add_sums(self, frame: pl.DataFrame) -> None:
+        """Keep ``frame``'s rollup sums, folded every few batches: a long file's list of
+        sums stays the size of the rollups it touches, not of the file."""
+        self._sums.append(_rollup_sums(frame))
+        if len(self._sums) >= SUMS_FOLDED_EVERY:
+            self._sums = [self._summed()]
+
     def _summed(self) -> pl.DataFrame:
         sums = pl.concat(self._sums).group_by(_ROLLUP_KEYS).sum()
         return sums.select(*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines")
@@ -408,6 +416,8 @@ class LineWriter:
         ledger, the import's own earlier batches included, as a file holds each key once."""
         if self._last_key is None:  # an empty ledger: every line is new
             return True
+        # Both columns compare in the database's default collation, the key's index's order:
+        # the staging column is created without one, and so is ``SalesLine.line_key``.
         mark = "%s" if self.postgres else "?"
         (after,) = self.raw.execute(
             f"SELECT (SELECT MIN(line_key) FROM {batch}) > {mark}",  # noqa: S608
@@ -465,7 +475,7 @@ class LineWriter:
         if changes and self.bulk:
             self._note_bulk_months(batch, all_new, updated, months)
         elif all_new:  # a day's file (100k lines: 0.12 s of the writer's time in SQL)
-            self._sums.append(_rollup_sums(frame))
+            self._add_sums(frame)
         elif changes:
             self._delta_in_table = True
             signed = (

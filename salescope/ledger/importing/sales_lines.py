@@ -6,10 +6,11 @@
    (``importing/columns.py``); a bad row becomes an error with its line number, column (as
    written in the file) and reason; good rows stay a data frame.
 3. Hand each batch to the ledger writer (``importing/merge.py``), which stages it
-   (``executemany`` on SQLite, ``COPY`` on PostgreSQL), finds its new and changed lines
-   against the ledger in one join, inserts the new ones and updates the changed ones, on a
-   thread of its own while the next batch is validated; the rollups move once at the end by
-   the difference those lines made. Unchanged lines are not touched.
+   (a multi-row ``INSERT`` on SQLite, ``COPY`` on PostgreSQL), finds its new and changed lines
+   against the ledger in one join (none is needed when all its keys sort after the ledger's
+   last one), inserts the new ones and updates the changed ones, on a thread of its own while
+   the next batch is validated; the rollups move once at the end by the difference those
+   lines made. Unchanged lines are not touched.
 4. Write one audit entry — all in one transaction, so a crash leaves nothing half-written and
    a re-run gives the same final state.
 

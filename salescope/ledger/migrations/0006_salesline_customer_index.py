@@ -14,13 +14,15 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # The new index first: on PostgreSQL dropping an index locks the table until the
+    # migration commits, so readers would otherwise wait for the whole build.
     operations = [
-        migrations.RemoveIndex(
-            model_name='salesline',
-            name='salesline_customer_date',
-        ),
         migrations.AddIndex(
             model_name='salesline',
             index=models.Index(fields=['customer'], name='salesline_customer'),
+        ),
+        migrations.RemoveIndex(
+            model_name='salesline',
+            name='salesline_customer_date',
         ),
     ]
