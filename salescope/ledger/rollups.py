@@ -24,6 +24,13 @@ from salescope.ledger.models import PersonRollup, RegionRollup, SalesLine, Sales
 
 _MEASURES = "amount_fen, quantity_milli, cost_fen, gross_profit_fen, lines"
 _SUMS = "SUM(amount_fen), SUM(quantity_milli), SUM(cost_fen), SUM(gross_profit_fen), {count}"
+_KEYS = ("month", "kind", "salesperson_id", "region_id", "category_id")
+_MEASURE_LIST = ("amount_fen", "quantity_milli", "cost_fen", "gross_profit_fen", "lines")
+# The coarser rollups and their keys, derived from ``salesrollup``'s five.
+_COARSER = (
+    (RegionRollup, ("month", "kind", "region_id", "category_id")),
+    (PersonRollup, ("month", "kind", "salesperson_id")),
+)
 
 
 def rebuild_months(months: Iterable[dt.date]) -> int:
@@ -57,10 +64,8 @@ def _derive_coarser(cursor, months: list[dt.date]) -> int:
     person = SalesRollup._meta.db_table
     marks = ", ".join(["%s"] * len(months))
     written = 0
-    for table, keys in (
-        (RegionRollup._meta.db_table, "month, kind, region_id, category_id"),
-        (PersonRollup._meta.db_table, "month, kind, salesperson_id"),
-    ):
+    for model, names in _COARSER:
+        table, keys = model._meta.db_table, ", ".join(names)
         cursor.execute(f"DELETE FROM {table} WHERE month IN ({marks})", months)  # noqa: S608
         cursor.execute(
             f"INSERT INTO {table} ({keys}, {_MEASURES}) "  # noqa: S608
@@ -90,10 +95,6 @@ def rebuild_all() -> int:
     return rebuild_months(list(months))
 
 
-_KEYS = ("month", "kind", "salesperson_id", "region_id", "category_id")
-_MEASURE_LIST = ("amount_fen", "quantity_milli", "cost_fen", "gross_profit_fen", "lines")
-
-
 def apply_delta(delta: pl.DataFrame) -> set[dt.date]:
     """Move the three rollups by ``delta``: rows of the five keys (``month`` as a date or ISO
     text), the four measures and ``lines``, any number of rows per key, negated for the old
@@ -107,32 +108,47 @@ def apply_delta(delta: pl.DataFrame) -> set[dt.date]:
     if not delta.height:
         return set()
     measures = list(_MEASURE_LIST)
-    delta = with_text_months(delta.select(*_KEYS, *measures))
+    delta = _with_text_months(delta.select(*_KEYS, *measures))
     months = sorted({as_date(m) for m in delta["month"].unique().to_list()})
     for start in range(0, len(months), _MONTHS_PER_PASS):
         chunk = [m.isoformat() for m in months[start : start + _MONTHS_PER_PASS]]
-        held = _read(SalesRollup, _KEYS, chunk)
         merged = (
-            pl.concat([held, delta.filter(pl.col("month").is_in(chunk))])
+            pl.concat([_read(chunk), delta.filter(pl.col("month").is_in(chunk))])
             .group_by(_KEYS)
             .agg(pl.col(measures).sum())
             .filter(pl.col("lines") != 0)
         )
-        _replace(SalesRollup, _KEYS, chunk, merged)
-        for model, keys in _COARSER:
-            _replace(model, keys, chunk, merged.group_by(keys).agg(pl.col(measures).sum()))
+        marks = ", ".join(["%s"] * len(chunk))
+        for model, keys, rows in _each_rollup(merged):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {model._meta.db_table} WHERE month IN ({marks})",  # noqa: S608
+                    chunk,
+                )
+            _write_rows(model, keys, rows)
     return set(months)
 
 
 # Months read, merged and written back at a time: at 10M lines a month's rollup is ~25k rows.
 _MONTHS_PER_PASS = 24
-_COARSER = (
-    (RegionRollup, ("month", "kind", "region_id", "category_id")),
-    (PersonRollup, ("month", "kind", "salesperson_id")),
-)
 
 
-def with_text_months(frame: pl.DataFrame) -> pl.DataFrame:
+def _each_rollup(rows: pl.DataFrame):
+    """(model, keys, rows) for the three rollups: ``rows`` at ``salesrollup``'s five keys,
+    then summed to each coarser rollup's keys."""
+    yield SalesRollup, _KEYS, rows
+    for model, keys in _COARSER:
+        yield model, keys, rows.group_by(keys).agg(pl.col(_MEASURE_LIST).sum())
+
+
+def _write_rows(model, keys: tuple[str, ...], rows: pl.DataFrame) -> None:
+    """Append ``rows`` to ``model``'s table in the order of its salesperson × month index,
+    where it has one."""
+    order = [k for k in ("salesperson_id", "month") if k in keys]
+    copy_frame(model._meta.db_table, rows.sort(order).select(*keys, *_MEASURE_LIST))
+
+
+def _with_text_months(frame: pl.DataFrame) -> pl.DataFrame:
     """``month`` as ISO text, whichever way it came (a date from PostgreSQL, text from SQLite
     and from staged frames)."""
     if frame.schema["month"] == pl.String:
@@ -140,13 +156,13 @@ def with_text_months(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col("month").cast(pl.Date).dt.strftime("%Y-%m-%d"))
 
 
-def _read(model, keys: tuple[str, ...], months: list[str]) -> pl.DataFrame:
-    """The rows of ``model`` for ``months``, as a frame of ``keys`` and the measures."""
-    columns = [*keys, *_MEASURE_LIST]
+def _read(months: list[str]) -> pl.DataFrame:
+    """The ``salesrollup`` rows of ``months``, as a frame of the five keys and the measures."""
+    columns = [*_KEYS, *_MEASURE_LIST]
     marks = ", ".join(["%s"] * len(months))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(columns)} FROM {model._meta.db_table} "  # noqa: S608
+            f"SELECT {', '.join(columns)} FROM {SalesRollup._meta.db_table} "  # noqa: S608
             f"WHERE month IN ({marks})",
             months,
         )
@@ -159,18 +175,7 @@ def frame_of_rows(rows: list[tuple], columns: list[str]) -> pl.DataFrame:
     schema = {c: pl.String if c in ("month", "kind") else pl.Int64 for c in columns}
     if rows and not isinstance(rows[0][0], str):
         schema["month"] = pl.Date
-    return with_text_months(pl.DataFrame(rows, schema=schema, orient="row"))
-
-
-def _replace(model, keys: tuple[str, ...], months: list[str], rows: pl.DataFrame) -> None:
-    """Replace the rows of ``model`` for ``months`` by ``rows``, in the order of its
-    salesperson × month index where it has one."""
-    table = model._meta.db_table
-    marks = ", ".join(["%s"] * len(months))
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE month IN ({marks})", months)  # noqa: S608
-    order = [k for k in ("salesperson_id", "month") if k in keys]
-    copy_frame(table, rows.sort(order).select(*keys, *_MEASURE_LIST))
+    return _with_text_months(pl.DataFrame(rows, schema=schema, orient="row"))
 
 
 def write_new_months(sums: pl.DataFrame) -> set[dt.date] | None:
@@ -184,14 +189,7 @@ def write_new_months(sums: pl.DataFrame) -> set[dt.date] | None:
         for model in (SalesRollup, RegionRollup, PersonRollup)
     ):
         return None
-    sums = sums.filter(pl.col("lines") != 0)
-    measures = list(_MEASURE_LIST)
-    for model, keys in (
-        (SalesRollup, _KEYS),
-        (RegionRollup, ("month", "kind", "region_id", "category_id")),
-        (PersonRollup, ("month", "kind", "salesperson_id")),
-    ):
-        rows = sums if model is SalesRollup else sums.group_by(keys).agg(pl.col(measures).sum())
+    for model, keys, rows in _each_rollup(sums.filter(pl.col("lines") != 0)):
         table = model._meta.db_table
         # On SQLite, an empty table (a first load's) gets its indexes once afterwards (950k
         # lines' 277k rollup rows: 2.1 s → 0.9 s). Not on PostgreSQL: dropping an index locks
@@ -201,8 +199,7 @@ def write_new_months(sums: pl.DataFrame) -> set[dt.date] | None:
         deferred = []
         if connection.vendor == "sqlite" and not model.objects.exists():
             deferred = defer_indexes(table)
-        order = [k for k in ("salesperson_id", "month") if k in keys]
-        copy_frame(table, rows.sort(order).select(*keys, *measures))
+        _write_rows(model, keys, rows)
         with connection.cursor() as cursor:
             for _name, statement in deferred:
                 cursor.execute(statement)

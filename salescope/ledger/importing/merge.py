@@ -408,7 +408,7 @@ class LineWriter:
                 f"SELECT {keys}, {sums} FROM {DELTA_TABLE} GROUP BY {keys}"  # noqa: S608
             ).fetchall()
             parts.append(rollups.frame_of_rows(rows, [*_ROLLUP_KEYS, *measures]))
-        return pl.concat([rollups.with_text_months(part) for part in parts])
+        return pl.concat(parts)  # (months as ISO text in both)
 
     def _after_last_key(self, batch: str) -> bool:
         """Whether every key staged in ``batch`` sorts after the greatest key the ledger held
