@@ -95,9 +95,9 @@ def build(people: int, categories: int, rng: random.Random):
     from salescope.org.models import OrgUnit, User
 
     demo.load(lambda _line: None)
-    User.objects.filter(role=Role.SALESPERSON).update(is_active=False)
-    teams = list(OrgUnit.objects.filter(kind=UnitKind.TEAM).order_by("path"))
-    units = {u.pk: u for u in OrgUnit.objects.all()}
+    User.objects.unrestricted().filter(role=Role.SALESPERSON).update(is_active=False)
+    teams = list(OrgUnit.objects.unrestricted().filter(kind=UnitKind.TEAM).order_by("path"))
+    units = {u.pk: u for u in OrgUnit.objects.unrestricted().all()}
 
     def region_of(unit):
         while unit.kind != UnitKind.REGION:
@@ -116,10 +116,12 @@ def build(people: int, categories: int, rng: random.Random):
             for j in range(people)
         ]
     )
-    sellers = list(User.objects.filter(username__startswith="p", role=Role.SALESPERSON))
+    sellers = list(
+        User.objects.unrestricted().filter(username__startswith="p", role=Role.SALESPERSON)
+    )
     for i in range(categories):
         Category.objects.create(code=f"C{i:03d}", name=f"类别{i}", path=f"{i + 1}/")
-    cats = list(Category.objects.order_by("pk"))
+    cats = list(Category.objects.unrestricted().order_by("pk"))
     months = [dt.date(2025, m, 1) for m in range(1, 13)] + [
         dt.date(2026, m, 1) for m in range(1, 11)
     ]
@@ -196,7 +198,10 @@ def main() -> None:
 
         sellers = list(Person.objects.filter(username__startswith="p", role="salesperson"))
         rollup_rows = 0
-        if not PersonRollup.objects.exists() and SalesRollup.objects.exists():
+        if (
+            not PersonRollup.objects.unrestricted().exists()
+            and SalesRollup.objects.unrestricted().exists()
+        ):
             # Data generated before the salesperson × month rollup existed: derive it.
             timed("derive the coarser rollups", refresh_coarser, profile=False)
     else:
@@ -204,8 +209,8 @@ def main() -> None:
             "generate rollups", build, people, categories, rng, profile=False
         )
     print(f"  rollup rows: {rollup_rows:,}")
-    director = User.objects.get(username="liuyang")
-    hq = OrgUnit.objects.get(code="HQ")
+    director = User.objects.unrestricted().get(username="liuyang")
+    hq = OrgUnit.objects.unrestricted().get(code="HQ")
 
     def plan_and_decompose(method, season):
         plan = services.create_plan(
@@ -302,7 +307,8 @@ def main() -> None:
         print(f"\n-- plan: targets partition for salesperson × month, level ({d}, {p})")
         print(
             explain(
-                Target.objects.filter(plan=plan, metric="sales_amount", dims=d, parent_dims=p)
+                Target.objects.unrestricted()
+                .filter(plan=plan, metric="sales_amount", dims=d, parent_dims=p)
                 .values_list("period_start", "person_id")
                 .annotate(total=Sum("value"))
                 .order_by()
@@ -311,7 +317,8 @@ def main() -> None:
         print("\n-- plan: one person's cells of that level")
         print(
             explain(
-                Target.objects.filter(
+                Target.objects.unrestricted()
+                .filter(
                     plan=plan, metric="sales_amount", person_id=person.pk, dims=d, parent_dims=p
                 )
                 .values_list("period_start")
@@ -322,9 +329,8 @@ def main() -> None:
     print("\n-- plan: rollup actuals by salesperson × month")
     print(
         explain(
-            SalesRollup.objects.filter(
-                month__gte="2026-01-01", month__lte="2026-12-01", kind="sell_in"
-            )
+            SalesRollup.objects.unrestricted()
+            .filter(month__gte="2026-01-01", month__lte="2026-12-01", kind="sell_in")
             .values_list("salesperson_id", "month")
             .annotate(total=Sum("amount_fen"))
             .order_by()

@@ -129,9 +129,11 @@ def build_org(people: int, units: int) -> dict:
                 for i, unit in enumerate(all_units)
             ]
         )
-        managers = {u.username: u for u in User.objects.filter(username__startswith="m")}
+        managers = {
+            u.username: u for u in User.objects.unrestricted().filter(username__startswith="m")
+        }
         for i, unit in enumerate(all_units):
-            OrgUnit.objects.filter(pk=unit.pk).update(manager=managers[f"m{i:04d}"])
+            OrgUnit.objects.unrestricted().filter(pk=unit.pk).update(manager=managers[f"m{i:04d}"])
         sellers = people - len(all_units) - 1
         User.objects.bulk_create(
             [
@@ -148,7 +150,7 @@ def build_org(people: int, units: int) -> dict:
         director = User.objects.create(
             username="director", full_name="总监", role=Role.SALES_DIRECTOR, unit=company
         )
-    people_ids = list(User.objects.values_list("pk", "unit_id"))
+    people_ids = list(User.objects.unrestricted().values_list("pk", "unit_id"))
     return {
         "company": company,
         "region": regions[0],
@@ -164,13 +166,17 @@ def build_org(people: int, units: int) -> dict:
 def existing_org() -> dict:
     from salescope.org.models import OrgUnit, User
 
-    all_units = list(OrgUnit.objects.filter(code__regex=r"^[CRBT][0-9]*$").order_by("pk"))
+    all_units = list(
+        OrgUnit.objects.unrestricted().filter(code__regex=r"^[CRBT][0-9]*$").order_by("pk")
+    )
     return {
-        "region": OrgUnit.objects.get(code="R0"),
-        "branch": OrgUnit.objects.get(code="B0"),
-        "team": OrgUnit.objects.get(code="T0"),
-        "director": User.objects.get(username="director"),
-        "managers": {u.username: u for u in User.objects.filter(username__startswith="m")},
+        "region": OrgUnit.objects.unrestricted().get(code="R0"),
+        "branch": OrgUnit.objects.unrestricted().get(code="B0"),
+        "team": OrgUnit.objects.unrestricted().get(code="T0"),
+        "director": User.objects.unrestricted().get(username="director"),
+        "managers": {
+            u.username: u for u in User.objects.unrestricted().filter(username__startswith="m")
+        },
         "all_units": all_units,
     }
 
@@ -275,9 +281,9 @@ def main() -> None:
         index = [u.pk for u in org["all_units"]].index(unit.pk)
         return managers[f"m{index:04d}"]
 
-    seller = User.objects.filter(username__startswith="s", unit=org["team"]).first() or (
-        User.objects.filter(username__startswith="s").first()
-    )
+    seller = User.objects.unrestricted().filter(
+        username__startswith="s", unit=org["team"]
+    ).first() or (User.objects.unrestricted().filter(username__startswith="s").first())
     viewers = [
         ("salesperson", seller),
         ("team lead", manager_of(org["team"])),
@@ -288,7 +294,7 @@ def main() -> None:
     del by_unit
     results = {}
     for label, viewer in viewers:
-        viewer = User.objects.get(pk=viewer.pk)  # as a request would load it
+        viewer = User.objects.unrestricted().get(pk=viewer.pk)  # as a request would load it
         narrowed = visible(model.objects.all(), viewer=viewer)
         first_page = narrowed.order_by("-id")[:PAGE]
         total = narrowed.count()

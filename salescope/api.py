@@ -5,12 +5,13 @@ from ninja import NinjaAPI
 from salescope.analytics.api import router as tracking_router
 from salescope.analytics.manual_api import router as manual_actuals_router
 from salescope.catalog.api import router as catalog_router
-from salescope.core.api import api_auth, install_error_handlers
+from salescope.core.api import install_error_handlers
 from salescope.core.api import router as core_router
 from salescope.core.calendar_api import router as calendar_router
 from salescope.customers.api import router as customers_router
 from salescope.ledger.api import router as ledger_router
 from salescope.org.api import router as org_router
+from salescope.org.api_auth import api_auth
 from salescope.plans.api import router as plans_router
 
 api = NinjaAPI(

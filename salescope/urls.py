@@ -3,14 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from salescope.api import api
-from salescope.core import views as core_views
+from salescope.org import account_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("profile/", core_views.profile, name="profile"),
-    path("profile/tokens/", core_views.create_token, name="token-create"),
-    path("profile/tokens/<int:token_id>/revoke/", core_views.revoke_token, name="token-revoke"),
-    path("language/", core_views.switch_language, name="switch-language"),
+    path("", account_views.home, name="home"),
+    path("profile/", account_views.profile, name="profile"),
+    path("profile/tokens/", account_views.create_token, name="token-create"),
+    path("profile/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="token-revoke"),
+    path("language/", account_views.switch_language, name="switch-language"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -19,7 +19,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        core_views.AuditedPasswordChangeView.as_view(),
+        account_views.AuditedPasswordChangeView.as_view(),
         name="password_change",
     ),
     path("calendar/", include("salescope.core.calendar_urls")),

@@ -44,7 +44,7 @@ def personas(db) -> dict[str, User]:  # noqa: ANN001 - pytest-django's db fixtur
     from salescope.org import demo
 
     demo.load(lambda _line: None)
-    by_username = {u.username: u for u in User.objects.select_related("unit")}
+    by_username = {u.username: u for u in User.objects.unrestricted().select_related("unit")}
     return {
         "salesperson": by_username["zhangwei"],
         "team_lead": by_username["lina"],

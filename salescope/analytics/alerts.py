@@ -47,7 +47,7 @@ ACK_GRACE_DAYS = 3
 def manager_of(person: User, units: dict[int, OrgUnit] | None = None) -> User | None:
     """The nearest manager above a person (their unit's, or the parent unit's when they
     manage their own unit)."""
-    units = units or {u.pk: u for u in OrgUnit.objects.select_related("manager")}
+    units = units or {u.pk: u for u in OrgUnit.objects.unrestricted().select_related("manager")}
     unit = units.get(person.unit_id or 0)
     while unit is not None:
         if unit.manager_id and unit.manager_id != person.pk:
@@ -70,10 +70,12 @@ class Evaluation:
 class _Raiser:
     def __init__(self, result: Evaluation) -> None:
         self.result = result
-        self.units = {u.pk: u for u in OrgUnit.objects.select_related("manager")}
-        self.open = {a.key: a for a in Alert.objects.filter(status=AlertStatus.OPEN)}
+        self.units = {u.pk: u for u in OrgUnit.objects.unrestricted().select_related("manager")}
+        self.open = {a.key: a for a in Alert.objects.unrestricted().filter(status=AlertStatus.OPEN)}
         self.closed = set(
-            Alert.objects.filter(status=AlertStatus.RESOLVED).values_list("key", flat=True)
+            Alert.objects.unrestricted()
+            .filter(status=AlertStatus.RESOLVED)
+            .values_list("key", flat=True)
         )
 
     def raise_(self, *, key: str, kind: str, owner: User, plan: Plan, link: str, **extra: Any):
@@ -109,7 +111,10 @@ SPENDING_METRICS = frozenset({Metric.EXPENSE_BUDGET})
 
 def _pace_alerts(raiser: _Raiser, plan: Plan, as_of: dt.date) -> None:
     metrics = (
-        Target.objects.filter(plan=plan, parent=None).values_list("metric", flat=True).distinct()
+        Target.objects.unrestricted()
+        .filter(plan=plan, parent=None)
+        .values_list("metric", flat=True)
+        .distinct()
     )
     threshold = Decimal(plan.warning_threshold)
     for metric in metrics:
@@ -127,7 +132,9 @@ def _pace_alerts(raiser: _Raiser, plan: Plan, as_of: dt.date) -> None:
         )
         people = {
             p.pk: p
-            for p in User.objects.filter(pk__in=[r.keys["salesperson"] for r in report.rows])
+            for p in User.objects.unrestricted().filter(
+                pk__in=[r.keys["salesperson"] for r in report.rows]
+            )
         }
         region_link = (
             reverse("analytics:tracking") + f"?plan={plan.pk}&metric={metric}&group_by=region"
@@ -232,7 +239,11 @@ def _spending_alerts(
 
 
 def _plan_alerts(raiser: _Raiser, as_of: dt.date) -> None:
-    late = Plan.objects.filter(status=PlanStatus.DRAFT, deadline__lt=as_of).select_related("owner")
+    late = (
+        Plan.objects.unrestricted()
+        .filter(status=PlanStatus.DRAFT, deadline__lt=as_of)
+        .select_related("owner")
+    )
     for plan in late:
         raiser.raise_(
             key=f"plan_not_submitted:{plan.pk}:{plan.revision}",
@@ -245,9 +256,11 @@ def _plan_alerts(raiser: _Raiser, as_of: dt.date) -> None:
     cutoff = timezone.make_aware(dt.datetime.combine(as_of, dt.time.min)) - dt.timedelta(
         days=ACK_GRACE_DAYS
     )
-    pending = Acknowledgement.objects.filter(
-        acknowledged_at=None, requested_at__lt=cutoff
-    ).select_related("plan", "person")
+    pending = (
+        Acknowledgement.objects.unrestricted()
+        .filter(acknowledged_at=None, requested_at__lt=cutoff)
+        .select_related("plan", "person")
+    )
     for ack in pending:
         if ack.revision != ack.plan.revision:
             continue
@@ -259,8 +272,10 @@ def _plan_alerts(raiser: _Raiser, as_of: dt.date) -> None:
             link=reverse("plans:acknowledgement", args=[ack.pk]),
             facts={"plan": ack.plan.name, "requested": ack.requested_at.date().isoformat()},
         )
-    overdue = ActionStep.objects.filter(status=StepStatus.OPEN, due_date__lt=as_of).select_related(
-        "plan", "assignee"
+    overdue = (
+        ActionStep.objects.unrestricted()
+        .filter(status=StepStatus.OPEN, due_date__lt=as_of)
+        .select_related("plan", "assignee")
     )
     for step in overdue:
         raiser.raise_(
@@ -287,16 +302,18 @@ def evaluate_alerts(*, actor: User | None = None, as_of: dt.date | None = None) 
     as_of = as_of or timezone.localdate()
     result = Evaluation()
     raiser = _Raiser(result)
-    running = Plan.objects.filter(
-        status=PlanStatus.APPROVED, period_start__lte=as_of, period_end__gte=as_of
-    ).select_related("owner", "scope_unit")
+    running = (
+        Plan.objects.unrestricted()
+        .filter(status=PlanStatus.APPROVED, period_start__lte=as_of, period_end__gte=as_of)
+        .select_related("owner", "scope_unit")
+    )
     for plan in running:
         _pace_alerts(raiser, plan, as_of)
     _plan_alerts(raiser, as_of)
     cleared = [a for key, a in raiser.open.items() if key not in result.seen]
     now = timezone.now()
     for alert in cleared:
-        Alert.objects.filter(pk=alert.pk).update(
+        Alert.objects.unrestricted().filter(pk=alert.pk).update(
             status=AlertStatus.RESOLVED,
             resolved_at=now,
             resolution=_("The cause has cleared."),

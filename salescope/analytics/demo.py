@@ -55,7 +55,8 @@ def load(log: Callable[[str], None]) -> None:
     today = timezone.localdate()
     year = company_calendar().year_of(today)
     plan = (
-        Plan.objects.filter(fiscal_year=year, status=PlanStatus.APPROVED)
+        Plan.objects.unrestricted()
+        .filter(fiscal_year=year, status=PlanStatus.APPROVED)
         .order_by("scope_unit__path", "id")
         .first()
     )
@@ -63,7 +64,8 @@ def load(log: Callable[[str], None]) -> None:
         log("analytics: no approved plan for this year; no manual actuals")
         return
     leaves = list(
-        Target.objects.filter(
+        Target.objects.unrestricted()
+        .filter(
             plan=plan,
             metric__in=[m for m in manual.MANUAL_METRICS if m != Metric.NEW_CUSTOMERS],
             is_leaf=True,
@@ -77,7 +79,10 @@ def load(log: Callable[[str], None]) -> None:
         log("analytics: the plan has no target on a metric entered by hand")
         return
     marketing = (
-        User.objects.filter(role=Role.MARKETING, is_active=True).order_by("username").first()
+        User.objects.unrestricted()
+        .filter(role=Role.MARKETING, is_active=True)
+        .order_by("username")
+        .first()
     )
     created = kept = 0
     with audit_source(AuditSource.SYSTEM), transaction.atomic():
@@ -150,9 +155,9 @@ def _outlets(
     unit = target.unit
     assert unit is not None
     people = list(
-        User.objects.filter(
-            role=Role.SALESPERSON, is_active=True, unit__path__startswith=unit.path
-        ).order_by("username")
+        User.objects.unrestricted()
+        .filter(role=Role.SALESPERSON, is_active=True, unit__path__startswith=unit.path)
+        .order_by("username")
     )
     if not people:
         return [
@@ -210,13 +215,17 @@ def _enterer(target: Target, marketing: User | None) -> User | None:
 
 
 def _exists(figure: dict) -> bool:
-    return ManualActual.objects.filter(
-        metric=figure["metric"],
-        month=figure["month"],
-        person=figure["person"],
-        unit=figure["unit"],
-        category=None,
-    ).exists()
+    return (
+        ManualActual.objects.unrestricted()
+        .filter(
+            metric=figure["metric"],
+            month=figure["month"],
+            person=figure["person"],
+            unit=figure["unit"],
+            category=None,
+        )
+        .exists()
+    )
 
 
 def _elapsed(month: dt.date, today: dt.date) -> Fraction:

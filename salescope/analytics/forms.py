@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from salescope.org.forms import DateInput
+from salescope.core.forms import DateInput
 from salescope.plans.choices import Metric, PaceBasis
 
 GROUPINGS = [
@@ -115,7 +115,8 @@ class ManualActualForm(_Styled):
         self.fields["metric"].choices = manual_metric_choices()
         self.fields["person"].queryset = people
         self.fields["unit"].queryset = units
-        self.fields["category"].queryset = Category.objects.order_by("path")
+        # The category tree is everyone's to read (catalog.models.CATALOG_OWNERSHIP).
+        self.fields["category"].queryset = Category.objects.unrestricted().order_by("path")
 
 
 class ManualActualEditForm(_Styled):

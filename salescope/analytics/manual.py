@@ -99,7 +99,8 @@ def get_manual_actual(*, viewer: Any, pk: Any, action: str = visibility.VIEW) ->
 def enterable_people(*, viewer: Any) -> QuerySet[User]:
     """People the viewer may enter figures for: everyone for the company-wide roles, else
     themselves and the people of the units they manage."""
-    people = User.objects.filter(is_active=True).order_by("full_name", "username")
+    # visibility: narrowed below unless the viewer may enter figures for everyone
+    people = User.objects.unrestricted().filter(is_active=True).order_by("full_name", "username")
     if visibility.can(viewer, ManualActual, visibility.CHANGE):
         return people
     return visibility.visible(people, viewer=viewer, action=visibility.CHANGE)
@@ -107,7 +108,7 @@ def enterable_people(*, viewer: Any) -> QuerySet[User]:
 
 def enterable_units(*, viewer: Any) -> QuerySet[OrgUnit]:
     """Units the viewer may enter figures for: all, or the subtree of the units they manage."""
-    units = OrgUnit.objects.order_by("path")
+    units = OrgUnit.objects.unrestricted().order_by("path")
     if visibility.can(viewer, ManualActual, visibility.CHANGE):
         return units
     if not getattr(viewer, "is_authenticated", False):
@@ -196,7 +197,11 @@ def _entered(
     if filters.get("category"):
         from salescope.catalog.models import Category
 
-        top = Category.objects.filter(pk=filters["category"]).values_list("path", flat=True)
+        top = (
+            Category.objects.unrestricted()
+            .filter(pk=filters["category"])
+            .values_list("path", flat=True)
+        )
         path = top.first()
         rows = rows.filter(category__path__startswith=path) if path else rows.none()
     values = rows.values_list("person_id", "unit_id", "category_id", "month", "value").order_by()
@@ -207,9 +212,11 @@ class _Org:
     """Units and people's units, loaded once per call (the org tree is small)."""
 
     def __init__(self, person_ids: Iterable[int]) -> None:
-        self.units = {u.pk: u for u in OrgUnit.objects.only("pk", "path", "kind")}
+        self.units = {u.pk: u for u in OrgUnit.objects.unrestricted().only("pk", "path", "kind")}
         self.by_path = {u.path: u for u in self.units.values()}
-        people = User.objects.filter(pk__in=set(person_ids)).values_list("pk", "unit_id")
+        people = (
+            User.objects.unrestricted().filter(pk__in=set(person_ids)).values_list("pk", "unit_id")
+        )
         self.person_unit = dict(people)
 
     def unit_of(self, person_id: int | None, unit_id: int | None) -> int | None:
@@ -334,9 +341,11 @@ def enter_manual_actual(
     if errors:
         raise ValidationFailed(fields=errors)
     month = month_start(month)
-    existing = ManualActual.objects.filter(
-        metric=metric, month=month, person=person, unit=unit, category=category
-    ).values_list("pk", flat=True)
+    existing = (
+        ManualActual.objects.unrestricted()
+        .filter(metric=metric, month=month, person=person, unit=unit, category=category)
+        .values_list("pk", flat=True)
+    )
     if existing:
         raise _cell_taken(existing.first())
     try:
@@ -397,9 +406,16 @@ def delete_manual_actual(*, actor: Any, actual: ManualActual, expected_version: 
     _in_scope(actor, actual)
     before = audit.snapshot(actual, FIELDS)
     pk, label = actual.pk, str(actual)
-    deleted, _rows = ManualActual.objects.filter(pk=pk, version=expected_version).delete()
+    deleted, _rows = (
+        ManualActual.objects.unrestricted().filter(pk=pk, version=expected_version).delete()
+    )
     if deleted != 1:
-        current = ManualActual.objects.filter(pk=pk).values_list("version", flat=True).first()
+        current = (
+            ManualActual.objects.unrestricted()
+            .filter(pk=pk)
+            .values_list("version", flat=True)
+            .first()
+        )
         raise StaleVersion(extra={"current_version": current})
     audit.record(
         actor=actor,

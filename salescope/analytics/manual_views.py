@@ -13,9 +13,9 @@ from salescope.analytics import manual
 from salescope.analytics.forms import ManualActualEditForm, ManualActualForm, ManualFilterForm
 from salescope.analytics.permissions import MANUAL_CHANGE, MANUAL_CREATE, MANUAL_DELETE
 from salescope.core.errors import DomainError
+from salescope.core.web import page
 from salescope.org.permissions import allows, requires
 from salescope.org.visibility import CHANGE
-from salescope.plans.web import page
 
 PAGE_SIZE = 50
 

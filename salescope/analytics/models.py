@@ -10,8 +10,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from salescope.analytics.choices import AlertKind, AlertStatus
+from salescope.core.ownership import Ownership, RestrictedManager
 from salescope.org.choices import Role
-from salescope.org.visibility import Ownership
 from salescope.plans.choices import Metric
 
 
@@ -62,6 +62,7 @@ class Alert(models.Model):
 
     # The owner and every manager above them see it; the manager resolves it too.
     ownership = Ownership(person="owner", roles={Role.FINANCE: {"view"}}, shareable=False)
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("early warning")
@@ -129,6 +130,7 @@ class ManualActual(models.Model):
         roles={Role.FINANCE: "*", Role.MARKETING: "*"},
         shareable=False,
     )
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("manual actual")

@@ -41,12 +41,11 @@ from salescope.analytics.actuals import (
     month_as_text,
     plain_rows,
 )
-from salescope.analytics.queries import own_records
 from salescope.core.errors import ValidationFailed
 from salescope.core.periods import company_calendar, month_end, months_between
 from salescope.org.choices import UnitKind
 from salescope.org.models import OrgUnit, User
-from salescope.org.visibility import visible
+from salescope.org.visibility import names_of, own_records, visible
 from salescope.plans import rules
 from salescope.plans.choices import METRICS, PaceBasis
 from salescope.plans.models import Dim, Plan, Target, from_hundredths
@@ -125,8 +124,13 @@ class _Org:
         missing.discard(None)  # type: ignore[arg-type]
         if not missing:
             return
-        people = User.objects.filter(pk__in=missing).values_list(
-            "id", "unit_id", "unit__path", "full_name", "first_name", "last_name", "username"
+        # visibility: the unit and name of people behind rows the viewer may read
+        people = (
+            User.objects.unrestricted()
+            .filter(pk__in=missing)
+            .values_list(
+                "id", "unit_id", "unit__path", "full_name", "first_name", "last_name", "username"
+            )
         )
         for pk, unit_id, path, full_name, first, last, username in people:
             self.person_unit[pk] = unit_id
@@ -170,7 +174,11 @@ class _Unit(NamedTuple):
 
 
 def _units() -> dict[int, _Unit]:
-    rows = OrgUnit.objects.values_list("id", "name", "kind", "parent_id", "path").order_by()
+    rows = (
+        OrgUnit.objects.unrestricted()
+        .values_list("id", "name", "kind", "parent_id", "path")
+        .order_by()
+    )
     return {row[0]: _Unit(*row) for row in rows}
 
 
@@ -473,7 +481,7 @@ def _narrow(cells: Any, filters: dict[str, Any]) -> Any:
     if filters.get("person"):
         cells = cells.filter(person_id=filters["person"])
     if filters.get("unit"):
-        unit = OrgUnit.objects.filter(pk=filters["unit"]).first()
+        unit = OrgUnit.objects.unrestricted().filter(pk=filters["unit"]).first()
         cells = cells.filter(unit__path__startswith=unit.path) if unit else cells.none()
     if filters.get("month"):
         cells = cells.filter(period_start__lte=filters["month"], period_end__gte=filters["month"])
@@ -537,7 +545,9 @@ def _actuals(
         from salescope.catalog.models import Category
 
         raw_ids = {k[2] for k in raw if k[2] is not None}
-        leaf_paths = dict(Category.objects.filter(pk__in=raw_ids).values_list("pk", "path"))
+        leaf_paths = dict(
+            Category.objects.unrestricted().filter(pk__in=raw_ids).values_list("pk", "path")
+        )
     else:
         leaf_paths = {}
     only_month = filters.get("month")
@@ -607,7 +617,7 @@ def _category_paths(targets: dict[tuple, int], columns: list[str]) -> dict[int, 
 
     index = columns.index("category_id")
     ids = {k[index] for k in targets if k[index] is not None}
-    return dict(Category.objects.filter(pk__in=ids).values_list("pk", "path"))
+    return dict(Category.objects.unrestricted().filter(pk__in=ids).values_list("pk", "path"))
 
 
 def _actual_coordinate(
@@ -974,15 +984,13 @@ class _Labels:
             if self._categories is None:
                 from salescope.catalog.models import Category
 
-                self._categories = dict(Category.objects.values_list("pk", "name"))
+                self._categories = dict(Category.objects.unrestricted().values_list("pk", "name"))
             return self._categories.get(value, str(value))
         if dim == "customer":
             if value not in self._customers:
                 from salescope.customers.models import Customer
 
-                self._customers.update(
-                    dict(Customer.objects.filter(pk=value).values_list("pk", "name"))
-                )
+                self._customers.update(dict(names_of(Customer, [value], "name")))
             return self._customers.get(value, str(value))
         return str(value)
 

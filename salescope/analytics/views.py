@@ -19,13 +19,13 @@ from salescope.analytics.forms import TrackingForm
 from salescope.analytics.permissions import MANUAL_CREATE
 from salescope.analytics.targets import target_variance
 from salescope.core.errors import DomainError
+from salescope.core.web import page
 from salescope.org.permissions import allows, requires
 from salescope.org.visibility import can
 from salescope.plans import permissions as perms
 from salescope.plans import queries as plan_queries
 from salescope.plans.choices import Metric
 from salescope.plans.models import Plan
-from salescope.plans.web import page
 
 # The tracking page's filters a drill-down link carries, to come back to the same view.
 TRACKING_PARAMS = ("plan", "metric", "group_by", "basis", "as_of")

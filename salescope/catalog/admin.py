@@ -10,25 +10,26 @@ from salescope.catalog.models import (
     StockLevel,
     Warehouse,
 )
+from salescope.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ReadOnlyAdmin):
     list_display = ["sku", "name", "brand", "category", "unit", "list_price_fen", "active"]
     search_fields = ["sku", "name"]
     list_filter = ["brand", "active"]
 
 
-class PriceListItemInline(admin.TabularInline):
+class PriceListItemInline(ReadOnlyInline):
     model = PriceListItem
-    extra = 0
     raw_id_fields = ["product"]
 
 
 @admin.register(PriceList)
-class PriceListAdmin(admin.ModelAdmin):
+class PriceListAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "valid_from", "valid_to"]
     inlines = [PriceListItemInline]
 
 
-admin.site.register([Brand, Category, Warehouse, StockLevel, IncomingSupply])
+for model in (Brand, Category, Warehouse, StockLevel, IncomingSupply):
+    admin.site.register(model, ReadOnlyAdmin)

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from salescope.catalog.choices import SupplyKind
 from salescope.core.money import from_fen
+from salescope.core.ownership import Ownership, RestrictedManager
 from salescope.org.choices import Role
-from salescope.org.visibility import Ownership
 
 # Roles that may read and write product cost and margins (R6).
 COST_ROLES = frozenset(
@@ -27,6 +27,7 @@ class Brand(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
 
     ownership = CATALOG_OWNERSHIP
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("brand")
@@ -53,6 +54,7 @@ class Category(models.Model):
     path = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
 
     ownership = CATALOG_OWNERSHIP
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("category")
@@ -83,6 +85,7 @@ class Product(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     ownership = CATALOG_OWNERSHIP
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("product")
@@ -108,6 +111,7 @@ class PriceList(models.Model):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
     ownership = CATALOG_OWNERSHIP
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("price list")
@@ -124,6 +128,7 @@ class PriceListItem(models.Model):
     price_fen = models.BigIntegerField(_("price (fen)"))
 
     ownership = CATALOG_OWNERSHIP
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("price list item")
@@ -144,6 +149,7 @@ class Warehouse(models.Model):
     )
 
     ownership = CATALOG_OWNERSHIP
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("warehouse")
@@ -164,6 +170,7 @@ class StockLevel(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     ownership = CATALOG_OWNERSHIP
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("stock level")
@@ -187,6 +194,7 @@ class IncomingSupply(models.Model):
     reference = models.CharField(_("reference"), max_length=60, blank=True)
 
     ownership = CATALOG_OWNERSHIP
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("incoming supply")

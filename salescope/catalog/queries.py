@@ -54,9 +54,9 @@ def availability(
         or 0
     )
     committed = (
-        OrderLine.objects.filter(
-            product=product, order__status__in=["confirmed", "credit_hold"]
-        ).aggregate(v=Sum("quantity"))["v"]
+        OrderLine.objects.unrestricted()  # visibility: every open order reserves stock
+        .filter(product=product, order__status__in=["confirmed", "credit_hold"])
+        .aggregate(v=Sum("quantity"))["v"]
         or 0
     )
     incoming = list(

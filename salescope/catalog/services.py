@@ -44,14 +44,14 @@ def _require(actor: Any, model: type, action: str = "change") -> None:
 
 def ensure_brand(name: str, code: str = "") -> Brand:
     """The brand named ``name``, created if new (for imports and demo data; not audited alone)."""
-    brand = Brand.objects.filter(name=name).first()
+    brand = Brand.objects.unrestricted().filter(name=name).first()
     if brand is None:
         brand = Brand.objects.create(name=name, code=code or _auto_code("B", name))
     return brand
 
 
 def ensure_category(name: str, parent: Category | None = None, code: str = "") -> Category:
-    category = Category.objects.filter(name=name, parent=parent).first()
+    category = Category.objects.unrestricted().filter(name=name, parent=parent).first()
     if category is None:
         category = Category.objects.create(
             name=name,
@@ -68,7 +68,7 @@ def create_category(
     *, actor: Any, name: str, code: str, parent: Category | None = None
 ) -> Category:
     _require(actor, Category)
-    if Category.objects.filter(code=code).exists():
+    if Category.objects.unrestricted().filter(code=code).exists():
         raise ValidationFailed(fields={"code": [_("A category with this code already exists.")]})
     category = ensure_category(name, parent, code)
     audit.record(
@@ -85,7 +85,7 @@ def create_product(*, actor: Any, sku: str, name: str, **fields: Any) -> Product
     _require(actor, Product)
     if ("cost_fen" in fields) and actor.role not in COST_ROLES:
         raise PermissionDenied(fields={"cost": [_("You may not set the cost.")]})
-    if Product.objects.filter(sku=sku).exists():
+    if Product.objects.unrestricted().filter(sku=sku).exists():
         raise ValidationFailed(fields={"sku": [_("A product with this SKU already exists.")]})
     product = Product.objects.create(sku=sku, name=name, **fields)
     audit.record(
@@ -125,7 +125,9 @@ def set_stock(
     _require(actor, StockLevel)
     if on_hand < 0 or reserved < 0:
         raise ValidationFailed(fields={"on_hand": [_("Stock cannot be negative.")]})
-    level, _created = StockLevel.objects.get_or_create(warehouse=warehouse, product=product)
+    level, _created = StockLevel.objects.unrestricted().get_or_create(
+        warehouse=warehouse, product=product
+    )
     before = audit.snapshot(level, ["on_hand", "reserved"])
     level.on_hand, level.reserved = on_hand, reserved
     level.save()

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from salescope.catalog import queries
 from salescope.catalog.models import COST_ROLES
-from salescope.ledger.web import int_param, page, paginate
+from salescope.core.web import int_param, page, paginate
 
 
 @page

@@ -13,53 +13,18 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer
-from ninja.security.session import SessionAuth
-from ninja.utils import check_csrf
 
 from salescope.core.errors import (
     DomainError,
     NotAuthenticated,
     NotFound,
-    PermissionDenied,
     ValidationFailed,
 )
-from salescope.org import services as org_services
 
 logger = logging.getLogger(__name__)
 
 # Parameter containers that ninja puts first in an error location; they are not field names.
 _LOCATION_ROOTS = {"body", "query", "path", "form", "header", "cookie", "file"}
-
-
-class BearerTokenAuth(HttpBearer):
-    openapi_scheme = "bearer"
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = org_services.authenticate_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-class SessionCsrfAuth(SessionAuth):
-    """The browser's session, for htmx and the docs page; writes must carry the CSRF token (R18).
-
-    Unlike ninja's ``django_auth``, an anonymous request is not CSRF-checked first, so it gets
-    401 rather than 403, and a script whose bearer token failed is told it is unauthenticated.
-    """
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if not request.user.is_authenticated:
-            return None
-        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise PermissionDenied(_("CSRF check failed: reload the page and try again."))
-        return request.user
-
-
-# Bearer first: a script's token is not an ambient credential, so it needs no CSRF token.
-# ``csrf=True`` (the default) also tells the docs page to send the token with "Try it out".
-api_auth = [BearerTokenAuth(), SessionCsrfAuth()]
 
 
 def _field_name(location: list[Any] | tuple[Any, ...]) -> str:

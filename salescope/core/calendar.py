@@ -23,12 +23,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from salescope.core import audit
+from salescope.core import audit, permissions
 from salescope.core.concurrency import update_versioned
 from salescope.core.errors import Conflict, StaleVersion, ValidationFailed
 from salescope.core.models import CalendarDay, CalendarDayKind
+from salescope.core.ownership import VIEW
 from salescope.core.permissions import CALENDAR_CHANGE
-from salescope.org import permissions, visibility
 
 DAY_FIELDS = ["date", "kind", "name"]
 
@@ -58,7 +58,11 @@ def holidays_and_workdays(
     """
     holidays: set[dt.date] = set()
     workdays: set[dt.date] = set()
-    rows = CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "kind")
+    rows = (
+        CalendarDay.objects.unrestricted()
+        .filter(date__gte=start, date__lte=end)
+        .values_list("date", "kind")
+    )
     for day, kind in rows:
         (holidays if kind == CalendarDayKind.HOLIDAY else workdays).add(day)
     return frozenset(holidays), frozenset(workdays)
@@ -66,19 +70,19 @@ def holidays_and_workdays(
 
 def list_days(*, viewer: Any, year: int | None = None) -> QuerySet[CalendarDay]:
     """The calendar days the viewer may see (everyone signed in), of one year if given."""
-    days = visibility.visible(CalendarDay.objects.all(), viewer=viewer)
+    days = CalendarDay.objects.visible_to(viewer)
     if year is not None:
         days = days.filter(date__year=year)
     return days.order_by("date")
 
 
-def get_day(*, viewer: Any, pk: Any, action: str = visibility.VIEW) -> CalendarDay:
-    return visibility.get_visible(CalendarDay.objects.all(), viewer=viewer, pk=pk, action=action)
+def get_day(*, viewer: Any, pk: Any, action: str = VIEW) -> CalendarDay:
+    return CalendarDay.objects.get_visible(viewer, pk, action)
 
 
 def years_in_table() -> list[int]:
     """Years that have at least one day in the calendar, newest first."""
-    dates = CalendarDay.objects.dates("date", "year", order="DESC")
+    dates = CalendarDay.objects.unrestricted().dates("date", "year", order="DESC")
     return [d.year for d in dates]
 
 
@@ -119,7 +123,7 @@ def _date_taken(date: dt.date) -> Conflict:
 def create_day(*, actor: Any, date: dt.date, kind: str, name: str = "") -> CalendarDay:
     permissions.require(actor, CALENDAR_CHANGE.code)
     values = _clean(date=date, kind=kind, name=name)
-    if CalendarDay.objects.filter(date=values["date"]).exists():
+    if CalendarDay.objects.unrestricted().filter(date=values["date"]).exists():
         raise _date_taken(values["date"])
     try:
         with transaction.atomic():
@@ -150,7 +154,7 @@ def update_day(
         kind=values.get("kind", day.kind),
         name=values.get("name", day.name),
     )
-    if CalendarDay.objects.filter(date=merged["date"]).exclude(pk=day.pk).exists():
+    if CalendarDay.objects.unrestricted().filter(date=merged["date"]).exclude(pk=day.pk).exists():
         raise _date_taken(merged["date"])
     before = audit.snapshot(day, DAY_FIELDS)
     update_versioned(day, expected_version=expected_version, changes=merged)
@@ -168,9 +172,16 @@ def delete_day(*, actor: Any, day: CalendarDay, expected_version: int) -> None:
     permissions.require(actor, CALENDAR_CHANGE.code)
     before = audit.snapshot(day, DAY_FIELDS)
     pk = day.pk
-    deleted, _rows = CalendarDay.objects.filter(pk=pk, version=expected_version).delete()
+    deleted, _rows = (
+        CalendarDay.objects.unrestricted().filter(pk=pk, version=expected_version).delete()
+    )
     if deleted != 1:
-        current = CalendarDay.objects.filter(pk=pk).values_list("version", flat=True).first()
+        current = (
+            CalendarDay.objects.unrestricted()
+            .filter(pk=pk)
+            .values_list("version", flat=True)
+            .first()
+        )
         raise StaleVersion(extra={"current_version": current})
     audit.record(
         actor=actor,
@@ -220,9 +231,9 @@ def load_official(*, actor: Any, years: Iterable[int] | None = None) -> LoadResu
     result.missing_years = [y for y in asked if y not in known]
     days = official_days(result.years)
     existing = set(
-        CalendarDay.objects.filter(date__in=[d for d, _k, _n in days]).values_list(
-            "date", flat=True
-        )
+        CalendarDay.objects.unrestricted()
+        .filter(date__in=[d for d, _k, _n in days])
+        .values_list("date", flat=True)
     )
     new = [
         CalendarDay(date=day, kind=kind, name=name)

@@ -9,8 +9,7 @@ from ninja import Field, Router, Schema, Status
 from salescope.core import calendar
 from salescope.core.api import ErrorOut
 from salescope.core.models import CalendarDay, CalendarDayKind
-from salescope.core.permissions import CALENDAR_CHANGE
-from salescope.org.permissions import api_permission
+from salescope.core.permissions import CALENDAR_CHANGE, api_permission
 
 router = Router(tags=["calendar"])
 NOT_FOUND = {404: ErrorOut}

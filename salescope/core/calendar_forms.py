@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from salescope.core.forms import DateInput, StyledForm
 from salescope.core.models import CalendarDayKind
-from salescope.org.forms import DateInput, StyledForm
 
 
 class CalendarDayForm(StyledForm):

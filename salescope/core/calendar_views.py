@@ -12,17 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from salescope.core import calendar
 from salescope.core.calendar_forms import CalendarDayForm
 from salescope.core.errors import DomainError
-from salescope.core.permissions import CALENDAR_CHANGE
-from salescope.org.permissions import allows, requires
-from salescope.org.views import page_errors
-
-
-def _form_error(form: CalendarDayForm, error: DomainError) -> int:
-    """Put a service's error next to the fields it names (or on the form); its status."""
-    for name, msgs in (error.fields or {"__all__": [error.detail]}).items():
-        for message in msgs:
-            form.add_error(name if name in form.fields else None, message)
-    return error.status
+from salescope.core.permissions import CALENDAR_CHANGE, allows, requires
+from salescope.core.web import form_error, page_errors
 
 
 def _year_url(year: int) -> str:
@@ -49,7 +40,7 @@ def days(request: HttpRequest) -> HttpResponse:
             try:
                 made = calendar.create_day(actor=request.user, **data)
             except DomainError as error:
-                status = _form_error(form, error)
+                status = form_error(form, error)
             else:
                 messages.success(request, _("Day added to the work calendar."))
                 return redirect(_year_url(made.date.year))
@@ -82,7 +73,7 @@ def day(request: HttpRequest, day_id: int) -> HttpResponse:
             try:
                 calendar.update_day(actor=request.user, day=found, expected_version=version, **data)
             except DomainError as error:
-                status = _form_error(form, error)
+                status = form_error(form, error)
             else:
                 messages.success(request, _("Calendar day saved."))
                 return redirect("calendar:day", day_id=found.pk)

@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salescope.core.audit_context import AuditSource
-from salescope.org.choices import Role
-from salescope.org.visibility import VIEW, Ownership
+from salescope.core.ownership import VIEW, Ownership, RestrictedManager
+from salescope.core.roles import Role
 
 
 class AppendOnlyError(Exception):
@@ -92,6 +92,7 @@ class CalendarDay(models.Model):
 
     # Everyone signed in reads the calendar; only administrators change it (core.permissions).
     ownership = Ownership(everyone={VIEW}, company_roles={Role.ADMINISTRATOR: "*"}, shareable=False)
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("calendar day")

@@ -1,15 +1,15 @@
 from django.contrib import admin
 
+from salescope.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from salescope.customers.models import Contact, Customer
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(ReadOnlyInline):
     model = Contact
-    extra = 0
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "kind", "tier", "owner", "territory", "status", "deleted_at"]
     list_filter = ["kind", "tier", "status"]
     search_fields = ["code", "name", "phone", "tax_number"]

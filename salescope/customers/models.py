@@ -14,9 +14,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from salescope.core.money import from_fen
+from salescope.core.ownership import Ownership, RestrictedManager, RestrictedQuerySet
 from salescope.customers.choices import CustomerKind, CustomerStatus, Tier
 from salescope.org.choices import Role
-from salescope.org.visibility import Ownership
 
 _LEGAL_SUFFIXES = (
     "股份有限公司",
@@ -57,10 +57,10 @@ def normalize_phone(phone: str) -> str:
     return digits
 
 
-class LiveManager(models.Manager):
-    """Rows not soft-deleted."""
+class LiveManager(RestrictedManager):
+    """Rows not soft-deleted (visibility still to be decided, as for ``objects``)."""
 
-    def get_queryset(self) -> models.QuerySet:
+    def get_queryset(self) -> RestrictedQuerySet:
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
@@ -120,10 +120,9 @@ class Customer(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = models.Manager()
-    live = LiveManager()
-
     ownership = Ownership(person="owner", roles={Role.FINANCE: {"view"}})
+    objects = RestrictedManager()
+    live = LiveManager()
 
     class Meta:
         verbose_name = _("customer")
@@ -183,6 +182,7 @@ class Contact(models.Model):
     is_primary = models.BooleanField(_("primary contact"), default=False)
 
     ownership = Ownership(person="customer__owner", roles={Role.FINANCE: {"view"}})
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("contact")

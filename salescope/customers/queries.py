@@ -4,9 +4,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.fields.reverse_related import ForeignObjectRel
-from django.utils.translation import gettext_lazy
 
 from salescope.customers.models import Contact, Customer
 from salescope.customers.permissions import OWNER_ROLES
@@ -137,9 +136,8 @@ def dealer_health(*, viewer: User, as_of: dt.date) -> list[dict[str, Any]]:
     previous_start = as_of - dt.timedelta(days=180)
     facts = {
         row["customer_id"]: row
-        for row in SalesLine.objects.filter(
-            customer_id__in=[d.pk for d in dealers], kind="sell_in", date__lte=as_of
-        )
+        for row in SalesLine.objects.visible_to(viewer)
+        .filter(customer_id__in=[d.pk for d in dealers], kind="sell_in", date__lte=as_of)
         .values("customer_id")
         .annotate(
             last=Max("date"),
@@ -180,30 +178,6 @@ def handover_targets(*, viewer: User) -> QuerySet[User]:
     return people.filter(pk__in=[p.pk for p in people if viewer_roles(p) & OWNER_ROLES])
 
 
-def handover_records(*, from_user: User) -> dict[str, QuerySet]:
-    """What a handover of ``from_user``'s book moves (F2): all their customers, open orders,
-    open invoices and collections not yet fully allocated."""
-    from salescope.ledger.choices import InvoiceStatus, OrderStatus
-    from salescope.ledger.models import Collection, Invoice, Order
-
-    return {
-        "customers": Customer.objects.filter(owner=from_user),
-        "orders": Order.objects.filter(
-            owner=from_user,
-            status__in=[OrderStatus.DRAFT, OrderStatus.CREDIT_HOLD, OrderStatus.CONFIRMED],
-        ),
-        "invoices": Invoice.objects.filter(owner=from_user, status=InvoiceStatus.OPEN),
-        "collections": Collection.objects.filter(owner=from_user).filter(
-            ~Q(allocated_fen=F("amount_fen"))
-        ),
-    }
-
-
-def handover_counts(*, from_user: User) -> dict[str, int]:
-    """How many records of each kind a handover of ``from_user``'s book would move."""
-    return {key: qs.count() for key, qs in handover_records(from_user=from_user).items()}
-
-
 def merge_relations() -> list[ForeignObjectRel]:
     """The references to a customer that merging moves to the kept one: every many-to-one
     relation but ``merged_into`` (sales lines, orders, invoices, collections, contacts, group
@@ -213,19 +187,3 @@ def merge_relations() -> list[ForeignObjectRel]:
         for rel in Customer._meta.related_objects
         if rel.field.many_to_one and rel.field.name != "merged_into"
     ]
-
-
-def merge_counts(*, duplicates: Sequence[Customer]) -> list[dict[str, Any]]:
-    """What merging ``duplicates`` would move, per kind of record: label and count (F1)."""
-    ids = [d.pk for d in duplicates]
-    counts = []
-    for rel in merge_relations():
-        model = rel.related_model
-        label = (
-            gettext_lazy("Group members")
-            if rel.field.name == "parent"
-            else model._meta.verbose_name_plural
-        )
-        count = model._default_manager.filter(**{f"{rel.field.name}__in": ids}).count()
-        counts.append({"model": model._meta.label_lower, "label": label, "count": count})
-    return counts

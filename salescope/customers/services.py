@@ -1,15 +1,19 @@
 """Writes to customers and contacts: create, update (protected fields), archive, soft delete,
 restore, merge duplicates, hand over a person's book. Each one transaction, one audit entry."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salescope.core import audit
 from salescope.core.concurrency import update_versioned
 from salescope.core.errors import Conflict, PermissionDenied, ValidationFailed
+from salescope.core.ownership import all_records
 from salescope.customers import permissions as perms
 from salescope.customers import queries
 from salescope.customers.choices import CustomerErrorCode, CustomerKind, CustomerStatus
@@ -61,7 +65,7 @@ def _validate(changes: dict[str, Any], instance: Customer | None = None) -> None
     errors: dict[str, list[str]] = {}
     if "code" in changes:
         code = str(changes["code"] or "").strip()
-        clash = Customer.objects.filter(code=code)
+        clash = Customer.objects.unrestricted().filter(code=code)
         if instance is not None:
             clash = clash.exclude(pk=instance.pk)
         if not code:
@@ -143,14 +147,14 @@ def _ledger_relations() -> list:
 
 def has_ledger_entries(customer: Customer) -> bool:
     return any(
-        rel.related_model._default_manager.filter(**{rel.field.name: customer}).exists()
+        all_records(rel.related_model).filter(**{rel.field.name: customer}).exists()
         for rel in _ledger_relations()
     )
 
 
 def _set_state(actor: User, customer: Customer, action: str, **changes: Any) -> Customer:
     before = audit.snapshot(customer, ["status", "deleted_at"])
-    Customer.objects.filter(pk=customer.pk).update(**changes)
+    Customer.objects.unrestricted().filter(pk=customer.pk).update(**changes)
     customer.refresh_from_db()
     audit.record(
         actor=actor,
@@ -220,12 +224,15 @@ def merge_customers(*, actor: User, keep: Customer, duplicates: list[Customer]) 
     moved: dict[str, int] = {}
     ids = [d.pk for d in duplicates]
     for rel in queries.merge_relations():
-        manager = rel.related_model._default_manager
-        count = manager.filter(**{f"{rel.field.name}__in": ids}).update(**{rel.field.name: keep})
+        count = (
+            all_records(rel.related_model)
+            .filter(**{f"{rel.field.name}__in": ids})
+            .update(**{rel.field.name: keep})
+        )
         if count:
             moved[rel.related_model._meta.label_lower] = count
     now = timezone.now()
-    Customer.objects.filter(pk__in=ids).update(
+    Customer.objects.unrestricted().filter(pk__in=ids).update(
         merged_into=keep, deleted_at=now, status=CustomerStatus.ARCHIVED
     )
     audit.record(
@@ -258,7 +265,7 @@ def hand_over(*, actor: User, from_user: User, to_user: User, reason: str = "") 
                 ]
             }
         )
-    records = queries.handover_records(from_user=from_user)
+    records = handover_records(from_user=from_user)
     customers = records["customers"]
     mine = visible(customers, viewer=actor, action="change").count()
     if mine != customers.count():
@@ -271,3 +278,48 @@ def hand_over(*, actor: User, from_user: User, to_user: User, reason: str = "") 
         changes={"from": from_user.username, "to": to_user.username, "reason": reason, **counts},
     )
     return counts
+
+
+# --- what a merge or a handover would move: the services' own scope, shown before acting ---
+
+
+def merge_counts(*, duplicates: Sequence[Customer]) -> list[dict[str, Any]]:
+    """What merging ``duplicates`` would move, per kind of record: label and count (F1)."""
+    ids = [d.pk for d in duplicates]
+    counts = []
+    for rel in queries.merge_relations():
+        model = rel.related_model
+        label = (
+            gettext_lazy("Group members")
+            if rel.field.name == "parent"
+            else model._meta.verbose_name_plural
+        )
+        count = all_records(model).filter(**{f"{rel.field.name}__in": ids}).count()
+        counts.append({"model": model._meta.label_lower, "label": label, "count": count})
+    return counts
+
+
+def handover_records(*, from_user: User) -> dict[str, QuerySet]:
+    """What a handover of ``from_user``'s book moves (F2): all their customers, open orders,
+    open invoices and collections not yet fully allocated."""
+    from salescope.ledger.choices import InvoiceStatus, OrderStatus
+    from salescope.ledger.models import Collection, Invoice, Order
+
+    return {
+        "customers": Customer.objects.unrestricted().filter(owner=from_user),
+        "orders": Order.objects.unrestricted().filter(
+            owner=from_user,
+            status__in=[OrderStatus.DRAFT, OrderStatus.CREDIT_HOLD, OrderStatus.CONFIRMED],
+        ),
+        "invoices": Invoice.objects.unrestricted().filter(
+            owner=from_user, status=InvoiceStatus.OPEN
+        ),
+        "collections": Collection.objects.unrestricted()
+        .filter(owner=from_user)
+        .filter(~Q(allocated_fen=F("amount_fen"))),
+    }
+
+
+def handover_counts(*, from_user: User) -> dict[str, int]:
+    """How many records of each kind a handover of ``from_user``'s book would move."""
+    return {key: qs.count() for key, qs in handover_records(from_user=from_user).items()}

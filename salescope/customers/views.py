@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salescope.core.errors import DomainError, ValidationFailed
+from salescope.core.web import page, paginate
 from salescope.customers import permissions as perms
 from salescope.customers import queries, services
 from salescope.customers.choices import CustomerKind, DealerHealth
 from salescope.customers.forms import HandoverForm
 from salescope.customers.models import Customer
 from salescope.ledger import queries as ledger_queries
-from salescope.ledger.web import page, paginate
 from salescope.org.permissions import allows, requires
 
 # What customers/index.html shows of each row (the owner's name is User.display_name): a
@@ -112,7 +112,7 @@ def merge(request: HttpRequest) -> HttpResponse:
             context = {
                 "keep": keep,
                 "duplicates": dups,
-                "moves": queries.merge_counts(duplicates=dups),
+                "moves": services.merge_counts(duplicates=dups),
             }
             return render(request, "customers/merge_confirm.html", context)
         services.merge_customers(actor=request.user, keep=keep, duplicates=dups)
@@ -159,7 +159,7 @@ def handover(request: HttpRequest) -> HttpResponse:
             context["preview"] = {
                 "from_user": from_user,
                 "to_user": to_user,
-                "counts": queries.handover_counts(from_user=from_user),
+                "counts": services.handover_counts(from_user=from_user),
             }
             return render(request, "customers/handover.html", context)
         try:

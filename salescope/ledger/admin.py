@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from salescope.core.admin import ReadOnlyAdmin
 from salescope.ledger.models import Collection, ImportJob, ImportPreset, Invoice, Order
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Ledger records change through services (audited), not through the admin."""
-
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
 
 
 @admin.register(Order)
@@ -51,4 +39,4 @@ class ImportJobAdmin(ReadOnlyAdmin):
     list_filter = ["status", "kind"]
 
 
-admin.site.register(ImportPreset)
+admin.site.register(ImportPreset, ReadOnlyAdmin)

@@ -66,7 +66,7 @@ def _region_of(unit: OrgUnit | None, by_id: dict[int, OrgUnit]) -> OrgUnit | Non
 
 
 def load(log: Callable[[str], None]) -> None:
-    if SalesLine.objects.filter(line_key__startswith="DEMO-").exists():
+    if SalesLine.objects.unrestricted().filter(line_key__startswith="DEMO-").exists():
         log("ledger: demo sales already loaded")
         return
     rng = random.Random(SEED)  # noqa: S311 - seeded demo data, not security
@@ -86,7 +86,7 @@ def load(log: Callable[[str], None]) -> None:
 def _catalog(rng: random.Random, today: dt.date) -> list[Product]:
     products = []
     for brand, top, sub, sku, name, price, cost, summer in PRODUCTS:
-        product = Product.objects.filter(sku=sku).first()
+        product = Product.objects.unrestricted().filter(sku=sku).first()
         if product is None:
             parent = catalog_services.ensure_category(top)
             product = Product.objects.create(
@@ -100,24 +100,24 @@ def _catalog(rng: random.Random, today: dt.date) -> list[Product]:
             )
         product.summer = summer
         products.append(product)
-    regions = {u.code: u for u in OrgUnit.objects.filter(kind=UnitKind.REGION)}
+    regions = {u.code: u for u in OrgUnit.objects.unrestricted().filter(kind=UnitKind.REGION)}
     for code, name, region in [
         ("WH-SH", "上海仓", "EAST"),
         ("WH-GZ", "广州仓", "SOUTH"),
         ("WH-BJ", "北京仓", "NORTH"),
         ("WH-CD", "成都仓", "WEST"),
     ]:
-        warehouse, _ = Warehouse.objects.get_or_create(
+        warehouse, _ = Warehouse.objects.unrestricted().get_or_create(
             code=code, defaults={"name": name, "region": regions.get(region)}
         )
         for product in products:
-            StockLevel.objects.get_or_create(
+            StockLevel.objects.unrestricted().get_or_create(
                 warehouse=warehouse,
                 product=product,
                 defaults={"on_hand": rng.randint(0, 4000), "reserved": rng.randint(0, 300)},
             )
             if rng.random() < 0.5:
-                IncomingSupply.objects.get_or_create(
+                IncomingSupply.objects.unrestricted().get_or_create(
                     warehouse=warehouse,
                     product=product,
                     reference=f"PO-{code}-{product.sku}",
@@ -131,9 +131,13 @@ def _catalog(rng: random.Random, today: dt.date) -> list[Product]:
 
 
 def _customers(rng: random.Random) -> list[Customer]:
-    units = {u.pk: u for u in OrgUnit.objects.all()}
-    territories = list(Territory.objects.select_related("unit"))
-    people = list(User.objects.filter(role=Role.SALESPERSON, is_active=True).order_by("username"))
+    units = {u.pk: u for u in OrgUnit.objects.unrestricted().all()}
+    territories = list(Territory.objects.unrestricted().select_related("unit"))
+    people = list(
+        User.objects.unrestricted()
+        .filter(role=Role.SALESPERSON, is_active=True)
+        .order_by("username")
+    )
     customers = []
     number = 0
     for person in people:
@@ -151,7 +155,9 @@ def _customers(rng: random.Random) -> list[Customer]:
                 f"{rng.choice(['丰', '源', '达', '隆', '美', '信', '和', '润'])}"
                 f"{rng.choice(SHOP_WORDS)}有限公司"
             )
-            customer = Customer.objects.filter(code=code).first() or Customer(code=code)
+            customer = Customer.objects.unrestricted().filter(code=code).first() or Customer(
+                code=code
+            )
             customer.name = name
             customer.kind = kind
             customer.tier = rng.choice("ABBCCD")
@@ -177,7 +183,7 @@ def _customers(rng: random.Random) -> list[Customer]:
                 )
     # Two likely duplicates for the data-quality list.
     for source, code in ((customers[0], "DEMO-DUP-1"), (customers[9], "DEMO-DUP-2")):
-        if not Customer.objects.filter(code=code).exists():
+        if not Customer.objects.unrestricted().filter(code=code).exists():
             Customer.objects.create(
                 code=code,
                 name=source.name.replace("有限公司", "") + " ",
@@ -191,7 +197,7 @@ def _customers(rng: random.Random) -> list[Customer]:
 def _sales(rng: random.Random, today: dt.date, products: list[Product], customers: list) -> int:
     start = today - dt.timedelta(days=DAYS)
     regions = {}
-    units = {u.pk: u for u in OrgUnit.objects.all()}
+    units = {u.pk: u for u in OrgUnit.objects.unrestricted().all()}
     for customer in customers:
         region = _region_of(units.get(customer.owner.unit_id), units)
         regions[customer.pk] = region.pk if region else None
@@ -297,7 +303,8 @@ def _receivables(rng: random.Random, today: dt.date, customers: list) -> int:
     from django.db.models import Sum
 
     totals = (
-        SalesLine.objects.filter(kind="sell_in", line_key__startswith="DEMO-")
+        SalesLine.objects.unrestricted()
+        .filter(kind="sell_in", line_key__startswith="DEMO-")
         .values("customer_id", "month")
         .annotate(fen=Sum("amount_fen"))
         .order_by("customer_id", "month")
@@ -365,7 +372,7 @@ def _month_end(month: dt.date) -> dt.date:
 def _orders(today: dt.date, customers: list, products: list[Product]) -> None:
     for index, customer in enumerate(customers[:12]):
         number = f"DEMO-ORD-{index + 1:03d}"
-        if Order.objects.filter(number=number).exists():
+        if Order.objects.unrestricted().filter(number=number).exists():
             continue
         status = ["draft", "confirmed", "credit_hold"][index % 3]
         quantity = 50 if status != "credit_hold" else 50000
@@ -385,4 +392,6 @@ def _orders(today: dt.date, customers: list, products: list[Product]) -> None:
             unit_price_fen=product.list_price_fen,
             amount_fen=product.list_price_fen * quantity,
         )
-        Order.objects.filter(pk=order.pk).update(amount_fen=product.list_price_fen * quantity)
+        Order.objects.unrestricted().filter(pk=order.pk).update(
+            amount_fen=product.list_price_fen * quantity
+        )

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salescope.core.money import from_fen
+from salescope.core.ownership import Ownership, RestrictedManager
 from salescope.ledger.choices import (
     ImportKind,
     InvoiceStatus,
@@ -21,7 +22,6 @@ from salescope.ledger.choices import (
     OrderStatus,
 )
 from salescope.org.choices import Role
-from salescope.org.visibility import Ownership
 
 MILLI = 1000  # quantities are stored in thousandths of a unit
 
@@ -124,6 +124,7 @@ class SalesLine(models.Model):
     cross_territory = models.BooleanField(_("cross-territory"), default=False)
 
     ownership = Ownership(person="salesperson", roles=SALES_READERS)
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("sales line")
@@ -185,6 +186,7 @@ class SalesRollup(_RollupMeasures):
     category = _rollup_key("catalog.Category")
 
     ownership = Ownership(person="salesperson", roles=SALES_READERS)
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("sales rollup by salesperson")
@@ -206,6 +208,7 @@ class RegionRollup(_RollupMeasures):
     category = _rollup_key("catalog.Category")
 
     ownership = Ownership(unit="region", roles=SALES_READERS)
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("sales rollup by region")
@@ -224,6 +227,7 @@ class PersonRollup(_RollupMeasures):
     salesperson = _rollup_key(settings.AUTH_USER_MODEL)
 
     ownership = Ownership(person="salesperson", roles=SALES_READERS)
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("sales rollup by salesperson and month")
@@ -269,6 +273,7 @@ class Order(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     ownership = Ownership(person="owner", roles=RECEIVABLE_READERS)
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("order")
@@ -291,6 +296,7 @@ class OrderLine(models.Model):
     amount_fen = models.BigIntegerField(_("amount (fen)"))
 
     ownership = Ownership(person="order__owner", roles=RECEIVABLE_READERS)
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("order line")
@@ -328,6 +334,7 @@ class Invoice(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     ownership = Ownership(person="owner", roles=RECEIVABLE_READERS)
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("invoice")
@@ -395,6 +402,7 @@ class Collection(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     ownership = Ownership(person="owner", roles=RECEIVABLE_READERS)
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("collection")
@@ -421,6 +429,7 @@ class Allocation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     ownership = Ownership(person="invoice__owner", roles=RECEIVABLE_READERS)
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("allocation")
@@ -445,6 +454,7 @@ class ImportPreset(models.Model):
     )
 
     ownership = Ownership(everyone={"view"}, person="created_by")
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("import preset")
@@ -479,6 +489,7 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     ownership = Ownership(person="created_by", roles={Role.FINANCE: {"view"}})
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("import job")

@@ -51,7 +51,7 @@ from salescope.ledger.models import (
     from_milli,
 )
 from salescope.org.models import OrgUnit, User
-from salescope.org.visibility import can, get_visible, visible
+from salescope.org.visibility import can, get_visible, names_of, visible
 
 ROLLUP_DIMENSIONS = ("month", "salesperson", "region", "category", "kind")
 SUMMARY_DIMENSIONS = (
@@ -93,10 +93,12 @@ def _ids(value: Any) -> list[Any]:
 
 
 def category_subtree_ids(category_ids: Iterable[int]) -> list[int]:
-    paths = list(Category.objects.filter(pk__in=list(category_ids)).values_list("path", flat=True))
+    # The category tree is everyone's to read (catalog.models.CATALOG_OWNERSHIP).
+    categories = Category.objects.unrestricted()
+    paths = list(categories.filter(pk__in=list(category_ids)).values_list("path", flat=True))
     ids: set[int] = set()
     for path in paths:
-        ids.update(Category.objects.filter(path__startswith=path).values_list("pk", flat=True))
+        ids.update(categories.filter(path__startswith=path).values_list("pk", flat=True))
     return sorted(ids)
 
 
@@ -180,7 +182,7 @@ def rollup_queryset(
     months = {"month__gte": month_start(date_from), "month__lte": month_start(date_to)}
     by_person = "salesperson" in group_by or filters.get("salesperson") is not None
     if not by_person and can(viewer, RegionRollup, "view"):
-        qs = RegionRollup.objects.filter(**months)
+        qs = RegionRollup.objects.filter(**months).visible_to(viewer)
     elif (
         set(group_by) <= {"month", "salesperson", "kind"}
         and filters.get("region") is None
@@ -278,9 +280,7 @@ def label_rows(rows: list[dict[str, Any]], group_by: Sequence[str]) -> list[dict
             ids = {row[dim] for row in rows if row[dim] is not None}
             names[dim] = {
                 pk: (code or "", name or code or "")
-                for pk, code, name in model._default_manager.filter(pk__in=ids).values_list(
-                    "pk", code_field, name_field
-                )
+                for pk, code, name in names_of(model, ids, code_field, name_field)
             }
     labelled = []
     for row in rows:
@@ -401,13 +401,15 @@ def receivables_ageing(
         if group_by == "customer":  # up to every customer: their names, not 100k model objects
             names = {
                 pk: Customer.label(name, code)
-                for pk, name, code in Customer.objects.filter(pk__in=keys).values_list(
-                    "pk", "name", "code"
-                )
+                for pk, name, code in names_of(Customer, keys, "name", "code")
             }
         else:
             model = {"owner": User, "unit": OrgUnit}[group_by]
-            names = {o.pk: str(o) for o in model._default_manager.filter(pk__in=keys)}
+            if model is User:
+                people = names_of(User, keys, "full_name", "username")
+                names = {pk: full_name or username for pk, full_name, username in people}
+            else:
+                names = dict(names_of(model, keys, "name"))
         for row in rows:
             row["label"] = names.get(row["key"], "—")
     total = {b.key: sum((r[b.key] for r in rows), Decimal("0.00")) for b in all_buckets}
@@ -582,7 +584,9 @@ def filter_options(*, viewer: User) -> dict[str, Any]:
     return {
         "categories": list(visible(Category.objects.all(), viewer=viewer).order_by("path")),
         "brands": list(visible(Brand.objects.all(), viewer=viewer).order_by("name")),
-        "regions": list(OrgUnit.objects.filter(kind=UnitKind.REGION).order_by("path")),
+        "regions": list(
+            OrgUnit.objects.filter(kind=UnitKind.REGION).visible_to(viewer).order_by("path")
+        ),
         "people": list(visible(User.objects.filter(unit__isnull=False), viewer=viewer)),
     }
 
@@ -599,15 +603,3 @@ def get_preset(*, viewer: User, pk: Any) -> Any:
     from salescope.ledger.models import ImportPreset
 
     return visible(ImportPreset.objects.all(), viewer=viewer).filter(pk=pk).first()
-
-
-def command_user(username: str | None) -> User | None:
-    """The person a command acts as: that active user, else the first active administrator."""
-    from salescope.org.choices import Role
-
-    people = User.objects.filter(is_active=True).order_by("pk")
-    if username:
-        return people.filter(username=username).first()
-    return (
-        people.filter(role=Role.ADMINISTRATOR).first() or people.filter(is_superuser=True).first()
-    )

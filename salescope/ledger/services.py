@@ -52,7 +52,7 @@ def create_order(
     _require(actor, perms.ORDER_CREATE)
     get_visible(Customer.objects.filter(deleted_at__isnull=True), viewer=actor, pk=customer.pk)
     errors: dict[str, list[str]] = {}
-    if Order.objects.filter(number=number).exists():
+    if Order.objects.unrestricted().filter(number=number).exists():
         errors["number"] = [_("An order with this number already exists.")]
     if not lines:
         errors["lines"] = [_("An order needs at least one line.")]
@@ -78,7 +78,7 @@ def create_order(
             amount_fen=amount,
         )
         total += amount
-    Order.objects.filter(pk=order.pk).update(amount_fen=total)
+    Order.objects.unrestricted().filter(pk=order.pk).update(amount_fen=total)
     order.refresh_from_db()
     audit.record(
         actor=actor,
@@ -91,9 +91,9 @@ def create_order(
 
 def credit_position(customer: Customer, *, as_of: dt.date, exclude_order: Order | None = None):
     """Open invoice balance, confirmed uninvoiced orders and the oldest open due date."""
-    invoices = Invoice.objects.filter(customer=customer, status=InvoiceStatus.OPEN)
+    invoices = Invoice.objects.unrestricted().filter(customer=customer, status=InvoiceStatus.OPEN)
     open_fen = invoices.aggregate(v=Sum(F("amount_fen") - F("paid_fen")))["v"] or 0
-    orders = Order.objects.filter(customer=customer, status=OrderStatus.CONFIRMED)
+    orders = Order.objects.unrestricted().filter(customer=customer, status=OrderStatus.CONFIRMED)
     if exclude_order is not None:
         orders = orders.exclude(pk=exclude_order.pk)
     open_fen += orders.aggregate(v=Sum("amount_fen"))["v"] or 0
@@ -193,7 +193,7 @@ def issue_invoice(
     errors: dict[str, list[str]] = {}
     if amount_fen <= 0:
         errors["amount"] = [_("The amount must be positive.")]
-    if Invoice.objects.filter(number=number).exists():
+    if Invoice.objects.unrestricted().filter(number=number).exists():
         errors["number"] = [_("An invoice with this number already exists.")]
     if customer.owner_id is None:
         errors["customer"] = [_("The customer has no owner.")]
@@ -211,7 +211,7 @@ def issue_invoice(
         amount_fen=amount_fen,
     )
     if order is not None:
-        Order.objects.filter(pk=order.pk).update(status=OrderStatus.INVOICED)
+        Order.objects.unrestricted().filter(pk=order.pk).update(status=OrderStatus.INVOICED)
     audit.record(
         actor=actor,
         action="ledger.invoice.issued",
@@ -240,7 +240,7 @@ def record_collection(
     errors: dict[str, list[str]] = {}
     if amount_fen <= 0:
         errors["amount"] = [_("The amount must be positive.")]
-    if Collection.objects.filter(number=number).exists():
+    if Collection.objects.unrestricted().filter(number=number).exists():
         errors["number"] = [_("A collection with this number already exists.")]
     if customer.owner_id is None:
         errors["customer"] = [_("The customer has no owner.")]
@@ -272,20 +272,24 @@ def record_collection(
 
 def _apply(collection: Collection, invoice: Invoice, fen: int) -> None:
     Allocation.objects.create(collection=collection, invoice=invoice, amount_fen=fen)
-    paid = Invoice.objects.filter(pk=invoice.pk, paid_fen__lte=F("amount_fen") - fen).update(
-        paid_fen=F("paid_fen") + fen
+    paid = (
+        Invoice.objects.unrestricted()
+        .filter(pk=invoice.pk, paid_fen__lte=F("amount_fen") - fen)
+        .update(paid_fen=F("paid_fen") + fen)
     )
     if paid != 1:
         raise Conflict(
             _("The allocation exceeds the invoice's open amount."),
             code=LedgerErrorCode.OVER_ALLOCATION,
         )
-    Invoice.objects.filter(pk=invoice.pk, paid_fen=F("amount_fen")).update(
+    Invoice.objects.unrestricted().filter(pk=invoice.pk, paid_fen=F("amount_fen")).update(
         status=InvoiceStatus.PAID
     )
-    taken = Collection.objects.filter(
-        pk=collection.pk, allocated_fen__lte=F("amount_fen") - fen
-    ).update(allocated_fen=F("allocated_fen") + fen)
+    taken = (
+        Collection.objects.unrestricted()
+        .filter(pk=collection.pk, allocated_fen__lte=F("amount_fen") - fen)
+        .update(allocated_fen=F("allocated_fen") + fen)
+    )
     if taken != 1:
         raise Conflict(
             _("The allocation exceeds the collection's unallocated amount."),
@@ -321,7 +325,7 @@ def apply_allocations(rows: list[tuple[int, int, int]]) -> None:
             code=LedgerErrorCode.OVER_ALLOCATION,
         )
     for chunk in _chunks(list(by_invoice), 500):
-        Invoice.objects.filter(pk__in=chunk, paid_fen=F("amount_fen")).update(
+        Invoice.objects.unrestricted().filter(pk__in=chunk, paid_fen=F("amount_fen")).update(
             status=InvoiceStatus.PAID
         )
 
@@ -340,7 +344,9 @@ def _add_amounts(model: Any, field: str, amounts: dict[int, int]) -> bool:
             [(fen, pk) for pk, fen in amounts.items()],
         )
     return any(
-        model.objects.filter(pk__in=chunk, **{f"{field}__gt": F("amount_fen")}).exists()
+        model.objects.unrestricted()
+        .filter(pk__in=chunk, **{f"{field}__gt": F("amount_fen")})
+        .exists()
         for chunk in _chunks(list(amounts), 500)
     )
 
@@ -348,9 +354,11 @@ def _add_amounts(model: Any, field: str, amounts: dict[int, int]) -> bool:
 def _allocate_oldest_first(collection: Collection) -> list[tuple[int, int]]:
     remaining = collection.amount_fen - collection.allocated_fen
     done = []
-    invoices = Invoice.objects.filter(
-        customer=collection.customer, status=InvoiceStatus.OPEN
-    ).order_by("due_date", "id")
+    invoices = (
+        Invoice.objects.unrestricted()
+        .filter(customer=collection.customer, status=InvoiceStatus.OPEN)
+        .order_by("due_date", "id")
+    )
     for invoice in invoices:
         if remaining <= 0:
             break
@@ -376,7 +384,11 @@ def allocate_collection(
             raise ValidationFailed(fields={"invoice": [_("The invoice is another customer's.")]})
         if fen <= 0:
             raise ValidationFailed(fields={"amount": [_("The amount must be positive.")]})
-        if Allocation.objects.filter(collection=collection, invoice=invoice).exists():
+        if (
+            Allocation.objects.unrestricted()
+            .filter(collection=collection, invoice=invoice)
+            .exists()
+        ):
             raise Conflict(_("This collection is already allocated to that invoice."))
         _apply(collection, invoice, fen)
         done.append([invoice.pk, fen])
@@ -403,7 +415,7 @@ def save_preset(*, actor: User, name: str, mapping: dict[str, str], kind: str = 
     name = name.strip()[:100]
     if not name:
         raise ValidationFailed(fields={"preset_name": [_("Give the preset a name.")]})
-    preset, created = ImportPreset.objects.update_or_create(
+    preset, created = ImportPreset.objects.unrestricted().update_or_create(
         kind=kind, name=name, defaults={"mapping": mapping, "created_by": actor}
     )
     audit.record(

@@ -6,3 +6,7 @@ class OrgConfig(AppConfig):
     name = "salescope.org"
     label = "org"
     verbose_name = _("Organization")
+
+    def ready(self) -> None:
+        # Installs the visibility rule behind every owned model's ``objects.visible_to``.
+        from salescope.org import visibility  # noqa: F401

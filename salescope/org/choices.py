@@ -1,15 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from salescope.core.roles import Role
 
-class Role(models.TextChoices):
-    ADMINISTRATOR = "administrator", _("Administrator")
-    EXECUTIVE = "executive", _("Executive")
-    SALES_DIRECTOR = "sales_director", _("Sales director")
-    MANAGER = "manager", _("Manager")
-    SALESPERSON = "salesperson", _("Salesperson")
-    FINANCE = "finance", _("Finance")
-    MARKETING = "marketing", _("Marketing")
+__all__ = ["Role", "ShareAccess", "TerritoryKind", "UnitKind"]  # Role lives in core.roles
 
 
 class UnitKind(models.TextChoices):

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from salescope.org import services
 from salescope.org.choices import Role, TerritoryKind, UnitKind
@@ -162,7 +163,7 @@ def load(log: Callable[[str], None]) -> None:
         password_hash = make_password(DEMO_PASSWORD)  # hashed once: 40 hashes would take seconds
         users = {}
         for username, (name, role, _unit) in people.items():
-            users[username], _created = User.objects.get_or_create(
+            users[username], _created = User.objects.unrestricted().get_or_create(
                 username=username,
                 defaults={
                     "full_name": name,
@@ -177,7 +178,7 @@ def load(log: Callable[[str], None]) -> None:
             )
         units: dict[str, OrgUnit] = {}
         for code, name, kind, parent_code, manager in UNITS:
-            unit = OrgUnit.objects.filter(code=code).first()
+            unit = OrgUnit.objects.unrestricted().filter(code=code).first()
             if unit is None:
                 unit = services.create_unit(
                     actor=None,
@@ -192,7 +193,7 @@ def load(log: Callable[[str], None]) -> None:
         for username, (_name, _role, unit_code) in people.items():
             user = users[username]
             if user.unit_id is None:
-                User.objects.filter(pk=user.pk).update(unit=units[unit_code])
+                User.objects.unrestricted().filter(pk=user.pk).update(unit=units[unit_code])
                 _history(user, units, unit_code)
         territories = _territories(units, users)
     log(f"org: {len(units)} units, {len(users)} people, {territories} territories")
@@ -215,7 +216,7 @@ def _history(user: User, units: dict[str, OrgUnit], unit_code: str) -> None:
 def _territories(units: dict[str, OrgUnit], users: dict[str, User]) -> int:
     made: dict[str, Territory] = {}
     for code, name, kind, parent_code, unit_code, owner in TERRITORIES:
-        territory = Territory.objects.filter(code=code).first()
+        territory = Territory.objects.unrestricted().filter(code=code).first()
         if territory is None:
             territory = services.create_territory(
                 actor=None,
@@ -233,7 +234,14 @@ def _territories(units: dict[str, OrgUnit], users: dict[str, User]) -> int:
 def _positions() -> dict[str, Position]:
     result = {}
     for role, (name, duties) in POSITIONS.items():
-        result[role], _created = Position.objects.get_or_create(
+        result[role], _created = Position.objects.unrestricted().get_or_create(
             name=name, defaults={"duties": duties}
         )
     return result
+
+
+def summary(write: Callable[[str], None]) -> None:
+    """The demo logins, printed after the whole demo has loaded."""
+    write(_("Demo company ready. Logins (password %s):") % DEMO_PASSWORD)
+    for username, (name, role, _unit) in PERSONAS.items():
+        write(f"  {username:<10} {name}  ({role.label})")

@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from salescope.core.forms import DateInput, StyledForm
+from salescope.org import directory
 from salescope.org.choices import Role, ShareAccess, TerritoryKind, UnitKind
-from salescope.org.models import OrgUnit, Position, Territory, User
+from salescope.org.models import OrgUnit, User
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -18,40 +20,14 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 def _units() -> UnitChoiceField:
-    return UnitChoiceField(queryset=OrgUnit.objects.order_by("path"), required=False)
+    return UnitChoiceField(queryset=directory.units(), required=False)
 
 
 def _people() -> PersonChoiceField:
     return PersonChoiceField(
-        queryset=User.objects.filter(is_active=True).order_by("full_name", "username"),
+        queryset=directory.active_people(),
         required=False,
     )
-
-
-class DateInput(forms.DateInput):
-    """``<input type="date">`` takes only ``YYYY-MM-DD``; Django would localise the value
-    (``2026/10/10`` under zh-Hans) and the browser would show the field empty."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict | None = None, format: str = "%Y-%m-%d") -> None:  # noqa: A002 - Django's name
-        super().__init__(attrs, format=format)
-
-
-class StyledForm(forms.Form):
-    """Gives the widgets Bootstrap's classes (no inline styles: the CSP forbids them)."""
-
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select form-select-sm"
-            else:
-                css = "form-control form-control-sm"
-            widget.attrs["class"] = css
 
 
 class UnitCreateForm(StyledForm):
@@ -94,7 +70,7 @@ class PersonCreateForm(StyledForm):
     )
     unit = _units()
     position = forms.ModelChoiceField(
-        label=_("Position"), queryset=Position.objects.order_by("name"), required=False
+        label=_("Position"), queryset=directory.positions(), required=False
     )
     email = forms.EmailField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
@@ -116,7 +92,7 @@ class PersonEditForm(StyledForm):
         label=_("Further roles"), choices=Role.choices, required=False
     )
     position = forms.ModelChoiceField(
-        label=_("Position"), queryset=Position.objects.order_by("name"), required=False
+        label=_("Position"), queryset=directory.positions(), required=False
     )
     email = forms.EmailField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
@@ -140,7 +116,7 @@ class TerritoryForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=TerritoryKind.choices)
     parent = forms.ModelChoiceField(
-        label=_("Part of"), queryset=Territory.objects.order_by("code"), required=False
+        label=_("Part of"), queryset=directory.territories(), required=False
     )
     unit = _units()
     owner = _people()

@@ -261,7 +261,7 @@ def _import_units(actor: User, table: Table, result: ImportResult) -> None:
             parent_code = values.get("parent_code", "")
             if (
                 parent_code
-                and not OrgUnit.objects.filter(code=parent_code).exists()
+                and not OrgUnit.objects.unrestricted().filter(code=parent_code).exists()
                 and any(v.get("code") == parent_code for _l, v in pending)
             ):
                 waiting.append((line, values))
@@ -298,15 +298,17 @@ def _import_unit(
         _error(result, table, line, "kind", _("Unknown unit kind."))
         return
     parent_code = values.get("parent_code", "")
-    parent = OrgUnit.objects.filter(code=parent_code).first() if parent_code else None
+    parent = (
+        OrgUnit.objects.unrestricted().filter(code=parent_code).first() if parent_code else None
+    )
     if parent_code and parent is None:
         _error(result, table, line, "parent_code", _("No unit has this code."))
         return
-    unit = OrgUnit.objects.filter(code=code).first()
+    unit = OrgUnit.objects.unrestricted().filter(code=code).first()
     try:
         with transaction.atomic():
             if unit is None:
-                if parent is None and OrgUnit.objects.exists():
+                if parent is None and OrgUnit.objects.unrestricted().exists():
                     raise ValidationFailed(
                         fields={"parent_code": [_("Give the code of the unit above this one.")]}
                     )
@@ -335,8 +337,8 @@ def _import_managers(actor: User, table: Table, result: ImportResult) -> None:
         username = values.get("manager", "")
         if not username or line in failed_lines:
             continue
-        unit = OrgUnit.objects.filter(code=values.get("code", "")).first()
-        manager = User.objects.filter(username=username).first()
+        unit = OrgUnit.objects.unrestricted().filter(code=values.get("code", "")).first()
+        manager = User.objects.unrestricted().filter(username=username).first()
         if manager is None:
             _error(result, table, line, "manager", _("No person has this user name."))
             continue
@@ -372,13 +374,13 @@ def _import_people(actor: User, table: Table, result: ImportResult) -> None:
             continue
         unit = None
         if cleaned["unit_code"]:
-            unit = OrgUnit.objects.filter(code=cleaned["unit_code"]).first()
+            unit = OrgUnit.objects.unrestricted().filter(code=cleaned["unit_code"]).first()
             if unit is None:
                 _error(result, table, line, "unit_code", _("No unit has this code."))
                 continue
         position = None
         if cleaned["position"]:
-            position = Position.objects.filter(name=cleaned["position"]).first()
+            position = Position.objects.unrestricted().filter(name=cleaned["position"]).first()
             if position is None:
                 _error(result, table, line, "position", _("No position has this name."))
                 continue
@@ -397,7 +399,7 @@ def _upsert_person(
     position: Position | None,
     result: ImportResult,
 ) -> None:
-    person = User.objects.filter(username__iexact=values["username"]).first()
+    person = User.objects.unrestricted().filter(username__iexact=values["username"]).first()
     if person is None:
         services.create_person(
             actor=actor,

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salescope.core.ownership import VIEW, Ownership, RestrictedManager
 from salescope.org.choices import Role, ShareAccess, TerritoryKind, UnitKind
-from salescope.org.visibility import VIEW, Ownership
 
 PATH_STEP = 4  # each level of OrgUnit.path is a zero-padded 4-digit sibling number
 
@@ -48,6 +48,7 @@ class OrgUnit(models.Model):
     ownership = Ownership(
         unit="id", everyone={VIEW}, company_roles={Role.ADMINISTRATOR: "*"}, shareable=False
     )
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("org unit")
@@ -70,6 +71,7 @@ class Position(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     ownership = Ownership(everyone={VIEW}, company_roles={Role.ADMINISTRATOR: "*"}, shareable=False)
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("position")
@@ -78,6 +80,17 @@ class Position(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PeopleManager(RestrictedManager, UserManager):
+    """Django's user manager on the restricted queryset. Signing in looks a person up by
+    username before anyone is signed in: that one read is the system's. Migrations get a plain
+    manager: they move data, they do not read on anyone's behalf."""
+
+    use_in_migrations = False
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        return self.unrestricted().get(**{self.model.USERNAME_FIELD: username})
 
 
 class User(AbstractUser):
@@ -110,10 +123,9 @@ class User(AbstractUser):
     duties = models.TextField(_("personal duties"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = UserManager()
-
     # A person is visible to themselves, the managers above them and the company-wide roles.
     ownership = Ownership(person="id", shareable=False)
+    objects = PeopleManager()
 
     class Meta:
         verbose_name = _("person")
@@ -175,6 +187,7 @@ class Territory(models.Model):
         company_roles={Role.ADMINISTRATOR: "*"},
         shareable=False,
     )
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("territory")
@@ -290,6 +303,7 @@ class RecordShare(models.Model):
 
     # A share is seen by whoever granted it, its grantee and the company-wide roles.
     ownership = Ownership(person="granted_by", roles={Role.ADMINISTRATOR: "*"}, shareable=False)
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("share")

@@ -51,11 +51,14 @@ def unit_chain(unit: OrgUnit | None) -> list[OrgUnit]:
         return []
     step = len(unit.path) // unit.depth
     prefixes = [unit.path[: step * i] for i in range(1, unit.depth + 1)]
-    return list(OrgUnit.objects.filter(path__in=prefixes).order_by("path"))
+    # The org chart is everyone's to read (OrgUnit.ownership: everyone may view).
+    return list(OrgUnit.objects.unrestricted().filter(path__in=prefixes).order_by("path"))
 
 
 def get_user_by_username(username: str) -> User:
-    user = User.objects.filter(username=username).first()
+    """Anyone by username, for the operator's command line (tokens)."""
+    # visibility: the operator's command line names any person (tokens)
+    user = User.objects.unrestricted().filter(username=username).first()
     if user is None:
         raise NotFound()
     return user
@@ -65,14 +68,15 @@ def home_context(*, viewer: User) -> dict:
     """What a person's home page shows about their place: unit path, manager, team."""
     chain = unit_chain(viewer.unit)
     manager = _manager_of(viewer)
-    managed = list(OrgUnit.objects.filter(manager=viewer).order_by("path"))
+    managed = list(OrgUnit.objects.visible_to(viewer).filter(manager=viewer).order_by("path"))
     team: list[User] = []
     if managed:
-        subtree = OrgUnit.objects.none()
+        subtree = Q()
         for unit in managed:
-            subtree = subtree | OrgUnit.objects.filter(path__startswith=unit.path)
+            subtree |= Q(unit__path__startswith=unit.path)
         team = list(
-            User.objects.filter(unit__in=subtree, is_active=True)
+            User.objects.visible_to(viewer)
+            .filter(subtree, is_active=True)
             .exclude(pk=viewer.pk)
             .select_related("unit", "position")
             .order_by("unit__path", "full_name")
@@ -125,8 +129,10 @@ class ChartNode:
 def org_chart(*, viewer: User) -> list[ChartNode]:
     """The whole tree with head counts, in two queries whatever its size."""
     units = list(list_units(viewer=viewer))
+    # visibility: head counts are the chart's figures; everyone sees how many work where
     counts = dict(
-        User.objects.filter(is_active=True, unit__isnull=False)
+        User.objects.unrestricted()
+        .filter(is_active=True, unit__isnull=False)
         .values_list("unit_id")
         .annotate(n=Count("pk"))
         .values_list("unit_id", "n")
@@ -222,7 +228,8 @@ def list_shares(
     *, viewer: User, record_type: str | None = None, record_id: int | None = None
 ) -> QuerySet[RecordShare]:
     """Shares the viewer granted, received, or may manage (they may change the record)."""
-    shares = RecordShare.objects.select_related(
+    # visibility: a share is seen by its grantor, its grantee (person or unit) and admins
+    shares = RecordShare.objects.unrestricted().select_related(
         "content_type", "grantee", "grantee_unit", "granted_by"
     )
     if not visibility.can(viewer, RecordShare, VIEW):
@@ -245,7 +252,7 @@ def get_share(*, viewer: User, pk: object) -> RecordShare:
     except (ValueError, TypeError):
         share = None
     if share is None:
-        if RecordShare.objects.filter(pk=pk).exists():
+        if RecordShare.objects.unrestricted().filter(pk=pk).exists():  # visibility: denied log
             visibility.record_denied(viewer=viewer, model=RecordShare, pk=pk, action=VIEW)
         raise NotFound()
     return share
@@ -261,7 +268,7 @@ def get_shareable(*, viewer: User, record_type: str, record_id: object) -> model
     model = content_type.model_class()
     if model is None or visibility.ownership_of(model) is None:
         raise NotFound()
-    return get_visible(model._default_manager.all(), viewer=viewer, pk=record_id)
+    return visibility.get_visible_record(model, viewer=viewer, pk=record_id)
 
 
 # --- the organisation at a date: reports "by team for March" use these ---------------------
@@ -286,9 +293,11 @@ def members_on(
     *, viewer: User, unit: OrgUnit, day: dt.date, subtree: bool = True
 ) -> QuerySet[User]:
     """The people who were in ``unit`` (and below, by today's tree) on ``day``."""
-    units = OrgUnit.objects.filter(path__startswith=unit.path) if subtree else [unit.pk]
+    units = (
+        OrgUnit.objects.unrestricted().filter(path__startswith=unit.path) if subtree else [unit.pk]
+    )
     ids = memberships_on(day).filter(unit__in=units).values("person_id")
-    return visible(User.objects.filter(pk__in=ids), viewer=viewer).order_by("full_name", "pk")
+    return User.objects.filter(pk__in=ids).visible_to(viewer).order_by("full_name", "pk")
 
 
 def person_history(*, viewer: User, person: User) -> dict:
@@ -340,7 +349,7 @@ def unit_detail(*, viewer: User, unit: OrgUnit) -> dict:
 def my_organization(*, viewer: User, person: User | None = None) -> dict:
     """The "my organization" page: manager, unit path, subordinates, territories, duties."""
     person = person or viewer
-    managed = list(OrgUnit.objects.filter(manager=person).order_by("path"))
+    managed = list(OrgUnit.objects.visible_to(viewer).filter(manager=person).order_by("path"))
     subordinates: list[User] = []
     if managed:
         subtree = Q()
@@ -353,7 +362,8 @@ def my_organization(*, viewer: User, person: User | None = None) -> dict:
             .order_by("unit__path", "full_name", "pk")
         )
     territories = list(
-        Territory.objects.filter(Q(owner=person) | Q(unit__in=managed))
+        Territory.objects.visible_to(viewer)
+        .filter(Q(owner=person) | Q(unit__in=managed))
         .select_related("unit", "owner")
         .order_by("code")
     )

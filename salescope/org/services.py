@@ -38,7 +38,9 @@ TOKEN_PREFIX = "ss_"  # noqa: S105 - a public marker, not a secret
 
 def _next_child_path(parent: OrgUnit | None) -> str:
     prefix = parent.path if parent else ""
-    siblings = OrgUnit.objects.filter(parent=parent).aggregate(last=Max("path"))["last"]
+    siblings = (
+        OrgUnit.objects.unrestricted().filter(parent=parent).aggregate(last=Max("path"))["last"]
+    )
     number = int(siblings[len(prefix) : len(prefix) + PATH_STEP]) + 1 if siblings else 1
     return f"{prefix}{number:0{PATH_STEP}d}."
 
@@ -60,7 +62,7 @@ def create_unit(
         fields["name"] = [_("Give the unit a name.")]
     if not code.strip():
         fields["code"] = [_("Give the unit a code.")]
-    elif OrgUnit.objects.filter(code=code).exists():
+    elif OrgUnit.objects.unrestricted().filter(code=code).exists():
         fields["code"] = [_("A unit with this code already exists.")]
     if fields:
         raise ValidationFailed(fields=fields)
@@ -89,7 +91,7 @@ def create_unit(
 def set_language(*, actor: User, language: str) -> User:
     before = actor.language
     if before != language:
-        User.objects.filter(pk=actor.pk).update(language=language)
+        User.objects.unrestricted().filter(pk=actor.pk).update(language=language)
         actor.language = language
         audit.record(
             actor=actor,
@@ -263,7 +265,7 @@ def update_unit(
             raise ValidationFailed(fields={"name": [_("Give the unit a name.")]})
         changes["name"] = name.strip()
     if code is not None and code != unit.code:
-        if OrgUnit.objects.filter(code=code).exclude(pk=unit.pk).exists():
+        if OrgUnit.objects.unrestricted().filter(code=code).exclude(pk=unit.pk).exists():
             raise ValidationFailed(fields={"code": [_("A unit with this code already exists.")]})
         changes["code"] = code
     if kind is not None:
@@ -293,7 +295,7 @@ def update_unit(
     update_versioned(unit, expected_version=expected_version, changes=changes)
     if new_path is not None:
         # One UPDATE moves the whole subtree: the prefix is fresh, so no path collides.
-        OrgUnit.objects.filter(path__startswith=old_path).update(
+        OrgUnit.objects.unrestricted().filter(path__startswith=old_path).update(
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
         )
         unit.refresh_from_db()
@@ -350,7 +352,7 @@ def create_person(
     fields: dict[str, list[str]] = {}
     if not username:
         fields["username"] = [_("Give the person a user name.")]
-    elif User.objects.filter(username__iexact=username).exists():
+    elif User.objects.unrestricted().filter(username__iexact=username).exists():
         fields["username"] = [_("This user name is taken.")]
     if not full_name.strip():
         fields["full_name"] = [_("Give the person's name.")]
@@ -470,7 +472,9 @@ def deactivate_person(*, actor: User | None, person: User, expected_version: int
     permissions.require(actor, permissions.PERSON_DEACTIVATE.code)
     if actor is not None and person.pk == actor.pk:
         raise Conflict(_("You cannot deactivate yourself."))
-    managed = list(OrgUnit.objects.filter(manager=person).values_list("name", flat=True))
+    managed = list(
+        OrgUnit.objects.unrestricted().filter(manager=person).values_list("name", flat=True)
+    )
     if managed:
         raise Conflict(_("Give these units another manager first: %s.") % ", ".join(managed))
     if not person.is_active:
@@ -491,7 +495,7 @@ def create_position(*, actor: User | None, name: str, duties: str = "") -> Posit
     name = name.strip()
     if not name:
         raise ValidationFailed(fields={"name": [_("Give the position a name.")]})
-    if Position.objects.filter(name=name).exists():
+    if Position.objects.unrestricted().filter(name=name).exists():
         raise ValidationFailed(fields={"name": [_("A position with this name already exists.")]})
     position = Position.objects.create(name=name, duties=duties.strip())
     audit.record(
@@ -518,7 +522,7 @@ def update_position(
         name = name.strip()
         if not name:
             raise ValidationFailed(fields={"name": [_("Give the position a name.")]})
-        if Position.objects.filter(name=name).exclude(pk=position.pk).exists():
+        if Position.objects.unrestricted().filter(name=name).exclude(pk=position.pk).exists():
             raise ValidationFailed(
                 fields={"name": [_("A position with this name already exists.")]}
             )
@@ -554,7 +558,7 @@ def _check_territory(
     if code is not None:
         if not code.strip():
             raise ValidationFailed(fields={"code": [_("Give the territory a code.")]})
-        if Territory.objects.filter(code=code).exclude(pk=pk).exists():
+        if Territory.objects.unrestricted().filter(code=code).exclude(pk=pk).exists():
             raise ValidationFailed(
                 fields={"code": [_("A territory with this code already exists.")]}
             )
@@ -666,9 +670,16 @@ def share_record(
         model._default_manager.all(), viewer=actor, pk=record.pk, action=visibility.CHANGE
     )
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-    existing = RecordShare.objects.filter(
-        content_type=content_type, object_id=record.pk, grantee=grantee, grantee_unit=grantee_unit
-    ).first()
+    existing = (
+        RecordShare.objects.unrestricted()
+        .filter(
+            content_type=content_type,
+            object_id=record.pk,
+            grantee=grantee,
+            grantee_unit=grantee_unit,
+        )
+        .first()
+    )
     if existing is not None:
         if existing.access == access:
             return existing

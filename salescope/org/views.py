@@ -1,49 +1,22 @@
 """Pages of the organisation: org chart, unit and person pages, my organization, the list of
 what has no responsible person, people and territories, and the spreadsheet import."""
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salescope.core.errors import DomainError, NotFound, PermissionDenied
+from salescope.core.web import form_error, page_errors
 from salescope.org import forms, imports, permissions, queries, services
 from salescope.org.permissions import requires
 
 PAGE_SIZE = 50
-
-
-def page_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Missing/invisible → the 404 page (same as a missing id, R1); forbidden → 403 page."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except PermissionDenied:
-            raise DjangoPermissionDenied from None
-
-    return wrapped
-
-
-def _form_error(form: Any, error: DomainError) -> int:
-    """Put a service's error next to the fields it names (or on the form); its status."""
-    if not error.fields:
-        form.add_error(None, error.detail)
-    for name, msgs in error.fields.items():
-        for message in msgs:
-            form.add_error(name if name in form.fields else None, message)
-    return error.status
 
 
 def _can(request: HttpRequest, code: str) -> bool:
@@ -71,7 +44,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         try:
             unit = services.create_unit(actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("Unit created."))
             return redirect("org:unit", unit_id=unit.pk)
@@ -111,7 +84,7 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
                     actor=request.user, unit=unit, expected_version=version, **data
                 )
             except DomainError as error:
-                status = _form_error(form, error)
+                status = form_error(form, error)
             else:
                 messages.success(request, _("Unit saved."))
                 return redirect("org:unit", unit_id=unit.pk)
@@ -180,7 +153,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
                 actor=request.user, person=person, expected_version=version, **data
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("org:person", person_id=person.pk)
@@ -204,7 +177,7 @@ def person_move(request: HttpRequest, person_id: int) -> HttpResponse:
                 effective_on=form.cleaned_data["effective_on"],
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("Moved."))
             return redirect("org:person", person_id=person.pk)
@@ -223,7 +196,7 @@ def people(request: HttpRequest) -> HttpResponse:
             try:
                 created = services.create_person(actor=request.user, **form.cleaned_data)
             except DomainError as error:
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 messages.success(request, _("Person added."))
                 return redirect("org:person", person_id=created.pk)
@@ -253,7 +226,7 @@ def territories(request: HttpRequest) -> HttpResponse:
             try:
                 services.create_territory(actor=request.user, **data)
             except DomainError as error:
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 messages.success(request, _("Territory created."))
                 return redirect("org:territories")
@@ -295,7 +268,7 @@ def territory(request: HttpRequest, territory_id: int) -> HttpResponse:
                     actor=request.user, territory=territory, expected_version=version, **data
                 )
             except DomainError as error:
-                status = _form_error(form, error)
+                status = form_error(form, error)
             else:
                 messages.success(request, _("Territory saved."))
                 return redirect("org:territory", territory_id=territory.pk)
@@ -331,7 +304,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                     actor=request.user, name=upload.name, content=upload.read()
                 )
             except DomainError as error:
-                status = _form_error(form, error)
+                status = form_error(form, error)
         else:
             status = 422
     return render(request, "org/import.html", {"form": form, "result": result}, status=status)

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salescope.core.errors import ValidationFailed
-from salescope.org.forms import DateInput
+from salescope.core.forms import DateInput
 from salescope.org.models import OrgUnit
 from salescope.plans import queries
 from salescope.plans.choices import SECTIONS, Axis, Method, Metric, PaceBasis

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from salescope.core.ownership import Ownership, RestrictedManager
 from salescope.org.choices import Role
-from salescope.org.visibility import Ownership
 from salescope.plans.choices import (
     METRICS,
     SECTIONS,
@@ -99,7 +99,9 @@ class Plan(models.Model):
         actions=PLAN_ACTIONS,
         owner_actions={"view", "change"},
         roles=PLAN_READERS,
+        view_via=("targets",),  # whoever must deliver a part of a plan may read it
     )
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("sales plan")
@@ -139,6 +141,7 @@ class PlanSnapshot(models.Model):
     ownership = Ownership(
         person="plan__owner", unit="plan__scope_unit", roles=PLAN_READERS, shareable=False
     )
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("approved plan version")
@@ -251,6 +254,7 @@ class Target(models.Model):
         owner_actions={"view"},
         roles=PLAN_READERS,
     )
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("target")
@@ -372,6 +376,7 @@ class TargetComment(models.Model):
     ownership = Ownership(
         person="target__person", unit="target__unit", roles=PLAN_READERS, shareable=False
     )
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("target comment")
@@ -402,6 +407,7 @@ class Acknowledgement(models.Model):
     ownership = Ownership(
         person="person", actions={"view", "change"}, roles=PLAN_READERS, shareable=False
     )
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("acknowledgement")
@@ -441,6 +447,7 @@ class ActionStep(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     ownership = Ownership(person="assignee", unit="plan__scope_unit", roles=PLAN_READERS)
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("action step")

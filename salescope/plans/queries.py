@@ -26,22 +26,12 @@ from salescope.plans.models import (
 def list_plans(*, viewer: User) -> QuerySet[Plan]:
     """Plans the viewer may see, and plans in which they may see a target (theirs, their
     team's): everyone who must deliver a part of a plan may read it."""
-    own = visible(Plan.objects.all(), viewer=viewer).values("pk")
-    concerned = visible(Target.objects.all(), viewer=viewer).values("plan_id")
-    return Plan.objects.filter(Q(pk__in=own) | Q(pk__in=concerned)).select_related(
-        "scope_unit", "owner"
-    )
+    return Plan.objects.visible_to(viewer).select_related("scope_unit", "owner")
 
 
 def get_plan(*, viewer: User, pk: Any, action: str = "view") -> Plan:
     """A plan for ``action``; for viewing, also a plan in which the viewer has targets."""
     plans = Plan.objects.select_related("scope_unit", "owner", "approved_by")
-    if action == "view" and str(pk).isdigit():
-        cells = visible(Target.objects.filter(plan_id=int(pk)), viewer=viewer)
-        if cells.exists():
-            found = plans.filter(pk=int(pk)).first()
-            if found is not None:
-                return found
     return get_visible(plans, viewer=viewer, pk=pk, action=action)
 
 
@@ -77,7 +67,8 @@ def customer_ids_by_code(codes: list[str]) -> dict[str, int]:
     """Ids of the live customers with these codes: the key customers a planner names."""
     from salescope.customers.models import Customer
 
-    return dict(Customer.live.filter(code__in=codes).values_list("code", "pk"))
+    # visibility: codes a planner typed, resolved to ids (a key customer is a plan's axis)
+    return dict(Customer.live.unrestricted().filter(code__in=codes).values_list("code", "pk"))
 
 
 def child_targets(*, viewer: User, parent: Target) -> list[Target]:
@@ -97,8 +88,11 @@ def ancestors(target: Target, *, viewer: User) -> list[Target]:
     chain = []
     cell = target
     while cell.parent_id:
-        cell = Target.objects.select_related("unit", "person", "category", "customer").get(
-            pk=cell.parent_id
+        # visibility: the breadcrumb names the cells above; each says if the viewer may open it
+        cell = (
+            Target.objects.unrestricted()
+            .select_related("unit", "person", "category", "customer")
+            .get(pk=cell.parent_id)
         )
         chain.append(cell)
     seen = set(
@@ -127,7 +121,7 @@ def my_targets(*, viewer: User, plan: Plan | None = None) -> QuerySet[Target]:
 def plannable_units(*, viewer: User) -> QuerySet[OrgUnit]:
     """Units the viewer may create a plan for: all sales units for planners, else the units
     they manage and those below."""
-    units = OrgUnit.objects.exclude(kind=UnitKind.DEPARTMENT)
+    units = OrgUnit.objects.unrestricted().exclude(kind=UnitKind.DEPARTMENT)
     if can(viewer, Plan, "change"):
         return units
     return units.filter(pk__in=managed_subtree(viewer))
@@ -135,7 +129,7 @@ def plannable_units(*, viewer: User) -> QuerySet[OrgUnit]:
 
 def get_unit(*, pk: Any) -> OrgUnit:
     """A unit by id (the org chart is visible to everyone signed in)."""
-    unit = OrgUnit.objects.filter(pk=pk).first()
+    unit = OrgUnit.objects.unrestricted().filter(pk=pk).first()
     if unit is None:
         raise NotFound()
     return unit
@@ -143,7 +137,9 @@ def get_unit(*, pk: Any) -> OrgUnit:
 
 def get_person(*, pk: Any) -> User:
     """An active person by id, to assign work to."""
-    person = User.objects.filter(pk=pk, is_active=True).first() if str(pk).isdigit() else None
+    # visibility: anyone active may be given a step; the step service checks the plan's scope
+    people = User.objects.unrestricted().filter(is_active=True)
+    person = people.filter(pk=pk).first() if str(pk).isdigit() else None
     if person is None:
         raise NotFound()
     return person
@@ -151,9 +147,12 @@ def get_person(*, pk: Any) -> User:
 
 def plan_people(*, plan: Plan) -> QuerySet[User]:
     """People in the plan's scope (who can be given an action step)."""
-    return User.objects.filter(
-        unit__path__startswith=plan.scope_unit.path, is_active=True
-    ).order_by("unit__path", "username")
+    # visibility: the names of the people a plan's owner may assign work to (its scope)
+    return (
+        User.objects.unrestricted()
+        .filter(unit__path__startswith=plan.scope_unit.path, is_active=True)
+        .order_by("unit__path", "username")
+    )
 
 
 @dataclass
@@ -164,7 +163,8 @@ class Unassigned:
 
 def unassigned(*, viewer: User, plan: Plan, metric: str = Metric.SALES_AMOUNT) -> Unassigned:
     """Sales units and salespeople under the plan's scope with no target in it (A5)."""
-    cells = Target.objects.filter(plan=plan, metric=metric)
+    # visibility: which units and people have a cell at all; only visible ones are listed
+    cells = Target.objects.unrestricted().filter(plan=plan, metric=metric)
     unit_ids = set(cells.filter(person=None).values_list("unit_id", flat=True))
     person_ids = set(cells.exclude(person=None).values_list("person_id", flat=True))
     scope = plan.scope_unit.path
@@ -264,8 +264,11 @@ def plan_diff(*, viewer: User, plan: Plan, from_revision: int | None = None) -> 
     if base is None:
         raise NotFound()
     current_cells = {}
-    for cell in Target.objects.filter(plan=plan).select_related(
-        "unit", "person", "category", "customer"
+    # visibility: the plan's cells beside a version of it the viewer may read (all its cells)
+    for cell in (
+        Target.objects.unrestricted()
+        .filter(plan=plan)
+        .select_related("unit", "person", "category", "customer")
     ):
         current_cells[cell.key()] = [cell.label, cell.metric, cell.value]
     cells = []

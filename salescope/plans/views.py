@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.errors import DomainError, ValidationFailed
+from salescope.core.web import page
 from salescope.org.permissions import requires
 from salescope.plans import permissions as perms
 from salescope.plans import queries, rules, services, xlsx
@@ -25,7 +26,6 @@ from salescope.plans.forms import (
     grid_edits,
     parse_date,
 )
-from salescope.plans.web import page
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:

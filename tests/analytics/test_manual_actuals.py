@@ -42,7 +42,7 @@ def _customer(owner, created: dt.datetime, **fields) -> Customer:  # noqa: ANN00
     customer = Customer.objects.create(
         code=f"NC-{next(_codes)}", name="新客户", owner=owner, **fields
     )
-    Customer.objects.filter(pk=customer.pk).update(created_at=created)
+    Customer.objects.unrestricted().filter(pk=customer.pk).update(created_at=created)
     return customer
 
 
@@ -71,18 +71,18 @@ def test_team_lead_enters_new_outlets_for_her_salesperson_audited(personas):
 def test_team_lead_may_not_enter_for_another_region_and_nothing_is_written(personas):
     with pytest.raises(PermissionDenied):
         _enter(personas["team_lead"], person=personas["other_region_salesperson"])
-    assert ManualActual.objects.count() == 0
+    assert ManualActual.objects.unrestricted().count() == 0
     assert _audits() == 0
 
 
 def test_a_salesperson_may_not_enter_figures_even_for_himself(personas):
     with pytest.raises(PermissionDenied):
         _enter(personas["salesperson"], person=personas["salesperson"])
-    assert ManualActual.objects.count() == 0
+    assert ManualActual.objects.unrestricted().count() == 0
 
 
 def test_finance_enters_expenses_and_marketing_market_share_company_wide(personas):
-    south = OrgUnit.objects.get(code="SOUTH")
+    south = OrgUnit.objects.unrestricted().get(code="SOUTH")
     expense = _enter(personas["finance"], unit=south, metric="expense_budget", value="12345.67")
     share = _enter(personas["marketing"], unit=south, metric="market_share", value="18.5")
     assert (expense.value, share.value) == (1_234_567, 1850)
@@ -103,7 +103,7 @@ def test_bad_figures_are_refused_at_the_field(personas, metric, value, field):
     with pytest.raises(ValidationFailed) as error:
         _enter(personas["director"], person=personas["salesperson"], metric=metric, value=value)
     assert field in error.value.fields
-    assert ManualActual.objects.count() == 0
+    assert ManualActual.objects.unrestricted().count() == 0
     assert _audits() == 0
 
 
@@ -121,7 +121,7 @@ def test_the_same_cell_twice_is_a_conflict_naming_the_first(personas):
     assert error.value.extra["existing_id"] == first.pk
     # A different category or unit is a different cell.
     _enter(personas["director"], person=personas["salesperson"], unit=personas["salesperson"].unit)
-    assert ManualActual.objects.count() == 2
+    assert ManualActual.objects.unrestricted().count() == 2
 
 
 def test_a_stale_correction_or_delete_is_refused_and_changes_nothing(personas):
@@ -129,7 +129,7 @@ def test_a_stale_correction_or_delete_is_refused_and_changes_nothing(personas):
     actual = _enter(director, person=personas["salesperson"])
     manual.update_manual_actual(actor=director, actual=actual, expected_version=1, value="4")
     audits = _audits()
-    stale = ManualActual.objects.get(pk=actual.pk)
+    stale = ManualActual.objects.unrestricted().get(pk=actual.pk)
 
     with pytest.raises(StaleVersion) as error:
         manual.update_manual_actual(actor=director, actual=stale, expected_version=1, value="5")
@@ -137,7 +137,7 @@ def test_a_stale_correction_or_delete_is_refused_and_changes_nothing(personas):
     with pytest.raises(StaleVersion):
         manual.delete_manual_actual(actor=director, actual=stale, expected_version=1)
 
-    assert ManualActual.objects.get(pk=actual.pk).value == 400
+    assert ManualActual.objects.unrestricted().get(pk=actual.pk).value == 400
     assert _audits() == audits
 
 
@@ -154,7 +154,7 @@ def test_correct_then_delete_audited_with_old_and_new(personas):
     assert changed.changes["value"] == [300, 500]
     assert changed.changes["note"] == ["", "复核"]
     assert AuditEntry.objects.filter(action="analytics.manual_actual.deleted").count() == 1
-    assert not ManualActual.objects.exists()
+    assert not ManualActual.objects.unrestricted().exists()
 
 
 # --- reads --------------------------------------------------------------------------------
@@ -200,7 +200,10 @@ def test_shaped_like_actual_totals_by_salesperson_and_month(personas, figures):
 
 def test_units_and_regions_follow_the_person(personas, figures):
     zhang, chen = figures
-    east, south = OrgUnit.objects.get(code="EAST"), OrgUnit.objects.get(code="SOUTH")
+    east, south = (
+        OrgUnit.objects.unrestricted().get(code="EAST"),
+        OrgUnit.objects.unrestricted().get(code="SOUTH"),
+    )
     assert _read(personas["director"], ("region",)) == {(east.pk,): 600, (south.pk,): 400}
     assert _read(personas["director"], ("unit", "month"))[(zhang.unit_id, MARCH)] == 400
     assert _read(personas["director"], ("month",), filters={"region": east.pk}) == {
@@ -220,7 +223,8 @@ def test_each_viewer_reads_only_what_they_may_see(personas, figures):
     assert lead_sees == {(zhang.pk,): 500, (None,): 100}
     with pytest.raises(NotFound):
         manual.get_manual_actual(
-            viewer=personas["salesperson"], pk=ManualActual.objects.get(person=chen).pk
+            viewer=personas["salesperson"],
+            pk=ManualActual.objects.unrestricted().get(person=chen).pk,
         )
 
 
@@ -287,7 +291,7 @@ def test_a_figure_entered_for_new_customers_replaces_the_count_for_its_cell(pers
     group_by=st.sampled_from([("month",), ("salesperson",), ("region",), ("unit", "month")]),
 )
 def test_any_grouping_of_an_additive_metric_keeps_the_total(personas, values, group_by):
-    ManualActual.objects.all().delete()
+    ManualActual.objects.unrestricted().all().delete()
     for who, month, count in values:
         _enter(
             personas["director"],
@@ -369,7 +373,7 @@ def test_api_hides_a_colleagues_person_and_refuses_a_salesperson(personas, api_c
         content_type="application/json",
     )
     assert seller.status_code == 403
-    assert ManualActual.objects.count() == 0
+    assert ManualActual.objects.unrestricted().count() == 0
 
 
 def test_api_totals_in_hundredths(personas, api_client, figures):
@@ -406,14 +410,14 @@ def test_page_in_chinese_enter_and_correct(personas, login_client):
         {"metric": "new_outlets", "month": "2026-03", "person": zhang.pk, "value": "3"},
     )
     assert saved.status_code == 302, saved.content.decode()[:2000]
-    actual = ManualActual.objects.get()
+    actual = ManualActual.objects.unrestricted().get()
     assert (actual.month, actual.value) == (MARCH, 300)
 
     corrected = client.post(f"/tracking/actuals/{actual.pk}/", {"version": 1, "value": "4"})
     assert corrected.status_code == 302
     stale = client.post(f"/tracking/actuals/{actual.pk}/", {"version": 1, "value": "5"})
     assert stale.status_code == 409
-    assert ManualActual.objects.get().value == 400
+    assert ManualActual.objects.unrestricted().get().value == 400
 
 
 def test_page_offers_only_people_the_lead_may_enter_for(personas, login_client):
@@ -435,4 +439,4 @@ def test_page_refuses_a_salesperson_post(personas, login_client):
         },
     )
     assert response.status_code == 403
-    assert ManualActual.objects.count() == 0
+    assert ManualActual.objects.unrestricted().count() == 0

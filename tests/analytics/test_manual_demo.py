@@ -37,7 +37,7 @@ def _load_all() -> None:
 
 def _rows() -> list[tuple]:
     return sorted(
-        ManualActual.objects.values_list(
+        ManualActual.objects.unrestricted().values_list(
             "metric",
             "month",
             "person__username",
@@ -56,7 +56,7 @@ def _audits() -> int:
 
 
 def _user(username: str) -> User:
-    return User.objects.get(username=username)
+    return User.objects.unrestricted().get(username=username)
 
 
 def _elapsed_share(target: Target, today: dt.date) -> Fraction:
@@ -94,15 +94,20 @@ def test_loading_twice_gives_the_same_rows_each_entered_once_and_audited():
 
 def test_figures_are_entered_by_the_regional_managers_some_ahead_some_behind():
     _load_all()
-    plan = Plan.objects.get(status=PlanStatus.APPROVED)
+    plan = Plan.objects.unrestricted().get(status=PlanStatus.APPROVED)
     director = _user("liuyang")
-    regions = {u.pk: u for u in OrgUnit.objects.filter(code__in=["EAST", "SOUTH", "NORTH", "WEST"])}
+    regions = {
+        u.pk: u
+        for u in OrgUnit.objects.unrestricted().filter(code__in=["EAST", "SOUTH", "NORTH", "WEST"])
+    }
 
     # Every figure of a region's cell or people is entered by that region's manager (market
     # share by marketing).
-    shares = ManualActual.objects.filter(metric=Metric.MARKET_SHARE)
-    for actual in ManualActual.objects.exclude(pk__in=shares).select_related(
-        "unit", "person__unit"
+    shares = ManualActual.objects.unrestricted().filter(metric=Metric.MARKET_SHARE)
+    for actual in (
+        ManualActual.objects.unrestricted()
+        .exclude(pk__in=shares)
+        .select_related("unit", "person__unit")
     ):
         unit = actual.unit or actual.person.unit
         region = next(r for r in regions.values() if unit.path.startswith(r.path))
@@ -118,9 +123,11 @@ def test_figures_are_entered_by_the_regional_managers_some_ahead_some_behind():
             group_by=("region",),
         )
         ratio = {}
-        for target in Target.objects.filter(
-            plan=plan, metric=metric, unit__in=regions.values()
-        ).select_related("unit"):
+        for target in (
+            Target.objects.unrestricted()
+            .filter(plan=plan, metric=metric, unit__in=regions.values())
+            .select_related("unit")
+        ):
             pace = target.value * _elapsed_share(target, today)
             ratio[target.unit.code] = Fraction(totals.get((target.unit_id,), 0)) / pace
         assert set(ratio) == {"EAST", "SOUTH", "NORTH", "WEST"}
@@ -134,22 +141,24 @@ def test_figures_are_entered_by_the_regional_managers_some_ahead_some_behind():
 def test_figures_are_visible_to_the_right_personas(api_client):
     _load_all()
     zhang, chen = _user("zhangwei"), _user("chenjing")
-    east = OrgUnit.objects.get(code="EAST")
+    east = OrgUnit.objects.unrestricted().get(code="EAST")
 
     def seen(username: str) -> set[int]:
         return set(manual.list_manual_actuals(viewer=_user(username)).values_list("pk", flat=True))
 
-    everything = set(ManualActual.objects.values_list("pk", flat=True))
-    zhang_own = set(ManualActual.objects.filter(person=zhang).values_list("pk", flat=True))
+    everything = set(ManualActual.objects.unrestricted().values_list("pk", flat=True))
+    zhang_own = set(
+        ManualActual.objects.unrestricted().filter(person=zhang).values_list("pk", flat=True)
+    )
     east_all = {
         a.pk
-        for a in ManualActual.objects.select_related("unit", "person__unit")
+        for a in ManualActual.objects.unrestricted().select_related("unit", "person__unit")
         if (a.unit or a.person.unit).path.startswith(east.path)
     }
     east_expense = set(
-        ManualActual.objects.filter(unit=east, metric=Metric.EXPENSE_BUDGET).values_list(
-            "pk", flat=True
-        )
+        ManualActual.objects.unrestricted()
+        .filter(unit=east, metric=Metric.EXPENSE_BUDGET)
+        .values_list("pk", flat=True)
     )
     assert zhang_own
     assert east_expense
@@ -158,7 +167,7 @@ def test_figures_are_visible_to_the_right_personas(api_client):
     assert seen("zhangwei") == zhang_own
     assert not seen("chenjing") & east_all
     assert seen("chenjing") == set(
-        ManualActual.objects.filter(person=chen).values_list("pk", flat=True)
+        ManualActual.objects.unrestricted().filter(person=chen).values_list("pk", flat=True)
     )
     # The regional manager sees his whole region, nothing of the others.
     assert seen("wangqiang") == east_all
@@ -179,8 +188,8 @@ def test_each_region_gets_monthly_market_shares_entered_by_marketing():
     from salescope.analytics.targets import target_variance
 
     _load_all()
-    plan = Plan.objects.get(status=PlanStatus.APPROVED)
-    shares = ManualActual.objects.filter(metric=Metric.MARKET_SHARE)
+    plan = Plan.objects.unrestricted().get(status=PlanStatus.APPROVED)
+    shares = ManualActual.objects.unrestricted().filter(metric=Metric.MARKET_SHARE)
     today = timezone.localdate()
     months = months_between(plan.period_start, min(today, plan.period_end))
     assert shares.count() == 4 * len(months)
@@ -198,7 +207,9 @@ def test_each_region_gets_monthly_market_shares_entered_by_marketing():
     )
     levels = {row.labels["region"]: row.target for row in report.rows}
     names = dict(
-        OrgUnit.objects.filter(code__in=plans_demo.MARKET_SHARE).values_list("name", "code")
+        OrgUnit.objects.unrestricted()
+        .filter(code__in=plans_demo.MARKET_SHARE)
+        .values_list("name", "code")
     )
     assert {names[n]: v for n, v in levels.items()} == plans_demo.MARKET_SHARE
     assert report.total.target == 15_50

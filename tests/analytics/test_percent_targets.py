@@ -47,14 +47,14 @@ def _levels(plan, director, metric, value, cells):  # noqa: ANN001, ANN202
     assert len({len(chain) for chain in chains}) == 1, "units or people at one depth"
     steps = [Step(Axis.ORG, members=list(members)) for members in zip(*chains, strict=True)]
     services.decompose_target(actor=director, target=root, steps=steps)
-    leaves = Target.objects.filter(plan=plan, metric=metric, is_leaf=True)
+    leaves = Target.objects.unrestricted().filter(plan=plan, metric=metric, is_leaf=True)
     by_parent: dict[int, list[CellEdit]] = {}
     for who, level in cells.items():
         is_unit = isinstance(who, OrgUnit)
         cell = leaves.get(unit=who, person=None) if is_unit else leaves.get(person=who)
         by_parent.setdefault(cell.parent_id, []).append(CellEdit(cell.pk, cell.version, level))
     for parent_id, edits in by_parent.items():
-        parent = Target.objects.get(pk=parent_id)
+        parent = Target.objects.unrestricted().get(pk=parent_id)
         services.edit_cells(actor=director, parent=parent, edits=edits)
     return root
 
@@ -63,7 +63,10 @@ def _levels(plan, director, metric, value, cells):  # noqa: ANN001, ANN202
 def shares(plan, personas):
     """Market share: 华东 18 %, 华南 20 % for 2026 (the company 19 %), with marketing's figures:
     华东 17 / 17.5 / 18.5 in Jan–Mar, 华南 21 / 19 in Jan–Feb (March not in yet)."""
-    east, south = OrgUnit.objects.get(code="EAST"), OrgUnit.objects.get(code="SOUTH")
+    east, south = (
+        OrgUnit.objects.unrestricted().get(code="EAST"),
+        OrgUnit.objects.unrestricted().get(code="SOUTH"),
+    )
     _levels(plan, personas["director"], Metric.MARKET_SHARE, 19_00, {east: 18_00, south: 20_00})
     figures = {east: {JAN: "17", FEB: "17.5", MAR: "18.5"}, south: {JAN: "21", FEB: "19"}}
     for unit, months in figures.items():
@@ -101,8 +104,8 @@ def test_grouped_by_month_the_company_row_is_the_mean_of_the_regions(shares, per
 
 def test_a_yearly_target_is_the_same_level_in_every_month(shares, personas):
     report = _report(shares, personas["director"], ["region", "month"])
-    east = OrgUnit.objects.get(code="EAST").pk
-    south = OrgUnit.objects.get(code="SOUTH").pk
+    east = OrgUnit.objects.unrestricted().get(code="EAST").pk
+    south = OrgUnit.objects.unrestricted().get(code="SOUTH").pk
 
     targets = {(row.keys["region"], row.keys["month"]): row.target for row in report.rows}
     assert len(targets) == 24
@@ -112,8 +115,8 @@ def test_a_yearly_target_is_the_same_level_in_every_month(shares, personas):
 
 def test_pace_is_the_target_and_the_projection_the_latest_level(shares, personas):
     regions = _by(_report(shares, personas["director"], ["region"]), "region")
-    east = regions[OrgUnit.objects.get(code="EAST").pk].tracking
-    south = regions[OrgUnit.objects.get(code="SOUTH").pk].tracking
+    east = regions[OrgUnit.objects.unrestricted().get(code="EAST").pk].tracking
+    south = regions[OrgUnit.objects.unrestricted().get(code="SOUTH").pk].tracking
 
     assert (east.target, east.pace) == (18_00, 18_00)
     assert east.actual == 17_67  # (17 + 17.5 + 18.5) ÷ 3, half up
@@ -152,7 +155,10 @@ def test_a_region_sees_its_own_level_only(shares, personas):
 
 
 def test_half_a_hundredth_rounds_up_as_the_figures_do(plan, personas):
-    east, south = OrgUnit.objects.get(code="EAST"), OrgUnit.objects.get(code="SOUTH")
+    east, south = (
+        OrgUnit.objects.unrestricted().get(code="EAST"),
+        OrgUnit.objects.unrestricted().get(code="SOUTH"),
+    )
     _levels(plan, personas["director"], Metric.MARKET_SHARE, 18_00, {east: 18_00, south: 18_01})
     for unit, value in ((east, "17"), (south, "17.01")):
         manual.enter_manual_actual(
@@ -244,7 +250,7 @@ def test_a_level_below_its_target_warns_and_a_missing_figure_does_not(awareness,
     _approve(awareness, personas["director"])
     alerts.evaluate_alerts(as_of=dt.date(2026, 2, 10))
 
-    raised = Alert.objects.filter(facts__metric=Metric.BRAND_AWARENESS)
+    raised = Alert.objects.unrestricted().filter(facts__metric=Metric.BRAND_AWARENESS)
     assert {(a.kind, a.owner_id) for a in raised} == {("projection_short", zhang.pk)}
     short = raised.get()
     assert short.facts["projection"] == "28.00"
@@ -259,7 +265,9 @@ def test_a_level_below_its_target_warns_and_a_missing_figure_does_not(awareness,
         person=zhang,
     )
     alerts.evaluate_alerts(as_of=dt.date(2026, 2, 11))
-    behind = Alert.objects.get(facts__metric=Metric.BRAND_AWARENESS, kind="behind_pace")
+    behind = Alert.objects.unrestricted().get(
+        facts__metric=Metric.BRAND_AWARENESS, kind="behind_pace"
+    )
     assert behind.owner == zhang
     assert behind.facts["actual"] == "24.00"  # (28 + 20) ÷ 2 against a pace of 30
     assert behind.facts["pace"] == "30.00"
@@ -270,11 +278,11 @@ def test_a_regions_own_level_below_its_target_warns_the_regions_manager(shares, 
     """华南's latest level (February, 19 %) is short of its 20 %; 华东 (18.5 % in March against
     18 %, a mean of 17.67 % within the 10 % threshold) is not warned, nor is any person."""
     _approve(shares, personas["director"])
-    south = OrgUnit.objects.select_related("manager").get(code="SOUTH")
+    south = OrgUnit.objects.unrestricted().select_related("manager").get(code="SOUTH")
 
     alerts.evaluate_alerts(as_of=AS_OF)
 
-    raised = Alert.objects.filter(facts__metric=Metric.MARKET_SHARE)
+    raised = Alert.objects.unrestricted().filter(facts__metric=Metric.MARKET_SHARE)
     assert [(a.kind, a.owner_id) for a in raised] == [
         ("projection_short", (south.manager or personas["director"]).pk)
     ]
@@ -304,7 +312,7 @@ def test_a_person_with_no_figure_is_not_behind(plan, personas):
     _approve(plan, personas["director"])
     alerts.evaluate_alerts(as_of=dt.date(2026, 6, 30))
 
-    assert not Alert.objects.filter(facts__metric=Metric.MARKET_SHARE).exists()
+    assert not Alert.objects.unrestricted().filter(facts__metric=Metric.MARKET_SHARE).exists()
 
 
 def test_an_additive_metric_still_sums_and_splits(decomposed, personas):

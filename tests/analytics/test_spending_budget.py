@@ -59,7 +59,7 @@ def spend(personas, unit, per_month):
 
 
 def test_region_figures_reach_the_tracking(budget, personas):
-    east = OrgUnit.objects.get(code="EAST")
+    east = OrgUnit.objects.unrestricted().get(code="EAST")
     spend(personas, east, "30000.00")
     row = region_rows(budget, personas)[east.pk]
     assert row.actual == 6 * 30_000_00
@@ -67,21 +67,23 @@ def test_region_figures_reach_the_tracking(budget, personas):
 
 
 def test_spending_ahead_of_pace_warns_the_regional_manager(budget, personas):
-    east = OrgUnit.objects.get(code="EAST")
+    east = OrgUnit.objects.unrestricted().get(code="EAST")
     row_target = region_rows(budget, personas)[east.pk].target
     spend(personas, east, str(row_target // 12 * 2 / 100))  # twice the monthly budget
     alerts.evaluate_alerts(as_of=AS_OF)
-    over = Alert.objects.get(kind="over_budget")
+    over = Alert.objects.unrestricted().get(kind="over_budget")
     assert over.owner == personas["regional_manager"]
     assert over.facts["unit"] == east.name
     assert "费用" in alerts.cause(over) or "spending" in alerts.cause(over)
-    assert not Alert.objects.filter(
-        kind__in=["behind_pace", "projection_short"], facts__metric=Metric.EXPENSE_BUDGET
-    ).exists()
+    assert (
+        not Alert.objects.unrestricted()
+        .filter(kind__in=["behind_pace", "projection_short"], facts__metric=Metric.EXPENSE_BUDGET)
+        .exists()
+    )
 
 
 def test_spending_within_budget_raises_nothing(budget, personas):
-    east = OrgUnit.objects.get(code="EAST")
+    east = OrgUnit.objects.unrestricted().get(code="EAST")
     spend(personas, east, "1000.00")
     alerts.evaluate_alerts(as_of=AS_OF)
-    assert not Alert.objects.filter(kind="over_budget").exists()
+    assert not Alert.objects.unrestricted().filter(kind="over_budget").exists()

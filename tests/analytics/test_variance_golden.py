@@ -49,14 +49,19 @@ def generated(personas):
     rng = random.Random(20261123)  # noqa: S311 - seeded test data, not secrets
     director = personas["director"]
     plan = services.create_plan(
-        actor=director, name="golden", fiscal_year=2026, scope_unit=OrgUnit.objects.get(code="HQ")
+        actor=director,
+        name="golden",
+        fiscal_year=2026,
+        scope_unit=OrgUnit.objects.unrestricted().get(code="HQ"),
     )
     root = services.set_plan_target(actor=director, plan=plan, metric=Metric.SALES_AMOUNT, value=1)
     services.decompose_target(
         actor=director, target=root, steps=[Step(Axis.ORG)] * 4 + [Step(Axis.MONTH)]
     )
-    leaves = Target.objects.filter(plan=plan, is_leaf=True).select_related(
-        "unit", "person", "category", "customer"
+    leaves = (
+        Target.objects.unrestricted()
+        .filter(plan=plan, is_leaf=True)
+        .select_related("unit", "person", "category", "customer")
     )
     targets = []
     rows = []
@@ -67,9 +72,9 @@ def generated(personas):
         rows.append((line, {**row, "target": _money(value)}))
     result = services.import_targets(actor=director, plan=plan, rows=rows)
     assert result.rejected == 0
-    people = list(User.objects.filter(pk__in={t["person"] for t in targets}).order_by("pk")) + [
-        personas["team_lead"]
-    ]  # a manager with sales and no target of her own
+    people = list(
+        User.objects.unrestricted().filter(pk__in={t["person"] for t in targets}).order_by("pk")
+    ) + [personas["team_lead"]]  # a manager with sales and no target of her own
     actuals = []
     for person in people:
         for month_index in range(1, 13):
@@ -95,7 +100,7 @@ def generated(personas):
         month=dt.date(2026, 3, 1), kind="sell_through", salesperson=people[0], amount_fen=999
     )
     rollups.refresh_coarser()
-    names = {p.pk: p.display_name for p in User.objects.all()}
+    names = {p.pk: p.display_name for p in User.objects.unrestricted().all()}
     return plan, pd.DataFrame(targets), pd.DataFrame(actuals), names
 
 

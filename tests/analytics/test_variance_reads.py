@@ -28,7 +28,7 @@ def uneven(decomposed, personas):
     director = personas["director"]
     for i in range(3):
         Category.objects.create(code=f"V{i}", name=f"类{i}", path=f"{90 + i}/")
-    march = Target.objects.get(
+    march = Target.objects.unrestricted().get(
         plan=decomposed, person=personas["salesperson"], period_start=dt.date(2026, 3, 1)
     )
     services.decompose_target(actor=director, target=march, steps=[Step(Axis.PRODUCT)])
@@ -42,9 +42,9 @@ def uneven(decomposed, personas):
 def test_levels_are_the_distinct_level_signatures_of_the_cells(uneven, metric):
     expected = sorted(
         set(
-            Target.objects.filter(plan=uneven, metric=metric).values_list(
-                "dims", "parent_dims", "is_leaf"
-            )
+            Target.objects.unrestricted()
+            .filter(plan=uneven, metric=metric)
+            .values_list("dims", "parent_dims", "is_leaf")
         )
     )
     assert _levels(uneven, metric) == expected
@@ -66,13 +66,15 @@ def test_every_group_by_adds_up_to_the_plan_total(uneven, personas, group_by, me
     report = target_variance(
         viewer=personas["director"], plan=uneven, metric=metric, group_by=group_by, as_of=AS_OF
     )
-    root = Target.objects.get(plan=uneven, metric=metric, parent=None)
+    root = Target.objects.unrestricted().get(plan=uneven, metric=metric, parent=None)
     assert sum(r.target for r in report.rows) == root.value == report.total.target
     if group_by == ["salesperson", "month"] and metric == Metric.SALES_AMOUNT:
         leaves: dict[tuple, int] = {}
-        for person, month, value in Target.objects.filter(
-            plan=uneven, metric=metric, is_leaf=True
-        ).values_list("person_id", "period_start", "value"):
+        for person, month, value in (
+            Target.objects.unrestricted()
+            .filter(plan=uneven, metric=metric, is_leaf=True)
+            .values_list("person_id", "period_start", "value")
+        ):
             leaves[(person, month)] = leaves.get((person, month), 0) + value
         got = {(r.keys["salesperson"], r.keys["month"]): r.target for r in report.rows}
         assert got == leaves
@@ -82,8 +84,10 @@ def test_every_group_by_adds_up_to_the_plan_total(uneven, personas, group_by, me
 def rollups(personas):
     """Rollup rows with half-unit quantities (rounding), negatives, both kinds, no person."""
     rng = random.Random(5)  # noqa: S311 - seeded test data
-    people = list(User.objects.filter(role="salesperson").order_by("pk")) + [None]
-    regions = list(OrgUnit.objects.filter(kind="region").values_list("pk", flat=True))
+    people = list(User.objects.unrestricted().filter(role="salesperson").order_by("pk")) + [None]
+    regions = list(
+        OrgUnit.objects.unrestricted().filter(kind="region").values_list("pk", flat=True)
+    )
     categories = [
         Category.objects.create(code=f"R{i}", name=f"类{i}", path=f"{i + 70}/") for i in range(3)
     ]

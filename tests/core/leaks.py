@@ -11,7 +11,7 @@ from tests.visibility.registry import Target, register
 
 def _day() -> CalendarDay:
     # A Saturday, so both kinds are valid for it.
-    made, _created = CalendarDay.objects.get_or_create(
+    made, _created = CalendarDay.objects.unrestricted().get_or_create(
         date=dt.date(2030, 1, 5), defaults={"kind": "workday", "name": "调休"}
     )
     return made

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 
+from salescope.core.ownership import all_records
+
 
 @dataclass(frozen=True)
 class Route:
@@ -45,7 +47,7 @@ def _sample(param: str, callback) -> list[str]:  # noqa: ANN001
         return ["org", "core", "auth"]
     model_admin = getattr(callback, "model_admin", None)
     if param == "object_id" and model_admin is not None:
-        first = model_admin.model._default_manager.order_by("pk").first()
+        first = all_records(model_admin.model).order_by("pk").first()
         return [str(first.pk)] if first is not None else []
     return ["1"]
 

@@ -8,6 +8,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
 
+from salescope.core.ownership import all_records
 from salescope.org.demo import DEMO_PASSWORD, PERSONAS
 from salescope.org.models import User
 
@@ -16,14 +17,16 @@ pytestmark = pytest.mark.django_db
 
 def row_counts() -> dict[str, int]:
     return {
-        model._meta.label: model._default_manager.count()
+        model._meta.label: all_records(model).count()
         for model in apps.get_models()
         if model._meta.app_label not in {"sessions", "axes", "admin"}
     }
 
 
 def people() -> list[tuple]:
-    return sorted(User.objects.values_list("username", "full_name", "role", "unit__code"))
+    return sorted(
+        User.objects.unrestricted().values_list("username", "full_name", "role", "unit__code")
+    )
 
 
 def test_demo_twice_gives_the_same_rows_and_every_persona_logs_in(capsys):

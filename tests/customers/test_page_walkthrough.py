@@ -63,7 +63,7 @@ def _options(page: str, name: str) -> list[tuple[str, str, bool]]:
 
 
 def _person(username: str) -> User:
-    return User.objects.get(username=username)
+    return User.objects.unrestricted().get(username=username)
 
 
 # --- dealer health ------------------------------------------------------------------------------
@@ -152,15 +152,15 @@ def test_merging_shows_what_moves_and_runs_only_when_confirmed(world, login_clie
     dup.refresh_from_db()
     assert dup.merged_into_id is None
     assert dup.deleted_at is None
-    assert Invoice.objects.get(number="INV-D").customer_id == dup.pk
+    assert Invoice.objects.unrestricted().get(number="INV-D").customer_id == dup.pk
     assert not AuditEntry.objects.filter(action="customers.customer.merged").exists()
 
     done = client.post("/customers/data-quality/merge/", {**chosen, "confirm": "1"}, follow=True)
 
     dup.refresh_from_db()
     assert dup.merged_into_id == world.east_dealer.pk
-    assert Invoice.objects.get(number="INV-D").customer_id == world.east_dealer.pk
-    assert Contact.objects.get(name="王经理").customer_id == world.east_dealer.pk
+    assert Invoice.objects.unrestricted().get(number="INV-D").customer_id == world.east_dealer.pk
+    assert Contact.objects.unrestricted().get(name="王经理").customer_id == world.east_dealer.pk
     alert = re.search(r'<div class="alert alert-success"[^>]*>(.*?)</div>', done.content.decode())
     assert f'href="/customers/{world.east_dealer.pk}/"' in alert.group(1)
 
@@ -195,7 +195,7 @@ def _handover(world, client, **fields):
 def _nothing_moved(world) -> bool:
     zhangwei = world.personas["salesperson"]
     return (
-        set(Customer.objects.filter(owner=zhangwei).values_list("code", flat=True))
+        set(Customer.objects.unrestricted().filter(owner=zhangwei).values_list("code", flat=True))
         == {"C-EAST-1", "C-EAST-2"}
         and not AuditEntry.objects.filter(action="customers.owner.handed_over").exists()
     )
@@ -216,9 +216,9 @@ def test_handover_form_preselects_nobody_and_offers_only_active_sellers(world, l
         assert [o for o in options if o[2]] in ([], [options[0]])
     targets = {int(value) for value, _label, _sel in _options(page, "to_user") if value}
     sellers = set(
-        User.objects.filter(
-            is_active=True, role__in=["salesperson", "manager", "sales_director"]
-        ).values_list("pk", flat=True)
+        User.objects.unrestricted()
+        .filter(is_active=True, role__in=["salesperson", "manager", "sales_director"])
+        .values_list("pk", flat=True)
     )
     assert targets == sellers
     assert world.personas["finance"].pk not in targets
@@ -294,11 +294,13 @@ def test_handover_shows_what_moves_then_moves_it_when_confirmed(world, login_cli
 
     assert done.status_code == 302
     yangfan = _person("yangfan")
-    assert set(Customer.objects.filter(owner=yangfan).values_list("code", flat=True)) == {
+    assert set(
+        Customer.objects.unrestricted().filter(owner=yangfan).values_list("code", flat=True)
+    ) == {
         "C-EAST-1",
         "C-EAST-2",
     }
-    assert Invoice.objects.get(number="INV-H").owner_id == yangfan.pk
+    assert Invoice.objects.unrestricted().get(number="INV-H").owner_id == yangfan.pk
     entry = AuditEntry.objects.get(action="customers.owner.handed_over")
     assert entry.changes["reason"] == "离职"
 

@@ -42,7 +42,7 @@ def test_admin_loads_adds_edits_and_deletes_days(
     added = rows.filter(has_text="2026-03-07")
     expect(added).to_contain_text("年会调休")
     expect(added).to_contain_text("星期六")
-    assert CalendarDay.objects.get(date="2026-03-07").kind == "workday"
+    assert CalendarDay.objects.unrestricted().get(date="2026-03-07").kind == "workday"
 
     rows.filter(has_text="2026-10-10").locator("a").click()
     edit = page.get_by_test_id("calendar-edit-form")
@@ -61,7 +61,7 @@ def test_admin_loads_adds_edits_and_deletes_days(
     expect(rows).to_have_count(OFFICIAL_2026)
     expect(rows.filter(has_text="2026-03-07")).to_have_count(0)
     expect(rows.filter(has_text="2026-10-10")).to_contain_text("国庆节调休上班")
-    assert not CalendarDay.objects.filter(date="2026-03-07").exists()
+    assert not CalendarDay.objects.unrestricted().filter(date="2026-03-07").exists()
 
 
 def test_salesperson_sees_the_days_but_cannot_change_them(
@@ -85,7 +85,7 @@ def test_salesperson_sees_the_days_but_cannot_change_them(
     expect(page.get_by_test_id("calendar-edit-form")).to_have_count(0)
     expect(page.get_by_test_id("calendar-delete-form")).to_have_count(0)
 
-    day = CalendarDay.objects.get(date="2026-02-17")
+    day = CalendarDay.objects.unrestricted().get(date="2026-02-17")
     statuses = page.evaluate(
         """async (dayId) => {
             const token = document.cookie.match(/csrftoken=([^;]+)/)[1];
@@ -103,5 +103,5 @@ def test_salesperson_sees_the_days_but_cannot_change_them(
         day.pk,
     )
     assert statuses == [403, 403, 403, 403]
-    assert CalendarDay.objects.count() == OFFICIAL_2026
-    assert CalendarDay.objects.get(pk=day.pk).name == day.name
+    assert CalendarDay.objects.unrestricted().count() == OFFICIAL_2026
+    assert CalendarDay.objects.unrestricted().get(pk=day.pk).name == day.name

@@ -46,7 +46,7 @@ def _run_worker_and_wait(page) -> dict:  # noqa: ANN001
     from playwright.sync_api import expect
 
     expect(page).to_have_url(re.compile(r"/ledger/imports/\d+/$"))
-    job = ImportJob.objects.get()
+    job = ImportJob.objects.unrestricted().get()
     expect(page.get_by_test_id("job-status")).to_contain_text("等待")
     assert jobs.work(once=True) == 1
     # the page polls the job every second and shows the stored result
@@ -83,7 +83,9 @@ def test_admin_imports_a_gbk_customer_file_with_a_bad_row(
     expect(cells.nth(0)).to_have_text("3")
     expect(cells.nth(1)).to_have_text("类型")
     expect(cells.nth(2)).to_contain_text("未知类型")
-    assert not Customer.objects.filter(code="K-1").exists(), "a preview stores nothing"
+    assert not Customer.objects.unrestricted().filter(code="K-1").exists(), (
+        "a preview stores nothing"
+    )
     shoot(page, "imports-preview")
 
     page.locator("form[action$='/imports/confirm/'] button").click()
@@ -94,9 +96,9 @@ def test_admin_imports_a_gbk_customer_file_with_a_bad_row(
     )
     expect(page.get_by_test_id("import-errors").locator("tbody tr")).to_have_count(1)
     shoot(page, "imports-job-done")
-    assert Customer.objects.get(code="K-1").credit_limit_fen == 100_000
-    assert Customer.objects.get(code="K-3").name == "丙商贸"
-    assert not Customer.objects.filter(code="K-2").exists()
+    assert Customer.objects.unrestricted().get(code="K-1").credit_limit_fen == 100_000
+    assert Customer.objects.unrestricted().get(code="K-3").name == "丙商贸"
+    assert not Customer.objects.unrestricted().filter(code="K-2").exists()
 
     page.goto(f"{live_server.url}/ledger/imports/")
     listed = page.get_by_test_id("import-jobs").locator("tbody tr")
@@ -129,9 +131,12 @@ def test_admin_imports_sales_lines_and_sees_the_unknown_customer(
     expect(errors.first.locator("td").nth(0)).to_have_text("4")
     expect(errors.first.locator("td").nth(1)).to_have_text("客户编码")
     expect(errors.first.locator("td").nth(2)).to_have_text("未知客户")
-    assert not SalesLine.objects.exists()
+    assert not SalesLine.objects.unrestricted().exists()
 
     page.locator("form[action$='/imports/confirm/'] button").click()
     result = _run_worker_and_wait(page)
     assert (result["accepted"], result["rejected"]) == (2, 1)
-    assert sorted(SalesLine.objects.values_list("amount_fen", flat=True)) == [1700, 3000]
+    assert sorted(SalesLine.objects.unrestricted().values_list("amount_fen", flat=True)) == [
+        1700,
+        3000,
+    ]

@@ -53,7 +53,9 @@ def run(path, actor, **options):
 
 
 def stored():
-    return sorted(SalesLine.objects.values_list("line_key", "amount_fen", "quantity_milli"))
+    return sorted(
+        SalesLine.objects.unrestricted().values_list("line_key", "amount_fen", "quantity_milli")
+    )
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
@@ -105,7 +107,7 @@ def test_counts_reported_equal_rows_stored_and_reimport_changes_nothing(world, t
     before = stored()
     audits = AuditEntry.objects.count()
     second = run(path, world.personas["admin"])
-    assert first.accepted == len(before) == SalesLine.objects.count()
+    assert first.accepted == len(before) == SalesLine.objects.unrestricted().count()
     assert (second.created, second.updated, second.unchanged) == (0, 0, 3)
     assert stored() == before
     assert AuditEntry.objects.count() == audits + 1  # the re-import itself is on record
@@ -119,7 +121,7 @@ def test_changed_line_is_updated_and_its_old_and_new_months_are_rebuilt(world, t
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
     assert result.months == ["2025-03", "2025-04"]
     by_month: dict[dt.date, int] = {}
-    for month, fen in RegionRollup.objects.values_list("month", "amount_fen"):
+    for month, fen in RegionRollup.objects.unrestricted().values_list("month", "amount_fen"):
         by_month[month] = by_month.get(month, 0) + fen
     assert by_month == {dt.date(2025, 3, 1): 1700 + 30000, dt.date(2025, 4, 1): 9000}
 
@@ -131,7 +133,7 @@ def test_lines_sharing_a_document_and_product_stay_separate(world, tmp_path):
     ]
     result = run(write_csv(tmp_path / "s.csv", HEADER, rows), world.personas["admin"])
     assert result.created == 2
-    assert SalesLine.objects.filter(document="SO-9").count() == 2
+    assert SalesLine.objects.unrestricted().filter(document="SO-9").count() == 2
 
 
 def test_amounts_with_more_decimals_are_rounded_half_up_and_counted(world, tmp_path):
@@ -150,7 +152,7 @@ def test_missing_required_columns_refuse_the_file_and_store_nothing(world, tmp_p
     with pytest.raises(ValidationFailed) as caught:
         run(path, world.personas["admin"])
     assert set(caught.value.fields) == {"date", "product_sku", "quantity", "amount"}
-    assert SalesLine.objects.count() == 0
+    assert SalesLine.objects.unrestricted().count() == 0
 
 
 def test_explicit_map_wins_over_guessed_headers(world, tmp_path):
@@ -168,7 +170,7 @@ def test_explicit_map_wins_over_guessed_headers(world, tmp_path):
         write_csv(tmp_path / "e.csv", header, rows), world.personas["admin"], mapping=mapping
     )
     assert (result.accepted, result.rejected) == (1, 0)
-    line = SalesLine.objects.get()
+    line = SalesLine.objects.unrestricted().get()
     assert (line.line_key, line.unit_price_fen, line.cost_fen, line.gross_profit_fen) == (
         "X-1",
         600,
@@ -181,8 +183,8 @@ def test_dry_run_stores_nothing_but_reports_what_would_land(world, tmp_path):
     path = write_csv(tmp_path / "d.csv", HEADER, GOOD + BAD)
     result = run(path, world.personas["admin"], dry_run=True)
     assert (result.accepted, result.rejected, result.created) == (3, 7, 3)
-    assert SalesLine.objects.count() == 0
-    assert SalesRollup.objects.count() == 0
+    assert SalesLine.objects.unrestricted().count() == 0
+    assert SalesRollup.objects.unrestricted().count() == 0
 
 
 def test_create_missing_creates_unknown_customers_and_products(world, tmp_path):
@@ -209,7 +211,11 @@ def test_create_missing_creates_unknown_customers_and_products(world, tmp_path):
         write_csv(tmp_path / "n.csv", header, rows), world.personas["admin"], create_missing=True
     )
     assert (result.created_customers, result.created_products, result.accepted) == (1, 1, 1)
-    line = SalesLine.objects.select_related("customer", "product__brand", "category").get()
+    line = (
+        SalesLine.objects.unrestricted()
+        .select_related("customer", "product__brand", "category")
+        .get()
+    )
     assert (line.customer.name, line.product.brand.name, line.category.name) == (
         "新客户",
         "新品牌",
@@ -241,7 +247,7 @@ def test_xlsx_with_excel_dates_imports_like_csv(world, tmp_path):
     book.save(path)
     result = run(path, world.personas["admin"])
     assert (result.accepted, result.rejected) == (2, 0)
-    assert sorted(SalesLine.objects.values_list("date", flat=True)) == [
+    assert sorted(SalesLine.objects.unrestricted().values_list("date", flat=True)) == [
         dt.date(2025, 3, 1),
         dt.date(2025, 3, 2),
     ]
@@ -259,7 +265,7 @@ def test_xlsx_date_cells_are_read_whatever_the_date_format_given(world, tmp_path
     book.save(path)
     result = run(path, world.personas["admin"], date_format="%d/%m/%Y")
     assert (result.accepted, result.rejected) == (2, 0)
-    assert sorted(SalesLine.objects.values_list("date", flat=True)) == [
+    assert sorted(SalesLine.objects.unrestricted().values_list("date", flat=True)) == [
         dt.date(2025, 3, 1),
         dt.date(2025, 3, 2),
     ]
@@ -270,7 +276,7 @@ def test_a_derived_figure_too_large_refuses_the_row_instead_of_being_capped(worl
     rows = [["SO-9", "1", "2025-03-01", "C-EAST-1", "P-COLA", "0.001", "", "20000000000.00"]]
     result = run(write_csv(tmp_path / "big.csv", HEADER[:8], rows), world.personas["admin"])
     assert result.errors == [{"line": 2, "column": "单价", "reason": "number too large"}]
-    assert SalesLine.objects.count() == 0
+    assert SalesLine.objects.unrestricted().count() == 0
 
 
 def test_sell_through_outside_the_dealers_area_is_flagged(world, tmp_path):
@@ -281,7 +287,11 @@ def test_sell_through_outside_the_dealers_area_is_flagged(world, tmp_path):
         ["T-1", "4", "2025-03-01", "C-EAST-1", "P-COLA", "1", "3", "3", "", "流向", "杭州市"],
     ]
     run(write_csv(tmp_path / "t.csv", HEADER, rows), world.personas["admin"])
-    flagged = SalesLine.objects.filter(cross_territory=True).values_list("line_key", flat=True)
+    flagged = (
+        SalesLine.objects.unrestricted()
+        .filter(cross_territory=True)
+        .values_list("line_key", flat=True)
+    )
     assert sorted(flagged) == ["T-1#2", "T-1#4"]
 
 
@@ -294,9 +304,9 @@ def test_a_failure_midway_leaves_nothing_written(world, tmp_path, monkeypatch):
     audits = AuditEntry.objects.count()
     with pytest.raises(RuntimeError):
         run(write_csv(tmp_path / "f.csv", HEADER, GOOD), world.personas["admin"])
-    assert SalesLine.objects.count() == 0
-    assert not SalesRollup.objects.exists()
-    assert not RegionRollup.objects.exists()
+    assert SalesLine.objects.unrestricted().count() == 0
+    assert not SalesRollup.objects.unrestricted().exists()
+    assert not RegionRollup.objects.unrestricted().exists()
     assert AuditEntry.objects.count() == audits
 
 
@@ -321,8 +331,8 @@ def test_a_failure_in_the_ledger_writer_reaches_the_caller_and_leaves_nothing(
             world.personas["admin"],
             create_missing=create_missing,
         )
-    assert SalesLine.objects.count() == 0
-    assert not SalesRollup.objects.exists()
+    assert SalesLine.objects.unrestricted().count() == 0
+    assert not SalesRollup.objects.unrestricted().exists()
     # The writer stopped at the failure: the batches after it were not merged.
     assert len(batches) == 2
 
@@ -367,5 +377,5 @@ def test_two_concurrent_imports_make_no_duplicates(personas, tmp_path):
     for thread in threads:
         thread.join()
     assert errors == []
-    assert SalesLine.objects.count() == 3
-    assert sum(SalesRollup.objects.values_list("lines", flat=True)) == 3
+    assert SalesLine.objects.unrestricted().count() == 3
+    assert sum(SalesRollup.objects.unrestricted().values_list("lines", flat=True)) == 3

@@ -50,7 +50,7 @@ def build_world(personas: dict[str, User]) -> World:
     )
     zhangwei = personas["salesperson"]
     chenjing = personas["other_region_salesperson"]
-    shanghai = Territory.objects.filter(name="上海市").first()
+    shanghai = Territory.objects.unrestricted().filter(name="上海市").first()
     east_dealer = Customer(
         code="C-EAST-1",
         name="上海联华商贸有限公司",

@@ -32,7 +32,7 @@ def position(personas, owner):
 
 @register("org:territory", "/api/v1/org/territories/{territory_id}")
 def territory(personas, owner):
-    made, _created = Territory.objects.get_or_create(
+    made, _created = Territory.objects.unrestricted().get_or_create(
         code=f"T-{owner.username}", defaults={"name": "T", "unit": owner.unit, "owner": owner}
     )
     return Target(params={"territory_id": made.pk}, obj=made, everyone_sees=True)

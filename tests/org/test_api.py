@@ -10,7 +10,7 @@ from salescope.org.models import OrgUnit, Position, User
 
 def test_units_list_filters_and_pages(personas, api_client):
     client = api_client(personas["salesperson"])
-    east = OrgUnit.objects.get(code="EAST")
+    east = OrgUnit.objects.unrestricted().get(code="EAST")
 
     page = client.get(f"/api/v1/org/units?under={east.pk}&limit=3&offset=0").json()
     teams = client.get("/api/v1/org/units?kind=team").json()
@@ -31,7 +31,7 @@ def test_people_list_is_narrowed_to_what_the_viewer_may_see(personas, api_client
         "zhangwei",
         "zhoulei",
     ]
-    assert director["count"] == User.objects.filter(is_active=True).count() == 41
+    assert director["count"] == User.objects.unrestricted().filter(is_active=True).count() == 41
 
 
 @pytest.mark.parametrize("limit", [5, 40])
@@ -48,8 +48,8 @@ def test_people_list_takes_the_same_queries_whatever_its_size(
 
 def test_unit_members_on_a_past_date_use_the_organisation_as_it_was(personas, api_client):
     client = api_client(personas["director"])
-    team2 = OrgUnit.objects.get(code="EAST-SH-2")
-    team1 = OrgUnit.objects.get(code="EAST-SH-1")
+    team2 = OrgUnit.objects.unrestricted().get(code="EAST-SH-2")
+    team1 = OrgUnit.objects.unrestricted().get(code="EAST-SH-1")
 
     feb = client.get(f"/api/v1/org/units/{team2.pk}/members?on=2026-02-15").json()
     march = client.get(f"/api/v1/org/units/{team2.pk}/members?on=2026-03-01").json()
@@ -62,7 +62,7 @@ def test_unit_members_on_a_past_date_use_the_organisation_as_it_was(personas, ap
 
 def test_admin_creates_updates_and_deletes_a_unit(personas, api_client):
     client = api_client(personas["admin"])
-    east = OrgUnit.objects.get(code="EAST")
+    east = OrgUnit.objects.unrestricted().get(code="EAST")
 
     created = client.post(
         "/api/v1/org/units",
@@ -104,7 +104,7 @@ def test_admin_creates_updates_and_deletes_a_unit(personas, api_client):
 
 def test_a_salesperson_is_refused_unit_writes_with_403_and_nothing_changes(personas, api_client):
     client = api_client(personas["salesperson"])
-    team = OrgUnit.objects.get(code="EAST-SH-1")
+    team = OrgUnit.objects.unrestricted().get(code="EAST-SH-1")
     before = AuditEntry.objects.count()
 
     response = client.patch(
@@ -115,15 +115,15 @@ def test_a_salesperson_is_refused_unit_writes_with_403_and_nothing_changes(perso
 
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
-    assert OrgUnit.objects.get(pk=team.pk).name == "上海一组"
+    assert OrgUnit.objects.unrestricted().get(pk=team.pk).name == "上海一组"
     assert AuditEntry.objects.count() == before
 
 
 def test_admin_adds_moves_and_deactivates_a_person(personas, api_client):
     client = api_client(personas["admin"])
-    team = OrgUnit.objects.get(code="EAST-SH-1")
-    south = OrgUnit.objects.get(code="SOUTH-GZ-1")
-    position = Position.objects.get(name="业务员")
+    team = OrgUnit.objects.unrestricted().get(code="EAST-SH-1")
+    south = OrgUnit.objects.unrestricted().get(code="SOUTH-GZ-1")
+    position = Position.objects.unrestricted().get(name="业务员")
 
     created = client.post(
         "/api/v1/org/people",
@@ -165,7 +165,7 @@ def test_invalid_person_input_is_422_with_field_messages(personas, api_client):
 
 def test_territories_are_filtered_by_unit_and_unassigned(personas, api_client):
     client = api_client(personas["salesperson"])
-    east = OrgUnit.objects.get(code="EAST")
+    east = OrgUnit.objects.unrestricted().get(code="EAST")
     east_codes = [
         t["code"]
         for t in client.get(f"/api/v1/org/territories?unit={east.pk}&limit=100").json()["items"]
@@ -191,7 +191,11 @@ def test_admin_clears_a_territory_owner(personas, api_client):
 
 def test_unassigned_lists_what_has_no_responsible_person(personas, api_client):
     services.create_unit(
-        actor=None, name="新组", code="NEW", kind="team", parent=OrgUnit.objects.get(code="EAST")
+        actor=None,
+        name="新组",
+        code="NEW",
+        kind="team",
+        parent=OrgUnit.objects.unrestricted().get(code="EAST"),
     )
     body = api_client(personas["director"]).get("/api/v1/org/unassigned").json()
     assert [u["code"] for u in body["units"]] == ["NEW"]
@@ -209,7 +213,7 @@ def test_chart_has_head_counts_per_unit_and_subtree(personas, api_client):
 
 def test_positions_list_and_stale_update(personas, api_client):
     client = api_client(personas["admin"])
-    position = Position.objects.get(name="业务员")
+    position = Position.objects.unrestricted().get(name="业务员")
     ok = client.patch(
         f"/api/v1/org/positions/{position.pk}",
         {"version": 1, "duties": "完成目标"},
@@ -222,4 +226,4 @@ def test_positions_list_and_stale_update(personas, api_client):
     )
     assert ok.json()["duties"] == "完成目标"
     assert stale.status_code == 409
-    assert Position.objects.get(pk=position.pk).duties == "完成目标"
+    assert Position.objects.unrestricted().get(pk=position.pk).duties == "完成目标"

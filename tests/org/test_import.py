@@ -55,11 +55,11 @@ def test_an_xlsx_workbook_builds_units_and_people_and_reports_bad_rows(personas)
         ("单位", 5, "parent_code"),
         ("单位", 6, "code"),
     ]
-    nanjing = OrgUnit.objects.get(code="EAST-NJ")
-    team = OrgUnit.objects.get(code="EAST-NJ-1")
+    nanjing = OrgUnit.objects.unrestricted().get(code="EAST-NJ")
+    team = OrgUnit.objects.unrestricted().get(code="EAST-NJ-1")
     assert team.parent == nanjing
     assert team.manager.username == "xiaowang"
-    zhao = User.objects.get(username="xiaozhao")
+    zhao = User.objects.unrestricted().get(username="xiaozhao")
     assert (zhao.unit, zhao.position.name, zhao.duties) == (team, "业务员", "负责南京鼓楼区")
     assert Membership.objects.get(person=zhao).unit == team
     assert set(
@@ -87,14 +87,14 @@ def test_csv_in_utf8_bom_and_gbk_is_read(personas, encoding):
     text = "编码,名称,类型,上级编码\nEAST-NJ,南京分公司,分公司,EAST\n"
     result = import_org(actor=personas["admin"], name="u.csv", content=text.encode(encoding))
     assert result.units_created == 1
-    assert OrgUnit.objects.get(code="EAST-NJ").name == "南京分公司"
+    assert OrgUnit.objects.unrestricted().get(code="EAST-NJ").name == "南京分公司"
 
 
 def test_a_changed_row_moves_the_person_with_history(personas):
     text = "username,full_name,unit_code\nzhangwei,张伟,SOUTH-GZ-1\n"
     result = import_org(actor=personas["admin"], name="p.csv", content=text.encode())
     assert result.people_updated == 1
-    assert User.objects.get(username="zhangwei").unit.code == "SOUTH-GZ-1"
+    assert User.objects.unrestricted().get(username="zhangwei").unit.code == "SOUTH-GZ-1"
     assert Membership.objects.filter(person__username="zhangwei").count() == 2
 
 
@@ -105,14 +105,14 @@ def test_a_file_without_a_known_table_is_refused(personas):
 
 
 def test_only_an_administrator_may_import(personas):
-    units = OrgUnit.objects.count()
+    units = OrgUnit.objects.unrestricted().count()
     with pytest.raises(PermissionDenied):
         import_org(
             actor=personas["director"],
             name="u.csv",
             content="编码,名称\nX,Y\n".encode(),
         )
-    assert OrgUnit.objects.count() == units
+    assert OrgUnit.objects.unrestricted().count() == units
 
 
 def test_the_api_imports_a_file_and_returns_the_report(personas, api_client):

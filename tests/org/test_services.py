@@ -15,7 +15,7 @@ def writes() -> int:
 
 
 def test_admin_creates_a_unit_under_a_region_with_one_audit_entry(personas):
-    east = OrgUnit.objects.get(code="EAST")
+    east = OrgUnit.objects.unrestricted().get(code="EAST")
     before = writes()
 
     unit = services.create_unit(
@@ -39,20 +39,20 @@ def test_admin_creates_a_unit_under_a_region_with_one_audit_entry(personas):
 
 @pytest.mark.parametrize("who", ["salesperson", "regional_manager", "director", "finance"])
 def test_only_an_administrator_restructures_the_organisation(personas, who):
-    east = OrgUnit.objects.get(code="EAST")
-    before, units = writes(), OrgUnit.objects.count()
+    east = OrgUnit.objects.unrestricted().get(code="EAST")
+    before, units = writes(), OrgUnit.objects.unrestricted().count()
 
     with pytest.raises(PermissionDenied):
         services.create_unit(actor=personas[who], name="x", code="X", kind="team", parent=east)
     with pytest.raises(PermissionDenied):
         services.update_unit(actor=personas[who], unit=east, expected_version=1, name="改名")
 
-    assert (writes(), OrgUnit.objects.count()) == (before, units)
-    assert OrgUnit.objects.get(code="EAST").name == "华东大区"
+    assert (writes(), OrgUnit.objects.unrestricted().count()) == (before, units)
+    assert OrgUnit.objects.unrestricted().get(code="EAST").name == "华东大区"
 
 
 def test_a_duplicate_unit_code_is_refused_by_field(personas):
-    east = OrgUnit.objects.get(code="EAST")
+    east = OrgUnit.objects.unrestricted().get(code="EAST")
     with pytest.raises(ValidationFailed) as error:
         services.create_unit(
             actor=personas["admin"], name="x", code="EAST-SH", kind="team", parent=east
@@ -61,52 +61,58 @@ def test_a_duplicate_unit_code_is_refused_by_field(personas):
 
 
 def test_a_stale_unit_update_is_refused_and_changes_nothing(personas):
-    east = OrgUnit.objects.get(code="EAST")
+    east = OrgUnit.objects.unrestricted().get(code="EAST")
     services.update_unit(actor=personas["admin"], unit=east, expected_version=1, name="华东区")
     before = writes()
 
     with pytest.raises(StaleVersion):
         services.update_unit(
             actor=personas["admin"],
-            unit=OrgUnit.objects.get(code="SOUTH"),
+            unit=OrgUnit.objects.unrestricted().get(code="SOUTH"),
             expected_version=7,
             name="x",
         )
-    stale = OrgUnit.objects.get(code="EAST")
+    stale = OrgUnit.objects.unrestricted().get(code="EAST")
     stale.version = 1
     with pytest.raises(StaleVersion):
         services.update_unit(actor=personas["admin"], unit=stale, expected_version=1, name="华东")
 
-    assert OrgUnit.objects.get(code="EAST").name == "华东区"
+    assert OrgUnit.objects.unrestricted().get(code="EAST").name == "华东区"
     assert writes() == before
 
 
 def test_a_unit_cannot_move_under_its_own_subtree(personas):
-    east = OrgUnit.objects.get(code="EAST")
-    team = OrgUnit.objects.get(code="EAST-SH-1")
+    east = OrgUnit.objects.unrestricted().get(code="EAST")
+    team = OrgUnit.objects.unrestricted().get(code="EAST-SH-1")
     with pytest.raises(ValidationFailed) as error:
         services.update_unit(actor=personas["admin"], unit=east, expected_version=1, parent=team)
     assert list(error.value.fields) == ["parent"]
-    assert OrgUnit.objects.get(code="EAST").parent.code == "HQ"
+    assert OrgUnit.objects.unrestricted().get(code="EAST").parent.code == "HQ"
 
 
 def test_moving_a_unit_rewrites_the_paths_of_its_whole_subtree(personas):
-    shanghai = OrgUnit.objects.get(code="EAST-SH")
-    south = OrgUnit.objects.get(code="SOUTH")
-    old = {u.code: u.path for u in OrgUnit.objects.filter(path__startswith=shanghai.path)}
+    shanghai = OrgUnit.objects.unrestricted().get(code="EAST-SH")
+    south = OrgUnit.objects.unrestricted().get(code="SOUTH")
+    old = {
+        u.code: u.path
+        for u in OrgUnit.objects.unrestricted().filter(path__startswith=shanghai.path)
+    }
 
     services.update_unit(actor=personas["admin"], unit=shanghai, expected_version=1, parent=south)
 
-    new_root = OrgUnit.objects.get(code="EAST-SH").path
+    new_root = OrgUnit.objects.unrestricted().get(code="EAST-SH").path
     assert new_root.startswith(south.path)
     for code, path in old.items():
-        assert OrgUnit.objects.get(code=code).path == new_root + path[len(old["EAST-SH"]) :]
+        assert (
+            OrgUnit.objects.unrestricted().get(code=code).path
+            == new_root + path[len(old["EAST-SH"]) :]
+        )
     assert AuditEntry.objects.filter(action="org.unit.changed").count() == 1
 
 
 def test_changing_a_manager_closes_the_old_term_on_the_effective_date(personas):
-    team = OrgUnit.objects.get(code="EAST-SH-1")
-    yang = User.objects.get(username="yangfan")
+    team = OrgUnit.objects.unrestricted().get(code="EAST-SH-1")
+    yang = User.objects.unrestricted().get(username="yangfan")
 
     services.update_unit(
         actor=personas["admin"],
@@ -134,7 +140,7 @@ def test_changing_a_manager_closes_the_old_term_on_the_effective_date(personas):
 
 def test_an_effective_date_in_the_future_is_refused(personas):
     zhang = personas["salesperson"]
-    south = OrgUnit.objects.get(code="SOUTH-GZ-1")
+    south = OrgUnit.objects.unrestricted().get(code="SOUTH-GZ-1")
     tomorrow = dt.date.today() + dt.timedelta(days=1)  # noqa: DTZ011
     with pytest.raises(ValidationFailed) as error:
         services.move_person(
@@ -145,7 +151,7 @@ def test_an_effective_date_in_the_future_is_refused(personas):
             effective_on=tomorrow,
         )
     assert list(error.value.fields) == ["effective_on"]
-    assert User.objects.get(pk=zhang.pk).unit.code == "EAST-SH-1"
+    assert User.objects.unrestricted().get(pk=zhang.pk).unit.code == "EAST-SH-1"
     assert Membership.objects.filter(person=zhang).count() == 1
 
 
@@ -155,20 +161,20 @@ def test_a_move_cannot_start_before_the_current_membership(personas):
         services.move_person(
             actor=personas["admin"],
             person=zhang,
-            unit=OrgUnit.objects.get(code="SOUTH"),
+            unit=OrgUnit.objects.unrestricted().get(code="SOUTH"),
             expected_version=1,
             effective_on=dt.date(2024, 12, 31),
         )
 
 
 def test_admin_adds_a_person_with_membership_and_no_usable_password(personas):
-    team = OrgUnit.objects.get(code="EAST-SH-1")
+    team = OrgUnit.objects.unrestricted().get(code="EAST-SH-1")
     person = services.create_person(
         actor=personas["admin"],
         username="xiaoli",
         full_name="小李",
         unit=team,
-        position=Position.objects.get(name="业务员"),
+        position=Position.objects.unrestricted().get(name="业务员"),
         extra_roles=["marketing"],
     )
     assert not person.has_usable_password()
@@ -209,7 +215,7 @@ def test_the_unit_of_a_person_is_changed_only_by_moving_them(personas):
             actor=personas["admin"],
             person=personas["salesperson"],
             expected_version=1,
-            unit=OrgUnit.objects.get(code="SOUTH"),
+            unit=OrgUnit.objects.unrestricted().get(code="SOUTH"),
         )
     assert list(error.value.fields) == ["unit"]
 
@@ -221,7 +227,7 @@ def test_a_manager_cannot_be_deactivated_before_handing_over(personas):
             actor=personas["admin"], person=personas["team_lead"], expected_version=1
         )
     assert "上海一组" in error.value.detail
-    assert User.objects.get(pk=personas["team_lead"].pk).is_active
+    assert User.objects.unrestricted().get(pk=personas["team_lead"].pk).is_active
     assert writes() == before
 
 
@@ -229,11 +235,11 @@ def test_deactivating_a_salesperson_keeps_them_but_stops_sign_in(personas):
     services.deactivate_person(
         actor=personas["admin"], person=personas["salesperson"], expected_version=1
     )
-    assert not User.objects.get(pk=personas["salesperson"].pk).is_active
+    assert not User.objects.unrestricted().get(pk=personas["salesperson"].pk).is_active
 
 
 def test_a_unit_with_people_or_history_cannot_be_deleted_but_an_empty_one_can(personas):
-    team = OrgUnit.objects.get(code="EAST-SH-1")
+    team = OrgUnit.objects.unrestricted().get(code="EAST-SH-1")
     with pytest.raises(Conflict):
         services.delete_unit(actor=personas["admin"], unit=team)
     empty = services.create_unit(
@@ -241,11 +247,11 @@ def test_a_unit_with_people_or_history_cannot_be_deleted_but_an_empty_one_can(pe
         name="空组",
         code="EMPTY",
         kind="team",
-        parent=OrgUnit.objects.get(code="EAST-SH"),
+        parent=OrgUnit.objects.unrestricted().get(code="EAST-SH"),
         manager=personas["team_lead"],
     )
     services.delete_unit(actor=personas["admin"], unit=empty)
-    assert not OrgUnit.objects.filter(code="EMPTY").exists()
+    assert not OrgUnit.objects.unrestricted().filter(code="EMPTY").exists()
     assert AuditEntry.objects.filter(action="org.unit.deleted").count() == 1
 
 
@@ -282,5 +288,5 @@ def test_positions_and_territories_are_managed_with_one_entry_per_write(personas
 def test_a_held_position_cannot_be_deleted(personas):
     with pytest.raises(Conflict):
         services.delete_position(
-            actor=personas["admin"], position=Position.objects.get(name="业务员")
+            actor=personas["admin"], position=Position.objects.unrestricted().get(name="业务员")
         )

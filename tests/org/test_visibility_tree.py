@@ -14,11 +14,11 @@ from salescope.org.visibility import managed_subtree, member_units
 
 
 def _codes(units) -> set[str]:  # noqa: ANN001 - a queryset of unit ids
-    return set(OrgUnit.objects.filter(pk__in=units).values_list("code", flat=True))
+    return set(OrgUnit.objects.unrestricted().filter(pk__in=units).values_list("code", flat=True))
 
 
 def _parents() -> dict[int, int | None]:
-    return dict(OrgUnit.objects.values_list("pk", "parent_id"))
+    return dict(OrgUnit.objects.unrestricted().values_list("pk", "parent_id"))
 
 
 def _ancestors_or_self(unit_id: int | None, parent: dict[int, int | None]) -> set[int]:
@@ -30,8 +30,12 @@ def _ancestors_or_self(unit_id: int | None, parent: dict[int, int | None]) -> se
 
 
 def test_regional_manager_manages_the_region_and_every_unit_below_it(personas):
-    east = OrgUnit.objects.get(code="EAST")
-    below = set(OrgUnit.objects.filter(path__startswith=east.path).values_list("code", flat=True))
+    east = OrgUnit.objects.unrestricted().get(code="EAST")
+    below = set(
+        OrgUnit.objects.unrestricted()
+        .filter(path__startswith=east.path)
+        .values_list("code", flat=True)
+    )
 
     assert _codes(managed_subtree(personas["regional_manager"])) == below
     assert "EAST-SH-1" in below
@@ -105,10 +109,12 @@ def test_subtree_and_member_units_match_parent_pointers_on_random_trees(db, tree
         ]
         for i, manager in enumerate(managers):
             if manager is not None:
-                OrgUnit.objects.filter(pk=units[i].pk).update(manager=people[manager])
+                OrgUnit.objects.unrestricted().filter(pk=units[i].pk).update(
+                    manager=people[manager]
+                )
         parent = _parents()
         for j, person in enumerate(people):
-            person = User.objects.get(pk=person.pk)
+            person = User.objects.unrestricted().get(pk=person.pk)
             managed = {units[i].pk for i, m in enumerate(managers) if m == j}
             expected = {u for u in parent if _ancestors_or_self(u, parent) & managed}
             assert set(managed_subtree(person).values_list("pk", flat=True)) == expected

@@ -16,7 +16,7 @@ def plan(personas):
         actor=director,
         name="2026年度销售计划",
         fiscal_year=2026,
-        scope_unit=OrgUnit.objects.get(code="HQ"),
+        scope_unit=OrgUnit.objects.unrestricted().get(code="HQ"),
         deadline=dt.date(2026, 1, 15),
         sections={"situation": "市场稳定增长", "strategy": "深耕华东"},
     )

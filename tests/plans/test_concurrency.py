@@ -45,12 +45,12 @@ def test_concurrent_edits_of_one_cell_let_exactly_one_win(personas, plan):
     root = plan.targets.get(parent=None)
     services.decompose_target(actor=director, target=root, steps=[Step(Axis.ORG)])
     for round_number in range(ROUNDS):
-        cell = Target.objects.filter(parent=root).order_by("position").first()
+        cell = Target.objects.unrestricted().filter(parent=root).order_by("position").first()
         audits = AuditEntry.objects.filter(action="plans.target.edited").count()
         values = [100_000_000 + round_number, 200_000_000 + round_number]
 
         def edit(actor, value, cell=cell):
-            parent = Target.objects.get(pk=root.pk)
+            parent = Target.objects.unrestricted().get(pk=root.pk)
             edits = [CellEdit(cell.pk, cell.version, value=value)]
             return services.edit_cells(actor=actor, parent=parent, edits=edits)
 
@@ -69,7 +69,7 @@ def test_concurrent_edits_of_one_cell_let_exactly_one_win(personas, plan):
         assert stale.status == 409
         assert stale.extra["current_version"] == cell.version
         assert AuditEntry.objects.filter(action="plans.target.edited").count() == audits + 1
-        siblings = Target.objects.filter(parent=root).values_list("value", flat=True)
+        siblings = Target.objects.unrestricted().filter(parent=root).values_list("value", flat=True)
         assert sum(siblings) == root.value
 
 
@@ -77,12 +77,12 @@ def test_concurrent_edits_of_one_cell_let_exactly_one_win(personas, plan):
 def test_concurrent_plan_edits_let_exactly_one_win(personas, plan):
     director, admin = personas["director"], personas["admin"]
     for round_number in range(ROUNDS):
-        current = Plan.objects.get(pk=plan.pk)
+        current = Plan.objects.unrestricted().get(pk=plan.pk)
         audits = AuditEntry.objects.filter(action="plans.plan.updated").count()
         names = [f"甲{round_number}", f"乙{round_number}"]
 
         def rename(actor, name, version=current.version):
-            fresh = Plan.objects.get(pk=plan.pk)
+            fresh = Plan.objects.unrestricted().get(pk=plan.pk)
             return services.update_plan(
                 actor=actor, plan=fresh, expected_version=version, changes={"name": name}
             )
@@ -95,6 +95,6 @@ def test_concurrent_plan_edits_let_exactly_one_win(personas, plan):
         )
         assert sorted(kind for kind, _ in outcomes) == ["ok", "stale"], outcomes
         winner = names[[kind for kind, _ in outcomes].index("ok")]
-        assert Plan.objects.get(pk=plan.pk).name == winner
-        assert Plan.objects.get(pk=plan.pk).version == current.version + 1
+        assert Plan.objects.unrestricted().get(pk=plan.pk).name == winner
+        assert Plan.objects.unrestricted().get(pk=plan.pk).version == current.version + 1
         assert AuditEntry.objects.filter(action="plans.plan.updated").count() == audits + 1

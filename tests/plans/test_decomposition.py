@@ -14,27 +14,29 @@ from salescope.plans.services import CellEdit, Step
 def _children_sum_to_parents(plan):
     """The invariant of amounts, counts and quantities (a percentage's parts are levels)."""
     amounts = [metric for metric, info in METRICS.items() if info.additive]
-    for parent in Target.objects.filter(plan=plan, is_leaf=False, metric__in=amounts):
-        total = Target.objects.filter(parent=parent).aggregate(s=Sum("value"))["s"]
+    for parent in Target.objects.unrestricted().filter(
+        plan=plan, is_leaf=False, metric__in=amounts
+    ):
+        total = Target.objects.unrestricted().filter(parent=parent).aggregate(s=Sum("value"))["s"]
         assert total == parent.value, parent.label
 
 
 def test_company_target_decomposes_to_every_salesperson_and_month_exactly(decomposed, personas):
     _children_sum_to_parents(decomposed)
-    zhangwei = Target.objects.filter(plan=decomposed, person=personas["salesperson"])
+    zhangwei = Target.objects.unrestricted().filter(plan=decomposed, person=personas["salesperson"])
     months = zhangwei.filter(grain="month")
     assert months.count() == 12
     person_cell = zhangwei.get(grain="year")
     assert sum(m.value for m in months) == person_cell.value
     # 4 regions share 12,000,000.00 equally
-    regions = Target.objects.filter(plan=decomposed, depth=1).order_by("position")
+    regions = Target.objects.unrestricted().filter(plan=decomposed, depth=1).order_by("position")
     assert [r.value for r in regions] == [300_000_000] * 4
     assert AuditEntry.objects.filter(action="plans.target.decomposed").count() == 1
 
 
 def test_editing_a_cell_locks_it_and_the_free_siblings_absorb_the_difference(decomposed, personas):
     root = decomposed.targets.get(parent=None)
-    regions = list(Target.objects.filter(parent=root).order_by("position"))
+    regions = list(Target.objects.unrestricted().filter(parent=root).order_by("position"))
     first = regions[0]
     services.edit_cells(
         actor=personas["director"],
@@ -42,17 +44,22 @@ def test_editing_a_cell_locks_it_and_the_free_siblings_absorb_the_difference(dec
         edits=[CellEdit(first.pk, first.version, value=450_000_000)],
     )
     values = list(
-        Target.objects.filter(parent=root).order_by("position").values_list("value", flat=True)
+        Target.objects.unrestricted()
+        .filter(parent=root)
+        .order_by("position")
+        .values_list("value", flat=True)
     )
     assert values == [450_000_000, 250_000_000, 250_000_000, 250_000_000]
-    assert Target.objects.get(pk=first.pk).locked is True
+    assert Target.objects.unrestricted().get(pk=first.pk).locked is True
     _children_sum_to_parents(decomposed)
 
 
 def test_locks_that_exceed_the_parent_are_refused_and_nothing_changes(decomposed, personas):
     root = decomposed.targets.get(parent=None)
-    regions = list(Target.objects.filter(parent=root).order_by("position"))
-    before = list(Target.objects.filter(plan=decomposed).values_list("pk", "value", "version"))
+    regions = list(Target.objects.unrestricted().filter(parent=root).order_by("position"))
+    before = list(
+        Target.objects.unrestricted().filter(plan=decomposed).values_list("pk", "value", "version")
+    )
     audits = AuditEntry.objects.count()
     with pytest.raises(ValidationFailed) as caught:
         services.edit_cells(
@@ -65,13 +72,20 @@ def test_locks_that_exceed_the_parent_are_refused_and_nothing_changes(decomposed
         )
     assert caught.value.code == "target_infeasible_locks"
     assert (
-        list(Target.objects.filter(plan=decomposed).values_list("pk", "value", "version")) == before
+        list(
+            Target.objects.unrestricted()
+            .filter(plan=decomposed)
+            .values_list("pk", "value", "version")
+        )
+        == before
     )
     assert AuditEntry.objects.count() == audits
 
 
 def test_a_salesperson_cannot_decompose_or_edit_targets(decomposed, personas):
-    mine = Target.objects.get(plan=decomposed, person=personas["salesperson"], grain="year")
+    mine = Target.objects.unrestricted().get(
+        plan=decomposed, person=personas["salesperson"], grain="year"
+    )
     audits = AuditEntry.objects.count()
     with pytest.raises(PermissionDenied):
         services.decompose_target(
@@ -86,7 +100,7 @@ def test_team_lead_decomposes_her_team_target_to_her_people(plan, personas):
     services.decompose_target(
         actor=director, target=root, steps=[Step(Axis.ORG), Step(Axis.ORG), Step(Axis.ORG)]
     )
-    team = Target.objects.get(plan=plan, unit__code="EAST-SH-1", person=None)
+    team = Target.objects.unrestricted().get(plan=plan, unit__code="EAST-SH-1", person=None)
     created = services.decompose_target(
         actor=personas["team_lead"], target=team, steps=[Step(Axis.ORG)]
     )
@@ -128,14 +142,19 @@ def test_last_years_share_and_seasonality_come_from_the_ledger_rollups(plan, per
         target=root,
         steps=[Step(Axis.ORG, Method.LAST_YEAR), Step(Axis.MONTH, Method.SEASONALITY)],
     )
-    regions = {t.unit.code: t for t in Target.objects.filter(parent=root).select_related("unit")}
+    regions = {
+        t.unit.code: t
+        for t in Target.objects.unrestricted().filter(parent=root).select_related("unit")
+    }
     assert regions["EAST"].value == 900_000_000
     assert regions["SOUTH"].value == 300_000_000
     assert regions["NORTH"].value == regions["WEST"].value == 0
-    east_months = Target.objects.filter(parent=regions["EAST"]).order_by("period_start")
+    east_months = (
+        Target.objects.unrestricted().filter(parent=regions["EAST"]).order_by("period_start")
+    )
     assert [m.value for m in east_months if m.value] == [900_000_000]
     assert east_months.get(value=900_000_000).period_start == dt.date(2026, 3, 1)
-    north_months = Target.objects.filter(parent=regions["NORTH"])
+    north_months = Target.objects.unrestricted().filter(parent=regions["NORTH"])
     assert {m.value for m in north_months} == {0}
 
 
@@ -157,11 +176,15 @@ def test_a_persons_year_follows_their_own_monthly_history(plan, personas):
     root = plan.targets.get(parent=None)
     director = personas["director"]
     services.decompose_target(actor=director, target=root, steps=[Step(Axis.ORG)] * 4)
-    mine = Target.objects.get(plan=plan, person=personas["salesperson"])
+    mine = Target.objects.unrestricted().get(plan=plan, person=personas["salesperson"])
     services.decompose_target(
         actor=personas["team_lead"], target=mine, steps=[Step(Axis.MONTH, Method.SEASONALITY)]
     )
-    months = {t.period_start.month: t.value for t in Target.objects.filter(parent=mine) if t.value}
+    months = {
+        t.period_start.month: t.value
+        for t in Target.objects.unrestricted().filter(parent=mine)
+        if t.value
+    }
     assert months == {2: mine.value // 4, 5: mine.value - mine.value // 4}
 
 
@@ -184,16 +207,18 @@ def test_a_split_by_last_year_without_last_years_actuals_is_refused(plan, person
     root = plan.targets.get(parent=None)
     director = personas["director"]
     services.decompose_target(actor=director, target=root, steps=[Step(Axis.ORG)])
-    before = sorted(Target.objects.filter(plan=plan).values_list("pk", "value", "version"))
+    before = sorted(
+        Target.objects.unrestricted().filter(plan=plan).values_list("pk", "value", "version")
+    )
 
     for method in (Method.LAST_YEAR, Method.SEASONALITY):
         with pytest.raises(ValidationFailed) as refused:
             services.decompose_target(actor=director, target=root, steps=[Step(Axis.ORG, method)])
         assert refused.value.code == "target_no_history"
         assert list(refused.value.fields) == ["method"]
-    assert sorted(Target.objects.filter(plan=plan).values_list("pk", "value", "version")) == (
-        before
-    )
+    assert sorted(
+        Target.objects.unrestricted().filter(plan=plan).values_list("pk", "value", "version")
+    ) == (before)
 
 
 def test_a_metric_without_ledger_history_cannot_be_split_by_last_year(plan, personas):
@@ -208,7 +233,7 @@ def test_a_metric_without_ledger_history_cannot_be_split_by_last_year(plan, pers
             actor=director, target=outlets, steps=[Step(Axis.ORG, Method.LAST_YEAR)]
         )
     assert refused.value.code == "target_no_history"
-    assert not Target.objects.filter(parent=outlets).exists()
+    assert not Target.objects.unrestricted().filter(parent=outlets).exists()
 
 
 def test_a_part_without_history_of_its_own_is_split_equally_and_says_so(plan, personas):
@@ -224,12 +249,17 @@ def test_a_part_without_history_of_its_own_is_split_equally_and_says_so(plan, pe
         steps=[Step(Axis.ORG, Method.CUSTOM, [1, 1, 1, 1]), Step(Axis.MONTH, Method.SEASONALITY)],
     )
 
-    regions = {t.unit.code: t for t in Target.objects.filter(parent=root).select_related("unit")}
+    regions = {
+        t.unit.code: t
+        for t in Target.objects.unrestricted().filter(parent=root).select_related("unit")
+    }
     east, south = regions["EAST"], regions["SOUTH"]
     assert (east.method, south.method) == (Method.SEASONALITY, Method.EQUAL)
-    east_months = {t.period_start.month: t.value for t in Target.objects.filter(parent=east)}
+    east_months = {
+        t.period_start.month: t.value for t in Target.objects.unrestricted().filter(parent=east)
+    }
     assert {m: v for m, v in east_months.items() if v} == {3: east.value}
-    south_months = [t.value for t in Target.objects.filter(parent=south)]
+    south_months = [t.value for t in Target.objects.unrestricted().filter(parent=south)]
     assert sum(south_months) == south.value
     assert max(south_months) - min(south_months) <= 1  # equal shares, to the fen
     _children_sum_to_parents(plan)

@@ -30,12 +30,16 @@ def share(plan, personas):
 
 
 def _regions(root):
-    cells = Target.objects.filter(parent=root).select_related("unit")
+    cells = Target.objects.unrestricted().filter(parent=root).select_related("unit")
     return {cell.unit.code: cell for cell in cells}
 
 
 def _snapshot(plan):
-    return sorted(Target.objects.filter(plan=plan).values_list("pk", "value", "locked", "version"))
+    return sorted(
+        Target.objects.unrestricted()
+        .filter(plan=plan)
+        .values_list("pk", "value", "locked", "version")
+    )
 
 
 def test_decomposing_a_market_share_gives_every_region_the_companys_level(share, personas):
@@ -72,7 +76,7 @@ def test_a_level_decomposes_along_org_time_and_product(share, personas):
         actor=director, target=east, steps=[Step(Axis.QUARTER), Step(Axis.PRODUCT)]
     )
 
-    cells = Target.objects.filter(plan=share.plan, metric=Metric.MARKET_SHARE)
+    cells = Target.objects.unrestricted().filter(plan=share.plan, metric=Metric.MARKET_SHARE)
     assert cells.count() == 1 + 4 + 3 * 12 + 4 + 4 * 2
     assert set(cells.values_list("value", flat=True)) == {19_00}
     products = cells.filter(category__isnull=False)
@@ -105,9 +109,13 @@ def test_editing_one_regions_level_leaves_the_others_and_the_parent_unchanged(sh
     untouched = {pk for pk in before if pk not in (east.pk, south.pk)}
     assert {pk: after[pk] for pk in untouched} == {pk: before[pk] for pk in untouched}
     # the parent, the other regions and the regions' months (no re-spread below)
-    assert Target.objects.get(pk=share.pk).value == 19_00
-    assert set(Target.objects.filter(parent=east).values_list("value", flat=True)) == {19_00}
-    assert not Target.objects.filter(pk__in=[east.pk, south.pk], locked=True).exists()
+    assert Target.objects.unrestricted().get(pk=share.pk).value == 19_00
+    assert set(
+        Target.objects.unrestricted().filter(parent=east).values_list("value", flat=True)
+    ) == {19_00}
+    assert (
+        not Target.objects.unrestricted().filter(pk__in=[east.pk, south.pk], locked=True).exists()
+    )
     entry = AuditEntry.objects.get(action="plans.target.edited")
     assert entry.changes == {
         east.label: [[19_00, False, None], [18_00, False]],
@@ -125,7 +133,7 @@ def test_every_region_may_aim_above_the_companys_level(share, personas):
     services.edit_cells(actor=director, parent=share, edits=edits)
 
     assert {c.value for c in _regions(share).values()} == {30_00}
-    assert Target.objects.get(pk=share.pk).value == 19_00
+    assert Target.objects.unrestricted().get(pk=share.pk).value == 19_00
 
 
 def test_a_stale_level_edit_is_refused_and_changes_nothing(share, personas):
@@ -176,7 +184,7 @@ def test_changing_the_companys_level_keeps_the_regions_own_levels(share, persona
         actor=director, plan=share.plan, metric=Metric.MARKET_SHARE, value=21_00
     )
 
-    assert Target.objects.get(pk=share.pk).value == 21_00
+    assert Target.objects.unrestricted().get(pk=share.pk).value == 21_00
     levels = {code: c.value for code, c in _regions(share).items()}
     assert levels == {"EAST": 18_00, "SOUTH": 19_00, "NORTH": 19_00, "WEST": 19_00}
 
@@ -221,7 +229,7 @@ def test_importing_a_level_keeps_the_total_row_as_imported(share, personas):
 
     assert result.errors == []
     assert (result.accepted, result.updated, result.recomputed) == (2, 2, 0)
-    assert Target.objects.get(pk=share.pk).value == 20_50  # not 18 + 19 × 3
+    assert Target.objects.unrestricted().get(pk=share.pk).value == 20_50  # not 18 + 19 × 3
     levels = {code: c.value for code, c in _regions(share).items()}
     assert levels == {"EAST": 18_00, "SOUTH": 19_00, "NORTH": 19_00, "WEST": 19_00}
 
@@ -234,7 +242,11 @@ def test_importing_a_level_keeps_the_total_row_as_imported(share, personas):
 def test_the_variance_report_shows_each_regions_level_and_their_mean(share, personas):
     """Company 19 %; 华东 and 华南 decomposed, then set to 18 % and 20 %."""
     director = personas["director"]
-    members = list(OrgUnit.objects.filter(code__in=["EAST", "SOUTH"]).values_list("pk", flat=True))
+    members = list(
+        OrgUnit.objects.unrestricted()
+        .filter(code__in=["EAST", "SOUTH"])
+        .values_list("pk", flat=True)
+    )
     services.decompose_target(actor=director, target=share, steps=[Step(Axis.ORG, members=members)])
     regions = _regions(share)
     services.edit_cells(
@@ -389,4 +401,4 @@ def test_a_percentage_above_100_is_refused_everywhere_and_changes_nothing(
     services.edit_cells(
         actor=director, parent=share, edits=[CellEdit(east.pk, east.version, value=100_00)]
     )
-    assert Target.objects.get(pk=east.pk).value == 100_00
+    assert Target.objects.unrestricted().get(pk=east.pk).value == 100_00

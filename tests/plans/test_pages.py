@@ -9,17 +9,17 @@ from salescope.plans.models import Acknowledgement, Plan, Target
 
 def test_director_plans_decomposes_edits_and_approves_in_the_browser(personas, login_client):
     director = login_client(personas["director"])
-    hq = OrgUnit.objects.get(code="HQ")
+    hq = OrgUnit.objects.unrestricted().get(code="HQ")
     response = director.post(
         "/plans/", {"name": "2027年度销售计划", "fiscal_year": 2027, "scope_unit": hq.pk}
     )
     assert response.status_code == 302
-    plan = Plan.objects.get(name="2027年度销售计划")
+    plan = Plan.objects.unrestricted().get(name="2027年度销售计划")
     assert director.get(f"/plans/{plan.pk}/").status_code == 200
     response = director.post(
         f"/plans/{plan.pk}/total/", {"metric": "sales_amount", "value": "1,200,000"}
     )
-    root = Target.objects.get(plan=plan, parent=None)
+    root = Target.objects.unrestricted().get(plan=plan, parent=None)
     assert response.status_code == 302
     assert root.value == 120_000_000
     response = director.post(
@@ -30,7 +30,7 @@ def test_director_plans_decomposes_edits_and_approves_in_the_browser(personas, l
     page = director.get(f"/plans/targets/{root.pk}/")
     assert page.status_code == 200
     assert "华东大区" in page.content.decode()
-    region = Target.objects.filter(parent=root).order_by("position").first()
+    region = Target.objects.unrestricted().filter(parent=root).order_by("position").first()
     form = {
         f"version-{region.pk}": region.version,
         f"orig-{region.pk}": region.value,
@@ -41,7 +41,7 @@ def test_director_plans_decomposes_edits_and_approves_in_the_browser(personas, l
     assert director.post(f"/plans/targets/{root.pk}/", form).status_code == 302
     region.refresh_from_db()
     assert (region.value, region.locked, region.bottom_up) == (45_000_000, True, 50_000_000)
-    others = Target.objects.filter(parent=root).exclude(pk=region.pk)
+    others = Target.objects.unrestricted().filter(parent=root).exclude(pk=region.pk)
     assert sorted(o.value for o in others) == [25_000_000] * 3
     plan.refresh_from_db()
     for action in ("submit", "start_review", "approve"):
@@ -52,7 +52,7 @@ def test_director_plans_decomposes_edits_and_approves_in_the_browser(personas, l
         plan.refresh_from_db()
     assert plan.status == "approved"
     # the managers of the company and of the four regions the targets went to
-    assert Acknowledgement.objects.filter(plan=plan).count() == 5
+    assert Acknowledgement.objects.unrestricted().filter(plan=plan).count() == 5
     assert (
         AuditEntry.objects.filter(action="plans.plan.approved", object_id=str(plan.pk)).count() == 1
     )
@@ -83,8 +83,10 @@ def test_a_salesperson_reads_the_plan_with_their_targets_but_not_the_company_gri
 ):
     client = login_client(personas["salesperson"])
     root = decomposed.targets.get(parent=None)
-    mine = Target.objects.get(plan=decomposed, person=personas["salesperson"], grain="year")
-    theirs = Target.objects.get(
+    mine = Target.objects.unrestricted().get(
+        plan=decomposed, person=personas["salesperson"], grain="year"
+    )
+    theirs = Target.objects.unrestricted().get(
         plan=decomposed, person=personas["other_region_salesperson"], grain="year"
     )
     assert client.get(f"/plans/{decomposed.pk}/").status_code == 200
@@ -131,10 +133,10 @@ def test_key_customers_are_named_by_code_and_an_unknown_code_is_an_error(
         f"/plans/targets/{root.pk}/decompose/", {**form, "members": "KA-001，KA-404"}, follow=True
     )
     assert "KA-404" in refused.content.decode()
-    assert not Target.objects.filter(parent=root).exists()
+    assert not Target.objects.unrestricted().filter(parent=root).exists()
 
     director.post(f"/plans/targets/{root.pk}/decompose/", {**form, "members": "KA-001"})
-    parts = Target.objects.filter(parent=root)
+    parts = Target.objects.unrestricted().filter(parent=root)
     assert {p.customer_id for p in parts} == {big.pk, None}  # the key customer and the others
     assert sum(p.value for p in parts) == root.value
 

@@ -14,6 +14,7 @@ import pytest
 from django.forms.models import model_to_dict
 
 from salescope.core.models import AuditEntry
+from salescope.core.ownership import all_records
 from tests.visibility import registry
 from tests.visibility.routes import (
     PAGE_METHODS,
@@ -37,7 +38,7 @@ CSRF = re.compile(rb'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+')
 def _state(obj):  # noqa: ANN001, ANN202
     if obj is None:
         return None
-    fresh = type(obj)._default_manager.filter(pk=obj.pk).first()
+    fresh = all_records(type(obj)).filter(pk=obj.pk).first()
     return None if fresh is None else model_to_dict(fresh)
 
 

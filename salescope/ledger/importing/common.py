@@ -333,7 +333,9 @@ class People:
     """Users by username (case-insensitive) or by unambiguous full name; loaded once."""
 
     def __init__(self) -> None:
-        users = list(User.objects.values_list("pk", "username", "full_name", "is_active"))
+        users = list(
+            User.objects.unrestricted().values_list("pk", "username", "full_name", "is_active")
+        )
         self.active = {pk for pk, _u, _f, active in users if active}
         self.by_name: dict[str, int] = {u.lower(): pk for pk, u, _f, _a in users}
         for key, pk in unique_index((f.strip(), pk) for pk, _u, f, _a in users).items():
@@ -480,9 +482,9 @@ def bulk_create_with_ids(model: Any, objects: list[Any], key: str) -> None:
     for start in range(0, len(missing), 500):
         chunk = missing[start : start + 500]
         ids = dict(
-            model.objects.filter(**{f"{key}__in": [getattr(o, key) for o in chunk]}).values_list(
-                key, "pk"
-            )
+            model.objects.unrestricted()
+            .filter(**{f"{key}__in": [getattr(o, key) for o in chunk]})
+            .values_list(key, "pk")
         )
         for obj in chunk:
             obj.pk = ids[getattr(obj, key)]

@@ -149,13 +149,13 @@ class CustomerSpec(Spec):
         check_protected(self.actor, protected)
 
     def load(self) -> None:
-        rows = Customer.objects.values(*_STORED)
+        rows = Customer.objects.unrestricted().values(*_STORED)
         self.stored: dict[str, dict[str, Any]] = {row["code"]: row for row in rows}
         self.stored_by_pk = {row["pk"]: row for row in self.stored.values()}
         changeable = visible(Customer.objects.all(), viewer=self.actor, action="change")
         self.changeable = set(changeable.values_list("pk", flat=True))
         self.people = People()
-        territories = list(Territory.objects.values_list("pk", "code", "name"))
+        territories = list(Territory.objects.unrestricted().values_list("pk", "code", "name"))
         self.territory_by_key = unique_index((normalize_header(n), pk) for pk, _c, n in territories)
         self.territory_by_key.update({normalize_header(c): pk for pk, c, _n in territories})
 
@@ -342,7 +342,7 @@ class _ContactWriter:
         self.by_key: dict[tuple[int, str], Contact] = {}
         self.with_primary: set[int] = set()
         if customer_ids:
-            for contact in Contact.objects.filter(customer_id__in=customer_ids):
+            for contact in Contact.objects.unrestricted().filter(customer_id__in=customer_ids):
                 self.by_key[(contact.customer_id, contact.name)] = contact
                 if contact.is_primary:
                     self.with_primary.add(contact.customer_id)

@@ -82,7 +82,7 @@ class Customers:
     """Live customers by code (owner, payment terms), loaded once."""
 
     def __init__(self) -> None:
-        rows = Customer.objects.values_list(
+        rows = Customer.objects.unrestricted().values_list(
             "pk", "code", "owner_id", "payment_terms_days", "deleted_at"
         )
         self.by_code = {
@@ -115,11 +115,13 @@ class InvoiceSpec(Spec):
     def load(self) -> None:
         self.customers = Customers()
         self.people = People()
-        rows = Invoice.objects.values("pk", "number", "status", "paid_fen", "version", *_ATTRS)
+        rows = Invoice.objects.unrestricted().values(
+            "pk", "number", "status", "paid_fen", "version", *_ATTRS
+        )
         self.stored: dict[str, dict[str, Any]] = {row["number"]: row for row in rows}
         self.orders: dict[str, tuple[int, int]] = {}
         if "order" in self.mapped:
-            orders = Order.objects.values_list("number", "pk", "customer_id")
+            orders = Order.objects.unrestricted().values_list("number", "pk", "customer_id")
             self.orders = {number: (pk, customer) for number, pk, customer in orders}
 
     def parse(self, cells: Cells) -> dict[str, Any]:
@@ -202,7 +204,7 @@ class InvoiceSpec(Spec):
             Invoice.objects.bulk_update(changed, [*_ATTRS, "status", "version"], batch_size=500)
         invoiced = {i.order_id for i in [*new, *changed] if i.order_id is not None}
         if invoiced:
-            Order.objects.filter(pk__in=invoiced).update(status=OrderStatus.INVOICED)
+            Order.objects.unrestricted().filter(pk__in=invoiced).update(status=OrderStatus.INVOICED)
         return Outcome(
             created=len(new),
             updated=len(changed),

@@ -77,13 +77,13 @@ class ProductSpec(Spec):
             raise PermissionDenied(fields={"cost": [_("You may not set the cost.")]})
 
     def load(self) -> None:
-        rows = Product.objects.values("pk", "sku", "deleted_at", *_ATTRS)
+        rows = Product.objects.unrestricted().values("pk", "sku", "deleted_at", *_ATTRS)
         self.stored: dict[str, dict[str, Any]] = {row["sku"]: row for row in rows}
         self.brands: dict[str, int] = {}
-        for pk, code, name in Brand.objects.values_list("pk", "code", "name"):
+        for pk, code, name in Brand.objects.unrestricted().values_list("pk", "code", "name"):
             self.brands.setdefault(normalize_header(code), pk)
             self.brands[normalize_header(name)] = pk
-        self.categories = {(c.parent_id, c.name): c for c in Category.objects.all()}
+        self.categories = {(c.parent_id, c.name): c for c in Category.objects.unrestricted().all()}
         self.created_brands = 0
         self.created_categories = 0
 

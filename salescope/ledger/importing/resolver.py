@@ -35,7 +35,9 @@ def _unique_index(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 class Resolver:
     def __init__(self) -> None:
         customers = list(
-            Customer.objects.filter(deleted_at__isnull=True).values_list("pk", "code", "owner_id")
+            Customer.objects.unrestricted()
+            .filter(deleted_at__isnull=True)
+            .values_list("pk", "code", "owner_id")
         )
         self.customer_by_code = {code: pk for pk, code, _owner in customers}
         self.customer_owner = {pk: owner for pk, _code, owner in customers}
@@ -43,20 +45,24 @@ class Resolver:
         self.customer_areas: dict[int, list[str]] = {}
         self._territory_names_cache: dict[int, list[str]] | None = None
         products = list(
-            Product.objects.filter(deleted_at__isnull=True).values_list(
-                "pk", "sku", "name", "brand_id", "category_id", "cost_fen"
-            )
+            Product.objects.unrestricted()
+            .filter(deleted_at__isnull=True)
+            .values_list("pk", "sku", "name", "brand_id", "category_id", "cost_fen")
         )
         self.product_by_sku = {sku: pk for pk, sku, *_rest in products}
         self.product_by_name = _unique_index([(name.strip(), pk) for pk, _s, name, *_r in products])
         self.product_info = {pk: (brand, cat, cost) for pk, _s, _n, brand, cat, cost in products}
-        units = list(OrgUnit.objects.values_list("pk", "code", "name", "kind", "parent_id"))
+        units = list(
+            OrgUnit.objects.unrestricted().values_list("pk", "code", "name", "kind", "parent_id")
+        )
         self.region_by_name = {}
         for pk, code, name, _kind, _parent in units:
             self.region_by_name[normalize_header(code)] = pk
             self.region_by_name.setdefault(normalize_header(name), pk)
         parents = {pk: (kind, parent) for pk, _c, _n, kind, parent in units}
-        users = list(User.objects.values_list("pk", "username", "full_name", "unit_id"))
+        users = list(
+            User.objects.unrestricted().values_list("pk", "username", "full_name", "unit_id")
+        )
         self.user_by_name = {username.lower(): pk for pk, username, *_r in users}
         for key, pk in _unique_index([(full.strip(), pk) for pk, _u, full, _unit in users]).items():
             self.user_by_name.setdefault(key, pk)
@@ -68,7 +74,7 @@ class Resolver:
     @staticmethod
     def _territory_names() -> dict[int, list[str]]:
         """Territory id → its name and the names of every territory below it."""
-        rows = list(Territory.objects.values_list("pk", "name", "parent_id"))
+        rows = list(Territory.objects.unrestricted().values_list("pk", "name", "parent_id"))
         children: dict[int | None, list[int]] = {}
         for pk, _name, parent in rows:
             children.setdefault(parent, []).append(pk)
@@ -96,8 +102,10 @@ class Resolver:
     @property
     def customer_by_name(self) -> dict[str, int]:
         if self._customer_by_name is None:
-            pairs = Customer.objects.filter(deleted_at__isnull=True).values_list(
-                "name_normalized", "pk"
+            pairs = (
+                Customer.objects.unrestricted()
+                .filter(deleted_at__isnull=True)
+                .values_list("name_normalized", "pk")
             )
             self._customer_by_name = _unique_index(list(pairs))
         return self._customer_by_name
@@ -113,9 +121,11 @@ class Resolver:
     def _load_areas(self) -> None:
         if self._territory_names_cache is None:
             self._territory_names_cache = names = self._territory_names()
-            restricted = Customer.objects.filter(
-                Q(territory__isnull=False) | ~Q(sales_area="")
-            ).values_list("pk", "sales_area", "territory_id")
+            restricted = (
+                Customer.objects.unrestricted()
+                .filter(Q(territory__isnull=False) | ~Q(sales_area=""))
+                .values_list("pk", "sales_area", "territory_id")
+            )
             for pk, area, territory in restricted:
                 self.customer_areas[pk] = allowed_places(area, names.get(territory, []))
 

@@ -26,7 +26,7 @@ def manages_unit(actor: Any, unit_id: int | None) -> bool:
     """Whether ``actor`` manages ``unit_id`` or a unit above it (now)."""
     if unit_id is None:
         return False
-    return OrgUnit.objects.filter(pk=unit_id, pk__in=managed_subtree(actor)).exists()
+    return OrgUnit.objects.unrestricted().filter(pk=unit_id, pk__in=managed_subtree(actor)).exists()
 
 
 def ensure_can_change_plan(actor: Any, plan: Plan) -> None:
@@ -38,7 +38,7 @@ def ensure_can_change_plan(actor: Any, plan: Plan) -> None:
 
 def lock_plan(plan: Plan) -> Plan:
     """Serialise target writes of one plan (row lock on PostgreSQL; SQLite writes queue)."""
-    return Plan.objects.select_for_update().get(pk=plan.pk)
+    return Plan.objects.unrestricted().select_for_update().get(pk=plan.pk)
 
 
 def ensure_editable(plan: Plan) -> None:

@@ -107,9 +107,9 @@ def import_targets(
     ensure_editable(plan)
     cells = {
         _coordinates(c): c
-        for c in Target.objects.filter(plan=plan).select_related(
-            "unit", "person", "category", "customer"
-        )
+        for c in Target.objects.unrestricted()
+        .filter(plan=plan)
+        .select_related("unit", "person", "category", "customer")
     }
     result = ImportResult()
     wanted: dict[int, tuple[int, int | None, bool, int, bool]] = {}
@@ -199,13 +199,17 @@ def _apply(
     sums = {}
     recomputed: list[Target] = []
     for parent in parents:
-        total = Target.objects.filter(parent=parent).aggregate(s=Sum("value"))["s"] or 0
+        total = (
+            Target.objects.unrestricted().filter(parent=parent).aggregate(s=Sum("value"))["s"] or 0
+        )
         sums[parent.pk] = total
         if total != parent.value:
             parent.value = total
             parent.version += 1
             recomputed.append(parent)
-            Target.objects.filter(pk=parent.pk).update(value=total, version=parent.version)
+            Target.objects.unrestricted().filter(pk=parent.pk).update(
+                value=total, version=parent.version
+            )
     for pk, (value, _draft, _given, line, is_leaf) in wanted.items():
         if is_leaf or pk not in sums:
             continue  # counted above

@@ -209,8 +209,10 @@ _PAST = {
 
 def _freeze(plan: Plan, actor: User) -> int:
     """Snapshot the approved version and ask everyone concerned to acknowledge it (A7)."""
-    cells = Target.objects.filter(plan=plan).select_related(
-        "unit", "person", "category", "customer"
+    cells = (
+        Target.objects.unrestricted()
+        .filter(plan=plan)
+        .select_related("unit", "person", "category", "customer")
     )
     targets = {}
     people: set[int] = set()
@@ -229,8 +231,10 @@ def _freeze(plan: Plan, actor: User) -> int:
         approved_at=plan.approved_at,
         approved_by=actor,
     )
-    managers = OrgUnit.objects.filter(pk__in=units, manager__isnull=False).values_list(
-        "manager_id", flat=True
+    managers = (
+        OrgUnit.objects.unrestricted()
+        .filter(pk__in=units, manager__isnull=False)
+        .values_list("manager_id", flat=True)
     )
     people.update(managers)
     people.discard(None)
@@ -254,9 +258,11 @@ def acknowledge(
             _("You have already acknowledged this plan."), code=PlanErrorCode.ALREADY_ACKNOWLEDGED
         )
     now = timezone.now()
-    updated = Acknowledgement.objects.filter(
-        pk=acknowledgement.pk, acknowledged_at__isnull=True
-    ).update(acknowledged_at=now, note=note.strip())
+    updated = (
+        Acknowledgement.objects.unrestricted()
+        .filter(pk=acknowledgement.pk, acknowledged_at__isnull=True)
+        .update(acknowledged_at=now, note=note.strip())
+    )
     if updated != 1:
         raise Conflict(
             _("You have already acknowledged this plan."), code=PlanErrorCode.ALREADY_ACKNOWLEDGED

@@ -92,7 +92,7 @@ def set_plan_target(*, actor: User, plan: Plan, metric: str, value: int) -> Targ
     if metric not in Metric.values:
         raise ValidationFailed(fields={"metric": [_("Unknown metric.")]})
     check_range(metric, {"value": value})
-    root = Target.objects.filter(plan=plan, metric=metric, parent=None).first()
+    root = Target.objects.unrestricted().filter(plan=plan, metric=metric, parent=None).first()
     if root is None:
         root = Target(
             plan=plan,
@@ -186,10 +186,16 @@ class _Context:
     def load_org(self) -> None:
         if self.units:
             return
-        for unit in OrgUnit.objects.exclude(kind=UnitKind.DEPARTMENT).order_by("path"):
+        for unit in (
+            OrgUnit.objects.unrestricted().exclude(kind=UnitKind.DEPARTMENT).order_by("path")
+        ):
             self.units[unit.pk] = unit
             self.child_units.setdefault(unit.parent_id or 0, []).append(unit)
-        people = User.objects.filter(is_active=True, role=Role.SALESPERSON).order_by("username")
+        people = (
+            User.objects.unrestricted()
+            .filter(is_active=True, role=Role.SALESPERSON)
+            .order_by("username")
+        )
         for person in people:
             self.people_by_unit.setdefault(person.unit_id, []).append(person)
 
@@ -198,7 +204,7 @@ class _Context:
             return
         from salescope.catalog.models import Category
 
-        for category in Category.objects.order_by("path", "code"):
+        for category in Category.objects.unrestricted().order_by("path", "code"):
             self.categories.setdefault(category.parent_id, []).append(category)
             self.category_paths[category.pk] = category.path
 
@@ -291,7 +297,7 @@ def _specs(ctx: _Context, cell: Target, step: Step) -> list[Spec]:
             return []
         from salescope.customers.models import Customer
 
-        customers = Customer.objects.filter(pk__in=members).order_by("code")
+        customers = Customer.objects.unrestricted().filter(pk__in=members).order_by("code")
         specs = [Spec(**{**base, "customer_id": c.pk}) for c in customers]
         return [*specs, Spec(**base)]  # the rest: everyone but the key customers
     if step.axis == Axis.QUARTER and cell.grain == Grain.YEAR:
@@ -606,7 +612,7 @@ def decompose_target(
     require(actor, perms.TARGET_PLAN.code)
     plan = lock_plan(target.plan)
     ensure_editable(plan)
-    target = Target.objects.select_for_update().get(pk=target.pk)
+    target = Target.objects.unrestricted().select_for_update().get(pk=target.pk)
     _check_version(target, expected_version)
     ensure_can_plan_under(actor, target)
     if not steps:
@@ -616,7 +622,7 @@ def decompose_target(
         steps = [Step(s.axis, Method.EQUAL, None, s.members) for s in steps]
     ctx = _Context(plan=plan, actor=actor)
     _check_history(ctx, target, steps)
-    replaced, _deleted = Target.objects.filter(parent=target).delete()
+    replaced, _deleted = Target.objects.unrestricted().filter(parent=target).delete()
     level = [target]
     created = 0
     for depth, step in enumerate(steps):
@@ -646,7 +652,7 @@ def decompose_target(
                 by_method.setdefault(c.method, []).append(c.pk)
         for method, parents in by_method.items():
             for start in range(0, len(parents), 5000):  # one UPDATE per batch, not per row
-                Target.objects.filter(pk__in=parents[start : start + 5000]).update(
+                Target.objects.unrestricted().filter(pk__in=parents[start : start + 5000]).update(
                     children_axis=step.axis, method=method, is_leaf=False
                 )
         if last:
@@ -656,7 +662,7 @@ def decompose_target(
             Target.objects.bulk_create(next_level, batch_size=1000)
             created += len(next_level)
             level = next_level
-    Target.objects.filter(pk=target.pk).update(version=F("version") + 1)
+    Target.objects.unrestricted().filter(pk=target.pk).update(version=F("version") + 1)
     audit.record(
         actor=actor,
         action="plans.target.decomposed",
@@ -690,8 +696,10 @@ def _respread_below(cells: list[Target]) -> int:
     level = [c for c in cells if not c.is_leaf and METRICS[c.metric].additive]
     while level:
         by_parent: dict[int, list[Target]] = {}
-        children = Target.objects.filter(parent_id__in=[c.pk for c in level]).order_by(
-            "parent_id", "position", "id"
+        children = (
+            Target.objects.unrestricted()
+            .filter(parent_id__in=[c.pk for c in level])
+            .order_by("parent_id", "position", "id")
         )
         for child in children:
             by_parent.setdefault(child.parent_id, []).append(child)
@@ -752,7 +760,7 @@ def edit_cells(*, actor: User, parent: Target, edits: Sequence[CellEdit]) -> lis
     plan = lock_plan(parent.plan)
     ensure_editable(plan)
     ensure_can_plan_under(actor, parent)
-    kids = list(Target.objects.filter(parent=parent).order_by("position", "id"))
+    kids = list(Target.objects.unrestricted().filter(parent=parent).order_by("position", "id"))
     by_id = {k.pk: k for k in kids}
     errors = {
         str(e.target_id): [_("Not a part of this target.")]
@@ -779,7 +787,7 @@ def edit_cells(*, actor: User, parent: Target, edits: Sequence[CellEdit]) -> lis
             if additive and edit.locked is None:
                 kid.locked = True
     if additive:
-        parent.value = Target.objects.get(pk=parent.pk).value
+        parent.value = Target.objects.unrestricted().get(pk=parent.pk).value
         for kid, value in zip(kids, _split(parent, kids), strict=True):
             kid.value = value
     changed = []
@@ -814,8 +822,10 @@ def set_bottom_up(
     ensure_can_draft(actor, target)
     check_range(target.metric, {"bottom_up": value})
     before = target.bottom_up
-    matched = Target.objects.filter(pk=target.pk, version=expected_version).update(
-        bottom_up=value, version=F("version") + 1
+    matched = (
+        Target.objects.unrestricted()
+        .filter(pk=target.pk, version=expected_version)
+        .update(bottom_up=value, version=F("version") + 1)
     )
     if matched != 1:
         target.refresh_from_db()

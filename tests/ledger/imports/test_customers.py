@@ -67,7 +67,9 @@ def run(path, actor, **options):
 def imported():
     fields = ["code", "name", "kind", "owner__username", "tier", "parent__code", "phone",
               "tax_number", "credit_limit_fen", "payment_terms_days"]  # fmt: skip
-    return sorted(Customer.objects.filter(code__startswith="K-").values_list(*fields))
+    return sorted(
+        Customer.objects.unrestricted().filter(code__startswith="K-").values_list(*fields)
+    )
 
 
 EXPECTED_ROWS = [
@@ -95,7 +97,7 @@ def test_bad_rows_are_reported_and_good_rows_land(world, tmp_path, encoding):
     assert result.errors == EXPECTED_ERRORS
     assert (result.accepted, result.rejected, result.created, result.updated) == (3, 10, 3, 0)
     assert imported() == EXPECTED_ROWS
-    contact = Contact.objects.get(customer__code="K-1")
+    contact = Contact.objects.unrestricted().get(customer__code="K-1")
     assert (contact.name, contact.email, contact.is_primary) == ("王经理", "wang@example.com", True)
 
 
@@ -116,13 +118,15 @@ def test_counts_equal_rows_stored_and_reimport_changes_nothing(world, tmp_path):
     path = write_csv(tmp_path / "c.csv", HEADER, GOOD + BAD)
     first = run(path, world.personas["admin"])
     before = imported()
-    contacts = list(Contact.objects.values_list("pk", "name", "phone", "email"))
+    contacts = list(Contact.objects.unrestricted().values_list("pk", "name", "phone", "email"))
     audits = AuditEntry.objects.count()
     second = run(path, world.personas["admin"])
     assert first.accepted == first.created == len(before) == 3
     assert (second.created, second.updated, second.unchanged, second.rejected) == (0, 0, 3, 10)
     assert imported() == before
-    assert list(Contact.objects.values_list("pk", "name", "phone", "email")) == contacts
+    assert (
+        list(Contact.objects.unrestricted().values_list("pk", "name", "phone", "email")) == contacts
+    )
     assert AuditEntry.objects.count() == audits + 1  # one entry per import, none per row
     entry = AuditEntry.objects.latest("pk")
     assert (entry.action, entry.source) == ("ledger.customers.imported", "import")
@@ -130,13 +134,13 @@ def test_counts_equal_rows_stored_and_reimport_changes_nothing(world, tmp_path):
 
 def test_changed_credit_limit_is_an_update_and_blank_cells_keep_values(world, tmp_path):
     run(write_csv(tmp_path / "a.csv", HEADER, GOOD), world.personas["admin"])
-    version = Customer.objects.get(code="K-1").version
+    version = Customer.objects.unrestricted().get(code="K-1").version
     changed = [row[:] for row in GOOD]
     changed[0][8] = "60000.00"
     changed[0][6] = ""  # blank phone: keep the stored one
     result = run(write_csv(tmp_path / "b.csv", HEADER, changed), world.personas["admin"])
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
-    k1 = Customer.objects.get(code="K-1")
+    k1 = Customer.objects.unrestricted().get(code="K-1")
     assert (k1.credit_limit_fen, k1.phone, k1.version) == (6_000_000, "0571-1234567", version + 1)
     entry = AuditEntry.objects.latest("pk")
     assert entry.changes["updated_fields"] == {"K-1": {"credit_limit_fen": [5_000_000, 6_000_000]}}
@@ -146,7 +150,7 @@ def test_existing_customer_is_updated_by_code(world, tmp_path):
     rows = [["C-EAST-2", "浦东便利店（新）", "终端", "", "", "C-EAST-1", "", "", "", "", "", ""]]
     result = run(write_csv(tmp_path / "u.csv", HEADER, rows), world.personas["admin"])
     assert (result.created, result.updated) == (0, 1)
-    shop = Customer.objects.get(code="C-EAST-2")
+    shop = Customer.objects.unrestricted().get(code="C-EAST-2")
     assert (shop.name, shop.name_normalized, shop.parent_id) == (
         "浦东便利店（新）",
         "浦东便利店新",
@@ -209,5 +213,5 @@ def test_manager_cannot_change_customers_outside_their_team(world, tmp_path):
     assert result.errors == [
         {"line": 2, "column": "客户编码", "reason": "you may not change this customer"}
     ]
-    assert Customer.objects.get(code="C-SOUTH-1").name == "广州粤华贸易"
-    assert Customer.objects.get(code="K-30").owner == world.personas["team_lead"]
+    assert Customer.objects.unrestricted().get(code="C-SOUTH-1").name == "广州粤华贸易"
+    assert Customer.objects.unrestricted().get(code="K-30").owner == world.personas["team_lead"]

@@ -31,13 +31,18 @@ def products():
     fields = ["sku", "name", "brand__name", "category__name", "category__parent__name", "unit",
               "list_price_fen", "cost_fen"]  # fmt: skip
     return sorted(
-        Product.objects.filter(sku__in=["P-NUT-1", "P-NUT-2", "P-TEA-1"]).values_list(*fields)
+        Product.objects.unrestricted()
+        .filter(sku__in=["P-NUT-1", "P-NUT-2", "P-TEA-1"])
+        .values_list(*fields)
     )
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
 def test_products_land_with_brands_and_category_paths(world, tmp_path, encoding):
-    brands, categories = Brand.objects.count(), Category.objects.count()
+    brands, categories = (
+        Brand.objects.unrestricted().count(),
+        Category.objects.unrestricted().count(),
+    )
     result = run(
         write_csv(tmp_path / "p.csv", HEADER, GOOD + BAD, encoding), world.personas["admin"]
     )
@@ -54,7 +59,10 @@ def test_products_land_with_brands_and_category_paths(world, tmp_path, encoding)
         ("P-TEA-1", "绿茶 500ml", "华远", "茶饮", "饮料", "瓶", 350, 0),
     ]
     # 山野 is new; 坚果 under 休闲食品 and 茶饮 under 饮料 are new (created once each).
-    assert (Brand.objects.count(), Category.objects.count()) == (brands + 1, categories + 2)
+    assert (Brand.objects.unrestricted().count(), Category.objects.unrestricted().count()) == (
+        brands + 1,
+        categories + 2,
+    )
     assert (result.as_dict()["created_brands"], result.as_dict()["created_categories"]) == (1, 2)
 
 
@@ -69,7 +77,7 @@ def test_reimport_changes_nothing_and_a_price_change_is_an_update(world, tmp_pat
     changed[2][6] = "3.80"
     result = run(write_csv(tmp_path / "q.csv", HEADER, changed), world.personas["admin"])
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
-    tea = Product.objects.get(sku="P-TEA-1")
+    tea = Product.objects.unrestricted().get(sku="P-TEA-1")
     assert (tea.list_price_fen, tea.version) == (380, 2)
     assert AuditEntry.objects.filter(action="ledger.products.imported").count() == 3
 
@@ -87,7 +95,7 @@ def test_existing_product_is_updated_by_sku(world, tmp_path):
         1,
         {"SKU": "sku", "Product name": "name", "List price": "list_price"},
     )
-    cola = Product.objects.get(sku="P-COLA")
+    cola = Product.objects.unrestricted().get(sku="P-COLA")
     assert (cola.list_price_fen, cola.cost_fen, cola.brand_id) == (320, 120, world.cola.brand_id)
 
 

@@ -66,11 +66,17 @@ def collections(path, actor, **options):
 def ledger_state():
     return (
         sorted(
-            Invoice.objects.values_list("number", "amount_fen", "paid_fen", "status", "due_date")
+            Invoice.objects.unrestricted().values_list(
+                "number", "amount_fen", "paid_fen", "status", "due_date"
+            )
         ),
-        sorted(Collection.objects.values_list("number", "amount_fen", "allocated_fen")),
         sorted(
-            Allocation.objects.values_list("collection__number", "invoice__number", "amount_fen")
+            Collection.objects.unrestricted().values_list("number", "amount_fen", "allocated_fen")
+        ),
+        sorted(
+            Allocation.objects.unrestricted().values_list(
+                "collection__number", "invoice__number", "amount_fen"
+            )
         ),
     )
 
@@ -78,16 +84,16 @@ def ledger_state():
 def assert_tied():
     """Every invoice's paid amount is its allocations; every collection's allocated amount is
     its allocations; the open balance is invoiced minus allocated."""
-    for invoice in Invoice.objects.all():
+    for invoice in Invoice.objects.unrestricted().all():
         allocated = invoice.allocations.aggregate(v=Sum("amount_fen"))["v"] or 0
         assert invoice.paid_fen == allocated <= invoice.amount_fen
         assert invoice.status == ("paid" if invoice.paid_fen == invoice.amount_fen else "open")
-    for collection in Collection.objects.all():
+    for collection in Collection.objects.unrestricted().all():
         allocated = collection.allocations.aggregate(v=Sum("amount_fen"))["v"] or 0
         assert collection.allocated_fen == allocated <= collection.amount_fen
-    invoiced = Invoice.objects.aggregate(v=Sum("amount_fen"))["v"] or 0
-    paid = Allocation.objects.aggregate(v=Sum("amount_fen"))["v"] or 0
-    open_balance = sum(i.balance_fen for i in Invoice.objects.filter(status="open"))
+    invoiced = Invoice.objects.unrestricted().aggregate(v=Sum("amount_fen"))["v"] or 0
+    paid = Allocation.objects.unrestricted().aggregate(v=Sum("amount_fen"))["v"] or 0
+    open_balance = sum(i.balance_fen for i in Invoice.objects.unrestricted().filter(status="open"))
     assert open_balance == invoiced - paid
 
 
@@ -107,7 +113,7 @@ def test_invoices_land_and_bad_rows_are_reported(world, order, tmp_path, encodin
     ]
     assert (result.accepted, result.created) == (3, 3)
     stored = sorted(
-        Invoice.objects.values_list(
+        Invoice.objects.unrestricted().values_list(
             "number",
             "owner__username",
             "issue_date",
@@ -218,14 +224,14 @@ def test_invoice_corrections_keep_the_receivables_tied(world, order, tmp_path):
         },  # noqa: E501
     ]
     assert (result.updated, result.unchanged) == (1, 0)
-    inv2 = Invoice.objects.get(number="INV-2")
+    inv2 = Invoice.objects.unrestricted().get(number="INV-2")
     assert (inv2.amount_fen, inv2.paid_fen, inv2.status, inv2.version) == (
         60_000,
         50_000,
         "open",
         2,
     )
-    assert Invoice.objects.get(number="INV-1").amount_fen == 100_000
+    assert Invoice.objects.unrestricted().get(number="INV-1").amount_fen == 100_000
     assert_tied()
 
 
@@ -242,7 +248,7 @@ def test_collections_from_xlsx_with_excel_dates(world, order, tmp_path):
     assert result.errors == [
         {"line": 3, "column": "收款金额", "reason": "formula or text where a number is expected"}
     ]
-    r10 = Collection.objects.get(number="R-10")
+    r10 = Collection.objects.unrestricted().get(number="R-10")
     assert (r10.date, r10.amount_fen, r10.allocated_fen, r10.note) == (
         dt.date(2025, 4, 1),
         30_050,
@@ -259,4 +265,7 @@ def test_roles_without_receivable_rights_may_not_import(world, tmp_path):
             invoices(inv_path, world.personas[persona])
         with pytest.raises(PermissionDenied):
             collections(col_path, world.personas[persona])
-    assert (Invoice.objects.count(), Collection.objects.count()) == (0, 0)
+    assert (Invoice.objects.unrestricted().count(), Collection.objects.unrestricted().count()) == (
+        0,
+        0,
+    )

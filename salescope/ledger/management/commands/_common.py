@@ -1,7 +1,7 @@
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from salescope.ledger.queries import command_user
+from salescope.org.auth import command_user
 from salescope.org.models import User
 
 

@@ -1,4 +1,9 @@
-"""Helpers shared by the customer, catalogue and ledger pages."""
+"""Page plumbing every app's views share: sign-in, errors as pages, paging, query parameters.
+
+A page handler is wrapped in :func:`page` (signed in; a missing or hidden record → the 404
+page, the same as a missing id (R1); a visible record one may not change → the 403 page).
+Writes show a service's error next to the fields it names with :func:`form_error`.
+"""
 
 import datetime as dt
 from collections.abc import Callable
@@ -9,16 +14,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
-from salescope.core.errors import NotFound, PermissionDenied
+from salescope.core.errors import DomainError, NotFound, PermissionDenied
 from salescope.core.paging import capped_page
 
 PAGE_SIZE = 50
 
 
-def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in; missing or invisible → the 404 page (R1); forbidden → 403."""
+def page_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Missing or invisible → the 404 page (R1); visible but forbidden → the 403 page."""
 
-    @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
@@ -29,6 +33,21 @@ def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             raise DjangoPermissionDenied from None
 
     return wrapped
+
+
+def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in only, with :func:`page_errors`."""
+    return login_required(page_errors(view))
+
+
+def form_error(form: Any, error: DomainError) -> int:
+    """Put a service's error next to the fields it names (or on the form); its status."""
+    if not error.fields:
+        form.add_error(None, error.detail)
+    for name, msgs in error.fields.items():
+        for message in msgs:
+            form.add_error(name if name in form.fields else None, message)
+    return error.status
 
 
 def paginate(request: HttpRequest, queryset: Any, count: int | None = None) -> Any:
