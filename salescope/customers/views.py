@@ -20,7 +20,7 @@ from salescope.customers import queries, services
 from salescope.customers.choices import CustomerKind, DealerHealth
 from salescope.customers.forms import HandoverForm
 from salescope.customers.models import Customer
-from salescope.ledger import queries as ledger_queries
+from salescope.customers.panels import panels_for
 from salescope.org.permissions import allows, requires
 
 # What customers/index.html shows of each row (the owner's name is User.display_name): a
@@ -63,11 +63,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "customer": customer,
         "contacts": queries.list_contacts(viewer=request.user, customer=customer),
-        "invoices": ledger_queries.list_invoices(viewer=request.user, customer=customer)[:20],
-        "orders": ledger_queries.list_orders(viewer=request.user, customer=customer)[:20],
-        "lines": ledger_queries.list_lines(viewer=request.user, filters={"customer": customer.pk})[
-            :20
-        ],
+        "panels": panels_for(viewer=request.user, customer=customer),
     }
     return render(request, "customers/detail.html", context)
 

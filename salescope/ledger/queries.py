@@ -508,6 +508,15 @@ def get_collection(*, viewer: User, pk: Any, action: str = "view") -> Any:
     )
 
 
+def customer_panel(viewer: User, customer: Customer) -> dict[str, Any]:
+    """The ledger's panel on a customer's page: its latest invoices, orders and sales lines."""
+    return {
+        "invoices": list_invoices(viewer=viewer, customer=customer)[:20],
+        "orders": list_orders(viewer=viewer, customer=customer)[:20],
+        "lines": list_lines(viewer=viewer, filters={"customer": customer.pk})[:20],
+    }
+
+
 # --- Sales lines ----------------------------------------------------------------------------
 
 
