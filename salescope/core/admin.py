@@ -31,7 +31,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         filters = []
         for name in super().get_list_filter(request):
             field = self.model._meta.get_field(name) if isinstance(name, str) else None
-            related = field is not None and field.is_relation and "__" not in name
+            related = (
+                isinstance(name, str)
+                and field is not None
+                and field.is_relation
+                and "__" not in name
+            )
             filters.append((name, _AllRecordsRelatedFilter) if related else name)
         return filters
 

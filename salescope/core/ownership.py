@@ -72,10 +72,10 @@ class Ownership:
 
     person: str | None = None
     unit: str | None = None
-    roles: Mapping[str, Iterable[str] | str] = field(default_factory=dict)
+    roles: Mapping[Any, Iterable[str] | str] = field(default_factory=dict)
     actions: Iterable[str] = DEFAULT_ACTIONS
     owner_actions: Iterable[str] | None = None
-    company_roles: Mapping[str, Iterable[str] | str] = field(default_factory=lambda: SALES_WIDE)
+    company_roles: Mapping[Any, Iterable[str] | str] = field(default_factory=lambda: SALES_WIDE)
     everyone: Iterable[str] = frozenset()
     shareable: bool = True
     view_via: tuple[str, ...] = ()
@@ -97,7 +97,7 @@ class Ownership:
         return self._grants.get(str(role), frozenset())  # type: ignore[attr-defined]
 
     def declares(self, action: str) -> bool:
-        return action in self.actions  # type: ignore[operator]
+        return action in self.actions
 
 
 def ownership_of(model: type[models.Model]) -> Ownership | None:
@@ -129,7 +129,7 @@ def can(viewer: Any, model: type[models.Model], action: str) -> bool:
     ownership = ownership_of(model)
     if ownership is None or not is_active_viewer(viewer) or not ownership.declares(action):
         return False
-    if action in ownership.everyone:  # type: ignore[operator]
+    if action in ownership.everyone:
         return True
     return any(action in ownership.role_grants(role) for role in viewer_roles(viewer))
 
@@ -183,7 +183,7 @@ class RestrictedQuerySet(models.QuerySet):
         self._visibility: str | None = None
 
     def _clone(self) -> RestrictedQuerySet:
-        clone = super()._clone()
+        clone = super()._clone()  # type: ignore[misc]  # QuerySet._clone: private, untyped
         clone._visibility = self._visibility
         return clone
 
@@ -198,7 +198,7 @@ class RestrictedQuerySet(models.QuerySet):
 
     def unrestricted(self) -> RestrictedQuerySet:
         """Every record: the system reads, not a person (services, tasks, imports, demo)."""
-        clone = self._chain()
+        clone = self._chain()  # type: ignore[attr-defined]  # QuerySet._chain: private
         clone._visibility = UNRESTRICTED
         return clone
 

@@ -97,7 +97,10 @@ def _tree_sql() -> _TreeSQL:
     from salescope.org.models import User as UserModel
 
     def col(model: type[models.Model], name: str) -> str:
-        return model._meta.get_field(name).column
+        field = model._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        assert field.column
+        return field.column
 
     units, pk, path = OrgUnit._meta.db_table, OrgUnit._meta.pk.column, col(OrgUnit, "path")
     under = f"substr(vis_below.{path}, 1, length(vis_top.{path})) = vis_top.{path}"
@@ -182,6 +185,7 @@ def _condition(model: type[models.Model], ownership: Ownership, viewer: User, ac
     if action == VIEW:
         for relation in ownership.view_via:
             reverse = model._meta.get_field(relation)
+            assert isinstance(reverse, models.ForeignObjectRel)  # view_via: reverse relations
             seen = visible(all_records(reverse.related_model), viewer=viewer, action=VIEW)
             condition |= Q(pk__in=seen.order_by().values(reverse.field.attname))
     return condition or Q(pk__in=[])
