@@ -25,8 +25,9 @@ class AuditQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """One write, as it happened: who, when, what, old → new, and through which door.
 
-    Rows are only ever inserted. The ORM refuses updates and deletes here, and a database
-    trigger (migration 0002) refuses UPDATE for any client.
+    Rows are only ever inserted. The ORM refuses updates and deletes here, and database
+    triggers refuse UPDATE (migration 0003), DELETE and, on PostgreSQL, TRUNCATE (0005) for any
+    client; only ``salescope flush``, which empties every table, lifts them in its transaction.
     """
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
