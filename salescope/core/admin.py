@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from salescope.core.models import AuditEntry, CalendarDay
+from salescope.core.models import AuditEntry, CalendarDay, ScheduledRun
 from salescope.core.ownership import all_records
 
 
@@ -89,3 +89,12 @@ class CalendarDayAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     date_hierarchy = "date"
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(ReadOnlyAdmin):
+    """The daily tasks' runs (core.tasks.daily); the tasks themselves are under Tasks DB."""
+
+    list_display = ("task", "day", "enqueued_at", "result_id")
+    list_filter = ("task",)
+    ordering = ("-day", "task")
