@@ -465,6 +465,31 @@ class ImportPreset(models.Model):
         return self.name
 
 
+class ImportUpload(models.Model):
+    """A file someone uploaded to import, known to every later step only by ``token``, a random
+    id the server issued: the preview, the queued job and the worker find the file through this
+    row, and a step asked by anyone but ``owner`` finds nothing (the form never names a path)."""
+
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(_("file"), max_length=255)
+    stored_path = models.CharField(max_length=500)
+    job = models.OneToOneField(
+        "ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="upload"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    ownership = Ownership(person="owner")
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("uploaded import file")
+        verbose_name_plural = _("uploaded import files")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class ImportJob(models.Model):
     """An import run in the background by ``salescope worker``; progress and result here."""
 

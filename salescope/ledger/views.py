@@ -2,6 +2,7 @@
 sales, orders with the credit hold, and the import (upload → preview → background job)."""
 
 import json
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -293,8 +294,8 @@ def imports(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.FILES.get("file"):
         upload = request.FILES["file"]
         try:
-            path = jobs.store_upload(upload.name, upload.chunks())
-            table = read_table(path)
+            stored = jobs.store_upload(actor=request.user, name=upload.name, chunks=upload.chunks())
+            table = read_table(stored.stored_path)
             mapping = _guess_mapping(kind, table.headers)
             preset = queries.get_preset(viewer=request.user, pk=request.POST.get("preset"))
             if preset is not None and preset.kind == kind:
@@ -304,8 +305,8 @@ def imports(request: HttpRequest) -> HttpResponse:
             return redirect("ledger:imports")
         context.update(
             {
-                "stored": path.name,
-                "filename": upload.name,
+                "stored": stored.token,
+                "filename": stored.filename,
                 "headers": table.headers,
                 "mapping": mapping,
                 "encoding": table.encoding,
@@ -330,9 +331,9 @@ def _posted_mapping(request: HttpRequest, headers: list[str], kind: str) -> dict
 @require_POST
 @requires(perms.IMPORT_RUN.code)
 def import_run(request: HttpRequest) -> HttpResponse:
-    path = jobs.import_dir() / request.POST.get("stored", "").replace("/", "")
-    if not path.exists() or path.parent != jobs.import_dir():
-        raise Http404
+    # The form names the upload by the token the server issued to this person, never a path.
+    upload = jobs.upload_for(actor=request.user, token=request.POST.get("stored"))
+    path = Path(upload.stored_path)
     kind = _import_kind(request)
     headers = read_table(path).headers
     mapping = _posted_mapping(request, headers, kind)
@@ -355,21 +356,15 @@ def import_run(request: HttpRequest) -> HttpResponse:
                 {
                     "result": result,
                     "kind": kind,
-                    "stored": path.name,
+                    "stored": upload.token,
                     "options": options,
-                    "filename": request.POST.get("filename", path.name),
+                    "filename": upload.filename,
                     "headers": headers,
                     "mapping_json": json.dumps(mapping, ensure_ascii=False),
                     "errors": result.errors[:200],
                 },
             )
-        job = jobs.enqueue_import(
-            actor=request.user,
-            kind=kind,
-            path=path,
-            filename=request.POST.get("filename", path.name),
-            options=options,
-        )
+        job = jobs.enqueue_import(actor=request.user, kind=kind, upload=upload, options=options)
     except DomainError as error:
         messages.error(request, f"{error.detail} {json.dumps(error.fields, ensure_ascii=False)}")
         return redirect("ledger:imports")
@@ -380,12 +375,12 @@ def import_run(request: HttpRequest) -> HttpResponse:
 @require_POST
 @requires(perms.IMPORT_RUN.code)
 def import_confirm(request: HttpRequest) -> HttpResponse:
-    path = jobs.import_dir() / request.POST.get("stored", "").replace("/", "")
-    if not path.exists() or path.parent != jobs.import_dir():
-        raise Http404
+    upload = jobs.upload_for(actor=request.user, token=request.POST.get("stored"))
     try:
         mapping = json.loads(request.POST.get("mapping", "{}"))
     except ValueError:
+        mapping = {}
+    if not isinstance(mapping, dict):
         mapping = {}
     options = {
         "mapping": mapping,
@@ -393,13 +388,13 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         "date_format": request.POST.get("date_format") or "auto",
         "complete_mapping": True,  # the page maps every column: "(ignore)" means ignore
     }
-    job = jobs.enqueue_import(
-        actor=request.user,
-        kind=_import_kind(request),
-        path=path,
-        filename=request.POST.get("filename", path.name),
-        options=options,
-    )
+    try:
+        job = jobs.enqueue_import(
+            actor=request.user, kind=_import_kind(request), upload=upload, options=options
+        )
+    except DomainError as error:
+        messages.error(request, _error_text(error))
+        return redirect("ledger:imports")
     return redirect("ledger:import-job", pk=job.pk)
 
 
