@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 
 from salescope.core import audit
 from salescope.core.errors import DomainError, NotFound, ValidationFailed
+from salescope.core.importing.readers import read_table
 from salescope.ledger.choices import ImportKind, JobStatus
 from salescope.ledger.importing import masterdata
-from salescope.ledger.importing.readers import read_table
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
 from salescope.ledger.models import ImportJob, ImportUpload
 from salescope.ledger.permissions import IMPORT_RUN

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salescope.core.errors import DomainError, ValidationFailed
+from salescope.core.importing.readers import read_table
 from salescope.core.periods import month_end
 from salescope.core.web import date_param, int_param, page, paginate
 from salescope.ledger import export, jobs, queries, services
@@ -20,7 +21,6 @@ from salescope.ledger import permissions as perms
 from salescope.ledger.choices import ImportKind
 from salescope.ledger.importing import masterdata
 from salescope.ledger.importing.fields import FIELD_LABELS, SALES_LINE_FIELDS
-from salescope.ledger.importing.readers import read_table
 from salescope.ledger.importing.sales_lines import import_sales_lines, resolve_mapping
 from salescope.org.permissions import requires
 

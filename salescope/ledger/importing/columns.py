@@ -19,9 +19,9 @@ from typing import Any
 import polars as pl
 from django.utils.translation import gettext as _
 
+from salescope.core.importing.parse import CellError, DateParser, scaled
 from salescope.ledger.choices import LineKind
 from salescope.ledger.importing.fields import SALES_LINE_FIELDS, normalize_header
-from salescope.ledger.importing.parse import CellError, DateParser, scaled
 from salescope.ledger.importing.resolver import Resolver
 
 TEXT_LIMITS = {

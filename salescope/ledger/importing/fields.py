@@ -1,9 +1,8 @@
 """Import fields and the header names they are recognised by (Chinese and English)."""
 
-import re
-import unicodedata
-
 from django.utils.translation import gettext_lazy as _
+
+from salescope.core.importing.headers import normalize_header
 
 SALES_LINE_FIELDS: dict[str, tuple[str, ...]] = {
     "line_id": ("line_id", "行id", "明细id", "明细号", "行标识", "lineid", "分录id"),
@@ -82,11 +81,6 @@ FIELD_LABELS = {
     "sale_location": _("Sale location"),
     "kind": _("Kind"),
 }
-
-
-def normalize_header(text: str) -> str:
-    text = unicodedata.normalize("NFKC", str(text or "")).strip().lower()
-    return re.sub(r"[\s_\-（）()\[\]【】:：/]+", "", text)
 
 
 _ALIASES = {

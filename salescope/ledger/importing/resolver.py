@@ -11,8 +11,8 @@ from django.db.models import Q
 
 from salescope.catalog import services as catalog_services
 from salescope.catalog.models import Category, Product
+from salescope.core.importing.headers import normalize_header
 from salescope.customers.models import Customer, allowed_places, normalize_name
-from salescope.ledger.importing.fields import normalize_header
 from salescope.org.choices import UnitKind
 from salescope.org.models import OrgUnit, Territory, User
 

@@ -33,11 +33,11 @@ from django.utils.translation import gettext as _
 from salescope.core import audit
 from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.errors import ValidationFailed
+from salescope.core.importing.common import check_explicit_mapping
+from salescope.core.importing.readers import read_table
 from salescope.ledger.importing.columns import BatchValidator
-from salescope.ledger.importing.common import check_explicit_mapping
 from salescope.ledger.importing.fields import guess_mapping
 from salescope.ledger.importing.merge import LineWriter
-from salescope.ledger.importing.readers import read_table
 from salescope.ledger.permissions import IMPORT_RUN
 from salescope.org.permissions import require
 

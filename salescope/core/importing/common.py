@@ -23,18 +23,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from salescope.core import audit
 from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.errors import ValidationFailed
-from salescope.ledger.importing.fields import normalize_header
-from salescope.ledger.importing.parse import CellError, DateParser, is_blank, scaled
-from salescope.ledger.importing.readers import read_table
-from salescope.ledger.permissions import IMPORT_RUN
-from salescope.org.models import User
-from salescope.org.permissions import require
+from salescope.core.importing.headers import normalize_header
+from salescope.core.importing.parse import CellError, DateParser, is_blank, scaled
+from salescope.core.importing.permissions import IMPORT_RUN
+from salescope.core.importing.readers import read_table
+from salescope.core.permissions import require
+
+User = Any  # an org.User; core imports no app
 
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 2_000
@@ -334,7 +336,9 @@ class People:
 
     def __init__(self) -> None:
         users = list(
-            User.objects.unrestricted().values_list("pk", "username", "full_name", "is_active")
+            get_user_model()
+            .objects.unrestricted()
+            .values_list("pk", "username", "full_name", "is_active")
         )
         self.active = {pk for pk, _u, _f, active in users if active}
         self.by_name: dict[str, int] = {u.lower(): pk for pk, u, _f, _a in users}
