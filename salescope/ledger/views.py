@@ -362,6 +362,7 @@ def import_run(request: HttpRequest) -> HttpResponse:
                     "headers": headers,
                     "mapping_json": json.dumps(mapping, ensure_ascii=False),
                     "errors": result.errors[:200],
+                    "problems": getattr(result, "problems", []),
                 },
             )
         job = jobs.enqueue_import(actor=request.user, kind=kind, upload=upload, options=options)
@@ -408,6 +409,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
         "total": total,
         "percent": int(done * 100 / total) if total else (100 if job.status == "done" else 0),
         "errors": (job.result or {}).get("errors", [])[:200],
+        "problems": (job.result or {}).get("problems", []),
     }
     template = (
         "ledger/_job_status.html" if request.headers.get("HX-Request") else "ledger/import_job.html"

@@ -152,10 +152,37 @@ class _Errors:
     def __init__(self, count: int) -> None:
         self.count = count
         self.checks: list[tuple[pl.Series, str | pl.Series, str | pl.Series]] = []
+        self.values: dict[int, pl.Series] = {}  # check → the cell each row failed it with
 
-    def add(self, where: pl.Series, field: str | pl.Series, reason: str | pl.Series) -> None:
+    def add(
+        self,
+        where: pl.Series,
+        field: str | pl.Series,
+        reason: str | pl.Series,
+        value: pl.Series | None = None,
+    ) -> None:
+        """``value``: the cells the check looked up, so the import can report each unknown
+        value once (with its count of lines) instead of once per line."""
         if where.any():
+            if value is not None:
+                self.values[len(self.checks)] = value
             self.checks.append((where.fill_null(False), field, reason))
+
+    def first_values(self) -> pl.Series:
+        """The looked-up cell of each row's first failed check, where that check kept it."""
+        if not self.values:
+            return _repeat(None, self.count, pl.String)
+        columns: dict[str, pl.Series] = {}
+        values = []
+        for i, (mask, _f, _r) in enumerate(self.checks):
+            columns[f"m{i}"] = mask
+            if i in self.values:
+                columns[f"v{i}"] = self.values[i].cast(pl.String)
+                values.append(pl.when(pl.col(f"m{i}")).then(pl.col(f"v{i}")))
+            else:
+                values.append(pl.when(pl.col(f"m{i}")).then(pl.lit("\0")))
+        first = pl.DataFrame(columns).select(pl.coalesce(values).alias("value")).to_series()
+        return first.replace("\0", None)
 
     @property
     def failed(self) -> pl.Series:
@@ -195,8 +222,14 @@ class BatchValidator:
     """Validates batches of one file; keeps the lookups and caches across batches."""
 
     def __init__(
-        self, mapping: dict[str, str], headers: list[str], create_missing: bool, date_format: str
+        self,
+        mapping: dict[str, str],
+        headers: list[str],
+        create_missing: bool,
+        date_format: str,
+        actor: Any = None,
     ):
+        self.actor = actor
         self.position = {field: headers.index(source) for source, field in mapping.items()}
         self.mapped = set(mapping.values())
         self.create_missing = create_missing
@@ -316,6 +349,7 @@ class BatchValidator:
                 frame["line"].alias("line"),
                 fields.alias("field"),
                 reasons.alias("reason"),
+                errors.first_values().alias("value"),
             ]
         )
         return staged.filter(good), bad.filter(~good)
@@ -361,7 +395,9 @@ class BatchValidator:
             _repeat("customer_code", len(codes), pl.String),
             _repeat("customer_name", len(codes), pl.String),
         )
-        errors.add(customers.is_null(), field, _("unknown customer"))
+        errors.add(
+            customers.is_null(), field, _("unknown customer"), _where(codes != "", codes, names)
+        )
         return customers
 
     _PRODUCT_TEXTS = ("product_sku", "product_name", "brand", "category", "subcategory")
@@ -398,7 +434,12 @@ class BatchValidator:
             _repeat("product_sku", len(skus), pl.String),
             _repeat("product_name", len(skus), pl.String),
         )
-        errors.add(products.is_null(), field, _("unknown product"))
+        errors.add(
+            products.is_null(),
+            field,
+            _("unknown product"),
+            _where(skus != "", skus, text["product_name"]),
+        )
         return products
 
     def _money(
@@ -503,7 +544,7 @@ class BatchValidator:
             if name
         }
         people = lookup(names, found)
-        errors.add((names != "") & people.is_null(), "salesperson", _("unknown salesperson"))
+        errors.add((names != "") & people.is_null(), "salesperson", _("unknown salesperson"), names)
         return _where(names == "", owners, people)
 
     def _regions(self, text: dict[str, pl.Series], people: pl.Series, errors: _Errors) -> pl.Series:
@@ -517,8 +558,14 @@ class BatchValidator:
             for name in names.unique().to_list()
             if name
         }
+        if self.create_missing and None in found.values():
+            # Regions named by lines that pass every other check are created under the company.
+            usable = set(names.filter(~errors.failed).unique().to_list())
+            for name, pk in found.items():
+                if pk is None and name in usable:
+                    found[name] = resolver.region(name, self.actor)
         regions = lookup(names, found)
-        errors.add((names != "") & regions.is_null(), "region", _("unknown region"))
+        errors.add((names != "") & regions.is_null(), "region", _("unknown region"), names)
         return _where(names == "", of_person, regions)
 
     def _cross_territory(

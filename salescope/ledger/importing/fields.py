@@ -103,11 +103,8 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
 
 
 def parse_map_options(options: list[str]) -> dict[str, str]:
-    """``["源列=field", …]`` → ``{"源列": "field"}``; raises ``ValueError`` naming a bad one."""
-    mapping = {}
-    for option in options:
-        source, sep, field = option.rpartition("=")
-        if not sep or not source.strip() or field.strip() not in SALES_LINE_FIELDS:
-            raise ValueError(option)
-        mapping[source.strip()] = field.strip()
-    return mapping
+    """``["源列=field", …]`` → ``{"源列": "field"}``; ``"源列="`` ignores the column. Raises
+    ``ValueError`` naming a bad one."""
+    from salescope.core.importing.common import parse_map_options as parse
+
+    return parse(options, SALES_LINE_FIELDS)

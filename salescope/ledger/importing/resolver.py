@@ -7,6 +7,7 @@ products are created here with ``create_missing`` (ORM, inside the import's tran
 import hashlib
 from typing import Any
 
+from django.db import models
 from django.db.models import Q
 
 from salescope.catalog import services as catalog_services
@@ -69,6 +70,7 @@ class Resolver:
         self.user_region = {pk: self._region_of(unit, parents) for pk, _u, _f, unit in users}
         self.created_customers = 0
         self.created_products = 0
+        self.created_regions = 0
         self._area_cache: dict[tuple[int, str], bool] = {}
 
     @staticmethod
@@ -151,6 +153,35 @@ class Resolver:
             self.customer_areas[pk] = []
             self.created_customers += 1
         return pk
+
+    def region(self, name: str, actor: Any) -> int | None:
+        """A region for ``name``, created under the company (the root unit) through the org
+        service (its permission and audit), when ``actor`` may create units; else None."""
+        from salescope.org import permissions as org_perms
+        from salescope.org import services as org_services
+
+        if not org_perms.allows(actor, org_perms.UNIT_CREATE.code):
+            return None
+        root = (
+            OrgUnit.objects.unrestricted()
+            .filter(parent__isnull=True)
+            .order_by(
+                # The company unit first; else the first root.
+                models.Case(models.When(kind=UnitKind.COMPANY, then=0), default=1),
+                "path",
+            )
+            .first()
+        )
+        digest = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:8].upper()
+        code = f"REGION-{digest}"
+        unit = OrgUnit.objects.unrestricted().filter(code=code).first()
+        if unit is None:
+            unit = org_services.create_unit(
+                actor=actor, name=name[:100], code=code, kind=UnitKind.REGION, parent=root
+            )
+            self.created_regions += 1
+        self.region_by_name[normalize_header(name)] = unit.pk
+        return unit.pk
 
     def product(
         self, sku: str, name: str, brand: str, category: str, subcategory: str, create: bool
