@@ -230,6 +230,7 @@ class BatchValidator:
         actor: Any = None,
     ):
         self.actor = actor
+        self.discount_is_rate: bool | None = None
         self.position = {field: headers.index(source) for source, field in mapping.items()}
         self.mapped = set(mapping.values())
         self.create_missing = create_missing
@@ -451,6 +452,53 @@ class BatchValidator:
         errors.add(reasons.is_not_null(), name, reasons)
         return values, rounded
 
+    def _discount_is_rate(self, raw: pl.Series) -> bool | None:
+        """Whether the discount column holds rates (0.2, "20%") rather than amounts: any cell
+        written with %, or every figure between 0 and 1 with at least one a fraction (a column
+        of amounts has figures of 1 or more). Undecided (None) while the cells are blank or 0;
+        once decided, the whole file is read the same way."""
+        if self.discount_is_rate is not None:
+            return self.discount_is_rate
+        if "discount_rate" in self.mapped:
+            self.discount_is_rate = True
+            return True
+        cells = raw.filter(raw != "")
+        if not len(cells):
+            return None
+        if cells.str.ends_with("%").any():
+            self.discount_is_rate = True
+            return True
+        numbers = cells.cast(pl.Float64, strict=False).drop_nulls()
+        if not len(numbers) or (numbers == 0).all():
+            return None
+        self.discount_is_rate = bool(
+            (numbers.abs() <= 1).all() and ((numbers > 0) & (numbers < 1)).any()
+        )
+        return self.discount_is_rate
+
+    def _discounts(
+        self, frame: pl.DataFrame, amounts: pl.Series, errors: _Errors
+    ) -> tuple[pl.Series, pl.Series]:
+        """The discount in fen. A column of rates (0.2 or 20%) is recognised as such, never
+        taken as an amount: the line's amount is the amount after the discount, so the discount
+        is amount × rate ÷ (1 − rate); a rate outside 0 ≤ rate < 1 is refused."""
+        name = "discount_rate" if "discount_rate" in self.mapped else "discount"
+        if name not in self.mapped:
+            return _repeat(None, frame.height, pl.Int64), _repeat(False, frame.height, pl.Boolean)
+        raw = self.column(frame, name).str.strip_chars()
+        if not self._discount_is_rate(raw):
+            return self._money(frame, name, errors)
+        percent = raw.str.ends_with("%")
+        number = raw.str.strip_suffix("%").str.strip_chars().cast(pl.Float64, strict=False)
+        rate = _where(percent, number / 100, number)
+        blank = raw == ""
+        bad = ~blank & (rate.is_null() | (rate < 0) | (rate >= 1))
+        errors.add(bad, name, _("not a discount rate (between 0 and 1, or 0%–99%)"), raw)
+        rate = _where(blank | bad, _repeat(0.0, frame.height, pl.Float64), rate)
+        exact = amounts.cast(pl.Float64) * rate / (1 - rate)
+        discounts = exact.round(0).cast(pl.Int64, strict=False)
+        return discounts, (exact != exact.round(0)).fill_null(False)
+
     def _amounts(self, frame: pl.DataFrame, products: pl.Series, errors: _Errors):
         """The six measures, and which rows had a figure rounded."""
         quantities, reasons, rounded = scaled_column(
@@ -517,7 +565,7 @@ class BatchValidator:
             costs = costs.fill_null(from_profit).fill_null(from_product)
         if profits.null_count():
             profits = profits.fill_null(amounts - costs)
-        discounts, inexact = self._money(frame, "discount", errors)
+        discounts, inexact = self._discounts(frame, amounts, errors)
         rounded = rounded | inexact
         measures = [
             quantities.alias("quantity_milli"),

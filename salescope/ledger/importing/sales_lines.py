@@ -73,6 +73,7 @@ class ImportResult:
     # Each distinct problem once ("unknown region 华东: 2,500 lines, first 2, 3, 5"); the
     # per-line list is ``errors`` (and the job's downloadable error file).
     problems: list[dict[str, Any]] = field(default_factory=list)
+    discount_as_rate: bool = False  # the discount column held rates (0.2, 20%), read as such
     months: list[str] = field(default_factory=list)
     dry_run: bool = False
     encoding: str = ""
@@ -92,6 +93,7 @@ class ImportResult:
             "created_products": self.created_products,
             "created_regions": self.created_regions,
             "problems": self.problems,
+            "discount_as_rate": self.discount_as_rate,
             "months": self.months,
             "dry_run": self.dry_run,
             "encoding": self.encoding,
@@ -303,6 +305,7 @@ def import_sales_lines(
         result.created_customers = validator.resolver.created_customers
         result.created_products = validator.resolver.created_products
         result.created_regions = validator.resolver.created_regions
+        result.discount_as_rate = bool(validator.discount_is_rate)
         result.months = sorted(m.strftime("%Y-%m") for m in months)
         counts = {
             k: v for k, v in result.as_dict().items() if k not in {"errors", "mapping", "problems"}

@@ -127,3 +127,38 @@ def test_an_unknown_date_format_is_an_error(world, tmp_path, fmt):
 def test_known_date_formats_are_accepted():
     for fmt in ("auto", "mdy", "dmy", "%d/%m/%Y", "%Y年%m月%d日"):
         DateParser(fmt)
+
+
+DISCOUNT_HEADER = ["单号", "行号", "日期", "客户编码", "产品编码", "数量", "金额", "折扣"]
+
+
+def _discount_import(world, tmp_path, discounts):
+    rows = [
+        ["D", str(i + 1), "2025-03-01", "C-EAST-1", "P-COLA", "1", "80", d]
+        for i, d in enumerate(discounts)
+    ]
+    path = write_csv(tmp_path / "d.csv", DISCOUNT_HEADER, rows)
+    result = import_sales_lines(actor=world.personas["admin"], path=path, options=ImportOptions())
+    fen = dict(SalesLine.objects.unrestricted().values_list("line_no", "discount_fen"))
+    return result, fen
+
+
+def test_a_rate_in_the_discount_column_is_read_as_a_rate_never_as_an_amount(world, tmp_path):
+    # 80 after a 20% discount: the discount was 20 (100 × 0.2), not 0.20.
+    result, fen = _discount_import(world, tmp_path, ["0.2", "0", "", "0.5"])
+    assert result.discount_as_rate is True
+    assert (result.accepted, result.rejected) == (4, 0)
+    assert fen == {1: 2000, 2: 0, 3: 0, 4: 8000}
+
+
+def test_percent_cells_are_rates_and_a_rate_of_one_or_more_is_refused(world, tmp_path):
+    result, fen = _discount_import(world, tmp_path, ["20%", "1.5", "0.2"])
+    assert result.discount_as_rate is True
+    assert fen == {1: 2000, 3: 2000}
+    assert [(e["line"], e["column"]) for e in result.errors] == [(3, "折扣")]
+
+
+def test_a_column_of_amounts_stays_amounts(world, tmp_path):
+    result, fen = _discount_import(world, tmp_path, ["0.5", "12.30", "3"])
+    assert result.discount_as_rate is False
+    assert fen == {1: 50, 2: 1230, 3: 300}
