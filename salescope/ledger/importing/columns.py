@@ -44,7 +44,26 @@ TEXT_LIMITS = {
 KIND_WORDS = {
     normalize_header(word): kind
     for kind, words in {
-        LineKind.SELL_IN: ("sell_in", "sell-in", "sellin", "进货", "出库", "发货", "销售", "SI"),
+        LineKind.SELL_IN: (
+            "sell_in",
+            "sell-in",
+            "sellin",
+            "进货",
+            "出库",
+            "发货",
+            "销售",
+            "SI",
+            # ERP business types (用友 销售类型, 金蝶 业务类型): all sales to the customer.
+            "普通销售",
+            "标准销售",
+            "经销",
+            "直销",
+            "批发",
+            "零售",
+            "分期收款",
+            "委托代销",
+            "直运销售",
+        ),
         LineKind.SELL_THROUGH: (
             "sell_through",
             "sell-through",
