@@ -8,6 +8,7 @@ start (at most ``MAX_ATTEMPTS`` times) — re-running an import gives the same f
 
 import csv
 import datetime as dt
+import hashlib
 import logging
 import re
 import secrets
@@ -22,11 +23,12 @@ from django.utils.translation import gettext as _
 
 from salescope.core import audit
 from salescope.core.errors import DomainError, NotFound, ValidationFailed
+from salescope.core.importing.headers import normalize_header
 from salescope.core.importing.readers import read_table
 from salescope.ledger.choices import ImportKind, JobStatus
 from salescope.ledger.importing import masterdata
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
-from salescope.ledger.models import ImportJob, ImportUpload
+from salescope.ledger.models import ImportJob, ImportUpload, RememberedMapping
 from salescope.ledger.permissions import IMPORT_RUN
 from salescope.org.permissions import require
 
@@ -83,11 +85,46 @@ def upload_for(*, actor: Any, token: Any) -> ImportUpload:
     return upload
 
 
+def header_set_key(kind: str, headers: list[str]) -> str:
+    """The same for the same headers in any order (compared folded, like the guess)."""
+    folded = sorted({normalize_header(h) for h in headers if str(h or "").strip()})
+    return hashlib.sha256("\x1f".join([kind, *folded]).encode()).hexdigest()
+
+
+def remembered_mapping(*, kind: str, headers: list[str]) -> dict[str, str] | None:
+    """The mapping confirmed last for these headers, limited to them; None if none was."""
+    # visibility: a mapping of header names is shared by every importer (everyone may view).
+    found = (
+        RememberedMapping.objects.unrestricted()
+        .filter(kind=kind, header_set=header_set_key(kind, headers))
+        .first()
+    )
+    if found is None:
+        return None
+    return {s: f for s, f in found.mapping.items() if s in headers}
+
+
+def _remember(actor: Any, kind: str, headers: list[str], mapping: dict[str, str]) -> None:
+    RememberedMapping.objects.unrestricted().update_or_create(
+        kind=kind,
+        header_set=header_set_key(kind, headers),
+        defaults={"headers": list(headers), "mapping": dict(mapping), "confirmed_by": actor},
+    )
+
+
 @transaction.atomic
 def enqueue_import(
-    *, actor: Any, kind: str, upload: ImportUpload, options: dict, filename: str = ""
+    *,
+    actor: Any,
+    kind: str,
+    upload: ImportUpload,
+    options: dict,
+    filename: str = "",
+    headers: list[str] | None = None,
 ) -> ImportJob:
-    """Queue the import of ``upload`` (``actor``'s own, not yet queued) as one job."""
+    """Queue the import of ``upload`` (``actor``'s own, not yet queued) as one job. With the
+    file's ``headers`` and the page's complete mapping, the mapping is remembered for the next
+    file with the same headers."""
     require(actor, IMPORT_RUN.code)
     if kind != ImportKind.SALES_LINES and kind not in masterdata.IMPORTS:
         raise ValidationFailed(fields={"kind": [_("This import kind is not available yet.")]})
@@ -110,6 +147,8 @@ def enqueue_import(
     )
     claimed.job = job
     claimed.save(update_fields=["job"])
+    if headers is not None and options.get("complete_mapping"):
+        _remember(actor, kind, headers, options.get("mapping") or {})
     audit.record(
         actor=actor,
         action="ledger.import_job.queued",

@@ -297,6 +297,9 @@ def imports(request: HttpRequest) -> HttpResponse:
             stored = jobs.store_upload(actor=request.user, name=upload.name, chunks=upload.chunks())
             table = read_table(stored.stored_path)
             mapping = _guess_mapping(kind, table.headers)
+            remembered = jobs.remembered_mapping(kind=kind, headers=table.headers)
+            if remembered is not None:
+                mapping = remembered
             preset = queries.get_preset(viewer=request.user, pk=request.POST.get("preset"))
             if preset is not None and preset.kind == kind:
                 mapping.update({s: f for s, f in preset.mapping.items() if s in table.headers})
@@ -311,6 +314,7 @@ def imports(request: HttpRequest) -> HttpResponse:
                 "mapping": mapping,
                 "encoding": table.encoding,
                 "total_rows": table.total_rows,
+                "remembered": remembered is not None,
             }
         )
         return render(request, "ledger/import_map.html", context)
@@ -365,7 +369,9 @@ def import_run(request: HttpRequest) -> HttpResponse:
                     "problems": getattr(result, "problems", []),
                 },
             )
-        job = jobs.enqueue_import(actor=request.user, kind=kind, upload=upload, options=options)
+        job = jobs.enqueue_import(
+            actor=request.user, kind=kind, upload=upload, options=options, headers=headers
+        )
     except DomainError as error:
         messages.error(request, f"{error.detail} {json.dumps(error.fields, ensure_ascii=False)}")
         return redirect("ledger:imports")
@@ -391,7 +397,11 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     }
     try:
         job = jobs.enqueue_import(
-            actor=request.user, kind=_import_kind(request), upload=upload, options=options
+            actor=request.user,
+            kind=_import_kind(request),
+            upload=upload,
+            options=options,
+            headers=read_table(upload.stored_path).headers,
         )
     except DomainError as error:
         messages.error(request, _error_text(error))

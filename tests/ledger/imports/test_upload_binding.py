@@ -101,3 +101,40 @@ def test_a_token_runs_once_and_only_for_its_owner(world, tmp_path, login_client)
     own = _upload(admin, other)
     assert own != token
     assert admin.post("/ledger/imports/run/", {"stored": token, **MAP}).status_code == 404
+
+
+def test_the_page_remembers_a_confirmed_mapping_per_header_set(world, tmp_path, login_client):
+    from salescope.ledger.models import RememberedMapping
+
+    headers = ["单号", "行号", "日期", "客户编码", "产品编码", "数量", "金额", "备注"]
+    row = ["M", "1", "2025-03-01", "C-EAST-1", "P-COLA", "1", "3", "x"]
+    admin = login_client(world.personas["admin"])
+    first = write_csv(tmp_path / "m1.csv", headers, [row])
+    with open(first, "rb") as handle:
+        mapped = admin.post("/ledger/imports/", {"file": handle})
+    assert not mapped.context["remembered"]
+    assert "备注" not in mapped.context["mapping"]
+    # The person maps 备注 to the channel and confirms.
+    chosen = {f"map-{i}": f for i, f in enumerate(FIELDS)} | {"map-7": "channel"}
+    preview = admin.post(
+        "/ledger/imports/run/", {"stored": mapped.context["stored"], "step": "preview", **chosen}
+    )
+    admin.post(
+        "/ledger/imports/confirm/",
+        {"stored": mapped.context["stored"], "mapping": preview.context["mapping_json"]},
+    )
+    assert RememberedMapping.objects.unrestricted().count() == 1
+    # The next file with the same headers (in another order) opens with that mapping, for
+    # another importer too; a file with other headers gets the guess.
+    reordered = [headers[-1], *headers[:-1]]
+    second = write_csv(tmp_path / "m2.csv", reordered, [[row[-1], *row[:-1]]])
+    lina = login_client(world.personas["team_lead"])
+    with open(second, "rb") as handle:
+        again = lina.post("/ledger/imports/", {"file": handle})
+    assert again.context["remembered"]
+    assert again.context["mapping"]["备注"] == "channel"
+    assert 'data-testid="mapping-remembered"' in again.content.decode()
+    other = write_csv(tmp_path / "m3.csv", headers[:-1], [row[:-1]])
+    with open(other, "rb") as handle:
+        fresh = lina.post("/ledger/imports/", {"file": handle})
+    assert not fresh.context["remembered"]
