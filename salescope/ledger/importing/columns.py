@@ -395,9 +395,16 @@ class BatchValidator:
         rows = pl.DataFrame({"code": codes, "name": names, "failed": errors.failed}).filter(unknown)
         keys = rows.group_by("code", "name", maintain_order=True).agg(pl.col("failed").all())
         found = {}
+        wanted = []
         for code, name, failed in keys.iter_rows():
-            create = self.create_missing and not failed
-            found[(code, name)] = resolver.customer(code, name if named else "", create)
+            found[(code, name)] = pk = resolver.customer(code, name if named else "")
+            if pk is None and self.create_missing and not failed:
+                wanted.append((code, name if named else ""))
+        if wanted:  # created in one go, then looked up like the others
+            resolver.create_customers(wanted)
+            for code, name, _failed in keys.iter_rows():
+                if found[(code, name)] is None:
+                    found[(code, name)] = resolver.customer(code, name if named else "")
         pairs = pl.DataFrame(
             {
                 "code": [k[0] for k in found],
@@ -434,9 +441,16 @@ class BatchValidator:
         rows = described.with_columns(errors.failed.alias("failed")).filter(unknown)
         keys = rows.group_by(*self._PRODUCT_TEXTS, maintain_order=True).agg(pl.col("failed").all())
         found = {}
+        wanted = []
         for *key, failed in keys.iter_rows():
-            create = self.create_missing and not failed
-            found[tuple(key)] = resolver.product(*key, create)
+            found[tuple(key)] = pk = resolver.product(key[0], key[1])
+            if pk is None and self.create_missing and not failed:
+                wanted.append(tuple(key))
+        if wanted:  # created in one go, then looked up like the others
+            resolver.create_products(wanted)
+            for key in found:
+                if found[key] is None:
+                    found[key] = resolver.product(key[0], key[1])
         pairs = pl.DataFrame(
             {
                 **{name: [k[i] for k in found] for i, name in enumerate(self._PRODUCT_TEXTS)},

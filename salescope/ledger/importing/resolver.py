@@ -11,9 +11,9 @@ from django.db import models
 from django.db.models import Q
 
 from salescope.catalog import services as catalog_services
-from salescope.catalog.models import Category, Product
+from salescope.catalog.models import Product
 from salescope.core.importing.headers import normalize_header
-from salescope.customers.models import Customer, allowed_places, normalize_name
+from salescope.customers.models import Customer, allowed_places, normalize_name, normalize_phone
 from salescope.org.choices import UnitKind
 from salescope.org.models import OrgUnit, Territory, User
 
@@ -71,6 +71,8 @@ class Resolver:
         self.created_customers = 0
         self.created_products = 0
         self.created_regions = 0
+        self.created_customer_ids: list[int] = []
+        self.created_product_ids: list[int] = []
         self._area_cache: dict[tuple[int, str], bool] = {}
 
     @staticmethod
@@ -136,23 +138,109 @@ class Resolver:
         self._load_areas()
         return self.customer_areas.get(customer_id, [])
 
-    def customer(self, code: str, name: str, create: bool) -> int | None:
+    def customer(self, code: str, name: str) -> int | None:
+        """The customer a line names: by code, else by name; None when unknown."""
         if code:
-            pk = self.customer_by_code.get(code)
-        else:
-            pk = self.customer_by_name.get(normalize_name(name)) if name else None
-        if pk is None and create and (code or name):
+            return self.customer_by_code.get(code)
+        return self.customer_by_name.get(normalize_name(name)) if name else None
+
+    def create_customers(self, keys: list[tuple[str, str]]) -> None:
+        """Create the customers ``(code, name)`` names in one go (``create_missing``), one per
+        code (a line without a code gets one from its name); no owner, no area yet."""
+        new: dict[str, Customer] = {}
+        for code, name in keys:
+            if not (code or name):
+                continue
             digest = hashlib.sha1(normalize_name(name).encode(), usedforsecurity=False)
             code = code or f"AUTO-{digest.hexdigest()[:10].upper()}"
+            if code in new or code in self.customer_by_code:
+                continue
             customer = Customer(code=code, name=name or code)
-            customer.save()
-            pk = customer.pk
-            self.customer_by_code[code] = pk
+            customer.name_normalized = normalize_name(customer.name)
+            customer.phone_normalized = normalize_phone(customer.phone)
+            new[code] = customer
+        created = list(new.values())
+        Customer.objects.bulk_create(created, batch_size=5000)
+        missing = [c.code for c in created if c.pk is None]
+        ids = (
+            dict(Customer.objects.unrestricted().filter(code__in=missing).values_list("code", "pk"))
+            if missing
+            else {}
+        )
+        for customer in created:
+            pk = customer.pk or ids[customer.code]
+            self.customer_by_code[customer.code] = pk
             self.customer_by_name.setdefault(customer.name_normalized, pk)
             self.customer_owner[pk] = None
             self.customer_areas[pk] = []
-            self.created_customers += 1
-        return pk
+            self.created_customer_ids.append(pk)
+        self.created_customers += len(created)
+
+    def product(self, sku: str, name: str) -> int | None:
+        """The product a line names: by SKU, else by (unambiguous) name; None when unknown."""
+        return self.product_by_sku.get(sku) if sku else self.product_by_name.get(name)
+
+    def create_products(self, keys: list[tuple[str, str, str, str, str]]) -> None:
+        """Create the products ``(sku, name, brand, category, subcategory)`` names in one go,
+        one per SKU; brands and the two-level categories are found or created once each."""
+        brands: dict[str, Any] = {}
+        categories: dict[tuple[str, str], Any] = {}
+        new: dict[str, Product] = {}
+        for sku, name, brand, category, subcategory in keys:
+            if not (sku or name):
+                continue
+            digest = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:10]
+            sku = sku or f"AUTO-{digest.upper()}"
+            if sku in new or sku in self.product_by_sku:
+                continue
+            if brand and brand not in brands:
+                brands[brand] = catalog_services.ensure_brand(brand)
+            cat_key = (category, subcategory)
+            if (category or subcategory) and cat_key not in categories:
+                cat = catalog_services.ensure_category(category) if category else None
+                if subcategory:
+                    cat = catalog_services.ensure_category(subcategory, cat)
+                categories[cat_key] = cat
+            new[sku] = Product(
+                sku=sku,
+                name=name or sku,
+                brand=brands.get(brand) if brand else None,
+                category=categories.get(cat_key),
+            )
+        created = list(new.values())
+        Product.objects.bulk_create(created, batch_size=5000)
+        missing = [p.sku for p in created if p.pk is None]
+        ids = (
+            dict(Product.objects.unrestricted().filter(sku__in=missing).values_list("sku", "pk"))
+            if missing
+            else {}
+        )
+        for product in created:
+            pk = product.pk or ids[product.sku]
+            self.product_by_sku[product.sku] = pk
+            self.product_by_name.setdefault(product.name.strip(), pk)
+            self.product_info[pk] = (product.brand_id, product.category_id, 0)
+            self.created_product_ids.append(pk)
+        self.created_products += len(created)
+
+    def forget_unused(self, used: Any) -> None:
+        """Delete the customers and products this run created that no stored line names
+        (their lines were all refused): a refused file leaves no master data behind.
+        ``used(model_field, ids)`` answers the ids among ``ids`` some line names."""
+        for ids, model, field in (
+            (self.created_customer_ids, Customer, "customer_id"),
+            (self.created_product_ids, Product, "product_id"),
+        ):
+            if not ids:
+                continue
+            unused = set(ids) - used(field, ids)
+            for start in range(0, len(unused), 5000):
+                chunk = sorted(unused)[start : start + 5000]
+                model.objects.unrestricted().filter(pk__in=chunk).delete()
+            if model is Customer:
+                self.created_customers -= len(unused)
+            else:
+                self.created_products -= len(unused)
 
     def region(self, name: str, actor: Any) -> int | None:
         """A region for ``name``, created under the company (the root unit) through the org
@@ -182,25 +270,6 @@ class Resolver:
             self.created_regions += 1
         self.region_by_name[normalize_header(name)] = unit.pk
         return unit.pk
-
-    def product(
-        self, sku: str, name: str, brand: str, category: str, subcategory: str, create: bool
-    ) -> int | None:
-        pk = self.product_by_sku.get(sku) if sku else self.product_by_name.get(name)
-        if pk is None and create and (sku or name):
-            brand_obj = catalog_services.ensure_brand(brand) if brand else None
-            cat: Category | None = catalog_services.ensure_category(category) if category else None
-            if subcategory:
-                cat = catalog_services.ensure_category(subcategory, cat)
-            digest = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:10]
-            product = Product.objects.create(
-                sku=sku or f"AUTO-{digest.upper()}", name=name or sku, brand=brand_obj, category=cat
-            )
-            pk = product.pk
-            self.product_by_sku[product.sku] = pk
-            self.product_info[pk] = (product.brand_id, product.category_id, 0)
-            self.created_products += 1
-        return pk
 
     def outside_area(self, customer_id: int, location: str) -> bool:
         """Whether ``location`` lies outside the dealer's sales area (窜货, F5)."""

@@ -205,6 +205,22 @@ def _first_split(frames: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
         yield frame
 
 
+def _used_ids(field_name: str, ids: list[int]) -> set[int]:
+    """The ids among ``ids`` that some stored sales line names in ``field_name``."""
+    from salescope.ledger.models import SalesLine
+
+    used: set[int] = set()
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        used.update(
+            SalesLine.objects.unrestricted()
+            .filter(**{f"{field_name}__in": chunk})
+            .values_list(field_name, flat=True)
+            .distinct()
+        )
+    return used
+
+
 PROBLEMS_SHOWN = 50
 FIRST_LINES = 5
 
@@ -292,6 +308,8 @@ def import_sales_lines(
             validated = time.perf_counter() - clock - writer.waited
             started = time.perf_counter()
             months = writer.finish()
+            # Master data made for lines that were all refused goes again (one transaction).
+            validator.resolver.forget_unused(_used_ids)
         result.seconds["read_and_validate"] = round(validated, 3)
         result.seconds["stage_and_merge"] = round(writer.busy, 3)
         result.seconds["rollups_and_wait"] = round(time.perf_counter() - started, 3)

@@ -162,3 +162,66 @@ def test_a_column_of_amounts_stays_amounts(world, tmp_path):
     result, fen = _discount_import(world, tmp_path, ["0.5", "12.30", "3"])
     assert result.discount_as_rate is False
     assert fen == {1: 50, 2: 1230, 3: 300}
+
+
+def test_a_run_whose_lines_are_all_refused_leaves_no_master_data_behind(world, tmp_path):
+    from salescope.catalog.models import Product
+    from salescope.customers.models import Customer
+
+    header = ["单号", "行号", "日期", "客户编码", "客户名称", "产品编码", "产品名称", "数量"]
+    header += ["金额"]
+    rows = [
+        # new customer and product, but the amount is bad: refused after they were created
+        ["Z", "1", "2025-03-01", "NEW-C1", "新客户", "NEW-P1", "新产品", "1", "abc"],
+        ["Z", "2", "2025-03-01", "NEW-C2", "新客户2", "NEW-P2", "新产品2", "-1", "3"],
+        # one good line keeps its own new customer and product
+        ["Z", "3", "2025-03-01", "NEW-C3", "新客户3", "NEW-P3", "新产品3", "1", "3"],
+    ]
+    path = write_csv(tmp_path / "z.csv", header, rows)
+    customers = Customer.objects.unrestricted().count()
+    products = Product.objects.unrestricted().count()
+    result = import_sales_lines(
+        actor=world.personas["admin"], path=path, options=ImportOptions(create_missing=True)
+    )
+    assert (result.accepted, result.rejected) == (1, 2)
+    assert (result.created_customers, result.created_products) == (1, 1)
+    assert set(
+        Customer.objects.unrestricted()
+        .filter(code__startswith="NEW-")
+        .values_list("code", flat=True)
+    ) == {"NEW-C3"}
+    assert set(
+        Product.objects.unrestricted().filter(sku__startswith="NEW-").values_list("sku", flat=True)
+    ) == {"NEW-P3"}
+    # All refused: nothing of the run stays.
+    path = write_csv(tmp_path / "y.csv", header, rows[:2])
+    result = import_sales_lines(
+        actor=world.personas["admin"], path=path, options=ImportOptions(create_missing=True)
+    )
+    assert (result.accepted, result.created_customers, result.created_products) == (0, 0, 0)
+    assert Customer.objects.unrestricted().count() == customers + 1
+    assert Product.objects.unrestricted().count() == products + 1
+
+
+def test_create_missing_makes_one_customer_per_code_and_finds_it_again(world, tmp_path):
+    from salescope.customers.models import Customer
+
+    header = ["单号", "行号", "日期", "客户编码", "客户名称", "产品编码", "数量", "金额"]
+    rows = [
+        ["W", str(i), "2025-03-01", "NEW-W", "新客户W", "P-COLA", "1", "3"] for i in range(1, 5)
+    ] + [["W", "9", "2025-03-01", "", "只有名字", "P-COLA", "1", "3"]] * 1
+    path = write_csv(tmp_path / "w.csv", header, rows)
+    result = import_sales_lines(
+        actor=world.personas["admin"], path=path, options=ImportOptions(create_missing=True)
+    )
+    assert (result.accepted, result.created_customers) == (5, 2)
+    made = Customer.objects.unrestricted().get(code="NEW-W")
+    from salescope.customers.models import normalize_name
+
+    assert made.name_normalized == normalize_name("新客户W")
+    named = Customer.objects.unrestricted().get(name="只有名字")
+    assert named.code.startswith("AUTO-")
+    again = import_sales_lines(
+        actor=world.personas["admin"], path=path, options=ImportOptions(create_missing=True)
+    )
+    assert (again.unchanged, again.created_customers) == (5, 0)
