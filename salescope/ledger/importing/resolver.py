@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from salescope.catalog import services as catalog_services
 from salescope.catalog.models import Product
+from salescope.core.importing.bulk import ids_by_key, insert_rows
 from salescope.core.importing.headers import normalize_header
 from salescope.customers.models import Customer, allowed_places, normalize_name, normalize_phone
 from salescope.org.choices import UnitKind
@@ -147,7 +148,7 @@ class Resolver:
     def create_customers(self, keys: list[tuple[str, str]]) -> None:
         """Create the customers ``(code, name)`` names in one go (``create_missing``), one per
         code (a line without a code gets one from its name); no owner, no area yet."""
-        new: dict[str, Customer] = {}
+        new: dict[str, tuple[str, str, str]] = {}  # code → (code, name, name_normalized)
         for code, name in keys:
             if not (code or name):
                 continue
@@ -155,26 +156,21 @@ class Resolver:
             code = code or f"AUTO-{digest.hexdigest()[:10].upper()}"
             if code in new or code in self.customer_by_code:
                 continue
-            customer = Customer(code=code, name=name or code)
-            customer.name_normalized = normalize_name(customer.name)
-            customer.phone_normalized = normalize_phone(customer.phone)
-            new[code] = customer
-        created = list(new.values())
-        Customer.objects.bulk_create(created, batch_size=5000)
-        missing = [c.code for c in created if c.pk is None]
-        ids = (
-            dict(Customer.objects.unrestricted().filter(code__in=missing).values_list("code", "pk"))
-            if missing
-            else {}
-        )
-        for customer in created:
-            pk = customer.pk or ids[customer.code]
-            self.customer_by_code[customer.code] = pk
-            self.customer_by_name.setdefault(customer.name_normalized, pk)
+            new[code] = (code, name or code, normalize_name(name or code))
+        if not new:
+            return
+        template = Customer(code="", name="")
+        template.phone_normalized = normalize_phone(template.phone)
+        insert_rows(Customer, template, ("code", "name", "name_normalized"), new.values())
+        ids = ids_by_key(Customer, "code", list(new))
+        for code, _name, normalized in new.values():
+            pk = ids[code]
+            self.customer_by_code[code] = pk
+            self.customer_by_name.setdefault(normalized, pk)
             self.customer_owner[pk] = None
             self.customer_areas[pk] = []
             self.created_customer_ids.append(pk)
-        self.created_customers += len(created)
+        self.created_customers += len(new)
 
     def product(self, sku: str, name: str) -> int | None:
         """The product a line names: by SKU, else by (unambiguous) name; None when unknown."""
@@ -185,7 +181,7 @@ class Resolver:
         one per SKU; brands and the two-level categories are found or created once each."""
         brands: dict[str, Any] = {}
         categories: dict[tuple[str, str], Any] = {}
-        new: dict[str, Product] = {}
+        new: dict[str, tuple[str, str, int | None, int | None]] = {}
         for sku, name, brand, category, subcategory in keys:
             if not (sku or name):
                 continue
@@ -201,27 +197,30 @@ class Resolver:
                 if subcategory:
                     cat = catalog_services.ensure_category(subcategory, cat)
                 categories[cat_key] = cat
-            new[sku] = Product(
-                sku=sku,
-                name=name or sku,
-                brand=brands.get(brand) if brand else None,
-                category=categories.get(cat_key),
+            brand_obj = brands.get(brand) if brand else None
+            category_obj = categories.get(cat_key)
+            new[sku] = (
+                sku,
+                name or sku,
+                brand_obj.pk if brand_obj else None,
+                category_obj.pk if category_obj else None,
             )
-        created = list(new.values())
-        Product.objects.bulk_create(created, batch_size=5000)
-        missing = [p.sku for p in created if p.pk is None]
-        ids = (
-            dict(Product.objects.unrestricted().filter(sku__in=missing).values_list("sku", "pk"))
-            if missing
-            else {}
+        if not new:
+            return
+        insert_rows(
+            Product,
+            Product(sku="", name=""),
+            ("sku", "name", "brand_id", "category_id"),
+            new.values(),
         )
-        for product in created:
-            pk = product.pk or ids[product.sku]
-            self.product_by_sku[product.sku] = pk
-            self.product_by_name.setdefault(product.name.strip(), pk)
-            self.product_info[pk] = (product.brand_id, product.category_id, 0)
+        ids = ids_by_key(Product, "sku", list(new))
+        for sku, name, brand_id, category_id in new.values():
+            pk = ids[sku]
+            self.product_by_sku[sku] = pk
+            self.product_by_name.setdefault(name.strip(), pk)
+            self.product_info[pk] = (brand_id, category_id, 0)
             self.created_product_ids.append(pk)
-        self.created_products += len(created)
+        self.created_products += len(new)
 
     def forget_unused(self, used: Any) -> None:
         """Delete the customers and products this run created that no stored line names
