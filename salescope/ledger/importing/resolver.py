@@ -73,6 +73,8 @@ class Resolver:
         self.created_products = 0
         self.created_regions = 0
         self.created_customer_ids: list[int] = []
+        self._brands: dict[str, Any] = {}
+        self._categories: dict[tuple[str, str], Any] = {}
         self.created_product_ids: list[int] = []
         self._area_cache: dict[tuple[int, str], bool] = {}
 
@@ -152,11 +154,13 @@ class Resolver:
         for code, name in keys:
             if not (code or name):
                 continue
-            digest = hashlib.sha1(normalize_name(name).encode(), usedforsecurity=False)
-            code = code or f"AUTO-{digest.hexdigest()[:10].upper()}"
+            normalized = normalize_name(name or code)
+            if not code:
+                digest = hashlib.sha1(normalized.encode(), usedforsecurity=False)
+                code = f"AUTO-{digest.hexdigest()[:10].upper()}"
             if code in new or code in self.customer_by_code:
                 continue
-            new[code] = (code, name or code, normalize_name(name or code))
+            new[code] = (code, name or code, normalized)
         if not new:
             return
         template = Customer(code="", name="")
@@ -179,8 +183,7 @@ class Resolver:
     def create_products(self, keys: list[tuple[str, str, str, str, str]]) -> None:
         """Create the products ``(sku, name, brand, category, subcategory)`` names in one go,
         one per SKU; brands and the two-level categories are found or created once each."""
-        brands: dict[str, Any] = {}
-        categories: dict[tuple[str, str], Any] = {}
+        brands, categories = self._brands, self._categories  # kept across batches
         new: dict[str, tuple[str, str, int | None, int | None]] = {}
         for sku, name, brand, category, subcategory in keys:
             if not (sku or name):
