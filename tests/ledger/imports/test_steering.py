@@ -225,3 +225,30 @@ def test_create_missing_makes_one_customer_per_code_and_finds_it_again(world, tm
         actor=world.personas["admin"], path=path, options=ImportOptions(create_missing=True)
     )
     assert (again.unchanged, again.created_customers) == (5, 0)
+
+
+def test_the_page_lists_each_problem_once_and_offers_to_create_regions(
+    world, tmp_path, login_client
+):
+    client = login_client(world.personas["admin"])
+    path = write_csv(tmp_path / "p.csv", HEADER, _rows(["火星区"] * 5))
+    with open(path, "rb") as handle:
+        mapped = client.post("/ledger/imports/", {"file": handle})
+    assert 'name="create_missing"' in mapped.content.decode()
+    form = {"stored": mapped.context["stored"], "step": "preview"}
+    form |= {
+        f"map-{i}": f
+        for i, f in enumerate(
+            ["document", "line_no", "date", "customer_code", "product_sku", "quantity", "amount"]
+            + ["region"]
+        )
+    }
+    preview = client.post("/ledger/imports/run/", form)
+    page = preview.content.decode()
+    assert 'data-testid="import-problems"' in page
+    assert page.count("火星区") == 1
+    assert preview.context["problems"][0]["lines"] == 5
+    created = client.post("/ledger/imports/run/", form | {"create_missing": "1"})
+    assert created.context["result"].accepted == 5
+    assert created.context["result"].created_regions == 1
+    assert not OrgUnit.objects.unrestricted().filter(name="火星区").exists()  # a dry run
