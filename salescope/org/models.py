@@ -92,6 +92,28 @@ class PeopleManager(RestrictedManager, UserManager):
     def get_by_natural_key(self, username: str | None) -> "User":
         return self.unrestricted().get(**{self.model.USERNAME_FIELD: username})
 
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: object
+    ) -> "User":
+        """``createsuperuser`` makes a Salescope administrator of the company, or refuses
+        before ``salescope init`` (a bare superuser would be a salesperson every command
+        refuses)."""
+        from django.core.exceptions import ValidationError
+
+        from salescope.core.errors import DomainError
+        from salescope.org import services
+
+        try:
+            return services.create_administrator(
+                actor=None,
+                username=self.model.normalize_username(username),
+                email=self.normalize_email(email),
+                password=password,
+                **extra,
+            )
+        except DomainError as error:
+            raise ValidationError(error.detail) from None
+
 
 class User(AbstractUser):
     """A person in Salescope. Chinese names are not split, so ``full_name`` is one field."""
