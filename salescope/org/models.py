@@ -95,24 +95,11 @@ class PeopleManager(RestrictedManager, UserManager):
     def create_superuser(
         self, username: str, email: str | None = None, password: str | None = None, **extra: object
     ) -> "User":
-        """``createsuperuser`` makes a Salescope administrator of the company, or refuses
-        before ``salescope init`` (a bare superuser would be a salesperson every command
-        refuses)."""
-        from django.core.exceptions import ValidationError
-
-        from salescope.core.errors import DomainError
-        from salescope.org import services
-
-        try:
-            return services.create_administrator(
-                actor=None,
-                username=self.model.normalize_username(username),
-                email=self.normalize_email(email),
-                password=password,
-                **extra,
-            )
-        except DomainError as error:
-            raise ValidationError(error.detail) from None
+        """A superuser is a Salescope administrator: as Django's default role (salesperson)
+        every command and page would refuse it. ``salescope createsuperuser`` also puts it in
+        the company unit (``org.services.enrol_administrator``)."""
+        extra.setdefault("role", Role.ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra)
 
 
 class User(AbstractUser):

@@ -852,13 +852,10 @@ def initialise_company(
 
 
 @transaction.atomic
-def create_administrator(
-    *, actor: User | None, username: str, password: str | None, **fields: object
-) -> User:
-    """A Salescope administrator of the company made outside its pages (Django's
-    ``createsuperuser`` goes through ``PeopleManager.create_superuser`` to here): role
-    administrator in the company unit, audited. Before there is a company it refuses and
-    points to ``salescope init``."""
+def enrol_administrator(*, actor: User | None, person: User) -> User:
+    """Make a person created outside Salescope's pages (``createsuperuser``) an administrator
+    of the company: role administrator, in the company unit, audited. Before there is a
+    company it refuses and points to ``salescope init``."""
     company = company_unit()
     if company is None:
         raise Conflict(
@@ -867,22 +864,13 @@ def create_administrator(
                 "first administrator."
             )
         )
-    person = User(
-        username=username,
-        role=Role.ADMINISTRATOR,
-        unit=company,
-        is_staff=True,
-        is_superuser=True,
-        **{k: v for k, v in fields.items() if k not in {"role", "unit", "is_staff"}},
-    )
+    changes = {"role": Role.ADMINISTRATOR, "unit": company, "is_staff": True}
     if not person.full_name:
-        person.full_name = username
-    if password:
-        person.set_password(password)
-    else:
-        person.set_unusable_password()
-    person.save()
-    Membership.objects.create(person=person, unit=company, started_on=_today())
+        changes["full_name"] = person.username
+    User.objects.unrestricted().filter(pk=person.pk).update(**changes)
+    person.refresh_from_db()
+    if not Membership.objects.filter(person=person, ended_on__isnull=True).exists():
+        Membership.objects.create(person=person, unit=company, started_on=_today())
     audit.record(
         actor=actor,
         action="org.person.created",
