@@ -18,7 +18,6 @@ from salescope.customers import permissions as perms
 from salescope.customers import queries
 from salescope.customers.choices import CustomerErrorCode, CustomerKind, CustomerStatus
 from salescope.customers.models import Contact, Customer
-from salescope.org.choices import Role
 from salescope.org.models import User
 from salescope.org.permissions import require
 from salescope.org.visibility import viewer_roles, visible

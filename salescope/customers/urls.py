@@ -1,6 +1,6 @@
 from django.urls import path
 
-from salescope.customers import views
+from salescope.customers import record_views, views
 
 app_name = "customers"
 urlpatterns = [
@@ -9,5 +9,10 @@ urlpatterns = [
     path("data-quality/merge/", views.merge, name="merge"),
     path("dealer-health/", views.dealer_health, name="dealer-health"),
     path("handover/", views.handover, name="handover"),
+    path("new/", record_views.customer_create, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", record_views.customer_edit, name="edit"),
+    path("<int:pk>/credit/", record_views.credit_terms, name="credit-terms"),
+    path("<int:pk>/contacts/new/", record_views.contact_create, name="contact-create"),
+    path("contacts/<int:pk>/edit/", record_views.contact_edit, name="contact-edit"),
 ]

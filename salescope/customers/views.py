@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.web import page, paginate
 from salescope.customers import permissions as perms
-from salescope.customers import queries, services
+from salescope.customers import queries, record_views, services
 from salescope.customers.choices import CustomerKind, DealerHealth
 from salescope.customers.forms import HandoverForm
 from salescope.customers.models import Customer
@@ -68,6 +68,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lines": ledger_queries.list_lines(viewer=request.user, filters={"customer": customer.pk})[
             :20
         ],
+        **record_views.actions(request.user, customer),
     }
     return render(request, "customers/detail.html", context)
 
