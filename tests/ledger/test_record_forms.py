@@ -5,16 +5,17 @@ no customer offered or accepted that the person may not see."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from salescope.core.models import AuditEntry
 from salescope.ledger import services
 from salescope.ledger.models import Allocation, Collection, Invoice, Order
 
-TODAY = dt.date.today().isoformat()
+TODAY = timezone.localdate().isoformat()
 
 
 def _invoice(world, number, amount, days_ago):
-    issued = dt.date.today() - dt.timedelta(days=days_ago)
+    issued = timezone.localdate() - dt.timedelta(days=days_ago)
     return services.issue_invoice(
         actor=world.personas["finance"],
         customer=world.east_dealer,
@@ -51,7 +52,7 @@ def test_salesperson_takes_an_order_within_the_limit_and_it_is_confirmed(world, 
         30_000,
         world.personas["salesperson"],
     )
-    assert order.number.startswith(f"SO-{dt.date.today():%Y%m%d}-")
+    assert order.number.startswith(f"SO-{timezone.localdate():%Y%m%d}-")
     assert AuditEntry.objects.filter(action="ledger.order.created").count() == 1
     assert AuditEntry.objects.filter(action="ledger.order.confirmed").count() == 1
 
@@ -74,9 +75,7 @@ def test_an_order_over_the_credit_limit_is_saved_on_credit_hold(world, login_cli
 
 
 @pytest.mark.django_db
-def test_an_unknown_product_and_a_zero_quantity_are_refused_at_their_fields(
-    world, login_client
-):
+def test_an_unknown_product_and_a_zero_quantity_are_refused_at_their_fields(world, login_client):
     client = login_client(world.personas["salesperson"])
     customer = world.east_dealer
 
