@@ -128,3 +128,18 @@ class ContactForm(_Styled):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     is_primary = forms.BooleanField(label=_("Primary contact"), required=False)
+
+
+class DeactivateForm(_Styled):
+    """Who takes over a leaving person's book, and why (the reason is kept in the history)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    to_user = PersonChoiceField(
+        label=_("Hand over to"), queryset=User.objects.none(), required=False, empty_label=CHOOSE
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, viewer: User, person: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        targets = queries.handover_targets(viewer=viewer).exclude(pk=person.pk)
+        self.fields["to_user"].queryset = targets

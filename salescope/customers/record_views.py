@@ -17,8 +17,9 @@ from salescope.core.money import to_fen
 from salescope.core.web import form_error, page
 from salescope.customers import permissions as perms
 from salescope.customers import queries, services
-from salescope.customers.forms import ContactForm, CreditTermsForm, CustomerForm
+from salescope.customers.forms import ContactForm, CreditTermsForm, CustomerForm, DeactivateForm
 from salescope.customers.models import Customer
+from salescope.org import permissions as org_perms
 from salescope.org.permissions import allows, require, requires
 
 FORM = "customers/record_form.html"
@@ -224,3 +225,44 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Saved."))
         return redirect("customers:detail", pk=contact.customer_id)
     return render(request, FORM, context)
+
+
+@page
+@requires(org_perms.PERSON_DEACTIVATE.code)
+def person_deactivate(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Deactivate a person who leaves, handing their book over first (F2): what moves is shown
+    before acting; the person's page links here."""
+    require(request.user, org_perms.PERSON_DEACTIVATE.code)  # the form, not only its POST
+    person = queries.get_person(viewer=request.user, pk=person_id)
+    form = DeactivateForm(
+        request.POST or None,
+        viewer=request.user,
+        person=person,
+        initial={"version": person.version},
+    )
+    context = {
+        "form": form,
+        "person": person,
+        "counts": services.handover_counts(from_user=person),
+    }
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "customers/deactivate.html", context, status=422)
+        try:
+            moved = services.deactivate_with_handover(
+                actor=request.user,
+                person=person,
+                expected_version=form.cleaned_data["version"],
+                to_user=form.cleaned_data["to_user"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            status = form_error(form, error)
+            return render(request, "customers/deactivate.html", context, status=status)
+        messages.success(
+            request,
+            _("%(person)s deactivated; %(customers)d customers handed over.")
+            % {"person": person, "customers": moved["customers"]},
+        )
+        return redirect("org:person", person_id=person.pk)
+    return render(request, "customers/deactivate.html", context)

@@ -400,3 +400,35 @@ def handover_records(*, from_user: User) -> dict[str, QuerySet]:
 def handover_counts(*, from_user: User) -> dict[str, int]:
     """How many records of each kind a handover of ``from_user``'s book would move."""
     return {key: qs.count() for key, qs in handover_records(from_user=from_user).items()}
+
+
+@transaction.atomic
+def deactivate_with_handover(
+    *,
+    actor: User,
+    person: User,
+    expected_version: int,
+    to_user: User | None,
+    reason: str,
+) -> dict[str, int]:
+    """A person leaves (离职): their customers, open orders, open invoices and unallocated
+    collections go to ``to_user`` (:func:`hand_over`), then they can no longer sign in
+    (``org.services.deactivate_person``): both or neither. Without a book to hand over no
+    successor is needed."""
+    from salescope.org import permissions as org_perms
+    from salescope.org import services as org_services
+
+    require(actor, org_perms.PERSON_DEACTIVATE.code)
+    counts = handover_counts(from_user=person)
+    errors: dict[str, list[str]] = {}
+    if any(counts.values()) and to_user is None:
+        errors["to_user"] = [_("Choose who takes over this person's customers and records.")]
+    if any(counts.values()) and not reason.strip():
+        errors["reason"] = [_("Give a reason; it is kept in the history.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    moved = dict.fromkeys(counts, 0)
+    if any(counts.values()) and to_user is not None:
+        moved = hand_over(actor=actor, from_user=person, to_user=to_user, reason=reason)
+    org_services.deactivate_person(actor=actor, person=person, expected_version=expected_version)
+    return moved

@@ -15,4 +15,9 @@ urlpatterns = [
     path("<int:pk>/credit/", record_views.credit_terms, name="credit-terms"),
     path("<int:pk>/contacts/new/", record_views.contact_create, name="contact-create"),
     path("contacts/<int:pk>/edit/", record_views.contact_edit, name="contact-edit"),
+    path(
+        "people/<int:person_id>/deactivate/",
+        record_views.person_deactivate,
+        name="person-deactivate",
+    ),
 ]

@@ -58,3 +58,8 @@ def contact_page(personas, owner):
 def deleted_customer_api(personas, owner):
     customer = make_customer(owner, deleted_at=timezone.now())
     return Target(params={"customer_id": customer.pk}, obj=customer)
+
+
+@register("customers:person-deactivate")
+def person_deactivate(personas, owner):
+    return Target(params={"person_id": owner.pk}, obj=owner)
