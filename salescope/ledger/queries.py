@@ -38,7 +38,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from salescope.catalog.models import Brand, Category, Product
 from salescope.core.errors import ValidationFailed
-from salescope.core.money import from_fen
+from salescope.core.money import from_fen, grouped
 from salescope.core.periods import month_end, month_start
 from salescope.customers.models import Customer
 from salescope.ledger import rules
@@ -722,9 +722,9 @@ def credit_summary(*, viewer: User, customer: Customer) -> dict[str, Any]:
     """The credit limit, what is open against it and what remains, shown before an order."""
     open_fen, oldest_due = credit_position(customer)
     limit = customer.credit_limit_fen
-    return {
-        "limit": None if limit is None else Decimal(limit) / 100,
-        "open": Decimal(open_fen) / 100,
-        "available": None if limit is None else Decimal(limit - open_fen) / 100,
+    return {  # amounts as the pages show them: to the cent, with separators
+        "limit": None if limit is None else grouped(from_fen(limit)),
+        "open": grouped(from_fen(open_fen)),
+        "available": None if limit is None else grouped(from_fen(limit - open_fen)),
         "oldest_due": oldest_due,
     }
