@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from salescope.analytics import manual
+from salescope.core.periods import month_end, month_start
 from salescope.plans.choices import Metric
 
 MEASURE = {
@@ -71,11 +72,29 @@ def actual_totals(
     date_to: dt.date,
     group_by: Sequence[str],
     filters: dict[str, Any] | None = None,
+    until: dt.date | None = None,
 ) -> dict[tuple, int]:
     """``{(dimension values…): hundredths}`` of ``metric`` between two months, as ``viewer``
-    may see them. Dimensions the metric's source lacks are returned as ``None``."""
+    may see them. Dimensions the metric's source lacks are returned as ``None``.
+
+    ``until`` counts only what happened on or before that day (tracking "as of" a past date):
+    sales and collections of its month up to that day (read from the lines), nothing of the
+    months after it. Figures entered by hand are per month: its month's figure counts."""
     from salescope.ledger import queries as ledger
 
+    if until is not None and until < month_end(date_to):
+        if until < month_start(date_from):
+            return {}
+        if metric in MEASURE and until != month_end(until):
+            return _sales_until(
+                viewer=viewer,
+                metric=metric,
+                date_from=date_from,
+                until=until,
+                group_by=group_by,
+                filters=filters,
+            )
+        date_to = until
     if manual.has_manual_actuals(metric):
         return manual.manual_actuals(
             viewer=viewer,
@@ -107,12 +126,50 @@ def actual_totals(
             totals[key] = totals.get(key, 0) + value
         return totals
     rows = ledger.collection_totals(
-        viewer=viewer, date_from=date_from, date_to=date_to, group_by=asked
+        viewer=viewer, date_from=date_from, date_to=date_to, group_by=asked, until=until
     )
     totals = {}
     for row in rows:
         key = tuple(row.get(d) if d in known else None for d in group_by)
         totals[key] = totals.get(key, 0) + hundredths(row["amount"])
+    return totals
+
+
+def _sales_until(
+    *,
+    viewer: Any,
+    metric: str,
+    date_from: dt.date,
+    until: dt.date,
+    group_by: Sequence[str],
+    filters: dict[str, Any] | None,
+) -> dict[tuple, int]:
+    """A sales metric from ``date_from``'s month to ``until`` inside its month: the whole
+    months before from the rollups, the days of ``until``'s month from the lines."""
+    from salescope.ledger import queries as ledger
+
+    first_day = month_start(until)
+    totals: dict[tuple, int] = {}
+    if first_day > month_start(date_from):
+        totals = actual_totals(
+            viewer=viewer,
+            metric=metric,
+            date_from=date_from,
+            date_to=first_day - dt.timedelta(days=1),
+            group_by=group_by,
+            filters=filters,
+        )
+    asked = [d for d in group_by if d in SALES_DIMENSIONS]
+    rows = ledger.sales_summary(
+        viewer=viewer,
+        group_by=asked,
+        date_from=first_day,
+        date_to=until,
+        filters=dict(filters or {}),
+    )
+    for row in rows:
+        key = tuple(row.get(d) if d in asked else None for d in group_by)
+        totals[key] = totals.get(key, 0) + hundredths(row[MEASURE[metric]])
     return totals
 
 

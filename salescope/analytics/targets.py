@@ -403,7 +403,7 @@ def target_variance(
         {k[columns.index("person_id")] for k in targets} if "person_id" in columns else ()
     )
     actuals: dict[tuple, int] = _actuals(
-        viewer, plan, metric, group_by, columns, targets, org, filters
+        viewer, plan, metric, group_by, columns, targets, org, filters, as_of
     )
     for key in actuals:
         targets.setdefault(key, 0)
@@ -500,9 +500,12 @@ def _actuals(
     targets: dict[tuple, int],
     org: _Org,
     filters: dict[str, Any],
+    as_of: dt.date,
     additive: bool = True,
 ) -> dict[tuple, Any]:
-    """Actuals keyed like the targets: (columns…, month), from one grouped rollup query.
+    """Actuals keyed like the targets: (columns…, month), from one grouped rollup query, as
+    they stood on ``as_of`` (nothing recorded after it counts; its month's days up to it are
+    read from the lines).
     For a level (``additive`` False) each value is ``[sum, count]`` of the figures that fold
     into the key, so the caller can take their mean."""
     if not has_actuals(metric):
@@ -523,6 +526,7 @@ def _actuals(
         date_to=plan.period_end,
         group_by=dims[: len(dims) if with_category else len(dims) - 1],
         filters={"salesperson": filters["person"]} if filters.get("person") else None,
+        until=as_of,
     )
     if not additive:  # each figure (a mean per person, unit and month) counts once
         raw = {k: [v, 1] for k, v in raw.items()}
@@ -880,7 +884,7 @@ def _level_variance(
         {k[columns.index("person_id")] for k in targets} if "person_id" in columns else ()
     )
     actuals = _actuals(
-        viewer, plan, metric, group_by, columns, targets, org, filters, additive=False
+        viewer, plan, metric, group_by, columns, targets, org, filters, as_of, additive=False
     )
     cells_by_key: dict[tuple, LevelCell] = {key: [*value, 0, 0] for key, value in targets.items()}
     for key, (total, count) in actuals.items():
