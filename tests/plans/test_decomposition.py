@@ -109,9 +109,25 @@ def test_team_lead_decomposes_her_team_target_to_her_people(plan, personas):
 
 
 def test_plan_total_change_respreads_the_whole_tree(decomposed, personas):
+    def leaves():
+        return dict(
+            Target.objects.unrestricted()
+            .filter(plan=decomposed, is_leaf=True)
+            .values_list("pk", "value")
+        )
+
+    before = leaves()
     services.set_plan_target(
         actor=personas["director"], plan=decomposed, metric=Metric.SALES_AMOUNT, value=12_000_000_01
     )
+    root = Target.objects.unrestricted().get(plan=decomposed, parent=None)
+    assert root.value == 12_000_000_01
+    after = leaves()
+    assert sum(after.values()) == 12_000_000_01
+    # the one extra fen lands on one leaf (the remainder placed deterministically); the rest
+    # of the tree keeps its values
+    changed = {pk: after[pk] - before[pk] for pk in after if after[pk] != before[pk]}
+    assert list(changed.values()) == [1]
     _children_sum_to_parents(decomposed)
 
 
