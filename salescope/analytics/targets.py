@@ -584,6 +584,9 @@ def _actuals(
         {k[columns.index("unit_id")] for k in targets} if "unit_id" in columns else set()
     )
     cat_paths = _category_paths(targets, columns)
+    if "category_id" in columns and not cat_paths:
+        # no target names a category: show the actuals by top-level category
+        cat_paths = _top_categories()
     if cat_paths:
         from salescope.catalog.models import Category
 
@@ -691,6 +694,14 @@ def _category_paths(targets: dict[tuple, int], columns: list[str]) -> dict[int, 
     index = columns.index("category_id")
     ids = {k[index] for k in targets if k[index] is not None}
     return dict(Category.objects.unrestricted().filter(pk__in=ids).values_list("pk", "path"))
+
+
+def _top_categories() -> dict[int, str]:
+    from salescope.catalog.models import Category
+
+    return dict(
+        Category.objects.unrestricted().filter(parent__isnull=True).values_list("pk", "path")
+    )
 
 
 def _actual_coordinate(
