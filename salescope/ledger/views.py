@@ -21,7 +21,7 @@ from salescope.ledger.importing import masterdata
 from salescope.ledger.importing.fields import FIELD_LABELS, SALES_LINE_FIELDS
 from salescope.ledger.importing.readers import read_table
 from salescope.ledger.importing.sales_lines import import_sales_lines, resolve_mapping
-from salescope.org.permissions import requires
+from salescope.org.permissions import require, requires
 
 DIMENSION_LABELS = {
     "month": _("Month"),
@@ -282,6 +282,7 @@ def _preview(kind: str, actor: Any, path: Any, options: dict[str, Any]) -> Any:
 @page
 @requires(perms.IMPORT_RUN.code)
 def imports(request: HttpRequest) -> HttpResponse:
+    require(request.user, perms.IMPORT_RUN.code)  # the page is the upload form: importers only
     kind = _import_kind(request)
     context: dict[str, Any] = {
         "jobs": queries.list_import_jobs(viewer=request.user),
