@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from salescope.core.errors import DomainError, ValidationFailed
@@ -23,16 +24,17 @@ from salescope.ledger.importing.readers import read_table
 from salescope.ledger.importing.sales_lines import import_sales_lines, resolve_mapping
 from salescope.org.permissions import require, requires
 
+# Lazy: translated when a page shows them, in the reader's language.
 DIMENSION_LABELS = {
-    "month": _("Month"),
-    "salesperson": _("Salesperson"),
-    "region": _("Region"),
-    "category": _("Category"),
-    "brand": _("Brand"),
-    "product": _("Product"),
-    "customer": _("Customer"),
-    "channel": _("Channel"),
-    "kind": _("Kind"),
+    "month": gettext_lazy("Month"),
+    "salesperson": gettext_lazy("Salesperson"),
+    "region": gettext_lazy("Region"),
+    "category": gettext_lazy("Category"),
+    "brand": gettext_lazy("Brand"),
+    "product": gettext_lazy("Product"),
+    "customer": gettext_lazy("Customer"),
+    "channel": gettext_lazy("Channel"),
+    "kind": gettext_lazy("Kind"),
 }
 
 
