@@ -216,7 +216,7 @@ def order_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _error_text(error))
     else:
         if found.status == "credit_hold":
-            messages.warning(request, _("Put on credit hold: %s") % found.hold_reason)
+            messages.warning(request, _("Put on credit hold: %s") % found.hold_reason_text)
         else:
             messages.success(request, _("Order confirmed."))
     return redirect("ledger:order", pk=pk)
