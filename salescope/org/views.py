@@ -115,7 +115,9 @@ def _person_page(request: HttpRequest, person: Any, *, status: int, forms_: dict
     can_manage = _can(request, permissions.PERSON_CHANGE.code)
     context = {
         **queries.my_organization(viewer=request.user, person=person),
-        **queries.person_history(viewer=request.user, person=person),
+        **queries.person_history(
+            viewer=request.user, person=person, sessions=bool(request.GET.get("sessions"))
+        ),
         "is_me": person.pk == request.user.pk,
         "can_manage": can_manage,
     }
