@@ -234,3 +234,22 @@ def test_customer_list_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(12):
         response = client.get("/customers/")
     assert response.status_code == 200
+
+
+def test_a_pair_alike_in_name_and_phone_is_listed_once(world):
+    """Issue 19, defect 10: one duplicate pair matched by two fields is one group naming both."""
+    twin = Customer(
+        code="C-TWIN",
+        name=world.east_dealer.name,
+        owner=world.personas["salesperson"],
+        phone=world.east_dealer.phone,
+    )
+    twin.save()
+    report = queries.data_quality(viewer=world.personas["admin"])
+    pairs = [
+        g
+        for g in report["duplicates"]
+        if {c.code for c in g["customers"]} == {"C-TWIN", "C-EAST-1"}
+    ]
+    assert len(pairs) == 1
+    assert pairs[0]["by_all"] == ["name", "phone"]
