@@ -253,3 +253,16 @@ def test_a_pair_alike_in_name_and_phone_is_listed_once(world):
     ]
     assert len(pairs) == 1
     assert pairs[0]["by_all"] == ["name", "phone"]
+
+
+def test_a_refused_protected_field_is_named_by_its_label(world, api_client):
+    """Issue 19, defect 10: the message names 信用额度, not credit_limit_fen, and says 您."""
+    client = api_client(world.personas["salesperson"])
+    response = client.patch(
+        f"/api/v1/customers/{world.east_dealer.pk}",
+        {"version": world.east_dealer.version, "credit_limit": "1.00"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 403
+    assert response.json()["detail"] == "您无权修改：信用额度"
