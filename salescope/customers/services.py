@@ -7,8 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from salescope.core import audit
 from salescope.core.concurrency import update_versioned
@@ -56,9 +56,20 @@ def check_protected(actor: User, changes: dict[str, Any]) -> None:
         if name in changes and not viewer_roles(actor) & roles
     }
     if refused:
+        joiner = "、" if (get_language() or "").startswith("zh") else ", "
         raise PermissionDenied(
-            _("You may not change: %(fields)s") % {"fields": ", ".join(refused)}, fields=refused
+            _("You may not change: %(fields)s")
+            % {"fields": joiner.join(_field_label(name) for name in refused)},
+            fields=refused,
         )
+
+
+def _field_label(name: str) -> str:
+    """A customer field as users know it (``credit_limit_fen`` is 信用额度, in yuan)."""
+    if name == "credit_limit_fen":
+        return _("Credit limit")
+    field = Customer._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
 
 
 def _validate(changes: dict[str, Any], instance: Customer | None = None) -> None:

@@ -63,9 +63,13 @@ class OrderOut(Schema):
     date: date
     status: str
     amount: Decimal
-    hold_reason: str
+    hold_reason: str  # worded in the request's language (the order keeps facts)
     release_reason: str
     version: int
+
+    @staticmethod
+    def resolve_hold_reason(obj: Any) -> str:
+        return obj.hold_reason_text if hasattr(obj, "hold_reason_text") else obj["hold_reason"]
 
 
 class VersionIn(Schema):
