@@ -219,6 +219,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "salescope.core.views.locked_out"  # 429 page with Retry-After
 AXES_VERBOSE = False
+# Heavy exports and reports a person may ask for per window before a 429 (R20, core.ratelimit).
+HEAVY_REQUESTS_PER_WINDOW = env_int("HEAVY_REQUESTS_PER_MINUTE", 20)
+HEAVY_REQUEST_WINDOW_SECONDS = 60
 
 # --- Security headers (R24) -----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -295,6 +298,7 @@ WHITENOISE_USE_FINDERS = not (PRODUCTION or env_bool("SALESCOPE_COLLECTED_STATIC
 # --- API and logging ------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_CLASS = "salescope.core.api.BoundedLimitOffsetPagination"
 
 LOGGING = {
     "version": 1,

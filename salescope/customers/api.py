@@ -7,6 +7,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from salescope.core.api import ErrorOut
+from salescope.core.bounds import Id
 from salescope.core.money import from_fen, to_fen
 from salescope.customers import permissions as perms
 from salescope.customers import queries, services
@@ -118,7 +119,7 @@ def handover(request: HttpRequest, payload: HandoverIn) -> Any:
 
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, 404: ErrorOut})
-def get_customer(request: HttpRequest, customer_id: int) -> Any:
+def get_customer(request: HttpRequest, customer_id: Id) -> Any:
     return queries.get_customer(viewer=request.user, pk=customer_id)
 
 
@@ -127,7 +128,7 @@ def get_customer(request: HttpRequest, customer_id: int) -> Any:
     response={200: CustomerOut, **ERRORS},
     openapi_extra=api_permission(perms.CUSTOMER_CHANGE.code),
 )
-def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Any:
+def update_customer(request: HttpRequest, customer_id: Id, payload: CustomerPatch) -> Any:
     customer = queries.get_customer(viewer=request.user, pk=customer_id, action="change")
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
@@ -144,7 +145,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
     response={200: CustomerOut, **ERRORS},
     openapi_extra=api_permission(perms.CUSTOMER_DELETE.code),
 )
-def delete_customer(request: HttpRequest, customer_id: int) -> Any:
+def delete_customer(request: HttpRequest, customer_id: Id) -> Any:
     customer = queries.get_customer(viewer=request.user, pk=customer_id, action="delete")
     return services.delete_customer(actor=request.user, customer=customer)
 
@@ -154,7 +155,7 @@ def delete_customer(request: HttpRequest, customer_id: int) -> Any:
     response={200: CustomerOut, **ERRORS},
     openapi_extra=api_permission(perms.CUSTOMER_ARCHIVE.code),
 )
-def archive_customer(request: HttpRequest, customer_id: int) -> Any:
+def archive_customer(request: HttpRequest, customer_id: Id) -> Any:
     customer = queries.get_customer(viewer=request.user, pk=customer_id, action="change")
     return services.archive_customer(actor=request.user, customer=customer)
 
@@ -164,7 +165,7 @@ def archive_customer(request: HttpRequest, customer_id: int) -> Any:
     response={200: CustomerOut, **ERRORS},
     openapi_extra=api_permission(perms.CUSTOMER_RESTORE.code),
 )
-def restore_customer(request: HttpRequest, customer_id: int) -> Any:
+def restore_customer(request: HttpRequest, customer_id: Id) -> Any:
     customer = queries.get_customer(
         viewer=request.user, pk=customer_id, action="change", deleted=True
     )
@@ -172,7 +173,7 @@ def restore_customer(request: HttpRequest, customer_id: int) -> Any:
 
 
 @router.get("/customers/{customer_id}/contacts", response={200: list[ContactOut], 404: ErrorOut})
-def list_contacts(request: HttpRequest, customer_id: int) -> Any:
+def list_contacts(request: HttpRequest, customer_id: Id) -> Any:
     customer = queries.get_customer(viewer=request.user, pk=customer_id)
     return list(queries.list_contacts(viewer=request.user, customer=customer))
 
@@ -182,7 +183,7 @@ def list_contacts(request: HttpRequest, customer_id: int) -> Any:
     response={201: ContactOut, **ERRORS},
     openapi_extra=api_permission(perms.CONTACT_CREATE.code),
 )
-def add_contact(request: HttpRequest, customer_id: int, payload: ContactIn) -> Any:
+def add_contact(request: HttpRequest, customer_id: Id, payload: ContactIn) -> Any:
     customer = queries.get_customer(viewer=request.user, pk=customer_id, action="change")
     data = payload.dict()
     name = data.pop("name")

@@ -4,6 +4,9 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from salescope.core.api import field_of
+from salescope.core.bounds import Amount, Id, Quantity, Version
+
 
 class Ref(Schema):
     id: int
@@ -19,7 +22,11 @@ class CustomerRef(Schema):
 class PersonRef(Schema):
     id: int
     username: str
-    name: str = Field(..., alias="display_name")
+    name: str
+
+    @staticmethod
+    def resolve_name(obj: Any) -> Any:
+        return field_of(obj, "display_name")
 
 
 class SalesLineOut(Schema):
@@ -28,11 +35,11 @@ class SalesLineOut(Schema):
     date: date
     kind: str
     customer: CustomerRef
-    product_id: int
-    category_id: int | None
-    brand_id: int | None
-    salesperson_id: int | None
-    region_id: int | None
+    product_id: Id
+    category_id: Id | None
+    brand_id: Id | None
+    salesperson_id: Id | None
+    region_id: Id | None
     channel: str
     sale_location: str
     quantity: Decimal
@@ -41,13 +48,13 @@ class SalesLineOut(Schema):
 
 
 class OrderLineIn(Schema):
-    product_id: int
-    quantity: int = Field(..., gt=0)
-    unit_price: Decimal | None = None
+    product_id: Id
+    quantity: Quantity
+    unit_price: Amount | None = None
 
 
 class OrderIn(Schema):
-    customer_id: int
+    customer_id: Id
     number: str = Field(..., min_length=1, max_length=60)
     date: date
     lines: list[OrderLineIn]
@@ -63,25 +70,25 @@ class OrderOut(Schema):
     amount: Decimal
     hold_reason: str
     release_reason: str
-    version: int
+    version: Version
 
 
 class VersionIn(Schema):
-    version: int
+    version: Version
 
 
 class ReleaseIn(Schema):
-    version: int
+    version: Version
     reason: str = Field(..., min_length=1, max_length=300)
 
 
 class InvoiceIn(Schema):
-    customer_id: int
+    customer_id: Id
     number: str = Field(..., min_length=1, max_length=60)
     issue_date: date
-    amount: Decimal
+    amount: Amount
     due_date: date | None = None
-    order_id: int | None = None
+    order_id: Id | None = None
 
 
 class InvoiceOut(Schema):
@@ -97,10 +104,10 @@ class InvoiceOut(Schema):
 
 
 class CollectionIn(Schema):
-    customer_id: int
+    customer_id: Id
     number: str = Field(..., min_length=1, max_length=60)
     date: date
-    amount: Decimal
+    amount: Amount
     method: str = ""
     allocate: bool = True
 
@@ -120,8 +127,8 @@ class CollectionOut(Schema):
 
 
 class AllocationIn(Schema):
-    invoice_id: int
-    amount: Decimal
+    invoice_id: Id
+    amount: Amount
 
 
 class AgeingRowOut(Schema):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from salescope.core import ratelimit
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.periods import month_end
 from salescope.core.web import date_param, int_param, page, paginate
@@ -92,6 +93,7 @@ def sales(request: HttpRequest) -> HttpResponse:
 
 @page
 def sales_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    ratelimit.spend(request.user, "export")
     params = _summary_request(request)
     rows = _summary_rows(request, params)
     measures = ["amount", "quantity", "lines"]

@@ -1,8 +1,11 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from ninja import Field, Schema
 
+from salescope.core.api import field_of
+from salescope.core.bounds import MAX_AMOUNT, Id, Version
 from salescope.plans.choices import Axis, Method, Metric
 
 
@@ -10,14 +13,14 @@ class PlanIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     fiscal_year: int
     quarter: int | None = None
-    scope_unit_id: int
+    scope_unit_id: Id
     deadline: dt.date | None = None
     sections: dict[str, str] = {}
     pace_basis: str = "calendar"
 
 
 class PlanPatch(Schema):
-    version: int
+    version: Version
     name: str | None = None
     deadline: dt.date | None = None
     sections: dict[str, str] | None = None
@@ -27,7 +30,7 @@ class PlanPatch(Schema):
 
 class TransitionIn(Schema):
     action: str = Field(..., description="submit, start_review, return, approve, new_version")
-    version: int
+    version: Version
     note: str = ""
 
 
@@ -38,43 +41,51 @@ class PlanOut(Schema):
     quarter: int | None
     period_start: dt.date
     period_end: dt.date
-    scope_unit_id: int
-    owner_id: int
+    scope_unit_id: Id
+    owner_id: Id
     status: str
     deadline: dt.date | None
     sections: dict[str, str]
     revision: int
     pace_basis: str
     warning_threshold: int
-    version: int
+    version: Version
 
 
 class TargetOut(Schema):
     id: int
-    plan_id: int
+    plan_id: Id
     metric: str
-    parent_id: int | None
+    parent_id: Id | None
     axis: str
     depth: int
     label: str
-    unit_id: int | None
-    person_id: int | None
-    category_id: int | None
-    customer_id: int | None
+    unit_id: Id | None
+    person_id: Id | None
+    category_id: Id | None
+    customer_id: Id | None
     period_start: dt.date
     period_end: dt.date
     grain: str
-    value: Decimal = Field(..., alias="amount")
-    bottom_up: Decimal | None = Field(None, alias="bottom_up_amount")
+    value: Decimal
+    bottom_up: Decimal | None
     locked: bool
     method: str
     is_leaf: bool
-    version: int
+    version: Version
+
+    @staticmethod
+    def resolve_value(obj: Any) -> Any:
+        return field_of(obj, "amount")
+
+    @staticmethod
+    def resolve_bottom_up(obj: Any) -> Any:
+        return field_of(obj, "bottom_up_amount")
 
 
 class TotalIn(Schema):
     metric: Metric
-    value: Decimal = Field(..., ge=0, decimal_places=2)
+    value: Decimal = Field(..., ge=0, le=MAX_AMOUNT, decimal_places=2)
 
 
 class StepIn(Schema):
@@ -85,7 +96,7 @@ class StepIn(Schema):
 
 
 class DecomposeIn(Schema):
-    version: int
+    version: Version
     steps: list[StepIn] = Field(..., max_length=8)  # none: 422 from the service, after 403
 
 
@@ -95,10 +106,10 @@ class DecomposeOut(Schema):
 
 class CellEditIn(Schema):
     id: int
-    version: int
-    value: Decimal | None = Field(None, ge=0, decimal_places=2)
+    version: Version
+    value: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT, decimal_places=2)
     locked: bool | None = None
-    bottom_up: Decimal | None = Field(None, ge=0, decimal_places=2)
+    bottom_up: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT, decimal_places=2)
     clear_bottom_up: bool = False
 
 
@@ -107,8 +118,8 @@ class CellsIn(Schema):
 
 
 class BottomUpIn(Schema):
-    version: int
-    bottom_up: Decimal | None = Field(None, ge=0, decimal_places=2)
+    version: Version
+    bottom_up: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT, decimal_places=2)
 
 
 class CommentIn(Schema):
@@ -117,16 +128,16 @@ class CommentIn(Schema):
 
 class CommentOut(Schema):
     id: int
-    target_id: int
-    author_id: int
+    target_id: Id
+    author_id: Id
     text: str
     created_at: dt.datetime
 
 
 class AcknowledgementOut(Schema):
     id: int
-    plan_id: int
-    person_id: int
+    plan_id: Id
+    person_id: Id
     revision: int
     requested_at: dt.datetime
     acknowledged_at: dt.datetime | None
@@ -139,16 +150,16 @@ class AcknowledgeIn(Schema):
 
 class ActionStepIn(Schema):
     what: str = Field(..., min_length=1, max_length=300)
-    assignee_id: int
+    assignee_id: Id
     due_date: dt.date
     where: str = ""
     how: str = ""
 
 
 class ActionStepPatch(Schema):
-    version: int
+    version: Version
     what: str | None = None
-    assignee_id: int | None = None
+    assignee_id: Id | None = None
     due_date: dt.date | None = None
     where: str | None = None
     how: str | None = None
@@ -157,18 +168,18 @@ class ActionStepPatch(Schema):
 
 class ActionStepOut(Schema):
     id: int
-    plan_id: int
+    plan_id: Id
     what: str
-    assignee_id: int
+    assignee_id: Id
     where: str
     due_date: dt.date
     how: str
     status: str
     done_at: dt.datetime | None
-    version: int
+    version: Version
 
 
-class UnassignedOut(Schema):
+class TargetsUnassignedOut(Schema):
     units: list[dict]
     people: list[dict]
 
@@ -180,7 +191,7 @@ class DiffOut(Schema):
     cells: list[dict]
 
 
-class ImportOut(Schema):
+class TargetsImportOut(Schema):
     accepted: int
     rejected: int
     updated: int

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from salescope.core import ratelimit
 from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.web import page
@@ -326,6 +327,7 @@ def diff(request: HttpRequest, pk: int) -> HttpResponse:
 
 @page
 def export(request: HttpRequest, pk: int) -> HttpResponse:
+    ratelimit.spend(request.user, "export")
     plan = queries.get_plan(viewer=request.user, pk=pk)
     cells = queries.visible_cells(viewer=request.user, plan=plan)
     response = HttpResponse(
