@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from salescope.core import ratelimit
 from salescope.core.audit_context import AuditSource, audit_source
+from salescope.core.client_ip import client_ip
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.web import page
 from salescope.org.permissions import requires
@@ -347,7 +348,7 @@ def import_file(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if upload is None:
             raise ValidationFailed(fields={"file": [_("Choose a file.")]})
-        with audit_source(AuditSource.IMPORT, request.META.get("REMOTE_ADDR")):
+        with audit_source(AuditSource.IMPORT, client_ip(request)):
             result = services.import_targets(actor=request.user, plan=plan, file=upload)
     except DomainError as error:
         _fail(request, error)
