@@ -2,11 +2,11 @@
 
 import math
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from salescope.core import login_throttle
 
 
 def locked_out(
@@ -17,25 +17,7 @@ def locked_out(
     The lockout began at the failure that reached the limit (attempts while locked are not
     recorded, AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT), and ends the cool-off after it.
     """
-    from axes.helpers import get_client_username
-    from axes.models import AccessAttempt
-
-    cooloff = settings.AXES_COOLOFF_TIME.total_seconds()
-    username = get_client_username(request, credentials)
-    began = (
-        AccessAttempt.objects.filter(
-            username=username,
-            ip_address=getattr(request, "axes_ip_address", None),
-            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
-        )
-        .order_by("-attempt_time")
-        .values_list("attempt_time", flat=True)
-        .first()
-    )
-    remaining = cooloff
-    if began is not None:
-        remaining = min(cooloff, max(1.0, cooloff - (timezone.now() - began).total_seconds()))
-    seconds = math.ceil(remaining)
+    seconds = math.ceil(login_throttle.seconds_left(request, credentials))
     context = {"cooloff_minutes": math.ceil(seconds / 60)}
     response = render(request, "registration/locked_out.html", context, status=429)
     response["Retry-After"] = str(seconds)
