@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 
 from salescope.analytics import alerts
 from salescope.analytics.targets import target_variance
-from salescope.core.api import ErrorOut
+from salescope.core.api import ErrorOut, InputSchema
 from salescope.core.bounds import Id, Version
 from salescope.org.permissions import api_permission
 from salescope.plans import permissions as perms
@@ -47,7 +47,7 @@ class AlertOut(Schema):
     version: Version
 
 
-class ResolveIn(Schema):
+class ResolveIn(InputSchema):
     version: Version
     resolution: str = Field("", max_length=2000)
 

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from salescope.analytics import manual
 from salescope.analytics.models import ManualActual
 from salescope.analytics.permissions import MANUAL_CHANGE, MANUAL_CREATE, MANUAL_DELETE
-from salescope.core.api import ErrorOut
+from salescope.core.api import ErrorOut, InputSchema
 from salescope.core.bounds import MAX_AMOUNT, Id, Version
 from salescope.org.permissions import api_permission
 from salescope.org.visibility import CHANGE
@@ -45,7 +45,7 @@ class ManualActualOut(Schema):
         return obj.value
 
 
-class ManualActualIn(Schema):
+class ManualActualIn(InputSchema):
     metric: Metric
     month: dt.date = Field(..., description="Any day of the month; stored as its first day")
     person_id: Id | None = None
@@ -55,7 +55,7 @@ class ManualActualIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-class ManualActualPatch(Schema):
+class ManualActualPatch(InputSchema):
     version: Version
     value: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT, decimal_places=2)
     note: str | None = Field(None, max_length=2000)

@@ -16,6 +16,7 @@ from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
+from pydantic import ConfigDict
 
 from salescope.core.bounds import MAX_OFFSET
 from salescope.core.errors import (
@@ -166,6 +167,12 @@ def field_of(obj: Any, name: str) -> Any:
     the alias into the OpenAPI schema but answers with the field's name (R22).
     """
     return obj.get(name) if isinstance(obj, dict) else getattr(obj, name)
+
+
+class InputSchema(Schema):
+    """A request body: a field it does not declare is refused by name (422), never ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class BoundedLimitOffsetPagination(LimitOffsetPagination):

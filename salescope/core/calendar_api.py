@@ -7,7 +7,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from salescope.core import calendar
-from salescope.core.api import ErrorOut
+from salescope.core.api import ErrorOut, InputSchema
 from salescope.core.bounds import Id, Version, Year
 from salescope.core.models import CalendarDay, CalendarDayKind
 from salescope.core.permissions import CALENDAR_CHANGE, api_permission
@@ -25,13 +25,13 @@ class CalendarDayOut(Schema):
     version: Version
 
 
-class CalendarDayIn(Schema):
+class CalendarDayIn(InputSchema):
     date: dt.date
     kind: CalendarDayKind
     name: str = Field("", max_length=100)
 
 
-class CalendarDayPatch(Schema):
+class CalendarDayPatch(InputSchema):
     version: Version
     date: dt.date | None = None
     kind: CalendarDayKind | None = None

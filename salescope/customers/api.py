@@ -167,7 +167,7 @@ def archive_customer(request: HttpRequest, customer_id: Id) -> Any:
 )
 def restore_customer(request: HttpRequest, customer_id: Id) -> Any:
     customer = queries.get_customer(
-        viewer=request.user, pk=customer_id, action="change", deleted=True
+        viewer=request.user, pk=customer_id, action="change", deleted=None
     )
     return services.restore_customer(actor=request.user, customer=customer)
 

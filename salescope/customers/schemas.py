@@ -4,7 +4,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from salescope.core.api import field_of
+from salescope.core.api import InputSchema, field_of
 from salescope.core.bounds import Amount, Id, Version
 
 
@@ -42,7 +42,7 @@ class CustomerOut(Schema):
     version: Version
 
 
-class CustomerIn(Schema):
+class CustomerIn(InputSchema):
     code: str = Field(..., min_length=1, max_length=40)
     name: str = Field(..., min_length=1, max_length=200)
     kind: str = "end_customer"
@@ -57,7 +57,7 @@ class CustomerIn(Schema):
     payment_terms_days: int | None = Field(None, ge=0, le=3650)
 
 
-class CustomerPatch(Schema):
+class CustomerPatch(InputSchema):
     version: Version
     code: str | None = Field(None, min_length=1, max_length=40)
     name: str | None = Field(None, min_length=1, max_length=200)
@@ -73,7 +73,7 @@ class CustomerPatch(Schema):
     payment_terms_days: int | None = Field(None, ge=0, le=3650)
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     title: str = ""
     phone: str = ""
@@ -90,12 +90,12 @@ class ContactOut(Schema):
     is_primary: bool
 
 
-class MergeIn(Schema):
+class MergeIn(InputSchema):
     keep_id: Id
     duplicate_ids: list[int]
 
 
-class HandoverIn(Schema):
+class HandoverIn(InputSchema):
     from_user_id: Id
     to_user_id: Id
     reason: str = ""

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from salescope.core import audit
 from salescope.core.concurrency import update_versioned
-from salescope.core.errors import Conflict, PermissionDenied, ValidationFailed
+from salescope.core.errors import Conflict, PermissionDenied, StaleVersion, ValidationFailed
 from salescope.core.ownership import all_records
 from salescope.customers import permissions as perms
 from salescope.customers import queries
@@ -118,6 +118,10 @@ def update_customer(
     before = audit.snapshot(customer, AUDIT_FIELDS)
     really = {k: v for k, v in changes.items() if audit.json_value(v) != before.get(k)}
     check_protected(actor, really)
+    if not really:  # nothing changes: no write, no audit row, but a stale version still says so
+        if customer.version != expected_version:
+            raise StaleVersion()
+        return customer
     _validate(really, customer)
     if "name" in really:
         from salescope.customers.models import normalize_name
@@ -154,6 +158,8 @@ def has_ledger_entries(customer: Customer) -> bool:
 
 def _set_state(actor: User, customer: Customer, action: str, **changes: Any) -> Customer:
     before = audit.snapshot(customer, ["status", "deleted_at"])
+    if all(audit.json_value(v) == before[k] for k, v in changes.items()):
+        return customer  # already in that state: nothing to write, nothing to audit
     Customer.objects.unrestricted().filter(pk=customer.pk).update(**changes)
     customer.refresh_from_db()
     audit.record(

@@ -4,7 +4,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from salescope.core.api import field_of
+from salescope.core.api import InputSchema, field_of
 from salescope.core.bounds import Amount, Id, Quantity, Version
 
 
@@ -47,13 +47,13 @@ class SalesLineOut(Schema):
     cross_territory: bool
 
 
-class OrderLineIn(Schema):
+class OrderLineIn(InputSchema):
     product_id: Id
     quantity: Quantity
     unit_price: Amount | None = None
 
 
-class OrderIn(Schema):
+class OrderIn(InputSchema):
     customer_id: Id
     number: str = Field(..., min_length=1, max_length=60)
     date: date
@@ -73,16 +73,16 @@ class OrderOut(Schema):
     version: Version
 
 
-class VersionIn(Schema):
+class VersionIn(InputSchema):
     version: Version
 
 
-class ReleaseIn(Schema):
+class ReleaseIn(InputSchema):
     version: Version
     reason: str = Field(..., min_length=1, max_length=300)
 
 
-class InvoiceIn(Schema):
+class InvoiceIn(InputSchema):
     customer_id: Id
     number: str = Field(..., min_length=1, max_length=60)
     issue_date: date
@@ -103,7 +103,7 @@ class InvoiceOut(Schema):
     status: str
 
 
-class CollectionIn(Schema):
+class CollectionIn(InputSchema):
     customer_id: Id
     number: str = Field(..., min_length=1, max_length=60)
     date: date
@@ -126,7 +126,7 @@ class CollectionOut(Schema):
         return (Decimal(obj.allocated_fen) / 100).quantize(Decimal("0.01"))
 
 
-class AllocationIn(Schema):
+class AllocationIn(InputSchema):
     invoice_id: Id
     amount: Amount
 

@@ -3,7 +3,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from salescope.core.api import field_of
+from salescope.core.api import InputSchema, field_of
 from salescope.core.bounds import Id, Version
 
 
@@ -27,7 +27,7 @@ class MeOut(Schema):
         return field_of(obj, "display_name")
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
 
 
@@ -70,7 +70,7 @@ class UnitOut(Schema):
     version: Version
 
 
-class UnitIn(Schema):
+class UnitIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     code: str = Field(..., min_length=1, max_length=30)
     kind: str
@@ -78,7 +78,7 @@ class UnitIn(Schema):
     manager_id: Id | None = None
 
 
-class UnitPatch(Schema):
+class UnitPatch(InputSchema):
     version: Version
     name: str | None = Field(None, min_length=1, max_length=100)
     code: str | None = Field(None, min_length=1, max_length=30)
@@ -112,7 +112,7 @@ class PersonOut(Schema):
     version: Version
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     username: str = Field(..., min_length=1, max_length=150)
     full_name: str = Field(..., min_length=1, max_length=100)
     role: str = "salesperson"
@@ -126,7 +126,7 @@ class PersonIn(Schema):
     joined_on: date | None = None
 
 
-class PersonPatch(Schema):
+class PersonPatch(InputSchema):
     version: Version
     full_name: str | None = Field(None, min_length=1, max_length=100)
     email: str | None = Field(None, max_length=254)
@@ -138,13 +138,13 @@ class PersonPatch(Schema):
     duties: str | None = None
 
 
-class MoveIn(Schema):
+class MoveIn(InputSchema):
     version: Version
     unit_id: Id
     effective_on: date | None = None
 
 
-class VersionIn(Schema):
+class VersionIn(InputSchema):
     version: Version
 
 
@@ -161,12 +161,12 @@ class PositionOut(Schema):
     version: Version
 
 
-class PositionIn(Schema):
+class PositionIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     duties: str = ""
 
 
-class PositionPatch(Schema):
+class PositionPatch(InputSchema):
     version: Version
     name: str | None = Field(None, min_length=1, max_length=100)
     duties: str | None = None
@@ -183,7 +183,7 @@ class TerritoryOut(Schema):
     version: Version
 
 
-class TerritoryIn(Schema):
+class TerritoryIn(InputSchema):
     code: str = Field(..., min_length=1, max_length=30)
     name: str = Field(..., min_length=1, max_length=100)
     kind: str = "area"
@@ -192,7 +192,7 @@ class TerritoryIn(Schema):
     owner_id: Id | None = None
 
 
-class TerritoryPatch(Schema):
+class TerritoryPatch(InputSchema):
     version: Version
     code: str | None = Field(None, min_length=1, max_length=30)
     name: str | None = Field(None, min_length=1, max_length=100)
@@ -224,7 +224,7 @@ class ShareOut(Schema):
         return field_of(obj, "object_id")
 
 
-class ShareIn(Schema):
+class ShareIn(InputSchema):
     record_type: str = Field(..., description='"app.model", e.g. "customers.customer"')
     record_id: Id
     grantee_id: Id | None = None

@@ -4,12 +4,12 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from salescope.core.api import field_of
+from salescope.core.api import InputSchema, field_of
 from salescope.core.bounds import MAX_AMOUNT, Id, Version
 from salescope.plans.choices import Axis, Method, Metric
 
 
-class PlanIn(Schema):
+class PlanIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
     fiscal_year: int
     quarter: int | None = None
@@ -19,7 +19,7 @@ class PlanIn(Schema):
     pace_basis: str = "calendar"
 
 
-class PlanPatch(Schema):
+class PlanPatch(InputSchema):
     version: Version
     name: str | None = None
     deadline: dt.date | None = None
@@ -28,7 +28,7 @@ class PlanPatch(Schema):
     warning_threshold: int | None = None
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     action: str = Field(..., description="submit, start_review, return, approve, new_version")
     version: Version
     note: str = ""
@@ -83,19 +83,19 @@ class TargetOut(Schema):
         return field_of(obj, "bottom_up_amount")
 
 
-class TotalIn(Schema):
+class TotalIn(InputSchema):
     metric: Metric
     value: Decimal = Field(..., ge=0, le=MAX_AMOUNT, decimal_places=2)
 
 
-class StepIn(Schema):
+class StepIn(InputSchema):
     axis: Axis
     method: Method = Method.EQUAL
     weights: list[Decimal] | None = None
     members: list[int] | None = None
 
 
-class DecomposeIn(Schema):
+class DecomposeIn(InputSchema):
     version: Version
     steps: list[StepIn] = Field(..., max_length=8)  # none: 422 from the service, after 403
 
@@ -104,7 +104,7 @@ class DecomposeOut(Schema):
     cells_created: int
 
 
-class CellEditIn(Schema):
+class CellEditIn(InputSchema):
     id: int
     version: Version
     value: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT, decimal_places=2)
@@ -113,16 +113,16 @@ class CellEditIn(Schema):
     clear_bottom_up: bool = False
 
 
-class CellsIn(Schema):
+class CellsIn(InputSchema):
     cells: list[CellEditIn] = Field(..., max_length=10_000)
 
 
-class BottomUpIn(Schema):
+class BottomUpIn(InputSchema):
     version: Version
     bottom_up: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT, decimal_places=2)
 
 
-class CommentIn(Schema):
+class CommentIn(InputSchema):
     text: str = Field(..., min_length=1, max_length=4000)
 
 
@@ -144,11 +144,11 @@ class AcknowledgementOut(Schema):
     note: str
 
 
-class AcknowledgeIn(Schema):
+class AcknowledgeIn(InputSchema):
     note: str = ""
 
 
-class ActionStepIn(Schema):
+class ActionStepIn(InputSchema):
     what: str = Field(..., min_length=1, max_length=300)
     assignee_id: Id
     due_date: dt.date
@@ -156,7 +156,7 @@ class ActionStepIn(Schema):
     how: str = ""
 
 
-class ActionStepPatch(Schema):
+class ActionStepPatch(InputSchema):
     version: Version
     what: str | None = None
     assignee_id: Id | None = None
