@@ -41,6 +41,18 @@ PROGRESS_EVERY = 2_000
 AUDIT_DETAIL_LIMIT = 500  # keys listed in the one audit entry; the counts are always complete
 
 
+_PHONE_LIKE = re.compile(r"[+-][0-9 ()+\-./]*")
+
+
+def looks_like_formula(text: str) -> bool:
+    """A cell a spreadsheet would run (R23): starting with = or @, or with + or - unless the
+    rest is a number or phone number (digits, spaces, ``()+-./``), like ``+86 (21) 5555-1234``.
+    """
+    if text[:1] in {"=", "@"}:
+        return True
+    return text[:1] in {"+", "-"} and _PHONE_LIKE.fullmatch(text) is None
+
+
 @dataclass
 class ImportOptions:
     mapping: dict[str, str] = field(default_factory=dict)  # source header → field
@@ -157,7 +169,7 @@ class Spec(ABC):
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)  # a code typed as a number in Excel: 1001.0 → "1001"
         text = raw.strip() if isinstance(raw, str) else str(raw).strip()
-        if text.startswith("="):
+        if looks_like_formula(text):
             raise RowError(name, _("formula where text is expected"))
         if len(text) > limit:
             raise RowError(name, _("longer than %d characters") % limit)
