@@ -49,15 +49,26 @@ EDITABLE_FIELDS = [
 AUDIT_FIELDS = [*EDITABLE_FIELDS, "status", "deleted_at"]
 
 
+# Protected fields as the API and the pages name them, with their labels (never the column).
+PUBLIC_NAMES = {"credit_limit_fen": "credit_limit"}
+LABELS = {
+    "owner": gettext_lazy("owner"),
+    "credit_limit_fen": gettext_lazy("Credit limit"),
+    "payment_terms_days": gettext_lazy("payment terms (days)"),
+}
+
+
 def check_protected(actor: User, changes: dict[str, Any]) -> None:
-    refused = {
-        name: [_("You may not change this field.")]
+    names = [
+        name
         for name, roles in PROTECTED_FIELDS.items()
         if name in changes and actor.role not in roles
-    }
-    if refused:
+    ]
+    if names:
         raise PermissionDenied(
-            _("You may not change: %(fields)s") % {"fields": ", ".join(refused)}, fields=refused
+            _("You may not change: %(fields)s")
+            % {"fields": ", ".join(str(LABELS[name]) for name in names)},
+            fields={PUBLIC_NAMES.get(n, n): [_("You may not change this field.")] for n in names},
         )
 
 
