@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from salescope.core import audit
 from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.errors import ValidationFailed
+from salescope.core.formulas import looks_like_formula
 from salescope.ledger.importing.fields import normalize_header
 from salescope.ledger.importing.parse import CellError, DateParser, is_blank, scaled
 from salescope.ledger.importing.readers import read_table
@@ -39,18 +40,6 @@ from salescope.org.permissions import require
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 2_000
 AUDIT_DETAIL_LIMIT = 500  # keys listed in the one audit entry; the counts are always complete
-
-
-_PHONE_LIKE = re.compile(r"[+-][0-9 ()+\-./]*")
-
-
-def looks_like_formula(text: str) -> bool:
-    """A cell a spreadsheet would run (R23): starting with = or @, or with + or - unless the
-    rest is a number or phone number (digits, spaces, ``()+-./``), like ``+86 (21) 5555-1234``.
-    """
-    if text[:1] in {"=", "@"}:
-        return True
-    return text[:1] in {"+", "-"} and _PHONE_LIKE.fullmatch(text) is None
 
 
 @dataclass
