@@ -1,24 +1,22 @@
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Status
 from ninja.pagination import paginate
 
 from salescope.core.api import ErrorOut
 from salescope.core.bounds import Id
-from salescope.core.money import from_fen, to_fen
+from salescope.core.money import to_fen
 from salescope.customers import permissions as perms
 from salescope.customers import queries, services
 from salescope.customers.schemas import (
     ContactIn,
     ContactOut,
+    CreditTermsIn,
     CustomerIn,
     CustomerOut,
     CustomerPatch,
     DataQualityOut,
-    DealerHealthOut,
     HandoverIn,
     HandoverOut,
     MergeIn,
@@ -81,14 +79,6 @@ def orphans(request: HttpRequest) -> Any:
     return {key: [o.pk for o in objs] for key, objs in found.items()}
 
 
-@router.get("/customers/dealer-health", response=list[DealerHealthOut], summary="Dealer health")
-def dealer_health(request: HttpRequest, as_of: dt.date | None = None) -> Any:
-    rows = queries.dealer_health(viewer=request.user, as_of=as_of or timezone.localdate())
-    for row in rows:
-        row["recent"], row["previous"] = from_fen(row["recent_fen"]), from_fen(row["previous_fen"])
-    return rows
-
-
 @router.post(
     "/customers/merge",
     response={200: CustomerOut, **ERRORS},
@@ -115,6 +105,24 @@ def handover(request: HttpRequest, payload: HandoverIn) -> Any:
     to_user = queries.get_person(viewer=request.user, pk=payload.to_user_id)
     return services.hand_over(
         actor=request.user, from_user=from_user, to_user=to_user, reason=payload.reason
+    )
+
+
+@router.put(
+    "/customers/{customer_id}/credit-terms",
+    response={200: CustomerOut, **ERRORS},
+    summary="Set the credit limit and payment terms (finance, sales director, administrator)",
+    openapi_extra=api_permission(perms.CREDIT_TERMS_CHANGE.code),
+)
+def set_credit_terms(request: HttpRequest, customer_id: Id, payload: CreditTermsIn) -> Any:
+    customer = queries.get_customer(viewer=request.user, pk=customer_id)
+    limit = payload.credit_limit
+    return services.set_credit_terms(
+        actor=request.user,
+        customer=customer,
+        expected_version=payload.version,
+        credit_limit_fen=None if limit is None else to_fen(limit),
+        payment_terms_days=payload.payment_terms_days,
     )
 
 

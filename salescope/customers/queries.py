@@ -1,12 +1,12 @@
 """Reads of customers for a viewer, through ``org.visibility``."""
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.reverse_related import ForeignObjectRel
 
+from salescope.customers.book import book_parts
 from salescope.customers.models import Contact, Customer
 from salescope.customers.permissions import OWNER_ROLES
 from salescope.org.models import User
@@ -104,72 +104,20 @@ def data_quality(*, viewer: User) -> dict[str, Any]:
 
 
 def orphaned_records(*, viewer: User) -> dict[str, list]:
-    """Live customers, open orders and open invoices whose owner is inactive (F2: must be empty
-    after a handover)."""
-    from salescope.ledger.models import Invoice, Order
-
-    inactive = Q(owner__is_active=False)
-    return {
+    """Live customers and every registered part of a book (``customers.book``: open orders,
+    open invoices) whose owner is inactive (F2: must be empty after a handover)."""
+    found = {
         "customers": list(
-            visible(Customer.objects.filter(inactive, deleted_at__isnull=True), viewer=viewer)
-        ),
-        "orders": list(
             visible(
-                Order.objects.filter(inactive, status__in=["draft", "credit_hold", "confirmed"]),
+                Customer.objects.filter(owner__is_active=False, deleted_at__isnull=True),
                 viewer=viewer,
             )
-        ),
-        "invoices": list(visible(Invoice.objects.filter(inactive, status="open"), viewer=viewer)),
-    }
-
-
-def dealer_health(*, viewer: User, as_of: dt.date) -> list[dict[str, Any]]:
-    """Each visible dealer/distributor with last purchase, last-90-day and previous-90-day
-    sell-in and a status from ``ledger.rules.dealer_health`` (F6)."""
-    from salescope.ledger.models import SalesLine
-    from salescope.ledger.rules import dealer_health as classify
-
-    dealers = list(
-        visible(
-            Customer.objects.filter(
-                deleted_at__isnull=True, kind__in=["dealer", "distributor"]
-            ).select_related("owner"),
-            viewer=viewer,
-        ).order_by("code")
-    )
-    recent_start = as_of - dt.timedelta(days=90)
-    previous_start = as_of - dt.timedelta(days=180)
-    facts = {
-        row["customer_id"]: row
-        for row in SalesLine.objects.visible_to(viewer)
-        .filter(customer_id__in=[d.pk for d in dealers], kind="sell_in", date__lte=as_of)
-        .values("customer_id")
-        .annotate(
-            last=Max("date"),
-            recent=Sum("amount_fen", filter=Q(date__gt=recent_start)),
-            previous=Sum("amount_fen", filter=Q(date__gt=previous_start, date__lte=recent_start)),
         )
     }
-    rows = []
-    for dealer in dealers:
-        fact = facts.get(dealer.pk, {})
-        status, trend = classify(
-            last_purchase=fact.get("last"),
-            recent_fen=fact.get("recent") or 0,
-            previous_fen=fact.get("previous") or 0,
-            as_of=as_of,
-        )
-        rows.append(
-            {
-                "customer": dealer,
-                "status": status,
-                "trend": trend,
-                "last_purchase": fact.get("last"),
-                "recent_fen": fact.get("recent") or 0,
-                "previous_fen": fact.get("previous") or 0,
-            }
-        )
-    return rows
+    for part in book_parts():
+        if part.orphaned is not None:
+            found[part.key] = list(visible(part.orphaned(), viewer=viewer))
+    return found
 
 
 def people_for_handover(*, viewer: User) -> QuerySet[User]:
@@ -192,3 +140,48 @@ def merge_relations() -> list[ForeignObjectRel]:
         for rel in Customer._meta.related_objects
         if rel.field.many_to_one and rel.field.name != "merged_into"
     ]
+
+
+def possible_duplicates(
+    *,
+    viewer: User,
+    name: str = "",
+    phone: str = "",
+    tax_number: str = "",
+    exclude: Customer | None = None,
+) -> list[Customer]:
+    """Customers the viewer may see that look like the one being saved: the same normalised
+    name, phone or tax number (the data-quality rule, F1), asked before saving."""
+    from salescope.customers.models import normalize_name, normalize_phone
+
+    match = Q()
+    if normalize_name(name):
+        match |= Q(name_normalized=normalize_name(name))
+    if normalize_phone(phone):
+        match |= Q(phone_normalized=normalize_phone(phone))
+    if tax_number.strip():
+        match |= Q(tax_number=tax_number.strip())
+    if not match:
+        return []
+    qs = Customer.objects.filter(match, deleted_at__isnull=True)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return list(visible(qs, viewer=viewer).select_related("owner").order_by("code")[:10])
+
+
+def territory_choices(*, viewer: User) -> QuerySet:
+    from salescope.org.models import Territory
+
+    return visible(Territory.objects.all(), viewer=viewer).order_by("code")
+
+
+def get_contact(*, viewer: User, pk: Any, action: str = "view") -> Contact:
+    return get_visible(
+        Contact.objects.select_related("customer"), viewer=viewer, pk=pk, action=action
+    )
+
+
+def may_change(*, viewer: User, customer: Customer) -> bool:
+    """Whether the viewer may change this customer (visibility's ``change``)."""
+    qs = Customer.objects.filter(pk=customer.pk)
+    return visible(qs, viewer=viewer, action="change").exists()

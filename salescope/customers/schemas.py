@@ -1,4 +1,3 @@
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -55,6 +54,14 @@ class CustomerIn(InputSchema):
     address: str = ""
     credit_limit: Amount | None = None
     payment_terms_days: int | None = Field(None, ge=0, le=3650)
+
+
+class CreditTermsIn(InputSchema):
+    """Credit limit (None: no limit) and payment terms in days (信用额度、账期)."""
+
+    version: Version
+    credit_limit: Amount | None = Field(None, ge=0)
+    payment_terms_days: int = Field(ge=0, le=3650)
 
 
 class CustomerPatch(InputSchema):
@@ -122,15 +129,6 @@ class MissingOut(Schema):
 class DataQualityOut(Schema):
     duplicates: list[DuplicateGroupOut]
     missing: list[MissingOut]
-
-
-class DealerHealthOut(Schema):
-    customer: CustomerOut
-    status: str
-    trend: Decimal | None
-    last_purchase: date | None
-    recent: Decimal
-    previous: Decimal
 
 
 class OrphansOut(Schema):

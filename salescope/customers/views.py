@@ -1,26 +1,24 @@
 """Customer pages: list, detail, data quality and merge, dealer health, handover."""
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.web import page, paginate
 from salescope.customers import permissions as perms
-from salescope.customers import queries, services
-from salescope.customers.choices import CustomerKind, DealerHealth
+from salescope.customers import queries, record_views, services
+from salescope.customers.choices import CustomerKind
 from salescope.customers.forms import HandoverForm
 from salescope.customers.models import Customer
-from salescope.ledger import queries as ledger_queries
+from salescope.customers.panels import panels_for
 from salescope.org.permissions import allows, requires
 
 # What customers/index.html shows of each row (the owner's name is User.display_name): a
@@ -63,11 +61,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "customer": customer,
         "contacts": queries.list_contacts(viewer=request.user, customer=customer),
-        "invoices": ledger_queries.list_invoices(viewer=request.user, customer=customer)[:20],
-        "orders": ledger_queries.list_orders(viewer=request.user, customer=customer)[:20],
-        "lines": ledger_queries.list_lines(viewer=request.user, filters={"customer": customer.pk})[
-            :20
-        ],
+        "panels": panels_for(viewer=request.user, customer=customer),
+        **record_views.actions(request.user, customer),
     }
     return render(request, "customers/detail.html", context)
 
@@ -126,26 +121,6 @@ def merge(request: HttpRequest) -> HttpResponse:
     return redirect("customers:data-quality")
 
 
-def _percent(ratio: Decimal | None) -> str:
-    """A trend ratio as a signed percentage: Decimal("-0.135") → "−13.5 %"."""
-    if ratio is None:
-        return "—"
-    value = (ratio * 100).quantize(Decimal("0.1"))
-    sign = "−" if value < 0 else "+" if value > 0 else ""
-    return f"{sign}{abs(value)} %"
-
-
-@page
-def dealer_health(request: HttpRequest) -> HttpResponse:
-    rows = queries.dealer_health(viewer=request.user, as_of=timezone.localdate())
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
-        row["status_label"] = DealerHealth(row["status"]).label
-        row["trend_percent"] = _percent(row["trend"])
-    return render(request, "customers/dealer_health.html", {"rows": rows, "counts": counts})
-
-
 @page
 @requires(perms.OWNER_HAND_OVER.code)
 def handover(request: HttpRequest) -> HttpResponse:
@@ -189,3 +164,9 @@ def handover(request: HttpRequest) -> HttpResponse:
 def _error_text(error: DomainError) -> str:
     details = "; ".join(f"{k}: {', '.join(v)}" for k, v in error.fields.items())
     return f"{error.detail} {details}".strip()
+
+
+@require_safe
+def dealer_health_moved(request: HttpRequest) -> HttpResponse:
+    """Dealer health reads the ledger, so its page lives there; old links and bookmarks follow."""
+    return redirect("ledger:dealer-health", permanent=True)

@@ -14,6 +14,7 @@ from salescope.core import ratelimit
 from salescope.core.api import ErrorOut
 from salescope.core.bounds import Days, Id
 from salescope.core.errors import ValidationFailed
+from salescope.core.money import from_fen
 from salescope.customers import queries as customer_queries
 from salescope.ledger import jobs, queries, services
 from salescope.ledger import permissions as perms
@@ -24,6 +25,7 @@ from salescope.ledger.schemas import (
     AllocationIn,
     CollectionIn,
     CollectionOut,
+    DealerHealthOut,
     DsoOut,
     ImportJobOut,
     InvoiceIn,
@@ -317,19 +319,19 @@ def import_lines(
     date_format: Form[str] = "auto",
 ) -> Any:
     columns = _mapping_field(mapping)
-    path = jobs.store_upload(file.name or "upload.csv", file.chunks())
+    upload = jobs.store_upload(
+        actor=request.user, name=file.name or "upload.csv", chunks=file.chunks()
+    )
     options = {"mapping": columns, "create_missing": create_missing, "date_format": date_format}
     if dry_run:
         result = import_sales_lines(
-            actor=request.user, path=path, options=jobs.options_from({**options, "dry_run": True})
+            actor=request.user,
+            path=upload.stored_path,
+            options=jobs.options_from({**options, "dry_run": True}),
         )
         return Status(200, result.as_dict())
     job = jobs.enqueue_import(
-        actor=request.user,
-        kind="sales_lines",
-        path=path,
-        filename=file.name or "upload.csv",
-        options=options,
+        actor=request.user, kind="sales_lines", upload=upload, options=options
     )
     return Status(202, job)
 
@@ -355,20 +357,16 @@ def import_master_data(
     allocate: Form[bool] = True,
 ) -> Any:
     columns = _mapping_field(mapping)
-    path = jobs.store_upload(file.name or "upload.csv", file.chunks())
+    upload = jobs.store_upload(
+        actor=request.user, name=file.name or "upload.csv", chunks=file.chunks()
+    )
     options = {"mapping": columns, "date_format": date_format, "allocate": allocate}
     if dry_run:
         info = masterdata.IMPORTS[kind]
         options_obj = masterdata.options_from({**options, "dry_run": True})
-        result = info.run(actor=request.user, path=path, options=options_obj)
+        result = info.run(actor=request.user, path=upload.stored_path, options=options_obj)
         return Status(200, result.as_dict())
-    job = jobs.enqueue_import(
-        actor=request.user,
-        kind=kind,
-        path=path,
-        filename=file.name or "upload.csv",
-        options=options,
-    )
+    job = jobs.enqueue_import(actor=request.user, kind=kind, upload=upload, options=options)
     return Status(202, job)
 
 
@@ -380,3 +378,11 @@ def _mapping_field(raw: str) -> dict[str, str]:
     if not isinstance(columns, dict):
         raise ValidationFailed(fields={"mapping": ["JSON object: source header → field"]})
     return columns
+
+
+@router.get("/customers/dealer-health", response=list[DealerHealthOut], summary="Dealer health")
+def dealer_health(request: HttpRequest, as_of: dt.date | None = None) -> Any:
+    rows = queries.dealer_health(viewer=request.user, as_of=as_of or timezone.localdate())
+    for row in rows:
+        row["recent"], row["previous"] = from_fen(row["recent_fen"]), from_fen(row["previous_fen"])
+    return rows

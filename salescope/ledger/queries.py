@@ -34,16 +34,18 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from salescope.catalog.models import Brand, Category, Product
 from salescope.core.errors import ValidationFailed
-from salescope.core.money import from_fen
+from salescope.core.money import from_fen, grouped
 from salescope.core.periods import month_end, month_start
 from salescope.customers.models import Customer
+from salescope.ledger import rules
 from salescope.ledger.choices import LineKind
 from salescope.ledger.models import (
     Collection,
+    OrderLine,
     PersonRollup,
     RegionRollup,
     SalesLine,
@@ -362,8 +364,6 @@ def receivables_ageing(
     ``overdue``: the count and open balance of the invoices past due, for the overdue list."""
     from django.db.models import ExpressionWrapper, F, IntegerField
 
-    from salescope.ledger import rules
-
     all_buckets = rules.buckets(bounds or rules.DEFAULT_BUCKETS)
     balance = ExpressionWrapper(F("amount_fen") - F("paid_fen"), output_field=IntegerField())
     measures = {"total": Sum(balance)}
@@ -379,7 +379,7 @@ def receivables_ageing(
     # The overdue list's heading, counted in the same scan: past due (an invoice due today
     # is in the first bucket, 0 days late, but not overdue).
     late = Q(due_date__lt=as_of)
-    measures["overdue_count"] = Count("id", filter=late)
+    measures["overdue_count"] = Count("id", filter=late)  # type: ignore[assignment]
     measures["overdue"] = Sum(balance, filter=late)
     qs = _open_invoices(viewer, as_of)
     if group_by:
@@ -429,7 +429,6 @@ def receivables_ageing(
 
 def dso(*, viewer: User, as_of: dt.date, days: int = 90) -> Decimal | None:
     """Days sales outstanding over the last ``days`` days (see ``rules.dso``)."""
-    from salescope.ledger import rules
     from salescope.ledger.models import Invoice
 
     open_fen = _open_invoices(viewer, as_of).aggregate(v=Sum("amount_fen") - Sum("paid_fen"))["v"]
@@ -505,6 +504,72 @@ def list_collections(*, viewer: User, customer: Customer | None = None) -> Query
 def get_collection(*, viewer: User, pk: Any, action: str = "view") -> Any:
     return get_visible(
         Collection.objects.select_related("customer"), viewer=viewer, pk=pk, action=action
+    )
+
+
+def customer_panel(viewer: User, customer: Customer) -> dict[str, Any]:
+    """The ledger's panel on a customer's page: its latest invoices, orders and sales lines."""
+    return {
+        "invoices": list_invoices(viewer=viewer, customer=customer)[:20],
+        "orders": list_orders(viewer=viewer, customer=customer)[:20],
+        "lines": list_lines(viewer=viewer, filters={"customer": customer.pk})[:20],
+    }
+
+
+def dealer_health(*, viewer: User, as_of: dt.date) -> list[dict[str, Any]]:
+    """Each visible dealer/distributor with last purchase, last-90-day and previous-90-day
+    sell-in and a status from ``rules.dealer_health`` (F6)."""
+    dealers = list(
+        visible(
+            Customer.objects.filter(
+                deleted_at__isnull=True, kind__in=["dealer", "distributor"]
+            ).select_related("owner"),
+            viewer=viewer,
+        ).order_by("code")
+    )
+    recent_start = as_of - dt.timedelta(days=90)
+    previous_start = as_of - dt.timedelta(days=180)
+    facts = {
+        row["customer_id"]: row
+        for row in SalesLine.objects.visible_to(viewer)
+        .filter(customer_id__in=[d.pk for d in dealers], kind="sell_in", date__lte=as_of)
+        .values("customer_id")
+        .annotate(
+            last=Max("date"),
+            recent=Sum("amount_fen", filter=Q(date__gt=recent_start)),
+            previous=Sum("amount_fen", filter=Q(date__gt=previous_start, date__lte=recent_start)),
+        )
+    }
+    rows = []
+    for dealer in dealers:
+        fact = facts.get(dealer.pk, {})
+        status, trend = rules.dealer_health(
+            last_purchase=fact.get("last"),
+            recent_fen=fact.get("recent") or 0,
+            previous_fen=fact.get("previous") or 0,
+            as_of=as_of,
+        )
+        rows.append(
+            {
+                "customer": dealer,
+                "status": status,
+                "trend": trend,
+                "last_purchase": fact.get("last"),
+                "recent_fen": fact.get("recent") or 0,
+                "previous_fen": fact.get("previous") or 0,
+            }
+        )
+    return rows
+
+
+def committed_quantity(product: Product) -> int:
+    """Units of ``product`` on confirmed orders and orders on credit hold: what availability
+    (``catalog.queries.availability``) must hold back from stock on hand."""
+    return (
+        OrderLine.objects.unrestricted()  # visibility: every open order reserves stock
+        .filter(product=product, order__status__in=["confirmed", "credit_hold"])
+        .aggregate(v=Sum("quantity"))["v"]
+        or 0
     )
 
 
@@ -603,3 +668,63 @@ def get_preset(*, viewer: User, pk: Any) -> Any:
     from salescope.ledger.models import ImportPreset
 
     return visible(ImportPreset.objects.all(), viewer=viewer).filter(pk=pk).first()
+
+
+# --- Everyday records: what the order and collection forms offer ----------------------------
+
+
+def customers_for_orders(*, viewer: User) -> QuerySet:
+    """Active customers the viewer may take orders for (may change)."""
+    qs = Customer.objects.filter(deleted_at__isnull=True, status="active")
+    return visible(qs, viewer=viewer, action="change").order_by("code")
+
+
+def customers_for_collections(*, viewer: User) -> QuerySet:
+    """Customers the viewer may see, for recording a collection (finance sees all)."""
+    qs = Customer.objects.filter(deleted_at__isnull=True)
+    return visible(qs, viewer=viewer).order_by("code")
+
+
+def products_for_orders(*, viewer: User) -> QuerySet:
+    qs = Product.objects.filter(deleted_at__isnull=True, active=True)
+    return visible(qs, viewer=viewer).order_by("sku")
+
+
+def open_invoices_of(*, viewer: User, customer: Customer) -> list:
+    """The customer's open invoices, oldest due first, for allocating a collection."""
+    from salescope.ledger.models import Invoice
+
+    qs = Invoice.objects.filter(customer=customer, status="open").order_by("due_date", "id")
+    return list(visible(qs, viewer=viewer)[:50])
+
+
+def credit_position(customer: Customer, *, exclude_order: Any = None) -> tuple[int, dt.date | None]:
+    """Open invoice balance plus confirmed uninvoiced orders (fen) and the oldest open due
+    date: what the credit check weighs an order against (F4). The system's read of one
+    customer the caller already holds."""
+    from django.db.models import F, Min
+
+    from salescope.ledger.models import Invoice, Order
+
+    # visibility: the credit check weighs everything the customer owes, whoever's it is.
+    invoices = Invoice.objects.unrestricted().filter(customer=customer, status="open")
+    open_fen = invoices.aggregate(v=Sum(F("amount_fen") - F("paid_fen")))["v"] or 0
+    # visibility: as above, every confirmed order of the customer counts.
+    orders = Order.objects.unrestricted().filter(customer=customer, status="confirmed")
+    if exclude_order is not None:
+        orders = orders.exclude(pk=exclude_order.pk)
+    open_fen += orders.aggregate(v=Sum("amount_fen"))["v"] or 0
+    oldest_due = invoices.filter(paid_fen__lt=F("amount_fen")).aggregate(d=Min("due_date"))["d"]
+    return open_fen, oldest_due
+
+
+def credit_summary(*, viewer: User, customer: Customer) -> dict[str, Any]:
+    """The credit limit, what is open against it and what remains, shown before an order."""
+    open_fen, oldest_due = credit_position(customer)
+    limit = customer.credit_limit_fen
+    return {  # amounts as the pages show them: to the cent, with separators
+        "limit": None if limit is None else grouped(from_fen(limit)),
+        "open": grouped(from_fen(open_fen)),
+        "available": None if limit is None else grouped(from_fen(limit - open_fen)),
+        "oldest_due": oldest_due,
+    }

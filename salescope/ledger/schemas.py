@@ -6,6 +6,7 @@ from ninja import Field, Schema
 
 from salescope.core.api import InputSchema, field_of
 from salescope.core.bounds import Amount, Id, Quantity, Version
+from salescope.customers.schemas import CustomerOut
 
 
 class Ref(Schema):
@@ -160,3 +161,12 @@ class ImportJobOut(Schema):
     total_rows: int
     result: dict[str, Any]
     error: str
+
+
+class DealerHealthOut(Schema):
+    customer: CustomerOut
+    status: str
+    trend: Decimal | None
+    last_purchase: date | None
+    recent: Decimal
+    previous: Decimal

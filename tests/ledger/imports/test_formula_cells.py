@@ -1,9 +1,9 @@
 """R12/R23: a text cell that a spreadsheet would run as a formula (= + - @) is refused at its
 line and column; phone numbers written with + or - stay accepted."""
 
+from salescope.core.importing.common import ImportOptions
+from salescope.customers.importing import import_customers
 from salescope.customers.models import Customer
-from salescope.ledger.importing.common import ImportOptions
-from salescope.ledger.importing.customers import import_customers
 from tests.ledger.world import write_csv
 
 HEADER = ["客户编码", "客户名称", "电话"]
