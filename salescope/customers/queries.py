@@ -35,8 +35,13 @@ def list_customers(
     return qs.only(*fields) if fields else qs
 
 
-def get_customer(*, viewer: User, pk: Any, action: str = "view", deleted: bool = False) -> Customer:
-    qs = Customer.objects.filter(deleted_at__isnull=not deleted)
+def get_customer(
+    *, viewer: User, pk: Any, action: str = "view", deleted: bool | None = False
+) -> Customer:
+    """One visible customer; ``deleted``: only deleted ones (True), either (None)."""
+    qs = Customer.objects.all()
+    if deleted is not None:
+        qs = qs.filter(deleted_at__isnull=not deleted)
     return get_visible(
         qs.select_related("owner", "territory", "parent"), viewer=viewer, pk=pk, action=action
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from salescope.core import ratelimit
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.importing.readers import read_table
 from salescope.core.periods import month_end
@@ -97,6 +98,7 @@ def sales(request: HttpRequest) -> HttpResponse:
 
 @page
 def sales_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    ratelimit.spend(request.user, "export")
     params = _summary_request(request)
     rows = _summary_rows(request, params)
     measures = ["amount", "quantity", "lines"]

@@ -29,7 +29,9 @@ def test_salesperson_cannot_change_owner_or_credit_limit(world, api_client):
         content_type="application/json",
     )
     assert response.status_code == 403
-    assert set(response.json()["fields"]) == {"owner", "credit_limit_fen"}
+    # Named as the API knows them, never by the stored column (credit_limit_fen).
+    assert set(response.json()["fields"]) == {"owner", "credit_limit"}
+    assert "_fen" not in response.content.decode()
     customer.refresh_from_db()
     assert (customer.credit_limit_fen, customer.owner_id) == (
         1_000_000,
