@@ -75,9 +75,7 @@ def main() -> None:
     path = Path(f"/tmp/bench-first-import-{args.lines}.csv")
     write_file(path, args.lines, args.customers, args.products)
     start = time.perf_counter()
-    result = import_sales_lines(
-        actor=admin, path=path, options=ImportOptions(create_missing=True)
-    )
+    result = import_sales_lines(actor=admin, path=path, options=ImportOptions(create_missing=True))
     seconds = time.perf_counter() - start
     print(
         f"{args.db}: {args.lines:,} lines, created {result.created_customers:,} customers and "
