@@ -8,6 +8,7 @@ archived (R16).
 import re
 import unicodedata
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -133,7 +134,7 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return self.label(self.name, self.code)
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.name_normalized = normalize_name(self.name)
         self.phone_normalized = normalize_phone(self.phone)
         super().save(*args, **kwargs)
@@ -180,6 +181,7 @@ class Contact(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     ownership = Ownership(person="customer__owner", roles={Role.FINANCE: {"view"}})
     objects = RestrictedManager()

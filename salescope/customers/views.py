@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.web import page, paginate
 from salescope.customers import permissions as perms
-from salescope.customers import queries, services
+from salescope.customers import queries, record_views, services
 from salescope.customers.choices import CustomerKind
 from salescope.customers.forms import HandoverForm
 from salescope.customers.models import Customer
@@ -62,6 +62,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "customer": customer,
         "contacts": queries.list_contacts(viewer=request.user, customer=customer),
         "panels": panels_for(viewer=request.user, customer=customer),
+        **record_views.actions(request.user, customer),
     }
     return render(request, "customers/detail.html", context)
 
@@ -163,3 +164,9 @@ def handover(request: HttpRequest) -> HttpResponse:
 def _error_text(error: DomainError) -> str:
     details = "; ".join(f"{k}: {', '.join(v)}" for k, v in error.fields.items())
     return f"{error.detail} {details}".strip()
+
+
+@require_safe
+def dealer_health_moved(request: HttpRequest) -> HttpResponse:
+    """Dealer health reads the ledger, so its page lives there; old links and bookmarks follow."""
+    return redirect("ledger:dealer-health", permanent=True)

@@ -118,6 +118,7 @@ def _person_page(request: HttpRequest, person: Any, *, status: int, forms_: dict
         **queries.person_history(viewer=request.user, person=person),
         "is_me": person.pk == request.user.pk,
         "can_manage": can_manage,
+        "can_deactivate": _can(request, permissions.PERSON_DEACTIVATE.code),
     }
     if can_manage:
         context["edit_form"] = forms_.get("edit") or forms.PersonEditForm(
