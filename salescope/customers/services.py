@@ -49,13 +49,8 @@ EDITABLE_FIELDS = [
 AUDIT_FIELDS = [*EDITABLE_FIELDS, "status", "deleted_at"]
 
 
-# Protected fields as the API and the pages name them, with their labels (never the column).
+# Protected fields as the API and the pages name them (never the column).
 PUBLIC_NAMES = {"credit_limit_fen": "credit_limit"}
-LABELS = {
-    "owner": gettext_lazy("owner"),
-    "credit_limit_fen": gettext_lazy("Credit limit"),
-    "payment_terms_days": gettext_lazy("payment terms (days)"),
-}
 
 
 def check_protected(actor: User, changes: dict[str, Any]) -> None:
@@ -63,22 +58,13 @@ def check_protected(actor: User, changes: dict[str, Any]) -> None:
         name
         for name, roles in PROTECTED_FIELDS.items()
         if name in changes and not viewer_roles(actor) & roles
-<<<<<<< HEAD
-    }
-    if refused:
+    ]
+    if names:
         joiner = "、" if (get_language() or "").startswith("zh") else ", "
         raise PermissionDenied(
             _("You may not change: %(fields)s")
-            % {"fields": joiner.join(_field_label(name) for name in refused)},
-            fields=refused,
-=======
-    ]
-    if names:
-        raise PermissionDenied(
-            _("You may not change: %(fields)s")
-            % {"fields": ", ".join(str(LABELS[name]) for name in names)},
+            % {"fields": joiner.join(_field_label(name) for name in names)},
             fields={PUBLIC_NAMES.get(n, n): [_("You may not change this field.")] for n in names},
->>>>>>> wt-harden
         )
 
 
