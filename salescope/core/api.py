@@ -152,7 +152,7 @@ class SalescopeAPI(NinjaAPI):
             for method, operation in path.items():
                 if not isinstance(operation, dict) or "responses" not in operation:
                     continue
-                statuses = COMMON_ERROR_STATUSES
+                statuses: tuple[int, ...] = COMMON_ERROR_STATUSES
                 if method in _WRITE_METHODS:
                     statuses = (*statuses, *WRITE_ERROR_STATUSES)
                 for status in statuses:
