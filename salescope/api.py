@@ -10,6 +10,7 @@ from salescope.core.api import router as core_router
 from salescope.core.calendar_api import router as calendar_router
 from salescope.customers.api import router as customers_router
 from salescope.ledger.api import router as ledger_router
+from salescope.notifications.api import router as notifications_router
 from salescope.org.api import router as org_router
 from salescope.org.api_auth import api_auth
 from salescope.plans.api import router as plans_router
@@ -29,6 +30,7 @@ install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", calendar_router)
 api.add_router("/", org_router)
+api.add_router("/", notifications_router)
 api.add_router("/", customers_router)
 api.add_router("/", catalog_router)
 api.add_router("/", ledger_router)

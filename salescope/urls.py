@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("calendar/", include("salescope.core.calendar_urls")),
     path("org/", include("salescope.org.urls")),
+    path("inbox/", include("salescope.notifications.urls")),
     path("customers/", include("salescope.customers.urls")),
     path("catalog/", include("salescope.catalog.urls")),
     path("ledger/", include("salescope.ledger.urls")),
