@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from salescope.activities.api import router as activities_router
 from salescope.analytics.api import router as tracking_router
 from salescope.analytics.manual_api import router as manual_actuals_router
 from salescope.catalog.api import router as catalog_router
@@ -35,5 +36,6 @@ api.add_router("/", customers_router)
 api.add_router("/", catalog_router)
 api.add_router("/", ledger_router)
 api.add_router("/", plans_router)
+api.add_router("/", activities_router)
 api.add_router("/", tracking_router)
 api.add_router("/", manual_actuals_router)

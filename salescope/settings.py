@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "salescope.catalog",
     "salescope.ledger",
     "salescope.plans",
+    "salescope.activities",
     "salescope.analytics",
 ]
 

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from salescope.core.errors import DomainError
-from salescope.core.worksurface import sections_for
 from salescope.core.web import page_errors
+from salescope.core.worksurface import sections_for
 from salescope.org import queries as org_queries
 from salescope.org import services as org_services
 

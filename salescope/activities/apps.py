@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivitiesConfig(AppConfig):
+    name = "salescope.activities"
+    label = "activities"
+    verbose_name = _("Field activity")
+
+    def ready(self) -> None:
+        from salescope.activities import queries
+        from salescope.core.worksurface import Section, register_section
+
+        register_section(
+            Section("my-day", "activities/_home_my_day.html", queries.my_day, order=10)
+        )
+        register_section(
+            Section("team-day", "activities/_home_team_day.html", queries.team_day, order=20)
+        )
