@@ -47,7 +47,7 @@ def test_a_salesperson_plans_checks_in_and_out_on_the_pages(
         f"/activities/visits/{visit.pk}/check-out/", {"outcome": "order_taken", "cost": "abc"}
     )
     assert response.status_code == 422
-    assert "Enter the cost as a number" in response.content.decode()
+    assert "请以数字填写费用" in response.content.decode()
     client.post(
         f"/activities/visits/{visit.pk}/check-out/", {"outcome": "order_taken", "cost": "8"}
     )
@@ -108,7 +108,7 @@ def test_the_calendar_feed_is_reached_by_its_secret_address_only(personas, shop,
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     events = Calendar.from_ical(response.content).walk("VEVENT")
-    assert [str(e["summary"]) for e in events] == [f"Routine visit: {shop.name}"]
+    assert [str(e["summary"]) for e in events] == [f"例行拜访: {shop.name}"]
     assert client.get("/activities/feed/not-the-token.ics").status_code == 404
     old = feed.token
     services.renew_feed(actor=zhang)
