@@ -12,7 +12,7 @@
       form.elements.longitude.value = position.coords.longitude;
       if (form.elements.accuracy) { form.elements.accuracy.value = position.coords.accuracy; }
       submit();
-    }, submit, { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 });
+    }, function (error) { console.warn("geolocation", error.code, error.message); submit(); }, { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 });
   }
   document.querySelectorAll("form[data-geolocate]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
