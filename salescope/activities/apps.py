@@ -10,6 +10,11 @@ class ActivitiesConfig(AppConfig):
     def ready(self) -> None:
         from salescope.activities import queries
         from salescope.core.worksurface import Section, register_section
+        from salescope.customers.panels import CustomerPanel, register_panel
+
+        register_panel(
+            CustomerPanel("visits", "activities/_customer_panel.html", queries.customer_panel, 30)
+        )
 
         register_section(
             Section("my-day", "activities/_home_my_day.html", queries.my_day, order=10)

@@ -361,3 +361,16 @@ def customers_to_plan(*, viewer: Any, limit: int = 500) -> list[Customer]:
     return list(
         visible(Customer.live.filter(status="active"), viewer=viewer).order_by("name")[:limit]
     )
+
+
+def customer_panel(viewer: Any, customer: Customer) -> dict[str, Any] | None:
+    """The customer page's visits: the latest the viewer may see, and the next planned."""
+    visits = list_visits(viewer=viewer, customer=customer.pk).exclude(
+        status=VisitStatus.CANCELLED
+    )
+    today = timezone.localdate()
+    latest = list(visits.filter(planned_date__lte=today).order_by("-planned_date", "-pk")[:8])
+    upcoming = list(visits.filter(planned_date__gt=today)[:3])
+    if not latest and not upcoming:
+        return None
+    return {"latest": latest, "upcoming": upcoming}

@@ -113,3 +113,15 @@ def test_the_calendar_feed_is_reached_by_its_secret_address_only(personas, shop,
     old = feed.token
     services.renew_feed(actor=zhang)
     assert client.get(f"/activities/feed/{old}.ics").status_code == 404
+
+
+def test_the_customer_page_lists_its_visits_to_who_may_see_them(personas, shop, login_client):
+    zhang = personas["salesperson"]
+    visit = services.plan_visit(
+        actor=zhang, customer=shop, planned_date=timezone.localdate(), purpose="对账"
+    )
+    services.check_in(actor=zhang, visit=visit)
+    services.check_out(actor=zhang, visit=visit, outcome="payment", notes="收到回款支票")
+    page = login_client(personas["team_lead"]).get(f"/customers/{shop.pk}/").content.decode()
+    assert 'data-testid="customer-visits"' in page
+    assert "收到回款支票" in page
