@@ -86,3 +86,56 @@ def test_salesperson_checks_in_on_the_phone_and_reports(
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()
+
+
+def test_a_visit_made_without_connection_is_sent_once_back_online(
+    transactional_db, live_server, personas, browser
+):
+    from playwright.sync_api import expect
+
+    from salescope.activities.models import Visit
+    from salescope.org.demo import DEMO_PASSWORD
+
+    zhang = personas["salesperson"]
+    shop = make_customer(zhang, tier="A", name="地下超市")
+    visit = services.plan_visit(actor=zhang, customer=shop, planned_date=timezone.localdate())
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        geolocation=DOOR,
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", "zhangwei")
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        page.goto(f"{live_server.url}/activities/visits/{visit.pk}/")
+        expect(page.locator("html")).to_have_attribute("data-visit-js", "ready")
+
+        context.set_offline(True)
+        page.get_by_test_id("check-in").click()
+        offline = page.get_by_test_id("offline-checkout")
+        expect(offline).to_be_visible()
+        offline.locator("select[name=outcome]").select_option("information")
+        offline.locator("input[name=cost]").fill("12.5")
+        page.get_by_test_id("offline-check-out").click()
+        expect(page.get_by_test_id("offline-queue")).to_contain_text("1")
+        visit.refresh_from_db()
+        assert visit.status == "planned"
+
+        context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        expect(page.get_by_test_id("visit-status")).to_contain_text("已完成")
+        expect(page.get_by_test_id("distance")).to_contain_text("15")
+        page.reload()
+        expect(page.get_by_test_id("visit-status")).to_contain_text("已完成")
+    finally:
+        context.close()
+    stored = Visit.objects.unrestricted().get(pk=visit.pk)
+    assert (stored.status, stored.outcome, stored.cost_fen) == ("done", "information", 1250)
+    assert stored.client_id is not None
+    assert Visit.objects.unrestricted().filter(owner=zhang).count() == 1
