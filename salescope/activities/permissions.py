@@ -18,3 +18,9 @@ REPORT_WRITE = declare("activities.report.write", roles=FIELD_ROLES, scoped=True
 REPORT_REVIEW = declare("activities.report.review", roles=MANAGER_ROLES, scoped=True)
 SETUP_CHANGE = declare("activities.setup.change", roles=SETUP_ROLES)
 FEED_RENEW = declare("activities.feed.renew", roles=EVERY_ROLE, scoped=True)
+
+
+def can_set_up(actor: object) -> bool:
+    from salescope.core.permissions import allows
+
+    return allows(actor, SETUP_CHANGE.code)

@@ -365,12 +365,37 @@ def customers_to_plan(*, viewer: Any, limit: int = 500) -> list[Customer]:
 
 def customer_panel(viewer: Any, customer: Customer) -> dict[str, Any] | None:
     """The customer page's visits: the latest the viewer may see, and the next planned."""
-    visits = list_visits(viewer=viewer, customer=customer.pk).exclude(
-        status=VisitStatus.CANCELLED
-    )
+    visits = list_visits(viewer=viewer, customer=customer.pk).exclude(status=VisitStatus.CANCELLED)
     today = timezone.localdate()
     latest = list(visits.filter(planned_date__lte=today).order_by("-planned_date", "-pk")[:8])
     upcoming = list(visits.filter(planned_date__gt=today)[:3])
     if not latest and not upcoming:
         return None
     return {"latest": latest, "upcoming": upcoming}
+
+
+def setup(*, viewer: Any) -> dict[str, Any]:
+    """The company's coverage rules and checklist templates (everyone may read them)."""
+    from salescope.activities.choices import VisitType
+    from salescope.activities.models import ChecklistTemplate
+
+    rules_by_tier = {r.tier: r for r in visible(CoverageRule.objects.all(), viewer=viewer)}
+    templates = {t.visit_type: t for t in visible(ChecklistTemplate.objects.all(), viewer=viewer)}
+    items = defaultdict(list)
+    for item in visible(ChecklistItem.objects.filter(active=True), viewer=viewer):
+        items[item.template_id].append(item)
+    return {
+        "tiers": [(tier, rules_by_tier.get(tier)) for tier in ("A", "B", "C", "D")],
+        "checklists": [
+            {
+                "visit_type": value,
+                "label": label,
+                "template": templates.get(value),
+                "lines": "\n".join(
+                    f"{i.text} | {i.kind}"
+                    for i in items.get(getattr(templates.get(value), "pk", None), [])
+                ),
+            }
+            for value, label in VisitType.choices
+        ],
+    }

@@ -143,3 +143,15 @@ def report_facts(
         "checklist_done": checklist_done,
         "checklist_total": checklist_total,
     }
+
+
+def checklist_lines(text: str) -> list[tuple[str, str]]:
+    """Checklist items written one a line as ``text | kind`` (kind: check, number or text;
+    ``check`` when left out)."""
+    items = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        item, _bar, kind = line.partition("|")
+        items.append((item.strip(), kind.strip() or "check"))
+    return items

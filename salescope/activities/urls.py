@@ -14,6 +14,7 @@ urlpatterns = [
     path("visits/<int:pk>/photos/", views.add_photo, name="add-photo"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("team/", views.team, name="team"),
+    path("setup/", views.setup, name="setup"),
     path("reports/", views.reports, name="reports"),
     path("reports/<int:pk>/", views.report, name="report"),
     path("reports/<int:pk>/review/", views.review, name="review"),

@@ -320,3 +320,34 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     return response
+
+
+@page
+@require_http_methods(["GET", "POST"])
+@requires(perms.SETUP_CHANGE.code)
+def setup(request: HttpRequest) -> HttpResponse:
+    """Coverage rules per tier and the checklist of each visit type (administrators, the
+    sales director and executives change them; everyone reads them)."""
+    if request.method == "POST":
+        try:
+            if request.POST.get("what") == "coverage":
+                for tier in ("A", "B", "C", "D"):
+                    services.set_coverage_rule(
+                        actor=request.user,
+                        tier=tier,
+                        visits=int(request.POST.get(f"visits_{tier}") or 0),
+                        period=request.POST.get(f"period_{tier}", "month"),
+                    )
+            else:
+                services.save_checklist_template(
+                    actor=request.user,
+                    visit_type=request.POST.get("visit_type", ""),
+                    name=request.POST.get("name", ""),
+                    items=rules.checklist_lines(request.POST.get("lines", "")),
+                )
+            messages.success(request, _("Saved."))
+            return redirect("activities:setup")
+        except (DomainError, ValueError) as error:
+            _say(request, error if isinstance(error, DomainError) else DomainError())
+    context = {**queries.setup(viewer=request.user), "can_change": perms.can_set_up(request.user)}
+    return render(request, "activities/setup.html", context)

@@ -125,3 +125,32 @@ def test_the_customer_page_lists_its_visits_to_who_may_see_them(personas, shop, 
     page = login_client(personas["team_lead"]).get(f"/customers/{shop.pk}/").content.decode()
     assert 'data-testid="customer-visits"' in page
     assert "收到回款支票" in page
+
+
+def test_the_director_sets_coverage_rules_and_checklists_others_only_read(personas, login_client):
+    from salescope.activities.models import ChecklistItem, CoverageRule
+
+    director = login_client(personas["director"])
+    form = {"what": "coverage", "visits_A": "1", "period_A": "week", "visits_B": "2"}
+    form.update({"period_B": "month", "visits_C": "0", "visits_D": "0"})
+    assert director.post("/activities/setup/", form).status_code == 302
+    assert sorted(CoverageRule.objects.unrestricted().values_list("tier", "visits", "period")) == [
+        ("A", 1, "week"),
+        ("B", 2, "month"),
+    ]
+    director.post(
+        "/activities/setup/",
+        {
+            "what": "checklist",
+            "visit_type": "routine",
+            "name": "例行拜访清单",
+            "lines": "确认发货数量\n检查库存 | number\n",
+        },
+    )
+    items = ChecklistItem.objects.unrestricted().values_list("text", "kind")
+    assert list(items) == [("确认发货数量", "check"), ("检查库存", "number")]
+    salesperson = login_client(personas["salesperson"])
+    assert "检查库存 | number" in salesperson.get("/activities/setup/").content.decode()
+    refused = salesperson.post("/activities/setup/", {**form, "visits_A": "5"})
+    assert refused.status_code == 403
+    assert CoverageRule.objects.unrestricted().get(tier="A").visits == 1
