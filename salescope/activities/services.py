@@ -136,7 +136,7 @@ def apply_coverage_rules(*, actor: Any, owner: Any, start: dt.date, end: dt.date
     require(actor, perms.VISIT_PLAN.code)
     if end < start or (end - start).days > 62:
         raise _invalid("end", _("Choose a range of at most two months."))
-    if owner.pk != actor.pk:
+    if actor is not None and owner.pk != actor.pk:  # None: the system plans for everyone
         from salescope.org.models import User
 
         owner = get_visible(User.objects.all(), viewer=actor, pk=owner.pk, action="change")
@@ -660,6 +660,8 @@ def draft_report(*, actor: Any, kind: str, day: dt.date, author: Any = None) -> 
     brought up to date while still a draft) from what was recorded."""
     require(actor, perms.REPORT_WRITE.code)
     _check_choice("kind", kind, ReportKind)
+    if author is not None and actor is not None and author.pk != actor.pk:
+        raise PermissionDenied(_("Only the author writes a report."))
     author = author or actor
     start, end = report_period(kind, day)
     report = (
