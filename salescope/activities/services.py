@@ -811,6 +811,18 @@ def review_report(
     return report
 
 
+def people_in_the_field() -> list[Any]:
+    """Every active salesperson and manager (the system's jobs draft and plan for them)."""
+    from salescope.core.roles import Role
+    from salescope.org.models import User
+
+    return list(
+        User.objects.unrestricted()
+        .filter(is_active=True, role__in=[Role.SALESPERSON, Role.MANAGER])
+        .order_by("username")
+    )
+
+
 # --- the calendar feed -----------------------------------------------------------------------
 
 

@@ -16,8 +16,6 @@ from rich.progress import track
 
 from salescope.activities import rules, services
 from salescope.core.audit_context import AuditSource, audit_source
-from salescope.core.roles import Role
-from salescope.org.models import User
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:
@@ -42,11 +40,7 @@ class Command(BaseCommand):
         plan.add_argument("--end")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        people = list(
-            User.objects.unrestricted()
-            .filter(is_active=True, role__in=[Role.SALESPERSON, Role.MANAGER])
-            .order_by("username")
-        )
+        people = services.people_in_the_field()
         today = timezone.localdate()
         with audit_source(AuditSource.CLI):
             if options["job"] == "draft-reports":
