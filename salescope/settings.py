@@ -293,6 +293,9 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
 ]
+# Uploaded files (visit photos) live under the var directory and are never served by URL:
+# only through views that check who may see the record (no MEDIA_URL route exists).
+MEDIA_ROOT = Path(os.environ.get("SALESCOPE_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

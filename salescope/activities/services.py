@@ -14,6 +14,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -750,7 +751,7 @@ def _notify_manager(report: WorkReport) -> None:
                 "name": report.author.display_name,
                 "kind": report.get_kind_display(),
             },
-            link=f"/activities/reports/{report.pk}/",
+            link=reverse("activities:report", args=[report.pk]),
             subject=report,
         )
 
@@ -805,7 +806,7 @@ def review_report(
             "kind": report.get_kind_display(),
         },
         body=comment,
-        link=f"/activities/reports/{report.pk}/",
+        link=reverse("activities:report", args=[report.pk]),
         subject=report,
     )
     return report
