@@ -8,6 +8,9 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Field activity")
 
     def ready(self) -> None:
+        from salescope.activities import audit_words
+
+        audit_words.register()
         from salescope.activities import queries
         from salescope.core.worksurface import Section, register_section
         from salescope.customers.panels import CustomerPanel, register_panel

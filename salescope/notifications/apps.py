@@ -8,6 +8,9 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from salescope.notifications import audit_words
+
+        audit_words.register()
         from salescope.core.worksurface import Section, register_section
         from salescope.notifications import queries
 
