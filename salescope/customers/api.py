@@ -11,6 +11,7 @@ from salescope.customers import queries, services
 from salescope.customers.schemas import (
     ContactIn,
     ContactOut,
+    CreditTermsIn,
     CustomerIn,
     CustomerOut,
     CustomerPatch,
@@ -103,6 +104,24 @@ def handover(request: HttpRequest, payload: HandoverIn) -> Any:
     to_user = queries.get_person(viewer=request.user, pk=payload.to_user_id)
     return services.hand_over(
         actor=request.user, from_user=from_user, to_user=to_user, reason=payload.reason
+    )
+
+
+@router.put(
+    "/customers/{customer_id}/credit-terms",
+    response={200: CustomerOut, **ERRORS},
+    summary="Set the credit limit and payment terms (finance, sales director, administrator)",
+    openapi_extra=api_permission(perms.CREDIT_TERMS_CHANGE.code),
+)
+def set_credit_terms(request: HttpRequest, customer_id: int, payload: CreditTermsIn) -> Any:
+    customer = queries.get_customer(viewer=request.user, pk=customer_id)
+    limit = payload.credit_limit
+    return services.set_credit_terms(
+        actor=request.user,
+        customer=customer,
+        expected_version=payload.version,
+        credit_limit_fen=None if limit is None else to_fen(limit),
+        payment_terms_days=payload.payment_terms_days,
     )
 
 

@@ -135,3 +135,48 @@ def merge_relations() -> list[ForeignObjectRel]:
         for rel in Customer._meta.related_objects
         if rel.field.many_to_one and rel.field.name != "merged_into"
     ]
+
+
+def possible_duplicates(
+    *,
+    viewer: User,
+    name: str = "",
+    phone: str = "",
+    tax_number: str = "",
+    exclude: Customer | None = None,
+) -> list[Customer]:
+    """Customers the viewer may see that look like the one being saved: the same normalised
+    name, phone or tax number (the data-quality rule, F1), asked before saving."""
+    from salescope.customers.models import normalize_name, normalize_phone
+
+    match = Q()
+    if normalize_name(name):
+        match |= Q(name_normalized=normalize_name(name))
+    if normalize_phone(phone):
+        match |= Q(phone_normalized=normalize_phone(phone))
+    if tax_number.strip():
+        match |= Q(tax_number=tax_number.strip())
+    if not match:
+        return []
+    qs = Customer.objects.filter(match, deleted_at__isnull=True)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return list(visible(qs, viewer=viewer).select_related("owner").order_by("code")[:10])
+
+
+def territory_choices(*, viewer: User) -> QuerySet:
+    from salescope.org.models import Territory
+
+    return visible(Territory.objects.all(), viewer=viewer).order_by("code")
+
+
+def get_contact(*, viewer: User, pk: Any, action: str = "view") -> Contact:
+    return get_visible(
+        Contact.objects.select_related("customer"), viewer=viewer, pk=pk, action=action
+    )
+
+
+def may_change(*, viewer: User, customer: Customer) -> bool:
+    """Whether the viewer may change this customer (visibility's ``change``)."""
+    qs = Customer.objects.filter(pk=customer.pk)
+    return visible(qs, viewer=viewer, action="change").exists()

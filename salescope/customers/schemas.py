@@ -48,6 +48,14 @@ class CustomerIn(Schema):
     payment_terms_days: int | None = Field(None, ge=0, le=3650)
 
 
+class CreditTermsIn(Schema):
+    """Credit limit (None: no limit) and payment terms in days (信用额度、账期)."""
+
+    version: int
+    credit_limit: Decimal | None = Field(None, ge=0)
+    payment_terms_days: int = Field(ge=0, le=3650)
+
+
 class CustomerPatch(Schema):
     version: int
     code: str | None = Field(None, min_length=1, max_length=40)

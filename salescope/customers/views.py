@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.web import page, paginate
 from salescope.customers import permissions as perms
-from salescope.customers import queries, services
+from salescope.customers import queries, record_views, services
 from salescope.customers.choices import CustomerKind
 from salescope.customers.forms import HandoverForm
 from salescope.customers.models import Customer
@@ -62,6 +62,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "customer": customer,
         "contacts": queries.list_contacts(viewer=request.user, customer=customer),
         "panels": panels_for(viewer=request.user, customer=customer),
+        **record_views.actions(request.user, customer),
     }
     return render(request, "customers/detail.html", context)
 

@@ -118,6 +118,7 @@ def _person_page(request: HttpRequest, person: Any, *, status: int, forms_: dict
         **queries.person_history(viewer=request.user, person=person),
         "is_me": person.pk == request.user.pk,
         "can_manage": can_manage,
+        "can_deactivate": _can(request, permissions.PERSON_DEACTIVATE.code),
     }
     if can_manage:
         context["edit_form"] = forms_.get("edit") or forms.PersonEditForm(
@@ -301,7 +302,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 result = imports.import_org(
-                    actor=request.user, name=upload.name, content=upload.read()
+                    actor=request.user,
+                    name=upload.name,
+                    content=upload.read(),
+                    dry_run=form.cleaned_data["dry_run"],
                 )
             except DomainError as error:
                 status = form_error(form, error)
