@@ -327,7 +327,9 @@ def team_day(viewer: Any) -> dict[str, Any] | None:
     if not team:
         return None
     today = timezone.localdate()
-    counts = defaultdict(lambda: {"planned": 0, "done": 0, "in_progress": 0, "far": 0})
+    counts: defaultdict[int, dict[str, int]] = defaultdict(
+        lambda: {"planned": 0, "done": 0, "in_progress": 0, "far": 0}
+    )
     for owner_id, status, far in (
         list_visits(viewer=viewer, start=today, end=today)
         .filter(owner_id__in=[p.pk for p in team])

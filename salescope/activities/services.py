@@ -312,7 +312,7 @@ def check_out(
         raise _invalid("order_number", _("No order of this customer has this number."))
     position = _position(latitude, longitude, "location")
     ended = at or timezone.now()
-    if ended < visit.checked_in_at:
+    if visit.checked_in_at is not None and ended < visit.checked_in_at:
         ended = visit.checked_in_at
     update_versioned(
         visit,

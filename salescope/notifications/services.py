@@ -21,8 +21,8 @@ from salescope.notifications.models import InboxSetting, Notification
 
 logger = logging.getLogger(__name__)
 
-KIND_MAX = Notification._meta.get_field("kind").max_length
-TITLE_MAX = Notification._meta.get_field("title").max_length
+KIND_MAX = 60  # Notification.kind's max_length
+TITLE_MAX = 200  # Notification.title's max_length
 
 
 def _clean_link(link: str) -> str:
