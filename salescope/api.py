@@ -1,5 +1,6 @@
 """The JSON API under /api/v1/: mounts each app's ninja router."""
 
+from salescope.activities.api import router as activities_router
 from salescope.analytics.api import router as tracking_router
 from salescope.analytics.manual_api import router as manual_actuals_router
 from salescope.catalog.api import router as catalog_router
@@ -8,6 +9,7 @@ from salescope.core.api import router as core_router
 from salescope.core.calendar_api import router as calendar_router
 from salescope.customers.api import router as customers_router
 from salescope.ledger.api import router as ledger_router
+from salescope.notifications.api import router as notifications_router
 from salescope.org.api import router as org_router
 from salescope.org.api_auth import api_auth
 from salescope.plans.api import router as plans_router
@@ -27,9 +29,11 @@ install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", calendar_router)
 api.add_router("/", org_router)
+api.add_router("/", notifications_router)
 api.add_router("/", customers_router)
 api.add_router("/", catalog_router)
 api.add_router("/", ledger_router)
 api.add_router("/", plans_router)
+api.add_router("/", activities_router)
 api.add_router("/", tracking_router)
 api.add_router("/", manual_actuals_router)

@@ -99,10 +99,12 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "salescope.core",
     "salescope.org",
+    "salescope.notifications",
     "salescope.customers",
     "salescope.catalog",
     "salescope.ledger",
     "salescope.plans",
+    "salescope.activities",
     "salescope.analytics",
 ]
 
@@ -141,6 +143,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "salescope.core.context_processors.shell",
+                "salescope.notifications.context_processors.inbox",
             ],
         },
     },
@@ -299,6 +302,9 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
 ]
+# Uploaded files (visit photos) live under the var directory and are never served by URL:
+# only through views that check who may see the record (no MEDIA_URL route exists).
+MEDIA_ROOT = Path(os.environ.get("SALESCOPE_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -310,6 +316,14 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not (PRODUCTION or env_bool("SALESCOPE_COLLECTED_STATIC", default=False))
+
+# --- Email (notifications a person opted into) ---------------------------------------------
+# Console in development; set EMAIL_BACKEND (and Django's EMAIL_HOST…) for a real server.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "salescope@localhost")
+# The address people reach Salescope at, for links in emails and calendar feeds.
+SALESCOPE_BASE_URL = os.environ.get("SALESCOPE_BASE_URL", "http://localhost:8000")
 
 # --- API and logging ------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

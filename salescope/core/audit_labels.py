@@ -63,6 +63,19 @@ MODELS = {
 }
 
 
+def register_labels(
+    *,
+    events: dict | None = None,
+    verbs: dict | None = None,
+    models: dict | None = None,
+) -> None:
+    """Words for an app's own audit actions, registered when the app loads (``ready``): the
+    apps above ``core`` name their events, verbs and action objects here, in their catalogue."""
+    EVENTS.update(events or {})
+    VERBS.update(verbs or {})
+    MODELS.update(models or {})
+
+
 def _object_name(app_label: str, name: str, object_type: str) -> str:
     """The verbose name of the action's model (``plans.target``), else of the entry's object."""
     model = MODELS.get(f"{app_label}.{name}", f"{app_label}.{name.replace('_', '')}")

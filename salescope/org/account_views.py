@@ -14,6 +14,7 @@ from django.views.i18n import set_language
 
 from salescope.core.errors import DomainError
 from salescope.core.web import page_errors
+from salescope.core.worksurface import sections_for
 from salescope.org import queries as org_queries
 from salescope.org import services as org_services
 
@@ -21,6 +22,7 @@ from salescope.org import services as org_services
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     context = org_queries.home_context(viewer=request.user)
+    context["sections"] = sections_for(request.user)  # the work surface (工作台)
     return render(request, "core/home.html", context)
 
 
