@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "salescope.ledger",
     "salescope.plans",
     "salescope.analytics",
+    "salescope.leads",
 ]
 
 MIDDLEWARE = [
