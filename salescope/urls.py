@@ -29,6 +29,7 @@ urlpatterns = [
     path("ledger/", include("salescope.ledger.urls")),
     path("plans/", include("salescope.plans.urls")),
     path("tracking/", include("salescope.analytics.urls")),
+    path("leads/", include("salescope.leads.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

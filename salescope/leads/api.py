@@ -10,7 +10,6 @@ from ninja.pagination import paginate
 from ninja.security import APIKeyHeader
 
 from salescope.core.api import ErrorOut
-from salescope.core.money import from_fen
 from salescope.core.permissions import api_permission
 from salescope.leads import permissions as perms
 from salescope.leads import queries, services
@@ -153,7 +152,8 @@ def contact_lead(request: HttpRequest, lead_id: int, payload: ContactIn) -> Any:
     openapi_extra=api_permission(perms.LEAD_CLAIM.code),
 )
 def claim_lead(request: HttpRequest, lead_id: int) -> Any:
-    return services.claim_lead(actor=request.user, lead_id=lead_id)
+    lead = queries.get_pool_lead(viewer=request.user, pk=lead_id)
+    return services.claim_lead(actor=request.user, lead=lead)
 
 
 @router.get("/lead-pool", response=list[LeadOut], summary="The pool (公海)")
@@ -310,24 +310,4 @@ def lead_report(
     end: dt.date | None = None,
 ) -> Any:
     rows = queries.source_report(viewer=request.user, group_by=group_by, start=start, end=end)
-    return [report_row(row) for row in rows]
-
-
-def report_row(row: Any) -> dict[str, Any]:
-    def money(fen: int | None) -> Any:
-        return None if fen is None else from_fen(fen)
-
-    return {
-        "key": row.key,
-        "label": row.label,
-        "leads": row.leads,
-        "qualified": row.qualified,
-        "opportunities": row.opportunities,
-        "pipeline_value": money(row.pipeline_fen),
-        "won_value": money(row.won_fen),
-        "won_deals": row.won_deals,
-        "cost": money(row.cost_fen),
-        "cost_per_lead": money(row.cost_per_lead_fen),
-        "cost_per_won_deal": money(row.cost_per_won_fen),
-        "return_on_cost": row.return_on_cost,
-    }
+    return [row.as_money() for row in rows]

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from salescope.core.permissions import allows
 from salescope.leads import permissions as perms
@@ -63,6 +64,23 @@ def list_pool(*, viewer: Any) -> QuerySet[Lead]:
         .select_related("campaign", "product_line")
         .order_by("-score", "-created_at", "-id")
     )
+
+
+def get_pool_lead(*, viewer: Any, pk: int) -> Lead:
+    """A lead of the pool to claim; a lead not in the pool is a 404 unless the viewer may see
+    it (then 409: not in the pool)."""
+    from salescope.core.errors import Conflict, PermissionDenied
+
+    # visibility: the pool is open to every salesperson, who may claim from it (C2).
+    found = Lead.objects.unrestricted().filter(pk=pk, status=LeadStatus.POOL).first()
+    if found is not None and allows(viewer, perms.LEAD_CLAIM.code):
+        return found
+    lead = Lead.objects.get_visible(viewer, pk, "view")
+    if not allows(viewer, perms.LEAD_CLAIM.code):
+        raise PermissionDenied()
+    if lead.status != LeadStatus.POOL:
+        raise Conflict(_("This lead is not in the pool."), code="not_in_pool")
+    return lead
 
 
 def list_nurture(*, viewer: Any) -> QuerySet[Lead]:
@@ -251,3 +269,19 @@ def product_lines(*, viewer: Any) -> QuerySet:
     from salescope.catalog.models import Category
 
     return Category.objects.visible_to(viewer, "view").filter(parent__isnull=True)
+
+
+def model_for_lead(*, viewer: Any, lead: Lead) -> EvaluationModel | None:
+    """The model the lead is (or would be) scored under."""
+    if lead.evaluation_model_id:
+        return lead.evaluation_model
+    models = list(
+        EvaluationModel.objects.visible_to(viewer, "view")
+        .filter(is_active=True)
+        .order_by("name", "id")
+    )
+    return rules.pick_model(models, lead.product_line_id, lead.industry)
+
+
+def model_criteria(*, viewer: Any, model: EvaluationModel) -> list:
+    return list(model.criteria.prefetch_related("options"))

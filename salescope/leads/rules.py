@@ -22,8 +22,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
+
+from salescope.core.money import from_fen
 
 ONE_PLACE = Decimal("0.1")
 HUNDRED = Decimal(100)
@@ -113,6 +116,21 @@ def score_lead(
         )
     total = exact_total.quantize(ONE_PLACE, ROUND_HALF_UP)
     return Score(total, tuple(parts), total >= threshold, threshold)
+
+
+def pick_model(models: Sequence[Any], product_line_id: int | None, industry: str) -> Any:
+    """The evaluation model for a lead among active ``models`` (ordered): its product line's,
+    else its industry's, else a general one (neither set); None if none applies."""
+    tests = (
+        lambda m: product_line_id is not None and m.product_line_id == product_line_id,
+        lambda m: bool(industry) and m.industry == industry,
+        lambda m: m.product_line_id is None and not m.industry,
+    )
+    for test in tests:
+        found = next((m for m in models if test(m)), None)
+        if found is not None:
+            return found
+    return None
 
 
 # --- distribution -------------------------------------------------------------------------
@@ -285,6 +303,27 @@ class ReportRow:
         if not self.cost_fen:
             return None
         return (Decimal(self.won_fen) / Decimal(self.cost_fen)).quantize(Decimal("0.01"))
+
+    def as_money(self) -> dict[str, Any]:
+        """The row with money in yuan (``Decimal``), for the page and the API."""
+
+        def money(fen: int | None) -> Decimal | None:
+            return None if fen is None else from_fen(fen)
+
+        return {
+            "key": self.key,
+            "label": self.label,
+            "leads": self.leads,
+            "qualified": self.qualified,
+            "opportunities": self.opportunities,
+            "pipeline_value": money(self.pipeline_fen),
+            "won_value": money(self.won_fen),
+            "won_deals": self.won_deals,
+            "cost": money(self.cost_fen),
+            "cost_per_lead": money(self.cost_per_lead_fen),
+            "cost_per_won_deal": money(self.cost_per_won_fen),
+            "return_on_cost": self.return_on_cost,
+        }
 
     @property
     def qualified_rate(self) -> Decimal | None:

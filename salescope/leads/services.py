@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from salescope.catalog.models import Category
 from salescope.core import audit
 from salescope.core.concurrency import update_versioned
-from salescope.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
+from salescope.core.errors import Conflict, RateLimited, ValidationFailed
 from salescope.core.money import to_fen
 from salescope.core.permissions import require
 from salescope.leads import permissions as perms
@@ -448,20 +448,11 @@ def capture_lead(*, form_key: LeadFormKey, data: Mapping[str, Any], remote_addr:
 
 
 def model_for(lead: Lead) -> EvaluationModel | None:
-    """The active evaluation model for the lead: its product line's, else its industry's,
-    else the general one (neither set)."""
+    """The active evaluation model for the lead (``rules.pick_model``)."""
     models = list(
         EvaluationModel.objects.unrestricted().filter(is_active=True).order_by("name", "id")
     )
-    for test in (
-        lambda m: lead.product_line_id is not None and m.product_line_id == lead.product_line_id,
-        lambda m: bool(lead.industry) and m.industry == lead.industry,
-        lambda m: m.product_line_id is None and not m.industry,
-    ):
-        found = next((m for m in models if test(m)), None)
-        if found is not None:
-            return found
-    return None
+    return rules.pick_model(models, lead.product_line_id, lead.industry)
 
 
 def criteria_specs(model: EvaluationModel) -> list[rules.CriterionSpec]:
@@ -743,13 +734,14 @@ def reassign_lead(
 
 
 @transaction.atomic
-def claim_lead(*, actor: User, lead_id: int) -> Lead:
+def claim_lead(*, actor: User, lead: Lead) -> Lead:
     """A salesperson takes a lead from the pool (公海), while holding fewer open leads than the
     claim limit. Two claims of one lead: exactly one wins, the other gets 409."""
     require(actor, perms.LEAD_CLAIM.code)
+    lead_id = lead.pk
     found = Lead.objects.unrestricted().filter(pk=lead_id, status=LeadStatus.POOL).first()
     if found is None:
-        raise NotFound()
+        raise Conflict(_("Someone else claimed this lead first."), code="already_claimed")
     held = Lead.objects.unrestricted().filter(owner=actor, status__in=OPEN_STATUSES).count()
     limit = policy.claim_limit()
     if held >= limit:

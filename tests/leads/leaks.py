@@ -18,6 +18,11 @@ def make_lead(owner, **fields):
 
 @register(
     "leads:detail",
+    "leads:evaluate",
+    "leads:contact",
+    "leads:reassign",
+    "leads:distribute",
+    "leads:claim",
     "/api/v1/leads/{lead_id}",
     "/api/v1/leads/{lead_id}/evaluate",
     "/api/v1/leads/{lead_id}/distribute",

@@ -69,12 +69,12 @@ def test_claiming_from_the_pool_up_to_the_limit(personas, world, settings):
         )
         for _ in range(2)
     )
-    claimed = services.claim_lead(actor=zhangwei, lead_id=first.pk)
+    claimed = services.claim_lead(actor=zhangwei, lead=first)
     assert claimed.owner == zhangwei
     assert claimed.status == LeadStatus.ASSIGNED
     audits = AuditEntry.objects.count()
     with pytest.raises(Conflict) as refused:
-        services.claim_lead(actor=zhangwei, lead_id=second.pk)
+        services.claim_lead(actor=zhangwei, lead=second)
     assert refused.value.code == "claim_limit"
     second.refresh_from_db()
     assert second.owner is None
@@ -87,7 +87,7 @@ def test_marketing_may_not_claim(personas, world):
         actor=personas["marketing"], data=lead_data(province="西藏"), answers=world["hot"]()
     )
     with pytest.raises(PermissionDenied):
-        services.claim_lead(actor=personas["marketing"], lead_id=lead.pk)
+        services.claim_lead(actor=personas["marketing"], lead=lead)
 
 
 def test_leads_nobody_works_return_to_the_pool_and_contacted_ones_stay(personas, world):
