@@ -57,7 +57,7 @@ class LeadIn(Schema):
     medium: str = Field("", max_length=60)
     campaign_id: int | None = None
     external_id: str | None = Field(None, max_length=60)
-    answers: dict[str, str] | None = None
+    answers: dict[str, int | str] | None = None
 
 
 class CaptureIn(Schema):
@@ -81,7 +81,7 @@ class CaptureOut(Schema):
 
 class EvaluateIn(Schema):
     version: int
-    answers: dict[str, str]
+    answers: dict[str, int | str]
     model_id: int | None = None
     revisit_on: dt.date | None = None
 
