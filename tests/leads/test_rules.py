@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -175,6 +176,7 @@ def test_workload_gives_the_lead_to_someone_with_the_fewest_open_items(
         assert loads.get(decision.owner_id, Load()).open_items == least
 
 
+@translation.override("en")
 def test_no_rules_and_no_match_are_stated():
     lead = rules.LeadFacts(province="广东")
     assert rules.distribute(lead, [], [1], {}).reason == "No distribution rules are set."

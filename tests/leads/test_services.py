@@ -57,7 +57,7 @@ def test_a_qualified_lead_no_rule_matches_goes_to_the_pool_saying_why(personas, 
     lead.refresh_from_db()
     assert lead.status == LeadStatus.POOL
     assert lead.owner is None
-    assert lead.assignment_reason == "No distribution rule matches this lead."
+    assert lead.assignment_reason == "没有与此线索匹配的分配规则。"  # in the actor's language
 
 
 def test_claiming_from_the_pool_up_to_the_limit(personas, world, settings):
