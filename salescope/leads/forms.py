@@ -1,5 +1,6 @@
 """Forms of the leads pages; choices are what the viewer may see."""
 
+import re
 from typing import Any
 
 from django import forms
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salescope.core.forms import DateInput, StyledForm
 from salescope.leads import queries
-from salescope.leads.choices import CriterionKind, LeadSource
+from salescope.leads.choices import CriterionKind, LeadSource, RuleStrategy
 
 
 class LeadForm(StyledForm):
@@ -118,3 +119,69 @@ class EvaluateForm(VersionForm):
 class ImportForm(StyledForm):
     file = forms.FileField(label=_("CSV or XLSX file"))
     dry_run = forms.BooleanField(label=_("Dry run (check only)"), required=False)
+
+
+class RuleForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    priority = forms.IntegerField(label=_("Priority"), min_value=0, max_value=100000)
+    provinces = forms.CharField(label=_("Provinces"), max_length=300, required=False)
+    cities = forms.CharField(label=_("Cities"), max_length=300, required=False)
+    product_line = forms.ModelChoiceField(label=_("Product line"), queryset=None, required=False)
+    strategy = forms.ChoiceField(label=_("Strategy"), choices=RuleStrategy.choices)
+    members = forms.ModelMultipleChoiceField(label=_("Salespeople"), queryset=None)
+
+    def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product_line"].queryset = queries.product_lines(viewer=viewer)
+        self.fields["members"].queryset = queries.assignable_people(viewer=viewer)
+        self.fields["members"].widget.attrs["size"] = 6
+
+
+class ModelForm(StyledForm):
+    """An evaluation model; its criteria one per line: ``需求紧迫度 | 3 | 急需=10, 一般=6``
+    (options with points) or ``采购预算 | 2 | 0-500000`` (a number scale)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    threshold = forms.DecimalField(
+        label=_("Threshold (of 100)"), min_value=0, max_value=100, decimal_places=1
+    )
+    product_line = forms.ModelChoiceField(label=_("Product line"), queryset=None, required=False)
+    industry = forms.CharField(label=_("Industry"), max_length=60, required=False)
+    criteria = forms.CharField(
+        label=_("Criteria"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One per line: name | weight | option=points, … or name | weight | min-max"),
+    )
+
+    def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product_line"].queryset = queries.product_lines(viewer=viewer)
+
+    def clean_criteria(self) -> list[dict[str, Any]]:
+        specs = []
+        for number, line in enumerate(self.cleaned_data["criteria"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace("｜", "|").split("|")]
+            if len(parts) != 3:  # noqa: PLR2004 - name | weight | answers
+                raise forms.ValidationError(
+                    _("Line %(line)d: write name | weight | answers.") % {"line": number}
+                )
+            name, weight, answers = parts
+            spec: dict[str, Any] = {"name": name, "weight": weight}
+            scale = re.fullmatch(r"(-?[\d.]+)\s*[-~～–]\s*(-?[\d.]+)", answers)
+            if scale:
+                spec |= {"kind": "scale", "min": scale.group(1), "max": scale.group(2)}
+            else:
+                options = []
+                for item in re.split(r"[,，、;；]", answers):
+                    label, _sep, points = item.rpartition("=")
+                    if not label.strip() or not points.strip().isdigit():
+                        raise forms.ValidationError(
+                            _("Line %(line)d: options are label=points, separated by commas.")
+                            % {"line": number}
+                        )
+                    options.append({"label": label.strip(), "points": int(points)})
+                spec |= {"kind": "options", "options": options}
+            specs.append(spec)
+        return specs

@@ -19,5 +19,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.campaign, name="campaign"),
     path("report/", views.report, name="report"),
     path("settings/", views.settings_page, name="settings"),
+    path("settings/rules/", views.new_rule, name="rule-new"),
+    path("settings/models/", views.new_model, name="model-new"),
     path("import/", views.import_leads, name="import"),
 ]

@@ -294,14 +294,56 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @page
 def settings_page(request: HttpRequest) -> HttpResponse:
+    return _settings(request)
+
+
+def _settings(request: HttpRequest, status: int = 200, **given: Any) -> HttpResponse:
+    can_define = allows(request.user, perms.RULE_CREATE.code)
     context = {
+        "can_define": can_define,
+        "rule_form": given.get("rule_form") or forms.RuleForm(viewer=request.user),
+        "model_form": given.get("model_form") or forms.ModelForm(viewer=request.user),
         "models": queries.list_models(viewer=request.user),
         "rules": queries.list_rules(viewer=request.user),
         "recycle_days": services.policy.recycle_days(),
         "claim_limit": services.policy.claim_limit(),
         "sla_hours": services.policy.sla_hours(),
     }
-    return render(request, "leads/settings.html", context)
+    return render(request, "leads/settings.html", context, status=status)
+
+
+@page
+@require_POST
+@requires(perms.RULE_CREATE.code)
+def new_rule(request: HttpRequest) -> HttpResponse:
+    form = forms.RuleForm(request.POST, viewer=request.user)
+    status = 422
+    if form.is_valid():
+        try:
+            services.create_distribution_rule(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            status = form_error(form, error)
+        else:
+            messages.success(request, _("Distribution rule added."))
+            return redirect("leads:settings")
+    return _settings(request, status, rule_form=form)
+
+
+@page
+@require_POST
+@requires(perms.MODEL_CREATE.code)
+def new_model(request: HttpRequest) -> HttpResponse:
+    form = forms.ModelForm(request.POST, viewer=request.user)
+    status = 422
+    if form.is_valid():
+        try:
+            services.create_evaluation_model(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            status = form_error(form, error)
+        else:
+            messages.success(request, _("Evaluation model added."))
+            return redirect("leads:settings")
+    return _settings(request, status, model_form=form)
 
 
 @page

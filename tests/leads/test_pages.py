@@ -110,3 +110,60 @@ def test_campaigns_report_and_settings_pages(personas, world, login_client):
     assert response.status_code == 302
     world["campaign"].refresh_from_db()
     assert world["campaign"].actual_cost_fen == 900_000
+
+
+def test_marketing_defines_a_model_and_a_rule_in_the_browser(personas, login_client):
+    sunli = login_client(personas["marketing"])
+    response = sunli.post(
+        "/leads/settings/models/",
+        {
+            "name": "餐饮行业评估",
+            "threshold": "50",
+            "industry": "餐饮",
+            "criteria": "需求紧迫度 | 3 | 急需=10, 一般=6, 不急=2\n采购预算 | 2 | 0-200000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    model = services.model_for(Lead(industry="餐饮"))
+    assert model.name == "餐饮行业评估"
+    criteria = list(model.criteria.order_by("position"))
+    assert [(c.name, c.kind, c.weight) for c in criteria] == [
+        ("需求紧迫度", "options", 3),
+        ("采购预算", "scale", 2),
+    ]
+    assert [o.points for o in criteria[0].options.order_by("position")] == [10, 6, 2]
+
+    bad = sunli.post(
+        "/leads/settings/models/",
+        {"name": "坏模型", "threshold": "50", "criteria": "需求紧迫度 | 3 | 急需"},
+    )
+    assert bad.status_code == 422
+    assert "label=points" in bad.content.decode() or "选项" in bad.content.decode()
+
+    response = sunli.post(
+        "/leads/settings/rules/",
+        {
+            "name": "华东：上海",
+            "priority": "10",
+            "provinces": "上海",
+            "strategy": "workload",
+            "members": [personas["salesperson"].pk],
+        },
+    )
+    assert response.status_code == 302
+    assert "华东：上海" in sunli.get("/leads/settings/").content.decode()
+
+
+def test_a_salesperson_may_not_define_rules(personas, login_client):
+    zhangwei = login_client(personas["salesperson"])
+    response = zhangwei.post(
+        "/leads/settings/rules/",
+        {
+            "name": "我的",
+            "priority": "1",
+            "strategy": "workload",
+            "members": [personas["salesperson"].pk],
+        },
+    )
+    assert response.status_code == 403
+    assert 'data-testid="rule-form"' not in zhangwei.get("/leads/settings/").content.decode()
