@@ -4,7 +4,8 @@
 ``LEADS_CLAIM_LIMIT`` (20): open leads a salesperson may hold when claiming from the pool.
 ``LEADS_SLA_HOURS`` (48): time from assignment to first contact before a lead is overdue.
 ``LEADS_NURTURE_DAYS`` (30): when a nurtured lead is looked at again, unless given a date.
-``LEADS_CAPTURE_PER_MINUTE`` (30): leads one web form key may post per minute.
+``LEADS_CAPTURE_PER_MINUTE`` (30): leads one web form key (and one client address) may post
+per minute.
 """
 
 from django.conf import settings

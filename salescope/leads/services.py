@@ -432,12 +432,15 @@ def _is_person(actor: Any) -> bool:
 
 @transaction.atomic
 def capture_lead(*, form_key: LeadFormKey, data: Mapping[str, Any], remote_addr: str = "") -> Lead:
-    """A lead a public web form posted with ``form_key``: rate-limited per key, validated,
-    its source and campaign taken from the key unless the form names a medium."""
-    bucket = f"leads:capture:{form_key.pk}:{int(timezone.now().timestamp() // 60)}"
-    cache.add(bucket, 0, timeout=120)
-    if cache.incr(bucket) > policy.capture_per_minute():
-        raise RateLimited(extra={"retry_after": 60})
+    """A lead a public web form posted with ``form_key``: rate-limited per key and per
+    address (``LEADS_CAPTURE_PER_MINUTE`` each), validated like a typed-in lead, its source
+    and campaign taken from the key."""
+    minute = int(timezone.now().timestamp() // 60)
+    for who in (f"key{form_key.pk}", f"ip{remote_addr}"):
+        bucket = f"leads:capture:{who}:{minute}"
+        cache.add(bucket, 0, timeout=120)
+        if cache.incr(bucket) > policy.capture_per_minute():
+            raise RateLimited(extra={"retry_after": 60})
     values = {name: data.get(name) for name in LEAD_FIELDS if name in data}
     values.pop("external_id", None)
     values["source"] = form_key.source
