@@ -1,20 +1,21 @@
-"""Background import jobs: a small database-backed queue run by ``salescope worker``.
+"""Import jobs: an ``ImportJob`` row for the people who follow it, run by a task
+(``ledger.tasks.run_import``) that ``salescope worker`` picks up (``core.tasks``).
 
-A job row is claimed with a conditional UPDATE (pending → running), so two workers never run
-the same job. The import itself is one transaction; if the worker dies mid-import, nothing of
-that run is stored, the job's heartbeat goes stale and the next worker re-runs it from the
-start (at most ``MAX_ATTEMPTS`` times) — re-running an import gives the same final state.
+Queuing a job writes its row and its task in one transaction. The import itself is one
+transaction: if the worker dies mid-import nothing of that run is stored, the task goes back to
+the queue once the worker is gone, and the next worker runs the job again from the start (at
+most ``MAX_ATTEMPTS`` runs in all) — re-running an import gives the same final state.
 """
 
 import csv
-import datetime as dt
 import logging
 import uuid
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,6 @@ from salescope.ledger.permissions import IMPORT_RUN
 from salescope.org.permissions import require
 
 logger = logging.getLogger(__name__)
-STALE_AFTER = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 3
 KEEP_ERRORS = 1000  # errors kept in the job row; all of them go to the downloadable report
 
@@ -53,6 +53,9 @@ def store_upload(name: str, chunks: Any) -> Path:
 
 @transaction.atomic
 def enqueue_import(*, actor: Any, kind: str, path: Path, filename: str, options: dict) -> ImportJob:
+    from salescope.core.tasks import enqueue
+    from salescope.ledger.tasks import run_import
+
     require(actor, IMPORT_RUN.code)
     if kind != ImportKind.SALES_LINES and kind not in masterdata.IMPORTS:
         raise ValidationFailed(fields={"kind": [_("This import kind is not available yet.")]})
@@ -65,6 +68,7 @@ def enqueue_import(*, actor: Any, kind: str, path: Path, filename: str, options:
         obj=job,
         changes={"file": filename, "kind": kind},
     )
+    enqueue(run_import, job.pk)
     return job
 
 
@@ -78,37 +82,37 @@ def options_from(data: dict) -> ImportOptions:
     )
 
 
-def claim_next() -> ImportJob | None:
-    """Claim the oldest pending job, or one whose worker stopped beating."""
-    stale = timezone.now() - STALE_AFTER
-    for running in ImportJob.objects.unrestricted().filter(status=JobStatus.RUNNING):
-        beat = heartbeat_of(running)
-        if beat is None or beat < stale:
-            retry = running.attempts < MAX_ATTEMPTS
-            ImportJob.objects.unrestricted().filter(pk=running.pk, status=JobStatus.RUNNING).update(
-                status=JobStatus.PENDING if retry else JobStatus.FAILED,
-                error="" if retry else _("The worker stopped too often; nothing was stored."),
-            )
-    for job in (
-        ImportJob.objects.unrestricted().filter(status=JobStatus.PENDING).order_by("created_at")[:5]
-    ):
-        now = timezone.now()
-        claimed = (
-            ImportJob.objects.unrestricted()
-            .filter(pk=job.pk, status=JobStatus.PENDING)
-            .update(
-                status=JobStatus.RUNNING,
-                started_at=now,
-                heartbeat_at=now,
-                processed_rows=0,
-                attempts=job.attempts + 1,
-            )
+def claim(job_id: int) -> ImportJob | None:
+    """Mark job ``job_id`` running for this run of its task, or None when there is nothing to
+    run: the job is gone or finished, or (marked failed here) its runs were cut short too often.
+    A job found running was being run by a worker that died (the task runs once at a time)."""
+    job = ImportJob.objects.unrestricted().filter(pk=job_id).first()
+    if job is None or job.status not in {JobStatus.PENDING, JobStatus.RUNNING}:
+        return None
+    if job.attempts >= MAX_ATTEMPTS:
+        ImportJob.objects.unrestricted().filter(pk=job.pk, attempts=job.attempts).update(
+            status=JobStatus.FAILED,
+            error=_("The worker stopped too often; nothing was stored."),
+            finished_at=timezone.now(),
         )
-        if claimed:
-            progress_path(job).unlink(missing_ok=True)
-            job.refresh_from_db()
-            return job
-    return None
+        return None
+    now = timezone.now()
+    claimed = (
+        ImportJob.objects.unrestricted()
+        .filter(pk=job.pk, status=job.status, attempts=job.attempts)
+        .update(
+            status=JobStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            processed_rows=0,
+            attempts=F("attempts") + 1,
+        )
+    )
+    if not claimed:
+        return None
+    progress_path(job).unlink(missing_ok=True)
+    job.refresh_from_db()
+    return job
 
 
 def _write_error_report(job: ImportJob, errors: list[dict]) -> Path:
@@ -220,29 +224,12 @@ def read_progress(job: ImportJob) -> tuple[int, int]:
         return 0, job.total_rows
 
 
-def heartbeat_of(job: ImportJob) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(progress_path(job).read_text().split(" ", 2)[2])
-    except (OSError, ValueError, IndexError):
-        return job.heartbeat_at
-
-
 def work(*, once: bool = False, sleep: float = 1.0) -> int:
-    """Run jobs until stopped (or until the queue is empty with ``once``)."""
-    import time
+    """Run queued tasks in this process (``once``: until none is ready); how many ran.
+    Kept for callers of the old queue; ``core.tasks.run_worker`` is the worker."""
+    from salescope.core.tasks import run_pending, run_worker
 
-    done = 0
-    while True:
-        if not connection.in_atomic_block:  # a test's transaction must stay open
-            close_old_connections()
-        job = claim_next()
-        if job is None:
-            if once:
-                return done
-            time.sleep(sleep)
-            continue
-        run_job(job)
-        done += 1
+    return run_pending() if once else run_worker(interval=sleep)
 
 
 def remove_upload(job: ImportJob) -> None:

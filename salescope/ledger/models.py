@@ -6,6 +6,7 @@ months an import or a posting touched (``ledger.rollups``).
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -162,7 +163,7 @@ class _RollupMeasures(models.Model):
         abstract = True
 
 
-def _rollup_key(to: str) -> models.ForeignKey:
+def _rollup_key(to: str) -> Any:
     """A rollup's key. No constraint, and no index of its own: rollups are read by month (and
     salesperson × month) and rewritten month by month on every import, where each index costs
     an entry per row (a bulk load of 950k lines writes ~280k rollup rows)."""
