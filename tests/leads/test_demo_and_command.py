@@ -49,3 +49,19 @@ def test_the_daily_command_returns_idle_leads(personas, world):
     lead.refresh_from_db()
     assert lead.status == LeadStatus.POOL
     assert "1" in out.getvalue()
+
+
+def test_the_daily_task_is_scheduled_and_returns_idle_leads(personas, world):
+    from salescope.core.tasks import schedule
+    from salescope.leads import tasks
+
+    assert "salescope.leads.tasks.recycle_idle_leads" in {entry.name for entry in schedule()}
+    lead = services.create_lead(
+        actor=personas["marketing"], data=lead_data(province="上海"), answers=world["hot"]()
+    )
+    Lead.objects.unrestricted().filter(pk=lead.pk).update(
+        assigned_at=timezone.now() - dt.timedelta(days=30)
+    )
+    assert tasks.recycle_idle_leads.call() == 1
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.POOL
