@@ -63,3 +63,17 @@ def test_the_import_page_shows_refused_rows(personas, world, login_client, tmp_p
     page = response.content.decode()
     assert 'data-testid="import-errors"' in page
     assert "<td>7</td><td>外部编号</td>" in page
+
+
+def test_the_command_imports_and_reports_as_json(personas, world, tmp_path):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "leads.csv"
+    path.write_bytes(CSV.encode("gbk"))
+    out = StringIO()
+    call_command("import_leads", str(path), "--as", "sunli", "--json", stdout=out)
+    body = json.loads(out.getvalue())
+    assert (body["created"], len(body["errors"])) == (1, 5)
