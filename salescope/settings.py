@@ -99,7 +99,9 @@ INSTALLED_APPS = [
     "salescope.org",
     "salescope.customers",
     "salescope.catalog",
+    "salescope.timeline",
     "salescope.ledger",
+    "salescope.pipeline",
     "salescope.plans",
     "salescope.analytics",
 ]
