@@ -214,6 +214,10 @@ class StageChange(models.Model):
     def __str__(self) -> str:
         return f"{self.opportunity_id}: {self.from_stage_id} → {self.to_stage_id}"
 
+    @property
+    def days_in_previous(self) -> int:
+        return self.seconds_in_previous // 86400
+
 
 class ForecastAdjustment(models.Model):
     """A manager's own figure for a month (经理调整): what they commit to, beside the sum."""

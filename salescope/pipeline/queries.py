@@ -5,9 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from salescope.core.errors import ValidationFailed
+from salescope.core.money import from_fen
 from salescope.org.models import User
+from salescope.pipeline import rules
 from salescope.pipeline.choices import StageKind
 from salescope.pipeline.models import ForecastAdjustment, Opportunity, Pipeline, Stage, StageChange
 
@@ -87,3 +93,276 @@ def forecast_adjustments(
         manager=viewer, month__in=months
     )
     return {row.month: row for row in rows}
+
+
+# --- the board ------------------------------------------------------------------------------
+
+BOARD_CARDS = 30
+
+
+def board(*, viewer: User, pipeline: Pipeline, scope: str = "") -> list[dict[str, Any]]:
+    """The kanban of ``pipeline``: per open stage its count, amount, weighted amount and the
+    first cards (soonest expected close). One aggregate query, then one query per column."""
+    stages = [s for s in stages_of(viewer=viewer, pipeline=pipeline) if s.kind == StageKind.OPEN]
+    opportunities = list_opportunities(viewer=viewer, scope=scope, pipeline=pipeline)
+    totals = {
+        row["stage"]: row
+        for row in opportunities.filter(stage__kind=StageKind.OPEN)
+        .order_by()
+        .values("stage")
+        .annotate(count=Count("id"), total_fen=Sum("amount_fen"), weighted=_WEIGHTED)
+    }
+    columns = []
+    for stage in stages:
+        row = totals.get(stage.pk, {})
+        cards = list(opportunities.filter(stage=stage)[:BOARD_CARDS]) if row else []
+        columns.append(
+            {
+                "stage": stage,
+                "count": row.get("count", 0),
+                "amount_fen": row.get("total_fen") or 0,
+                "weighted_fen": row.get("weighted") or 0,
+                "amount": from_fen(row.get("total_fen") or 0),
+                "cards": cards,
+            }
+        )
+    return columns
+
+
+_WEIGHTED = Sum(F("amount_fen") * F("probability") / 100)
+
+
+# --- stuck deals (B2) -------------------------------------------------------------------------
+
+
+def _stuck_condition(as_of: dt.datetime) -> Q | None:
+    # visibility: stages are configuration every signed-in person may view.
+    stages = Stage.objects.unrestricted().filter(kind=StageKind.OPEN, rotting_days__isnull=False)
+    condition = None
+    for stage_id, days in stages.values_list("pk", "rotting_days"):
+        one = Q(stage_id=stage_id, stage_entered_at__lt=as_of - dt.timedelta(days=days))
+        condition = one if condition is None else condition | one
+    return condition
+
+
+def stuck_deals(*, viewer: User | None, as_of: dt.datetime | None = None) -> QuerySet[Opportunity]:
+    """Open opportunities that have sat in their stage longer than its rotting threshold
+    (停滞商机), longest first. ``viewer=None`` reads as the system: for the background
+    evaluation that raises stuck-deal warnings (analytics calls this), never for a person."""
+    as_of = as_of or timezone.now()
+    if viewer is None:
+        # visibility: background evaluation reads as the system (warnings to owner and manager).
+        opportunities = Opportunity.objects.unrestricted()
+    else:
+        opportunities = Opportunity.objects.visible_to(viewer, "view")
+    condition = _stuck_condition(as_of)
+    if condition is None:
+        return opportunities.none()
+    return (
+        opportunities.filter(condition, stage__kind=StageKind.OPEN)
+        .select_related("stage", "owner", "customer")
+        .order_by("stage_entered_at", "id")
+    )
+
+
+def days_stuck(opportunity: Opportunity, as_of: dt.datetime | None = None) -> int:
+    return rules.days_in_stage(opportunity.stage_entered_at, as_of or timezone.now())
+
+
+# --- forecast (C4, H5) ------------------------------------------------------------------------
+
+
+def forecast(
+    *, viewer: User, start: dt.date, months: int = 6, scope: str = "", pipeline: Any = None
+) -> dict[str, Any]:
+    """Open and won deals by expected close month from ``start``'s month: amount, weighted
+    amount, amount per forecast category, and the viewer's own adjustment for the month."""
+    first = rules.month_of(start)
+    month_list = [_add_months(first, n) for n in range(months)]
+    end = _add_months(first, months)
+    deals = (
+        list_opportunities(viewer=viewer, scope=scope, pipeline=pipeline)
+        .exclude(stage__kind=StageKind.LOST)
+        .filter(expected_close__gte=first, expected_close__lt=end)
+        .values_list("amount_fen", "probability", "forecast_category", "expected_close")
+    )
+    rows = {
+        row.month: row
+        for row in rules.forecast_by_month(rules.ForecastDeal(*values) for values in deals)
+    }
+    adjustments = forecast_adjustments(viewer=viewer, months=month_list)
+    return {
+        "months": [
+            {
+                "month": month,
+                "row": rows.get(month) or rules.ForecastMonth(month=month),
+                "adjustment": adjustments.get(month),
+            }
+            for month in month_list
+        ]
+    }
+
+
+def _add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+# --- reports: funnel, conversion, win rate, cycle, lost reasons ------------------------------
+
+GROUPS = {
+    "stage": ("stage__name", "stage__order"),
+    "owner": ("owner__username", "owner__full_name"),
+    "team": ("owner__unit__name",),
+    "product_line": ("pipeline__product_line__name",),
+    "pipeline": ("pipeline__name",),
+    "source": ("source",),
+    "month": ("created_month",),
+}
+
+
+def parse_group_by(raw: str | list[str]) -> list[str]:
+    names = [n.strip() for n in (raw.split(",") if isinstance(raw, str) else raw) if n.strip()]
+    unknown = [n for n in names if n not in GROUPS]
+    if unknown:
+        raise ValidationFailed(
+            fields={"group_by": [_("Unknown grouping: %s") % ", ".join(unknown)]}
+        )
+    return names
+
+
+def pipeline_report(  # noqa: PLR0913 - the report's filters
+    *,
+    viewer: User,
+    group_by: str | list[str] = "stage",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    pipeline: Any = None,
+    scope: str = "",
+) -> dict[str, Any]:
+    """Opportunities created in the period, grouped: count, open amount and weighted, won and
+    lost, win rate, average cycle (days from creation to won), lost reasons; and each
+    pipeline's funnel with stage-to-stage conversion. Only what the viewer may see."""
+    groups = parse_group_by(group_by)
+    opportunities = list_opportunities(viewer=viewer, scope=scope, pipeline=pipeline)
+    if date_from:
+        opportunities = opportunities.filter(created_at__date__gte=date_from)
+    if date_to:
+        opportunities = opportunities.filter(created_at__date__lte=date_to)
+    opportunities = opportunities.annotate(created_month=TruncMonth("created_at"))
+    keys = [field for name in groups for field in GROUPS[name]]
+    rows: dict[tuple, dict[str, Any]] = {}
+    values = opportunities.order_by().values(
+        *keys, "stage__kind", "lost_reason", "amount_fen", "probability", "created_at", "closed_at"
+    )
+    for item in values.iterator(chunk_size=5000):
+        key = tuple(item[k] for k in keys)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = _empty_row(groups, item)
+        _add_to_row(row, item)
+    result = [_finish_row(row) for row in rows.values()]
+    result.sort(key=lambda r: tuple(_sortable(r[g]) for g in groups))
+    return {
+        "group_by": groups,
+        "rows": result,
+        "funnels": _funnels(viewer=viewer, opportunities=opportunities),
+    }
+
+
+def _sortable(value: Any) -> Any:
+    return ("" if value is None else str(value)) if not isinstance(value, int) else f"{value:09d}"
+
+
+def _empty_row(groups: list[str], item: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for name in groups:
+        if name == "stage":
+            row["stage"], row["stage_order"] = item["stage__name"], item["stage__order"]
+        elif name == "owner":
+            row["owner"] = item["owner__full_name"] or item["owner__username"]
+        elif name == "month":
+            month = item["created_month"]
+            row["month"] = month.strftime("%Y-%m") if month else None
+        else:
+            row[name] = item[GROUPS[name][0]]
+    row.update(
+        count=0,
+        open=0,
+        open_amount_fen=0,
+        weighted_fen=0,
+        won=0,
+        won_amount_fen=0,
+        lost=0,
+        lost_reasons={},
+        _cycles=[],
+    )
+    return row
+
+
+def _add_to_row(row: dict[str, Any], item: dict[str, Any]) -> None:
+    row["count"] += 1
+    kind = item["stage__kind"]
+    if kind == StageKind.OPEN:
+        row["open"] += 1
+        row["open_amount_fen"] += item["amount_fen"]
+        row["weighted_fen"] += rules.weighted_fen(item["amount_fen"], item["probability"])
+    elif kind == StageKind.WON:
+        row["won"] += 1
+        row["won_amount_fen"] += item["amount_fen"]
+        if item["closed_at"]:
+            row["_cycles"].append(item["closed_at"] - item["created_at"])
+    else:
+        row["lost"] += 1
+        reason = item["lost_reason"] or "other"
+        row["lost_reasons"][reason] = row["lost_reasons"].get(reason, 0) + 1
+
+
+def _finish_row(row: dict[str, Any]) -> dict[str, Any]:
+    cycles = row.pop("_cycles")
+    row["win_rate"] = rules.win_rate(row["won"], row["lost"])
+    row["average_cycle_days"] = rules.average_days(cycles)
+    return row
+
+
+def _funnels(*, viewer: User, opportunities: QuerySet[Opportunity]) -> list[dict[str, Any]]:
+    """Per pipeline: how many of the deals reached each open stage, and the conversion."""
+    reached = (
+        StageChange.objects.visible_to(viewer, "view")
+        .filter(
+            opportunity__in=opportunities.values("pk"),
+            to_stage__kind__in=[StageKind.OPEN, StageKind.WON],
+        )
+        .order_by()
+        .values("opportunity__pipeline", "opportunity")
+        .annotate(furthest=Max("to_stage__order"))
+    )
+    furthest: dict[int, list[int]] = {}
+    for row in reached.iterator(chunk_size=5000):
+        furthest.setdefault(row["opportunity__pipeline"], []).append(row["furthest"])
+    # visibility: pipelines and stages are configuration every signed-in person may view.
+    stage_rows = Stage.objects.unrestricted().filter(pipeline_id__in=list(furthest))
+    stages: dict[int, list[Stage]] = {}
+    for stage in stage_rows.select_related("pipeline").order_by("pipeline", "order"):
+        stages.setdefault(stage.pipeline_id, []).append(stage)
+    funnels = []
+    for pipeline_id, deals in sorted(furthest.items()):
+        open_stages = [s for s in stages.get(pipeline_id, []) if s.kind == StageKind.OPEN]
+        steps = rules.funnel([s.order for s in open_stages], deals)
+        funnels.append(
+            {
+                "pipeline": open_stages[0].pipeline.name if open_stages else "",
+                "steps": [
+                    {"stage": s.name, "reached": step.reached, "conversion": step.conversion}
+                    for s, step in zip(open_stages, steps, strict=True)
+                ],
+            }
+        )
+    return funnels
+
+
+def customer_choices(*, viewer: User) -> QuerySet:
+    """Customers the viewer may open an opportunity for (those they may see)."""
+    from salescope.customers.models import Customer
+
+    return Customer.objects.visible_to(viewer, "view").filter(deleted_at__isnull=True)

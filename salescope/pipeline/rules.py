@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from salescope.core.money import from_fen
+
 # Fields a stage may require, and how the gate tells that one is filled.
 GATE_FIELDS = (
     "customer",
@@ -97,6 +99,33 @@ class ForecastMonth:
     weighted_fen: int = 0
     by_category: dict[str, int] = field(default_factory=dict)
     deals: int = 0
+
+    @property
+    def amount(self) -> Decimal:
+        return from_fen(self.amount_fen)
+
+    @property
+    def weighted(self) -> Decimal:
+        return from_fen(self.weighted_fen)
+
+    def category(self, name: str) -> Decimal:
+        return from_fen(self.by_category.get(name, 0))
+
+    @property
+    def pipeline(self) -> Decimal:
+        return self.category("pipeline")
+
+    @property
+    def best_case(self) -> Decimal:
+        return self.category("best_case")
+
+    @property
+    def commit(self) -> Decimal:
+        return self.category("commit")
+
+    @property
+    def closed(self) -> Decimal:
+        return self.category("closed")
 
 
 def forecast_by_month(deals: Iterable[ForecastDeal]) -> list[ForecastMonth]:
