@@ -1,5 +1,7 @@
 import datetime as dt
 
+from django.utils import timezone
+
 from salescope.pipeline.models import Opportunity
 from tests.pipeline.world import make_customer, make_opportunity, stage
 
@@ -13,7 +15,8 @@ def test_my_opportunities_page_lists_mine_as_cards(personas, pipeline, login_cli
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert "联华 夏季铺货" in body and f"/pipeline/{mine.pk}/" in body
+    assert "联华 夏季铺货" in body
+    assert f"/pipeline/{mine.pk}/" in body
     assert "华南 商机" not in body
 
 
@@ -32,7 +35,8 @@ def test_board_shows_columns_and_moves_by_form_post(personas, pipeline, login_cl
         f"/pipeline/{opp.pk}/move/",
         {"stage": target.pk, "version": opp.version, "next": "/pipeline/board/"},
     )
-    assert moved.status_code == 302 and moved["Location"] == "/pipeline/board/"
+    assert moved.status_code == 302
+    assert moved["Location"] == "/pipeline/board/"
     opp.refresh_from_db()
     assert opp.stage == target
 
@@ -80,25 +84,29 @@ def test_create_forecast_reports_and_stuck_pages(personas, pipeline, login_clien
             "name": "新商机",
             "pipeline": pipeline.pk,
             "amount": "50000",
-            "expected_close": (dt.date.today() + dt.timedelta(days=20)).isoformat(),
+            "expected_close": (timezone.localdate() + dt.timedelta(days=20)).isoformat(),
         },
     )
     opp = Opportunity.objects.unrestricted().get(name="新商机")
-    assert created.status_code == 302 and created["Location"] == f"/pipeline/{opp.pk}/"
-    assert opp.owner == zhang and opp.amount_fen == 5000000
+    assert created.status_code == 302
+    assert created["Location"] == f"/pipeline/{opp.pk}/"
+    assert opp.owner == zhang
+    assert opp.amount_fen == 5000000
 
     manager = login_client(lina)
     forecast = manager.get("/pipeline/forecast/")
-    assert forecast.status_code == 200 and "50000.00" in forecast.content.decode()
+    assert forecast.status_code == 200
+    assert "50000.00" in forecast.content.decode()
     saved = manager.post(
         "/pipeline/forecast/adjust/",
-        {"month": dt.date.today().replace(day=1).isoformat(), "amount": "42000"},
+        {"month": timezone.localdate().replace(day=1).isoformat(), "amount": "42000"},
     )
     assert saved.status_code == 302
     assert "42000.00" in manager.get("/pipeline/forecast/").content.decode()
 
     report = manager.get("/pipeline/reports/?group_by=stage,owner")
-    assert report.status_code == 200 and "初步接洽" in report.content.decode()
+    assert report.status_code == 200
+    assert "初步接洽" in report.content.decode()
     assert manager.get("/pipeline/stuck/").status_code == 200
 
 
