@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
@@ -366,3 +367,25 @@ def customer_choices(*, viewer: User) -> QuerySet:
     from salescope.customers.models import Customer
 
     return Customer.objects.visible_to(viewer, "view").filter(deleted_at__isnull=True)
+
+
+def report_json(report: dict[str, Any]) -> dict[str, Any]:
+    """The report as JSON-ready values: money in yuan as text, ratios as text."""
+
+    def value(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: value(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [value(x) for x in v]
+        if isinstance(v, Decimal):
+            return str(v)
+        return v
+
+    rows = []
+    for row in report["rows"]:
+        out = {k: v for k, v in row.items() if not k.endswith("_fen")}
+        out["open_amount"] = from_fen(row["open_amount_fen"])
+        out["weighted"] = from_fen(row["weighted_fen"])
+        out["won_amount"] = from_fen(row["won_amount_fen"])
+        rows.append(out)
+    return value({"group_by": report["group_by"], "rows": rows, "funnels": report["funnels"]})
