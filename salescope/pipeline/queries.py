@@ -263,7 +263,9 @@ def pipeline_report(  # noqa: PLR0913 - the report's filters
             row = rows[key] = _empty_row(groups, item)
         _add_to_row(row, item)
     result = [_finish_row(row) for row in rows.values()]
-    result.sort(key=lambda r: tuple(_sortable(r[g]) for g in groups))
+    result.sort(
+        key=lambda r: tuple(_sortable(r["stage_order"] if g == "stage" else r[g]) for g in groups)
+    )
     return {
         "group_by": groups,
         "rows": result,
