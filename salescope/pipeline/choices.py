@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class StageKind(models.TextChoices):
@@ -11,11 +12,11 @@ class StageKind(models.TextChoices):
 class ForecastCategory(models.TextChoices):
     """Salesforce's forecast categories (预测类别)."""
 
-    PIPELINE = "pipeline", _("Pipeline")
-    BEST_CASE = "best_case", _("Best case")
-    COMMIT = "commit", _("Commit")
-    CLOSED = "closed", _("Closed")
-    OMITTED = "omitted", _("Omitted")
+    PIPELINE = "pipeline", pgettext_lazy("forecast category", "Pipeline")
+    BEST_CASE = "best_case", pgettext_lazy("forecast category", "Best case")
+    COMMIT = "commit", pgettext_lazy("forecast category", "Commit")
+    CLOSED = "closed", pgettext_lazy("forecast category", "Closed")
+    OMITTED = "omitted", pgettext_lazy("forecast category", "Omitted")
 
 
 class LostReason(models.TextChoices):
