@@ -6,3 +6,9 @@ class AnalyticsConfig(AppConfig):
     name = "salescope.analytics"
     label = "analytics"
     verbose_name = _("Tracking and analysis")
+
+    def ready(self) -> None:
+        from salescope.analytics.actuals import actual_totals
+        from salescope.plans.history import install_actuals_reader
+
+        install_actuals_reader(actual_totals)

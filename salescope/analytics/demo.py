@@ -27,8 +27,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from salescope.analytics import manual
+from salescope.analytics.alerts import evaluate_alerts
 from salescope.analytics.models import ManualActual
 from salescope.core.audit_context import AuditSource, audit_source
+from salescope.core.models import AuditEntry
 from salescope.core.periods import company_calendar, month_end, months_between
 from salescope.org.choices import Role
 from salescope.org.models import OrgUnit, User
@@ -94,13 +96,13 @@ def load(log: Callable[[str], None]) -> None:
                 manual.enter_manual_actual(**figure)
                 created += 1
     log(f"analytics: manual actuals entered {created}, already there {kept}")
-    if created:
-        # The plans demo evaluated the warnings before these figures existed (over budget…).
-        from salescope.analytics.alerts import evaluate_alerts
-
-        with audit_source(AuditSource.SYSTEM):
-            result = evaluate_alerts(actor=None)
-        log(f"analytics: early warnings raised {result.raised}")
+    # The warnings are evaluated once the plan, the sales and these figures all exist; a second
+    # run of the demo with nothing new changes nothing.
+    if not created and AuditEntry.objects.filter(action="analytics.alerts.evaluated").exists():
+        return
+    with audit_source(AuditSource.SYSTEM):
+        result = evaluate_alerts(actor=None)
+    log(f"analytics: early warnings raised {result.raised}")
 
 
 def _figures(target: Target, today: dt.date, marketing: User | None) -> list[dict]:

@@ -1,6 +1,7 @@
 """Reads of the catalogue for a viewer (everyone signed in may view it)."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum
@@ -35,6 +36,20 @@ def list_categories(*, viewer: User) -> QuerySet[Category]:
     return visible(Category.objects.all(), viewer=viewer)
 
 
+# What is already promised out of stock: each registered source answers how many units of a
+# product it holds back (the ledger: confirmed orders and orders on credit hold). The ledger
+# sits above the catalogue and registers its source when it loads, so the catalogue imports
+# no app above it.
+CommitmentSource = Callable[[Product], int]
+_COMMITMENTS: list[CommitmentSource] = []
+
+
+def register_commitments(source: CommitmentSource) -> None:
+    """Adds a source of committed quantities to every availability answer (H3)."""
+    if source not in _COMMITMENTS:
+        _COMMITMENTS.append(source)
+
+
 def availability(
     *,
     viewer: User,
@@ -45,20 +60,13 @@ def availability(
 ) -> dict[str, Any]:
     """Earliest date ``quantity`` of ``product`` can be promised (H3): stock on hand less
     reserved and less confirmed open orders, then incoming supply by date within the horizon."""
-    from salescope.ledger.models import OrderLine
-
     stock = (
         visible(StockLevel.objects.filter(product=product), viewer=viewer).aggregate(
             v=Sum(F("on_hand") - F("reserved"))
         )["v"]
         or 0
     )
-    committed = (
-        OrderLine.objects.unrestricted()  # visibility: every open order reserves stock
-        .filter(product=product, order__status__in=["confirmed", "credit_hold"])
-        .aggregate(v=Sum("quantity"))["v"]
-        or 0
-    )
+    committed = sum(source(product) for source in _COMMITMENTS)
     incoming = list(
         visible(
             IncomingSupply.objects.filter(product=product, expected_date__gte=as_of), viewer=viewer

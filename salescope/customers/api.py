@@ -1,13 +1,11 @@
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Status
 from ninja.pagination import paginate
 
 from salescope.core.api import ErrorOut
-from salescope.core.money import from_fen, to_fen
+from salescope.core.money import to_fen
 from salescope.customers import permissions as perms
 from salescope.customers import queries, services
 from salescope.customers.schemas import (
@@ -17,7 +15,6 @@ from salescope.customers.schemas import (
     CustomerOut,
     CustomerPatch,
     DataQualityOut,
-    DealerHealthOut,
     HandoverIn,
     HandoverOut,
     MergeIn,
@@ -78,14 +75,6 @@ def data_quality(request: HttpRequest) -> Any:
 def orphans(request: HttpRequest) -> Any:
     found = queries.orphaned_records(viewer=request.user)
     return {key: [o.pk for o in objs] for key, objs in found.items()}
-
-
-@router.get("/customers/dealer-health", response=list[DealerHealthOut], summary="Dealer health")
-def dealer_health(request: HttpRequest, as_of: dt.date | None = None) -> Any:
-    rows = queries.dealer_health(viewer=request.user, as_of=as_of or timezone.localdate())
-    for row in rows:
-        row["recent"], row["previous"] = from_fen(row["recent_fen"]), from_fen(row["previous_fen"])
-    return rows
 
 
 @router.post(

@@ -1,12 +1,12 @@
 """Reads of customers for a viewer, through ``org.visibility``."""
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.reverse_related import ForeignObjectRel
 
+from salescope.customers.book import book_parts
 from salescope.customers.models import Contact, Customer
 from salescope.customers.permissions import OWNER_ROLES
 from salescope.org.models import User
@@ -99,72 +99,20 @@ def data_quality(*, viewer: User) -> dict[str, Any]:
 
 
 def orphaned_records(*, viewer: User) -> dict[str, list]:
-    """Live customers, open orders and open invoices whose owner is inactive (F2: must be empty
-    after a handover)."""
-    from salescope.ledger.models import Invoice, Order
-
-    inactive = Q(owner__is_active=False)
-    return {
+    """Live customers and every registered part of a book (``customers.book``: open orders,
+    open invoices) whose owner is inactive (F2: must be empty after a handover)."""
+    found = {
         "customers": list(
-            visible(Customer.objects.filter(inactive, deleted_at__isnull=True), viewer=viewer)
-        ),
-        "orders": list(
             visible(
-                Order.objects.filter(inactive, status__in=["draft", "credit_hold", "confirmed"]),
+                Customer.objects.filter(owner__is_active=False, deleted_at__isnull=True),
                 viewer=viewer,
             )
-        ),
-        "invoices": list(visible(Invoice.objects.filter(inactive, status="open"), viewer=viewer)),
-    }
-
-
-def dealer_health(*, viewer: User, as_of: dt.date) -> list[dict[str, Any]]:
-    """Each visible dealer/distributor with last purchase, last-90-day and previous-90-day
-    sell-in and a status from ``ledger.rules.dealer_health`` (F6)."""
-    from salescope.ledger.models import SalesLine
-    from salescope.ledger.rules import dealer_health as classify
-
-    dealers = list(
-        visible(
-            Customer.objects.filter(
-                deleted_at__isnull=True, kind__in=["dealer", "distributor"]
-            ).select_related("owner"),
-            viewer=viewer,
-        ).order_by("code")
-    )
-    recent_start = as_of - dt.timedelta(days=90)
-    previous_start = as_of - dt.timedelta(days=180)
-    facts = {
-        row["customer_id"]: row
-        for row in SalesLine.objects.visible_to(viewer)
-        .filter(customer_id__in=[d.pk for d in dealers], kind="sell_in", date__lte=as_of)
-        .values("customer_id")
-        .annotate(
-            last=Max("date"),
-            recent=Sum("amount_fen", filter=Q(date__gt=recent_start)),
-            previous=Sum("amount_fen", filter=Q(date__gt=previous_start, date__lte=recent_start)),
         )
     }
-    rows = []
-    for dealer in dealers:
-        fact = facts.get(dealer.pk, {})
-        status, trend = classify(
-            last_purchase=fact.get("last"),
-            recent_fen=fact.get("recent") or 0,
-            previous_fen=fact.get("previous") or 0,
-            as_of=as_of,
-        )
-        rows.append(
-            {
-                "customer": dealer,
-                "status": status,
-                "trend": trend,
-                "last_purchase": fact.get("last"),
-                "recent_fen": fact.get("recent") or 0,
-                "previous_fen": fact.get("previous") or 0,
-            }
-        )
-    return rows
+    for part in book_parts():
+        if part.orphaned is not None:
+            found[part.key] = list(visible(part.orphaned(), viewer=viewer))
+    return found
 
 
 def people_for_handover(*, viewer: User) -> QuerySet[User]:

@@ -1,4 +1,3 @@
-from datetime import date
 from decimal import Decimal
 
 from ninja import Field, Schema
@@ -114,15 +113,6 @@ class MissingOut(Schema):
 class DataQualityOut(Schema):
     duplicates: list[DuplicateGroupOut]
     missing: list[MissingOut]
-
-
-class DealerHealthOut(Schema):
-    customer: CustomerOut
-    status: str
-    trend: Decimal | None
-    last_purchase: date | None
-    recent: Decimal
-    previous: Decimal
 
 
 class OrphansOut(Schema):

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +16,7 @@ from salescope.core.errors import Conflict, PermissionDenied, ValidationFailed
 from salescope.core.ownership import all_records
 from salescope.customers import permissions as perms
 from salescope.customers import queries
+from salescope.customers.book import book_parts
 from salescope.customers.choices import CustomerErrorCode, CustomerKind, CustomerStatus
 from salescope.customers.models import Contact, Customer
 from salescope.org.choices import Role
@@ -300,24 +301,13 @@ def merge_counts(*, duplicates: Sequence[Customer]) -> list[dict[str, Any]]:
 
 
 def handover_records(*, from_user: User) -> dict[str, QuerySet]:
-    """What a handover of ``from_user``'s book moves (F2): all their customers, open orders,
-    open invoices and collections not yet fully allocated."""
-    from salescope.ledger.choices import InvoiceStatus, OrderStatus
-    from salescope.ledger.models import Collection, Invoice, Order
-
-    return {
-        "customers": Customer.objects.unrestricted().filter(owner=from_user),
-        "orders": Order.objects.unrestricted().filter(
-            owner=from_user,
-            status__in=[OrderStatus.DRAFT, OrderStatus.CREDIT_HOLD, OrderStatus.CONFIRMED],
-        ),
-        "invoices": Invoice.objects.unrestricted().filter(
-            owner=from_user, status=InvoiceStatus.OPEN
-        ),
-        "collections": Collection.objects.unrestricted()
-        .filter(owner=from_user)
-        .filter(~Q(allocated_fen=F("amount_fen"))),
-    }
+    """What a handover of ``from_user``'s book moves (F2): all their customers, and every
+    registered part of the book (``customers.book``: the ledger's open orders, open invoices
+    and collections not yet fully allocated)."""
+    records = {"customers": Customer.objects.unrestricted().filter(owner=from_user)}
+    for part in book_parts():
+        records[part.key] = part.handed_over(from_user)
+    return records
 
 
 def handover_counts(*, from_user: User) -> dict[str, int]:

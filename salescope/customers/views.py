@@ -1,13 +1,11 @@
 """Customer pages: list, detail, data quality and merge, dealer health, handover."""
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -17,7 +15,7 @@ from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.web import page, paginate
 from salescope.customers import permissions as perms
 from salescope.customers import queries, services
-from salescope.customers.choices import CustomerKind, DealerHealth
+from salescope.customers.choices import CustomerKind
 from salescope.customers.forms import HandoverForm
 from salescope.customers.models import Customer
 from salescope.customers.panels import panels_for
@@ -120,26 +118,6 @@ def merge(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, mark_safe(escape(_("Merged into %s.")) % link))  # noqa: S308
     return redirect("customers:data-quality")
-
-
-def _percent(ratio: Decimal | None) -> str:
-    """A trend ratio as a signed percentage: Decimal("-0.135") → "−13.5 %"."""
-    if ratio is None:
-        return "—"
-    value = (ratio * 100).quantize(Decimal("0.1"))
-    sign = "−" if value < 0 else "+" if value > 0 else ""
-    return f"{sign}{abs(value)} %"
-
-
-@page
-def dealer_health(request: HttpRequest) -> HttpResponse:
-    rows = queries.dealer_health(viewer=request.user, as_of=timezone.localdate())
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
-        row["status_label"] = DealerHealth(row["status"]).label
-        row["trend_percent"] = _percent(row["trend"])
-    return render(request, "customers/dealer_health.html", {"rows": rows, "counts": counts})
 
 
 @page

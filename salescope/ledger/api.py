@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from salescope.catalog import queries as catalog_queries
 from salescope.core.api import ErrorOut
 from salescope.core.errors import ValidationFailed
+from salescope.core.money import from_fen
 from salescope.customers import queries as customer_queries
 from salescope.ledger import jobs, queries, services
 from salescope.ledger import permissions as perms
@@ -21,6 +22,7 @@ from salescope.ledger.schemas import (
     AllocationIn,
     CollectionIn,
     CollectionOut,
+    DealerHealthOut,
     DsoOut,
     ImportJobOut,
     InvoiceIn,
@@ -362,3 +364,11 @@ def _mapping_field(raw: str) -> dict[str, str]:
     if not isinstance(columns, dict):
         raise ValidationFailed(fields={"mapping": ["JSON object: source header → field"]})
     return columns
+
+
+@router.get("/customers/dealer-health", response=list[DealerHealthOut], summary="Dealer health")
+def dealer_health(request: HttpRequest, as_of: dt.date | None = None) -> Any:
+    rows = queries.dealer_health(viewer=request.user, as_of=as_of or timezone.localdate())
+    for row in rows:
+        row["recent"], row["previous"] = from_fen(row["recent_fen"]), from_fen(row["previous_fen"])
+    return rows

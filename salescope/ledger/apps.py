@@ -8,9 +8,13 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Sales ledger")
 
     def ready(self) -> None:
+        from salescope.catalog.queries import register_commitments
         from salescope.customers.panels import CustomerPanel, register_panel
-        from salescope.ledger.queries import customer_panel
+        from salescope.ledger.queries import committed_quantity, customer_panel
+        from salescope.ledger.services import register_book_parts
 
         register_panel(
             CustomerPanel("ledger", "ledger/_customer_panel.html", customer_panel, order=20)
         )
+        register_book_parts()
+        register_commitments(committed_quantity)

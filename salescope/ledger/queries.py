@@ -34,16 +34,18 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from salescope.catalog.models import Brand, Category, Product
 from salescope.core.errors import ValidationFailed
 from salescope.core.money import from_fen
 from salescope.core.periods import month_end, month_start
 from salescope.customers.models import Customer
+from salescope.ledger import rules
 from salescope.ledger.choices import LineKind
 from salescope.ledger.models import (
     Collection,
+    OrderLine,
     PersonRollup,
     RegionRollup,
     SalesLine,
@@ -362,8 +364,6 @@ def receivables_ageing(
     ``overdue``: the count and open balance of the invoices past due, for the overdue list."""
     from django.db.models import ExpressionWrapper, F, IntegerField
 
-    from salescope.ledger import rules
-
     all_buckets = rules.buckets(bounds or rules.DEFAULT_BUCKETS)
     balance = ExpressionWrapper(F("amount_fen") - F("paid_fen"), output_field=IntegerField())
     measures = {"total": Sum(balance)}
@@ -429,7 +429,6 @@ def receivables_ageing(
 
 def dso(*, viewer: User, as_of: dt.date, days: int = 90) -> Decimal | None:
     """Days sales outstanding over the last ``days`` days (see ``rules.dso``)."""
-    from salescope.ledger import rules
     from salescope.ledger.models import Invoice
 
     open_fen = _open_invoices(viewer, as_of).aggregate(v=Sum("amount_fen") - Sum("paid_fen"))["v"]
@@ -515,6 +514,63 @@ def customer_panel(viewer: User, customer: Customer) -> dict[str, Any]:
         "orders": list_orders(viewer=viewer, customer=customer)[:20],
         "lines": list_lines(viewer=viewer, filters={"customer": customer.pk})[:20],
     }
+
+
+def dealer_health(*, viewer: User, as_of: dt.date) -> list[dict[str, Any]]:
+    """Each visible dealer/distributor with last purchase, last-90-day and previous-90-day
+    sell-in and a status from ``rules.dealer_health`` (F6)."""
+    dealers = list(
+        visible(
+            Customer.objects.filter(
+                deleted_at__isnull=True, kind__in=["dealer", "distributor"]
+            ).select_related("owner"),
+            viewer=viewer,
+        ).order_by("code")
+    )
+    recent_start = as_of - dt.timedelta(days=90)
+    previous_start = as_of - dt.timedelta(days=180)
+    facts = {
+        row["customer_id"]: row
+        for row in SalesLine.objects.visible_to(viewer)
+        .filter(customer_id__in=[d.pk for d in dealers], kind="sell_in", date__lte=as_of)
+        .values("customer_id")
+        .annotate(
+            last=Max("date"),
+            recent=Sum("amount_fen", filter=Q(date__gt=recent_start)),
+            previous=Sum("amount_fen", filter=Q(date__gt=previous_start, date__lte=recent_start)),
+        )
+    }
+    rows = []
+    for dealer in dealers:
+        fact = facts.get(dealer.pk, {})
+        status, trend = rules.dealer_health(
+            last_purchase=fact.get("last"),
+            recent_fen=fact.get("recent") or 0,
+            previous_fen=fact.get("previous") or 0,
+            as_of=as_of,
+        )
+        rows.append(
+            {
+                "customer": dealer,
+                "status": status,
+                "trend": trend,
+                "last_purchase": fact.get("last"),
+                "recent_fen": fact.get("recent") or 0,
+                "previous_fen": fact.get("previous") or 0,
+            }
+        )
+    return rows
+
+
+def committed_quantity(product: Product) -> int:
+    """Units of ``product`` on confirmed orders and orders on credit hold: what availability
+    (``catalog.queries.availability``) must hold back from stock on hand."""
+    return (
+        OrderLine.objects.unrestricted()  # visibility: every open order reserves stock
+        .filter(product=product, order__status__in=["confirmed", "credit_hold"])
+        .aggregate(v=Sum("quantity"))["v"]
+        or 0
+    )
 
 
 # --- Sales lines ----------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from salescope.customers.schemas import CustomerOut
+
 
 class Ref(Schema):
     id: int
@@ -153,3 +155,12 @@ class ImportJobOut(Schema):
     total_rows: int
     result: dict[str, Any]
     error: str
+
+
+class DealerHealthOut(Schema):
+    customer: CustomerOut
+    status: str
+    trend: Decimal | None
+    last_purchase: date | None
+    recent: Decimal
+    previous: Decimal

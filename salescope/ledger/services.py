@@ -17,6 +17,7 @@ from salescope.core.concurrency import update_versioned
 from salescope.core.errors import Conflict, ValidationFailed
 from salescope.core.money import to_fen
 from salescope.core.periods import month_start
+from salescope.customers.book import BookPart, register_book_part
 from salescope.customers.models import Customer
 from salescope.ledger import permissions as perms
 from salescope.ledger import rules
@@ -425,3 +426,45 @@ def save_preset(*, actor: User, name: str, mapping: dict[str, str], kind: str = 
         changes={"mapping": mapping},
     )
     return preset
+
+
+# --- The ledger's part of a salesperson's book (customers.book): what a handover moves -------
+
+OPEN_ORDER_STATUSES = (OrderStatus.DRAFT, OrderStatus.CREDIT_HOLD, OrderStatus.CONFIRMED)
+
+
+def register_book_parts() -> None:
+    """Open orders, open invoices and collections not yet fully allocated go with their owner's
+    customers in a handover (F2); orders and invoices of an inactive owner are orphans."""
+    register_book_part(
+        BookPart(
+            "orders",
+            handed_over=lambda person: Order.objects.unrestricted().filter(
+                owner=person, status__in=OPEN_ORDER_STATUSES
+            ),
+            orphaned=lambda: Order.objects.filter(
+                owner__is_active=False, status__in=OPEN_ORDER_STATUSES
+            ),
+        )
+    )
+    register_book_part(
+        BookPart(
+            "invoices",
+            handed_over=lambda person: Invoice.objects.unrestricted().filter(
+                owner=person, status=InvoiceStatus.OPEN
+            ),
+            orphaned=lambda: Invoice.objects.filter(
+                owner__is_active=False, status=InvoiceStatus.OPEN
+            ),
+        )
+    )
+    register_book_part(
+        BookPart(
+            "collections",
+            handed_over=lambda person: (
+                Collection.objects.unrestricted()
+                .filter(owner=person)
+                .filter(~Q(allocated_fen=F("amount_fen")))
+            ),
+        )
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order, name="order"),
     path("orders/<int:pk>/confirm/", views.order_confirm, name="order-confirm"),
     path("orders/<int:pk>/release/", views.order_release, name="order-release"),
+    path("dealer-health/", views.dealer_health, name="dealer-health"),
     path("imports/", views.imports, name="imports"),
     path("imports/run/", views.import_run, name="import-run"),
     path("imports/confirm/", views.import_confirm, name="import-confirm"),

@@ -2,6 +2,7 @@
 sales, orders with the credit hold, and the import (upload → preview → background job)."""
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.periods import month_end
 from salescope.core.web import date_param, int_param, page, paginate
+from salescope.customers.choices import DealerHealth
 from salescope.ledger import export, jobs, queries, services
 from salescope.ledger import permissions as perms
 from salescope.ledger.choices import ImportKind
@@ -427,3 +429,26 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     if not path.exists():
         raise Http404
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"import-{job.pk}-errors.csv")
+
+
+# --- Dealer health (F6): the customers' sell-in, so the ledger's page ----------------------
+
+
+def _percent(ratio: Decimal | None) -> str:
+    """A trend ratio as a signed percentage: Decimal("-0.135") → "−13.5 %"."""
+    if ratio is None:
+        return "—"
+    value = (ratio * 100).quantize(Decimal("0.1"))
+    sign = "−" if value < 0 else "+" if value > 0 else ""
+    return f"{sign}{abs(value)} %"
+
+
+@page
+def dealer_health(request: HttpRequest) -> HttpResponse:
+    rows = queries.dealer_health(viewer=request.user, as_of=timezone.localdate())
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+        row["status_label"] = DealerHealth(row["status"]).label
+        row["trend_percent"] = _percent(row["trend"])
+    return render(request, "ledger/dealer_health.html", {"rows": rows, "counts": counts})

@@ -21,6 +21,7 @@ from salescope.core.periods import company_calendar
 from salescope.org.models import OrgUnit, User
 from salescope.plans import rules, services
 from salescope.plans.choices import Axis, Method, Metric
+from salescope.plans.history import actual_totals
 from salescope.plans.models import Acknowledgement, Plan, Target
 from salescope.plans.services import CellEdit, Step
 
@@ -50,8 +51,6 @@ FALLBACK_TOTAL = 36_000_000_00  # 36 million yuan in fen when the ledger has no 
 
 
 def _last_year_sales(director: User, year: int) -> int:
-    from salescope.analytics.actuals import actual_totals
-
     calendar = company_calendar()
     months = calendar.months_of_year(year - 1)
     totals = actual_totals(
@@ -77,11 +76,6 @@ def load(log: Callable[[str], None]) -> None:
         plan = _current_plan(users, name)
         _next_year_draft(users)
     log(f"plans: {name} approved, decomposed into {plan.targets.count()} cells")
-    from salescope.analytics.alerts import evaluate_alerts
-
-    with audit_source(AuditSource.SYSTEM):
-        result = evaluate_alerts(actor=None)
-    log(f"analytics: early warnings raised {result.raised}")
 
 
 def _current_plan(users: dict[str, User], name: str) -> Plan:

@@ -9,6 +9,7 @@ from salescope.core.errors import Conflict, PermissionDenied, StaleVersion
 from salescope.core.models import AuditEntry
 from salescope.customers import queries, services
 from salescope.customers.models import Customer, normalize_name
+from salescope.ledger import queries as ledger_queries
 from salescope.ledger import services as ledger_services
 from salescope.ledger.models import Invoice, SalesLine
 from salescope.org.models import User
@@ -193,7 +194,7 @@ def test_dealer_health_classifies_recency_and_trend(world):
     _line(world, world.south_dealer, today - dt.timedelta(days=120), 1000)
     rows = {
         r["customer"].code: r["status"]
-        for r in queries.dealer_health(viewer=world.personas["admin"], as_of=today)
+        for r in ledger_queries.dealer_health(viewer=world.personas["admin"], as_of=today)
     }
     assert rows == {"C-EAST-1": "active", "C-SOUTH-1": "lost"}
 
@@ -234,3 +235,11 @@ def test_customer_list_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(12):
         response = client.get("/customers/")
     assert response.status_code == 200
+
+
+def test_the_old_dealer_health_address_leads_to_the_ledgers_page(world, login_client):
+    client = login_client(world.personas["regional_manager"])
+    response = client.get("/customers/dealer-health/")
+    assert response.status_code == 301
+    assert response["Location"] == "/ledger/dealer-health/"
+    assert 'data-testid="dealer-health"' in client.get(response["Location"]).content.decode()

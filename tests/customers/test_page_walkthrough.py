@@ -76,7 +76,7 @@ def test_dealer_health_shows_yuan_with_separators_statuses_and_a_percentage(worl
     _line(world, world.south_dealer, today - dt.timedelta(days=60), 250_000)
     client = login_client(world.personas["admin"])
 
-    page = client.get("/customers/dealer-health/").content.decode()
+    page = client.get("/ledger/dealer-health/").content.decode()
     header, *rows = _rows(_part(page, "dealer-health"))
 
     assert not any("fen" in h or "分" in h for h in header), header
@@ -313,7 +313,7 @@ RESTRICTED = {"导入", "数据质量", "客户交接"}
 def test_a_salesperson_is_not_offered_tabs_he_cannot_use(world, login_client):
     client = login_client(world.personas["salesperson"])
 
-    for url in ("/customers/", "/customers/dealer-health/", "/ledger/orders/"):
+    for url in ("/customers/", "/ledger/dealer-health/", "/ledger/orders/"):
         tabs = _tabs(client, url)
         assert "客户" in tabs
         assert not RESTRICTED & set(tabs), (url, tabs)

@@ -82,7 +82,7 @@ def test_pages_render_for_each_persona(world, login_client, personas):
         "/customers/",
         f"/customers/{world.east_dealer.pk}/",
         "/customers/data-quality/",
-        "/customers/dealer-health/",
+        "/ledger/dealer-health/",
         "/customers/handover/",
         "/ledger/sales/",
         "/ledger/lines/",

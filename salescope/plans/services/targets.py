@@ -31,6 +31,7 @@ from salescope.org.permissions import require
 from salescope.plans import permissions as perms
 from salescope.plans import rules
 from salescope.plans.choices import METRICS, Axis, Grain, Method, Metric
+from salescope.plans.history import actual_totals
 from salescope.plans.models import Dim, Plan, Target, TargetComment
 from salescope.plans.services.common import (
     PlanErrorCode,
@@ -332,8 +333,6 @@ class _Past:
 def _history(ctx: _Context, metric: str) -> list[_Past]:
     """Last year's actuals by (salesperson, month, category), loaded once per call."""
     if metric not in ctx.history:
-        from salescope.analytics.actuals import actual_totals
-
         ctx.load_org()
         ctx.load_categories()
         person_paths = {
