@@ -14,23 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from salescope.core.errors import DomainError
-from salescope.org.choices import Role
-from salescope.org.models import User
 from salescope.pipeline import queries
-
-
-def acting_user(username: str | None) -> User:
-    """``--as USERNAME``, else the first active administrator (whose visibility is all)."""
-    people = User.objects.unrestricted().filter(is_active=True)
-    if username:
-        user = people.filter(username=username).first()
-        if user is None:
-            raise CommandError(_("No active user %s.") % username)
-        return user
-    user = people.filter(role=Role.ADMINISTRATOR).order_by("pk").first()
-    if user is None:
-        raise CommandError(_("No administrator exists; pass --as USERNAME."))
-    return user
+from salescope.pipeline.cli import acting_user
 
 
 def _date(raw: str | None) -> dt.date | None:
