@@ -66,3 +66,53 @@ def _style(form: forms.Form) -> None:
             continue
         css = "form-select" if isinstance(widget, forms.Select) else "form-control"
         widget.attrs.setdefault("class", css)
+
+
+class StageForm(forms.Form):
+    """A stage's configuration; the checklist is one item per line."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Name"), max_length=60)
+    probability = forms.IntegerField(label=_("Default probability (%)"), min_value=0, max_value=100)
+    forecast_category = forms.ChoiceField(label=_("Forecast category"), choices=())
+    required_fields = forms.MultipleChoiceField(
+        label=_("Required fields"), choices=(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    checklist = forms.CharField(
+        label=_("Checklist (one item per line)"), required=False, widget=forms.Textarea({"rows": 3})
+    )
+    guidance = forms.CharField(
+        label=_("Guidance"), required=False, widget=forms.Textarea({"rows": 3})
+    )
+    risks = forms.CharField(
+        label=_("Typical risks"), required=False, widget=forms.Textarea({"rows": 2})
+    )
+    rotting_days = forms.IntegerField(label=_("Stuck after (days)"), min_value=1, required=False)
+
+    def __init__(self, *args: Any, categories: Any, gate_fields: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["forecast_category"].choices = categories
+        self.fields["required_fields"].choices = gate_fields
+        for name, field in self.fields.items():
+            if name != "required_fields":
+                _style_one(field)
+
+    def changes(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("version")
+        data["checklist"] = [
+            line.strip() for line in data["checklist"].splitlines() if line.strip()
+        ]
+        return data
+
+
+def _style_one(field: forms.Field) -> None:
+    widget = field.widget
+    if isinstance(widget, forms.HiddenInput):
+        return
+    css = (
+        "form-select form-select-sm"
+        if isinstance(widget, forms.Select)
+        else "form-control form-control-sm"
+    )
+    widget.attrs.setdefault("class", css)

@@ -8,16 +8,24 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from salescope.core.errors import DomainError
 from salescope.core.money import from_fen
+from salescope.core.roles import Role
 from salescope.core.web import date_param, int_param, page, paginate
 from salescope.org.permissions import allows, requires
 from salescope.pipeline import permissions as perms
 from salescope.pipeline import queries, services
-from salescope.pipeline.choices import LostReason
-from salescope.pipeline.forms import AdjustForm, MoveForm, OpportunityEditForm, OpportunityForm
+from salescope.pipeline.choices import ForecastCategory, LostReason
+from salescope.pipeline.forms import (
+    AdjustForm,
+    MoveForm,
+    OpportunityEditForm,
+    OpportunityForm,
+    StageForm,
+)
 from salescope.timeline.queries import events_page
 
 
@@ -35,7 +43,8 @@ def _pipeline(request: HttpRequest) -> Any:
 
 @page
 def index(request: HttpRequest) -> HttpResponse:
-    scope = request.GET.get("scope", "mine")
+    default = "mine" if request.user.role == Role.SALESPERSON else "team"
+    scope = request.GET.get("scope", default)
     search = request.GET.get("q", "").strip()
     opportunities = queries.list_opportunities(
         viewer=request.user, scope=scope, search=search, open_only=request.GET.get("all") != "1"
@@ -267,3 +276,77 @@ def stuck(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = [{"opp": o, "days": queries.days_stuck(o, now)} for o in deals]
     return render(request, "pipeline/stuck.html", {"rows": rows})
+
+
+GATE_FIELD_LABELS = {
+    "customer": _lazy("Customer"),
+    "amount": _lazy("Amount"),
+    "expected_close": _lazy("Expected close"),
+    "decision_maker": _lazy("Decision maker"),
+    "competitor": _lazy("Competitor"),
+    "next_step": _lazy("Next step"),
+}
+
+
+def _stage_form(stage: Any, data: Any = None) -> StageForm:
+    initial = {
+        "version": stage.version,
+        "name": stage.name,
+        "probability": stage.probability,
+        "forecast_category": stage.forecast_category,
+        "required_fields": stage.required_fields,
+        "checklist": "\n".join(stage.checklist or []),
+        "guidance": stage.guidance,
+        "risks": stage.risks,
+        "rotting_days": stage.rotting_days,
+    }
+    return StageForm(
+        data,
+        initial=initial,
+        prefix=f"s{stage.pk}",
+        categories=ForecastCategory.choices,
+        gate_fields=list(GATE_FIELD_LABELS.items()),
+    )
+
+
+@page
+@requires(perms.PIPELINE_CONFIGURE.code)
+def settings(request: HttpRequest) -> HttpResponse:
+    """The pipelines' stages, each with its form (administrator and sales director)."""
+    pipelines = [
+        {
+            "pipeline": p,
+            "stages": [
+                (s, _stage_form(s)) for s in queries.stages_of(viewer=request.user, pipeline=p)
+            ],
+        }
+        for p in queries.list_pipelines(viewer=request.user)
+    ]
+    return render(request, "pipeline/settings.html", {"pipelines": pipelines})
+
+
+@page
+@requires(perms.PIPELINE_CONFIGURE.code)
+def configure_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the settings of this stage's pipeline; POST: save the stage."""
+    stage = queries.get_stage(viewer=request.user, pk=pk)
+    if request.method != "POST":
+        stages = queries.stages_of(viewer=request.user, pipeline=stage.pipeline)
+        pipelines = [{"pipeline": stage.pipeline, "stages": [(s, _stage_form(s)) for s in stages]}]
+        return render(request, "pipeline/settings.html", {"pipelines": pipelines})
+    form = _stage_form(stage, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the stage's fields."))
+        return redirect("pipeline:settings")
+    try:
+        services.update_stage(
+            actor=request.user,
+            stage=stage,
+            expected_version=form.cleaned_data["version"],
+            changes=form.changes(),
+        )
+    except DomainError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("pipeline:settings")

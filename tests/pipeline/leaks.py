@@ -64,3 +64,9 @@ def customer_timeline_page(personas, owner):
 def customer_timeline_api(personas, owner):
     customer = make_customer(owner)
     return Target(params={"customer_id": customer.pk}, obj=customer)
+
+
+@register("pipeline:configure-stage")
+def stage_page(personas, owner):
+    stage = _pipeline().stages.get(order=2)
+    return Target(params={"pk": stage.pk}, obj=stage, everyone_sees=True)

@@ -119,3 +119,32 @@ def test_customer_page_shows_opportunities_and_timeline_panels(personas, pipelin
 
     assert "客户页商机" in body
     assert 'id="timeline"' in body
+
+
+def test_director_configures_a_stage_and_a_salesperson_may_not(personas, pipeline, login_client):
+    target = stage(pipeline, "需求确认")
+    prefix = f"s{target.pk}"
+    form = {
+        f"{prefix}-version": target.version,
+        f"{prefix}-name": "需求确认",
+        f"{prefix}-probability": "35",
+        f"{prefix}-forecast_category": "pipeline",
+        f"{prefix}-required_fields": ["customer", "competitor"],
+        f"{prefix}-checklist": "确认采购预算\n确认采购时间\n",
+        f"{prefix}-guidance": "新的推进指导",
+        f"{prefix}-risks": "",
+        f"{prefix}-rotting_days": "10",
+    }
+    refused = login_client(personas["salesperson"]).post(f"/pipeline/stages/{target.pk}/", form)
+    assert refused.status_code == 403
+
+    director = login_client(personas["director"])
+    assert "设置" in director.get("/pipeline/board/").content.decode()
+    saved = director.post(f"/pipeline/stages/{target.pk}/", form)
+
+    assert saved.status_code == 302
+    target.refresh_from_db()
+    assert (target.probability, target.rotting_days, target.version) == (35, 10, 2)
+    assert target.required_fields == ["customer", "competitor"]
+    assert target.checklist == ["确认采购预算", "确认采购时间"]
+    assert target.guidance == "新的推进指导"
