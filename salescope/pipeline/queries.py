@@ -116,7 +116,7 @@ def board(*, viewer: User, pipeline: Pipeline, scope: str = "") -> list[dict[str
     columns = []
     for stage in stages:
         row = totals.get(stage.pk, {})
-        cards = list(opportunities.filter(stage=stage)[:BOARD_CARDS]) if row else []
+        cards = list(_cards(viewer, stage, scope)[:BOARD_CARDS]) if row else []
         columns.append(
             {
                 "stage": stage,
@@ -131,6 +131,15 @@ def board(*, viewer: User, pipeline: Pipeline, scope: str = "") -> list[dict[str
 
 
 _WEIGHTED = Sum(F("amount_fen") * F("probability") / 100)
+
+
+def _cards(viewer: User, stage: Stage, scope: str) -> QuerySet[Opportunity]:
+    """One column's cards, soonest close first: read along the (stage, expected_close) index,
+    joined only to what a card shows (a join to the pipeline would make SQLite sort)."""
+    cards = Opportunity.objects.visible_to(viewer, "view").filter(stage=stage)
+    if scope == "mine":
+        cards = cards.filter(owner=viewer)
+    return cards.select_related("stage", "owner", "customer").order_by("expected_close", "id")
 
 
 # --- stuck deals (B2) -------------------------------------------------------------------------
