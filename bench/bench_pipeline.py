@@ -92,6 +92,7 @@ def build(scale: float) -> None:
                     probability=final.probability,
                     forecast_category=final.forecast_category,
                     lost_reason="price" if final == lost else "",
+                    furthest_order=won.order if final == won else open_stages[reached].order,
                     stage_entered_at=created,
                     created_at=created,
                     closed_at=created + dt.timedelta(days=60) if closed else None,

@@ -140,6 +140,9 @@ class Opportunity(models.Model):
         _("lost reason"), max_length=20, choices=LostReason.choices, blank=True
     )
     lost_note = models.CharField(_("lost note"), max_length=300, blank=True)
+    # The order of the furthest open (or won) stage reached: the funnel counts deals by it
+    # instead of reading the stage history (kept by the services on every move).
+    furthest_order = models.PositiveSmallIntegerField(_("furthest stage reached"), default=0)
     stage_entered_at = models.DateTimeField(_("in stage since"))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"))

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -338,29 +338,21 @@ def _finish_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _funnels(*, viewer: User, opportunities: QuerySet[Opportunity]) -> list[dict[str, Any]]:
-    """Per pipeline: how many of the deals reached each open stage, and the conversion."""
-    reached = (
-        StageChange.objects.visible_to(viewer, "view")
-        .filter(
-            opportunity__in=opportunities.values("pk"),
-            to_stage__kind__in=[StageKind.OPEN, StageKind.WON],
-        )
-        .order_by()
-        .values("opportunity__pipeline", "opportunity")
-        .annotate(furthest=Max("to_stage__order"))
-    )
-    furthest: dict[int, list[int]] = {}
-    for row in reached.iterator(chunk_size=5000):
-        furthest.setdefault(row["opportunity__pipeline"], []).append(row["furthest"])
+    """Per pipeline: how many of the deals reached each open stage, and the conversion; one
+    ``GROUP BY`` over the deals' furthest stage (kept by the services), not their history."""
+    counts: dict[int, dict[int, int]] = {}
+    grouped = opportunities.order_by().values("pipeline", "furthest_order").annotate(n=Count("id"))
+    for row in grouped:
+        counts.setdefault(row["pipeline"], {})[row["furthest_order"]] = row["n"]
     # visibility: pipelines and stages are configuration every signed-in person may view.
-    stage_rows = Stage.objects.unrestricted().filter(pipeline_id__in=list(furthest))
+    stage_rows = Stage.objects.unrestricted().filter(pipeline_id__in=list(counts))
     stages: dict[int, list[Stage]] = {}
     for stage in stage_rows.select_related("pipeline").order_by("pipeline", "order"):
         stages.setdefault(stage.pipeline_id, []).append(stage)
     funnels = []
-    for pipeline_id, deals in sorted(furthest.items()):
+    for pipeline_id, reached in sorted(counts.items()):
         open_stages = [s for s in stages.get(pipeline_id, []) if s.kind == StageKind.OPEN]
-        steps = rules.funnel([s.order for s in open_stages], deals)
+        steps = rules.funnel_from_counts([s.order for s in open_stages], reached)
         funnels.append(
             {
                 "pipeline": open_stages[0].pipeline.name if open_stages else "",

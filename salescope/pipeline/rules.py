@@ -157,22 +157,26 @@ class FunnelStep:
 def funnel(stage_orders: Sequence[int], furthest: Iterable[int]) -> list[FunnelStep]:
     """How many deals reached each open stage (a deal at stage n has passed every stage
     before it), and the step-to-step conversion. ``furthest`` is, per deal, the order of the
-    furthest open stage it reached. Counts never grow along the funnel."""
-    orders = sorted(stage_orders)
-    reached_by = [0] * len(orders)
+    furthest stage it reached. Counts never grow along the funnel."""
+    counts: dict[int, int] = {}
     for reached in furthest:
-        for index, order in enumerate(orders):
-            if order <= reached:
-                reached_by[index] += 1
+        counts[reached] = counts.get(reached, 0) + 1
+    return funnel_from_counts(stage_orders, counts)
+
+
+def funnel_from_counts(stage_orders: Sequence[int], counts: Mapping[int, int]) -> list[FunnelStep]:
+    """:func:`funnel` from the number of deals per furthest stage order (a database's
+    ``GROUP BY``)."""
+    orders = sorted(stage_orders)
     steps = []
-    for index, order in enumerate(orders):
-        previous = reached_by[index - 1] if index else None
+    previous: int | None = None
+    for order in orders:
+        reached = sum(n for furthest, n in counts.items() if furthest >= order)
         conversion = (
-            None
-            if previous is None or previous == 0
-            else (Decimal(reached_by[index]) / previous).quantize(Decimal("0.001"))
+            None if not previous else (Decimal(reached) / previous).quantize(Decimal("0.001"))
         )
-        steps.append(FunnelStep(order=order, reached=reached_by[index], conversion=conversion))
+        steps.append(FunnelStep(order=order, reached=reached, conversion=conversion))
+        previous = reached
     return steps
 
 

@@ -137,6 +137,7 @@ def create_opportunity(  # noqa: PLR0913 - an opportunity's whole first state
         stage=stage,
         probability=stage.probability,
         forecast_category=stage.forecast_category,
+        furthest_order=0 if stage.kind == StageKind.LOST else stage.order,
         stage_entered_at=at,
         created_at=at,
         closed_at=at if stage.is_closed else None,
@@ -286,6 +287,8 @@ def move_opportunity_to_stage(  # noqa: PLR0913 - a move's whole context
         "stage_entered_at": now,
         "closed_at": now if stage.is_closed else None,
     }
+    if stage.kind != StageKind.LOST and stage.order > opportunity.furthest_order:
+        changes["furthest_order"] = stage.order
     if stage.kind == StageKind.WON:
         changes["probability"] = 100
         changes["forecast_category"] = ForecastCategory.CLOSED
