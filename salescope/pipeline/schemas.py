@@ -3,6 +3,9 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+# Ten billion yuan: beyond any one deal, and well inside a 64-bit count of fen.
+MAX_AMOUNT = Decimal("10000000000")
+
 
 class Ref(Schema):
     id: int
@@ -66,7 +69,7 @@ class OpportunityIn(Schema):
     pipeline_id: int
     customer_id: int | None = None
     owner_id: int | None = None
-    amount: Decimal = Field(Decimal(0), ge=0)
+    amount: Decimal = Field(Decimal(0), ge=0, le=MAX_AMOUNT, decimal_places=2)
     expected_close: dt.date | None = None
     source: str = Field("", max_length=60)
     campaign: str = Field("", max_length=100)
@@ -76,7 +79,7 @@ class OpportunityIn(Schema):
 class OpportunityPatch(Schema):
     version: int
     name: str | None = Field(None, min_length=1, max_length=200)
-    amount: Decimal | None = Field(None, ge=0)
+    amount: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT, decimal_places=2)
     expected_close: dt.date | None = None
     forecast_category: str | None = None
     next_step: str | None = None
@@ -138,7 +141,7 @@ class ForecastMonthOut(Schema):
 
 class AdjustIn(Schema):
     month: dt.date
-    amount: Decimal = Field(..., ge=0)
+    amount: Decimal = Field(..., ge=0, le=MAX_AMOUNT, decimal_places=2)
     note: str = Field("", max_length=300)
     version: int | None = None
 
