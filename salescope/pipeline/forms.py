@@ -6,13 +6,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salescope.pipeline.choices import LostReason
+from salescope.pipeline.schemas import MAX_AMOUNT
 
 
 class OpportunityForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     pipeline = forms.ModelChoiceField(label=_("Pipeline"), queryset=None, empty_label=None)
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=None, required=False)
-    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=0, decimal_places=2)
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"), min_value=0, max_value=MAX_AMOUNT, decimal_places=2
+    )
     expected_close = forms.DateField(
         label=_("Expected close"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -28,7 +31,9 @@ class OpportunityForm(forms.Form):
 
 class OpportunityEditForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=0, decimal_places=2)
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"), min_value=0, max_value=MAX_AMOUNT, decimal_places=2
+    )
     expected_close = forms.DateField(
         label=_("Expected close"), widget=forms.DateInput(attrs={"type": "date"}), required=False
     )
@@ -54,7 +59,9 @@ class MoveForm(forms.Form):
 
 class AdjustForm(forms.Form):
     month = forms.DateField(widget=forms.HiddenInput)
-    amount = forms.DecimalField(label=_("My adjustment"), min_value=0, decimal_places=2)
+    amount = forms.DecimalField(
+        label=_("My adjustment"), min_value=0, max_value=MAX_AMOUNT, decimal_places=2
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
