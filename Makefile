@@ -23,7 +23,8 @@ catalogs: $(VENV)/.installed
 	@$(BIN)/salescope compile_catalogs >/dev/null
 
 # Sets up, migrates the embedded SQLite database under var/, loads the demo company (idempotent)
-# and serves it with gunicorn on http://127.0.0.1:$(PORT), with a background worker for imports.
+# and serves it with gunicorn on http://127.0.0.1:$(PORT), with a background worker
+# (`salescope worker`: imports, the daily 预警 check).
 demo: setup
 	$(BIN)/salescope migrate --no-input -v0
 	$(BIN)/salescope demo
@@ -52,6 +53,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/salescope makemigrations --check --dry-run -v0
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

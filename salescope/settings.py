@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "salescope.core",
     "salescope.org",
     "salescope.customers",
@@ -180,6 +182,14 @@ else:
     )
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background work (salescope/core/tasks.py) ----------------------------------------------
+# One task framework: django-tasks, with tasks stored in the database above and run by
+# `salescope worker`. Tests may switch a test to the immediate backend (tests/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task whose worker left no lock file (another machine, a cleaned var/) is taken for dead
+# and run again after this many seconds; a worker that left its lock file unlocked is dead now.
+TASK_ORPHAN_AFTER = env_int("TASK_ORPHAN_AFTER", 6 * 3600)
 
 # --- Authentication and sessions ------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -7,6 +7,10 @@ not submitted by their deadline, targets not acknowledged three days after appro
 overdue action steps. A warning whose condition has cleared is resolved by the system; a person
 may resolve one with a note.
 
+Evaluation reads as the system (``core.ownership.SYSTEM``), never as a person: target vs actual
+is measured over everything the plan holds, so a plan owner who leaves, is deactivated or moves
+to a post that sees less does not make every warning look cleared (issue 20, item 1).
+
 For a percentage (market share, brand awareness: a level, ``rules.track_level``) the pace is the
 target itself, so "behind pace" means the level is below the target by more than the threshold
 (a share of the target: 10 % of an 18 % target is 1.8 points), and "projection short" means the
@@ -35,6 +39,7 @@ from salescope.core import audit
 from salescope.core.concurrency import update_versioned
 from salescope.core.errors import Conflict, PermissionDenied
 from salescope.core.money import grouped
+from salescope.core.ownership import SYSTEM
 from salescope.org.models import OrgUnit, User
 from salescope.org.visibility import get_visible, visible
 from salescope.pipeline.queries import days_stuck, stuck_deals
@@ -131,7 +136,7 @@ def _pace_alerts(raiser: _Raiser, plan: Plan, as_of: dt.date) -> None:
         level = not METRICS[metric].additive
         group_by = ["region", "salesperson"] if level else ["salesperson"]
         report = target_variance(
-            viewer=plan.owner, plan=plan, metric=metric, group_by=group_by, as_of=as_of
+            viewer=SYSTEM, plan=plan, metric=metric, group_by=group_by, as_of=as_of
         )
         people = {
             p.pk: p
@@ -213,7 +218,7 @@ def _spending_alerts(
     """Budgets are kept per region (费用 is entered for a unit, not a person): a region
     spending ahead of its budget's pace warns the region's manager (else the plan's owner)."""
     report = target_variance(
-        viewer=plan.owner, plan=plan, metric=metric, group_by=["region"], as_of=as_of
+        viewer=SYSTEM, plan=plan, metric=metric, group_by=["region"], as_of=as_of
     )
     month = as_of.strftime("%Y-%m")
     link = reverse("analytics:tracking") + f"?plan={plan.pk}&metric={metric}&group_by=region"
@@ -297,7 +302,7 @@ def _stuck_deal_alerts(raiser: _Raiser, as_of: dt.date) -> None:
     their manager. Keyed by the stage stay, so a deal stuck again later is warned again; it
     clears when the deal moves or closes."""
     now = timezone.make_aware(dt.datetime.combine(as_of, dt.time.max))
-    for opp in stuck_deals(viewer=None, as_of=now):
+    for opp in stuck_deals(viewer=SYSTEM, as_of=now):
         raiser.raise_(
             key=f"stuck_deal:{opp.pk}:{opp.stage_id}:{opp.stage_entered_at:%Y%m%d%H%M%S}",
             kind=AlertKind.STUCK_DEAL,

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from salescope.core.models import AuditEntry, CalendarDay
+from salescope.core.models import AuditEntry, CalendarDay, ScheduledRun
 from salescope.core.ownership import all_records
 
 
@@ -31,7 +31,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         filters = []
         for name in super().get_list_filter(request):
             field = self.model._meta.get_field(name) if isinstance(name, str) else None
-            related = field is not None and field.is_relation and "__" not in name
+            related = (
+                isinstance(name, str)
+                and field is not None
+                and field.is_relation
+                and "__" not in name
+            )
             filters.append((name, _AllRecordsRelatedFilter) if related else name)
         return filters
 
@@ -84,3 +89,12 @@ class CalendarDayAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     date_hierarchy = "date"
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(ReadOnlyAdmin):
+    """The daily tasks' runs (core.tasks.daily); the tasks themselves are under Tasks DB."""
+
+    list_display = ("task", "day", "enqueued_at", "result_id")
+    list_filter = ("task",)
+    ordering = ("-day", "task")

@@ -7,6 +7,7 @@ error; nothing reaches the client as a traceback.
 import logging
 from typing import Any
 
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from salescope.core.errors import (
     NotAuthenticated,
     NotFound,
     ValidationFailed,
+    duplicate_key,
 )
 
 logger = logging.getLogger(__name__)
@@ -66,6 +68,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
         body = DomainError(exc.message, code=_http_code(exc.status_code))
         body.status = exc.status_code
         return _error(api, request, body)
+
+    @api.exception_handler(IntegrityError)
+    def integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+        conflict = duplicate_key(exc)
+        if conflict is not None:
+            return _error(api, request, conflict)
+        return server_error(request, exc)
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:

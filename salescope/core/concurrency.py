@@ -26,6 +26,6 @@ def update_versioned(
     )
     if matched != 1:
         instance.refresh_from_db()
-        raise StaleVersion(extra={"current_version": instance.version})
+        raise StaleVersion(extra={"current_version": getattr(instance, "version", None)})
     instance.refresh_from_db()
     return instance

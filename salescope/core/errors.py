@@ -5,6 +5,7 @@ validation problems, ``fields`` mapping a field name to its messages. The API re
 ``{"code", "detail", "fields"}``; pages show ``detail`` and put ``fields`` next to the inputs.
 """
 
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -92,3 +93,39 @@ class RateLimited(DomainError):
     status = 429
     default_code = ErrorCode.RATE_LIMITED
     default_detail = _("Too many requests. Try again later.")
+
+
+class DuplicateKey(Conflict):
+    """A unique constraint stopped an insert or update (two requests raced for one key)."""
+
+    default_detail = _(
+        "Another record with the same value was saved at the same moment. Reload and check."
+    )
+
+
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
+_POSTGRES_KEY = re.compile(r"Key \((.+?)\)=")
+
+
+def duplicate_key(error: Exception) -> DuplicateKey | None:
+    """The conflict a unique violation means, naming its fields, or None for other errors.
+
+    Services look a key up before inserting it, which two concurrent requests can both pass;
+    the database's constraint then refuses the loser, and this turns that into a 409 instead
+    of a server error (PostgreSQL: SQLSTATE 23505; SQLite: "UNIQUE constraint failed").
+    """
+    cause = error.__cause__
+    columns: list[str] = []
+    if getattr(cause, "sqlstate", None) == "23505":
+        detail = getattr(getattr(cause, "diag", None), "message_detail", None) or ""
+        match = _POSTGRES_KEY.search(detail)
+        if match:
+            columns = [c.strip().strip('"') for c in match.group(1).split(",")]
+    else:
+        match = _SQLITE_UNIQUE.search(str(error))
+        if not match:
+            return None
+        columns = [c.strip().rsplit(".", 1)[-1] for c in match.group(1).split(",")]
+    message = str(_("Another record already has this value."))
+    fields = {c.removesuffix("_id"): [message] for c in columns if c}
+    return DuplicateKey(fields=fields)

@@ -25,8 +25,9 @@ class AuditQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """One write, as it happened: who, when, what, old → new, and through which door.
 
-    Rows are only ever inserted. The ORM refuses updates and deletes here, and a database
-    trigger (migration 0002) refuses UPDATE for any client.
+    Rows are only ever inserted. The ORM refuses updates and deletes here, and database
+    triggers refuse UPDATE (migration 0003), DELETE and, on PostgreSQL, TRUNCATE (0005) for any
+    client; only ``salescope flush``, which empties every table, lifts them in its transaction.
     """
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
@@ -101,3 +102,24 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name or self.get_kind_display()}"
+
+
+class ScheduledRun(models.Model):
+    """One day's run of a daily task (``core.tasks.daily``), claimed by the first worker that
+    finds it due: the unique (task, day) pair is what keeps two workers from enqueuing it twice.
+    System data, read by nobody but the worker."""
+
+    task = models.CharField(_("task"), max_length=200)
+    day = models.DateField(_("day"))
+    enqueued_at = models.DateTimeField(_("enqueued at"), default=timezone.now)
+    result_id = models.CharField(_("task result"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "day"], name="core_scheduledrun_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.day:%Y-%m-%d}"

@@ -72,7 +72,8 @@ def navigation(current_path: str = "") -> list[dict]:
                 "label": area.label,
                 "summary": area.summary,
                 "url": url,
-                "active": bool(url) and any(current_path.startswith(p) for p in (url, *area.also)),
+                "active": bool(url)
+                and any(current_path.startswith(p) for p in (url or "", *area.also)),
             }
         )
     return items

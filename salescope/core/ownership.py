@@ -16,6 +16,10 @@ A read of such a model must then decide its visibility before it runs (I2, R1, R
 * ``Customer.objects.unrestricted()`` — the system itself reads (services checking a natural
   key, background evaluation, imports, the demo loader); say why in a comment where it is not
   obvious. The architecture test refuses it in pages, API handlers and ``queries.py``.
+* ``viewer=SYSTEM`` — the system reads through code written for a viewer (a report such as
+  target vs actual, run by background evaluation): the rule narrows nothing for :data:`SYSTEM`,
+  so what the system measures never depends on a person's post, or on whether they still work
+  here. Background work never reads as a person (a plan's owner, a job's creator).
 
 A query that decided neither raises :class:`UndecidedVisibility` when it runs, so a forgotten
 narrowing fails loudly instead of showing everything. Reads through a record already held
@@ -72,10 +76,10 @@ class Ownership:
 
     person: str | None = None
     unit: str | None = None
-    roles: Mapping[str, Iterable[str] | str] = field(default_factory=dict)
+    roles: Mapping[Any, Iterable[str] | str] = field(default_factory=dict)
     actions: Iterable[str] = DEFAULT_ACTIONS
     owner_actions: Iterable[str] | None = None
-    company_roles: Mapping[str, Iterable[str] | str] = field(default_factory=lambda: SALES_WIDE)
+    company_roles: Mapping[Any, Iterable[str] | str] = field(default_factory=lambda: SALES_WIDE)
     everyone: Iterable[str] = frozenset()
     shareable: bool = True
     view_via: tuple[str, ...] = ()
@@ -97,12 +101,49 @@ class Ownership:
         return self._grants.get(str(role), frozenset())  # type: ignore[attr-defined]
 
     def declares(self, action: str) -> bool:
-        return action in self.actions  # type: ignore[operator]
+        return action in self.actions
 
 
 def ownership_of(model: type[models.Model]) -> Ownership | None:
     declared = getattr(model, "ownership", None)
     return declared if isinstance(declared, Ownership) else None
+
+
+class SystemViewer:
+    """The system itself as a viewer: background evaluation, scheduled tasks, imports.
+
+    The visibility rule narrows nothing for it (every record, every declared action), and
+    :func:`can` grants it every declared action. It is no person: it has no id, no roles and no
+    unit, owns nothing (``own_records`` finds nothing) and is not an active viewer for anything
+    that asks for a person (an audit entry's actor, a page). Use the one instance,
+    :data:`SYSTEM`.
+    """
+
+    pk = None
+    id = None
+    unit_id = None
+    role = None
+    extra_roles: tuple[str, ...] = ()
+    is_authenticated = False
+    is_active = False
+    is_anonymous = False
+    is_superuser = False
+    username = "system"
+    display_name = "system"
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+    def __reduce__(self) -> str:
+        return "SYSTEM"  # the one instance, also after a copy or pickle
+
+
+SYSTEM = SystemViewer()
+
+
+def is_system(viewer: Any) -> bool:
+    """Whether the system reads (:data:`SYSTEM`): the rule then narrows nothing."""
+    return viewer is SYSTEM
 
 
 def is_active_viewer(viewer: Any) -> bool:
@@ -127,9 +168,11 @@ def all_records(model: type[models.Model]) -> models.QuerySet:
 def can(viewer: Any, model: type[models.Model], action: str) -> bool:
     """Whether the viewer's roles alone grant ``action`` on every record of ``model``."""
     ownership = ownership_of(model)
+    if ownership is not None and is_system(viewer):
+        return ownership.declares(action)
     if ownership is None or not is_active_viewer(viewer) or not ownership.declares(action):
         return False
-    if action in ownership.everyone:  # type: ignore[operator]
+    if action in ownership.everyone:
         return True
     return any(action in ownership.role_grants(role) for role in viewer_roles(viewer))
 
@@ -183,7 +226,7 @@ class RestrictedQuerySet(models.QuerySet):
         self._visibility: str | None = None
 
     def _clone(self) -> RestrictedQuerySet:
-        clone = super()._clone()
+        clone = super()._clone()  # type: ignore[misc]  # QuerySet._clone: private, untyped
         clone._visibility = self._visibility
         return clone
 
@@ -198,7 +241,7 @@ class RestrictedQuerySet(models.QuerySet):
 
     def unrestricted(self) -> RestrictedQuerySet:
         """Every record: the system reads, not a person (services, tasks, imports, demo)."""
-        clone = self._chain()
+        clone = self._chain()  # type: ignore[attr-defined]  # QuerySet._chain: private
         clone._visibility = UNRESTRICTED
         return clone
 

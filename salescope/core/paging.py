@@ -50,7 +50,7 @@ class CappedPaginator(Paginator):
         cheapest instead of walking them in the list's order (as Django counts an unsliced
         queryset).
         """
-        rows = self.object_list
+        rows: Any = self.object_list
         if hasattr(rows, "query") and not rows.query.is_sliced:
             return rows.order_by()[: self.cap + 1].count()
         counted = rows[: self.cap + 1]

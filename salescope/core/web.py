@@ -12,16 +12,19 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from salescope.core.errors import DomainError, NotFound, PermissionDenied
+from salescope.core.errors import DomainError, NotFound, PermissionDenied, duplicate_key
 from salescope.core.paging import capped_page
 
 PAGE_SIZE = 50
 
 
 def page_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Missing or invisible → the 404 page (R1); visible but forbidden → the 403 page."""
+    """Missing or invisible → the 404 page (R1); visible but forbidden → the 403 page; a key
+    taken by a concurrent request → the 409 page."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -31,6 +34,12 @@ def page_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             raise Http404 from None
         except PermissionDenied:
             raise DjangoPermissionDenied from None
+        except IntegrityError as error:
+            # Two requests raced for one key and the database stopped the second (409).
+            conflict = duplicate_key(error)
+            if conflict is None:
+                raise
+            return render(request, "409.html", {"detail": conflict.detail}, status=409)
 
     return wrapped
 

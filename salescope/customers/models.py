@@ -8,6 +8,7 @@ archived (R16).
 import re
 import unicodedata
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -133,7 +134,7 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return self.label(self.name, self.code)
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.name_normalized = normalize_name(self.name)
         self.phone_normalized = normalize_phone(self.phone)
         super().save(*args, **kwargs)

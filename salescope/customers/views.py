@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.web import page, paginate
@@ -163,3 +163,9 @@ def handover(request: HttpRequest) -> HttpResponse:
 def _error_text(error: DomainError) -> str:
     details = "; ".join(f"{k}: {', '.join(v)}" for k, v in error.fields.items())
     return f"{error.detail} {details}".strip()
+
+
+@require_safe
+def dealer_health_moved(request: HttpRequest) -> HttpResponse:
+    """Dealer health reads the ledger, so its page lives there; old links and bookmarks follow."""
+    return redirect("ledger:dealer-health", permanent=True)

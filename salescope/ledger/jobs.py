@@ -1,35 +1,39 @@
-"""Background import jobs: a small database-backed queue run by ``salescope worker``.
+"""Import jobs: an ``ImportJob`` row for the people who follow it, run by a task
+(``ledger.tasks.run_import``) that ``salescope worker`` picks up (``core.tasks``).
 
-A job row is claimed with a conditional UPDATE (pending → running), so two workers never run
-the same job. The import itself is one transaction; if the worker dies mid-import, nothing of
-that run is stored, the job's heartbeat goes stale and the next worker re-runs it from the
-start (at most ``MAX_ATTEMPTS`` times) — re-running an import gives the same final state.
+Queuing a job writes its row and its task in one transaction. The import itself is one
+transaction: if the worker dies mid-import nothing of that run is stored, the task goes back to
+the queue once the worker is gone, and the next worker runs the job again from the start (at
+most ``MAX_ATTEMPTS`` runs in all) — re-running an import gives the same final state.
 """
 
 import csv
-import datetime as dt
+import hashlib
 import logging
+import re
+import secrets
 import uuid
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescope.core import audit
-from salescope.core.errors import DomainError, ValidationFailed
+from salescope.core.errors import DomainError, NotFound, ValidationFailed
+from salescope.core.importing.headers import normalize_header
+from salescope.core.importing.readers import read_table
 from salescope.ledger.choices import ImportKind, JobStatus
 from salescope.ledger.importing import masterdata
-from salescope.ledger.importing.readers import read_table
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
-from salescope.ledger.models import ImportJob
+from salescope.ledger.models import ImportJob, ImportUpload, RememberedMapping
 from salescope.ledger.permissions import IMPORT_RUN
 from salescope.org.permissions import require
 
 logger = logging.getLogger(__name__)
-STALE_AFTER = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 3
 KEEP_ERRORS = 1000  # errors kept in the job row; all of them go to the downloadable report
 
@@ -40,31 +44,121 @@ def import_dir() -> Path:
     return path
 
 
-def store_upload(name: str, chunks: Any) -> Path:
+UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def store_upload(*, actor: Any, name: str, chunks: Any) -> ImportUpload:
+    """Keep an uploaded file under ``var/imports`` and bind it to ``actor``: the answer's
+    ``token`` is the only way any later step (preview, queue, worker) reaches the file."""
+    require(actor, IMPORT_RUN.code)
     suffix = Path(name).suffix.lower()
-    if suffix not in {".csv", ".txt", ".xlsx", ".xlsm"}:
+    if suffix not in UPLOAD_SUFFIXES:
         raise ValidationFailed(fields={"file": [_("Use a CSV or XLSX file.")]})
-    target = import_dir() / f"{uuid.uuid4().hex}{suffix}"
+    target = import_dir() / f"upload-{uuid.uuid4().hex}{suffix}"
     with target.open("wb") as out:
         for chunk in chunks:
             out.write(chunk)
-    return target
+    return ImportUpload.objects.create(
+        token=secrets.token_urlsafe(24),
+        owner=actor,
+        filename=Path(name).name[:255] or "upload",
+        stored_path=str(target),
+    )
+
+
+def upload_for(*, actor: Any, token: Any) -> ImportUpload:
+    """The upload ``token`` names, if ``actor`` uploaded it and it is still waiting for its job;
+    anything else (another person's token, a file name, ``..``, a used token) is not found."""
+    raw = str(token or "")
+    if not _TOKEN.match(raw):
+        raise NotFound()
+    # visibility: an upload is its uploader's alone, whatever the viewer's role sees.
+    upload = (
+        ImportUpload.objects.unrestricted().filter(token=raw, owner=actor, job__isnull=True).first()
+    )
+    if upload is None:
+        raise NotFound()
+    path = Path(upload.stored_path)
+    if path.parent.resolve() != import_dir().resolve() or not path.is_file():
+        raise NotFound()
+    return upload
+
+
+def header_set_key(kind: str, headers: list[str]) -> str:
+    """The same for the same headers in any order (compared folded, like the guess)."""
+    folded = sorted({normalize_header(h) for h in headers if str(h or "").strip()})
+    return hashlib.sha256("\x1f".join([kind, *folded]).encode()).hexdigest()
+
+
+def remembered_mapping(*, kind: str, headers: list[str]) -> dict[str, str] | None:
+    """The mapping confirmed last for these headers, limited to them; None if none was."""
+    # visibility: a mapping of header names is shared by every importer (everyone may view).
+    found = (
+        RememberedMapping.objects.unrestricted()
+        .filter(kind=kind, header_set=header_set_key(kind, headers))
+        .first()
+    )
+    if found is None:
+        return None
+    return {s: f for s, f in found.mapping.items() if s in headers}
+
+
+def _remember(actor: Any, kind: str, headers: list[str], mapping: dict[str, str]) -> None:
+    RememberedMapping.objects.unrestricted().update_or_create(
+        kind=kind,
+        header_set=header_set_key(kind, headers),
+        defaults={"headers": list(headers), "mapping": dict(mapping), "confirmed_by": actor},
+    )
 
 
 @transaction.atomic
-def enqueue_import(*, actor: Any, kind: str, path: Path, filename: str, options: dict) -> ImportJob:
+def enqueue_import(
+    *,
+    actor: Any,
+    kind: str,
+    upload: ImportUpload,
+    options: dict,
+    filename: str = "",
+    headers: list[str] | None = None,
+) -> ImportJob:
+    """Queue the import of ``upload`` (``actor``'s own, not yet queued) as one job. With the
+    file's ``headers`` and the page's complete mapping, the mapping is remembered for the next
+    file with the same headers."""
+    from salescope.core.tasks import enqueue
+    from salescope.ledger.tasks import run_import
+
     require(actor, IMPORT_RUN.code)
     if kind != ImportKind.SALES_LINES and kind not in masterdata.IMPORTS:
         raise ValidationFailed(fields={"kind": [_("This import kind is not available yet.")]})
-    job = ImportJob.objects.create(
-        kind=kind, filename=filename, stored_path=str(path), options=options, created_by=actor
+    # The row is locked and checked again, so one upload makes at most one job.
+    claimed = (
+        ImportUpload.objects.unrestricted()
+        .select_for_update()
+        .filter(pk=upload.pk, owner=actor, job__isnull=True)
+        .first()
     )
+    if claimed is None:
+        raise NotFound()
+    filename = filename or claimed.filename
+    job = ImportJob.objects.create(
+        kind=kind,
+        filename=filename,
+        stored_path=claimed.stored_path,
+        options=options,
+        created_by=actor,
+    )
+    claimed.job = job
+    claimed.save(update_fields=["job"])
+    if headers is not None and options.get("complete_mapping"):
+        _remember(actor, kind, headers, options.get("mapping") or {})
     audit.record(
         actor=actor,
         action="ledger.import_job.queued",
         obj=job,
         changes={"file": filename, "kind": kind},
     )
+    enqueue(run_import, job.pk)
     return job
 
 
@@ -78,44 +172,44 @@ def options_from(data: dict) -> ImportOptions:
     )
 
 
-def claim_next() -> ImportJob | None:
-    """Claim the oldest pending job, or one whose worker stopped beating."""
-    stale = timezone.now() - STALE_AFTER
-    for running in ImportJob.objects.unrestricted().filter(status=JobStatus.RUNNING):
-        beat = heartbeat_of(running)
-        if beat is None or beat < stale:
-            retry = running.attempts < MAX_ATTEMPTS
-            ImportJob.objects.unrestricted().filter(pk=running.pk, status=JobStatus.RUNNING).update(
-                status=JobStatus.PENDING if retry else JobStatus.FAILED,
-                error="" if retry else _("The worker stopped too often; nothing was stored."),
-            )
-    for job in (
-        ImportJob.objects.unrestricted().filter(status=JobStatus.PENDING).order_by("created_at")[:5]
-    ):
-        now = timezone.now()
-        claimed = (
-            ImportJob.objects.unrestricted()
-            .filter(pk=job.pk, status=JobStatus.PENDING)
-            .update(
-                status=JobStatus.RUNNING,
-                started_at=now,
-                heartbeat_at=now,
-                processed_rows=0,
-                attempts=job.attempts + 1,
-            )
+def claim(job_id: int) -> ImportJob | None:
+    """Mark job ``job_id`` running for this run of its task, or None when there is nothing to
+    run: the job is gone or finished, or (marked failed here) its runs were cut short too often.
+    A job found running was being run by a worker that died (the task runs once at a time)."""
+    job = ImportJob.objects.unrestricted().filter(pk=job_id).first()
+    if job is None or job.status not in {JobStatus.PENDING, JobStatus.RUNNING}:
+        return None
+    if job.attempts >= MAX_ATTEMPTS:
+        ImportJob.objects.unrestricted().filter(pk=job.pk, attempts=job.attempts).update(
+            status=JobStatus.FAILED,
+            error=_("The worker stopped too often; nothing was stored."),
+            finished_at=timezone.now(),
         )
-        if claimed:
-            progress_path(job).unlink(missing_ok=True)
-            job.refresh_from_db()
-            return job
-    return None
+        return None
+    now = timezone.now()
+    claimed = (
+        ImportJob.objects.unrestricted()
+        .filter(pk=job.pk, status=job.status, attempts=job.attempts)
+        .update(
+            status=JobStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            processed_rows=0,
+            attempts=F("attempts") + 1,
+        )
+    )
+    if not claimed:
+        return None
+    progress_path(job).unlink(missing_ok=True)
+    job.refresh_from_db()
+    return job
 
 
 def _write_error_report(job: ImportJob, errors: list[dict]) -> Path:
     """Each refused line with its column and reason, then the line's own cells under the
     file's headers: fix the cells in Excel and import the report itself again (its first
     three columns are not mapped)."""
-    path = import_dir() / f"job-{job.pk}-errors.csv"
+    path = error_report_path(job)
     headers, cells = _refused_cells(job, {error["line"] for error in errors})
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
@@ -148,7 +242,8 @@ def _safe(text: Any) -> str:
 
 
 def error_report_path(job: ImportJob) -> Path:
-    return import_dir() / f"job-{job.pk}-errors.csv"
+    """Beside the job's own upload (a name nobody can guess), never a name from a form."""
+    return Path(f"{job.stored_path}.errors.csv")
 
 
 def run_job(job: ImportJob) -> ImportJob:
@@ -220,29 +315,12 @@ def read_progress(job: ImportJob) -> tuple[int, int]:
         return 0, job.total_rows
 
 
-def heartbeat_of(job: ImportJob) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(progress_path(job).read_text().split(" ", 2)[2])
-    except (OSError, ValueError, IndexError):
-        return job.heartbeat_at
-
-
 def work(*, once: bool = False, sleep: float = 1.0) -> int:
-    """Run jobs until stopped (or until the queue is empty with ``once``)."""
-    import time
+    """Run queued tasks in this process (``once``: until none is ready); how many ran.
+    Kept for callers of the old queue; ``core.tasks.run_worker`` is the worker."""
+    from salescope.core.tasks import run_pending, run_worker
 
-    done = 0
-    while True:
-        if not connection.in_atomic_block:  # a test's transaction must stay open
-            close_old_connections()
-        job = claim_next()
-        if job is None:
-            if once:
-                return done
-            time.sleep(sleep)
-            continue
-        run_job(job)
-        done += 1
+    return run_pending() if once else run_worker(interval=sleep)
 
 
 def remove_upload(job: ImportJob) -> None:

@@ -6,6 +6,7 @@ months an import or a posting touched (``ledger.rollups``).
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -162,7 +163,7 @@ class _RollupMeasures(models.Model):
         abstract = True
 
 
-def _rollup_key(to: str) -> models.ForeignKey:
+def _rollup_key(to: str) -> Any:
     """A rollup's key. No constraint, and no index of its own: rollups are read by month (and
     salesperson × month) and rewritten month by month on every import, where each index costs
     an entry per row (a bulk load of 950k lines writes ~280k rollup rows)."""
@@ -463,6 +464,58 @@ class ImportPreset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RememberedMapping(models.Model):
+    """The column mapping last confirmed on the import page for a set of headers: the next file
+    with the same headers (in any order) opens with it instead of the guess."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    header_set = models.CharField(max_length=64)  # see ledger.jobs.header_set_key
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(_("mapping"), default=dict)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(auto_now=True)
+
+    ownership = Ownership(everyone={"view"}, person="confirmed_by")
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("remembered column mapping")
+        verbose_name_plural = _("remembered column mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "header_set"], name="remembered_mapping_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.header_set[:8]}"
+
+
+class ImportUpload(models.Model):
+    """A file someone uploaded to import, known to every later step only by ``token``, a random
+    id the server issued: the preview, the queued job and the worker find the file through this
+    row, and a step asked by anyone but ``owner`` finds nothing (the form never names a path)."""
+
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(_("file"), max_length=255)
+    stored_path = models.CharField(max_length=500)
+    job = models.OneToOneField(
+        "ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="upload"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    ownership = Ownership(person="owner")
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("uploaded import file")
+        verbose_name_plural = _("uploaded import files")
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class ImportJob(models.Model):

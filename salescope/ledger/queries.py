@@ -379,7 +379,7 @@ def receivables_ageing(
     # The overdue list's heading, counted in the same scan: past due (an invoice due today
     # is in the first bucket, 0 days late, but not overdue).
     late = Q(due_date__lt=as_of)
-    measures["overdue_count"] = Count("id", filter=late)
+    measures["overdue_count"] = Count("id", filter=late)  # type: ignore[assignment]
     measures["overdue"] = Sum(balance, filter=late)
     qs = _open_invoices(viewer, as_of)
     if group_by:

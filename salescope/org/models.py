@@ -1,4 +1,5 @@
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -89,8 +90,8 @@ class PeopleManager(RestrictedManager, UserManager):
 
     use_in_migrations = False
 
-    def get_by_natural_key(self, username: str | None) -> "User":
-        return self.unrestricted().get(**{self.model.USERNAME_FIELD: username})
+    def get_by_natural_key(self, username: str | None) -> Any:
+        return self.unrestricted().get(**{User.USERNAME_FIELD: username})
 
 
 class User(AbstractUser):
@@ -125,7 +126,7 @@ class User(AbstractUser):
 
     # A person is visible to themselves, the managers above them and the company-wide roles.
     ownership = Ownership(person="id", shareable=False)
-    objects = PeopleManager()
+    objects = PeopleManager()  # type: ignore[misc]  # AbstractUser declares a plain manager
 
     class Meta:
         verbose_name = _("person")

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -38,7 +39,7 @@ def get_own_token(*, viewer: User, pk: int) -> ApiToken:
 def find_token(ref: str) -> ApiToken:
     """Any person's token by id or by its shown prefix ("ss_Ab12Cd…"), for the operator's CLI."""
     ref = ref.strip().rstrip("…")
-    lookup = {"pk": int(ref)} if ref.isdigit() else {"prefix": ref}
+    lookup: dict[str, object] = {"pk": int(ref)} if ref.isdigit() else {"prefix": ref}
     token = ApiToken.objects.filter(**lookup).select_related("user").first()
     if token is None:
         raise NotFound()
@@ -246,7 +247,7 @@ def list_shares(
     return shares.order_by("-created_at", "-pk")
 
 
-def get_share(*, viewer: User, pk: object) -> RecordShare:
+def get_share(*, viewer: User, pk: Any) -> RecordShare:
     try:
         share = list_shares(viewer=viewer).filter(pk=pk).first()
     except (ValueError, TypeError):
@@ -281,7 +282,7 @@ def memberships_on(day: dt.date) -> QuerySet[Membership]:
     )
 
 
-def unit_on(day: dt.date, person: object) -> Subquery:
+def unit_on(day: dt.date, person: Any) -> Subquery:
     """A subquery expression: the unit a person (an ``OuterRef`` or id) was in on ``day``.
 
     ``Sale.objects.annotate(team=unit_on(march, OuterRef("salesperson")))``.
@@ -297,7 +298,7 @@ def members_on(
         OrgUnit.objects.unrestricted().filter(path__startswith=unit.path) if subtree else [unit.pk]
     )
     ids = memberships_on(day).filter(unit__in=units).values("person_id")
-    return User.objects.filter(pk__in=ids).visible_to(viewer).order_by("full_name", "pk")
+    return User.objects.visible_to(viewer).filter(pk__in=ids).order_by("full_name", "pk")
 
 
 def person_history(*, viewer: User, person: User) -> dict:

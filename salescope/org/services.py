@@ -3,6 +3,7 @@
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
@@ -252,8 +253,8 @@ def update_unit(
     name: str | None = None,
     code: str | None = None,
     kind: str | None = None,
-    parent: OrgUnit | None | object = UNSET,
-    manager: User | None | object = UNSET,
+    parent: Any = UNSET,  # OrgUnit | None, or UNSET
+    manager: Any = UNSET,  # User | None, or UNSET
     manager_effective_on: dt.date | None = None,
 ) -> OrgUnit:
     """Rename, re-code, move (with its whole subtree) or change the manager of a unit."""

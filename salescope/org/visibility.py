@@ -21,7 +21,9 @@ SQL condition, OR-ed into a single ``WHERE``; nothing is decided row by row in P
 
 Undeclared models and undeclared actions fail closed: the queryset comes back empty. An
 anonymous or deactivated viewer sees nothing. Background work (alert evaluation, imports)
-reads as the system with ``.unrestricted()``, never as a person.
+reads as the system, never as a person: with ``.unrestricted()``, or, through a read written for
+a viewer (target vs actual), with ``viewer=SYSTEM`` (``core.ownership``), for which this rule
+narrows nothing on a declared model and action.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from salescope.core.ownership import (  # noqa: F401 - re-exported: the names ca
     all_records,
     can,
     is_active_viewer,
+    is_system,
     mark_visible,
     ownership_of,
     register_rule,
@@ -97,7 +100,10 @@ def _tree_sql() -> _TreeSQL:
     from salescope.org.models import User as UserModel
 
     def col(model: type[models.Model], name: str) -> str:
-        return model._meta.get_field(name).column
+        field = model._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        assert field.column
+        return field.column
 
     units, pk, path = OrgUnit._meta.db_table, OrgUnit._meta.pk.column, col(OrgUnit, "path")
     under = f"substr(vis_below.{path}, 1, length(vis_top.{path})) = vis_top.{path}"
@@ -182,6 +188,7 @@ def _condition(model: type[models.Model], ownership: Ownership, viewer: User, ac
     if action == VIEW:
         for relation in ownership.view_via:
             reverse = model._meta.get_field(relation)
+            assert isinstance(reverse, models.ForeignObjectRel)  # view_via: reverse relations
             seen = visible(all_records(reverse.related_model), viewer=viewer, action=VIEW)
             condition |= Q(pk__in=seen.order_by().values(reverse.field.attname))
     return condition or Q(pk__in=[])
@@ -233,6 +240,8 @@ def _narrow(queryset: QuerySet, *, viewer: Any, action: str) -> QuerySet:
     if not ownership.declares(action):
         logger.warning("visibility: %s does not declare action %r", model.__name__, action)
         return queryset.none()
+    if is_system(viewer):
+        return queryset.all()  # the system reads: nothing to narrow
     if not is_active_viewer(viewer):
         return queryset.none()
     if can(viewer, model, action):
@@ -293,8 +302,8 @@ def own_records(queryset: QuerySet, *, viewer: Any, action: str = VIEW) -> Query
     anonymous viewer) ``visible`` decides, narrowed to the owner.
     """
     ownership = ownership_of(queryset.model)
-    if ownership is None or not ownership.person:
-        return mark_visible(queryset.none())
+    if ownership is None or not ownership.person or is_system(viewer):
+        return mark_visible(queryset.none())  # the system owns nothing
     mine = {ownership.person: getattr(viewer, "pk", None)}
     if (
         ownership.declares(action)

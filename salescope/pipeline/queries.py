@@ -160,16 +160,12 @@ def _stuck_condition(as_of: dt.datetime) -> Q | None:
     return condition
 
 
-def stuck_deals(*, viewer: User | None, as_of: dt.datetime | None = None) -> QuerySet[Opportunity]:
+def stuck_deals(*, viewer: Any, as_of: dt.datetime | None = None) -> QuerySet[Opportunity]:
     """Open opportunities that have sat in their stage longer than its rotting threshold
-    (停滞商机), longest first. ``viewer=None`` reads as the system: for the background
-    evaluation that raises stuck-deal warnings (analytics calls this), never for a person."""
+    (停滞商机), longest first. ``viewer=SYSTEM`` (``core.ownership``) reads as the system: the
+    background evaluation that raises stuck-deal warnings (analytics calls this)."""
     as_of = as_of or timezone.now()
-    if viewer is None:
-        # visibility: background evaluation reads as the system (warnings to owner and manager).
-        opportunities = Opportunity.objects.unrestricted()
-    else:
-        opportunities = Opportunity.objects.visible_to(viewer, "view")
+    opportunities = Opportunity.objects.visible_to(viewer, "view")
     condition = _stuck_condition(as_of)
     if condition is None:
         return opportunities.none()

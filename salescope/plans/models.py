@@ -113,7 +113,7 @@ class Plan(models.Model):
 
     @property
     def section_list(self) -> list[tuple[str, str, str]]:
-        return [(key, label, self.sections.get(key, "")) for key, label in SECTIONS]
+        return [(key, str(label), self.sections.get(key, "")) for key, label in SECTIONS]
 
     @property
     def is_frozen(self) -> bool:

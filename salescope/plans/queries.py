@@ -279,7 +279,7 @@ def plan_diff(*, viewer: User, plan: Plan, from_revision: int | None = None) -> 
             cells.append(
                 CellChange(
                     label=source[0],
-                    metric=Metric(source[1]).label,
+                    metric=str(Metric(source[1]).label),
                     before=old[2] if old else None,
                     after=new[2] if new else None,
                 )

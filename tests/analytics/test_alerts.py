@@ -122,3 +122,31 @@ def test_overdue_steps_unacknowledged_targets_and_late_plans_are_flagged(running
     cleared = Alert.objects.unrestricted().get(kind="step_overdue")
     assert cleared.status == "resolved"
     assert result.cleared == 1
+
+
+@pytest.mark.parametrize("change", ["deactivated", "moved"])
+def test_open_warnings_stay_open_when_the_plan_owner_leaves_or_moves(running, personas, change):
+    """Evaluation reads as the system: the plan owner's own visibility does not decide what
+    is measured, so their leaving (or moving to a post that sees little) clears nothing."""
+    first = alerts.evaluate_alerts(as_of=dt.date(2026, 6, 30))
+    opened = set(Alert.objects.unrestricted().filter(status="open").values_list("key", flat=True))
+    assert first.raised == len(opened) > 0
+    assert Alert.objects.unrestricted().filter(kind="behind_pace").exists()
+    owner = type(running.owner).objects.unrestricted().get(pk=running.owner_id)
+    if change == "deactivated":
+        owner.is_active = False
+    else:  # to a salesperson's post in another region, seeing only their own records
+        owner.role = personas["other_region_salesperson"].role
+        owner.extra_roles = []
+        owner.unit = personas["other_region_salesperson"].unit
+    owner.save()
+    again = alerts.evaluate_alerts(as_of=dt.date(2026, 6, 30))
+    assert (again.cleared, again.still_open, again.raised) == (0, len(opened), 0)
+    still = set(Alert.objects.unrestricted().filter(status="open").values_list("key", flat=True))
+    assert still == opened
+    assert (
+        not Alert.objects.unrestricted()
+        .filter(resolution__isnull=False)
+        .exclude(resolution="")
+        .exists()
+    )

@@ -10,8 +10,8 @@ it is (``core.ownership``). Here, statically, where each of the two answers may 
   only on a model every signed-in person may view (the org chart, the catalogue), or with a
   ``# visibility:`` comment saying why on the line or just above it; never in a page or API
   handler;
-* ``_default_manager``, ``_base_manager`` and ``all_records(…)`` (ways around the manager)
-  only in the system's modules.
+* ``_default_manager``, ``_base_manager``, ``all_records(…)`` (ways around the manager) and
+  ``viewer=SYSTEM`` (a read for which the rule narrows nothing) only in the system's modules.
 """
 
 import ast
@@ -30,7 +30,7 @@ SYSTEM = (
     re.compile(r"(^|/)services(\.py|/)"),
     re.compile(r"(^|/)tasks\.py$"),
     re.compile(r"(^|/)demo\.py$"),
-    re.compile(r"(^|/)(importing/|imports\.py$|jobs\.py$|rollups\.py$|cli\.py$)"),
+    re.compile(r"(^|/)(importing/|importing\.py$|imports\.py$|jobs\.py$|rollups\.py$|cli\.py$)"),
     re.compile(r"(^|/)management/commands/"),
     re.compile(r"(^|/)admin\.py$"),
     re.compile(r"^org/(visibility|auth)\.py$"),
@@ -70,8 +70,12 @@ def findings(relative: str, source: str, everyone: set[str]) -> list[str]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Attribute) and node.attr in BYPASSES - {"all_records"}:
             found.append(f"line {node.lineno}: .{node.attr}")
-        if isinstance(node, ast.Name) and node.id == "all_records":
-            found.append(f"line {node.lineno}: all_records")
+        if (
+            isinstance(node, ast.Name)
+            and isinstance(node.ctx, ast.Load)
+            and node.id in {"all_records", "SYSTEM"}
+        ):
+            found.append(f"line {node.lineno}: {node.id}")
         if not (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -100,17 +104,20 @@ def test_the_scan_catches_reads_around_the_rule():
         "    Customer._default_manager.all()\n"
         "    all_records(Customer)\n"
         "    Customer.objects.visible_to(viewer)\n"
+        "    Customer.objects.visible_to(SYSTEM)\n"
     )
     assert findings("customers/queries.py", source, everyone) == [
         "line 2: .unrestricted()",
         "line 6: ._default_manager",
         "line 7: all_records",
+        "line 9: SYSTEM",
     ]
     assert findings("customers/views.py", source, everyone) == [
         "line 2: .unrestricted()",
         "line 4: .unrestricted()",
         "line 6: ._default_manager",
         "line 7: all_records",
+        "line 9: SYSTEM",
     ]
     assert findings("customers/services.py", source, everyone) == []
 

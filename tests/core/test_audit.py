@@ -4,6 +4,7 @@ old → new and through which door. R15: nothing can change or delete an entry."
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.utils import timezone
@@ -234,3 +235,59 @@ def test_admin_offers_no_add_change_or_delete(entry, login_client, personas):
     assert 'name="_save"' not in view.content.decode()
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
     _unchanged(entry)
+
+
+def test_database_refuses_a_raw_sql_delete(entry):
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM core_auditentry WHERE id = %s", [entry.pk])
+    _unchanged(entry)
+
+
+def test_database_refuses_a_raw_sql_delete_of_every_entry(entry):
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM core_auditentry")
+    _unchanged(entry)
+
+
+def test_postgresql_refuses_a_truncate(entry, postgres_only):
+    # The entry's deferred foreign-key check would otherwise stop any TRUNCATE first.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for statement in (
+        "TRUNCATE core_auditentry",
+        "TRUNCATE core_auditentry RESTART IDENTITY CASCADE",
+        "TRUNCATE ONLY core_auditentry",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+    _unchanged(entry)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_empties_the_trail_and_leaves_the_triggers_in_place(personas):
+    audit.record(actor=personas["admin"], action="core.test.recorded")
+    assert AuditEntry.objects.exists()
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert not AuditEntry.objects.exists()
+    kept = audit.record(actor=None, action="core.test.recorded", changes={"x": [1, 2]})
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM core_auditentry")
+    _unchanged(kept)

@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -160,25 +161,55 @@ def test_page_import_previews_then_runs_in_the_worker(world, tmp_path, login_cli
     assert lines[1].endswith(",U,2,2025-03-01,C-NOPE,P-COLA,2,6,商超")
 
 
+def _died_running(job, worker_id):
+    """The job's task as a worker left it when it was killed: RUNNING, claimed by a worker
+    whose lock file is still there but no longer held."""
+    from django.conf import settings
+    from django_tasks_db.models import DBTaskResult
+
+    task = DBTaskResult.objects.get()
+    task.claim(worker_id)
+    lock = Path(settings.VAR_DIR) / "workers" / f"{worker_id}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    lock.touch()
+    ImportJob.objects.unrestricted().filter(pk=job.pk).update(status="running", attempts=1)
+    return task
+
+
 def test_a_job_whose_worker_died_is_rerun_with_the_same_final_state(world, tmp_path):
     path = write_csv(
         tmp_path / "k.csv",
         HEADER,
         [["K", "1", "2025-03-01", "C-EAST-1", "P-COLA", "2", "6", "商超"]],
     )
-    job = ImportJob.objects.create(
-        kind="sales_lines",
-        filename="k.csv",
-        stored_path=path,
-        created_by=world.personas["admin"],
-        status="running",
-        attempts=1,
-        heartbeat_at=timezone.now() - dt.timedelta(hours=1),
-    )
+    admin = world.personas["admin"]
+    upload = jobs.store_upload(actor=admin, name="k.csv", chunks=[Path(path).read_bytes()])
+    job = jobs.enqueue_import(actor=admin, kind="sales_lines", upload=upload, options={})
+    task = _died_running(job, "killed-worker")
     assert jobs.work(once=True) == 1
     job.refresh_from_db()
     assert (job.status, job.attempts, job.result["created"]) == ("done", 2, 1)
     assert SalesLine.objects.unrestricted().count() == 1
+    task.refresh_from_db()
+    assert (task.status, task.worker_ids[0]) == ("SUCCESSFUL", "killed-worker")
+    assert jobs.work(once=True) == 0  # nothing left to run, nothing imported twice
+
+
+def test_a_job_cut_short_too_often_fails_with_nothing_stored(world, tmp_path):
+    path = write_csv(
+        tmp_path / "k.csv",
+        HEADER,
+        [["K", "1", "2025-03-01", "C-EAST-1", "P-COLA", "2", "6", "商超"]],
+    )
+    admin = world.personas["admin"]
+    upload = jobs.store_upload(actor=admin, name="k.csv", chunks=[Path(path).read_bytes()])
+    job = jobs.enqueue_import(actor=admin, kind="sales_lines", upload=upload, options={})
+    _died_running(job, "killed-again")
+    ImportJob.objects.unrestricted().filter(pk=job.pk).update(attempts=jobs.MAX_ATTEMPTS)
+    assert jobs.work(once=True) == 1
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("failed", jobs.MAX_ATTEMPTS)
+    assert SalesLine.objects.unrestricted().count() == 0
 
 
 def test_import_api_dry_run_and_job_visibility(world, tmp_path, api_client):

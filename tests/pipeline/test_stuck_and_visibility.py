@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from salescope.core.ownership import SYSTEM
 from salescope.pipeline import queries, services
 from salescope.pipeline.models import Opportunity
 from salescope.timeline import services as timeline_services
@@ -22,7 +23,7 @@ def test_a_deal_past_its_stage_threshold_is_stuck_for_owner_and_managers(persona
 
     assert list(queries.stuck_deals(viewer=zhang)) == [stuck]
     assert list(queries.stuck_deals(viewer=personas["team_lead"])) == [stuck]
-    assert queries.stuck_deals(viewer=None).count() == 2  # the system (warnings) sees all
+    assert queries.stuck_deals(viewer=SYSTEM).count() == 2  # the system (warnings) sees all
 
 
 def test_a_closed_or_moved_deal_is_no_longer_stuck(personas, pipeline):

@@ -268,3 +268,28 @@ def test_anonymous_and_deactivated_viewers_see_nothing(personas):
     director = personas["director"]
     director.is_active = False
     assert visible(Widget.objects.all(), viewer=director).count() == 0
+
+
+def test_the_system_sees_every_record_for_every_declared_action_and_owns_none(personas):
+    """``SYSTEM`` (background evaluation) is narrowed by nothing, fails closed like anyone on
+    what is not declared, and is not a person: it owns nothing and signs nothing."""
+    import copy
+    import pickle
+
+    from salescope.core.models import AuditEntry
+    from salescope.core.ownership import SYSTEM, can, is_active_viewer
+    from salescope.org.visibility import own_records
+
+    mine = Widget.objects.create(name="w", owner=personas["salesperson"])
+    Widget.objects.create(name="nobody's")
+    for action in ("view", "change", "delete"):
+        assert visible(Widget.objects.all(), viewer=SYSTEM, action=action).count() == 2
+        assert can(SYSTEM, Widget, action)
+        assert get_visible(Widget.objects.all(), viewer=SYSTEM, pk=mine.pk, action=action) == mine
+    assert visible(Widget.objects.all(), viewer=SYSTEM, action="approve").count() == 0
+    assert not can(SYSTEM, Widget, "approve")
+    assert list(visible(AuditEntry.objects.all(), viewer=SYSTEM)) == []
+    assert own_records(Widget.objects.all(), viewer=SYSTEM).count() == 0
+    assert not is_active_viewer(SYSTEM)
+    assert copy.deepcopy(SYSTEM) is SYSTEM
+    assert pickle.loads(pickle.dumps(SYSTEM)) is SYSTEM  # noqa: S301 - our own object

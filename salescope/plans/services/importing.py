@@ -66,10 +66,10 @@ def _coordinates(cell: Target) -> tuple:
     rest = cell.axis == Axis.CUSTOMER and cell.customer_id is None
     return (
         cell.metric,
-        cell.unit.code if cell.unit_id else "",
-        cell.person.username if cell.person_id else "",
-        cell.category.code if cell.category_id else "",
-        "*" if rest else (cell.customer.code if cell.customer_id else ""),
+        cell.unit.code if cell.unit else "",
+        cell.person.username if cell.person else "",
+        cell.category.code if cell.category else "",
+        "*" if rest else (cell.customer.code if cell.customer else ""),
         cell.period_start.isoformat(),
         cell.period_end.isoformat(),
     )

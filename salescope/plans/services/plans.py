@@ -236,8 +236,7 @@ def _freeze(plan: Plan, actor: User) -> int:
         .filter(pk__in=units, manager__isnull=False)
         .values_list("manager_id", flat=True)
     )
-    people.update(managers)
-    people.discard(None)
+    people.update(m for m in managers if m is not None)
     Acknowledgement.objects.bulk_create(
         [Acknowledgement(plan=plan, person_id=pk, revision=plan.revision) for pk in sorted(people)],
         ignore_conflicts=True,

@@ -258,7 +258,7 @@ class _Context:
 
 
 def _specs(ctx: _Context, cell: Target, step: Step) -> list[Spec]:
-    base = {
+    base: dict[str, Any] = {
         "unit_id": cell.unit_id,
         "person_id": cell.person_id,
         "category_id": cell.category_id,
@@ -279,9 +279,10 @@ def _specs(ctx: _Context, cell: Target, step: Step) -> list[Spec]:
                 for u in units
                 if members is None or u.pk in members
             ]
+        team = cell.unit_id or 0
         return [
-            Spec(**{**base, "person_id": p.pk}, unit_path=ctx.units[cell.unit_id].path)
-            for p in ctx.people_by_unit.get(cell.unit_id, [])
+            Spec(**{**base, "person_id": p.pk}, unit_path=ctx.units[team].path)
+            for p in ctx.people_by_unit.get(team, [])
             if members is None or p.pk in members
         ]
     if step.axis == Axis.PRODUCT:
@@ -330,7 +331,7 @@ class _Past:
     amount: int
 
 
-def _history(ctx: _Context, metric: str) -> list[_Past]:
+def _history(ctx: _Context, metric: str) -> dict[str, Any]:
     """Last year's actuals by (salesperson, month, category), loaded once per call."""
     if metric not in ctx.history:
         ctx.load_org()
@@ -469,12 +470,12 @@ def _weights(ctx: _Context, cell: Target, step: Step, specs: list[Spec]) -> tupl
     """The parts' weights and the method they follow: a part of the plan without history of
     its own (a new salesperson, a new category) is split equally and says so."""
     if step.method == Method.CUSTOM:
-        weights = list(step.weights or [])
-        if len(weights) != len(specs) or any(Decimal(w) < 0 for w in weights):
+        given = list(step.weights or [])
+        if len(given) != len(specs) or any(Decimal(w) < 0 for w in given):
             raise ValidationFailed(
                 fields={"weights": [_("Give one weight of zero or more for each part.")]}
             )
-        return [Decimal(w) for w in weights], step.method
+        return [Decimal(w) for w in given], step.method
     if step.method in HISTORY_METHODS:
         weights = _history_weights(ctx, cell, specs, step.axis)
         if any(weights):
