@@ -106,23 +106,23 @@ def board(*, viewer: User, pipeline: Pipeline, scope: str = "") -> list[dict[str
     first cards (soonest expected close). One aggregate query, then one query per column."""
     stages = [s for s in stages_of(viewer=viewer, pipeline=pipeline) if s.kind == StageKind.OPEN]
     opportunities = list_opportunities(viewer=viewer, scope=scope, pipeline=pipeline)
-    totals = {
-        row["stage"]: row
+    totals: dict[int, dict[str, Any]] = {
+        row["stage"]: dict(row)
         for row in opportunities.filter(stage__kind=StageKind.OPEN)
         .order_by()
         .values("stage")
-        .annotate(count=Count("id"), total_fen=Sum("amount_fen"), weighted=_WEIGHTED)
+        .annotate(count=Count("id"), total_fen=Sum("amount_fen"), weighted_sum=_WEIGHTED)
     }
     columns = []
     for stage in stages:
-        row = totals.get(stage.pk, {})
+        row: dict[str, Any] = totals.get(stage.pk, {})
         cards = list(_cards(viewer, stage, scope)[:BOARD_CARDS]) if row else []
         columns.append(
             {
                 "stage": stage,
                 "count": row.get("count", 0),
                 "amount_fen": row.get("total_fen") or 0,
-                "weighted_fen": row.get("weighted") or 0,
+                "weighted_fen": row.get("weighted_sum") or 0,
                 "amount": from_fen(row.get("total_fen") or 0),
                 "cards": cards,
             }

@@ -44,7 +44,9 @@ AUDIT_FIELDS = [*EDITABLE_FIELDS, "stage", "lost_reason", "lost_note", "closed_a
 
 
 def _fen(amount: Decimal | int | str | None) -> int:
-    return 0 if amount in (None, "") else to_fen(amount)
+    if amount is None or amount == "":
+        return 0
+    return to_fen(amount)
 
 
 def _validate(changes: dict[str, Any]) -> None:
@@ -309,7 +311,8 @@ def move_opportunity_to_stage(  # noqa: PLR0913 - a move's whole context
         seconds_in_previous=seconds,
         override_reason=override_reason,
     )
-    action = {StageKind.WON: "won", StageKind.LOST: "lost"}.get(stage.kind, "moved")
+    actions: dict[str, str] = {StageKind.WON.value: "won", StageKind.LOST.value: "lost"}
+    action = actions.get(str(stage.kind), "moved")
     after = audit.snapshot(opportunity, AUDIT_FIELDS)
     diff = audit.diff(before, after)
     if override_reason:
