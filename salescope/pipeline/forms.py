@@ -17,7 +17,7 @@ class OpportunityForm(forms.Form):
         label=_("Amount (yuan)"), min_value=0, max_value=MAX_AMOUNT, decimal_places=2
     )
     expected_close = forms.DateField(
-        label=_("Expected close"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Expected close"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     source = forms.CharField(label=_("Source"), max_length=60, required=False)
     next_step = forms.CharField(label=_("Next step"), max_length=200, required=False)
@@ -35,7 +35,9 @@ class OpportunityEditForm(forms.Form):
         label=_("Amount (yuan)"), min_value=0, max_value=MAX_AMOUNT, decimal_places=2
     )
     expected_close = forms.DateField(
-        label=_("Expected close"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+        label=_("Expected close"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
     )
     decision_maker = forms.CharField(label=_("Decision maker"), max_length=100, required=False)
     competitor = forms.CharField(label=_("Competitor"), max_length=100, required=False)
