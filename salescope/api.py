@@ -13,6 +13,7 @@ from salescope.leads.api import router as leads_router
 from salescope.ledger.api import router as ledger_router
 from salescope.org.api import router as org_router
 from salescope.org.api_auth import api_auth
+from salescope.pipeline.api import router as pipeline_router
 from salescope.plans.api import router as plans_router
 
 api = NinjaAPI(
@@ -33,6 +34,7 @@ api.add_router("/", org_router)
 api.add_router("/", customers_router)
 api.add_router("/", catalog_router)
 api.add_router("/", ledger_router)
+api.add_router("/", pipeline_router)
 api.add_router("/", plans_router)
 api.add_router("/", tracking_router)
 api.add_router("/", manual_actuals_router)

@@ -36,7 +36,7 @@ class AlertOut(Schema):
     status: str
     owner_id: int
     manager_id: int | None
-    plan_id: int
+    plan_id: int | None
     cause: str
     link: str
     facts: dict

@@ -301,19 +301,19 @@ def import_lines(
     date_format: Form[str] = "auto",
 ) -> Any:
     columns = _mapping_field(mapping)
-    path = jobs.store_upload(file.name or "upload.csv", file.chunks())
+    upload = jobs.store_upload(
+        actor=request.user, name=file.name or "upload.csv", chunks=file.chunks()
+    )
     options = {"mapping": columns, "create_missing": create_missing, "date_format": date_format}
     if dry_run:
         result = import_sales_lines(
-            actor=request.user, path=path, options=jobs.options_from({**options, "dry_run": True})
+            actor=request.user,
+            path=upload.stored_path,
+            options=jobs.options_from({**options, "dry_run": True}),
         )
         return Status(200, result.as_dict())
     job = jobs.enqueue_import(
-        actor=request.user,
-        kind="sales_lines",
-        path=path,
-        filename=file.name or "upload.csv",
-        options=options,
+        actor=request.user, kind="sales_lines", upload=upload, options=options
     )
     return Status(202, job)
 
@@ -339,20 +339,16 @@ def import_master_data(
     allocate: Form[bool] = True,
 ) -> Any:
     columns = _mapping_field(mapping)
-    path = jobs.store_upload(file.name or "upload.csv", file.chunks())
+    upload = jobs.store_upload(
+        actor=request.user, name=file.name or "upload.csv", chunks=file.chunks()
+    )
     options = {"mapping": columns, "date_format": date_format, "allocate": allocate}
     if dry_run:
         info = masterdata.IMPORTS[kind]
         options_obj = masterdata.options_from({**options, "dry_run": True})
-        result = info.run(actor=request.user, path=path, options=options_obj)
+        result = info.run(actor=request.user, path=upload.stored_path, options=options_obj)
         return Status(200, result.as_dict())
-    job = jobs.enqueue_import(
-        actor=request.user,
-        kind=kind,
-        path=path,
-        filename=file.name or "upload.csv",
-        options=options,
-    )
+    job = jobs.enqueue_import(actor=request.user, kind=kind, upload=upload, options=options)
     return Status(202, job)
 
 

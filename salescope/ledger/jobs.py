@@ -8,7 +8,10 @@ most ``MAX_ATTEMPTS`` runs in all) — re-running an import gives the same final
 """
 
 import csv
+import hashlib
 import logging
+import re
+import secrets
 import uuid
 from pathlib import Path
 from typing import Any
@@ -20,12 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescope.core import audit
-from salescope.core.errors import DomainError, ValidationFailed
+from salescope.core.errors import DomainError, NotFound, ValidationFailed
+from salescope.core.importing.headers import normalize_header
+from salescope.core.importing.readers import read_table
 from salescope.ledger.choices import ImportKind, JobStatus
 from salescope.ledger.importing import masterdata
-from salescope.ledger.importing.readers import read_table
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
-from salescope.ledger.models import ImportJob
+from salescope.ledger.models import ImportJob, ImportUpload, RememberedMapping
 from salescope.ledger.permissions import IMPORT_RUN
 from salescope.org.permissions import require
 
@@ -40,28 +44,114 @@ def import_dir() -> Path:
     return path
 
 
-def store_upload(name: str, chunks: Any) -> Path:
+UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def store_upload(*, actor: Any, name: str, chunks: Any) -> ImportUpload:
+    """Keep an uploaded file under ``var/imports`` and bind it to ``actor``: the answer's
+    ``token`` is the only way any later step (preview, queue, worker) reaches the file."""
+    require(actor, IMPORT_RUN.code)
     suffix = Path(name).suffix.lower()
-    if suffix not in {".csv", ".txt", ".xlsx", ".xlsm"}:
+    if suffix not in UPLOAD_SUFFIXES:
         raise ValidationFailed(fields={"file": [_("Use a CSV or XLSX file.")]})
-    target = import_dir() / f"{uuid.uuid4().hex}{suffix}"
+    target = import_dir() / f"upload-{uuid.uuid4().hex}{suffix}"
     with target.open("wb") as out:
         for chunk in chunks:
             out.write(chunk)
-    return target
+    return ImportUpload.objects.create(
+        token=secrets.token_urlsafe(24),
+        owner=actor,
+        filename=Path(name).name[:255] or "upload",
+        stored_path=str(target),
+    )
+
+
+def upload_for(*, actor: Any, token: Any) -> ImportUpload:
+    """The upload ``token`` names, if ``actor`` uploaded it and it is still waiting for its job;
+    anything else (another person's token, a file name, ``..``, a used token) is not found."""
+    raw = str(token or "")
+    if not _TOKEN.match(raw):
+        raise NotFound()
+    # visibility: an upload is its uploader's alone, whatever the viewer's role sees.
+    upload = (
+        ImportUpload.objects.unrestricted().filter(token=raw, owner=actor, job__isnull=True).first()
+    )
+    if upload is None:
+        raise NotFound()
+    path = Path(upload.stored_path)
+    if path.parent.resolve() != import_dir().resolve() or not path.is_file():
+        raise NotFound()
+    return upload
+
+
+def header_set_key(kind: str, headers: list[str]) -> str:
+    """The same for the same headers in any order (compared folded, like the guess)."""
+    folded = sorted({normalize_header(h) for h in headers if str(h or "").strip()})
+    return hashlib.sha256("\x1f".join([kind, *folded]).encode()).hexdigest()
+
+
+def remembered_mapping(*, kind: str, headers: list[str]) -> dict[str, str] | None:
+    """The mapping confirmed last for these headers, limited to them; None if none was."""
+    # visibility: a mapping of header names is shared by every importer (everyone may view).
+    found = (
+        RememberedMapping.objects.unrestricted()
+        .filter(kind=kind, header_set=header_set_key(kind, headers))
+        .first()
+    )
+    if found is None:
+        return None
+    return {s: f for s, f in found.mapping.items() if s in headers}
+
+
+def _remember(actor: Any, kind: str, headers: list[str], mapping: dict[str, str]) -> None:
+    RememberedMapping.objects.unrestricted().update_or_create(
+        kind=kind,
+        header_set=header_set_key(kind, headers),
+        defaults={"headers": list(headers), "mapping": dict(mapping), "confirmed_by": actor},
+    )
 
 
 @transaction.atomic
-def enqueue_import(*, actor: Any, kind: str, path: Path, filename: str, options: dict) -> ImportJob:
+def enqueue_import(
+    *,
+    actor: Any,
+    kind: str,
+    upload: ImportUpload,
+    options: dict,
+    filename: str = "",
+    headers: list[str] | None = None,
+) -> ImportJob:
+    """Queue the import of ``upload`` (``actor``'s own, not yet queued) as one job. With the
+    file's ``headers`` and the page's complete mapping, the mapping is remembered for the next
+    file with the same headers."""
     from salescope.core.tasks import enqueue
     from salescope.ledger.tasks import run_import
 
     require(actor, IMPORT_RUN.code)
     if kind != ImportKind.SALES_LINES and kind not in masterdata.IMPORTS:
         raise ValidationFailed(fields={"kind": [_("This import kind is not available yet.")]})
-    job = ImportJob.objects.create(
-        kind=kind, filename=filename, stored_path=str(path), options=options, created_by=actor
+    # The row is locked and checked again, so one upload makes at most one job.
+    claimed = (
+        ImportUpload.objects.unrestricted()
+        .select_for_update()
+        .filter(pk=upload.pk, owner=actor, job__isnull=True)
+        .first()
     )
+    if claimed is None:
+        raise NotFound()
+    filename = filename or claimed.filename
+    job = ImportJob.objects.create(
+        kind=kind,
+        filename=filename,
+        stored_path=claimed.stored_path,
+        options=options,
+        created_by=actor,
+    )
+    claimed.job = job
+    claimed.save(update_fields=["job"])
+    if headers is not None and options.get("complete_mapping"):
+        _remember(actor, kind, headers, options.get("mapping") or {})
     audit.record(
         actor=actor,
         action="ledger.import_job.queued",
@@ -119,7 +209,7 @@ def _write_error_report(job: ImportJob, errors: list[dict]) -> Path:
     """Each refused line with its column and reason, then the line's own cells under the
     file's headers: fix the cells in Excel and import the report itself again (its first
     three columns are not mapped)."""
-    path = import_dir() / f"job-{job.pk}-errors.csv"
+    path = error_report_path(job)
     headers, cells = _refused_cells(job, {error["line"] for error in errors})
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
@@ -152,7 +242,8 @@ def _safe(text: Any) -> str:
 
 
 def error_report_path(job: ImportJob) -> Path:
-    return import_dir() / f"job-{job.pk}-errors.csv"
+    """Beside the job's own upload (a name nobody can guess), never a name from a form."""
+    return Path(f"{job.stored_path}.errors.csv")
 
 
 def run_job(job: ImportJob) -> ImportJob:

@@ -466,6 +466,58 @@ class ImportPreset(models.Model):
         return self.name
 
 
+class RememberedMapping(models.Model):
+    """The column mapping last confirmed on the import page for a set of headers: the next file
+    with the same headers (in any order) opens with it instead of the guess."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    header_set = models.CharField(max_length=64)  # see ledger.jobs.header_set_key
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(_("mapping"), default=dict)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(auto_now=True)
+
+    ownership = Ownership(everyone={"view"}, person="confirmed_by")
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("remembered column mapping")
+        verbose_name_plural = _("remembered column mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "header_set"], name="remembered_mapping_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.header_set[:8]}"
+
+
+class ImportUpload(models.Model):
+    """A file someone uploaded to import, known to every later step only by ``token``, a random
+    id the server issued: the preview, the queued job and the worker find the file through this
+    row, and a step asked by anyone but ``owner`` finds nothing (the form never names a path)."""
+
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(_("file"), max_length=255)
+    stored_path = models.CharField(max_length=500)
+    job = models.OneToOneField(
+        "ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="upload"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    ownership = Ownership(person="owner")
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("uploaded import file")
+        verbose_name_plural = _("uploaded import files")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class ImportJob(models.Model):
     """An import run in the background by ``salescope worker``; progress and result here."""
 

@@ -1,5 +1,7 @@
 """The ledger writes and the roles that may make them (R5)."""
 
+# The right to import at all is the import framework's (core), checked by every importer.
+from salescope.core.importing.permissions import IMPORT_RUN, IMPORTERS  # noqa: F401
 from salescope.org.choices import Role
 from salescope.org.permissions import declare
 
@@ -8,9 +10,6 @@ SALES_ROLES = frozenset(
 )
 CREDIT_RELEASE_ROLES = frozenset({Role.ADMINISTRATOR, Role.SALES_DIRECTOR, Role.FINANCE})
 RECEIVABLE_WRITERS = frozenset({Role.ADMINISTRATOR, Role.FINANCE, Role.SALES_DIRECTOR})
-IMPORTERS = frozenset(
-    {Role.ADMINISTRATOR, Role.EXECUTIVE, Role.SALES_DIRECTOR, Role.MANAGER, Role.FINANCE}
-)
 
 ORDER_CREATE = declare("ledger.order.create", roles=SALES_ROLES, scoped=True)
 ORDER_CONFIRM = declare("ledger.order.confirm", roles=SALES_ROLES, scoped=True)
@@ -18,5 +17,4 @@ ORDER_RELEASE = declare("ledger.order.release", roles=CREDIT_RELEASE_ROLES)
 INVOICE_ISSUE = declare("ledger.invoice.issue", roles=RECEIVABLE_WRITERS)
 COLLECTION_RECORD = declare("ledger.collection.record", roles=RECEIVABLE_WRITERS)
 COLLECTION_ALLOCATE = declare("ledger.collection.allocate", roles=RECEIVABLE_WRITERS)
-IMPORT_RUN = declare("ledger.import.run", roles=IMPORTERS)
 PRESET_SAVE = declare("ledger.import_preset.save", roles=IMPORTERS)

@@ -3,6 +3,7 @@ sales, orders with the credit hold, and the import (upload → preview → backg
 
 import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salescope.core.errors import DomainError, ValidationFailed
+from salescope.core.importing.readers import read_table
 from salescope.core.periods import month_end
 from salescope.core.web import date_param, int_param, page, paginate
 from salescope.customers.choices import DealerHealth
@@ -21,7 +23,6 @@ from salescope.ledger import permissions as perms
 from salescope.ledger.choices import ImportKind
 from salescope.ledger.importing import masterdata
 from salescope.ledger.importing.fields import FIELD_LABELS, SALES_LINE_FIELDS
-from salescope.ledger.importing.readers import read_table
 from salescope.ledger.importing.sales_lines import import_sales_lines, resolve_mapping
 from salescope.org.permissions import requires
 
@@ -295,9 +296,12 @@ def imports(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.FILES.get("file"):
         upload = request.FILES["file"]
         try:
-            path = jobs.store_upload(upload.name, upload.chunks())
-            table = read_table(path)
+            stored = jobs.store_upload(actor=request.user, name=upload.name, chunks=upload.chunks())
+            table = read_table(stored.stored_path)
             mapping = _guess_mapping(kind, table.headers)
+            remembered = jobs.remembered_mapping(kind=kind, headers=table.headers)
+            if remembered is not None:
+                mapping = remembered
             preset = queries.get_preset(viewer=request.user, pk=request.POST.get("preset"))
             if preset is not None and preset.kind == kind:
                 mapping.update({s: f for s, f in preset.mapping.items() if s in table.headers})
@@ -306,12 +310,13 @@ def imports(request: HttpRequest) -> HttpResponse:
             return redirect("ledger:imports")
         context.update(
             {
-                "stored": path.name,
-                "filename": upload.name,
+                "stored": stored.token,
+                "filename": stored.filename,
                 "headers": table.headers,
                 "mapping": mapping,
                 "encoding": table.encoding,
                 "total_rows": table.total_rows,
+                "remembered": remembered is not None,
             }
         )
         return render(request, "ledger/import_map.html", context)
@@ -332,9 +337,9 @@ def _posted_mapping(request: HttpRequest, headers: list[str], kind: str) -> dict
 @require_POST
 @requires(perms.IMPORT_RUN.code)
 def import_run(request: HttpRequest) -> HttpResponse:
-    path = jobs.import_dir() / request.POST.get("stored", "").replace("/", "")
-    if not path.exists() or path.parent != jobs.import_dir():
-        raise Http404
+    # The form names the upload by the token the server issued to this person, never a path.
+    upload = jobs.upload_for(actor=request.user, token=request.POST.get("stored"))
+    path = Path(upload.stored_path)
     kind = _import_kind(request)
     headers = read_table(path).headers
     mapping = _posted_mapping(request, headers, kind)
@@ -357,20 +362,17 @@ def import_run(request: HttpRequest) -> HttpResponse:
                 {
                     "result": result,
                     "kind": kind,
-                    "stored": path.name,
+                    "stored": upload.token,
                     "options": options,
-                    "filename": request.POST.get("filename", path.name),
+                    "filename": upload.filename,
                     "headers": headers,
                     "mapping_json": json.dumps(mapping, ensure_ascii=False),
                     "errors": result.errors[:200],
+                    "problems": getattr(result, "problems", []),
                 },
             )
         job = jobs.enqueue_import(
-            actor=request.user,
-            kind=kind,
-            path=path,
-            filename=request.POST.get("filename", path.name),
-            options=options,
+            actor=request.user, kind=kind, upload=upload, options=options, headers=headers
         )
     except DomainError as error:
         messages.error(request, f"{error.detail} {json.dumps(error.fields, ensure_ascii=False)}")
@@ -382,12 +384,12 @@ def import_run(request: HttpRequest) -> HttpResponse:
 @require_POST
 @requires(perms.IMPORT_RUN.code)
 def import_confirm(request: HttpRequest) -> HttpResponse:
-    path = jobs.import_dir() / request.POST.get("stored", "").replace("/", "")
-    if not path.exists() or path.parent != jobs.import_dir():
-        raise Http404
+    upload = jobs.upload_for(actor=request.user, token=request.POST.get("stored"))
     try:
         mapping = json.loads(request.POST.get("mapping", "{}"))
     except ValueError:
+        mapping = {}
+    if not isinstance(mapping, dict):
         mapping = {}
     options = {
         "mapping": mapping,
@@ -395,13 +397,17 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         "date_format": request.POST.get("date_format") or "auto",
         "complete_mapping": True,  # the page maps every column: "(ignore)" means ignore
     }
-    job = jobs.enqueue_import(
-        actor=request.user,
-        kind=_import_kind(request),
-        path=path,
-        filename=request.POST.get("filename", path.name),
-        options=options,
-    )
+    try:
+        job = jobs.enqueue_import(
+            actor=request.user,
+            kind=_import_kind(request),
+            upload=upload,
+            options=options,
+            headers=read_table(upload.stored_path).headers,
+        )
+    except DomainError as error:
+        messages.error(request, _error_text(error))
+        return redirect("ledger:imports")
     return redirect("ledger:import-job", pk=job.pk)
 
 
@@ -415,6 +421,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
         "total": total,
         "percent": int(done * 100 / total) if total else (100 if job.status == "done" else 0),
         "errors": (job.result or {}).get("errors", [])[:200],
+        "problems": (job.result or {}).get("problems", []),
     }
     template = (
         "ledger/_job_status.html" if request.headers.get("HX-Request") else "ledger/import_job.html"

@@ -129,6 +129,7 @@ class TerritoryForm(StyledForm):
 
 class ImportForm(StyledForm):
     file = forms.FileField(label=_("Spreadsheet (CSV or XLSX)"))
+    dry_run = forms.BooleanField(label=_("Check only (dry run: nothing is saved)"), required=False)
 
 
 class ShareForm(StyledForm):

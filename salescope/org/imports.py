@@ -1,17 +1,23 @@
-"""Import the organisation from a spreadsheet: units and people (CSV or XLSX).
+"""Import the organisation from a spreadsheet: units, positions, people, unit managers and
+territories (CSV in UTF-8 or GBK, or XLSX).
 
-Two tables, recognised by their headers (English or Chinese):
+Four tables, recognised by their headers (English or Chinese):
 
 * units — ``code 编码, name 名称, kind 类型, parent_code 上级编码, manager 负责人账号``
+* positions — ``position 岗位名称, duties 岗位职责``
 * people — ``username 账号, full_name 姓名, role 角色, unit_code 单位编码, position 岗位,
   email 邮箱, phone 电话, duties 岗位职责``
+* territories — ``territory_code 片区编码, name 片区名称, kind 类型 (省/市/区县/片区),
+  parent_code 上级片区编码, unit_code 单位编码, owner 负责人账号``
 
-A CSV file holds one table; an XLSX workbook may hold both, one per sheet. Units are placed
-first (parents before children, whatever the row order), then people, then unit managers, so
-one workbook can build a whole organisation. Every row is written through the services (so it
-is checked, permissioned and audited with source "import") in its own savepoint: good rows
-land, each bad row is reported with its line, column and reason. Re-importing the same file
-changes nothing (natural keys: unit code, user name).
+A CSV file holds one table; an XLSX workbook may hold several, one per sheet. Units are placed
+first (parents before children, whatever the row order), then positions, people, unit
+managers and territories, so one workbook can build a whole organisation (``salescope import
+org FILE [--dry-run]`` or the administrator's page). Every row is written through the
+services (so it is checked, permissioned and audited with source "import") in its own
+savepoint: good rows land, each bad row is reported with its line, column and reason.
+Re-importing the same file changes nothing (natural keys: unit code, position name, user
+name, territory code).
 """
 
 from __future__ import annotations
@@ -27,8 +33,8 @@ from django.utils.translation import gettext as _
 from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.org import permissions, services
-from salescope.org.choices import Role, UnitKind
-from salescope.org.models import OrgUnit, Position, User
+from salescope.org.choices import Role, TerritoryKind, UnitKind
+from salescope.org.models import OrgUnit, Position, Territory, User
 
 UNIT_HEADERS = {
     "code": ["code", "编码", "单位编码"],
@@ -46,6 +52,29 @@ PEOPLE_HEADERS = {
     "email": ["email", "邮箱"],
     "phone": ["phone", "电话"],
     "duties": ["duties", "岗位职责", "职责"],
+}
+POSITION_HEADERS = {
+    "position": ["position", "position_name", "岗位名称", "职位名称"],
+    "duties": ["duties", "岗位职责", "职责"],
+}
+TERRITORY_HEADERS = {
+    "territory_code": ["territory_code", "territory", "片区编码", "辖区编码", "销售区域编码"],
+    "name": ["name", "名称", "片区名称", "辖区名称", "销售区域名称"],
+    "kind": ["kind", "类型"],
+    "parent_code": ["parent_code", "上级编码", "上级片区编码", "上级辖区编码"],
+    "unit_code": ["unit_code", "unit", "单位编码", "负责单位编码"],
+    "owner": ["owner", "负责人账号", "负责人"],
+}
+TERRITORY_KIND_ALIASES = {
+    "省": TerritoryKind.PROVINCE,
+    "省份": TerritoryKind.PROVINCE,
+    "市": TerritoryKind.CITY,
+    "城市": TerritoryKind.CITY,
+    "区": TerritoryKind.DISTRICT,
+    "县": TerritoryKind.DISTRICT,
+    "区县": TerritoryKind.DISTRICT,
+    "片区": TerritoryKind.AREA,
+    "区域": TerritoryKind.AREA,
 }
 KIND_ALIASES = {
     "公司": UnitKind.COMPANY,
@@ -88,13 +117,18 @@ class ImportResult:
     units_updated: int = 0
     people_created: int = 0
     people_updated: int = 0
+    positions_created: int = 0
+    positions_updated: int = 0
+    territories_created: int = 0
+    territories_updated: int = 0
     unchanged: int = 0
+    dry_run: bool = False
     errors: list[RowError] = field(default_factory=list)
 
 
 @dataclass
 class Table:
-    kind: str  # "units" or "people"
+    kind: str  # "units", "positions", "people" or "territories"
     sheet: str
     rows: list[tuple[int, dict[str, str]]]  # (line number, values by canonical column)
 
@@ -112,8 +146,10 @@ def _table(sheet: str, raw_rows: list[list[Any]]) -> Table | None:
         return None
     headers = [str(h or "") for h in raw_rows[0]]
     for kind, spec, required in (
+        ("territories", TERRITORY_HEADERS, {"territory_code", "name"}),
         ("units", UNIT_HEADERS, {"code", "name"}),
         ("people", PEOPLE_HEADERS, {"username", "full_name"}),
+        ("positions", POSITION_HEADERS, {"position"}),
     ):
         mapping = _canonical(headers, spec)
         if mapping and required <= set(mapping.values()):
@@ -186,21 +222,172 @@ def _read_xlsx(content: bytes) -> list[tuple[str, list[list[Any]]]]:
         workbook.close()
 
 
-def import_org(*, actor: User, name: str, content: bytes) -> ImportResult:
-    """Import units and people from a spreadsheet. Refused unless the actor may import."""
+def import_org(*, actor: User, name: str, content: bytes, dry_run: bool = False) -> ImportResult:
+    """Import the organisation from a spreadsheet. Refused unless the actor may import. A dry
+    run checks every row the same way and stores nothing."""
     permissions.require(actor, permissions.ORG_IMPORT.code)
     tables = read_tables(name, content)
-    result = ImportResult()
-    with audit_source(AuditSource.IMPORT):
-        unit_tables = [t for t in tables if t.kind == "units"]
-        people_tables = [t for t in tables if t.kind == "people"]
-        for table in unit_tables:
+    result = ImportResult(dry_run=dry_run)
+    of_kind = {kind: [t for t in tables if t.kind == kind] for kind in _ORDER}
+    with audit_source(AuditSource.IMPORT), transaction.atomic():
+        for table in of_kind["units"]:
             _import_units(actor, table, result)
-        for table in people_tables:
+        for table in of_kind["positions"]:
+            _import_positions(actor, table, result)
+        for table in of_kind["people"]:
             _import_people(actor, table, result)
-        for table in unit_tables:
+        for table in of_kind["units"]:
             _import_managers(actor, table, result)
+        for table in of_kind["territories"]:
+            _import_territories(actor, table, result)
+        if dry_run:
+            transaction.set_rollback(True)
     return result
+
+
+_ORDER = ("units", "positions", "people", "territories")
+
+
+def _import_positions(actor: User, table: Table, result: ImportResult) -> None:
+    seen: set[str] = set()
+    for line, values in table.rows:
+        try:
+            name = _text(values, "position", result, table, line)
+            duties = _text(values, "duties", result, table, line)
+        except _RowRejected:
+            continue
+        if not name:
+            _error(result, table, line, "position", _("The position name is missing."))
+            continue
+        if name in seen:
+            _error(result, table, line, "position", _("This name appears twice in the file."))
+            continue
+        seen.add(name)
+        position = Position.objects.unrestricted().filter(name=name).first()
+        try:
+            with transaction.atomic():
+                if position is None:
+                    services.create_position(actor=actor, name=name, duties=duties)
+                    result.positions_created += 1
+                elif duties and duties != position.duties:
+                    services.update_position(
+                        actor=actor,
+                        position=position,
+                        expected_version=position.version,
+                        duties=duties,
+                    )
+                    result.positions_updated += 1
+                else:
+                    result.unchanged += 1
+        except DomainError as error:
+            _domain_error(result, table, line, error)
+
+
+def _territory_kind(value: str) -> str | None:
+    if not value:
+        return TerritoryKind.AREA
+    if value in TerritoryKind.values:
+        return value
+    if value in TERRITORY_KIND_ALIASES:
+        return TERRITORY_KIND_ALIASES[value]
+    for choice in TerritoryKind:
+        if value.lower() == str(choice.label).lower():
+            return choice.value
+    return None
+
+
+def _import_territories(actor: User, table: Table, result: ImportResult) -> None:
+    """Parents before their parts, whatever the row order (as for units)."""
+    pending = list(table.rows)
+    seen: set[str] = set()
+    progress = True
+    while pending and progress:
+        progress = False
+        waiting = []
+        for line, values in pending:
+            parent_code = values.get("parent_code", "")
+            if (
+                parent_code
+                and not Territory.objects.unrestricted().filter(code=parent_code).exists()
+                and any(v.get("territory_code") == parent_code for _l, v in pending)
+            ):
+                waiting.append((line, values))
+                continue
+            progress = True
+            _import_territory(actor, table, line, values, result, seen)
+        pending = waiting
+    for line, _values in pending:
+        _error(result, table, line, "parent_code", _("No territory has this code."))
+
+
+def _import_territory(
+    actor: User,
+    table: Table,
+    line: int,
+    values: dict[str, str],
+    result: ImportResult,
+    seen: set[str],
+) -> None:
+    try:
+        cleaned = {k: _text(values, k, result, table, line) for k in TERRITORY_HEADERS}
+    except _RowRejected:
+        return
+    code = cleaned["territory_code"]
+    if not code:
+        _error(result, table, line, "territory_code", _("The code is missing."))
+        return
+    if code in seen:
+        _error(result, table, line, "territory_code", _("This code appears twice in the file."))
+        return
+    seen.add(code)
+    kind = _territory_kind(cleaned["kind"])
+    if kind is None:
+        _error(result, table, line, "kind", _("Unknown territory kind."))
+        return
+    links: dict[str, Any] = {}
+    for key, model, lookup, message in (
+        ("parent_code", Territory, "code", _("No territory has this code.")),
+        ("unit_code", OrgUnit, "code", _("No unit has this code.")),
+        ("owner", User, "username", _("No person has this user name.")),
+    ):
+        if cleaned[key]:
+            found = model.objects.unrestricted().filter(**{lookup: cleaned[key]}).first()
+            if found is None:
+                _error(result, table, line, key, message)
+                return
+            links[key] = found
+    territory = Territory.objects.unrestricted().filter(code=code).first()
+    try:
+        with transaction.atomic():
+            if territory is None:
+                services.create_territory(
+                    actor=actor,
+                    code=code,
+                    name=cleaned["name"],
+                    kind=kind,
+                    parent=links.get("parent_code"),
+                    unit=links.get("unit_code"),
+                    owner=links.get("owner"),
+                )
+                result.territories_created += 1
+                return
+            wanted = {
+                "name": cleaned["name"] or territory.name,
+                "kind": kind if cleaned["kind"] else territory.kind,
+                "parent": links.get("parent_code", territory.parent),
+                "unit": links.get("unit_code", territory.unit),
+                "owner": links.get("owner", territory.owner),
+            }
+            changes = {k: v for k, v in wanted.items() if getattr(territory, k) != v}
+            if not changes:
+                result.unchanged += 1
+                return
+            services.update_territory(
+                actor=actor, territory=territory, expected_version=territory.version, **changes
+            )
+            result.territories_updated += 1
+    except DomainError as error:
+        _domain_error(result, table, line, error)
 
 
 def _error(result: ImportResult, table: Table, line: int, column: str, reason: str) -> None:

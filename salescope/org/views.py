@@ -301,7 +301,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 result = imports.import_org(
-                    actor=request.user, name=upload.name, content=upload.read()
+                    actor=request.user,
+                    name=upload.name,
+                    content=upload.read(),
+                    dry_run=form.cleaned_data["dry_run"],
                 )
             except DomainError as error:
                 status = form_error(form, error)

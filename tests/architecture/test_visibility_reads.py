@@ -30,7 +30,7 @@ SYSTEM = (
     re.compile(r"(^|/)services(\.py|/)"),
     re.compile(r"(^|/)tasks\.py$"),
     re.compile(r"(^|/)demo\.py$"),
-    re.compile(r"(^|/)(importing/|imports\.py$|jobs\.py$|rollups\.py$|cli\.py$)"),
+    re.compile(r"(^|/)(importing/|importing\.py$|imports\.py$|jobs\.py$|rollups\.py$|cli\.py$)"),
     re.compile(r"(^|/)management/commands/"),
     re.compile(r"(^|/)admin\.py$"),
     re.compile(r"^org/(visibility|auth)\.py$"),

@@ -6,7 +6,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salescope.ledger.importing.readers import read_csv
+from salescope.core.importing.readers import read_csv
 from salescope.ledger.importing.sales_lines import FirstSightings
 
 batches = st.lists(st.lists(st.sampled_from("abcdefg"), max_size=8), max_size=6)

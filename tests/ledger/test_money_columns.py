@@ -6,6 +6,7 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
+from salescope.core.importing.parse import CellError
 from salescope.ledger.importing.columns import (
     _PLAIN_MONEY,
     _PLAIN_WHOLE,
@@ -13,7 +14,6 @@ from salescope.ledger.importing.columns import (
     _milli,
     scaled_column,
 )
-from salescope.ledger.importing.parse import CellError
 
 plain = st.builds(
     lambda whole, cents: f"{whole}.{cents:02d}", st.integers(0, 10**12), st.integers(0, 99)

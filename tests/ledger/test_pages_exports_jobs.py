@@ -182,13 +182,9 @@ def test_a_job_whose_worker_died_is_rerun_with_the_same_final_state(world, tmp_p
         HEADER,
         [["K", "1", "2025-03-01", "C-EAST-1", "P-COLA", "2", "6", "商超"]],
     )
-    job = jobs.enqueue_import(
-        actor=world.personas["admin"],
-        kind="sales_lines",
-        path=Path(path),
-        filename="k.csv",
-        options={},
-    )
+    admin = world.personas["admin"]
+    upload = jobs.store_upload(actor=admin, name="k.csv", chunks=[Path(path).read_bytes()])
+    job = jobs.enqueue_import(actor=admin, kind="sales_lines", upload=upload, options={})
     task = _died_running(job, "killed-worker")
     assert jobs.work(once=True) == 1
     job.refresh_from_db()
@@ -205,13 +201,9 @@ def test_a_job_cut_short_too_often_fails_with_nothing_stored(world, tmp_path):
         HEADER,
         [["K", "1", "2025-03-01", "C-EAST-1", "P-COLA", "2", "6", "商超"]],
     )
-    job = jobs.enqueue_import(
-        actor=world.personas["admin"],
-        kind="sales_lines",
-        path=Path(path),
-        filename="k.csv",
-        options={},
-    )
+    admin = world.personas["admin"]
+    upload = jobs.store_upload(actor=admin, name="k.csv", chunks=[Path(path).read_bytes()])
+    job = jobs.enqueue_import(actor=admin, kind="sales_lines", upload=upload, options={})
     _died_running(job, "killed-again")
     ImportJob.objects.unrestricted().filter(pk=job.pk).update(attempts=jobs.MAX_ATTEMPTS)
     assert jobs.work(once=True) == 1

@@ -21,12 +21,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salescope.core.money import from_fen
-from salescope.core.periods import month_start
-from salescope.ledger import permissions as perms
-from salescope.ledger import services
-from salescope.ledger.choices import InvoiceStatus
-from salescope.ledger.importing.common import (
+from salescope.core.importing.common import (
     Cells,
     ImportOptions,
     ImportResult,
@@ -40,6 +35,11 @@ from salescope.ledger.importing.common import (
     run_import,
     split_list,
 )
+from salescope.core.money import from_fen
+from salescope.core.periods import month_start
+from salescope.ledger import permissions as perms
+from salescope.ledger import services
+from salescope.ledger.choices import InvoiceStatus
 from salescope.ledger.importing.invoices import CUSTOMER_CODE_ALIASES, Customers
 from salescope.ledger.models import Collection, Invoice
 from salescope.org.models import User

@@ -19,9 +19,9 @@ from typing import Any
 import polars as pl
 from django.utils.translation import gettext as _
 
+from salescope.core.importing.parse import CellError, DateParser, scaled
 from salescope.ledger.choices import LineKind
 from salescope.ledger.importing.fields import SALES_LINE_FIELDS, normalize_header
-from salescope.ledger.importing.parse import CellError, DateParser, scaled
 from salescope.ledger.importing.resolver import Resolver
 
 TEXT_LIMITS = {
@@ -44,7 +44,26 @@ TEXT_LIMITS = {
 KIND_WORDS = {
     normalize_header(word): kind
     for kind, words in {
-        LineKind.SELL_IN: ("sell_in", "sell-in", "sellin", "进货", "出库", "发货", "销售", "SI"),
+        LineKind.SELL_IN: (
+            "sell_in",
+            "sell-in",
+            "sellin",
+            "进货",
+            "出库",
+            "发货",
+            "销售",
+            "SI",
+            # ERP business types (用友 销售类型, 金蝶 业务类型): all sales to the customer.
+            "普通销售",
+            "标准销售",
+            "经销",
+            "直销",
+            "批发",
+            "零售",
+            "分期收款",
+            "委托代销",
+            "直运销售",
+        ),
         LineKind.SELL_THROUGH: (
             "sell_through",
             "sell-through",
@@ -152,10 +171,37 @@ class _Errors:
     def __init__(self, count: int) -> None:
         self.count = count
         self.checks: list[tuple[pl.Series, str | pl.Series, str | pl.Series]] = []
+        self.values: dict[int, pl.Series] = {}  # check → the cell each row failed it with
 
-    def add(self, where: pl.Series, field: str | pl.Series, reason: str | pl.Series) -> None:
+    def add(
+        self,
+        where: pl.Series,
+        field: str | pl.Series,
+        reason: str | pl.Series,
+        value: pl.Series | None = None,
+    ) -> None:
+        """``value``: the cells the check looked up, so the import can report each unknown
+        value once (with its count of lines) instead of once per line."""
         if where.any():
+            if value is not None:
+                self.values[len(self.checks)] = value
             self.checks.append((where.fill_null(False), field, reason))
+
+    def first_values(self) -> pl.Series:
+        """The looked-up cell of each row's first failed check, where that check kept it."""
+        if not self.values:
+            return _repeat(None, self.count, pl.String)
+        columns: dict[str, pl.Series] = {}
+        values = []
+        for i, (mask, _f, _r) in enumerate(self.checks):
+            columns[f"m{i}"] = mask
+            if i in self.values:
+                columns[f"v{i}"] = self.values[i].cast(pl.String)
+                values.append(pl.when(pl.col(f"m{i}")).then(pl.col(f"v{i}")))
+            else:
+                values.append(pl.when(pl.col(f"m{i}")).then(pl.lit("\0")))
+        first = pl.DataFrame(columns).select(pl.coalesce(values).alias("value")).to_series()
+        return first.replace("\0", None)
 
     @property
     def failed(self) -> pl.Series:
@@ -195,8 +241,15 @@ class BatchValidator:
     """Validates batches of one file; keeps the lookups and caches across batches."""
 
     def __init__(
-        self, mapping: dict[str, str], headers: list[str], create_missing: bool, date_format: str
+        self,
+        mapping: dict[str, str],
+        headers: list[str],
+        create_missing: bool,
+        date_format: str,
+        actor: Any = None,
     ):
+        self.actor = actor
+        self.discount_is_rate: bool | None = None
         self.position = {field: headers.index(source) for source, field in mapping.items()}
         self.mapped = set(mapping.values())
         self.create_missing = create_missing
@@ -316,6 +369,7 @@ class BatchValidator:
                 frame["line"].alias("line"),
                 fields.alias("field"),
                 reasons.alias("reason"),
+                errors.first_values().alias("value"),
             ]
         )
         return staged.filter(good), bad.filter(~good)
@@ -341,9 +395,16 @@ class BatchValidator:
         rows = pl.DataFrame({"code": codes, "name": names, "failed": errors.failed}).filter(unknown)
         keys = rows.group_by("code", "name", maintain_order=True).agg(pl.col("failed").all())
         found = {}
+        wanted = []
         for code, name, failed in keys.iter_rows():
-            create = self.create_missing and not failed
-            found[(code, name)] = resolver.customer(code, name if named else "", create)
+            found[(code, name)] = pk = resolver.customer(code, name if named else "")
+            if pk is None and self.create_missing and not failed:
+                wanted.append((code, name if named else ""))
+        if wanted:  # created in one go, then looked up like the others
+            resolver.create_customers(wanted)
+            for code, name, _failed in keys.iter_rows():
+                if found[(code, name)] is None:
+                    found[(code, name)] = resolver.customer(code, name if named else "")
         pairs = pl.DataFrame(
             {
                 "code": [k[0] for k in found],
@@ -361,7 +422,9 @@ class BatchValidator:
             _repeat("customer_code", len(codes), pl.String),
             _repeat("customer_name", len(codes), pl.String),
         )
-        errors.add(customers.is_null(), field, _("unknown customer"))
+        errors.add(
+            customers.is_null(), field, _("unknown customer"), _where(codes != "", codes, names)
+        )
         return customers
 
     _PRODUCT_TEXTS = ("product_sku", "product_name", "brand", "category", "subcategory")
@@ -378,9 +441,16 @@ class BatchValidator:
         rows = described.with_columns(errors.failed.alias("failed")).filter(unknown)
         keys = rows.group_by(*self._PRODUCT_TEXTS, maintain_order=True).agg(pl.col("failed").all())
         found = {}
+        wanted = []
         for *key, failed in keys.iter_rows():
-            create = self.create_missing and not failed
-            found[tuple(key)] = resolver.product(*key, create)
+            found[tuple(key)] = pk = resolver.product(key[0], key[1])
+            if pk is None and self.create_missing and not failed:
+                wanted.append(tuple(key))
+        if wanted:  # created in one go, then looked up like the others
+            resolver.create_products(wanted)
+            for key in found:
+                if found[key] is None:
+                    found[key] = resolver.product(key[0], key[1])
         pairs = pl.DataFrame(
             {
                 **{name: [k[i] for k in found] for i, name in enumerate(self._PRODUCT_TEXTS)},
@@ -398,7 +468,12 @@ class BatchValidator:
             _repeat("product_sku", len(skus), pl.String),
             _repeat("product_name", len(skus), pl.String),
         )
-        errors.add(products.is_null(), field, _("unknown product"))
+        errors.add(
+            products.is_null(),
+            field,
+            _("unknown product"),
+            _where(skus != "", skus, text["product_name"]),
+        )
         return products
 
     def _money(
@@ -409,6 +484,53 @@ class BatchValidator:
         values, reasons, rounded = scaled_column(self.column(frame, name), _fen, _PLAIN_MONEY, 2)
         errors.add(reasons.is_not_null(), name, reasons)
         return values, rounded
+
+    def _discount_is_rate(self, raw: pl.Series) -> bool | None:
+        """Whether the discount column holds rates (0.2, "20%") rather than amounts: any cell
+        written with %, or every figure between 0 and 1 with at least one a fraction (a column
+        of amounts has figures of 1 or more). Undecided (None) while the cells are blank or 0;
+        once decided, the whole file is read the same way."""
+        if self.discount_is_rate is not None:
+            return self.discount_is_rate
+        if "discount_rate" in self.mapped:
+            self.discount_is_rate = True
+            return True
+        cells = raw.filter(raw != "")
+        if not len(cells):
+            return None
+        if cells.str.ends_with("%").any():
+            self.discount_is_rate = True
+            return True
+        numbers = cells.cast(pl.Float64, strict=False).drop_nulls()
+        if not len(numbers) or (numbers == 0).all():
+            return None
+        self.discount_is_rate = bool(
+            (numbers.abs() <= 1).all() and ((numbers > 0) & (numbers < 1)).any()
+        )
+        return self.discount_is_rate
+
+    def _discounts(
+        self, frame: pl.DataFrame, amounts: pl.Series, errors: _Errors
+    ) -> tuple[pl.Series, pl.Series]:
+        """The discount in fen. A column of rates (0.2 or 20%) is recognised as such, never
+        taken as an amount: the line's amount is the amount after the discount, so the discount
+        is amount × rate ÷ (1 − rate); a rate outside 0 ≤ rate < 1 is refused."""
+        name = "discount_rate" if "discount_rate" in self.mapped else "discount"
+        if name not in self.mapped:
+            return _repeat(None, frame.height, pl.Int64), _repeat(False, frame.height, pl.Boolean)
+        raw = self.column(frame, name).str.strip_chars()
+        if not self._discount_is_rate(raw):
+            return self._money(frame, name, errors)
+        percent = raw.str.ends_with("%")
+        number = raw.str.strip_suffix("%").str.strip_chars().cast(pl.Float64, strict=False)
+        rate = _where(percent, number / 100, number)
+        blank = raw == ""
+        bad = ~blank & (rate.is_null() | (rate < 0) | (rate >= 1))
+        errors.add(bad, name, _("not a discount rate (between 0 and 1, or 0%–99%)"), raw)
+        rate = _where(blank | bad, _repeat(0.0, frame.height, pl.Float64), rate)
+        exact = amounts.cast(pl.Float64) * rate / (1 - rate)
+        discounts = exact.round(0).cast(pl.Int64, strict=False)
+        return discounts, (exact != exact.round(0)).fill_null(False)
 
     def _amounts(self, frame: pl.DataFrame, products: pl.Series, errors: _Errors):
         """The six measures, and which rows had a figure rounded."""
@@ -476,7 +598,7 @@ class BatchValidator:
             costs = costs.fill_null(from_profit).fill_null(from_product)
         if profits.null_count():
             profits = profits.fill_null(amounts - costs)
-        discounts, inexact = self._money(frame, "discount", errors)
+        discounts, inexact = self._discounts(frame, amounts, errors)
         rounded = rounded | inexact
         measures = [
             quantities.alias("quantity_milli"),
@@ -503,7 +625,7 @@ class BatchValidator:
             if name
         }
         people = lookup(names, found)
-        errors.add((names != "") & people.is_null(), "salesperson", _("unknown salesperson"))
+        errors.add((names != "") & people.is_null(), "salesperson", _("unknown salesperson"), names)
         return _where(names == "", owners, people)
 
     def _regions(self, text: dict[str, pl.Series], people: pl.Series, errors: _Errors) -> pl.Series:
@@ -517,8 +639,14 @@ class BatchValidator:
             for name in names.unique().to_list()
             if name
         }
+        if self.create_missing and None in found.values():
+            # Regions named by lines that pass every other check are created under the company.
+            usable = set(names.filter(~errors.failed).unique().to_list())
+            for name, pk in found.items():
+                if pk is None and name in usable:
+                    found[name] = resolver.region(name, self.actor)
         regions = lookup(names, found)
-        errors.add((names != "") & regions.is_null(), "region", _("unknown region"))
+        errors.add((names != "") & regions.is_null(), "region", _("unknown region"), names)
         return _where(names == "", of_person, regions)
 
     def _cross_territory(

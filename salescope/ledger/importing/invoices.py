@@ -18,11 +18,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salescope.core.periods import month_start
-from salescope.customers.models import Customer
-from salescope.ledger import permissions as perms
-from salescope.ledger.choices import InvoiceStatus, OrderStatus
-from salescope.ledger.importing.common import (
+from salescope.core.importing.common import (
     Cells,
     ImportOptions,
     ImportResult,
@@ -35,6 +31,10 @@ from salescope.ledger.importing.common import (
     changed_fields,
     run_import,
 )
+from salescope.core.periods import month_start
+from salescope.customers.models import Customer
+from salescope.ledger import permissions as perms
+from salescope.ledger.choices import InvoiceStatus, OrderStatus
 from salescope.ledger.models import Invoice, Order
 from salescope.org.models import User
 from salescope.org.permissions import require

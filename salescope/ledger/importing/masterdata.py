@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from salescope.catalog.importing import ProductSpec, import_products
+from salescope.core.importing.common import ImportOptions, ImportResult, Spec
+from salescope.customers.importing import CustomerSpec, import_customers
 from salescope.ledger.importing.collections import CollectionSpec, import_collections
-from salescope.ledger.importing.common import ImportOptions, ImportResult, Spec
-from salescope.ledger.importing.customers import CustomerSpec, import_customers
 from salescope.ledger.importing.invoices import InvoiceSpec, import_invoices
-from salescope.ledger.importing.products import ProductSpec, import_products
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,6 @@ def options_from(data: dict[str, Any]) -> ImportOptions:
 
 
 def guess_mapping(kind: str, headers: list[str]) -> dict[str, str]:
-    from salescope.ledger.importing.common import resolve_mapping
+    from salescope.core.importing.common import resolve_mapping
 
     return resolve_mapping(IMPORTS[kind].spec, headers, {})

@@ -7,12 +7,14 @@ products are created here with ``create_missing`` (ORM, inside the import's tran
 import hashlib
 from typing import Any
 
+from django.db import models
 from django.db.models import Q
 
 from salescope.catalog import services as catalog_services
-from salescope.catalog.models import Category, Product
-from salescope.customers.models import Customer, allowed_places, normalize_name
-from salescope.ledger.importing.fields import normalize_header
+from salescope.catalog.models import Product
+from salescope.core.importing.bulk import ids_by_key, insert_rows
+from salescope.core.importing.headers import normalize_header
+from salescope.customers.models import Customer, allowed_places, normalize_name, normalize_phone
 from salescope.org.choices import UnitKind
 from salescope.org.models import OrgUnit, Territory, User
 
@@ -69,6 +71,11 @@ class Resolver:
         self.user_region = {pk: self._region_of(unit, parents) for pk, _u, _f, unit in users}
         self.created_customers = 0
         self.created_products = 0
+        self.created_regions = 0
+        self.created_customer_ids: list[int] = []
+        self._brands: dict[str, Any] = {}
+        self._categories: dict[tuple[str, str], Any] = {}
+        self.created_product_ids: list[int] = []
         self._area_cache: dict[tuple[int, str], bool] = {}
 
     @staticmethod
@@ -134,42 +141,137 @@ class Resolver:
         self._load_areas()
         return self.customer_areas.get(customer_id, [])
 
-    def customer(self, code: str, name: str, create: bool) -> int | None:
+    def customer(self, code: str, name: str) -> int | None:
+        """The customer a line names: by code, else by name; None when unknown."""
         if code:
-            pk = self.customer_by_code.get(code)
-        else:
-            pk = self.customer_by_name.get(normalize_name(name)) if name else None
-        if pk is None and create and (code or name):
-            digest = hashlib.sha1(normalize_name(name).encode(), usedforsecurity=False)
-            code = code or f"AUTO-{digest.hexdigest()[:10].upper()}"
-            customer = Customer(code=code, name=name or code)
-            customer.save()
-            pk = customer.pk
+            return self.customer_by_code.get(code)
+        return self.customer_by_name.get(normalize_name(name)) if name else None
+
+    def create_customers(self, keys: list[tuple[str, str]]) -> None:
+        """Create the customers ``(code, name)`` names in one go (``create_missing``), one per
+        code (a line without a code gets one from its name); no owner, no area yet."""
+        new: dict[str, tuple[str, str, str]] = {}  # code → (code, name, name_normalized)
+        for code, name in keys:
+            if not (code or name):
+                continue
+            normalized = normalize_name(name or code)
+            if not code:
+                digest = hashlib.sha1(normalized.encode(), usedforsecurity=False)
+                code = f"AUTO-{digest.hexdigest()[:10].upper()}"
+            if code in new or code in self.customer_by_code:
+                continue
+            new[code] = (code, name or code, normalized)
+        if not new:
+            return
+        template = Customer(code="", name="")
+        template.phone_normalized = normalize_phone(template.phone)
+        insert_rows(Customer, template, ("code", "name", "name_normalized"), new.values())
+        ids = ids_by_key(Customer, "code", list(new))
+        for code, _name, normalized in new.values():
+            pk = ids[code]
             self.customer_by_code[code] = pk
-            self.customer_by_name.setdefault(customer.name_normalized, pk)
+            self.customer_by_name.setdefault(normalized, pk)
             self.customer_owner[pk] = None
             self.customer_areas[pk] = []
-            self.created_customers += 1
-        return pk
+            self.created_customer_ids.append(pk)
+        self.created_customers += len(new)
 
-    def product(
-        self, sku: str, name: str, brand: str, category: str, subcategory: str, create: bool
-    ) -> int | None:
-        pk = self.product_by_sku.get(sku) if sku else self.product_by_name.get(name)
-        if pk is None and create and (sku or name):
-            brand_obj = catalog_services.ensure_brand(brand) if brand else None
-            cat: Category | None = catalog_services.ensure_category(category) if category else None
-            if subcategory:
-                cat = catalog_services.ensure_category(subcategory, cat)
+    def product(self, sku: str, name: str) -> int | None:
+        """The product a line names: by SKU, else by (unambiguous) name; None when unknown."""
+        return self.product_by_sku.get(sku) if sku else self.product_by_name.get(name)
+
+    def create_products(self, keys: list[tuple[str, str, str, str, str]]) -> None:
+        """Create the products ``(sku, name, brand, category, subcategory)`` names in one go,
+        one per SKU; brands and the two-level categories are found or created once each."""
+        brands, categories = self._brands, self._categories  # kept across batches
+        new: dict[str, tuple[str, str, int | None, int | None]] = {}
+        for sku, name, brand, category, subcategory in keys:
+            if not (sku or name):
+                continue
             digest = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:10]
-            product = Product.objects.create(
-                sku=sku or f"AUTO-{digest.upper()}", name=name or sku, brand=brand_obj, category=cat
+            sku = sku or f"AUTO-{digest.upper()}"
+            if sku in new or sku in self.product_by_sku:
+                continue
+            if brand and brand not in brands:
+                brands[brand] = catalog_services.ensure_brand(brand)
+            cat_key = (category, subcategory)
+            if (category or subcategory) and cat_key not in categories:
+                cat = catalog_services.ensure_category(category) if category else None
+                if subcategory:
+                    cat = catalog_services.ensure_category(subcategory, cat)
+                categories[cat_key] = cat
+            brand_obj = brands.get(brand) if brand else None
+            category_obj = categories.get(cat_key)
+            new[sku] = (
+                sku,
+                name or sku,
+                brand_obj.pk if brand_obj else None,
+                category_obj.pk if category_obj else None,
             )
-            pk = product.pk
-            self.product_by_sku[product.sku] = pk
-            self.product_info[pk] = (product.brand_id, product.category_id, 0)
-            self.created_products += 1
-        return pk
+        if not new:
+            return
+        insert_rows(
+            Product,
+            Product(sku="", name=""),
+            ("sku", "name", "brand_id", "category_id"),
+            new.values(),
+        )
+        ids = ids_by_key(Product, "sku", list(new))
+        for sku, name, brand_id, category_id in new.values():
+            pk = ids[sku]
+            self.product_by_sku[sku] = pk
+            self.product_by_name.setdefault(name.strip(), pk)
+            self.product_info[pk] = (brand_id, category_id, 0)
+            self.created_product_ids.append(pk)
+        self.created_products += len(new)
+
+    def forget_unused(self, used: Any) -> None:
+        """Delete the customers and products this run created that no stored line names
+        (their lines were all refused): a refused file leaves no master data behind.
+        ``used(model_field, ids)`` answers the ids among ``ids`` some line names."""
+        for ids, model, field in (
+            (self.created_customer_ids, Customer, "customer_id"),
+            (self.created_product_ids, Product, "product_id"),
+        ):
+            if not ids:
+                continue
+            unused = set(ids) - used(field, ids)
+            for start in range(0, len(unused), 5000):
+                chunk = sorted(unused)[start : start + 5000]
+                model.objects.unrestricted().filter(pk__in=chunk).delete()
+            if model is Customer:
+                self.created_customers -= len(unused)
+            else:
+                self.created_products -= len(unused)
+
+    def region(self, name: str, actor: Any) -> int | None:
+        """A region for ``name``, created under the company (the root unit) through the org
+        service (its permission and audit), when ``actor`` may create units; else None."""
+        from salescope.org import permissions as org_perms
+        from salescope.org import services as org_services
+
+        if not org_perms.allows(actor, org_perms.UNIT_CREATE.code):
+            return None
+        root = (
+            OrgUnit.objects.unrestricted()
+            .filter(parent__isnull=True)
+            .order_by(
+                # The company unit first; else the first root.
+                models.Case(models.When(kind=UnitKind.COMPANY, then=0), default=1),
+                "path",
+            )
+            .first()
+        )
+        digest = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:8].upper()
+        code = f"REGION-{digest}"
+        unit = OrgUnit.objects.unrestricted().filter(code=code).first()
+        if unit is None:
+            unit = org_services.create_unit(
+                actor=actor, name=name[:100], code=code, kind=UnitKind.REGION, parent=root
+            )
+            self.created_regions += 1
+        self.region_by_name[normalize_header(name)] = unit.pk
+        return unit.pk
 
     def outside_area(self, customer_id: int, location: str) -> bool:
         """Whether ``location`` lies outside the dealer's sales area (窜货, F5)."""

@@ -33,11 +33,11 @@ from django.utils.translation import gettext as _
 from salescope.core import audit
 from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.errors import ValidationFailed
+from salescope.core.importing.common import overlay_mapping
+from salescope.core.importing.readers import read_table
 from salescope.ledger.importing.columns import BatchValidator
-from salescope.ledger.importing.common import check_explicit_mapping
-from salescope.ledger.importing.fields import guess_mapping
+from salescope.ledger.importing.fields import SALES_LINE_FIELDS, guess_mapping
 from salescope.ledger.importing.merge import LineWriter
-from salescope.ledger.importing.readers import read_table
 from salescope.ledger.permissions import IMPORT_RUN
 from salescope.org.permissions import require
 
@@ -69,6 +69,11 @@ class ImportResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
     created_customers: int = 0
     created_products: int = 0
+    created_regions: int = 0
+    # Each distinct problem once ("unknown region 华东: 2,500 lines, first 2, 3, 5"); the
+    # per-line list is ``errors`` (and the job's downloadable error file).
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    discount_as_rate: bool = False  # the discount column held rates (0.2, 20%), read as such
     months: list[str] = field(default_factory=list)
     dry_run: bool = False
     encoding: str = ""
@@ -86,6 +91,9 @@ class ImportResult:
             "errors": self.errors,
             "created_customers": self.created_customers,
             "created_products": self.created_products,
+            "created_regions": self.created_regions,
+            "problems": self.problems,
+            "discount_as_rate": self.discount_as_rate,
             "months": self.months,
             "dry_run": self.dry_run,
             "encoding": self.encoding,
@@ -97,14 +105,16 @@ class ImportResult:
 def resolve_mapping(
     headers: list[str], explicit: dict[str, str], complete: bool = False
 ) -> dict[str, str]:
-    """The guessed mapping with the explicit ``--map`` entries laid over it; or, ``complete``,
-    the explicit mapping alone (the page's choice, where "(ignore)" leaves a column out)."""
-    check_explicit_mapping(headers, explicit)
-    if complete:
-        return dict(explicit)
-    mapping = {s: f for s, f in guess_mapping(headers).items() if f not in explicit.values()}
-    mapping.update(explicit)
-    return mapping
+    """The guessed mapping with the explicit ``--map`` entries laid over it (``"列名="`` ignores
+    a column); or, ``complete``, the explicit mapping alone (the page's choice, where
+    "(ignore)" leaves a column out)."""
+    unknown = sorted({f for f in explicit.values() if f and f not in SALES_LINE_FIELDS})
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown)},
+            fields={"map": unknown},
+        )
+    return overlay_mapping(guess_mapping(headers), headers, explicit, complete)
 
 
 def check_required(mapping: dict[str, str]) -> None:
@@ -195,6 +205,48 @@ def _first_split(frames: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
         yield frame
 
 
+def _used_ids(field_name: str, ids: list[int]) -> set[int]:
+    """The ids among ``ids`` that some stored sales line names in ``field_name``."""
+    from salescope.ledger.models import SalesLine
+
+    used: set[int] = set()
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        used.update(
+            SalesLine.objects.unrestricted()
+            .filter(**{f"{field_name}__in": chunk})
+            .values_list(field_name, flat=True)
+            .distinct()
+        )
+    return used
+
+
+PROBLEMS_SHOWN = 50
+FIRST_LINES = 5
+
+
+def summarise(refused: pl.DataFrame, header_of: dict[str, str]) -> list[dict[str, Any]]:
+    """The refused lines (``line``, ``field``, ``reason``, ``value``) as one entry per distinct
+    problem — an unknown value counts once, however many lines name it — most lines first:
+    ``{"column", "reason", "value", "lines", "first_lines"}``."""
+    groups = (
+        refused.group_by("field", "reason", "value", maintain_order=True)
+        .agg(pl.len().alias("lines"), pl.col("line").head(FIRST_LINES).alias("first_lines"))
+        .sort("lines", descending=True, maintain_order=True)
+        .head(PROBLEMS_SHOWN)
+    )
+    return [
+        {
+            "column": header_of.get(name, name),
+            "reason": reason,
+            "value": value,
+            "lines": lines,
+            "first_lines": first,
+        }
+        for name, reason, value, lines, first in groups.iter_rows()
+    ]
+
+
 def import_sales_lines(
     *,
     actor: Any,
@@ -219,7 +271,7 @@ def import_sales_lines(
     ):
         lock_writers()
         validator = BatchValidator(
-            mapping, table.headers, options.create_missing, options.date_format
+            mapping, table.headers, options.create_missing, options.date_format, actor
         )
         # Merging on a writer thread, except while validation creates master data through
         # the ORM on the same connection.
@@ -240,21 +292,24 @@ def import_sales_lines(
                             pl.col("src_line").alias("line"),
                             pl.lit(key_field).alias("field"),
                             pl.format(duplicate_of, "first").alias("reason"),
+                            pl.lit(None, pl.String).alias("value"),
                         )
                     )
                 writer.write_frame(fresh)
                 if progress:
                     progress(processed, max(processed, table.total_rows))
             if refused:
-                for line, name, reason in (
-                    pl.concat(refused).sort("line", maintain_order=True).iter_rows()
-                ):
+                every = pl.concat(refused).sort("line", maintain_order=True)
+                for line, name, reason, _value in every.iter_rows():
                     result.errors.append(
                         {"line": line, "column": header_of.get(name, name), "reason": reason}
                     )
+                result.problems = summarise(every, header_of)
             validated = time.perf_counter() - clock - writer.waited
             started = time.perf_counter()
             months = writer.finish()
+            # Master data made for lines that were all refused goes again (one transaction).
+            validator.resolver.forget_unused(_used_ids)
         result.seconds["read_and_validate"] = round(validated, 3)
         result.seconds["stage_and_merge"] = round(writer.busy, 3)
         result.seconds["rollups_and_wait"] = round(time.perf_counter() - started, 3)
@@ -267,8 +322,12 @@ def import_sales_lines(
         result.rounded = validator.rounded
         result.created_customers = validator.resolver.created_customers
         result.created_products = validator.resolver.created_products
+        result.created_regions = validator.resolver.created_regions
+        result.discount_as_rate = bool(validator.discount_is_rate)
         result.months = sorted(m.strftime("%Y-%m") for m in months)
-        counts = {k: v for k, v in result.as_dict().items() if k not in {"errors", "mapping"}}
+        counts = {
+            k: v for k, v in result.as_dict().items() if k not in {"errors", "mapping", "problems"}
+        }
         if options.dry_run:
             transaction.set_rollback(True)
         else:

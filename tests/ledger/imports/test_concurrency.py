@@ -5,10 +5,10 @@ import threading
 import pytest
 from django.db import connection
 
+from salescope.core.importing.common import ImportOptions
+from salescope.customers.importing import import_customers
 from salescope.customers.models import Customer
 from salescope.ledger.importing.collections import import_collections
-from salescope.ledger.importing.common import ImportOptions
-from salescope.ledger.importing.customers import import_customers
 from salescope.ledger.importing.invoices import import_invoices
 from salescope.ledger.models import Allocation, Collection, Invoice
 from tests.ledger.world import write_csv

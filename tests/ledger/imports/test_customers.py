@@ -4,10 +4,10 @@ import pytest
 from openpyxl import Workbook
 
 from salescope.core.errors import PermissionDenied, ValidationFailed
+from salescope.core.importing.common import ImportOptions
 from salescope.core.models import AuditEntry
+from salescope.customers.importing import import_customers
 from salescope.customers.models import Contact, Customer
-from salescope.ledger.importing.common import ImportOptions
-from salescope.ledger.importing.customers import import_customers
 from tests.ledger.world import write_csv
 
 HEADER = ["客户编码", "客户名称", "客户类型", "负责人", "等级", "上级客户编码", "电话", "税号",

@@ -5,10 +5,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from salescope.catalog.importing import import_products
+from salescope.core.importing.common import ImportOptions
+from salescope.customers.importing import import_customers
 from salescope.customers.models import Customer
-from salescope.ledger.importing.common import ImportOptions
-from salescope.ledger.importing.customers import import_customers
-from salescope.ledger.importing.products import import_products
 from tests.ledger.world import write_csv
 
 codes = st.sampled_from(["K-1", "K-2", "K-3", "K-4", "C-EAST-2", ""])

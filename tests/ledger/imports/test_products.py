@@ -2,11 +2,11 @@
 
 import pytest
 
+from salescope.catalog.importing import import_products
 from salescope.catalog.models import Brand, Category, Product
 from salescope.core.errors import PermissionDenied
+from salescope.core.importing.common import ImportOptions
 from salescope.core.models import AuditEntry
-from salescope.ledger.importing.common import ImportOptions
-from salescope.ledger.importing.products import import_products
 from tests.ledger.world import write_csv
 
 HEADER = ["产品编码", "产品名称", "品牌", "品类", "子类", "单位", "标准价", "成本"]

@@ -8,10 +8,10 @@ from django.db.models import Sum
 from openpyxl import Workbook
 
 from salescope.core.errors import PermissionDenied
+from salescope.core.importing.common import ImportOptions
 from salescope.core.models import AuditEntry
 from salescope.ledger.choices import OrderStatus
 from salescope.ledger.importing.collections import import_collections
-from salescope.ledger.importing.common import ImportOptions
 from salescope.ledger.importing.invoices import import_invoices
 from salescope.ledger.models import Allocation, Collection, Invoice, Order
 from tests.ledger.world import write_csv

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from salescope.core.errors import DomainError
-from salescope.ledger.importing.common import ImportOptions, parse_map_options
+from salescope.core.importing.common import ImportOptions, parse_map_options
 from salescope.ledger.importing.masterdata import IMPORTS
 from salescope.ledger.management.commands._common import resolve_user
 

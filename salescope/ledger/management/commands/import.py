@@ -24,7 +24,16 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="SOURCE=FIELD",
-            help=_("Map a column of the file (its header as written) to a field; repeatable."),
+            help=_(
+                "Map a column of the file (its header as written) to a field; SOURCE= ignores "
+                "the column; repeatable."
+            ),
+        )
+        parser.add_argument(
+            "--errors-file",
+            default=None,
+            metavar="CSV",
+            help=_("Write every refused line (line, column, reason) to this CSV file."),
         )
         parser.add_argument("--create-missing", action="store_true")
         parser.add_argument("--dry-run", action="store_true")
@@ -41,7 +50,8 @@ class Command(BaseCommand):
             mapping = parse_map_options(options["map"])
         except ValueError as exc:
             raise CommandError(
-                _("Bad --map %s: use SOURCE=FIELD with a known field.") % exc
+                _("Bad --map %s: use SOURCE=FIELD with a known field, or SOURCE= to ignore it.")
+                % exc
             ) from None
         actor = resolve_user(options["username"])
         import_options = ImportOptions(
@@ -62,6 +72,8 @@ class Command(BaseCommand):
                 self.stdout.write(json.dumps(exc.as_dict(), ensure_ascii=False))
             raise CommandError(exc.detail) from None
         data = result.as_dict()
+        if options["errors_file"]:
+            _write_errors(options["errors_file"], data["errors"])
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False))
             return
@@ -96,11 +108,42 @@ class Command(BaseCommand):
             )
             % data
         )
-        for error in data["errors"][:50]:
+        created = {k: data.get(k, 0) for k in ("created_customers", "created_products")}
+        created["created_regions"] = data.get("created_regions", 0)
+        if any(created.values()):
             self.stdout.write(
-                f"  {_('line')} {error['line']} [{error['column']}]: {error['reason']}"
+                _(
+                    "created %(created_customers)s customers, %(created_products)s products, "
+                    "%(created_regions)s regions"
+                )
+                % created
             )
-        if len(data["errors"]) > 50:
+        # Each distinct problem once, with how many lines it refused and the first of them.
+        for problem in data["problems"]:
+            value = f" 「{problem['value']}」" if problem["value"] is not None else ""
+            first = ", ".join(str(n) for n in problem["first_lines"])
             self.stdout.write(
-                _("  … and %d more (use --json for all)") % (len(data["errors"]) - 50)
+                "  "
+                + _("[%(column)s] %(reason)s%(value)s: %(lines)s lines (first: %(first)s)")
+                % {
+                    "column": problem["column"],
+                    "reason": problem["reason"],
+                    "value": value,
+                    "lines": problem["lines"],
+                    "first": first,
+                }
             )
+        if data["errors"]:
+            self.stdout.write(_("  Every refused line: --errors-file FILE.csv (or --json)."))
+
+
+def _write_errors(path: str, errors: list[dict]) -> None:
+    import csv
+
+    from salescope.ledger.export import safe_cell
+
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([_("Line"), _("Column"), _("Reason")])
+        for error in errors:
+            writer.writerow([error["line"], safe_cell(error["column"]), safe_cell(error["reason"])])

@@ -23,18 +23,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from salescope.core import audit
 from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.errors import ValidationFailed
-from salescope.ledger.importing.fields import normalize_header
-from salescope.ledger.importing.parse import CellError, DateParser, is_blank, scaled
-from salescope.ledger.importing.readers import read_table
-from salescope.ledger.permissions import IMPORT_RUN
-from salescope.org.models import User
-from salescope.org.permissions import require
+from salescope.core.importing.headers import normalize_header
+from salescope.core.importing.parse import CellError, DateParser, is_blank, scaled
+from salescope.core.importing.permissions import IMPORT_RUN
+from salescope.core.importing.readers import read_table
+from salescope.core.permissions import require
+
+User = Any  # an org.User; core imports no app
 
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 2_000
@@ -242,30 +244,40 @@ def guess_mapping(headers: list[str], fields: dict[str, tuple[str, ...]]) -> dic
     return mapping
 
 
+IGNORE = ""  # ``--map "列名="``: the column is ignored, whatever its header would be guessed as
+
+
 def parse_map_options(options: Iterable[str], fields: Iterable[str]) -> dict[str, str]:
-    """``["源列=field", …]`` → ``{"源列": "field"}``; raises ``ValueError`` naming a bad one."""
+    """``["源列=field", …]`` → ``{"源列": "field"}``; ``"源列="`` ignores the column. Raises
+    ``ValueError`` naming a bad one."""
     known = set(fields)
     mapping = {}
     for option in options:
         source, sep, name = option.rpartition("=")
-        if not sep or not source.strip() or name.strip() not in known:
+        name = name.strip()
+        if not sep or not source.strip() or (name and name not in known):
             raise ValueError(option)
-        mapping[source.strip()] = name.strip()
+        mapping[source.strip()] = name
     return mapping
 
 
 def check_explicit_mapping(headers: list[str], explicit: dict[str, str]) -> None:
-    """Every mapped column is in the file, and no two columns go to one field (one of them
-    would be silently lost)."""
+    """Every mapped (or ignored) column is in the file, and no two columns go to one field (one
+    of them would be silently lost). A column that is not in the file is named with the file's
+    own headers, so the person can copy the right one."""
     missing = [source for source in explicit if source not in headers]
     if missing:
+        shown = ", ".join(f"「{h}」" for h in headers)
         raise ValidationFailed(
-            _("These mapped columns are not in the file: %(cols)s") % {"cols": ", ".join(missing)},
+            _("These mapped columns are not in the file: %(cols)s. The file's columns: %(all)s")
+            % {"cols": ", ".join(f"「{m}」" for m in missing), "all": shown},
             fields={"map": [", ".join(missing)]},
+            extra={"headers": list(headers)},
         )
     sources: dict[str, list[str]] = {}
     for source, name in explicit.items():
-        sources.setdefault(name, []).append(source)
+        if name != IGNORE:
+            sources.setdefault(name, []).append(source)
     twice = {name: columns for name, columns in sources.items() if len(columns) > 1}
     if twice:
         raise ValidationFailed(
@@ -279,25 +291,31 @@ def check_explicit_mapping(headers: list[str], explicit: dict[str, str]) -> None
         )
 
 
+def overlay_mapping(
+    guessed: dict[str, str], headers: list[str], explicit: dict[str, str], complete: bool
+) -> dict[str, str]:
+    """The guessed mapping with the explicit entries laid over it (an explicit ``""`` ignores
+    its column); or, ``complete``, the explicit mapping alone (the page's choice, where
+    "(ignore)" leaves a column out)."""
+    check_explicit_mapping(headers, explicit)
+    chosen = {s: f for s, f in explicit.items() if f != IGNORE}
+    if complete:
+        return chosen
+    mapping = {s: f for s, f in guessed.items() if f not in chosen.values() and s not in explicit}
+    mapping.update(chosen)
+    return mapping
+
+
 def resolve_mapping(
     spec: type[Spec], headers: list[str], explicit: dict[str, str], complete: bool = False
 ) -> dict:
-    unknown_fields = sorted({f for f in explicit.values() if f not in spec.fields})
+    unknown_fields = sorted({f for f in explicit.values() if f and f not in spec.fields})
     if unknown_fields:
         raise ValidationFailed(
             _("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown_fields)},
             fields={"map": unknown_fields},
         )
-    check_explicit_mapping(headers, explicit)
-    if complete:
-        return dict(explicit)
-    mapping = {
-        s: f
-        for s, f in guess_mapping(headers, spec.fields).items()
-        if f not in explicit.values() and s not in explicit
-    }
-    mapping.update(explicit)
-    return mapping
+    return overlay_mapping(guess_mapping(headers, spec.fields), headers, explicit, complete)
 
 
 def check_required(spec: type[Spec], mapping: dict[str, str]) -> None:
@@ -334,7 +352,9 @@ class People:
 
     def __init__(self) -> None:
         users = list(
-            User.objects.unrestricted().values_list("pk", "username", "full_name", "is_active")
+            get_user_model()
+            .objects.unrestricted()
+            .values_list("pk", "username", "full_name", "is_active")
         )
         self.active = {pk for pk, _u, _f, active in users if active}
         self.by_name: dict[str, int] = {u.lower(): pk for pk, u, _f, _a in users}

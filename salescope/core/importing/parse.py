@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from salescope.core.errors import ValidationFailed
 from salescope.core.money import InvalidAmount, parse_amount
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -43,9 +44,12 @@ class DateParser:
     """ISO, YYYY/M/D, YYYY年M月D日, YYYYMMDD, M/D/YYYY (or D/M/YYYY with ``order="dmy"``),
     Excel serial numbers, or an explicit ``strptime`` pattern."""
 
+    NAMED = ("auto", "mdy", "dmy")
+
     def __init__(self, date_format: str = "auto") -> None:
         self.date_format = (date_format or "auto").strip()
         self.cache: dict[Any, dt.date] = {}
+        check_date_format(self.date_format)
 
     def __call__(self, raw: Any) -> dt.date:
         try:
@@ -97,6 +101,28 @@ class DateParser:
         if not 20000 <= number <= 80000:
             raise CellError(_("not a date"))
         return EXCEL_EPOCH + dt.timedelta(days=int(number))
+
+
+def check_date_format(date_format: str) -> None:
+    """Refuse a date format the parser would not use (it would silently read dates as "auto"):
+    one of auto, mdy, dmy, or a strptime pattern that reads back a date it wrote."""
+    text = (date_format or "auto").strip()
+    if text.lower() in DateParser.NAMED:
+        return
+    sample = dt.date(2024, 11, 23)
+    ok = "%" in text
+    if ok:
+        try:
+            parsed = dt.datetime.strptime(sample.strftime(text), text)  # noqa: DTZ007 - a date
+        except ValueError:
+            ok = False
+        else:
+            ok = parsed.date() == sample
+    if not ok:
+        raise ValidationFailed(
+            _("Unknown date format %(format)s.") % {"format": text},
+            fields={"date_format": [_("Use auto, mdy, dmy or a pattern such as %Y/%m/%d.")]},
+        )
 
 
 def to_decimal(raw: Any) -> Decimal:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from salescope.catalog import services as catalog_services
 from salescope.catalog.models import COST_ROLES, Brand, Category, Product
 from salescope.core.errors import PermissionDenied
-from salescope.ledger.importing.common import (
+from salescope.core.importing.common import (
     Cells,
     ImportOptions,
     ImportResult,
@@ -30,7 +30,7 @@ from salescope.ledger.importing.common import (
     changed_fields,
     run_import,
 )
-from salescope.ledger.importing.fields import normalize_header
+from salescope.core.importing.headers import normalize_header
 from salescope.org.models import User
 from salescope.org.visibility import can
 

@@ -18,11 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salescope.customers import permissions as customer_perms
-from salescope.customers.choices import CustomerKind, Tier
-from salescope.customers.models import Contact, Customer, normalize_name, normalize_phone
-from salescope.customers.services import check_protected
-from salescope.ledger.importing.common import (
+from salescope.core.importing.common import (
     Cells,
     ImportOptions,
     ImportResult,
@@ -38,7 +34,11 @@ from salescope.ledger.importing.common import (
     unique_index,
     words_index,
 )
-from salescope.ledger.importing.fields import normalize_header
+from salescope.core.importing.headers import normalize_header
+from salescope.customers import permissions as customer_perms
+from salescope.customers.choices import CustomerKind, Tier
+from salescope.customers.models import Contact, Customer, normalize_name, normalize_phone
+from salescope.customers.services import check_protected
 from salescope.org.models import Territory, User
 from salescope.org.permissions import require
 from salescope.org.visibility import visible
