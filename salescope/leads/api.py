@@ -20,6 +20,8 @@ from salescope.leads.schemas import (
     CaptureIn,
     CaptureOut,
     ContactIn,
+    ConvertIn,
+    ConvertOut,
     DecisionOut,
     EvaluateIn,
     EvaluationModelIn,
@@ -154,6 +156,37 @@ def contact_lead(request: HttpRequest, lead_id: int, payload: ContactIn) -> Any:
 def claim_lead(request: HttpRequest, lead_id: int) -> Any:
     lead = queries.get_pool_lead(viewer=request.user, pk=lead_id)
     return services.claim_lead(actor=request.user, lead=lead)
+
+
+@router.post(
+    "/leads/{lead_id}/convert",
+    response={201: ConvertOut, **ERRORS},
+    summary="Turn a qualified lead into an opportunity for its owner",
+    openapi_extra=api_permission(perms.LEAD_CONVERT.code),
+)
+def convert_lead(request: HttpRequest, lead_id: int, payload: ConvertIn) -> Any:
+    lead = queries.get_lead(viewer=request.user, pk=lead_id, action="change")
+    pipeline = (
+        queries.get_pipeline(viewer=request.user, pk=payload.pipeline_id)
+        if payload.pipeline_id
+        else None
+    )
+    customer = (
+        queries.get_customer(viewer=request.user, pk=payload.customer_id)
+        if payload.customer_id
+        else None
+    )
+    opportunity = services.convert_lead(
+        actor=request.user,
+        lead=lead,
+        expected_version=payload.version,
+        name=payload.name,
+        amount=payload.amount,
+        expected_close=payload.expected_close,
+        pipeline=pipeline,
+        customer=customer,
+    )
+    return Status(201, {"lead_id": lead.pk, "opportunity_id": opportunity.pk})
 
 
 @router.get("/lead-pool", response=list[LeadOut], summary="The pool (公海)")

@@ -13,6 +13,8 @@ from salescope.leads import services
 from salescope.leads.choices import LeadStatus
 from salescope.leads.models import Campaign, Criterion, Lead
 from salescope.org.models import User
+from salescope.pipeline import services as pipeline_services
+from salescope.pipeline.models import Pipeline, Stage
 
 SEED = 2015
 CAMPAIGNS = [
@@ -107,6 +109,7 @@ def load(log: Callable[[str], None]) -> None:
         leads = [_lead(rng, sunli, campaigns, list(lines.values()), n) for n in range(48)]
         _age(rng, leads, people)
         recycled = services.recycle_stale_leads(actor=None)
+        converted = _convert(rng, today)
     counts = {
         status: Lead.objects.unrestricted().filter(status=status).count()
         for status in LeadStatus.values
@@ -114,7 +117,8 @@ def load(log: Callable[[str], None]) -> None:
     log(
         f"leads: {len(campaigns)} campaigns, {len(leads)} leads "
         f"({counts['assigned'] + counts['working']} with sales, {counts['nurture']} nurtured, "
-        f"{counts['pool']} in the pool, {recycled} returned by the daily check)"
+        f"{counts['pool']} in the pool, {recycled} returned by the daily check, "
+        f"{converted} converted into opportunities)"
     )
 
 
@@ -204,3 +208,43 @@ def _age(rng: random.Random, leads: list[Lead], people: dict[str, User]) -> None
             changes |= {"assigned_at": recent, "sla_due_at": recent + dt.timedelta(hours=48)}
         # else: nobody worked it since it was assigned; old ones go back to the pool.
         Lead.objects.unrestricted().filter(pk=lead.pk).update(**changes)
+
+
+def _convert(rng: random.Random, today: dt.date) -> int:
+    """Some contacted leads became opportunities; a few of those are already won."""
+    pipelines = list(Pipeline.objects.unrestricted().filter(is_active=True).order_by("name"))
+    if not pipelines:
+        return 0
+    won = {
+        p.pk: Stage.objects.unrestricted().filter(pipeline=p, kind="won").first() for p in pipelines
+    }
+    working = list(
+        Lead.objects.unrestricted()
+        .filter(status=LeadStatus.WORKING, qualified=True)
+        .select_related("owner")
+        .order_by("pk")
+    )
+    converted = 0
+    for lead in working[: max(1, len(working) * 2 // 3)]:
+        pipeline = services.pipeline_for(lead) or rng.choice(pipelines)
+        opportunity = services.convert_lead(
+            actor=lead.owner,
+            lead=lead,
+            expected_version=lead.version,
+            amount=rng.randrange(20, 300) * 1000,
+            expected_close=today + dt.timedelta(days=rng.randrange(20, 120)),
+            pipeline=pipeline,
+        )
+        converted += 1
+        if converted % 3 == 0 and won.get(pipeline.pk) is not None:
+            # A deal already won (its manager vouches for the gates), so the report's won
+            # value and return on cost have data.
+            admin = User.objects.unrestricted().filter(username="admin").first()
+            pipeline_services.move_opportunity_to_stage(
+                actor=admin,
+                opportunity=opportunity,
+                stage=won[pipeline.pk],
+                expected_version=opportunity.version,
+                override_reason="演示：已签约",
+            )
+    return converted

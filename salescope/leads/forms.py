@@ -70,6 +70,21 @@ class ReassignForm(VersionForm):
         self.fields["owner"].queryset = queries.assignable_people(viewer=viewer)
 
 
+class ConvertForm(VersionForm):
+    name = forms.CharField(label=_("Opportunity name"), max_length=200, required=False)
+    amount = forms.DecimalField(
+        label=_("Expected amount"), min_value=0, decimal_places=2, max_digits=15, required=False
+    )
+    expected_close = forms.DateField(label=_("Expected close"), widget=DateInput(), required=False)
+    pipeline = forms.ModelChoiceField(label=_("Pipeline"), queryset=None, required=False)
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=None, required=False)
+
+    def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pipeline"].queryset = queries.pipelines_for_conversion(viewer=viewer)
+        self.fields["customer"].queryset = queries.customer_choices(viewer=viewer)
+
+
 class EvaluateForm(VersionForm):
     """One field per criterion of the lead's model: its options, or a number on its scale."""
 

@@ -299,6 +299,16 @@ class Lead(models.Model):
         related_name="+",
     )
     assignment_reason = models.CharField(_("why this owner"), max_length=300, blank=True)
+    # The opportunity (商机) this lead became; the pipeline knows nothing of leads.
+    opportunity = models.ForeignKey(
+        "pipeline.Opportunity",
+        verbose_name=_("opportunity"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

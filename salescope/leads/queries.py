@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -28,7 +27,14 @@ from salescope.leads.models import (
     LeadAssignment,
 )
 
-LEAD_RELATED = ("owner", "campaign", "product_line", "assignment_rule", "evaluation_model")
+LEAD_RELATED = (
+    "owner",
+    "campaign",
+    "product_line",
+    "assignment_rule",
+    "evaluation_model",
+    "opportunity",
+)
 
 
 def list_leads(
@@ -150,15 +156,24 @@ def list_rules(*, viewer: Any) -> list[DistributionRule]:
 
 # --- the source / campaign report (C1) ----------------------------------------------------
 
-# Functions the pipeline's wiring adds: given lead ids, {lead id: (open amount fen, won amount
-# fen, won)} for the opportunities those leads became.
-OPPORTUNITY_VALUES: list[Callable[[Iterable[int]], dict[int, tuple[int, int, bool]]]] = []
-
 
 def _opportunity_values(lead_ids: list[int]) -> dict[int, tuple[int, int, bool]]:
+    """{lead id: (open amount fen, won amount fen, won)} of the opportunities the leads became.
+    The report is marketing's (C1): the amounts are summed per campaign or source, read through
+    the viewer's own leads."""
+    from salescope.pipeline.choices import StageKind
+
     values: dict[int, tuple[int, int, bool]] = {}
-    for source in OPPORTUNITY_VALUES:
-        values.update(source(lead_ids))
+    for start in range(0, len(lead_ids), 500):
+        chunk = lead_ids[start : start + 500]
+        rows = (
+            Lead.objects.unrestricted()  # visibility: ids of leads the viewer sees, read above
+            .filter(pk__in=chunk, opportunity__isnull=False)
+            .values_list("pk", "opportunity__amount_fen", "opportunity__stage__kind")
+        )
+        for pk, amount, kind in rows:
+            won = kind == StageKind.WON
+            values[pk] = (amount if kind == StageKind.OPEN else 0, amount if won else 0, won)
     return values
 
 
@@ -285,3 +300,27 @@ def model_for_lead(*, viewer: Any, lead: Lead) -> EvaluationModel | None:
 
 def model_criteria(*, viewer: Any, model: EvaluationModel) -> list:
     return list(model.criteria.prefetch_related("options"))
+
+
+def pipelines_for_conversion(*, viewer: Any) -> QuerySet:
+    from salescope.pipeline import queries as pipeline_queries
+
+    return pipeline_queries.list_pipelines(viewer=viewer)
+
+
+def get_pipeline(*, viewer: Any, pk: int) -> Any:
+    from salescope.pipeline import queries as pipeline_queries
+
+    return pipeline_queries.get_pipeline(viewer=viewer, pk=pk)
+
+
+def get_customer(*, viewer: Any, pk: int) -> Any:
+    from salescope.customers.models import Customer
+
+    return Customer.objects.get_visible(viewer, pk, "view")
+
+
+def customer_choices(*, viewer: Any) -> QuerySet:
+    from salescope.customers.models import Customer
+
+    return Customer.objects.visible_to(viewer, "view").filter(deleted_at__isnull=True)

@@ -40,6 +40,7 @@ class LeadOut(Schema):
     contacted_at: dt.datetime | None
     assignment_rule_id: int | None
     assignment_reason: str
+    opportunity_id: int | None
     version: int
 
 
@@ -84,6 +85,20 @@ class EvaluateIn(Schema):
     answers: dict[str, int | str]
     model_id: int | None = None
     revisit_on: dt.date | None = None
+
+
+class ConvertIn(Schema):
+    version: int
+    name: str = Field("", max_length=200)
+    amount: Decimal | None = Field(None, ge=0, max_digits=15, decimal_places=2)
+    expected_close: dt.date | None = None
+    pipeline_id: int | None = None
+    customer_id: int | None = None
+
+
+class ConvertOut(Schema):
+    lead_id: int
+    opportunity_id: int
 
 
 class VersionIn(Schema):

@@ -49,6 +49,9 @@ from salescope.leads.models import (
     LeadFormKey,
 )
 from salescope.org.models import User
+from salescope.pipeline import services as pipeline_services
+from salescope.pipeline.choices import StageKind
+from salescope.pipeline.models import Opportunity, Pipeline
 
 LEAD_FIELDS = [
     "contact_name",
@@ -610,10 +613,6 @@ def rule_specs() -> tuple[list[rules.RuleSpec], dict[int, DistributionRule]]:
     return specs, {r.pk: r for r in found}
 
 
-# Open opportunities per person, counted by the pipeline once it is wired (see ``loads``).
-OPEN_OPPORTUNITY_COUNTERS: list[Any] = []
-
-
 def loads(people: Iterable[int]) -> dict[int, rules.Load]:
     """Each person's open leads (+ open opportunities) and when they last got a lead."""
     people = list(people)
@@ -623,10 +622,12 @@ def loads(people: Iterable[int]) -> dict[int, rules.Load]:
         .values_list("owner")
         .annotate(n=Count("id"))
     )
-    extra: dict[int, int] = {}
-    for counter in OPEN_OPPORTUNITY_COUNTERS:
-        for person, count in counter(people).items():
-            extra[person] = extra.get(person, 0) + count
+    extra = dict(
+        Opportunity.objects.unrestricted()
+        .filter(owner__in=people, stage__kind=StageKind.OPEN)
+        .values_list("owner")
+        .annotate(n=Count("id"))
+    )
     last = dict(
         LeadAssignment.objects.unrestricted()
         .filter(owner__in=people)
@@ -857,6 +858,73 @@ def recycle_stale_leads(*, actor: Any = None, now: dt.datetime | None = None) ->
             )
             moved += 1
     return moved
+
+
+@transaction.atomic
+def convert_lead(
+    *,
+    actor: User,
+    lead: Lead,
+    expected_version: int,
+    name: str = "",
+    amount: Any = None,
+    expected_close: dt.date | None = None,
+    pipeline: Pipeline | None = None,
+    customer: Any = None,
+) -> Any:
+    """Turn a qualified lead its owner works into an opportunity (商机) for that owner, in the
+    pipeline of the lead's product line (or ``pipeline``), carrying its source and campaign.
+    The lead keeps a link to the opportunity and is closed as converted."""
+    require(actor, perms.LEAD_CONVERT.code)
+    if lead.status not in OPEN_STATUSES or lead.owner_id is None:
+        raise Conflict(_("Only a lead a salesperson holds is converted."), code="not_convertible")
+    if not lead.qualified:
+        raise Conflict(_("Only a qualified lead becomes an opportunity."), code="not_qualified")
+    pipeline = pipeline or pipeline_for(lead)
+    if pipeline is None:
+        raise _fail("pipeline", _("No pipeline is set up for this lead's product line."))
+    update_versioned(lead, expected_version=expected_version, changes={})
+    opportunity = pipeline_services.create_opportunity(
+        actor=actor,
+        name=(name or "").strip() or f"{lead.company or lead.contact_name} {lead.need}"[:200],
+        owner=lead.owner,
+        pipeline=pipeline,
+        customer=customer,
+        amount=amount,
+        expected_close=expected_close,
+        source=str(LeadSource(lead.source).label),
+        campaign=lead.campaign.name[:100] if lead.campaign_id else "",
+        decision_maker=lead.contact_name,
+    )
+    before = audit.snapshot(lead, ["status"])
+    lead.status = LeadStatus.CONVERTED
+    lead.opportunity = opportunity
+    lead.converted_at = timezone.now()
+    lead.contacted_at = lead.contacted_at or lead.converted_at
+    lead.last_worked_at = lead.converted_at
+    lead.save()
+    audit.record(
+        actor=actor,
+        action="leads.lead.converted",
+        obj=lead,
+        changes={
+            **audit.diff(before, audit.snapshot(lead, ["status"])),
+            "opportunity": [None, opportunity.pk],
+        },
+    )
+    return opportunity
+
+
+def pipeline_for(lead: Lead) -> Pipeline | None:
+    """The active pipeline of the lead's product line, else the only active one."""
+    pipelines = list(Pipeline.objects.unrestricted().filter(is_active=True).order_by("name"))
+    own = [p for p in pipelines if p.product_line_id and p.product_line_id == lead.product_line_id]
+    if own:
+        return own[0]
+    general = [p for p in pipelines if p.product_line_id is None]
+    if general:
+        return general[0]
+    return pipelines[0] if len(pipelines) == 1 else None
 
 
 # --- import -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/reassign/", views.reassign, name="reassign"),
     path("<int:pk>/distribute/", views.distribute, name="distribute"),
     path("<int:pk>/claim/", views.claim, name="claim"),
+    path("<int:pk>/convert/", views.convert, name="convert"),
     path("pool/", views.pool, name="pool"),
     path("nurture/", views.nurture, name="nurture"),
     path("overdue/", views.overdue, name="overdue"),

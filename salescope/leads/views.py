@@ -29,6 +29,7 @@ def _rights(user: Any) -> dict[str, bool]:
         "can_evaluate": allows(user, perms.LEAD_EVALUATE.code),
         "can_contact": allows(user, perms.LEAD_CONTACT.code),
         "can_campaign": allows(user, perms.CAMPAIGN_CREATE.code),
+        "can_convert": allows(user, perms.LEAD_CONVERT.code),
     }
 
 
@@ -79,6 +80,10 @@ def _detail_context(request: HttpRequest, lead: Any, **forms_given: Any) -> dict
         "reassign_form": forms_given.get("reassign")
         or forms.ReassignForm(initial=initial, viewer=request.user),
         "version_form": forms.VersionForm(initial=initial),
+        "convert_form": forms_given.get("convert")
+        or forms.ConvertForm(
+            initial={**initial, "pipeline": services.pipeline_for(lead)}, viewer=request.user
+        ),
         "is_open": lead.status in (LeadStatus.ASSIGNED, LeadStatus.WORKING),
         **_rights(request.user),
     }
@@ -189,6 +194,31 @@ def distribute(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, lead=lead, expected_version=f.cleaned_data["version"]
         ),
         _("Distribution rules applied."),
+    )
+
+
+@page
+@require_POST
+@requires(perms.LEAD_CONVERT.code)
+def convert(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = queries.get_lead(viewer=request.user, pk=pk, action="change")
+    form = forms.ConvertForm(request.POST, viewer=request.user)
+    return _act(
+        request,
+        lead,
+        form,
+        "convert",
+        lambda f: services.convert_lead(
+            actor=request.user,
+            lead=lead,
+            expected_version=f.cleaned_data["version"],
+            name=f.cleaned_data["name"],
+            amount=f.cleaned_data["amount"],
+            expected_close=f.cleaned_data["expected_close"],
+            pipeline=f.cleaned_data["pipeline"],
+            customer=f.cleaned_data["customer"],
+        ),
+        _("Lead converted into an opportunity."),
     )
 
 

@@ -23,12 +23,14 @@ def make_lead(owner, **fields):
     "leads:reassign",
     "leads:distribute",
     "leads:claim",
+    "leads:convert",
     "/api/v1/leads/{lead_id}",
     "/api/v1/leads/{lead_id}/evaluate",
     "/api/v1/leads/{lead_id}/distribute",
     "/api/v1/leads/{lead_id}/reassign",
     "/api/v1/leads/{lead_id}/contact",
     "/api/v1/leads/{lead_id}/claim",
+    "/api/v1/leads/{lead_id}/convert",
 )
 def lead(personas, owner):
     made = make_lead(owner)
