@@ -26,6 +26,7 @@ from salescope.catalog.models import Category
 from salescope.core import audit
 from salescope.core.concurrency import update_versioned
 from salescope.core.errors import Conflict, RateLimited, ValidationFailed
+from salescope.core.importing.readers import read_table
 from salescope.core.money import to_fen
 from salescope.core.permissions import require
 from salescope.leads import permissions as perms
@@ -980,8 +981,6 @@ def import_leads(
     """Leads from a CSV (UTF-8, UTF-8 with BOM, GBK) or XLSX file, Chinese or English headers.
     Rows with an external id already stored are left as they are (a re-import changes
     nothing); every refused row is named with its line, column and reason; good rows land."""
-    from salescope.ledger.importing.readers import read_table  # the shared file reader
-
     require(actor, perms.LEAD_IMPORT.code)
     table = read_table(Path(path))
     columns = _header_map(table.headers)
