@@ -19,6 +19,7 @@ EVENTS = {
     "core.calendar.loaded": _("Working calendar loaded"),
     "plans.acknowledgement.given": _("Targets acknowledged"),
     "plans.target.bottom_up_set": _("Bottom-up draft entered"),
+    "customers.customer.credit_terms_changed": _("Credit limit and payment terms changed"),
 }
 
 VERBS = {
