@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from ninja.security import APIKeyHeader
 
 from salescope.core.api import ErrorOut
+from salescope.core.bounds import Id
 from salescope.core.permissions import api_permission
 from salescope.leads import permissions as perms
 from salescope.leads import queries, services
@@ -80,7 +81,7 @@ def create_lead(request: HttpRequest, payload: LeadIn) -> Any:
 
 
 @router.get("/leads/{lead_id}", response={200: LeadOut, 404: ErrorOut})
-def get_lead(request: HttpRequest, lead_id: int) -> Any:
+def get_lead(request: HttpRequest, lead_id: Id) -> Any:
     return queries.get_lead(viewer=request.user, pk=lead_id)
 
 
@@ -90,7 +91,7 @@ def get_lead(request: HttpRequest, lead_id: int) -> Any:
     summary="Score the lead under its evaluation model and route it",
     openapi_extra=api_permission(perms.LEAD_EVALUATE.code),
 )
-def evaluate_lead(request: HttpRequest, lead_id: int, payload: EvaluateIn) -> Any:
+def evaluate_lead(request: HttpRequest, lead_id: Id, payload: EvaluateIn) -> Any:
     lead = queries.get_lead(viewer=request.user, pk=lead_id, action="change")
     model = (
         queries.get_model(viewer=request.user, pk=payload.model_id) if payload.model_id else None
@@ -111,7 +112,7 @@ def evaluate_lead(request: HttpRequest, lead_id: int, payload: EvaluateIn) -> An
     summary="Run the distribution rules for a qualified lead without an owner",
     openapi_extra=api_permission(perms.LEAD_DISTRIBUTE.code),
 )
-def distribute_lead(request: HttpRequest, lead_id: int, payload: VersionIn) -> Any:
+def distribute_lead(request: HttpRequest, lead_id: Id, payload: VersionIn) -> Any:
     lead = queries.get_lead(viewer=request.user, pk=lead_id, action="change")
     return services.distribute_lead(actor=request.user, lead=lead, expected_version=payload.version)
 
@@ -122,7 +123,7 @@ def distribute_lead(request: HttpRequest, lead_id: int, payload: VersionIn) -> A
     summary="Give the lead to someone else, with a reason",
     openapi_extra=api_permission(perms.LEAD_REASSIGN.code),
 )
-def reassign_lead(request: HttpRequest, lead_id: int, payload: ReassignIn) -> Any:
+def reassign_lead(request: HttpRequest, lead_id: Id, payload: ReassignIn) -> Any:
     lead = queries.get_lead(viewer=request.user, pk=lead_id, action="change")
     owner = queries.get_assignable_person(viewer=request.user, pk=payload.owner_id)
     return services.reassign_lead(
@@ -140,7 +141,7 @@ def reassign_lead(request: HttpRequest, lead_id: int, payload: ReassignIn) -> An
     summary="Record a contact with the lead (first contact ends its SLA clock)",
     openapi_extra=api_permission(perms.LEAD_CONTACT.code),
 )
-def contact_lead(request: HttpRequest, lead_id: int, payload: ContactIn) -> Any:
+def contact_lead(request: HttpRequest, lead_id: Id, payload: ContactIn) -> Any:
     lead = queries.get_lead(viewer=request.user, pk=lead_id, action="change")
     return services.record_contact(
         actor=request.user, lead=lead, expected_version=payload.version, note=payload.note
@@ -153,7 +154,7 @@ def contact_lead(request: HttpRequest, lead_id: int, payload: ContactIn) -> Any:
     summary="Claim a lead from the pool (公海), up to the claim limit",
     openapi_extra=api_permission(perms.LEAD_CLAIM.code),
 )
-def claim_lead(request: HttpRequest, lead_id: int) -> Any:
+def claim_lead(request: HttpRequest, lead_id: Id) -> Any:
     lead = queries.get_pool_lead(viewer=request.user, pk=lead_id)
     return services.claim_lead(actor=request.user, lead=lead)
 
@@ -164,7 +165,7 @@ def claim_lead(request: HttpRequest, lead_id: int) -> Any:
     summary="Turn a qualified lead into an opportunity for its owner",
     openapi_extra=api_permission(perms.LEAD_CONVERT.code),
 )
-def convert_lead(request: HttpRequest, lead_id: int, payload: ConvertIn) -> Any:
+def convert_lead(request: HttpRequest, lead_id: Id, payload: ConvertIn) -> Any:
     lead = queries.get_lead(viewer=request.user, pk=lead_id, action="change")
     pipeline = (
         queries.get_pipeline(viewer=request.user, pk=payload.pipeline_id)
@@ -242,7 +243,7 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
     summary="Record the campaign's actual cost (and budget)",
     openapi_extra=api_permission(perms.CAMPAIGN_CHANGE.code),
 )
-def campaign_cost(request: HttpRequest, campaign_id: int, payload: CampaignCostIn) -> Any:
+def campaign_cost(request: HttpRequest, campaign_id: Id, payload: CampaignCostIn) -> Any:
     campaign = queries.get_campaign(viewer=request.user, pk=campaign_id, action="change")
     return services.update_campaign_cost(
         actor=request.user,

@@ -4,6 +4,9 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from salescope.core.api import InputSchema
+from salescope.core.bounds import Id, Version
+
 
 class PersonRef(Schema):
     id: int
@@ -41,10 +44,10 @@ class LeadOut(Schema):
     assignment_rule_id: int | None
     assignment_reason: str
     opportunity_id: int | None
-    version: int
+    version: Version
 
 
-class LeadIn(Schema):
+class LeadIn(InputSchema):
     contact_name: str = Field(..., min_length=1, max_length=100)
     company: str = Field("", max_length=200)
     phone: str = Field("", max_length=40)
@@ -52,16 +55,16 @@ class LeadIn(Schema):
     province: str = Field("", max_length=30)
     city: str = Field("", max_length=30)
     industry: str = Field("", max_length=60)
-    product_line_id: int | None = None
+    product_line_id: Id | None = None
     need: str = Field("", max_length=2000)
     source: str = "other"
     medium: str = Field("", max_length=60)
-    campaign_id: int | None = None
+    campaign_id: Id | None = None
     external_id: str | None = Field(None, max_length=60)
     answers: dict[str, int | str] | None = None
 
 
-class CaptureIn(Schema):
+class CaptureIn(InputSchema):
     """What a public web form posts (source and campaign come from its key)."""
 
     contact_name: str = Field(..., min_length=1, max_length=100)
@@ -80,20 +83,20 @@ class CaptureOut(Schema):
     received: bool = True
 
 
-class EvaluateIn(Schema):
-    version: int
+class EvaluateIn(InputSchema):
+    version: Version
     answers: dict[str, int | str]
-    model_id: int | None = None
+    model_id: Id | None = None
     revisit_on: dt.date | None = None
 
 
-class ConvertIn(Schema):
-    version: int
+class ConvertIn(InputSchema):
+    version: Version
     name: str = Field("", max_length=200)
     amount: Decimal | None = Field(None, ge=0, max_digits=15, decimal_places=2)
     expected_close: dt.date | None = None
-    pipeline_id: int | None = None
-    customer_id: int | None = None
+    pipeline_id: Id | None = None
+    customer_id: Id | None = None
 
 
 class ConvertOut(Schema):
@@ -101,18 +104,18 @@ class ConvertOut(Schema):
     opportunity_id: int
 
 
-class VersionIn(Schema):
-    version: int
+class VersionIn(InputSchema):
+    version: Version
 
 
-class ContactIn(Schema):
-    version: int
+class ContactIn(InputSchema):
+    version: Version
     note: str = Field("", max_length=500)
 
 
-class ReassignIn(Schema):
-    version: int
-    owner_id: int
+class ReassignIn(InputSchema):
+    version: Version
+    owner_id: Id
     reason: str = Field(..., min_length=1, max_length=300)
 
 
@@ -132,10 +135,10 @@ class CampaignOut(Schema):
     ends_on: dt.date | None
     budget: Decimal
     actual_cost: Decimal
-    version: int
+    version: Version
 
 
-class CampaignIn(Schema):
+class CampaignIn(InputSchema):
     code: str = Field(..., min_length=1, max_length=40)
     name: str = Field(..., min_length=1, max_length=200)
     source: str = "other"
@@ -146,8 +149,8 @@ class CampaignIn(Schema):
     actual_cost: Decimal = Field(Decimal(0), ge=0, max_digits=15, decimal_places=2)
 
 
-class CampaignCostIn(Schema):
-    version: int
+class CampaignCostIn(InputSchema):
+    version: Version
     actual_cost: Decimal = Field(..., ge=0, max_digits=15, decimal_places=2)
     budget: Decimal | None = Field(None, ge=0, max_digits=15, decimal_places=2)
 
@@ -186,12 +189,12 @@ class EvaluationModelOut(Schema):
         return list(obj.criteria.all())
 
 
-class OptionIn(Schema):
+class OptionIn(InputSchema):
     label: str = Field(..., min_length=1, max_length=100)
     points: int = Field(..., ge=0, le=1000)
 
 
-class CriterionIn(Schema):
+class CriterionIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=60)
     weight: int = Field(..., ge=1, le=1000)
     kind: str
@@ -200,10 +203,10 @@ class CriterionIn(Schema):
     max: Decimal | None = Field(None, max_digits=12, decimal_places=2)
 
 
-class EvaluationModelIn(Schema):
+class EvaluationModelIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     threshold: Decimal = Field(..., ge=0, le=100, max_digits=5, decimal_places=1)
-    product_line_id: int | None = None
+    product_line_id: Id | None = None
     industry: str = Field("", max_length=60)
     criteria: list[CriterionIn]
 
@@ -224,19 +227,19 @@ class RuleOut(Schema):
         return [m.pk for m in obj.members.all()]
 
 
-class RuleIn(Schema):
+class RuleIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     priority: int = Field(..., ge=0, le=100000)
     provinces: str = Field("", max_length=300)
     cities: str = Field("", max_length=300)
-    product_line_id: int | None = None
+    product_line_id: Id | None = None
     strategy: str = "workload"
-    member_ids: list[int]
+    member_ids: list[Id] = Field(..., max_length=200)
 
 
-class FormKeyIn(Schema):
+class FormKeyIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
-    campaign_id: int | None = None
+    campaign_id: Id | None = None
     source: str = "website"
 
 

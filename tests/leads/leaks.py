@@ -16,37 +16,45 @@ def make_lead(owner, **fields):
     )
 
 
+def _lead_target(owner, body):
+    made = make_lead(owner)
+    body = {"version": made.version, **body} if body is not None else {}
+    return Target(params={"pk": made.pk, "lead_id": made.pk}, obj=made, bodies={"POST": body})
+
+
+@register("leads:detail", "/api/v1/leads/{lead_id}")
+def lead(personas, owner):
+    return _lead_target(owner, {})
+
+
+@register("leads:evaluate", "/api/v1/leads/{lead_id}/evaluate")
+def lead_evaluate(personas, owner):
+    return _lead_target(owner, {"answers": {}})
+
+
 @register(
-    "leads:detail",
-    "leads:evaluate",
-    "leads:contact",
-    "leads:reassign",
     "leads:distribute",
-    "leads:claim",
-    "leads:convert",
-    "/api/v1/leads/{lead_id}",
-    "/api/v1/leads/{lead_id}/evaluate",
     "/api/v1/leads/{lead_id}/distribute",
-    "/api/v1/leads/{lead_id}/reassign",
-    "/api/v1/leads/{lead_id}/contact",
-    "/api/v1/leads/{lead_id}/claim",
+    "leads:convert",
     "/api/v1/leads/{lead_id}/convert",
 )
-def lead(personas, owner):
-    made = make_lead(owner)
-    return Target(
-        params={"pk": made.pk, "lead_id": made.pk},
-        obj=made,
-        bodies={
-            "POST": {
-                "version": made.version,
-                "answers": {},
-                "owner_id": owner.pk,
-                "reason": "测试",
-                "note": "",
-            }
-        },
-    )
+def lead_versioned(personas, owner):
+    return _lead_target(owner, {})
+
+
+@register("leads:reassign", "/api/v1/leads/{lead_id}/reassign")
+def lead_reassign(personas, owner):
+    return _lead_target(owner, {"owner_id": owner.pk, "reason": "测试"})
+
+
+@register("leads:contact", "/api/v1/leads/{lead_id}/contact")
+def lead_contact(personas, owner):
+    return _lead_target(owner, {"note": ""})
+
+
+@register("leads:claim", "/api/v1/leads/{lead_id}/claim")
+def lead_claim(personas, owner):
+    return _lead_target(owner, None)
 
 
 @register("leads:campaign", "/api/v1/campaigns/{campaign_id}/cost")
