@@ -8,10 +8,12 @@ from salescope.core.api import SalescopeAPI, install_error_handlers
 from salescope.core.api import router as core_router
 from salescope.core.calendar_api import router as calendar_router
 from salescope.customers.api import router as customers_router
+from salescope.leads.api import router as leads_router
 from salescope.ledger.api import router as ledger_router
 from salescope.notifications.api import router as notifications_router
 from salescope.org.api import router as org_router
 from salescope.org.api_auth import api_auth
+from salescope.pipeline.api import router as pipeline_router
 from salescope.plans.api import router as plans_router
 
 api = SalescopeAPI(
@@ -33,7 +35,9 @@ api.add_router("/", notifications_router)
 api.add_router("/", customers_router)
 api.add_router("/", catalog_router)
 api.add_router("/", ledger_router)
+api.add_router("/", pipeline_router)
 api.add_router("/", plans_router)
 api.add_router("/", activities_router)
 api.add_router("/", tracking_router)
 api.add_router("/", manual_actuals_router)
+api.add_router("/", leads_router)

@@ -102,10 +102,13 @@ INSTALLED_APPS = [
     "salescope.notifications",
     "salescope.customers",
     "salescope.catalog",
+    "salescope.timeline",
     "salescope.ledger",
+    "salescope.pipeline",
     "salescope.plans",
     "salescope.activities",
     "salescope.analytics",
+    "salescope.leads",
 ]
 
 MIDDLEWARE = [

@@ -28,9 +28,12 @@ urlpatterns = [
     path("customers/", include("salescope.customers.urls")),
     path("catalog/", include("salescope.catalog.urls")),
     path("ledger/", include("salescope.ledger.urls")),
+    path("pipeline/", include("salescope.pipeline.urls")),
+    path("timeline/", include("salescope.timeline.urls")),
     path("plans/", include("salescope.plans.urls")),
     path("activities/", include("salescope.activities.urls")),
     path("tracking/", include("salescope.analytics.urls")),
+    path("leads/", include("salescope.leads.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

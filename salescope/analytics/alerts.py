@@ -42,6 +42,7 @@ from salescope.core.money import grouped
 from salescope.core.ownership import SYSTEM
 from salescope.org.models import OrgUnit, User
 from salescope.org.visibility import get_visible, visible
+from salescope.pipeline.queries import days_stuck, stuck_deals
 from salescope.plans import rules
 from salescope.plans.choices import METRICS, Metric, PlanStatus, StepStatus
 from salescope.plans.models import Acknowledgement, ActionStep, Plan, Target, from_hundredths
@@ -83,7 +84,9 @@ class _Raiser:
             .values_list("key", flat=True)
         )
 
-    def raise_(self, *, key: str, kind: str, owner: User, plan: Plan, link: str, **extra: Any):
+    def raise_(
+        self, *, key: str, kind: str, owner: User, plan: Plan | None, link: str, **extra: Any
+    ):
         self.result.seen.add(key)
         if key in self.open:
             alert = self.open[key]
@@ -294,6 +297,27 @@ def _plan_alerts(raiser: _Raiser, as_of: dt.date) -> None:
         )
 
 
+def _stuck_deal_alerts(raiser: _Raiser, as_of: dt.date) -> None:
+    """A deal sitting in its stage past the stage's rotting threshold (B2), to its owner and
+    their manager. Keyed by the stage stay, so a deal stuck again later is warned again; it
+    clears when the deal moves or closes."""
+    now = timezone.make_aware(dt.datetime.combine(as_of, dt.time.max))
+    for opp in stuck_deals(viewer=SYSTEM, as_of=now):
+        raiser.raise_(
+            key=f"stuck_deal:{opp.pk}:{opp.stage_id}:{opp.stage_entered_at:%Y%m%d%H%M%S}",
+            kind=AlertKind.STUCK_DEAL,
+            owner=opp.owner,
+            plan=None,
+            link=reverse("pipeline:detail", args=[opp.pk]),
+            facts={
+                "opportunity": opp.name,
+                "stage": opp.stage.name,
+                "days": days_stuck(opp, now),
+                "limit": opp.stage.rotting_days,
+            },
+        )
+
+
 def ensure_may_evaluate(actor: User) -> None:
     from salescope.org.permissions import require
     from salescope.plans import permissions as perms
@@ -315,6 +339,7 @@ def evaluate_alerts(*, actor: User | None = None, as_of: dt.date | None = None) 
     for plan in running:
         _pace_alerts(raiser, plan, as_of)
     _plan_alerts(raiser, as_of)
+    _stuck_deal_alerts(raiser, as_of)
     cleared = [a for key, a in raiser.open.items() if key not in result.seen]
     now = timezone.now()
     for alert in cleared:
@@ -437,6 +462,10 @@ def cause(alert: Alert) -> str:
             "%(unit)s: spending %(actual)s is ahead of the budget's pace %(pace)s (budget "
             "%(target)s; at the current rate the period ends at %(projection)s)."
         ) % {k: f.get(k) for k in ("unit", "actual", "pace", "target", "projection")}
+    if alert.kind == AlertKind.STUCK_DEAL:
+        return _(
+            "“%(opportunity)s” has been in stage %(stage)s for %(days)s days (limit %(limit)s)."
+        ) % {k: f.get(k) for k in ("opportunity", "stage", "days", "limit")}
     if alert.kind == AlertKind.PLAN_NOT_SUBMITTED:
         return _("“%(plan)s” was due for submission on %(deadline)s and is still a draft.") % {
             k: f.get(k) for k in ("plan", "deadline")

@@ -37,7 +37,7 @@ class AlertOut(Schema):
     status: str
     owner_id: Id
     manager_id: Id | None
-    plan_id: Id
+    plan_id: Id | None
     cause: str
     link: str
     facts: dict

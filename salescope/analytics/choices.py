@@ -10,6 +10,7 @@ class AlertKind(models.TextChoices):
     UNACKNOWLEDGED = "unacknowledged", _("Targets not acknowledged")
     STEP_OVERDUE = "step_overdue", _("Action step overdue")
     OVER_BUDGET = "over_budget", _("Spending ahead of budget")
+    STUCK_DEAL = "stuck_deal", _("Stuck deal")
 
 
 class AlertStatus(models.TextChoices):

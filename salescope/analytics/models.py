@@ -35,8 +35,14 @@ class Alert(models.Model):
         on_delete=models.SET_NULL,
         related_name="team_alerts",
     )
+    # None for a warning about no plan (a stuck deal, pipeline.queries.stuck_deals).
     plan = models.ForeignKey(
-        "plans.Plan", verbose_name=_("plan"), on_delete=models.CASCADE, related_name="alerts"
+        "plans.Plan",
+        verbose_name=_("plan"),
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        null=True,
+        blank=True,
     )
     target = models.ForeignKey(
         "plans.Target", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"

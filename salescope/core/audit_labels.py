@@ -49,6 +49,11 @@ VERBS = {
     "returned": _("returned"),
     "approved": _("approved"),
     "reopened": _("new version started"),
+    "evaluated": _("evaluated"),
+    "assigned": _("assigned"),
+    "claimed": _("claimed"),
+    "contacted": _("contacted"),
+    "converted": _("converted"),
 }
 
 

@@ -30,6 +30,12 @@ AREAS = [
     ),
     Area("pipeline", _("Opportunities"), _("Leads, scoring, stages"), "pipeline:index"),
     Area(
+        "leads",
+        _("Leads & campaigns"),
+        _("Campaigns, lead scoring, pool, distribution"),
+        "leads:index",
+    ),
+    Area(
         "activities", _("Field activity"), _("Visit plans, visits, checklists"), "activities:index"
     ),
     Area(

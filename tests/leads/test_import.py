@@ -1,0 +1,79 @@
+"""Importing leads: CSV in GBK with Chinese headers, XLSX; bad rows named by line, column and
+reason; good rows land; a re-import changes nothing."""
+
+from openpyxl import Workbook
+
+from salescope.leads import services
+from salescope.leads.models import Lead
+
+CSV = (
+    "外部编号,联系人,公司,电话,省份,来源,活动\n"
+    "A1,王先生,联华便利,13800000001,上海,展会,EXPO\n"
+    "A2,,无名公司,13800000002,上海,展会,\n"
+    "A3,李女士,申城餐饮,,北京,官网,\n"
+    "A4,张经理,京华商贸,13800000004,北京,传单,\n"
+    "A5,刘总,津门批发,13800000005,天津,,NOPE\n"
+    "A1,王先生,联华便利,13800000001,上海,展会,EXPO\n"
+)
+
+
+def test_a_gbk_csv_lands_its_good_rows_and_names_each_bad_one(personas, world, tmp_path):
+    path = tmp_path / "leads.csv"
+    path.write_bytes(CSV.encode("gbk"))
+
+    result = services.import_leads(actor=personas["marketing"], path=path)
+
+    assert result.created == 1
+    assert [(e["line"], e["column"]) for e in result.errors] == [
+        (3, "联系人"),
+        (4, "电话"),
+        (5, "来源"),
+        (6, "活动"),
+        (7, "外部编号"),
+    ]
+    lead = Lead.objects.unrestricted().get()
+    assert (lead.external_id, lead.campaign, lead.source) == ("A1", world["campaign"], "exhibition")
+
+    again = services.import_leads(actor=personas["marketing"], path=path)
+    assert (again.created, again.unchanged) == (0, 1)
+    assert Lead.objects.unrestricted().count() == 1
+
+
+def test_a_dry_run_saves_nothing_and_an_xlsx_reads_the_same(personas, world, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["External id", "Contact", "Company", "Phone", "Source"])
+    sheet.append(["X1", "Ann", "Acme", "021-1", "referral"])
+    path = tmp_path / "leads.xlsx"
+    book.save(path)
+
+    dry = services.import_leads(actor=personas["marketing"], path=path, dry_run=True)
+    assert (dry.created, dry.errors) == (1, [])
+    assert Lead.objects.unrestricted().count() == 0
+
+    services.import_leads(actor=personas["marketing"], path=path)
+    assert Lead.objects.unrestricted().get().source == "referral"
+
+
+def test_the_import_page_shows_refused_rows(personas, world, login_client, tmp_path):
+    path = tmp_path / "leads.csv"
+    path.write_bytes(CSV.encode("utf-8-sig"))
+    with path.open("rb") as handle:
+        response = login_client(personas["marketing"]).post("/leads/import/", {"file": handle})
+    page = response.content.decode()
+    assert 'data-testid="import-errors"' in page
+    assert "<td>7</td><td>外部编号</td>" in page
+
+
+def test_the_command_imports_and_reports_as_json(personas, world, tmp_path):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "leads.csv"
+    path.write_bytes(CSV.encode("gbk"))
+    out = StringIO()
+    call_command("import_leads", str(path), "--as", "sunli", "--json", stdout=out)
+    body = json.loads(out.getvalue())
+    assert (body["created"], len(body["errors"])) == (1, 5)
