@@ -50,6 +50,11 @@ def _two_word_command(argv: list[str]) -> list[str]:
     return argv
 
 
+# Django's own commands of these names cannot use Salescope's people (a superuser every page
+# refuses; a read of people that says not whose it is).
+ALIASES = {"createsuperuser": "createadministrator", "changepassword": "setpassword"}
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salescope.settings")
@@ -72,6 +77,8 @@ def main(argv: list[str] | None = None) -> None:
 
     argv[0] = "salescope"
     argv = _two_word_command(argv)
+    if len(argv) > 1 and argv[1] in ALIASES:
+        argv[1] = ALIASES[argv[1]]
     # Commands speak the installation's language (LANGUAGE_CODE), and their writes are
     # audited as coming from the command line.
     with translation.override(settings.LANGUAGE_CODE), audit_source(AuditSource.CLI):

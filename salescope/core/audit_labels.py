@@ -23,6 +23,7 @@ EVENTS = {
     "pipeline.opportunity.lost": _("Opportunity lost"),
     "pipeline.opportunity.noted": _("Note on an opportunity"),
     "pipeline.forecast.adjusted": _("Forecast adjusted"),
+    "customers.customer.credit_terms_changed": _("Credit limit and payment terms changed"),
 }
 
 VERBS = {

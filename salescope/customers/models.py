@@ -181,6 +181,7 @@ class Contact(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     ownership = Ownership(person="customer__owner", roles={Role.FINANCE: {"view"}})
     objects = RestrictedManager()

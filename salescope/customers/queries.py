@@ -35,8 +35,13 @@ def list_customers(
     return qs.only(*fields) if fields else qs
 
 
-def get_customer(*, viewer: User, pk: Any, action: str = "view", deleted: bool = False) -> Customer:
-    qs = Customer.objects.filter(deleted_at__isnull=not deleted)
+def get_customer(
+    *, viewer: User, pk: Any, action: str = "view", deleted: bool | None = False
+) -> Customer:
+    """One visible customer; ``deleted``: only deleted ones (True), either (None)."""
+    qs = Customer.objects.all()
+    if deleted is not None:
+        qs = qs.filter(deleted_at__isnull=not deleted)
     return get_visible(
         qs.select_related("owner", "territory", "parent"), viewer=viewer, pk=pk, action=action
     )
@@ -61,6 +66,7 @@ def data_quality(*, viewer: User) -> dict[str, Any]:
     """Likely duplicates (same normalised name, phone or tax number) and missing fields (F1)."""
     qs = visible(Customer.objects.filter(deleted_at__isnull=True), viewer=viewer)
     groups: list[dict[str, Any]] = []
+    by_members: dict[tuple[int, ...], dict[str, Any]] = {}  # one group per set of customers
     for field, label in (
         ("name_normalized", "name"),
         ("phone_normalized", "phone"),
@@ -76,7 +82,13 @@ def data_quality(*, viewer: User) -> dict[str, Any]:
         members: dict[str, list[Customer]] = {}
         for customer in qs.filter(**{f"{field}__in": list(keys[:200])}).order_by("code"):
             members.setdefault(getattr(customer, field), []).append(customer)
-        groups += [{"by": label, "key": k, "customers": v} for k, v in members.items()]
+        for key, customers in members.items():
+            same = by_members.get(tuple(c.pk for c in customers))
+            if same is None:  # a new group
+                same = {"by": label, "key": key, "customers": customers, "by_all": []}
+                by_members[tuple(c.pk for c in customers)] = same
+                groups.append(same)
+            same["by_all"].append(label)  # the same customers alike in another field too
     missing = []
     for customer in qs.filter(
         Q(owner__isnull=True)
@@ -135,3 +147,48 @@ def merge_relations() -> list[ForeignObjectRel]:
         for rel in Customer._meta.related_objects
         if rel.field.many_to_one and rel.field.name != "merged_into"
     ]
+
+
+def possible_duplicates(
+    *,
+    viewer: User,
+    name: str = "",
+    phone: str = "",
+    tax_number: str = "",
+    exclude: Customer | None = None,
+) -> list[Customer]:
+    """Customers the viewer may see that look like the one being saved: the same normalised
+    name, phone or tax number (the data-quality rule, F1), asked before saving."""
+    from salescope.customers.models import normalize_name, normalize_phone
+
+    match = Q()
+    if normalize_name(name):
+        match |= Q(name_normalized=normalize_name(name))
+    if normalize_phone(phone):
+        match |= Q(phone_normalized=normalize_phone(phone))
+    if tax_number.strip():
+        match |= Q(tax_number=tax_number.strip())
+    if not match:
+        return []
+    qs = Customer.objects.filter(match, deleted_at__isnull=True)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return list(visible(qs, viewer=viewer).select_related("owner").order_by("code")[:10])
+
+
+def territory_choices(*, viewer: User) -> QuerySet:
+    from salescope.org.models import Territory
+
+    return visible(Territory.objects.all(), viewer=viewer).order_by("code")
+
+
+def get_contact(*, viewer: User, pk: Any, action: str = "view") -> Contact:
+    return get_visible(
+        Contact.objects.select_related("customer"), viewer=viewer, pk=pk, action=action
+    )
+
+
+def may_change(*, viewer: User, customer: Customer) -> bool:
+    """Whether the viewer may change this customer (visibility's ``change``)."""
+    qs = Customer.objects.filter(pk=customer.pk)
+    return visible(qs, viewer=viewer, action="change").exists()

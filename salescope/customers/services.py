@@ -7,25 +7,24 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from salescope.core import audit
 from salescope.core.concurrency import update_versioned
-from salescope.core.errors import Conflict, PermissionDenied, ValidationFailed
+from salescope.core.errors import Conflict, PermissionDenied, StaleVersion, ValidationFailed
 from salescope.core.ownership import all_records
 from salescope.customers import permissions as perms
 from salescope.customers import queries
 from salescope.customers.book import book_parts
 from salescope.customers.choices import CustomerErrorCode, CustomerKind, CustomerStatus
 from salescope.customers.models import Contact, Customer
-from salescope.org.choices import Role
 from salescope.org.models import User
 from salescope.org.permissions import require
 from salescope.org.visibility import viewer_roles, visible
 
 MANAGER_ROLES = perms.MANAGER_ROLES
-CREDIT_ROLES = frozenset({Role.ADMINISTRATOR, Role.SALES_DIRECTOR, Role.FINANCE})
+CREDIT_ROLES = perms.CREDIT_ROLES
 # Fields only some roles may write (R6): field → roles.
 PROTECTED_FIELDS = {
     "owner": MANAGER_ROLES,
@@ -50,16 +49,31 @@ EDITABLE_FIELDS = [
 AUDIT_FIELDS = [*EDITABLE_FIELDS, "status", "deleted_at"]
 
 
+# Protected fields as the API and the pages name them (never the column).
+PUBLIC_NAMES = {"credit_limit_fen": "credit_limit"}
+
+
 def check_protected(actor: User, changes: dict[str, Any]) -> None:
-    refused = {
-        name: [_("You may not change this field.")]
+    names = [
+        name
         for name, roles in PROTECTED_FIELDS.items()
-        if name in changes and actor.role not in roles
-    }
-    if refused:
+        if name in changes and not viewer_roles(actor) & roles
+    ]
+    if names:
+        joiner = "、" if (get_language() or "").startswith("zh") else ", "
         raise PermissionDenied(
-            _("You may not change: %(fields)s") % {"fields": ", ".join(refused)}, fields=refused
+            _("You may not change: %(fields)s")
+            % {"fields": joiner.join(_field_label(name) for name in names)},
+            fields={PUBLIC_NAMES.get(n, n): [_("You may not change this field.")] for n in names},
         )
+
+
+def _field_label(name: str) -> str:
+    """A customer field as users know it (``credit_limit_fen`` is 信用额度, in yuan)."""
+    if name == "credit_limit_fen":
+        return _("Credit limit")
+    field = Customer._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
 
 
 def _validate(changes: dict[str, Any], instance: Customer | None = None) -> None:
@@ -119,6 +133,10 @@ def update_customer(
     before = audit.snapshot(customer, AUDIT_FIELDS)
     really = {k: v for k, v in changes.items() if audit.json_value(v) != before.get(k)}
     check_protected(actor, really)
+    if not really:  # nothing changes: no write, no audit row, but a stale version still says so
+        if customer.version != expected_version:
+            raise StaleVersion()
+        return customer
     _validate(really, customer)
     if "name" in really:
         from salescope.customers.models import normalize_name
@@ -155,6 +173,8 @@ def has_ledger_entries(customer: Customer) -> bool:
 
 def _set_state(actor: User, customer: Customer, action: str, **changes: Any) -> Customer:
     before = audit.snapshot(customer, ["status", "deleted_at"])
+    if all(audit.json_value(v) == before[k] for k, v in changes.items()):
+        return customer  # already in that state: nothing to write, nothing to audit
     Customer.objects.unrestricted().filter(pk=customer.pk).update(**changes)
     customer.refresh_from_db()
     audit.record(
@@ -198,17 +218,95 @@ def restore_customer(*, actor: User, customer: Customer) -> Customer:
     )
 
 
+CONTACT_FIELDS = ["name", "title", "phone", "email", "is_primary"]
+
+
+@transaction.atomic
+def set_credit_terms(
+    *,
+    actor: User,
+    customer: Customer,
+    expected_version: int,
+    credit_limit_fen: int | None,
+    payment_terms_days: int,
+) -> Customer:
+    """Set a customer's credit limit (None: no limit) and payment terms (信用额度、账期): finance,
+    the sales director and the administrator, on any customer they may see (F4)."""
+    require(actor, perms.CREDIT_TERMS_CHANGE.code)
+    errors: dict[str, list[str]] = {}
+    if credit_limit_fen is not None and credit_limit_fen < 0:
+        errors["credit_limit"] = [_("The credit limit cannot be negative.")]
+    if payment_terms_days is None or payment_terms_days < 0 or payment_terms_days > 3650:
+        errors["payment_terms_days"] = [_("Payment terms are 0 to 3650 days.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    fields = ["credit_limit_fen", "payment_terms_days"]
+    before = audit.snapshot(customer, fields)
+    update_versioned(
+        customer,
+        expected_version=expected_version,
+        changes={"credit_limit_fen": credit_limit_fen, "payment_terms_days": payment_terms_days},
+    )
+    audit.record(
+        actor=actor,
+        action="customers.customer.credit_terms_changed",
+        obj=customer,
+        changes=audit.diff(before, audit.snapshot(customer, fields)),
+    )
+    return customer
+
+
+def _contact_errors(values: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if "name" in values and not str(values["name"] or "").strip():
+        errors["name"] = [_("A name is required.")]
+    return errors
+
+
 @transaction.atomic
 def add_contact(*, actor: User, customer: Customer, name: str, **fields: Any) -> Contact:
     require(actor, perms.CONTACT_CREATE.code)
-    if not name.strip():
-        raise ValidationFailed(fields={"name": [_("A name is required.")]})
-    contact = Contact.objects.create(customer=customer, name=name, **fields)
+    unknown = set(fields) - set(CONTACT_FIELDS)
+    errors = _contact_errors({"name": name})
+    errors.update({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
+    if errors:
+        raise ValidationFailed(fields=errors)
+    if fields.get("is_primary"):
+        Contact.objects.unrestricted().filter(customer=customer).update(is_primary=False)
+    contact = Contact.objects.create(customer=customer, name=name.strip(), **fields)
     audit.record(
         actor=actor,
         action="customers.contact.created",
         obj=contact,
-        changes=audit.diff({}, audit.snapshot(contact, ["customer", "name", "title", "phone"])),
+        changes=audit.diff({}, audit.snapshot(contact, ["customer", *CONTACT_FIELDS])),
+    )
+    return contact
+
+
+@transaction.atomic
+def update_contact(
+    *, actor: User, contact: Contact, expected_version: int, changes: dict[str, Any]
+) -> Contact:
+    """Change a contact's name, title, phone, email or whether it is the primary one."""
+    require(actor, perms.CONTACT_CHANGE.code)
+    unknown = set(changes) - set(CONTACT_FIELDS)
+    errors = _contact_errors(changes)
+    errors.update({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
+    if errors:
+        raise ValidationFailed(fields=errors)
+    before = audit.snapshot(contact, CONTACT_FIELDS)
+    if "name" in changes:
+        changes = {**changes, "name": str(changes["name"]).strip()}
+    if changes.get("is_primary"):
+        Contact.objects.unrestricted().filter(customer_id=contact.customer_id).exclude(
+            pk=contact.pk
+        ).update(is_primary=False)
+    update_versioned(contact, expected_version=expected_version, changes=changes)
+    audit.record(
+        actor=actor,
+        action="customers.contact.changed",
+        obj=contact,
+        changes=audit.diff(before, audit.snapshot(contact, CONTACT_FIELDS)),
     )
     return contact
 
@@ -313,3 +411,35 @@ def handover_records(*, from_user: User) -> dict[str, QuerySet]:
 def handover_counts(*, from_user: User) -> dict[str, int]:
     """How many records of each kind a handover of ``from_user``'s book would move."""
     return {key: qs.count() for key, qs in handover_records(from_user=from_user).items()}
+
+
+@transaction.atomic
+def deactivate_with_handover(
+    *,
+    actor: User,
+    person: User,
+    expected_version: int,
+    to_user: User | None,
+    reason: str,
+) -> dict[str, int]:
+    """A person leaves (离职): their customers, open orders, open invoices and unallocated
+    collections go to ``to_user`` (:func:`hand_over`), then they can no longer sign in
+    (``org.services.deactivate_person``): both or neither. Without a book to hand over no
+    successor is needed."""
+    from salescope.org import permissions as org_perms
+    from salescope.org import services as org_services
+
+    require(actor, org_perms.PERSON_DEACTIVATE.code)
+    counts = handover_counts(from_user=person)
+    errors: dict[str, list[str]] = {}
+    if any(counts.values()) and to_user is None:
+        errors["to_user"] = [_("Choose who takes over this person's customers and records.")]
+    if any(counts.values()) and not reason.strip():
+        errors["reason"] = [_("Give a reason; it is kept in the history.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    moved = dict.fromkeys(counts, 0)
+    if any(counts.values()) and to_user is not None:
+        moved = hand_over(actor=actor, from_user=person, to_user=to_user, reason=reason)
+    org_services.deactivate_person(actor=actor, person=person, expected_version=expected_version)
+    return moved

@@ -8,13 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.web import page, paginate
 from salescope.customers import permissions as perms
-from salescope.customers import queries, services
+from salescope.customers import queries, record_views, services
 from salescope.customers.choices import CustomerKind
 from salescope.customers.forms import HandoverForm
 from salescope.customers.models import Customer
@@ -62,6 +63,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "customer": customer,
         "contacts": queries.list_contacts(viewer=request.user, customer=customer),
         "panels": panels_for(viewer=request.user, customer=customer),
+        **record_views.actions(request.user, customer),
     }
     return render(request, "customers/detail.html", context)
 
@@ -77,7 +79,8 @@ def _field_label(name: str) -> str:
 def data_quality(request: HttpRequest) -> HttpResponse:
     report = queries.data_quality(viewer=request.user)
     for group in report["duplicates"]:
-        group["by_label"] = _field_label(group["by"])
+        joiner = "、" if (get_language() or "").startswith("zh") else ", "
+        group["by_label"] = joiner.join(_field_label(name) for name in group["by_all"])
     for item in report["missing"]:
         item["labels"] = [_field_label(name) for name in item["fields"]]
     report["can_merge"] = allows(request.user, perms.CUSTOMER_MERGE.code)

@@ -23,6 +23,7 @@ Contract used by other apps (plans/targets, analytics) — keep these signatures
 ``collection_totals(*, viewer, date_from, date_to, group_by) -> list[dict]``
     Collections (回款) with ``group_by`` ⊆ ``["month", "salesperson"]`` (salesperson = the
     collection's owner); each row has those keys plus ``amount`` (Decimal) and ``count``.
+    ``until`` (optional): only collections dated on or before that day (tracking as of a date).
 
 ``sales_summary(*, viewer, group_by, date_from=None, date_to=None, filters=None)``
     The summary behind the page, the CLI and the API: any of ``SUMMARY_DIMENSIONS`` over day
@@ -38,7 +39,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from salescope.catalog.models import Brand, Category, Product
 from salescope.core.errors import ValidationFailed
-from salescope.core.money import from_fen
+from salescope.core.money import from_fen, grouped
 from salescope.core.periods import month_end, month_start
 from salescope.customers.models import Customer
 from salescope.ledger import rules
@@ -197,7 +198,12 @@ def rollup_queryset(
 
 
 def collection_totals(
-    *, viewer: User, date_from: dt.date, date_to: dt.date, group_by: Sequence[str]
+    *,
+    viewer: User,
+    date_from: dt.date,
+    date_to: dt.date,
+    group_by: Sequence[str],
+    until: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     """Collections by month and/or salesperson (owner); see the module docstring."""
     _check_dimensions(group_by, ("month", "salesperson"))
@@ -207,6 +213,8 @@ def collection_totals(
         ),
         viewer=viewer,
     )
+    if until is not None:
+        qs = qs.filter(date__lte=until, month__lte=month_start(until))
     columns = {"month": "month", "salesperson": "owner_id"}
     cols = [columns[d] for d in group_by]
     if cols:
@@ -668,3 +676,63 @@ def get_preset(*, viewer: User, pk: Any) -> Any:
     from salescope.ledger.models import ImportPreset
 
     return visible(ImportPreset.objects.all(), viewer=viewer).filter(pk=pk).first()
+
+
+# --- Everyday records: what the order and collection forms offer ----------------------------
+
+
+def customers_for_orders(*, viewer: User) -> QuerySet:
+    """Active customers the viewer may take orders for (may change)."""
+    qs = Customer.objects.filter(deleted_at__isnull=True, status="active")
+    return visible(qs, viewer=viewer, action="change").order_by("code")
+
+
+def customers_for_collections(*, viewer: User) -> QuerySet:
+    """Customers the viewer may see, for recording a collection (finance sees all)."""
+    qs = Customer.objects.filter(deleted_at__isnull=True)
+    return visible(qs, viewer=viewer).order_by("code")
+
+
+def products_for_orders(*, viewer: User) -> QuerySet:
+    qs = Product.objects.filter(deleted_at__isnull=True, active=True)
+    return visible(qs, viewer=viewer).order_by("sku")
+
+
+def open_invoices_of(*, viewer: User, customer: Customer) -> list:
+    """The customer's open invoices, oldest due first, for allocating a collection."""
+    from salescope.ledger.models import Invoice
+
+    qs = Invoice.objects.filter(customer=customer, status="open").order_by("due_date", "id")
+    return list(visible(qs, viewer=viewer)[:50])
+
+
+def credit_position(customer: Customer, *, exclude_order: Any = None) -> tuple[int, dt.date | None]:
+    """Open invoice balance plus confirmed uninvoiced orders (fen) and the oldest open due
+    date: what the credit check weighs an order against (F4). The system's read of one
+    customer the caller already holds."""
+    from django.db.models import F, Min
+
+    from salescope.ledger.models import Invoice, Order
+
+    # visibility: the credit check weighs everything the customer owes, whoever's it is.
+    invoices = Invoice.objects.unrestricted().filter(customer=customer, status="open")
+    open_fen = invoices.aggregate(v=Sum(F("amount_fen") - F("paid_fen")))["v"] or 0
+    # visibility: as above, every confirmed order of the customer counts.
+    orders = Order.objects.unrestricted().filter(customer=customer, status="confirmed")
+    if exclude_order is not None:
+        orders = orders.exclude(pk=exclude_order.pk)
+    open_fen += orders.aggregate(v=Sum("amount_fen"))["v"] or 0
+    oldest_due = invoices.filter(paid_fen__lt=F("amount_fen")).aggregate(d=Min("due_date"))["d"]
+    return open_fen, oldest_due
+
+
+def credit_summary(*, viewer: User, customer: Customer) -> dict[str, Any]:
+    """The credit limit, what is open against it and what remains, shown before an order."""
+    open_fen, oldest_due = credit_position(customer)
+    limit = customer.credit_limit_fen
+    return {  # amounts as the pages show them: to the cent, with separators
+        "limit": None if limit is None else grouped(from_fen(limit)),
+        "open": grouped(from_fen(open_fen)),
+        "available": None if limit is None else grouped(from_fen(limit - open_fen)),
+        "oldest_due": oldest_due,
+    }

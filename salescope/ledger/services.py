@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Min, Q, Sum
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,14 +15,21 @@ from salescope.catalog.models import Product
 from salescope.core import audit
 from salescope.core.concurrency import update_versioned
 from salescope.core.errors import Conflict, ValidationFailed
-from salescope.core.money import to_fen
+from salescope.core.money import grouped, to_fen
 from salescope.core.periods import month_start
 from salescope.customers.book import BookPart, register_book_part
 from salescope.customers.models import Customer
 from salescope.ledger import permissions as perms
-from salescope.ledger import rules
+from salescope.ledger import queries, rules
 from salescope.ledger.choices import InvoiceStatus, LedgerErrorCode, OrderStatus
-from salescope.ledger.models import Allocation, Collection, Invoice, Order, OrderLine
+from salescope.ledger.models import (
+    Allocation,
+    Collection,
+    Invoice,
+    Order,
+    OrderLine,
+    hold_reason_facts,
+)
 from salescope.org.models import User
 from salescope.org.permissions import Permission, require
 from salescope.org.visibility import get_visible
@@ -44,14 +51,16 @@ def create_order(
     *,
     actor: User,
     customer: Customer,
-    number: str,
+    number: str = "",
     date: dt.date,
     lines: list[dict[str, Any]],
 ) -> Order:
     """An order in draft; ``lines`` are ``{"product": Product, "quantity": int,
-    "unit_price": Decimal}`` (the product's list price when no price is given)."""
+    "unit_price": Decimal}`` (the product's list price when no price is given). Without a
+    number it gets the next ``SO-YYYYMMDD-NNNN``."""
     _require(actor, perms.ORDER_CREATE)
     get_visible(Customer.objects.filter(deleted_at__isnull=True), viewer=actor, pk=customer.pk)
+    number = number.strip() or next_number(Order, "SO", date)
     errors: dict[str, list[str]] = {}
     if Order.objects.unrestricted().filter(number=number).exists():
         errors["number"] = [_("An order with this number already exists.")]
@@ -90,16 +99,37 @@ def create_order(
     return order
 
 
-def credit_position(customer: Customer, *, as_of: dt.date, exclude_order: Order | None = None):
-    """Open invoice balance, confirmed uninvoiced orders and the oldest open due date."""
-    invoices = Invoice.objects.unrestricted().filter(customer=customer, status=InvoiceStatus.OPEN)
-    open_fen = invoices.aggregate(v=Sum(F("amount_fen") - F("paid_fen")))["v"] or 0
-    orders = Order.objects.unrestricted().filter(customer=customer, status=OrderStatus.CONFIRMED)
-    if exclude_order is not None:
-        orders = orders.exclude(pk=exclude_order.pk)
-    open_fen += orders.aggregate(v=Sum("amount_fen"))["v"] or 0
-    oldest_due = invoices.filter(paid_fen__lt=F("amount_fen")).aggregate(d=Min("due_date"))["d"]
-    return open_fen, oldest_due
+def next_number(model: Any, prefix: str, day: dt.date) -> str:
+    """The next free ``PREFIX-YYYYMMDD-NNNN`` of that day (orders SO, collections CO)."""
+    stem = f"{prefix}-{day:%Y%m%d}-"
+    taken = model.objects.unrestricted().filter(number__startswith=stem).count()
+    while True:
+        taken += 1
+        number = f"{stem}{taken:04d}"
+        if not model.objects.unrestricted().filter(number=number).exists():
+            return number
+
+
+@transaction.atomic
+def take_order(
+    *,
+    actor: User,
+    customer: Customer,
+    date: dt.date,
+    lines: list[dict[str, Any]],
+    number: str = "",
+    confirm: bool = False,
+) -> Order:
+    """An order as a salesperson takes it on the page: created, and with ``confirm`` put
+    through the credit check at once (confirmed, or on credit hold with the reason), in one
+    transaction."""
+    order = create_order(actor=actor, customer=customer, number=number, date=date, lines=lines)
+    if confirm:
+        order = confirm_order(actor=actor, order=order, expected_version=order.version)
+    return order
+
+
+credit_position = queries.credit_position  # one definition: the page shows what it checks
 
 
 @transaction.atomic
@@ -110,9 +140,7 @@ def confirm_order(*, actor: User, order: Order, expected_version: int) -> Order:
     if order.status not in {OrderStatus.DRAFT}:
         raise Conflict(_("Only a draft order can be confirmed."), code=LedgerErrorCode.BAD_STATE)
     customer = order.customer
-    open_fen, oldest_due = credit_position(
-        customer, as_of=timezone.localdate(), exclude_order=order
-    )
+    open_fen, oldest_due = credit_position(customer, exclude_order=order)
     check = rules.credit_check(
         open_fen=open_fen,
         order_fen=order.amount_fen,
@@ -123,18 +151,13 @@ def confirm_order(*, actor: User, order: Order, expected_version: int) -> Order:
     )
     before = audit.snapshot(order, ["status", "hold_reason"])
     if check.blocked:
-        reasons = []
-        if check.over_limit:
-            reasons.append(
-                _("exposure %(exposure)s over credit limit %(limit)s")
-                % {"exposure": Decimal(check.exposure_fen) / 100, "limit": customer.credit_limit}
-            )
-        if check.overdue_beyond_policy:
-            reasons.append(
-                _("debt overdue %(days)d days (policy %(policy)d)")
-                % {"days": check.oldest_overdue_days, "policy": overdue_policy_days()}
-            )
-        changes = {"status": OrderStatus.CREDIT_HOLD, "hold_reason": "; ".join(reasons)[:300]}
+        reason = hold_reason_facts(
+            exposure_fen=check.exposure_fen if check.over_limit else None,
+            limit_fen=customer.credit_limit_fen,
+            overdue_days=check.oldest_overdue_days if check.overdue_beyond_policy else None,
+            policy_days=overdue_policy_days(),
+        )
+        changes = {"status": OrderStatus.CREDIT_HOLD, "hold_reason": reason}
         action = "ledger.order.held"
     else:
         changes = {"status": OrderStatus.CONFIRMED, "hold_reason": ""}
@@ -234,9 +257,14 @@ def record_collection(
     amount: Decimal | str,
     method: str = "",
     allocate: bool = True,
+    allocations: list[tuple[Invoice, Decimal | str]] | None = None,
 ) -> Collection:
-    """Record a collection (回款); with ``allocate`` it pays the oldest open invoices first."""
+    """Record a collection (回款). ``allocations`` pays the chosen invoices of the customer
+    (each at most its open amount, together at most the collection); without them,
+    ``allocate`` pays the oldest open invoices first. All in one transaction. Without a
+    number it gets the next ``CO-YYYYMMDD-NNNN``."""
     _require(actor, perms.COLLECTION_RECORD)
+    number = number.strip() or next_number(Collection, "CO", date)
     amount_fen = to_fen(amount)
     errors: dict[str, list[str]] = {}
     if amount_fen <= 0:
@@ -245,6 +273,12 @@ def record_collection(
         errors["number"] = [_("A collection with this number already exists.")]
     if customer.owner_id is None:
         errors["customer"] = [_("The customer has no owner.")]
+    chosen = [(invoice, to_fen(value)) for invoice, value in allocations or []]
+    errors.update(_allocation_errors(customer, chosen))
+    if amount_fen > 0 and sum(fen for _inv, fen in chosen) > amount_fen:
+        errors.setdefault("amount", []).append(
+            _("The allocations add up to more than the collection.")
+        )
     if errors:
         raise ValidationFailed(fields=errors)
     collection = Collection.objects.create(
@@ -256,7 +290,12 @@ def record_collection(
         amount_fen=amount_fen,
         method=method,
     )
-    allocated = _allocate_oldest_first(collection) if allocate else []
+    if chosen:
+        for invoice, fen in chosen:
+            _apply(collection, invoice, fen)
+        allocated = [(invoice.pk, fen) for invoice, fen in chosen]
+    else:
+        allocated = _allocate_oldest_first(collection) if allocate else []
     audit.record(
         actor=actor,
         action="ledger.collection.recorded",
@@ -269,6 +308,24 @@ def record_collection(
         },
     )
     return collection
+
+
+def _allocation_errors(customer: Customer, chosen: list[tuple[Invoice, int]]) -> dict:
+    """Each chosen invoice is the customer's, open, and paid at most its open amount; the
+    message sits at ``allocations.<invoice id>``."""
+    errors: dict[str, list[str]] = {}
+    for invoice, fen in chosen:
+        key = f"allocations.{invoice.pk}"
+        if invoice.customer_id != customer.pk:
+            errors[key] = [_("The invoice is another customer's.")]
+        elif fen <= 0:
+            errors[key] = [_("The amount must be positive.")]
+        elif fen > invoice.amount_fen - invoice.paid_fen:
+            errors[key] = [
+                _("More than the invoice's open amount (%s).")
+                % grouped(Decimal(invoice.amount_fen - invoice.paid_fen) / 100)
+            ]
+    return errors
 
 
 def _apply(collection: Collection, invoice: Invoice, fen: int) -> None:

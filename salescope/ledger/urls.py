@@ -1,6 +1,6 @@
 from django.urls import path
 
-from salescope.ledger import views
+from salescope.ledger import record_views, views
 
 app_name = "ledger"
 urlpatterns = [
@@ -10,7 +10,9 @@ urlpatterns = [
     path("receivables/", views.receivables, name="receivables"),
     path("cross-territory/", views.cross_territory, name="cross-territory"),
     path("orders/", views.orders, name="orders"),
+    path("orders/new/", record_views.order_create, name="order-create"),
     path("orders/<int:pk>/", views.order, name="order"),
+    path("collections/new/", record_views.collection_create, name="collection-create"),
     path("orders/<int:pk>/confirm/", views.order_confirm, name="order-confirm"),
     path("orders/<int:pk>/release/", views.order_release, name="order-release"),
     path("dealer-health/", views.dealer_health, name="dealer-health"),

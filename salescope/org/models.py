@@ -93,6 +93,15 @@ class PeopleManager(RestrictedManager, UserManager):
     def get_by_natural_key(self, username: str | None) -> Any:
         return self.unrestricted().get(**{User.USERNAME_FIELD: username})
 
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> Any:
+        """A superuser is a Salescope administrator: as Django's default role (salesperson)
+        every command and page would refuse it. ``salescope createsuperuser`` also puts it in
+        the company unit (``org.services.enrol_administrator``)."""
+        extra.setdefault("role", Role.ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra)
+
 
 class User(AbstractUser):
     """A person in Salescope. Chinese names are not split, so ``full_name`` is one field."""

@@ -735,3 +735,162 @@ def revoke_share(*, actor: User, share: RecordShare) -> None:
         changes={"access": [share.access, None]},
     )
     share.delete()
+
+
+# --- a company's first day: the company unit and its first administrator ---
+
+
+@dataclass(frozen=True)
+class Initialised:
+    company: OrgUnit
+    administrator: User
+    created: bool  # False: it was already set up exactly so, and nothing changed
+
+
+def company_unit() -> OrgUnit | None:
+    """The company: the root unit (the first one, when an import made several roots)."""
+    return OrgUnit.objects.unrestricted().filter(parent__isnull=True).order_by("path").first()
+
+
+@transaction.atomic
+def initialise_company(
+    *,
+    actor: User | None,
+    company_name: str,
+    company_code: str,
+    username: str,
+    password: str,
+    full_name: str = "",
+    email: str = "",
+    language: str = "",
+) -> Initialised:
+    """Set up an empty installation: the company unit and the first Salescope administrator
+    (role administrator in the company, also a Django superuser for ``/admin/``).
+
+    Running it again with the same company code and user name changes nothing; on an
+    installation that already has a company or an administrator it refuses with 409 and says
+    what exists (add further people on the people page or with ``salescope import org``)."""
+    from django.conf import settings
+
+    existing_company = company_unit()
+    existing_admin = (
+        User.objects.unrestricted()
+        .filter(models.Q(role=Role.ADMINISTRATOR) | models.Q(is_superuser=True))
+        .order_by("pk")
+        .first()
+    )
+    if existing_company is not None or existing_admin is not None:
+        if (
+            existing_company is not None
+            and existing_admin is not None
+            and existing_company.code == company_code.strip()
+            and existing_admin.username == username.strip()
+        ):
+            return Initialised(existing_company, existing_admin, created=False)
+        raise Conflict(
+            _(
+                "Salescope is already initialised (company: %(company)s, administrator: "
+                "%(admin)s). Sign in as the administrator and add people on the people page "
+                "or with “salescope import org”."
+            )
+            % {
+                "company": existing_company.name if existing_company else "—",
+                "admin": existing_admin.username if existing_admin else "—",
+            }
+        )
+    fields: dict[str, list[str]] = {}
+    if not company_name.strip():
+        fields["company_name"] = [_("Give the company's name.")]
+    if not company_code.strip():
+        fields["company_code"] = [_("Give the company a code.")]
+    if not username.strip():
+        fields["username"] = [_("Give the administrator a user name.")]
+    if not password:
+        fields["password"] = [_("Give the administrator a password.")]
+    languages = {code for code, _label in settings.LANGUAGES}
+    if language and language not in languages:
+        fields["language"] = [
+            _("Unknown language; choose one of: %s.") % ", ".join(sorted(languages))
+        ]
+    if fields:
+        raise ValidationFailed(fields=fields)
+    company = OrgUnit.objects.create(
+        name=company_name.strip(),
+        code=company_code.strip(),
+        kind=UnitKind.COMPANY,
+        path=_next_child_path(None),
+    )
+    audit.record(
+        actor=actor,
+        action="org.unit.created",
+        obj=company,
+        changes=audit.diff({}, audit.snapshot(company, ["name", "code", "kind"])),
+    )
+    admin = User(
+        username=username.strip(),
+        full_name=(full_name or username).strip(),
+        email=email.strip(),
+        role=Role.ADMINISTRATOR,
+        unit=company,
+        language=language,
+        is_staff=True,
+        is_superuser=True,
+    )
+    try:
+        validate_password(password, user=admin)
+    except ValidationError as exc:
+        raise ValidationFailed(fields={"password": list(exc.messages)}) from None
+    admin.set_password(password)
+    admin.save()
+    Membership.objects.create(person=admin, unit=company, started_on=_today())
+    audit.record(
+        actor=actor,
+        action="org.person.created",
+        obj=admin,
+        changes=audit.diff({}, audit.snapshot(admin, PERSON_FIELDS)),
+    )
+    return Initialised(company, admin, created=True)
+
+
+@transaction.atomic
+def enrol_administrator(*, actor: User | None, person: User) -> User:
+    """Make a person created outside Salescope's pages (``createsuperuser``) an administrator
+    of the company: role administrator, in the company unit, audited. Before there is a
+    company it refuses and points to ``salescope init``."""
+    company = company_unit()
+    if company is None:
+        raise Conflict(
+            _(
+                "There is no company yet. Run “salescope init” to create the company and its "
+                "first administrator."
+            )
+        )
+    changes = {"role": Role.ADMINISTRATOR, "unit": company, "is_staff": True}
+    if not person.full_name:
+        changes["full_name"] = person.username
+    User.objects.unrestricted().filter(pk=person.pk).update(**changes)
+    person.refresh_from_db()
+    if not Membership.objects.filter(person=person, ended_on__isnull=True).exists():
+        Membership.objects.create(person=person, unit=company, started_on=_today())
+    audit.record(
+        actor=actor,
+        action="org.person.created",
+        obj=person,
+        changes=audit.diff({}, audit.snapshot(person, PERSON_FIELDS)),
+    )
+    return person
+
+
+@transaction.atomic
+def set_person_password(*, actor: User | None, person: User, new_password: str) -> User:
+    """An administrator sets a person's password (people imported or added without one cannot
+    sign in until then). Checked by the password policy; the value never enters the audit."""
+    permissions.require(actor, permissions.PERSON_CHANGE.code)
+    try:
+        validate_password(new_password, user=person)
+    except ValidationError as exc:
+        raise ValidationFailed(fields={"new_password": list(exc.messages)}) from None
+    person.set_password(new_password)
+    person.save(update_fields=["password"])
+    audit.record(actor=actor, action="org.person.password_changed", obj=person)
+    return person
