@@ -19,6 +19,10 @@ EVENTS = {
     "core.calendar.loaded": _("Working calendar loaded"),
     "plans.acknowledgement.given": _("Targets acknowledged"),
     "plans.target.bottom_up_set": _("Bottom-up draft entered"),
+    "pipeline.opportunity.won": _("Opportunity won"),
+    "pipeline.opportunity.lost": _("Opportunity lost"),
+    "pipeline.opportunity.noted": _("Note on an opportunity"),
+    "pipeline.forecast.adjusted": _("Forecast adjusted"),
     "customers.customer.credit_terms_changed": _("Credit limit and payment terms changed"),
 }
 

@@ -19,13 +19,13 @@ from salescope.pipeline.schemas import (
     ColumnOut,
     EventOut,
     ForecastMonthOut,
-    MoveIn,
     NoteIn,
     OpportunityIn,
     OpportunityOut,
     OpportunityPatch,
     PipelineOut,
     StageChangeOut,
+    StageMoveIn,
     StuckOut,
 )
 from salescope.timeline.queries import events_for
@@ -102,7 +102,7 @@ def update_opportunity(request: HttpRequest, opportunity_id: int, payload: Oppor
     summary="Move to a stage (through the gate; a manager may override with a reason)",
     openapi_extra=api_permission(perms.OPPORTUNITY_MOVE.code),
 )
-def move(request: HttpRequest, opportunity_id: int, payload: MoveIn) -> Any:
+def move(request: HttpRequest, opportunity_id: int, payload: StageMoveIn) -> Any:
     opportunity = queries.get_opportunity(viewer=request.user, pk=opportunity_id, action="change")
     stage = queries.get_stage(viewer=request.user, pk=payload.stage_id)
     return services.move_opportunity_to_stage(

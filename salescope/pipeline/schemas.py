@@ -12,7 +12,7 @@ class Ref(Schema):
     name: str
 
 
-class PersonRef(Schema):
+class OpportunityPersonRef(Schema):
     id: int
     username: str
     name: str = Field(..., alias="display_name")
@@ -43,7 +43,7 @@ class OpportunityOut(Schema):
     id: int
     name: str
     customer: Ref | None
-    owner: PersonRef
+    owner: OpportunityPersonRef
     pipeline_id: int
     stage: Ref
     amount: Decimal
@@ -88,7 +88,7 @@ class OpportunityPatch(Schema):
     checklist_done: list[str] | None = None
 
 
-class MoveIn(Schema):
+class StageMoveIn(Schema):
     version: int
     stage_id: int
     override_reason: str = Field("", max_length=500)
@@ -108,7 +108,7 @@ class EventOut(Schema):
     customer_id: int | None
     subject_type: str
     subject_id: str
-    actor: PersonRef | None
+    actor: OpportunityPersonRef | None
 
 
 class StageChangeOut(Schema):

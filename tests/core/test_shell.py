@@ -21,7 +21,7 @@ def test_salesperson_home_shows_name_unit_chain_and_navigation(personas, login_c
 
 def test_only_areas_that_exist_are_shown(personas, login_client):
     """Issue 19: no greyed "not available yet" cards or links; an area appears when its app
-    does (拜访, 考核 are not built yet)."""
+    does (考核 is not built yet)."""
     from salescope.core.navigation import navigation
 
     html = login_client(personas["salesperson"]).get("/").content.decode()
