@@ -9,6 +9,7 @@ from salescope.core.api import install_error_handlers
 from salescope.core.api import router as core_router
 from salescope.core.calendar_api import router as calendar_router
 from salescope.customers.api import router as customers_router
+from salescope.feedback.api import router as feedback_router
 from salescope.ledger.api import router as ledger_router
 from salescope.org.api import router as org_router
 from salescope.org.api_auth import api_auth
@@ -35,3 +36,4 @@ api.add_router("/", ledger_router)
 api.add_router("/", plans_router)
 api.add_router("/", tracking_router)
 api.add_router("/", manual_actuals_router)
+api.add_router("/", feedback_router)

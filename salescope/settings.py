@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "salescope.catalog",
     "salescope.ledger",
     "salescope.plans",
+    "salescope.feedback",
     "salescope.analytics",
 ]
 

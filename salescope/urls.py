@@ -28,6 +28,7 @@ urlpatterns = [
     path("catalog/", include("salescope.catalog.urls")),
     path("ledger/", include("salescope.ledger.urls")),
     path("plans/", include("salescope.plans.urls")),
+    path("feedback/", include("salescope.feedback.urls")),
     path("tracking/", include("salescope.analytics.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

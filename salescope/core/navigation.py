@@ -33,7 +33,7 @@ AREAS = [
         "activities", _("Field activity"), _("Visit plans, visits, checklists"), "activities:index"
     ),
     Area(
-        "feedback", _("Feedback"), _("Market intelligence and escalations"), "activities:feedback"
+        "feedback", _("Feedback"), _("Market intelligence and escalations"), "feedback:index"
     ),
     Area(
         "customers",
