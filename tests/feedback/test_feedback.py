@@ -313,3 +313,17 @@ def test_pages_guidance_give_and_acknowledge(personas, login_client):
 def test_navigation_lights_up_feedback(personas, login_client):
     page = login_client(personas["salesperson"]).get("/feedback/", follow=True)
     assert page.status_code == 200
+
+
+# --- demo ----------------------------------------------------------------------------------------
+
+
+def test_demo_loads_once_with_an_escalated_problem(personas):
+    from salescope.feedback import demo
+
+    lines = []
+    demo.load(lines.append)
+    demo.load(lines.append)
+    assert Intelligence.objects.unrestricted().count() == len(demo.INTELLIGENCE)
+    assert Problem.objects.unrestricted().filter(escalation_level=1).count() == 1
+    assert lines[-1] == "feedback: already loaded"
