@@ -73,12 +73,13 @@ def weekly_digest(*, viewer: Any, week_of: dt.date, by: str = "region") -> list[
     end = start + dt.timedelta(days=6)
     entries = list(list_intelligence(viewer=viewer).filter(observed_on__range=(start, end)))
     groups: dict[Any, dict] = {}
+    key: Any
     for entry in entries:
         if by == "product":
             key = entry.product_id or (f"c{entry.category_id}" if entry.category_id else None)
-            label = entry.product or entry.category or "—"
+            label = str(entry.product or entry.category or "—")
         else:
-            key, label = entry.region_id, entry.region or "—"
+            key, label = entry.region_id, str(entry.region or "—")
         group = groups.setdefault(
             key, {"label": str(label), "counts": dict.fromkeys(IntelKind.values, 0), "entries": []}
         )
