@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salescope.feedback import queries
 from salescope.feedback.choices import GuidanceKind, IntelKind, Severity
@@ -23,7 +24,7 @@ class StyledForm(forms.Form):
 
 class IntelligenceForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=IntelKind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("feedback entry", "Title"), max_length=200)
     body = forms.CharField(
         label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
@@ -41,7 +42,7 @@ class IntelligenceForm(StyledForm):
 
 
 class ProblemForm(StyledForm):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("feedback entry", "Title"), max_length=200)
     body = forms.CharField(
         label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
