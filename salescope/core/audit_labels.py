@@ -49,6 +49,11 @@ VERBS = {
     "returned": _("returned"),
     "approved": _("approved"),
     "reopened": _("new version started"),
+    "raised": _("raised"),
+    "escalated": _("escalated"),
+    "given": _("given"),
+    "acknowledged": _("acknowledged"),
+    "followed_up": _("followed up"),
 }
 
 
