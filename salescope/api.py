@@ -1,11 +1,9 @@
 """The JSON API under /api/v1/: mounts each app's ninja router."""
 
-from ninja import NinjaAPI
-
 from salescope.analytics.api import router as tracking_router
 from salescope.analytics.manual_api import router as manual_actuals_router
 from salescope.catalog.api import router as catalog_router
-from salescope.core.api import install_error_handlers
+from salescope.core.api import SalescopeAPI, install_error_handlers
 from salescope.core.api import router as core_router
 from salescope.core.calendar_api import router as calendar_router
 from salescope.customers.api import router as customers_router
@@ -15,7 +13,7 @@ from salescope.org.api import router as org_router
 from salescope.org.api_auth import api_auth
 from salescope.plans.api import router as plans_router
 
-api = NinjaAPI(
+api = SalescopeAPI(
     title="Salescope API",
     version="1",
     description="Sales process management (销售过程管理). Authenticate with "

@@ -50,8 +50,9 @@ def _two_word_command(argv: list[str]) -> list[str]:
     return argv
 
 
-# Django's own command of that name would make a superuser every Salescope page refuses.
-ALIASES = {"createsuperuser": "createadministrator"}
+# Django's own commands of these names cannot use Salescope's people (a superuser every page
+# refuses; a read of people that says not whose it is).
+ALIASES = {"createsuperuser": "createadministrator", "changepassword": "setpassword"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -230,6 +230,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "salescope.core.views.locked_out"  # 429 page with Retry-After
 AXES_VERBOSE = False
+# The lockout ends fifteen minutes after it began: attempts while locked do not restart it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "salescope.core.client_ip.client_ip"
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); none by
+# default, so behind a proxy set it, or every user shares the proxy's address (core.client_ip).
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+# Heavy exports and reports a person may ask for per window before a 429 (R20, core.ratelimit).
+HEAVY_REQUESTS_PER_WINDOW = env_int("HEAVY_REQUESTS_PER_MINUTE", 20)
+HEAVY_REQUEST_WINDOW_SECONDS = 60
 
 # --- Security headers (R24) -----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -306,6 +315,7 @@ WHITENOISE_USE_FINDERS = not (PRODUCTION or env_bool("SALESCOPE_COLLECTED_STATIC
 # --- API and logging ------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_CLASS = "salescope.core.api.BoundedLimitOffsetPagination"
 
 LOGGING = {
     "version": 1,

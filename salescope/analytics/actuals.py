@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from salescope.analytics import manual
+from salescope.core.periods import month_end, month_start
 from salescope.plans.choices import Metric
 
 MEASURE = {
@@ -71,11 +72,29 @@ def actual_totals(
     date_to: dt.date,
     group_by: Sequence[str],
     filters: dict[str, Any] | None = None,
+    until: dt.date | None = None,
 ) -> dict[tuple, int]:
     """``{(dimension values…): hundredths}`` of ``metric`` between two months, as ``viewer``
-    may see them. Dimensions the metric's source lacks are returned as ``None``."""
+    may see them. Dimensions the metric's source lacks are returned as ``None``.
+
+    ``until`` counts only what happened on or before that day (tracking "as of" a past date):
+    sales and collections of its month up to that day (read from the lines), nothing of the
+    months after it. Figures entered by hand are per month: its month's figure counts."""
     from salescope.ledger import queries as ledger
 
+    if until is not None and until < month_end(date_to):
+        if until < month_start(date_from):
+            return {}
+        if metric in MEASURE and until != month_end(until):
+            return _sales_until(
+                viewer=viewer,
+                metric=metric,
+                date_from=date_from,
+                until=until,
+                group_by=group_by,
+                filters=filters,
+            )
+        date_to = until
     if manual.has_manual_actuals(metric):
         return manual.manual_actuals(
             viewer=viewer,
@@ -107,12 +126,50 @@ def actual_totals(
             totals[key] = totals.get(key, 0) + value
         return totals
     rows = ledger.collection_totals(
-        viewer=viewer, date_from=date_from, date_to=date_to, group_by=asked
+        viewer=viewer, date_from=date_from, date_to=date_to, group_by=asked, until=until
     )
     totals = {}
     for row in rows:
         key = tuple(row.get(d) if d in known else None for d in group_by)
         totals[key] = totals.get(key, 0) + hundredths(row["amount"])
+    return totals
+
+
+def _sales_until(
+    *,
+    viewer: Any,
+    metric: str,
+    date_from: dt.date,
+    until: dt.date,
+    group_by: Sequence[str],
+    filters: dict[str, Any] | None,
+) -> dict[tuple, int]:
+    """A sales metric from ``date_from``'s month to ``until`` inside its month: the whole
+    months before from the rollups, the days of ``until``'s month from the lines."""
+    from salescope.ledger import queries as ledger
+
+    first_day = month_start(until)
+    totals: dict[tuple, int] = {}
+    if first_day > month_start(date_from):
+        totals = actual_totals(
+            viewer=viewer,
+            metric=metric,
+            date_from=date_from,
+            date_to=first_day - dt.timedelta(days=1),
+            group_by=group_by,
+            filters=filters,
+        )
+    asked = [d for d in group_by if d in SALES_DIMENSIONS]
+    rows = ledger.sales_summary(
+        viewer=viewer,
+        group_by=asked,
+        date_from=first_day,
+        date_to=until,
+        filters=dict(filters or {}),
+    )
+    for row in rows:
+        key = tuple(row.get(d) if d in asked else None for d in group_by)
+        totals[key] = totals.get(key, 0) + hundredths(row[MEASURE[metric]])
     return totals
 
 
@@ -211,3 +268,59 @@ def plain_rows(queryset: Any) -> list[tuple]:
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def former_member_totals(
+    *,
+    metric: str,
+    months_of: dict[int, set[dt.date]],
+    date_from: dt.date,
+    date_to: dt.date,
+    group_by: Sequence[str],
+    until: dt.date | None = None,
+) -> dict[tuple, int]:
+    """``{(group_by values…): hundredths}`` of the people in ``months_of`` for the months
+    listed for each, ``group_by`` ⊆ (salesperson, month, category): a team's former members
+    in the months they were in it (``analytics.targets``). Read as the system: the caller has
+    decided the viewer may see these figures (the months the person was in a team the viewer
+    manages). Figures entered by hand are not read here (they belong to units, not people)."""
+    from django.db.models import Sum
+
+    from salescope.ledger.models import Collection, SalesLine, SalesRollup
+
+    if not months_of or metric not in (*MEASURE, Metric.COLLECTIONS):
+        return {}
+    last = min(date_to, until) if until else date_to
+    months = {"month__gte": month_start(date_from), "month__lte": month_start(last)}
+    people = sorted(months_of)
+    sources: list[tuple[Any, str, int, dict[str, str]]] = []
+    if metric == Metric.COLLECTIONS:
+        # visibility: a former member's collections, decided by the caller (see above)
+        qs = Collection.objects.unrestricted().filter(owner_id__in=people, date__lte=last, **months)
+        sources.append((qs, "amount_fen", 1, {"salesperson": "owner_id", "month": "month"}))
+    else:
+        column, per_hundredth = _ROLLUP_COLUMN[metric]
+        keys = {"salesperson": "salesperson_id", "month": "month", "category": "category_id"}
+        whole = last if last == month_end(last) else month_start(last) - dt.timedelta(days=1)
+        # visibility: a former member's sales, decided by the caller (see above)
+        rollup = SalesRollup.objects.unrestricted().filter(
+            kind="sell_in", salesperson_id__in=people, **{**months, "month__lte": whole}
+        )
+        sources.append((rollup, column, per_hundredth, keys))
+        if whole < last:  # the days of the last month, from the lines
+            # visibility: as above
+            lines = SalesLine.objects.unrestricted().filter(
+                kind="sell_in", salesperson_id__in=people, month=month_start(last), date__lte=last
+            )
+            sources.append((lines, column, per_hundredth, keys))
+    totals: dict[tuple, int] = {}
+    for qs, column, per_hundredth, keys in sources:
+        names = [keys[d] for d in group_by if d in keys]
+        for row in qs.values(*names).annotate(total=Sum(column)).order_by():
+            person, month = row[keys["salesperson"]], row["month"]
+            if month not in months_of.get(person, ()):
+                continue
+            key = tuple(row[keys[d]] if d in keys else None for d in group_by)
+            value = _div_half_up(int(row["total"] or 0), per_hundredth)
+            totals[key] = totals.get(key, 0) + value
+    return totals

@@ -10,7 +10,8 @@ from ninja import Field, Router, Schema
 
 from salescope.analytics import alerts
 from salescope.analytics.targets import target_variance
-from salescope.core.api import ErrorOut
+from salescope.core.api import ErrorOut, InputSchema
+from salescope.core.bounds import Id, Version
 from salescope.org.permissions import api_permission
 from salescope.plans import permissions as perms
 from salescope.plans import queries as plan_queries
@@ -21,7 +22,7 @@ ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 
 
 class VarianceOut(Schema):
-    plan: int
+    plan: Id
     metric: str
     group_by: list[str]
     as_of: dt.date
@@ -34,20 +35,20 @@ class AlertOut(Schema):
     id: int
     kind: str
     status: str
-    owner_id: int
-    manager_id: int | None
-    plan_id: int
+    owner_id: Id
+    manager_id: Id | None
+    plan_id: Id
     cause: str
     link: str
     facts: dict
     raised_at: dt.datetime
     resolved_at: dt.datetime | None
     resolution: str
-    version: int
+    version: Version
 
 
-class ResolveIn(Schema):
-    version: int
+class ResolveIn(InputSchema):
+    version: Version
     resolution: str = Field("", max_length=2000)
 
 
@@ -65,7 +66,7 @@ class EvaluationOut(Schema):
 )
 def variance(
     request: HttpRequest,
-    plan_id: int,
+    plan_id: Id,
     metric: Metric = Metric.SALES_AMOUNT,
     group_by: str = "salesperson,month",
     as_of: dt.date | None = None,
@@ -110,7 +111,7 @@ def inbox(request: HttpRequest, status: str = "open", everything: bool = False) 
     summary="Resolve a warning with what was done",
     openapi_extra=api_permission(perms.ALERT_RESOLVE.code),
 )
-def resolve(request: HttpRequest, alert_id: int, payload: ResolveIn) -> dict:
+def resolve(request: HttpRequest, alert_id: Id, payload: ResolveIn) -> dict:
     alert = alerts.get_alert(viewer=request.user, pk=alert_id)
     alert = alerts.resolve_alert(
         actor=request.user,

@@ -7,12 +7,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from salescope.analytics import manual
 from salescope.analytics.models import ManualActual
 from salescope.analytics.permissions import MANUAL_CHANGE, MANUAL_CREATE, MANUAL_DELETE
-from salescope.core.api import ErrorOut
+from salescope.core.api import ErrorOut, InputSchema
+from salescope.core.bounds import MAX_AMOUNT, Id, Version
 from salescope.org.permissions import api_permission
 from salescope.org.visibility import CHANGE
 from salescope.plans.choices import Metric
@@ -25,15 +26,15 @@ class ManualActualOut(Schema):
     id: int
     metric: str
     month: dt.date
-    person_id: int | None
-    unit_id: int | None
-    category_id: int | None
+    person_id: Id | None
+    unit_id: Id | None
+    category_id: Id | None
     value: Decimal = Field(..., description="As typed: yuan, a count, or a percentage 0–100")
     value_hundredths: int
     note: str
-    entered_by_id: int
+    entered_by_id: Id
     entered_at: dt.datetime
-    version: int
+    version: Version
 
     @staticmethod
     def resolve_value(obj: ManualActual) -> Decimal:
@@ -44,19 +45,19 @@ class ManualActualOut(Schema):
         return obj.value
 
 
-class ManualActualIn(Schema):
+class ManualActualIn(InputSchema):
     metric: Metric
     month: dt.date = Field(..., description="Any day of the month; stored as its first day")
-    person_id: int | None = None
-    unit_id: int | None = None
-    category_id: int | None = None
-    value: Decimal = Field(..., ge=0, decimal_places=2)
+    person_id: Id | None = None
+    unit_id: Id | None = None
+    category_id: Id | None = None
+    value: Decimal = Field(..., ge=0, le=MAX_AMOUNT, decimal_places=2)
     note: str = Field("", max_length=2000)
 
 
-class ManualActualPatch(Schema):
-    version: int
-    value: Decimal | None = Field(None, ge=0, decimal_places=2)
+class ManualActualPatch(InputSchema):
+    version: Version
+    value: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT, decimal_places=2)
     note: str | None = Field(None, max_length=2000)
 
 
@@ -66,13 +67,13 @@ class ManualTotalOut(Schema):
 
 
 @router.get("/manual-actuals", response=list[ManualActualOut], summary="Figures entered by hand")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_actuals(
     request: HttpRequest,
     metric: Metric | None = None,
     month: dt.date | None = None,
-    person: int | None = None,
-    unit: int | None = None,
+    person: Id | None = None,
+    unit: Id | None = None,
 ) -> QuerySet:
     return manual.list_manual_actuals(
         viewer=request.user, metric=metric, month=month, person=person, unit=unit
@@ -104,7 +105,7 @@ def totals(
     response={200: ManualActualOut, 404: ErrorOut},
     summary="One figure",
 )
-def get_actual(request: HttpRequest, actual_id: int) -> ManualActual:
+def get_actual(request: HttpRequest, actual_id: Id) -> ManualActual:
     return manual.get_manual_actual(viewer=request.user, pk=actual_id)
 
 
@@ -138,7 +139,7 @@ def enter(request: HttpRequest, payload: ManualActualIn) -> Status:
     summary="Correct a figure (409 if someone changed it since you loaded it)",
     openapi_extra=api_permission(MANUAL_CHANGE.code),
 )
-def correct(request: HttpRequest, actual_id: int, payload: ManualActualPatch) -> ManualActual:
+def correct(request: HttpRequest, actual_id: Id, payload: ManualActualPatch) -> ManualActual:
     actual = manual.get_manual_actual(viewer=request.user, pk=actual_id, action=CHANGE)
     changes = payload.dict(include={"value", "note"}, exclude_none=True)
     return manual.update_manual_actual(
@@ -152,7 +153,7 @@ def correct(request: HttpRequest, actual_id: int, payload: ManualActualPatch) ->
     summary="Delete a figure (409 if someone changed it since you loaded it)",
     openapi_extra=api_permission(MANUAL_DELETE.code),
 )
-def delete(request: HttpRequest, actual_id: int, version: int) -> Status:
+def delete(request: HttpRequest, actual_id: Id, version: Version) -> Status:
     actual = manual.get_manual_actual(viewer=request.user, pk=actual_id, action=CHANGE)
     manual.delete_manual_actual(actor=request.user, actual=actual, expected_version=version)
     return Status(204, None)

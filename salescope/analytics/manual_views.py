@@ -42,6 +42,7 @@ def entries(request: HttpRequest) -> HttpResponse:
         initial={"metric": chosen.get("metric"), "month": chosen.get("month")},
     )
     status = 200
+    existing = None  # the figure already entered for the cell, when a second one is refused
     if request.method == "POST":
         status = 422
         if form.is_valid():
@@ -49,6 +50,7 @@ def entries(request: HttpRequest) -> HttpResponse:
                 manual.enter_manual_actual(actor=viewer, **form.cleaned_data)
             except DomainError as error:
                 status = _form_error(form, error)
+                existing = error.extra.get("existing_id")
             else:
                 messages.success(request, _("Figure saved."))
                 return redirect(request.get_full_path())
@@ -60,6 +62,7 @@ def entries(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page")),
         "can_enter": allows(viewer, MANUAL_CREATE.code),
+        "existing": existing,
     }
     return render(request, "analytics/manual_entries.html", context, status=status)
 

@@ -10,6 +10,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from salescope.core.periods import month_end
+from salescope.core.roles import Role, viewer_roles
 from salescope.org.models import OrgUnit, User
 from salescope.org.visibility import own_records
 from salescope.plans.choices import PlanStatus
@@ -48,6 +49,23 @@ def default_plan(
         if pool:
             return min(pool, key=lambda p: p.period_start)
     return None
+
+
+# Roles that read more than their own figures whatever units they manage.
+_WIDE_READERS = frozenset(
+    {Role.ADMINISTRATOR, Role.EXECUTIVE, Role.SALES_DIRECTOR, Role.FINANCE, Role.MARKETING}
+)
+
+
+def default_grouping(*, viewer: User) -> str:
+    """How the tracking page groups when nothing is asked: by region for managers and
+    company-wide readers; by month for someone who sees only their own figures (a row
+    labelled with their region's name would read as the region's figure)."""
+    if viewer_roles(viewer) & _WIDE_READERS:
+        return "region"
+    if OrgUnit.objects.visible_to(viewer).filter(manager=viewer).exists():
+        return "region"
+    return "month"
 
 
 def my_scope(*, viewer: User) -> dict[str, Any]:

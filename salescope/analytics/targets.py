@@ -37,6 +37,7 @@ from salescope.analytics import manual
 from salescope.analytics.actuals import (
     actual_totals,
     as_date,
+    former_member_totals,
     has_actuals,
     month_as_text,
     plain_rows,
@@ -105,6 +106,8 @@ class _Org:
         self.person_unit: dict[int, int | None] = {}
         self.names: dict[int, str] = {}  # person id → display name
         self._paths: dict[int, str | None] = {}  # unit id → path, of the loaded people's units
+        # person id → (from, until, unit id): the units they were in (org.Membership)
+        self._spans: dict[int, list[tuple[dt.date, dt.date | None, int]]] = {}
 
     @classmethod
     def load(cls, person_ids: Iterable[int], units: dict[int, _Unit] | None = None) -> _Org:
@@ -138,6 +141,27 @@ class _Org:
                 self._paths[unit_id] = path
             # ``User.display_name``: the full name, else first + last, else the username.
             self.names[pk] = full_name or f"{first} {last}".strip() or username
+
+    def add_history(self, person_ids: Iterable[int], start: dt.date, end: dt.date) -> None:
+        """Load the units the people were in between ``start`` and ``end`` (one query)."""
+        from salescope.org.models import Membership
+
+        spans = (
+            Membership.objects.filter(person_id__in=set(person_ids), started_on__lte=end)
+            .exclude(ended_on__lte=start)
+            .values_list("person_id", "unit_id", "unit__path", "started_on", "ended_on")
+        )
+        for pk, unit_id, path, started, ended in spans:
+            self._spans.setdefault(pk, []).append((started, ended, unit_id))
+            self._paths[unit_id] = path
+
+    def unit_in(self, person_id: int | None, month: dt.date) -> int | None:
+        """The unit the person was in on the month's first day (their membership history,
+        when loaded), else their unit now."""
+        for started, ended, unit_id in self._spans.get(person_id or 0, ()):
+            if started <= month and (ended is None or month < ended):
+                return unit_id
+        return self.person_unit.get(person_id)  # type: ignore[arg-type]
 
     def path_of(self, unit_id: int | None) -> str | None:
         """A unit's materialised path (None for no or an unknown unit)."""
@@ -403,7 +427,7 @@ def target_variance(
         {k[columns.index("person_id")] for k in targets} if "person_id" in columns else ()
     )
     actuals: dict[tuple, int] = _actuals(
-        viewer, plan, metric, group_by, columns, targets, org, filters
+        viewer, plan, metric, group_by, columns, targets, org, filters, as_of
     )
     for key in actuals:
         targets.setdefault(key, 0)
@@ -500,9 +524,12 @@ def _actuals(
     targets: dict[tuple, int],
     org: _Org,
     filters: dict[str, Any],
+    as_of: dt.date,
     additive: bool = True,
 ) -> dict[tuple, Any]:
-    """Actuals keyed like the targets: (columns…, month), from one grouped rollup query.
+    """Actuals keyed like the targets: (columns…, month), from one grouped rollup query, as
+    they stood on ``as_of`` (nothing recorded after it counts; its month's days up to it are
+    read from the lines).
     For a level (``additive`` False) each value is ``[sum, count]`` of the figures that fold
     into the key, so the caller can take their mean."""
     if not has_actuals(metric):
@@ -523,7 +550,19 @@ def _actuals(
         date_to=plan.period_end,
         group_by=dims[: len(dims) if with_category else len(dims) - 1],
         filters={"salesperson": filters["person"]} if filters.get("person") else None,
+        until=as_of,
     )
+    if not by_unit:
+        former = _former_members(viewer, plan, {k[0] for k in raw}, filters)
+        for key, value in former_member_totals(
+            metric=metric,
+            months_of=former,
+            date_from=plan.period_start,
+            date_to=plan.period_end,
+            group_by=dims[: len(dims) if with_category else len(dims) - 1],
+            until=as_of,
+        ).items():
+            raw[key] = raw.get(key, 0) + value
     if not additive:  # each figure (a mean per person, unit and month) counts once
         raw = {k: [v, 1] for k, v in raw.items()}
     if by_unit:  # (person, unit, month[, category]) → (person, month[, category]) + unit
@@ -532,7 +571,11 @@ def _actuals(
             short = (k[0], *k[2:]) if k[0] is not None else (("unit", k[1]), *k[2:])
             merged[short] = merged.get(short, 0) + v if additive else _add(merged.get(short), v)
         raw = merged
-    org.add({k[0] for k in raw if not isinstance(k[0], tuple)})
+    people = {k[0] for k in raw if not isinstance(k[0], tuple)}
+    org.add(people)
+    if not filters.get("person") or filters.get("unit") or "unit_id" in columns:
+        # a person who moved counts, in each month, in the unit they were in then (docs/org.md)
+        org.add_history(people, plan.period_start, plan.period_end)
     scope = _scope_path(plan, org)
     base = org.path_of(filters["unit"]) if filters.get("unit") else None
     if filters.get("unit") and base is None:
@@ -541,6 +584,9 @@ def _actuals(
         {k[columns.index("unit_id")] for k in targets} if "unit_id" in columns else set()
     )
     cat_paths = _category_paths(targets, columns)
+    if "category_id" in columns and not cat_paths:
+        # no target names a category: show the actuals by top-level category
+        cat_paths = _top_categories()
     if cat_paths:
         from salescope.catalog.models import Category
 
@@ -551,15 +597,13 @@ def _actuals(
     else:
         leaf_paths = {}
     only_month = filters.get("month")
-    coordinates: dict[tuple, tuple | None] = {}  # (person, category) → key columns / None
+    coordinates: dict[tuple, tuple | None] = {}  # (person, unit, category) → columns / None
 
-    def coordinates_of(person_id: Any, category_id: int | None) -> tuple | None:
-        """The key's columns for a person's (category's) actual; None outside the scope.
-        ``("unit", id)`` stands for a figure entered for a unit rather than a person."""
+    def coordinates_of(person_id: Any, unit_id: Any, category_id: int | None) -> tuple | None:
+        """The key's columns for a person's (category's) actual in a unit; None outside the
+        scope. ``("unit", id)`` stands for a figure entered for a unit rather than a person."""
         if isinstance(person_id, tuple):
             person_id, unit_id = None, person_id[1]
-        else:
-            unit_id = org.person_unit.get(person_id)  # type: ignore[arg-type]
         path = org.path_of(unit_id)
         if path is None or not path.startswith(scope):
             return None
@@ -585,14 +629,46 @@ def _actuals(
         if only_month and month != only_month:
             continue
         category_id = raw_key[2] if with_category else None
-        coords = coordinates.get((person_id, category_id), _UNKNOWN)
+        unit_id = None if isinstance(person_id, tuple) else org.unit_in(person_id, month)
+        coords = coordinates.get((person_id, unit_id, category_id), _UNKNOWN)
         if coords is _UNKNOWN:
-            coords = coordinates[(person_id, category_id)] = coordinates_of(person_id, category_id)
+            coords = coordinates_of(person_id, unit_id, category_id)
+            coordinates[(person_id, unit_id, category_id)] = coords
         if coords is None:
             continue
         key = (*coords, month)
         out[key] = out.get(key, 0) + amount if additive else _add(out.get(key), amount)
     return out
+
+
+def _former_members(
+    viewer: Any, plan: Plan, seen: set[Any], filters: dict[str, Any]
+) -> dict[int, set[dt.date]]:
+    """People who were in a unit the viewer manages during the plan but are no longer below
+    them (they moved), with the months they were there: those months' actuals belong to the
+    viewer's team (docs/org.md), though the person's records now follow them elsewhere."""
+    from salescope.core.roles import Role, viewer_roles
+    from salescope.org.models import Membership
+    from salescope.org.visibility import managed_subtree
+
+    if Role.MANAGER not in viewer_roles(viewer) or getattr(viewer, "pk", None) is None:
+        return {}
+    spans = (
+        Membership.objects.filter(unit__in=managed_subtree(viewer), started_on__lte=plan.period_end)
+        .exclude(ended_on__lte=plan.period_start)
+        .exclude(ended_on__isnull=True)  # still there: read as the viewer's own team
+        .exclude(person__unit__in=managed_subtree(viewer))
+        .exclude(person_id__in=[p for p in seen if isinstance(p, int)] + [viewer.pk])
+        .values_list("person_id", "started_on", "ended_on")
+    )
+    if filters.get("person"):
+        spans = spans.filter(person_id=filters["person"])
+    months_of: dict[int, set[dt.date]] = {}
+    for person_id, started, ended in spans:
+        months_of.setdefault(person_id, set()).update(
+            m for m in months_between(plan.period_start, plan.period_end) if started <= m < ended
+        )
+    return {p: m for p, m in months_of.items() if m}
 
 
 def _add(into: list[int] | None, value: list[int]) -> list[int]:
@@ -618,6 +694,14 @@ def _category_paths(targets: dict[tuple, int], columns: list[str]) -> dict[int, 
     index = columns.index("category_id")
     ids = {k[index] for k in targets if k[index] is not None}
     return dict(Category.objects.unrestricted().filter(pk__in=ids).values_list("pk", "path"))
+
+
+def _top_categories() -> dict[int, str]:
+    from salescope.catalog.models import Category
+
+    return dict(
+        Category.objects.unrestricted().filter(parent__isnull=True).values_list("pk", "path")
+    )
 
 
 def _actual_coordinate(
@@ -880,7 +964,7 @@ def _level_variance(
         {k[columns.index("person_id")] for k in targets} if "person_id" in columns else ()
     )
     actuals = _actuals(
-        viewer, plan, metric, group_by, columns, targets, org, filters, additive=False
+        viewer, plan, metric, group_by, columns, targets, org, filters, as_of, additive=False
     )
     cells_by_key: dict[tuple, LevelCell] = {key: [*value, 0, 0] for key, value in targets.items()}
     for key, (total, count) in actuals.items():

@@ -43,7 +43,10 @@ def _plan_from(request: HttpRequest) -> tuple[Plan | None, list[Plan]]:
 @page
 def tracking(request: HttpRequest) -> HttpResponse:
     plan, plans = _plan_from(request)
-    form = TrackingForm(request.GET or None)
+    asked = request.GET.copy()
+    if not asked.get("group_by"):
+        asked["group_by"] = queries.default_grouping(viewer=request.user)
+    form = TrackingForm(asked)
     data = form.cleaned_data if form.is_valid() else {}
     report = None
     if plan is not None:

@@ -16,6 +16,7 @@ from salescope.catalog.schemas import (
     ProductOut,
 )
 from salescope.core.api import ErrorOut
+from salescope.core.bounds import Count, Days, Id
 
 router = Router(tags=["catalog"])
 
@@ -27,7 +28,7 @@ def list_products(request: HttpRequest, search: str = "") -> Any:
 
 
 @router.get("/products/{product_id}", response={200: ProductCostOut | ProductOut, 404: ErrorOut})
-def get_product(request: HttpRequest, product_id: int) -> Any:
+def get_product(request: HttpRequest, product_id: Id) -> Any:
     product = queries.get_product(viewer=request.user, pk=product_id)
     if request.user.role in COST_ROLES:
         return ProductCostOut.from_orm(product)
@@ -41,9 +42,9 @@ def get_product(request: HttpRequest, product_id: int) -> Any:
 )
 def availability(
     request: HttpRequest,
-    product_id: int,
-    quantity: int,
-    horizon_days: int = 90,
+    product_id: Id,
+    quantity: Count,
+    horizon_days: Days = 90,
     as_of: dt.date | None = None,
 ) -> Any:
     product = queries.get_product(viewer=request.user, pk=product_id)

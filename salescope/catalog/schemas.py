@@ -3,6 +3,8 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from salescope.core.bounds import Id, Version
+
 
 class Ref(Schema):
     id: int
@@ -18,7 +20,7 @@ class ProductOut(Schema):
     unit: str
     list_price: Decimal
     active: bool
-    version: int
+    version: Version
 
 
 class ProductCostOut(ProductOut):
@@ -26,7 +28,7 @@ class ProductCostOut(ProductOut):
 
 
 class AvailabilityOut(Schema):
-    product_id: int
+    product_id: Id
     quantity: int
     available_now: int
     on_hand: int
@@ -40,7 +42,7 @@ class CategoryOut(Schema):
     id: int
     code: str
     name: str
-    parent_id: int | None
+    parent_id: Id | None
 
 
 class BrandOut(Schema):

@@ -7,15 +7,20 @@ error; nothing reaches the client as a traceback.
 import logging
 from typing import Any
 
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router, Schema
+from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
+from pydantic import ConfigDict
 
+from salescope.core.bounds import MAX_OFFSET
 from salescope.core.errors import (
+    BadRequest,
     DomainError,
     NotAuthenticated,
     NotFound,
@@ -40,7 +45,11 @@ def _field_name(location: list[Any] | tuple[Any, ...]) -> str:
 
 
 def _error(api: NinjaAPI, request: HttpRequest, error: DomainError) -> HttpResponse:
-    return api.create_response(request, error.as_dict(), status=error.status)
+    response = api.create_response(request, error.as_dict(), status=error.status)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -76,6 +85,23 @@ def install_error_handlers(api: NinjaAPI) -> None:
             return _error(api, request, conflict)
         return server_error(request, exc)
 
+    @api.exception_handler(OverflowError)
+    def overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # A safety net: every numeric parameter is bounded (core.bounds); should one be
+        # missed, a number too large for the database is still the client's error.
+        return _error(api, request, ValidationFailed(_("A number is out of range.")))
+
+    @api.exception_handler(DataError)
+    def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # PostgreSQL: numeric value (22003) or date/time field (22008) out of range.
+        if getattr(exc.__cause__, "sqlstate", None) in {"22003", "22008"}:
+            return _error(api, request, ValidationFailed(_("A number is out of range.")))
+        return server_error(request, exc)
+
+    @api.exception_handler(MultiPartParserError)
+    def bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        return _error(api, request, BadRequest(_("The uploaded form data is malformed.")))
+
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("Unhandled API error on %s %s", request.method, request.path)
@@ -101,6 +127,59 @@ class ErrorOut(Schema):
     code: str
     detail: str
     fields: dict[str, list[str]]
+
+
+# Statuses any operation may answer with an error body: a malformed body (400), no or a bad
+# token (401), a forbidden action (403), a missing or invisible record (404), invalid or
+# out-of-range input (422), too many requests (429); writes also a conflict (409).
+COMMON_ERROR_STATUSES = (400, 401, 403, 404, 422, 429)
+WRITE_ERROR_STATUSES = (409,)
+_WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+class SalescopeAPI(NinjaAPI):
+    """The API whose schema documents the error statuses every operation can answer (R22)."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("ErrorOut", ErrorOut.json_schema())
+        error = {
+            "description": "Error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        for path in schema.get("paths", {}).values():
+            for method, operation in path.items():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                statuses: tuple[int, ...] = COMMON_ERROR_STATUSES
+                if method in _WRITE_METHODS:
+                    statuses = (*statuses, *WRITE_ERROR_STATUSES)
+                for status in statuses:
+                    operation["responses"].setdefault(status, error)
+        return schema
+
+
+def field_of(obj: Any, name: str) -> Any:
+    """An output's value under another name (a model attribute or a dict key).
+
+    Out schemas resolve renamed values with this rather than a pydantic alias: ninja writes
+    the alias into the OpenAPI schema but answers with the field's name (R22).
+    """
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name)
+
+
+class InputSchema(Schema):
+    """A request body: a field it does not declare is refused by name (422), never ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class BoundedLimitOffsetPagination(LimitOffsetPagination):
+    """ninja's ?limit=&offset= paging with an offset the databases can hold (R22)."""
+
+    class Input(LimitOffsetPagination.Input):
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class HealthOut(Schema):

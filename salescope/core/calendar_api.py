@@ -7,7 +7,8 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from salescope.core import calendar
-from salescope.core.api import ErrorOut
+from salescope.core.api import ErrorOut, InputSchema
+from salescope.core.bounds import Id, Version, Year
 from salescope.core.models import CalendarDay, CalendarDayKind
 from salescope.core.permissions import CALENDAR_CHANGE, api_permission
 
@@ -21,17 +22,17 @@ class CalendarDayOut(Schema):
     date: dt.date
     kind: CalendarDayKind
     name: str
-    version: int
+    version: Version
 
 
-class CalendarDayIn(Schema):
+class CalendarDayIn(InputSchema):
     date: dt.date
     kind: CalendarDayKind
     name: str = Field("", max_length=100)
 
 
-class CalendarDayPatch(Schema):
-    version: int
+class CalendarDayPatch(InputSchema):
+    version: Version
     date: dt.date | None = None
     kind: CalendarDayKind | None = None
     name: str | None = Field(None, max_length=100)
@@ -49,7 +50,7 @@ class WorkingDaysOut(Schema):
     response=list[CalendarDayOut],
     summary="Public holidays and make-up working days of a year",
 )
-def list_days(request: HttpRequest, year: int | None = None) -> list[CalendarDay]:
+def list_days(request: HttpRequest, year: Year | None = None) -> list[CalendarDay]:
     year = year or timezone.localdate().year
     return list(calendar.list_days(viewer=request.user, year=year))
 
@@ -69,7 +70,7 @@ def working_days(request: HttpRequest, start: dt.date, end: dt.date) -> dict:
     response={200: CalendarDayOut, **NOT_FOUND},
     summary="One calendar day",
 )
-def get_day(request: HttpRequest, day_id: int) -> CalendarDay:
+def get_day(request: HttpRequest, day_id: Id) -> CalendarDay:
     return calendar.get_day(viewer=request.user, pk=day_id)
 
 
@@ -92,7 +93,7 @@ def create_day(request: HttpRequest, payload: CalendarDayIn) -> Status:
     summary="Change a calendar day (409 if someone changed it since you loaded it)",
     openapi_extra=api_permission(CALENDAR_CHANGE.code),
 )
-def update_day(request: HttpRequest, day_id: int, payload: CalendarDayPatch) -> CalendarDay:
+def update_day(request: HttpRequest, day_id: Id, payload: CalendarDayPatch) -> CalendarDay:
     found = calendar.get_day(viewer=request.user, pk=day_id)
     changes = payload.dict(include={"date", "kind", "name"}, exclude_none=True)
     return calendar.update_day(
@@ -106,7 +107,7 @@ def update_day(request: HttpRequest, day_id: int, payload: CalendarDayPatch) -> 
     summary="Delete a calendar day (409 if someone changed it since you loaded it)",
     openapi_extra=api_permission(CALENDAR_CHANGE.code),
 )
-def delete_day(request: HttpRequest, day_id: int, version: int) -> Status:
+def delete_day(request: HttpRequest, day_id: Id, version: Version) -> Status:
     found = calendar.get_day(viewer=request.user, pk=day_id)
     calendar.delete_day(actor=request.user, day=found, expected_version=version)
     return Status(204, None)

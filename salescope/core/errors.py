@@ -90,9 +90,15 @@ class ValidationFailed(DomainError):
 
 
 class RateLimited(DomainError):
+    """Too many requests; ``retry_after`` seconds until one is allowed (the Retry-After)."""
+
     status = 429
     default_code = ErrorCode.RATE_LIMITED
     default_detail = _("Too many requests. Try again later.")
+
+    def __init__(self, detail: Any = None, *, retry_after: int | None = None, **kw: Any) -> None:
+        super().__init__(detail, **kw)
+        self.retry_after = retry_after
 
 
 class DuplicateKey(Conflict):

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 
 from salescope.core.audit_context import AuditSource, audit_source
+from salescope.core.client_ip import client_ip
 from salescope.core.errors import (
     BadRequest,
     DomainError,
@@ -64,7 +65,7 @@ class AuditSourceMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         source = AuditSource.API if request.path.startswith("/api/") else AuditSource.PAGE
-        with audit_source(source, remote_addr=request.META.get("REMOTE_ADDR")):
+        with audit_source(source, remote_addr=client_ip(request)):
             return self.get_response(request)
 
 

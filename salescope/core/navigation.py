@@ -1,7 +1,7 @@
 """The areas of Salescope, in the order of the sales management cycle (MISSION.md).
 
-An area lights up in the navigation as soon as its app registers the URL name; until then it
-is shown greyed out, so users see the whole map of the product from the first day.
+An area appears in the navigation and on the home page once its app registers the URL name:
+users see what exists, never a greyed "not available yet" promise.
 """
 
 from dataclasses import dataclass
@@ -65,15 +65,14 @@ def navigation(current_path: str = "") -> list[dict]:
         try:
             url = reverse(area.url_name)
         except NoReverseMatch:
-            url = None
+            continue  # the area's app is not there (yet)
         items.append(
             {
                 "key": area.key,
                 "label": area.label,
                 "summary": area.summary,
                 "url": url,
-                "active": bool(url)
-                and any(current_path.startswith(p) for p in (url or "", *area.also)),
+                "active": any(current_path.startswith(p) for p in (url, *area.also)),
             }
         )
     return items

@@ -15,12 +15,13 @@ from django.core.paginator import Paginator
 
 DEFAULT_CAP = 1000
 LOOKAHEAD_PAGES = 10
+MAX_PAGE = 10**7  # beyond it an offset overflows the database's integers; such a page is page 1
 
 
 def page_number(raw: Any) -> int:
     """The requested page as a positive integer (anything else is page 1)."""
-    text = str(raw or "").strip()
-    return int(text) if text.isdigit() and int(text) > 0 else 1
+    text = str(raw or "").strip()[:12]
+    return int(text) if text.isdigit() and 0 < int(text) <= MAX_PAGE else 1
 
 
 class CappedPaginator(Paginator):

@@ -16,7 +16,13 @@ from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from salescope.core.errors import DomainError, NotFound, PermissionDenied, duplicate_key
+from salescope.core.errors import (
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    duplicate_key,
+)
 from salescope.core.paging import capped_page
 
 PAGE_SIZE = 50
@@ -24,7 +30,7 @@ PAGE_SIZE = 50
 
 def page_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Missing or invisible → the 404 page (R1); visible but forbidden → the 403 page; a key
-    taken by a concurrent request → the 409 page."""
+    taken by a concurrent request → the 409 page; a spent allowance (core.ratelimit) → 429."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -34,6 +40,10 @@ def page_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             raise Http404 from None
         except PermissionDenied:
             raise DjangoPermissionDenied from None
+        except RateLimited as error:
+            response = render(request, "429.html", {"detail": error.detail}, status=429)
+            response["Retry-After"] = str(error.retry_after or 60)
+            return response
         except IntegrityError as error:
             # Two requests raced for one key and the database stopped the second (409).
             conflict = duplicate_key(error)

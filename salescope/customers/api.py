@@ -5,6 +5,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from salescope.core.api import ErrorOut
+from salescope.core.bounds import Id
 from salescope.core.money import to_fen
 from salescope.customers import permissions as perms
 from salescope.customers import queries, services
@@ -113,7 +114,7 @@ def handover(request: HttpRequest, payload: HandoverIn) -> Any:
     summary="Set the credit limit and payment terms (finance, sales director, administrator)",
     openapi_extra=api_permission(perms.CREDIT_TERMS_CHANGE.code),
 )
-def set_credit_terms(request: HttpRequest, customer_id: int, payload: CreditTermsIn) -> Any:
+def set_credit_terms(request: HttpRequest, customer_id: Id, payload: CreditTermsIn) -> Any:
     customer = queries.get_customer(viewer=request.user, pk=customer_id)
     limit = payload.credit_limit
     return services.set_credit_terms(
@@ -126,7 +127,7 @@ def set_credit_terms(request: HttpRequest, customer_id: int, payload: CreditTerm
 
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, 404: ErrorOut})
-def get_customer(request: HttpRequest, customer_id: int) -> Any:
+def get_customer(request: HttpRequest, customer_id: Id) -> Any:
     return queries.get_customer(viewer=request.user, pk=customer_id)
 
 
@@ -135,7 +136,7 @@ def get_customer(request: HttpRequest, customer_id: int) -> Any:
     response={200: CustomerOut, **ERRORS},
     openapi_extra=api_permission(perms.CUSTOMER_CHANGE.code),
 )
-def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Any:
+def update_customer(request: HttpRequest, customer_id: Id, payload: CustomerPatch) -> Any:
     customer = queries.get_customer(viewer=request.user, pk=customer_id, action="change")
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
@@ -152,7 +153,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
     response={200: CustomerOut, **ERRORS},
     openapi_extra=api_permission(perms.CUSTOMER_DELETE.code),
 )
-def delete_customer(request: HttpRequest, customer_id: int) -> Any:
+def delete_customer(request: HttpRequest, customer_id: Id) -> Any:
     customer = queries.get_customer(viewer=request.user, pk=customer_id, action="delete")
     return services.delete_customer(actor=request.user, customer=customer)
 
@@ -162,7 +163,7 @@ def delete_customer(request: HttpRequest, customer_id: int) -> Any:
     response={200: CustomerOut, **ERRORS},
     openapi_extra=api_permission(perms.CUSTOMER_ARCHIVE.code),
 )
-def archive_customer(request: HttpRequest, customer_id: int) -> Any:
+def archive_customer(request: HttpRequest, customer_id: Id) -> Any:
     customer = queries.get_customer(viewer=request.user, pk=customer_id, action="change")
     return services.archive_customer(actor=request.user, customer=customer)
 
@@ -172,15 +173,15 @@ def archive_customer(request: HttpRequest, customer_id: int) -> Any:
     response={200: CustomerOut, **ERRORS},
     openapi_extra=api_permission(perms.CUSTOMER_RESTORE.code),
 )
-def restore_customer(request: HttpRequest, customer_id: int) -> Any:
+def restore_customer(request: HttpRequest, customer_id: Id) -> Any:
     customer = queries.get_customer(
-        viewer=request.user, pk=customer_id, action="change", deleted=True
+        viewer=request.user, pk=customer_id, action="change", deleted=None
     )
     return services.restore_customer(actor=request.user, customer=customer)
 
 
 @router.get("/customers/{customer_id}/contacts", response={200: list[ContactOut], 404: ErrorOut})
-def list_contacts(request: HttpRequest, customer_id: int) -> Any:
+def list_contacts(request: HttpRequest, customer_id: Id) -> Any:
     customer = queries.get_customer(viewer=request.user, pk=customer_id)
     return list(queries.list_contacts(viewer=request.user, customer=customer))
 
@@ -190,7 +191,7 @@ def list_contacts(request: HttpRequest, customer_id: int) -> Any:
     response={201: ContactOut, **ERRORS},
     openapi_extra=api_permission(perms.CONTACT_CREATE.code),
 )
-def add_contact(request: HttpRequest, customer_id: int, payload: ContactIn) -> Any:
+def add_contact(request: HttpRequest, customer_id: Id, payload: ContactIn) -> Any:
     customer = queries.get_customer(viewer=request.user, pk=customer_id, action="change")
     data = payload.dict()
     name = data.pop("name")

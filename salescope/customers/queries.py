@@ -35,8 +35,13 @@ def list_customers(
     return qs.only(*fields) if fields else qs
 
 
-def get_customer(*, viewer: User, pk: Any, action: str = "view", deleted: bool = False) -> Customer:
-    qs = Customer.objects.filter(deleted_at__isnull=not deleted)
+def get_customer(
+    *, viewer: User, pk: Any, action: str = "view", deleted: bool | None = False
+) -> Customer:
+    """One visible customer; ``deleted``: only deleted ones (True), either (None)."""
+    qs = Customer.objects.all()
+    if deleted is not None:
+        qs = qs.filter(deleted_at__isnull=not deleted)
     return get_visible(
         qs.select_related("owner", "territory", "parent"), viewer=viewer, pk=pk, action=action
     )
@@ -61,6 +66,7 @@ def data_quality(*, viewer: User) -> dict[str, Any]:
     """Likely duplicates (same normalised name, phone or tax number) and missing fields (F1)."""
     qs = visible(Customer.objects.filter(deleted_at__isnull=True), viewer=viewer)
     groups: list[dict[str, Any]] = []
+    by_members: dict[tuple[int, ...], dict[str, Any]] = {}  # one group per set of customers
     for field, label in (
         ("name_normalized", "name"),
         ("phone_normalized", "phone"),
@@ -76,7 +82,13 @@ def data_quality(*, viewer: User) -> dict[str, Any]:
         members: dict[str, list[Customer]] = {}
         for customer in qs.filter(**{f"{field}__in": list(keys[:200])}).order_by("code"):
             members.setdefault(getattr(customer, field), []).append(customer)
-        groups += [{"by": label, "key": k, "customers": v} for k, v in members.items()]
+        for key, customers in members.items():
+            same = by_members.get(tuple(c.pk for c in customers))
+            if same is None:  # a new group
+                same = {"by": label, "key": key, "customers": customers, "by_all": []}
+                by_members[tuple(c.pk for c in customers)] = same
+                groups.append(same)
+            same["by_all"].append(label)  # the same customers alike in another field too
     missing = []
     for customer in qs.filter(
         Q(owner__isnull=True)

@@ -1,6 +1,10 @@
 from decimal import Decimal
+from typing import Any
 
 from ninja import Field, Schema
+
+from salescope.core.api import InputSchema, field_of
+from salescope.core.bounds import Amount, Id, Version
 
 
 class Ref(Schema):
@@ -11,7 +15,11 @@ class Ref(Schema):
 class PersonRef(Schema):
     id: int
     username: str
-    name: str = Field(..., alias="display_name")
+    name: str
+
+    @staticmethod
+    def resolve_name(obj: Any) -> Any:
+        return field_of(obj, "display_name")
 
 
 class CustomerOut(Schema):
@@ -24,55 +32,55 @@ class CustomerOut(Schema):
     owner: PersonRef | None
     territory: Ref | None
     sales_area: str
-    parent_id: int | None
+    parent_id: Id | None
     phone: str
     tax_number: str
     address: str
     credit_limit: Decimal | None
     payment_terms_days: int
-    version: int
+    version: Version
 
 
-class CustomerIn(Schema):
+class CustomerIn(InputSchema):
     code: str = Field(..., min_length=1, max_length=40)
     name: str = Field(..., min_length=1, max_length=200)
     kind: str = "end_customer"
     tier: str = ""
-    owner_id: int | None = None
-    territory_id: int | None = None
+    owner_id: Id | None = None
+    territory_id: Id | None = None
     sales_area: str = ""
     phone: str = ""
     tax_number: str = ""
     address: str = ""
-    credit_limit: Decimal | None = None
+    credit_limit: Amount | None = None
     payment_terms_days: int | None = Field(None, ge=0, le=3650)
 
 
-class CreditTermsIn(Schema):
+class CreditTermsIn(InputSchema):
     """Credit limit (None: no limit) and payment terms in days (信用额度、账期)."""
 
-    version: int
-    credit_limit: Decimal | None = Field(None, ge=0)
+    version: Version
+    credit_limit: Amount | None = Field(None, ge=0)
     payment_terms_days: int = Field(ge=0, le=3650)
 
 
-class CustomerPatch(Schema):
-    version: int
+class CustomerPatch(InputSchema):
+    version: Version
     code: str | None = Field(None, min_length=1, max_length=40)
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: str | None = None
     tier: str | None = None
-    owner_id: int | None = None
-    territory_id: int | None = None
+    owner_id: Id | None = None
+    territory_id: Id | None = None
     sales_area: str | None = None
     phone: str | None = None
     tax_number: str | None = None
     address: str | None = None
-    credit_limit: Decimal | None = None
+    credit_limit: Amount | None = None
     payment_terms_days: int | None = Field(None, ge=0, le=3650)
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     title: str = ""
     phone: str = ""
@@ -89,14 +97,14 @@ class ContactOut(Schema):
     is_primary: bool
 
 
-class MergeIn(Schema):
-    keep_id: int
+class MergeIn(InputSchema):
+    keep_id: Id
     duplicate_ids: list[int]
 
 
-class HandoverIn(Schema):
-    from_user_id: int
-    to_user_id: int
+class HandoverIn(InputSchema):
+    from_user_id: Id
+    to_user_id: Id
     reason: str = ""
 
 

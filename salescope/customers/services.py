@@ -7,12 +7,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from salescope.core import audit
 from salescope.core.concurrency import update_versioned
-from salescope.core.errors import Conflict, PermissionDenied, ValidationFailed
+from salescope.core.errors import Conflict, PermissionDenied, StaleVersion, ValidationFailed
 from salescope.core.ownership import all_records
 from salescope.customers import permissions as perms
 from salescope.customers import queries
@@ -49,16 +49,31 @@ EDITABLE_FIELDS = [
 AUDIT_FIELDS = [*EDITABLE_FIELDS, "status", "deleted_at"]
 
 
+# Protected fields as the API and the pages name them (never the column).
+PUBLIC_NAMES = {"credit_limit_fen": "credit_limit"}
+
+
 def check_protected(actor: User, changes: dict[str, Any]) -> None:
-    refused = {
-        name: [_("You may not change this field.")]
+    names = [
+        name
         for name, roles in PROTECTED_FIELDS.items()
         if name in changes and not viewer_roles(actor) & roles
-    }
-    if refused:
+    ]
+    if names:
+        joiner = "、" if (get_language() or "").startswith("zh") else ", "
         raise PermissionDenied(
-            _("You may not change: %(fields)s") % {"fields": ", ".join(refused)}, fields=refused
+            _("You may not change: %(fields)s")
+            % {"fields": joiner.join(_field_label(name) for name in names)},
+            fields={PUBLIC_NAMES.get(n, n): [_("You may not change this field.")] for n in names},
         )
+
+
+def _field_label(name: str) -> str:
+    """A customer field as users know it (``credit_limit_fen`` is 信用额度, in yuan)."""
+    if name == "credit_limit_fen":
+        return _("Credit limit")
+    field = Customer._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
 
 
 def _validate(changes: dict[str, Any], instance: Customer | None = None) -> None:
@@ -118,6 +133,10 @@ def update_customer(
     before = audit.snapshot(customer, AUDIT_FIELDS)
     really = {k: v for k, v in changes.items() if audit.json_value(v) != before.get(k)}
     check_protected(actor, really)
+    if not really:  # nothing changes: no write, no audit row, but a stale version still says so
+        if customer.version != expected_version:
+            raise StaleVersion()
+        return customer
     _validate(really, customer)
     if "name" in really:
         from salescope.customers.models import normalize_name
@@ -154,6 +173,8 @@ def has_ledger_entries(customer: Customer) -> bool:
 
 def _set_state(actor: User, customer: Customer, action: str, **changes: Any) -> Customer:
     before = audit.snapshot(customer, ["status", "deleted_at"])
+    if all(audit.json_value(v) == before[k] for k, v in changes.items()):
+        return customer  # already in that state: nothing to write, nothing to audit
     Customer.objects.unrestricted().filter(pk=customer.pk).update(**changes)
     customer.refresh_from_db()
     audit.record(

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -78,7 +79,8 @@ def _field_label(name: str) -> str:
 def data_quality(request: HttpRequest) -> HttpResponse:
     report = queries.data_quality(viewer=request.user)
     for group in report["duplicates"]:
-        group["by_label"] = _field_label(group["by"])
+        joiner = "、" if (get_language() or "").startswith("zh") else ", "
+        group["by_label"] = joiner.join(_field_label(name) for name in group["by_all"])
     for item in report["missing"]:
         item["labels"] = [_field_label(name) for name in item["fields"]]
     report["can_merge"] = allows(request.user, perms.CUSTOMER_MERGE.code)

@@ -4,12 +4,15 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from salescope.catalog import queries as catalog_queries
+from salescope.core import ratelimit
 from salescope.core.api import ErrorOut
+from salescope.core.bounds import Days, Id
 from salescope.core.errors import ValidationFailed
 from salescope.core.money import from_fen
 from salescope.customers import queries as customer_queries
@@ -49,13 +52,13 @@ def list_lines(
     request: HttpRequest,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
-    customer: int | None = None,
-    product: int | None = None,
-    brand: int | None = None,
-    category: int | None = None,
+    customer: Id | None = None,
+    product: Id | None = None,
+    brand: Id | None = None,
+    category: Id | None = None,
     channel: str = "",
-    salesperson: int | None = None,
-    region: int | None = None,
+    salesperson: Id | None = None,
+    region: Id | None = None,
     kind: str = "all",
 ) -> Any:
     filters = _filters(
@@ -90,14 +93,15 @@ def sales_summary(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     kind: str = "sell_in",
-    category: int | None = None,
-    region: int | None = None,
-    salesperson: int | None = None,
+    category: Id | None = None,
+    region: Id | None = None,
+    salesperson: Id | None = None,
     channel: str = "",
-    brand: int | None = None,
-    customer: int | None = None,
-    product: int | None = None,
+    brand: Id | None = None,
+    customer: Id | None = None,
+    product: Id | None = None,
 ) -> Any:
+    ratelimit.spend(request.user, "report")
     dims = [d.strip() for d in group_by.split(",") if d.strip()]
     filters = _filters(
         kind=kind,
@@ -147,7 +151,7 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Any:
 
 
 @router.get("/orders/{order_id}", response={200: OrderOut, 404: ErrorOut})
-def get_order(request: HttpRequest, order_id: int) -> Any:
+def get_order(request: HttpRequest, order_id: Id) -> Any:
     return queries.get_order(viewer=request.user, pk=order_id)
 
 
@@ -157,7 +161,7 @@ def get_order(request: HttpRequest, order_id: int) -> Any:
     summary="Confirm, or put on credit hold (F4)",
     openapi_extra=api_permission(perms.ORDER_CONFIRM.code),
 )
-def confirm_order(request: HttpRequest, order_id: int, payload: VersionIn) -> Any:
+def confirm_order(request: HttpRequest, order_id: Id, payload: VersionIn) -> Any:
     order = queries.get_order(viewer=request.user, pk=order_id, action="change")
     return services.confirm_order(actor=request.user, order=order, expected_version=payload.version)
 
@@ -168,7 +172,7 @@ def confirm_order(request: HttpRequest, order_id: int, payload: VersionIn) -> An
     summary="Release a credit hold with a reason (F4)",
     openapi_extra=api_permission(perms.ORDER_RELEASE.code),
 )
-def release_order(request: HttpRequest, order_id: int, payload: ReleaseIn) -> Any:
+def release_order(request: HttpRequest, order_id: Id, payload: ReleaseIn) -> Any:
     order = queries.get_order(viewer=request.user, pk=order_id)
     return services.release_credit_hold(
         actor=request.user, order=order, expected_version=payload.version, reason=payload.reason
@@ -204,7 +208,7 @@ def issue_invoice(request: HttpRequest, payload: InvoiceIn) -> Any:
 
 
 @router.get("/invoices/{invoice_id}", response={200: InvoiceOut, 404: ErrorOut})
-def get_invoice(request: HttpRequest, invoice_id: int) -> Any:
+def get_invoice(request: HttpRequest, invoice_id: Id) -> Any:
     return queries.get_invoice(viewer=request.user, pk=invoice_id)
 
 
@@ -239,7 +243,7 @@ def record_collection(request: HttpRequest, payload: CollectionIn) -> Any:
     response={200: CollectionOut, **ERRORS},
     openapi_extra=api_permission(perms.COLLECTION_ALLOCATE.code),
 )
-def allocate(request: HttpRequest, collection_id: int, payload: list[AllocationIn]) -> Any:
+def allocate(request: HttpRequest, collection_id: Id, payload: list[AllocationIn]) -> Any:
     collection = queries.get_collection(viewer=request.user, pk=collection_id, action="change")
     pairs = [
         (queries.get_invoice(viewer=request.user, pk=item.invoice_id), item.amount)
@@ -250,6 +254,23 @@ def allocate(request: HttpRequest, collection_id: int, payload: list[AllocationI
     )
 
 
+MAX_AGEING_BUCKETS = 12
+
+
+def _ageing_bounds(buckets: str) -> tuple[int, ...] | None:
+    """``30,60,90`` → (30, 60, 90): increasing whole days from 1 to ten years, at most 12."""
+    message = _("Whole days from 1 to 3660, increasing, e.g. 30,60,90.")
+    parts = [b.strip() for b in buckets.split(",") if b.strip()]
+    if not parts:
+        return None
+    if len(parts) > MAX_AGEING_BUCKETS or not all(p.isdigit() and len(p) <= 4 for p in parts):
+        raise ValidationFailed(fields={"buckets": [message]})
+    bounds = tuple(int(p) for p in parts)
+    if any(b < 1 or b > 3660 for b in bounds) or list(bounds) != sorted(set(bounds)):
+        raise ValidationFailed(fields={"buckets": [message]})
+    return bounds
+
+
 @router.get("/receivables/ageing", response={200: AgeingOut, 422: ErrorOut}, summary="Ageing")
 def ageing(
     request: HttpRequest,
@@ -257,10 +278,7 @@ def ageing(
     group_by: str = "",
     buckets: str = "",
 ) -> Any:
-    try:
-        bounds = tuple(int(b) for b in buckets.split(",") if b.strip()) or None
-    except ValueError:
-        raise ValidationFailed(fields={"buckets": ["whole days, e.g. 30,60,90"]}) from None
+    bounds = _ageing_bounds(buckets)
     report = queries.receivables_ageing(
         viewer=request.user,
         as_of=as_of or timezone.localdate(),
@@ -271,7 +289,7 @@ def ageing(
 
 
 @router.get("/receivables/dso", response=DsoOut, summary="Days sales outstanding")
-def dso(request: HttpRequest, as_of: dt.date | None = None, days: int = 90) -> Any:
+def dso(request: HttpRequest, as_of: dt.date | None = None, days: Days = 90) -> Any:
     as_of = as_of or timezone.localdate()
     return {
         "as_of": as_of,
@@ -319,7 +337,7 @@ def import_lines(
 
 
 @router.get("/imports/{int:job_id}", response={200: ImportJobOut, 404: ErrorOut})
-def get_import(request: HttpRequest, job_id: int) -> Any:
+def get_import(request: HttpRequest, job_id: Id) -> Any:
     return queries.get_import_job(viewer=request.user, pk=job_id)
 
 

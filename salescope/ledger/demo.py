@@ -20,7 +20,15 @@ from salescope.core.periods import month_start
 from salescope.customers.models import Contact, Customer
 from salescope.ledger.importing.merge import BULK_MIN_ROWS, LineWriter
 from salescope.ledger.importing.sales_lines import lock_writers
-from salescope.ledger.models import Allocation, Collection, Invoice, Order, OrderLine, SalesLine
+from salescope.ledger.models import (
+    Allocation,
+    Collection,
+    Invoice,
+    Order,
+    OrderLine,
+    SalesLine,
+    hold_reason_facts,
+)
 from salescope.org.choices import Role, UnitKind
 from salescope.org.models import OrgUnit, Territory, User
 
@@ -382,7 +390,6 @@ def _orders(today: dt.date, customers: list, products: list[Product]) -> None:
             owner=customer.owner,
             date=today,
             status=status,
-            hold_reason="超出信用额度" if status == "credit_hold" else "",
         )
         product = products[index % len(products)]
         OrderLine.objects.create(
@@ -392,6 +399,13 @@ def _orders(today: dt.date, customers: list, products: list[Product]) -> None:
             unit_price_fen=product.list_price_fen,
             amount_fen=product.list_price_fen * quantity,
         )
+        held = status == "credit_hold"
         Order.objects.unrestricted().filter(pk=order.pk).update(
-            amount_fen=product.list_price_fen * quantity
+            amount_fen=product.list_price_fen * quantity,
+            hold_reason=hold_reason_facts(
+                exposure_fen=product.list_price_fen * quantity,
+                limit_fen=customer.credit_limit_fen,
+            )
+            if held
+            else "",
         )

@@ -241,6 +241,55 @@ class PersonRollup(_RollupMeasures):
         return f"{self.month} {self.salesperson_id}"
 
 
+# A credit hold's reason is stored as facts, worded when shown (in the reader's language):
+# "hold:over_limit=<exposure fen>,<limit fen>;overdue=<days>,<policy days>". Older rows hold
+# text, shown as it is.
+HOLD_MARK = "hold:"
+
+
+def hold_reason_facts(
+    *,
+    exposure_fen: int | None = None,
+    limit_fen: int | None = None,
+    overdue_days: int | None = None,
+    policy_days: int | None = None,
+) -> str:
+    parts = []
+    if exposure_fen is not None:
+        parts.append(f"over_limit={exposure_fen},{limit_fen or 0}")
+    if overdue_days is not None:
+        parts.append(f"overdue={overdue_days},{policy_days or 0}")
+    return HOLD_MARK + ";".join(parts)
+
+
+def hold_reason_text(stored: str) -> str:
+    """``hold_reason_facts`` worded in the active language, amounts with separators."""
+    from django.utils.translation import gettext
+
+    from salescope.core.money import grouped
+
+    if not stored.startswith(HOLD_MARK):
+        return stored
+    reasons = []
+    for part in stored[len(HOLD_MARK) :].split(";"):
+        name, _sep, values = part.partition("=")
+        first, _sep, second = values.partition(",")
+        if name == "over_limit":
+            reasons.append(
+                gettext("exposure %(exposure)s over credit limit %(limit)s")
+                % {
+                    "exposure": grouped(from_fen(int(first))),
+                    "limit": grouped(from_fen(int(second))),
+                }
+            )
+        elif name == "overdue":
+            reasons.append(
+                gettext("debt overdue %(days)d days (policy %(policy)d)")
+                % {"days": int(first), "policy": int(second)}
+            )
+    return "; ".join(reasons) if reasons else stored
+
+
 class Order(models.Model):
     number = models.CharField(_("number"), max_length=60, unique=True)
     customer = models.ForeignKey(
@@ -287,6 +336,11 @@ class Order(models.Model):
     @property
     def amount(self) -> Decimal:
         return from_fen(self.amount_fen)
+
+    @property
+    def hold_reason_text(self) -> str:
+        """The credit hold's reason in the reader's language (``hold_reason`` keeps facts)."""
+        return hold_reason_text(self.hold_reason)
 
 
 class OrderLine(models.Model):

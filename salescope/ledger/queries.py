@@ -23,6 +23,7 @@ Contract used by other apps (plans/targets, analytics) — keep these signatures
 ``collection_totals(*, viewer, date_from, date_to, group_by) -> list[dict]``
     Collections (回款) with ``group_by`` ⊆ ``["month", "salesperson"]`` (salesperson = the
     collection's owner); each row has those keys plus ``amount`` (Decimal) and ``count``.
+    ``until`` (optional): only collections dated on or before that day (tracking as of a date).
 
 ``sales_summary(*, viewer, group_by, date_from=None, date_to=None, filters=None)``
     The summary behind the page, the CLI and the API: any of ``SUMMARY_DIMENSIONS`` over day
@@ -197,7 +198,12 @@ def rollup_queryset(
 
 
 def collection_totals(
-    *, viewer: User, date_from: dt.date, date_to: dt.date, group_by: Sequence[str]
+    *,
+    viewer: User,
+    date_from: dt.date,
+    date_to: dt.date,
+    group_by: Sequence[str],
+    until: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     """Collections by month and/or salesperson (owner); see the module docstring."""
     _check_dimensions(group_by, ("month", "salesperson"))
@@ -207,6 +213,8 @@ def collection_totals(
         ),
         viewer=viewer,
     )
+    if until is not None:
+        qs = qs.filter(date__lte=until, month__lte=month_start(until))
     columns = {"month": "month", "salesperson": "owner_id"}
     cols = [columns[d] for d in group_by]
     if cols:

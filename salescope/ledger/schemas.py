@@ -4,6 +4,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from salescope.core.api import InputSchema, field_of
+from salescope.core.bounds import Amount, Id, Quantity, Version
 from salescope.customers.schemas import CustomerOut
 
 
@@ -21,7 +23,11 @@ class CustomerRef(Schema):
 class PersonRef(Schema):
     id: int
     username: str
-    name: str = Field(..., alias="display_name")
+    name: str
+
+    @staticmethod
+    def resolve_name(obj: Any) -> Any:
+        return field_of(obj, "display_name")
 
 
 class SalesLineOut(Schema):
@@ -30,11 +36,11 @@ class SalesLineOut(Schema):
     date: date
     kind: str
     customer: CustomerRef
-    product_id: int
-    category_id: int | None
-    brand_id: int | None
-    salesperson_id: int | None
-    region_id: int | None
+    product_id: Id
+    category_id: Id | None
+    brand_id: Id | None
+    salesperson_id: Id | None
+    region_id: Id | None
     channel: str
     sale_location: str
     quantity: Decimal
@@ -42,14 +48,14 @@ class SalesLineOut(Schema):
     cross_territory: bool
 
 
-class OrderLineIn(Schema):
-    product_id: int
-    quantity: int = Field(..., gt=0)
-    unit_price: Decimal | None = None
+class OrderLineIn(InputSchema):
+    product_id: Id
+    quantity: Quantity
+    unit_price: Amount | None = None
 
 
-class OrderIn(Schema):
-    customer_id: int
+class OrderIn(InputSchema):
+    customer_id: Id
     number: str = Field(..., min_length=1, max_length=60)
     date: date
     lines: list[OrderLineIn]
@@ -63,27 +69,31 @@ class OrderOut(Schema):
     date: date
     status: str
     amount: Decimal
-    hold_reason: str
+    hold_reason: str  # worded in the request's language (the order keeps facts)
     release_reason: str
-    version: int
+    version: Version
+
+    @staticmethod
+    def resolve_hold_reason(obj: Any) -> str:
+        return obj.hold_reason_text if hasattr(obj, "hold_reason_text") else obj["hold_reason"]
 
 
-class VersionIn(Schema):
-    version: int
+class VersionIn(InputSchema):
+    version: Version
 
 
-class ReleaseIn(Schema):
-    version: int
+class ReleaseIn(InputSchema):
+    version: Version
     reason: str = Field(..., min_length=1, max_length=300)
 
 
-class InvoiceIn(Schema):
-    customer_id: int
+class InvoiceIn(InputSchema):
+    customer_id: Id
     number: str = Field(..., min_length=1, max_length=60)
     issue_date: date
-    amount: Decimal
+    amount: Amount
     due_date: date | None = None
-    order_id: int | None = None
+    order_id: Id | None = None
 
 
 class InvoiceOut(Schema):
@@ -98,11 +108,11 @@ class InvoiceOut(Schema):
     status: str
 
 
-class CollectionIn(Schema):
-    customer_id: int
+class CollectionIn(InputSchema):
+    customer_id: Id
     number: str = Field(..., min_length=1, max_length=60)
     date: date
-    amount: Decimal
+    amount: Amount
     method: str = ""
     allocate: bool = True
 
@@ -121,9 +131,9 @@ class CollectionOut(Schema):
         return (Decimal(obj.allocated_fen) / 100).quantize(Decimal("0.01"))
 
 
-class AllocationIn(Schema):
-    invoice_id: int
-    amount: Decimal
+class AllocationIn(InputSchema):
+    invoice_id: Id
+    amount: Amount
 
 
 class AgeingRowOut(Schema):

@@ -22,7 +22,14 @@ from salescope.customers.models import Customer
 from salescope.ledger import permissions as perms
 from salescope.ledger import queries, rules
 from salescope.ledger.choices import InvoiceStatus, LedgerErrorCode, OrderStatus
-from salescope.ledger.models import Allocation, Collection, Invoice, Order, OrderLine
+from salescope.ledger.models import (
+    Allocation,
+    Collection,
+    Invoice,
+    Order,
+    OrderLine,
+    hold_reason_facts,
+)
 from salescope.org.models import User
 from salescope.org.permissions import Permission, require
 from salescope.org.visibility import get_visible
@@ -144,18 +151,13 @@ def confirm_order(*, actor: User, order: Order, expected_version: int) -> Order:
     )
     before = audit.snapshot(order, ["status", "hold_reason"])
     if check.blocked:
-        reasons = []
-        if check.over_limit:
-            reasons.append(
-                _("exposure %(exposure)s over credit limit %(limit)s")
-                % {"exposure": Decimal(check.exposure_fen) / 100, "limit": customer.credit_limit}
-            )
-        if check.overdue_beyond_policy:
-            reasons.append(
-                _("debt overdue %(days)d days (policy %(policy)d)")
-                % {"days": check.oldest_overdue_days, "policy": overdue_policy_days()}
-            )
-        changes = {"status": OrderStatus.CREDIT_HOLD, "hold_reason": "; ".join(reasons)[:300]}
+        reason = hold_reason_facts(
+            exposure_fen=check.exposure_fen if check.over_limit else None,
+            limit_fen=customer.credit_limit_fen,
+            overdue_days=check.oldest_overdue_days if check.overdue_beyond_policy else None,
+            policy_days=overdue_policy_days(),
+        )
+        changes = {"status": OrderStatus.CREDIT_HOLD, "hold_reason": reason}
         action = "ledger.order.held"
     else:
         changes = {"status": OrderStatus.CONFIRMED, "hold_reason": ""}

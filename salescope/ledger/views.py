@@ -11,8 +11,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from salescope.core import ratelimit
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.importing.readers import read_table
 from salescope.core.periods import month_end
@@ -24,18 +26,19 @@ from salescope.ledger.choices import ImportKind
 from salescope.ledger.importing import masterdata
 from salescope.ledger.importing.fields import FIELD_LABELS, SALES_LINE_FIELDS
 from salescope.ledger.importing.sales_lines import import_sales_lines, resolve_mapping
-from salescope.org.permissions import requires
+from salescope.org.permissions import require, requires
 
+# Lazy: translated when a page shows them, in the reader's language.
 DIMENSION_LABELS = {
-    "month": _("Month"),
-    "salesperson": _("Salesperson"),
-    "region": _("Region"),
-    "category": _("Category"),
-    "brand": _("Brand"),
-    "product": _("Product"),
-    "customer": _("Customer"),
-    "channel": _("Channel"),
-    "kind": _("Kind"),
+    "month": gettext_lazy("Month"),
+    "salesperson": gettext_lazy("Salesperson"),
+    "region": gettext_lazy("Region"),
+    "category": gettext_lazy("Category"),
+    "brand": gettext_lazy("Brand"),
+    "product": gettext_lazy("Product"),
+    "customer": gettext_lazy("Customer"),
+    "channel": gettext_lazy("Channel"),
+    "kind": gettext_lazy("Kind"),
 }
 
 
@@ -95,6 +98,7 @@ def sales(request: HttpRequest) -> HttpResponse:
 
 @page
 def sales_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    ratelimit.spend(request.user, "export")
     params = _summary_request(request)
     rows = _summary_rows(request, params)
     measures = ["amount", "quantity", "lines"]
@@ -217,7 +221,7 @@ def order_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _error_text(error))
     else:
         if found.status == "credit_hold":
-            messages.warning(request, _("Put on credit hold: %s") % found.hold_reason)
+            messages.warning(request, _("Put on credit hold: %s") % found.hold_reason_text)
         else:
             messages.success(request, _("Order confirmed."))
     return redirect("ledger:order", pk=pk)
@@ -285,6 +289,7 @@ def _preview(kind: str, actor: Any, path: Any, options: dict[str, Any]) -> Any:
 @page
 @requires(perms.IMPORT_RUN.code)
 def imports(request: HttpRequest) -> HttpResponse:
+    require(request.user, perms.IMPORT_RUN.code)  # the page is the upload form: importers only
     kind = _import_kind(request)
     context: dict[str, Any] = {
         "jobs": queries.list_import_jobs(viewer=request.user),

@@ -4,9 +4,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from salescope.core.api import ErrorOut
+from salescope.core.bounds import Id, Version
 from salescope.org import imports, permissions, queries, services
 from salescope.org.models import ApiToken, OrgUnit, Position, RecordShare, Territory, User
 from salescope.org.schemas import (
@@ -66,7 +67,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     summary="Revoke an API token",
     openapi_extra={"x-permission": "org.self.change"},
 )
-def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
+def revoke_token(request: HttpRequest, token_id: Id) -> ApiToken:
     token = queries.get_own_token(viewer=request.user, pk=token_id)
     return services.revoke_token(actor=request.user, token=token)
 
@@ -100,15 +101,15 @@ def unassigned(request: HttpRequest) -> dict:
 
 
 @router.get("/org/units", response=list[UnitOut], summary="Org units")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_units(
-    request: HttpRequest, kind: str | None = None, under: int | None = None, q: str | None = None
+    request: HttpRequest, kind: str | None = None, under: Id | None = None, q: str | None = None
 ) -> QuerySet:
     return queries.list_units(viewer=request.user, kind=kind, under=under, search=q)
 
 
 @router.get("/org/units/{unit_id}", response={200: UnitOut, **NOT_FOUND}, summary="One unit")
-def get_unit(request: HttpRequest, unit_id: int) -> OrgUnit:
+def get_unit(request: HttpRequest, unit_id: Id) -> OrgUnit:
     return queries.get_unit(viewer=request.user, pk=unit_id)
 
 
@@ -117,7 +118,7 @@ def get_unit(request: HttpRequest, unit_id: int) -> OrgUnit:
     response={200: list[PersonOut], **NOT_FOUND},
     summary="People in a unit and below, today or on a past date",
 )
-def unit_members(request: HttpRequest, unit_id: int, on: date | None = None) -> QuerySet:
+def unit_members(request: HttpRequest, unit_id: Id, on: date | None = None) -> QuerySet:
     unit = queries.get_unit(viewer=request.user, pk=unit_id)
     if on is None:
         return queries.list_people(viewer=request.user, unit=unit.pk)
@@ -150,7 +151,7 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> Status:
     summary="Rename, move or change the manager of a unit",
     openapi_extra=W("org.unit.change"),
 )
-def update_unit(request: HttpRequest, unit_id: int, payload: UnitPatch) -> OrgUnit:
+def update_unit(request: HttpRequest, unit_id: Id, payload: UnitPatch) -> OrgUnit:
     unit = queries.get_unit(viewer=request.user, pk=unit_id)
     changes: dict = payload.dict(include={"name", "code", "kind"}, exclude_none=True)
     if payload.parent_id is not None:
@@ -172,16 +173,16 @@ def update_unit(request: HttpRequest, unit_id: int, payload: UnitPatch) -> OrgUn
     summary="Delete a unit nothing depends on",
     openapi_extra=W("org.unit.delete"),
 )
-def delete_unit(request: HttpRequest, unit_id: int) -> Status:
+def delete_unit(request: HttpRequest, unit_id: Id) -> Status:
     services.delete_unit(actor=request.user, unit=queries.get_unit(viewer=request.user, pk=unit_id))
     return Status(204, None)
 
 
 @router.get("/org/people", response=list[PersonOut], summary="People")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_people(
     request: HttpRequest,
-    unit: int | None = None,
+    unit: Id | None = None,
     role: str | None = None,
     q: str | None = None,
     include_inactive: bool = False,
@@ -192,7 +193,7 @@ def list_people(
 
 
 @router.get("/org/people/{person_id}", response={200: PersonOut, **NOT_FOUND}, summary="One person")
-def get_person(request: HttpRequest, person_id: int) -> User:
+def get_person(request: HttpRequest, person_id: Id) -> User:
     return queries.get_person(viewer=request.user, pk=person_id)
 
 
@@ -201,7 +202,7 @@ def get_person(request: HttpRequest, person_id: int) -> User:
     response={200: list[MembershipOut], **NOT_FOUND},
     summary="A person's units over time",
 )
-def person_memberships(request: HttpRequest, person_id: int) -> list:
+def person_memberships(request: HttpRequest, person_id: Id) -> list:
     person = queries.get_person(viewer=request.user, pk=person_id)
     return queries.person_history(viewer=request.user, person=person)["memberships"]
 
@@ -232,7 +233,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status:
     summary="Change a person's name, contacts, roles, position or duties",
     openapi_extra=W("org.person.change"),
 )
-def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> User:
+def update_person(request: HttpRequest, person_id: Id, payload: PersonPatch) -> User:
     person = queries.get_person(viewer=request.user, pk=person_id)
     changes = payload.dict(
         include={"full_name", "email", "phone", "role", "extra_roles", "duties"},
@@ -255,7 +256,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
     summary="Move a person to another unit from a date",
     openapi_extra=W("org.person.move"),
 )
-def move_person(request: HttpRequest, person_id: int, payload: MoveIn) -> User:
+def move_person(request: HttpRequest, person_id: Id, payload: MoveIn) -> User:
     person = queries.get_person(viewer=request.user, pk=person_id)
     return services.move_person(
         actor=request.user,
@@ -272,13 +273,13 @@ def move_person(request: HttpRequest, person_id: int, payload: MoveIn) -> User:
     summary="Deactivate a person (their records stay)",
     openapi_extra=W("org.person.deactivate"),
 )
-def deactivate_person(request: HttpRequest, person_id: int, version: int) -> User:
+def deactivate_person(request: HttpRequest, person_id: Id, version: Version) -> User:
     person = queries.get_person(viewer=request.user, pk=person_id)
     return services.deactivate_person(actor=request.user, person=person, expected_version=version)
 
 
 @router.get("/org/positions", response=list[PositionOut], summary="Positions and their duties")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_positions(request: HttpRequest, q: str | None = None) -> QuerySet:
     return queries.list_positions(viewer=request.user, search=q)
 
@@ -286,7 +287,7 @@ def list_positions(request: HttpRequest, q: str | None = None) -> QuerySet:
 @router.get(
     "/org/positions/{position_id}", response={200: PositionOut, **NOT_FOUND}, summary="One position"
 )
-def get_position(request: HttpRequest, position_id: int) -> Position:
+def get_position(request: HttpRequest, position_id: Id) -> Position:
     return queries.get_position(viewer=request.user, pk=position_id)
 
 
@@ -306,7 +307,7 @@ def create_position(request: HttpRequest, payload: PositionIn) -> Status:
     summary="Rename a position or change its duties",
     openapi_extra=W("org.position.change"),
 )
-def update_position(request: HttpRequest, position_id: int, payload: PositionPatch) -> Position:
+def update_position(request: HttpRequest, position_id: Id, payload: PositionPatch) -> Position:
     position = queries.get_position(viewer=request.user, pk=position_id)
     return services.update_position(
         actor=request.user,
@@ -322,18 +323,18 @@ def update_position(request: HttpRequest, position_id: int, payload: PositionPat
     summary="Delete a position nobody holds",
     openapi_extra=W("org.position.delete"),
 )
-def delete_position(request: HttpRequest, position_id: int) -> Status:
+def delete_position(request: HttpRequest, position_id: Id) -> Status:
     position = queries.get_position(viewer=request.user, pk=position_id)
     services.delete_position(actor=request.user, position=position)
     return Status(204, None)
 
 
 @router.get("/org/territories", response=list[TerritoryOut], summary="Sales territories")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_territories(
     request: HttpRequest,
-    unit: int | None = None,
-    owner: int | None = None,
+    unit: Id | None = None,
+    owner: Id | None = None,
     unassigned: bool = False,
     q: str | None = None,
 ) -> QuerySet:
@@ -347,7 +348,7 @@ def list_territories(
     response={200: TerritoryOut, **NOT_FOUND},
     summary="One territory",
 )
-def get_territory(request: HttpRequest, territory_id: int) -> Territory:
+def get_territory(request: HttpRequest, territory_id: Id) -> Territory:
     return queries.get_territory(viewer=request.user, pk=territory_id)
 
 
@@ -385,7 +386,7 @@ def create_territory(request: HttpRequest, payload: TerritoryIn) -> Status:
     summary="Rename or reassign a territory",
     openapi_extra=W("org.territory.change"),
 )
-def update_territory(request: HttpRequest, territory_id: int, payload: TerritoryPatch) -> Territory:
+def update_territory(request: HttpRequest, territory_id: Id, payload: TerritoryPatch) -> Territory:
     territory = queries.get_territory(viewer=request.user, pk=territory_id)
     changes = payload.dict(include={"code", "name", "kind"}, exclude_none=True)
     changes.update(_territory_refs(request.user, payload))
@@ -401,22 +402,22 @@ def update_territory(request: HttpRequest, territory_id: int, payload: Territory
     summary="Delete a territory",
     openapi_extra=W("org.territory.delete"),
 )
-def delete_territory(request: HttpRequest, territory_id: int) -> Status:
+def delete_territory(request: HttpRequest, territory_id: Id) -> Status:
     territory = queries.get_territory(viewer=request.user, pk=territory_id)
     services.delete_territory(actor=request.user, territory=territory)
     return Status(204, None)
 
 
 @router.get("/org/shares", response=list[ShareOut], summary="Record shares")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_shares(
-    request: HttpRequest, record_type: str | None = None, record_id: int | None = None
+    request: HttpRequest, record_type: str | None = None, record_id: Id | None = None
 ) -> QuerySet:
     return queries.list_shares(viewer=request.user, record_type=record_type, record_id=record_id)
 
 
 @router.get("/org/shares/{share_id}", response={200: ShareOut, **NOT_FOUND}, summary="One share")
-def get_share(request: HttpRequest, share_id: int) -> RecordShare:
+def get_share(request: HttpRequest, share_id: Id) -> RecordShare:
     return queries.get_share(viewer=request.user, pk=share_id)
 
 
@@ -447,7 +448,7 @@ def create_share(request: HttpRequest, payload: ShareIn) -> Status:
     summary="Revoke a share",
     openapi_extra=W("org.share.delete"),
 )
-def delete_share(request: HttpRequest, share_id: int) -> Status:
+def delete_share(request: HttpRequest, share_id: Id) -> Status:
     share = queries.get_share(viewer=request.user, pk=share_id)
     services.revoke_share(actor=request.user, share=share)
     return Status(204, None)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Count, Q, QuerySet, Subquery
 
@@ -20,7 +21,7 @@ from salescope.org.models import (
     Territory,
     User,
 )
-from salescope.org.visibility import VIEW, get_visible, visible
+from salescope.org.visibility import VIEW, get_visible, names_of, visible
 
 
 def list_own_tokens(*, viewer: User) -> QuerySet[ApiToken]:
@@ -301,13 +302,15 @@ def members_on(
     return User.objects.visible_to(viewer).filter(pk__in=ids).order_by("full_name", "pk")
 
 
-def person_history(*, viewer: User, person: User) -> dict:
-    """A person's unit spans and the audit trail of changes to them."""
+def person_history(*, viewer: User, person: User, sessions: bool = False) -> dict:
+    """A person's unit spans and the audit trail of changes to them (with sign-ins and
+    sign-outs when ``sessions``)."""
     return {
         "memberships": list(
             person.memberships.select_related("unit").order_by("-started_on", "-pk")
         ),
-        "audit": audit_history(obj=person),
+        "audit": audit_history(obj=person, sessions=sessions),
+        "sessions": sessions,
     }
 
 
@@ -320,10 +323,76 @@ def unit_history(*, viewer: User, unit: OrgUnit) -> dict:
     }
 
 
-def audit_history(*, obj: models.Model) -> list:
-    """The last changes to a record the caller has already fetched through visibility."""
+SESSION_ACTIONS = "core.session."  # sign-ins and sign-outs: shown only when asked for
+
+
+def audit_history(*, obj: models.Model, sessions: bool = False) -> list:
+    """The last changes to a record the caller has already fetched through visibility, each
+    with ``lines``: (field label, old, new), related records by name. Sign-ins and sign-outs
+    only with ``sessions``."""
     entries = audit.history(obj).exclude(action=visibility.ACCESS_DENIED_ACTION)
-    return list(entries.select_related("actor")[:50])
+    if not sessions:
+        entries = entries.exclude(action__startswith=SESSION_ACTIONS)
+    found = list(entries.select_related("actor")[:50])
+    _describe_changes(found, type(obj))
+    return found
+
+
+def _label_fields(model: type[models.Model]) -> tuple[str, ...] | None:
+    names = {f.name for f in model._meta.get_fields()}
+    for fields in (("full_name", "username"), ("name",)):
+        if set(fields) <= names:
+            return fields
+    return None
+
+
+def _describe_changes(entries: list, model: type[models.Model]) -> None:
+    """Give each entry ``lines`` of (field label, old, new), ids of related records shown by
+    their names (one query per related model)."""
+    related: dict[str, Any] = {}
+    labels: dict[str, str] = {}
+    wanted: dict[Any, set] = {}
+    for entry in entries:
+        for name in entry.changes or {}:
+            if name in labels:
+                continue
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                labels[name] = name
+                continue
+            labels[name] = str(getattr(field, "verbose_name", name))
+            target = getattr(field, "related_model", None)
+            if field.many_to_one and target is not None and _label_fields(target):
+                related[name] = target
+    for entry in entries:
+        for name, change in (entry.changes or {}).items():
+            if name in related and isinstance(change, list | tuple):
+                wanted.setdefault(related[name], set()).update(
+                    str(v) for v in change if v not in (None, "")
+                )
+    names: dict[Any, dict[str, str]] = {}
+    for target, ids in wanted.items():
+        fields = _label_fields(target) or ()
+        names[target] = {
+            str(pk): next((str(v) for v in values if v), str(pk))
+            for pk, *values in names_of(target, [i for i in ids if i.isdigit()], *fields)
+        }
+
+    def shown(name: str, value: Any) -> Any:
+        if name in related and value not in (None, ""):
+            return names[related[name]].get(str(value), value)
+        return value
+
+    for entry in entries:
+        entry.lines = [
+            (
+                labels.get(name, name),
+                shown(name, change[0]) if isinstance(change, list | tuple) else None,
+                shown(name, change[1]) if isinstance(change, list | tuple) else change,
+            )
+            for name, change in (entry.changes or {}).items()
+        ]
 
 
 # --- pages ----------------------------------------------------------------------------------

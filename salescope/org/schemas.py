@@ -1,6 +1,10 @@
 from datetime import date, datetime
+from typing import Any
 
 from ninja import Field, Schema
+
+from salescope.core.api import InputSchema, field_of
+from salescope.core.bounds import Id, Version
 
 
 class UnitRef(Schema):
@@ -13,13 +17,17 @@ class UnitRef(Schema):
 class MeOut(Schema):
     id: int
     username: str
-    full_name: str = Field(..., alias="display_name")
+    full_name: str
     role: str
     unit: UnitRef | None
     language: str
 
+    @staticmethod
+    def resolve_full_name(obj: Any) -> Any:
+        return field_of(obj, "display_name")
 
-class TokenIn(Schema):
+
+class TokenIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
 
 
@@ -36,10 +44,14 @@ class IssuedTokenOut(TokenOut):
     token: str
 
 
-class PersonRef(Schema):
+class PersonBrief(Schema):
     id: int
     username: str
-    full_name: str = Field(..., alias="display_name")
+    full_name: str
+
+    @staticmethod
+    def resolve_full_name(obj: Any) -> Any:
+        return field_of(obj, "display_name")
 
 
 class PositionRef(Schema):
@@ -52,27 +64,27 @@ class UnitOut(Schema):
     name: str
     code: str
     kind: str
-    parent_id: int | None
+    parent_id: Id | None
     path: str
-    manager: PersonRef | None
-    version: int
+    manager: PersonBrief | None
+    version: Version
 
 
-class UnitIn(Schema):
+class UnitIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     code: str = Field(..., min_length=1, max_length=30)
     kind: str
-    parent_id: int
-    manager_id: int | None = None
+    parent_id: Id
+    manager_id: Id | None = None
 
 
-class UnitPatch(Schema):
-    version: int
+class UnitPatch(InputSchema):
+    version: Version
     name: str | None = Field(None, min_length=1, max_length=100)
     code: str | None = Field(None, min_length=1, max_length=30)
     kind: str | None = None
-    parent_id: int | None = None
-    manager_id: int | None = None
+    parent_id: Id | None = None
+    manager_id: Id | None = None
     # Set ``manager_id`` to null with ``clear_manager`` (null alone means "unchanged").
     clear_manager: bool = False
     manager_effective_on: date | None = None
@@ -97,16 +109,16 @@ class PersonOut(Schema):
     position: PositionRef | None
     duties: str
     is_active: bool
-    version: int
+    version: Version
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     username: str = Field(..., min_length=1, max_length=150)
     full_name: str = Field(..., min_length=1, max_length=100)
     role: str = "salesperson"
     extra_roles: list[str] = []
-    unit_id: int | None = None
-    position_id: int | None = None
+    unit_id: Id | None = None
+    position_id: Id | None = None
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=30)
     duties: str = ""
@@ -114,26 +126,26 @@ class PersonIn(Schema):
     joined_on: date | None = None
 
 
-class PersonPatch(Schema):
-    version: int
+class PersonPatch(InputSchema):
+    version: Version
     full_name: str | None = Field(None, min_length=1, max_length=100)
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=30)
     role: str | None = None
     extra_roles: list[str] | None = None
-    position_id: int | None = None
+    position_id: Id | None = None
     clear_position: bool = False
     duties: str | None = None
 
 
-class MoveIn(Schema):
-    version: int
-    unit_id: int
+class MoveIn(InputSchema):
+    version: Version
+    unit_id: Id
     effective_on: date | None = None
 
 
-class VersionIn(Schema):
-    version: int
+class VersionIn(InputSchema):
+    version: Version
 
 
 class MembershipOut(Schema):
@@ -146,16 +158,16 @@ class PositionOut(Schema):
     id: int
     name: str
     duties: str
-    version: int
+    version: Version
 
 
-class PositionIn(Schema):
+class PositionIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     duties: str = ""
 
 
-class PositionPatch(Schema):
-    version: int
+class PositionPatch(InputSchema):
+    version: Version
     name: str | None = Field(None, min_length=1, max_length=100)
     duties: str | None = None
 
@@ -165,29 +177,29 @@ class TerritoryOut(Schema):
     code: str
     name: str
     kind: str
-    parent_id: int | None
+    parent_id: Id | None
     unit: UnitRef | None
-    owner: PersonRef | None
-    version: int
+    owner: PersonBrief | None
+    version: Version
 
 
-class TerritoryIn(Schema):
+class TerritoryIn(InputSchema):
     code: str = Field(..., min_length=1, max_length=30)
     name: str = Field(..., min_length=1, max_length=100)
     kind: str = "area"
-    parent_id: int | None = None
-    unit_id: int | None = None
-    owner_id: int | None = None
+    parent_id: Id | None = None
+    unit_id: Id | None = None
+    owner_id: Id | None = None
 
 
-class TerritoryPatch(Schema):
-    version: int
+class TerritoryPatch(InputSchema):
+    version: Version
     code: str | None = Field(None, min_length=1, max_length=30)
     name: str | None = Field(None, min_length=1, max_length=100)
     kind: str | None = None
-    parent_id: int | None = None
-    unit_id: int | None = None
-    owner_id: int | None = None
+    parent_id: Id | None = None
+    unit_id: Id | None = None
+    owner_id: Id | None = None
     # Null means "unchanged"; list the fields to empty here, e.g. ["owner"].
     clear: list[str] = []
 
@@ -195,11 +207,11 @@ class TerritoryPatch(Schema):
 class ShareOut(Schema):
     id: int
     record_type: str
-    record_id: int = Field(..., alias="object_id")
-    grantee: PersonRef | None
+    record_id: Id
+    grantee: PersonBrief | None
     grantee_unit: UnitRef | None
     access: str
-    granted_by: PersonRef | None
+    granted_by: PersonBrief | None
     created_at: datetime
     note: str
 
@@ -207,12 +219,16 @@ class ShareOut(Schema):
     def resolve_record_type(obj) -> str:  # noqa: ANN001 - ninja resolver
         return f"{obj.content_type.app_label}.{obj.content_type.model}"
 
+    @staticmethod
+    def resolve_record_id(obj: Any) -> Any:
+        return field_of(obj, "object_id")
 
-class ShareIn(Schema):
+
+class ShareIn(InputSchema):
     record_type: str = Field(..., description='"app.model", e.g. "customers.customer"')
-    record_id: int
-    grantee_id: int | None = None
-    grantee_unit_id: int | None = None
+    record_id: Id
+    grantee_id: Id | None = None
+    grantee_unit_id: Id | None = None
     access: str = "view"
     note: str = Field("", max_length=200)
 

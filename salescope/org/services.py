@@ -879,3 +879,18 @@ def enrol_administrator(*, actor: User | None, person: User) -> User:
         changes=audit.diff({}, audit.snapshot(person, PERSON_FIELDS)),
     )
     return person
+
+
+@transaction.atomic
+def set_person_password(*, actor: User | None, person: User, new_password: str) -> User:
+    """An administrator sets a person's password (people imported or added without one cannot
+    sign in until then). Checked by the password policy; the value never enters the audit."""
+    permissions.require(actor, permissions.PERSON_CHANGE.code)
+    try:
+        validate_password(new_password, user=person)
+    except ValidationError as exc:
+        raise ValidationFailed(fields={"new_password": list(exc.messages)}) from None
+    person.set_password(new_password)
+    person.save(update_fields=["password"])
+    audit.record(actor=actor, action="org.person.password_changed", obj=person)
+    return person

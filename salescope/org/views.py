@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,11 +35,13 @@ def chart(request: HttpRequest) -> HttpResponse:
     return render(request, "org/chart.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 @page_errors
 @requires(permissions.UNIT_CREATE.code)
 def unit_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":  # the form lives on the chart
+        return redirect(reverse("org:chart") + "#add-unit")
     form = forms.UnitCreateForm(request.POST)
     if form.is_valid():
         try:
@@ -115,7 +118,9 @@ def _person_page(request: HttpRequest, person: Any, *, status: int, forms_: dict
     can_manage = _can(request, permissions.PERSON_CHANGE.code)
     context = {
         **queries.my_organization(viewer=request.user, person=person),
-        **queries.person_history(viewer=request.user, person=person),
+        **queries.person_history(
+            viewer=request.user, person=person, sessions=bool(request.GET.get("sessions"))
+        ),
         "is_me": person.pk == request.user.pk,
         "can_manage": can_manage,
         "can_deactivate": _can(request, permissions.PERSON_DEACTIVATE.code),

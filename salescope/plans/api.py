@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 
 from salescope.core.api import ErrorOut
 from salescope.core.audit_context import AuditSource, audit_source
+from salescope.core.bounds import Id
 from salescope.core.errors import NotFound
 from salescope.org.permissions import api_permission
 from salescope.plans import permissions as perms
@@ -29,11 +30,11 @@ from salescope.plans.schemas import (
     DecomposeIn,
     DecomposeOut,
     DiffOut,
-    ImportOut,
     PlanIn,
     PlanOut,
     PlanPatch,
     TargetOut,
+    TargetsImportOut,
     TotalIn,
     TransitionIn,
 )
@@ -64,7 +65,7 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Any:
 
 
 @router.get("/plans/{plan_id}", response={200: PlanOut, 404: ErrorOut}, summary="A plan")
-def get_plan(request: HttpRequest, plan_id: int) -> Plan:
+def get_plan(request: HttpRequest, plan_id: Id) -> Plan:
     return queries.get_plan(viewer=request.user, pk=plan_id)
 
 
@@ -74,7 +75,7 @@ def get_plan(request: HttpRequest, plan_id: int) -> Plan:
     summary="Edit a plan",
     openapi_extra=api_permission(perms.PLAN_CHANGE.code),
 )
-def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> Plan:
+def update_plan(request: HttpRequest, plan_id: Id, payload: PlanPatch) -> Plan:
     plan = queries.get_plan(viewer=request.user, pk=plan_id, action="change")
     changes = payload.dict(exclude={"version"}, exclude_unset=True)
     return services.update_plan(
@@ -88,7 +89,7 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> Plan:
     summary="Submit, review, approve, return or reopen a plan",
     openapi_extra=api_permission(perms.PLAN_CHANGE.code),
 )
-def transition(request: HttpRequest, plan_id: int, payload: TransitionIn) -> Plan:
+def transition(request: HttpRequest, plan_id: Id, payload: TransitionIn) -> Plan:
     plan = queries.get_plan(viewer=request.user, pk=plan_id)
     return services.transition_plan(
         actor=request.user,
@@ -104,7 +105,7 @@ def transition(request: HttpRequest, plan_id: int, payload: TransitionIn) -> Pla
     response={200: list[TargetOut], 404: ErrorOut},
     summary="Target cells of a plan (children of parent_id; the roots without it)",
 )
-def list_targets(request: HttpRequest, plan_id: int, parent_id: int | None = None) -> Any:
+def list_targets(request: HttpRequest, plan_id: Id, parent_id: Id | None = None) -> Any:
     plan = queries.get_plan(viewer=request.user, pk=plan_id)
     if parent_id is None:
         return queries.root_targets(viewer=request.user, plan=plan)
@@ -120,7 +121,7 @@ def list_targets(request: HttpRequest, plan_id: int, parent_id: int | None = Non
     summary="Set the plan total of a metric",
     openapi_extra=api_permission(perms.TARGET_PLAN.code),
 )
-def set_total(request: HttpRequest, plan_id: int, payload: TotalIn) -> Target:
+def set_total(request: HttpRequest, plan_id: Id, payload: TotalIn) -> Target:
     plan = queries.get_plan(viewer=request.user, pk=plan_id)
     return services.set_plan_target(
         actor=request.user, plan=plan, metric=payload.metric, value=_hundredths(payload.value)
@@ -128,7 +129,7 @@ def set_total(request: HttpRequest, plan_id: int, payload: TotalIn) -> Target:
 
 
 @router.get("/targets/{target_id}", response={200: TargetOut, 404: ErrorOut}, summary="A cell")
-def get_target(request: HttpRequest, target_id: int) -> Target:
+def get_target(request: HttpRequest, target_id: Id) -> Target:
     return queries.get_target(viewer=request.user, pk=target_id)
 
 
@@ -143,7 +144,7 @@ def get_target(request: HttpRequest, target_id: int) -> Target:
     ),
     openapi_extra=api_permission(perms.TARGET_PLAN.code),
 )
-def decompose(request: HttpRequest, target_id: int, payload: DecomposeIn) -> dict:
+def decompose(request: HttpRequest, target_id: Id, payload: DecomposeIn) -> dict:
     cell = queries.get_target(viewer=request.user, pk=target_id)
     steps = [services.Step(s.axis, s.method, s.weights, s.members) for s in payload.steps]
     created = services.decompose_target(
@@ -164,7 +165,7 @@ def decompose(request: HttpRequest, target_id: int, payload: DecomposeIn) -> dic
     ),
     openapi_extra=api_permission(perms.TARGET_PLAN.code),
 )
-def edit_cells(request: HttpRequest, target_id: int, payload: CellsIn) -> Any:
+def edit_cells(request: HttpRequest, target_id: Id, payload: CellsIn) -> Any:
     parent = queries.get_target(viewer=request.user, pk=target_id)
     edits = [
         services.CellEdit(
@@ -186,7 +187,7 @@ def edit_cells(request: HttpRequest, target_id: int, payload: CellsIn) -> Any:
     summary="Set (or clear) the bottom-up draft of a cell",
     openapi_extra=api_permission(perms.TARGET_DRAFT.code),
 )
-def set_bottom_up(request: HttpRequest, target_id: int, payload: BottomUpIn) -> Target:
+def set_bottom_up(request: HttpRequest, target_id: Id, payload: BottomUpIn) -> Target:
     cell = queries.get_target(viewer=request.user, pk=target_id)
     return services.set_bottom_up(
         actor=request.user,
@@ -201,7 +202,7 @@ def set_bottom_up(request: HttpRequest, target_id: int, payload: BottomUpIn) -> 
     response={200: list[CommentOut], 404: ErrorOut},
     summary="The negotiation on a cell",
 )
-def list_comments(request: HttpRequest, target_id: int) -> list[TargetComment]:
+def list_comments(request: HttpRequest, target_id: Id) -> list[TargetComment]:
     cell = queries.get_target(viewer=request.user, pk=target_id)
     return queries.target_comments(viewer=request.user, target=cell)
 
@@ -212,7 +213,7 @@ def list_comments(request: HttpRequest, target_id: int) -> list[TargetComment]:
     summary="Comment on a cell",
     openapi_extra=api_permission(perms.TARGET_DRAFT.code),
 )
-def add_comment(request: HttpRequest, target_id: int, payload: CommentIn) -> Any:
+def add_comment(request: HttpRequest, target_id: Id, payload: CommentIn) -> Any:
     cell = queries.get_target(viewer=request.user, pk=target_id)
     return Status(
         201, services.comment_on_target(actor=request.user, target=cell, text=payload.text)
@@ -224,7 +225,7 @@ def add_comment(request: HttpRequest, target_id: int, payload: CommentIn) -> Any
     response={200: list[AcknowledgementOut], 404: ErrorOut},
     summary="Who has acknowledged the current version",
 )
-def list_acknowledgements(request: HttpRequest, plan_id: int) -> list[Acknowledgement]:
+def list_acknowledgements(request: HttpRequest, plan_id: Id) -> list[Acknowledgement]:
     plan = queries.get_plan(viewer=request.user, pk=plan_id)
     return queries.acknowledgements(viewer=request.user, plan=plan)
 
@@ -235,7 +236,7 @@ def list_acknowledgements(request: HttpRequest, plan_id: int) -> list[Acknowledg
     summary="Acknowledge my targets and the plan",
     openapi_extra=api_permission(perms.ACKNOWLEDGE.code),
 )
-def acknowledge(request: HttpRequest, ack_id: int, payload: AcknowledgeIn) -> Acknowledgement:
+def acknowledge(request: HttpRequest, ack_id: Id, payload: AcknowledgeIn) -> Acknowledgement:
     ack = queries.get_acknowledgement(viewer=request.user, pk=ack_id)
     return services.acknowledge(actor=request.user, acknowledgement=ack, note=payload.note)
 
@@ -245,7 +246,7 @@ def acknowledge(request: HttpRequest, ack_id: int, payload: AcknowledgeIn) -> Ac
     response={200: dict, 404: ErrorOut},
     summary="Units and salespeople without a sales target (A5)",
 )
-def unassigned(request: HttpRequest, plan_id: int) -> dict:
+def unassigned(request: HttpRequest, plan_id: Id) -> dict:
     plan = queries.get_plan(viewer=request.user, pk=plan_id)
     result = queries.unassigned(viewer=request.user, plan=plan)
     return {
@@ -261,7 +262,7 @@ def unassigned(request: HttpRequest, plan_id: int) -> dict:
     response={200: DiffOut, 404: ErrorOut},
     summary="Changes since an approved version (default: the latest)",
 )
-def diff(request: HttpRequest, plan_id: int, from_revision: int | None = None) -> dict:
+def diff(request: HttpRequest, plan_id: Id, from_revision: int | None = None) -> dict:
     plan = queries.get_plan(viewer=request.user, pk=plan_id)
     result = queries.plan_diff(viewer=request.user, plan=plan, from_revision=from_revision)
     return asdict(result)
@@ -272,7 +273,7 @@ def diff(request: HttpRequest, plan_id: int, from_revision: int | None = None) -
     response={200: list[ActionStepOut], 404: ErrorOut},
     summary="Action steps of a plan",
 )
-def list_steps(request: HttpRequest, plan_id: int) -> list[ActionStep]:
+def list_steps(request: HttpRequest, plan_id: Id) -> list[ActionStep]:
     plan = queries.get_plan(viewer=request.user, pk=plan_id)
     return list(queries.list_steps(viewer=request.user, plan=plan))
 
@@ -283,7 +284,7 @@ def list_steps(request: HttpRequest, plan_id: int) -> list[ActionStep]:
     summary="Add a step",
     openapi_extra=api_permission(perms.STEP_CREATE.code),
 )
-def create_step(request: HttpRequest, plan_id: int, payload: ActionStepIn) -> Any:
+def create_step(request: HttpRequest, plan_id: Id, payload: ActionStepIn) -> Any:
     plan = queries.get_plan(viewer=request.user, pk=plan_id)
     assignee = queries.get_person(pk=payload.assignee_id)
     data = payload.dict(exclude={"assignee_id"})
@@ -298,7 +299,7 @@ def create_step(request: HttpRequest, plan_id: int, payload: ActionStepIn) -> An
     summary="Change a step",
     openapi_extra=api_permission(perms.STEP_CHANGE.code),
 )
-def update_step(request: HttpRequest, step_id: int, payload: ActionStepPatch) -> ActionStep:
+def update_step(request: HttpRequest, step_id: Id, payload: ActionStepPatch) -> ActionStep:
     step = queries.get_step(viewer=request.user, pk=step_id)
     changes = payload.dict(exclude={"version"}, exclude_unset=True)
     if "assignee_id" in changes:
@@ -310,13 +311,13 @@ def update_step(request: HttpRequest, step_id: int, payload: ActionStepPatch) ->
 
 @router.post(
     "/plans/{plan_id}/import",
-    response={200: ImportOut, **ERRORS},
+    response={200: TargetsImportOut, **ERRORS},
     summary="Import target values from the XLSX export format",
     openapi_extra=api_permission(perms.TARGET_PLAN.code),
 )
 def import_targets(
     request: HttpRequest,
-    plan_id: int,
+    plan_id: Id,
     file: UploadedFile = File(...),  # noqa: B008 - ninja declares uploads this way
 ) -> dict:
     plan = queries.get_plan(viewer=request.user, pk=plan_id)

@@ -422,6 +422,11 @@ class Acknowledgement(models.Model):
     def __str__(self) -> str:
         return f"{self.person} · {self.plan} v{self.revision}"
 
+    @property
+    def superseded(self) -> bool:
+        """The plan has moved on to a later version: this one is no longer to confirm."""
+        return self.plan.revision > self.revision
+
 
 class ActionStep(models.Model):
     """Who does what, where, when and how (A6); tracked to done, overdue flagged."""

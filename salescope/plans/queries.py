@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from salescope.core.errors import NotFound
 from salescope.org.choices import Role, UnitKind
@@ -197,7 +197,9 @@ def acknowledgements(*, viewer: User, plan: Plan) -> list[Acknowledgement]:
 
 
 def pending_acknowledgements(*, viewer: User) -> list[Acknowledgement]:
-    qs = Acknowledgement.objects.filter(person=viewer, acknowledged_at=None).select_related("plan")
+    qs = Acknowledgement.objects.filter(
+        person=viewer, acknowledged_at=None, revision=F("plan__revision")
+    ).select_related("plan")  # a replaced version is no longer to confirm
     return list(visible(qs, viewer=viewer))
 
 

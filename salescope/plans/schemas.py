@@ -1,23 +1,26 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from ninja import Field, Schema
 
+from salescope.core.api import InputSchema, field_of
+from salescope.core.bounds import MAX_AMOUNT, Id, Version
 from salescope.plans.choices import Axis, Method, Metric
 
 
-class PlanIn(Schema):
+class PlanIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
     fiscal_year: int
     quarter: int | None = None
-    scope_unit_id: int
+    scope_unit_id: Id
     deadline: dt.date | None = None
     sections: dict[str, str] = {}
     pace_basis: str = "calendar"
 
 
-class PlanPatch(Schema):
-    version: int
+class PlanPatch(InputSchema):
+    version: Version
     name: str | None = None
     deadline: dt.date | None = None
     sections: dict[str, str] | None = None
@@ -25,9 +28,9 @@ class PlanPatch(Schema):
     warning_threshold: int | None = None
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     action: str = Field(..., description="submit, start_review, return, approve, new_version")
-    version: int
+    version: Version
     note: str = ""
 
 
@@ -38,54 +41,62 @@ class PlanOut(Schema):
     quarter: int | None
     period_start: dt.date
     period_end: dt.date
-    scope_unit_id: int
-    owner_id: int
+    scope_unit_id: Id
+    owner_id: Id
     status: str
     deadline: dt.date | None
     sections: dict[str, str]
     revision: int
     pace_basis: str
     warning_threshold: int
-    version: int
+    version: Version
 
 
 class TargetOut(Schema):
     id: int
-    plan_id: int
+    plan_id: Id
     metric: str
-    parent_id: int | None
+    parent_id: Id | None
     axis: str
     depth: int
     label: str
-    unit_id: int | None
-    person_id: int | None
-    category_id: int | None
-    customer_id: int | None
+    unit_id: Id | None
+    person_id: Id | None
+    category_id: Id | None
+    customer_id: Id | None
     period_start: dt.date
     period_end: dt.date
     grain: str
-    value: Decimal = Field(..., alias="amount")
-    bottom_up: Decimal | None = Field(None, alias="bottom_up_amount")
+    value: Decimal
+    bottom_up: Decimal | None
     locked: bool
     method: str
     is_leaf: bool
-    version: int
+    version: Version
+
+    @staticmethod
+    def resolve_value(obj: Any) -> Any:
+        return field_of(obj, "amount")
+
+    @staticmethod
+    def resolve_bottom_up(obj: Any) -> Any:
+        return field_of(obj, "bottom_up_amount")
 
 
-class TotalIn(Schema):
+class TotalIn(InputSchema):
     metric: Metric
-    value: Decimal = Field(..., ge=0, decimal_places=2)
+    value: Decimal = Field(..., ge=0, le=MAX_AMOUNT, decimal_places=2)
 
 
-class StepIn(Schema):
+class StepIn(InputSchema):
     axis: Axis
     method: Method = Method.EQUAL
     weights: list[Decimal] | None = None
     members: list[int] | None = None
 
 
-class DecomposeIn(Schema):
-    version: int
+class DecomposeIn(InputSchema):
+    version: Version
     steps: list[StepIn] = Field(..., max_length=8)  # none: 422 from the service, after 403
 
 
@@ -93,62 +104,62 @@ class DecomposeOut(Schema):
     cells_created: int
 
 
-class CellEditIn(Schema):
+class CellEditIn(InputSchema):
     id: int
-    version: int
-    value: Decimal | None = Field(None, ge=0, decimal_places=2)
+    version: Version
+    value: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT, decimal_places=2)
     locked: bool | None = None
-    bottom_up: Decimal | None = Field(None, ge=0, decimal_places=2)
+    bottom_up: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT, decimal_places=2)
     clear_bottom_up: bool = False
 
 
-class CellsIn(Schema):
+class CellsIn(InputSchema):
     cells: list[CellEditIn] = Field(..., max_length=10_000)
 
 
-class BottomUpIn(Schema):
-    version: int
-    bottom_up: Decimal | None = Field(None, ge=0, decimal_places=2)
+class BottomUpIn(InputSchema):
+    version: Version
+    bottom_up: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT, decimal_places=2)
 
 
-class CommentIn(Schema):
+class CommentIn(InputSchema):
     text: str = Field(..., min_length=1, max_length=4000)
 
 
 class CommentOut(Schema):
     id: int
-    target_id: int
-    author_id: int
+    target_id: Id
+    author_id: Id
     text: str
     created_at: dt.datetime
 
 
 class AcknowledgementOut(Schema):
     id: int
-    plan_id: int
-    person_id: int
+    plan_id: Id
+    person_id: Id
     revision: int
     requested_at: dt.datetime
     acknowledged_at: dt.datetime | None
     note: str
 
 
-class AcknowledgeIn(Schema):
+class AcknowledgeIn(InputSchema):
     note: str = ""
 
 
-class ActionStepIn(Schema):
+class ActionStepIn(InputSchema):
     what: str = Field(..., min_length=1, max_length=300)
-    assignee_id: int
+    assignee_id: Id
     due_date: dt.date
     where: str = ""
     how: str = ""
 
 
-class ActionStepPatch(Schema):
-    version: int
+class ActionStepPatch(InputSchema):
+    version: Version
     what: str | None = None
-    assignee_id: int | None = None
+    assignee_id: Id | None = None
     due_date: dt.date | None = None
     where: str | None = None
     how: str | None = None
@@ -157,18 +168,18 @@ class ActionStepPatch(Schema):
 
 class ActionStepOut(Schema):
     id: int
-    plan_id: int
+    plan_id: Id
     what: str
-    assignee_id: int
+    assignee_id: Id
     where: str
     due_date: dt.date
     how: str
     status: str
     done_at: dt.datetime | None
-    version: int
+    version: Version
 
 
-class UnassignedOut(Schema):
+class TargetsUnassignedOut(Schema):
     units: list[dict]
     people: list[dict]
 
@@ -180,7 +191,7 @@ class DiffOut(Schema):
     cells: list[dict]
 
 
-class ImportOut(Schema):
+class TargetsImportOut(Schema):
     accepted: int
     rejected: int
     updated: int

@@ -11,7 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from salescope.core import ratelimit
 from salescope.core.audit_context import AuditSource, audit_source
+from salescope.core.client_ip import client_ip
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.web import page
 from salescope.org.permissions import requires
@@ -326,6 +328,7 @@ def diff(request: HttpRequest, pk: int) -> HttpResponse:
 
 @page
 def export(request: HttpRequest, pk: int) -> HttpResponse:
+    ratelimit.spend(request.user, "export")
     plan = queries.get_plan(viewer=request.user, pk=pk)
     cells = queries.visible_cells(viewer=request.user, plan=plan)
     response = HttpResponse(
@@ -345,7 +348,7 @@ def import_file(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if upload is None:
             raise ValidationFailed(fields={"file": [_("Choose a file.")]})
-        with audit_source(AuditSource.IMPORT, request.META.get("REMOTE_ADDR")):
+        with audit_source(AuditSource.IMPORT, client_ip(request)):
             result = services.import_targets(actor=request.user, plan=plan, file=upload)
     except DomainError as error:
         _fail(request, error)

@@ -440,3 +440,16 @@ def test_page_refuses_a_salesperson_post(personas, login_client):
     )
     assert response.status_code == 403
     assert ManualActual.objects.unrestricted().count() == 0
+
+
+def test_page_links_a_duplicate_to_the_figure_already_entered(personas, login_client):
+    """Issue 19, defect 10: the refusal of a second figure for a cell links to the first."""
+    client = login_client(personas["team_lead"])
+    figure = {"metric": "new_outlets", "month": "2026-03", "person": personas["salesperson"].pk}
+    assert client.post("/tracking/actuals/", {**figure, "value": "3"}).status_code == 302
+    first = ManualActual.objects.unrestricted().get()
+    again = client.post("/tracking/actuals/", {**figure, "value": "9"})
+    assert again.status_code == 409
+    html = again.content.decode()
+    assert f'href="/tracking/actuals/{first.pk}/" data-testid="existing-figure"' in html
+    assert ManualActual.objects.unrestricted().get().value == 300

@@ -97,9 +97,10 @@ def test_a_deactivated_person_gets_an_empty_year_not_an_error(decomposed, rollup
     assert report.total is None
 
 
-def test_my_year_reads_four_queries(decomposed, rollups, personas, django_assert_num_queries):  # noqa: F811
-    """The plan's levels, my cells, my actuals, and me with my unit's path: no org tree."""
+def test_my_year_reads_five_queries(decomposed, rollups, personas, django_assert_num_queries):  # noqa: F811
+    """The plan's levels, my cells, my actuals of the whole months (rollups) and of the month
+    in progress up to the day (lines), and me with my unit's path: no org tree."""
     me = personas["salesperson"]
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         report = _report(me, decomposed, me.pk)
     assert len(report.rows) == 12

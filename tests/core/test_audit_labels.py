@@ -41,8 +41,12 @@ def test_the_person_page_history_shows_the_login_in_words(personas, login_client
     zhangwei = personas["salesperson"]
     audit.record(actor=zhangwei, action="core.session.logged_in", obj=zhangwei)
 
-    page = login_client(zhangwei).get("/org/me/").content.decode()
+    client = login_client(zhangwei)
+    # sign-ins are shown on asking (issue 19: the changes by default)
+    page = client.get("/org/me/?sessions=1").content.decode()
 
     actions = re.findall(r'data-testid="history-action">([^<]*)<', page)
     assert "登录" in actions
     assert not any("core.session" in a for a in actions)
+    default = client.get("/org/me/").content.decode()
+    assert "登录" not in re.findall(r'data-testid="history-action">([^<]*)<', default)

@@ -103,3 +103,51 @@ def test_locked_out_page_is_translated(personas):
     assert response["Content-Language"] == "zh-hans"
     assert "15" in response.content.decode()
     assert "Too many failed logins" not in response.content.decode()
+
+
+def _lockout_began_minutes_ago(minutes: float) -> None:
+    AccessAttempt.objects.update(
+        attempt_time=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
+    )
+
+
+def test_attempts_during_the_lockout_do_not_extend_it(personas):
+    for _ in range(5):
+        attempt("wrong-password")
+    _lockout_began_minutes_ago(10)
+
+    during = [attempt(DEMO_PASSWORD), attempt("wrong-password")]
+
+    assert [r.status_code for r in during] == [429, 429]
+    # The true remaining time: five of the fifteen minutes (give or take the test's own run).
+    assert all(280 <= int(r["Retry-After"]) <= 300 for r in during), [
+        r["Retry-After"] for r in during
+    ]
+    assert "Wait 5 minutes" in during[0].content.decode()
+    _lockout_began_minutes_ago(15.5)  # fifteen minutes after the lockout began
+    assert attempt(DEMO_PASSWORD).status_code == 302
+
+
+def test_forwarded_addresses_are_ignored_unless_the_proxy_is_trusted(personas, settings):
+    def from_behind_proxy(password: str, client_address: str):  # noqa: ANN202
+        return Client(HTTP_ACCEPT_LANGUAGE="en").post(
+            "/accounts/login/",
+            {"username": "zhangwei", "password": password},
+            REMOTE_ADDR="192.0.2.10",
+            HTTP_X_FORWARDED_FOR=client_address,
+        )
+
+    # Not trusted: an attacker cannot dodge the lock by inventing a new X-Forwarded-For.
+    for n in range(5):
+        from_behind_proxy("wrong-password", f"198.51.100.{n}")
+    assert from_behind_proxy(DEMO_PASSWORD, "198.51.100.99").status_code == 429
+
+    AccessAttempt.objects.all().delete()
+    settings.TRUSTED_PROXIES = ["192.0.2.10"]
+    # Trusted: the proxy's forwarded client address is the one locked, not the proxy's.
+    for _ in range(5):
+        from_behind_proxy("wrong-password", "203.0.113.7, 198.51.100.1")
+    assert from_behind_proxy(DEMO_PASSWORD, "203.0.113.7, 198.51.100.1").status_code == 429
+    assert from_behind_proxy(DEMO_PASSWORD, "203.0.113.7, 198.51.100.2").status_code == 302
+    entry = AuditEntry.objects.filter(action="core.session.logged_in").latest("id")
+    assert entry.remote_addr == "198.51.100.2"

@@ -113,3 +113,15 @@ def test_wrong_old_password_is_refused(personas):
     assert response.status_code == 200
     assert "Your old password was entered incorrectly" in response.content.decode()
     assert User.objects.unrestricted().get(pk=user.pk).check_password(DEMO_PASSWORD)
+
+
+def test_weak_password_messages_are_in_the_users_language(personas):
+    user = personas["salesperson"]
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.post("/accounts/login/", {"username": user.username, "password": DEMO_PASSWORD})
+
+    html = change(client, "Xq7!pz").content.decode()
+
+    assert "too short" not in html
+    assert "10" in html
+    assert "密码" in html.split('class="invalid-feedback">', 1)[1].split("</div>", 1)[0]

@@ -29,7 +29,9 @@ def test_salesperson_cannot_change_owner_or_credit_limit(world, api_client):
         content_type="application/json",
     )
     assert response.status_code == 403
-    assert set(response.json()["fields"]) == {"owner", "credit_limit_fen"}
+    # Named as the API knows them, never by the stored column (credit_limit_fen).
+    assert set(response.json()["fields"]) == {"owner", "credit_limit"}
+    assert "_fen" not in response.content.decode()
     customer.refresh_from_db()
     assert (customer.credit_limit_fen, customer.owner_id) == (
         1_000_000,
@@ -235,6 +237,38 @@ def test_customer_list_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(12):
         response = client.get("/customers/")
     assert response.status_code == 200
+
+
+def test_a_pair_alike_in_name_and_phone_is_listed_once(world):
+    """Issue 19, defect 10: one duplicate pair matched by two fields is one group naming both."""
+    twin = Customer(
+        code="C-TWIN",
+        name=world.east_dealer.name,
+        owner=world.personas["salesperson"],
+        phone=world.east_dealer.phone,
+    )
+    twin.save()
+    report = queries.data_quality(viewer=world.personas["admin"])
+    pairs = [
+        g
+        for g in report["duplicates"]
+        if {c.code for c in g["customers"]} == {"C-TWIN", "C-EAST-1"}
+    ]
+    assert len(pairs) == 1
+    assert pairs[0]["by_all"] == ["name", "phone"]
+
+
+def test_a_refused_protected_field_is_named_by_its_label(world, api_client):
+    """Issue 19, defect 10: the message names 信用额度, not credit_limit_fen, and says 您."""
+    client = api_client(world.personas["salesperson"])
+    response = client.patch(
+        f"/api/v1/customers/{world.east_dealer.pk}",
+        {"version": world.east_dealer.version, "credit_limit": "1.00"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 403
+    assert response.json()["detail"] == "您无权修改：信用额度"
 
 
 def test_the_old_dealer_health_address_leads_to_the_ledgers_page(world, login_client):

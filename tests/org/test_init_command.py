@@ -11,6 +11,7 @@ from django.test import Client
 
 from salescope.core.models import AuditEntry
 from salescope.customers.models import Customer
+from salescope.org import services
 from salescope.org.choices import Role, UnitKind
 from salescope.org.models import Membership, OrgUnit, User
 from tests.core.cli import run_salescope
@@ -242,3 +243,25 @@ def _signed_in(username: str) -> Client:
     response = client.post("/accounts/login/", {"username": username, "password": PASSWORD})
     assert response.status_code == 302
     return client
+
+
+@pytest.mark.django_db
+def test_changepassword_lets_an_imported_person_sign_in(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _init(monkeypatch)
+    boss = User.objects.unrestricted().get(username="boss")
+    services.create_person(actor=boss, username="zhangwei", full_name="张伟")  # no password
+    monkeypatch.setenv("SALESCOPE_PASSWORD", "张伟的 2026 新口令")
+
+    run_salescope(monkeypatch, "changepassword", "zhangwei")
+
+    assert User.objects.unrestricted().get(username="zhangwei").check_password("张伟的 2026 新口令")
+    entry = AuditEntry.objects.get(action="org.person.password_changed")
+    assert (entry.actor, entry.changes) == (boss, {})
+    monkeypatch.setenv("SALESCOPE_PASSWORD", "123")
+    with pytest.raises(SystemExit):
+        run_salescope(monkeypatch, "changepassword", "zhangwei")
+    assert "CommandError" in capsys.readouterr().err
+    assert User.objects.unrestricted().get(username="zhangwei").check_password("张伟的 2026 新口令")
+    assert AuditEntry.objects.filter(action="org.person.password_changed").count() == 1

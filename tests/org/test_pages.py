@@ -128,3 +128,13 @@ def test_org_chart_takes_the_same_queries_whatever_the_size_of_the_org(
         services.create_unit(actor=None, name=f"组{i}", code=f"N{i}", kind="team", parent=east)
     with django_assert_max_num_queries(12):
         client.get("/org/")
+
+
+def test_opening_the_add_unit_address_leads_to_the_form(personas, login_client):
+    """GET /org/units/new/ (a bookmark, a reload after a refused form) used to be a blank 405:
+    it now leads to the chart's add-a-unit form (issue 19, defect 10)."""
+    response = login_client(personas["admin"]).get("/org/units/new/")
+    assert response.status_code == 302
+    assert response["Location"] == "/org/#add-unit"
+    chart = login_client(personas["admin"]).get(response["Location"])
+    assert 'id="add-unit"' in text(chart)

@@ -109,9 +109,25 @@ def test_team_lead_decomposes_her_team_target_to_her_people(plan, personas):
 
 
 def test_plan_total_change_respreads_the_whole_tree(decomposed, personas):
+    def leaves():
+        return dict(
+            Target.objects.unrestricted()
+            .filter(plan=decomposed, is_leaf=True)
+            .values_list("pk", "value")
+        )
+
+    before = leaves()
     services.set_plan_target(
         actor=personas["director"], plan=decomposed, metric=Metric.SALES_AMOUNT, value=12_000_000_01
     )
+    root = Target.objects.unrestricted().get(plan=decomposed, parent=None)
+    assert root.value == 12_000_000_01
+    after = leaves()
+    assert sum(after.values()) == 12_000_000_01
+    # the one extra fen lands on one leaf (the remainder placed deterministically); the rest
+    # of the tree keeps its values
+    changed = {pk: after[pk] - before[pk] for pk in after if after[pk] != before[pk]}
+    assert list(changed.values()) == [1]
     _children_sum_to_parents(decomposed)
 
 
@@ -263,3 +279,40 @@ def test_a_part_without_history_of_its_own_is_split_equally_and_says_so(plan, pe
     assert sum(south_months) == south.value
     assert max(south_months) - min(south_months) <= 1  # equal shares, to the fen
     _children_sum_to_parents(plan)
+
+
+def test_collections_are_split_by_last_years_collections(plan, personas):
+    """回款 has history too (issue 19, defect 8): last year's collections give the shares."""
+    import datetime as dt
+
+    from salescope.customers.models import Customer
+    from salescope.ledger.models import Collection
+    from salescope.plans.choices import Method
+
+    customer = Customer.objects.create(code="C-HIST", name="回款历史客户")
+    for n, (person, day, fen) in enumerate(
+        [
+            (personas["salesperson"], dt.date(2025, 3, 10), 300_00),
+            (personas["other_region_salesperson"], dt.date(2025, 6, 5), 100_00),
+        ]
+    ):
+        Collection.objects.create(
+            number=f"R-HIST-{n}",
+            customer=customer,
+            owner=person,
+            date=day,
+            month=day.replace(day=1),
+            amount_fen=fen,
+        )
+    director = personas["director"]
+    collections = services.set_plan_target(
+        actor=director, plan=plan, metric=Metric.COLLECTIONS, value=8_000_000_00
+    )
+    services.decompose_target(
+        actor=director, target=collections, steps=[Step(Axis.ORG, Method.LAST_YEAR)]
+    )
+    regions = {
+        t.unit.code: t.value
+        for t in Target.objects.unrestricted().filter(parent=collections).select_related("unit")
+    }
+    assert regions == {"EAST": 6_000_000_00, "SOUTH": 2_000_000_00, "NORTH": 0, "WEST": 0}

@@ -402,3 +402,17 @@ def test_a_percentage_above_100_is_refused_everywhere_and_changes_nothing(
         actor=director, parent=share, edits=[CellEdit(east.pk, east.version, value=100_00)]
     )
     assert Target.objects.unrestricted().get(pk=east.pk).value == 100_00
+
+
+def test_a_rejected_import_row_reports_every_error_it_has(share, personas):
+    row = _row(share, "+cmd|' /C calc'!A0")
+    row[5] = "2026-13-01"  # period_start
+    row[6] = "=TODAY()"  # period_end
+
+    result = services.import_targets(
+        actor=personas["director"], plan=share.plan, rows=xlsx.read_rows(_save([HEADER, row]))
+    )
+
+    assert result.rejected == 1
+    assert sorted(e["column"] for e in result.errors) == ["period_end", "period_start", "target"]
+    assert {e["line"] for e in result.errors} == {2}

@@ -1,6 +1,9 @@
 """The plan pages, end to end through the real forms, in zh-Hans."""
 
+import io
 import re
+
+import openpyxl
 
 from salescope.core.models import AuditEntry
 from salescope.org.models import OrgUnit
@@ -58,24 +61,65 @@ def test_director_plans_decomposes_edits_and_approves_in_the_browser(personas, l
     )
 
 
+def _h1(html: str) -> str:
+    found = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip() if found else ""
+
+
+# What each persona's tracking page (by region, by month for a salesperson) and "my targets"
+# (their own cells, or the unit they lead: label and rows of each card) show for the
+# decomposed plan.
+PERSONA_VIEWS = {
+    "director": ({"华东大区", "华南大区", "华北大区", "西南大区"}, "刘洋", []),
+    "regional_manager": ({"华东大区"}, "华东大区", [12]),
+    "team_lead": ({"华东大区"}, "上海一组", [12]),
+    "salesperson": ({f"2026-{m:02d}" for m in range(1, 13)}, "张伟", [12]),
+}
+
+
 def test_pages_render_for_each_persona(decomposed, personas, login_client):
-    root = decomposed.targets.get(parent=None)
-    for name in ("director", "regional_manager", "team_lead", "salesperson"):
+    for name, (tracking_rows, my_label, my_cards) in PERSONA_VIEWS.items():
         client = login_client(personas[name])
-        for url in ("/plans/", "/tracking/", "/tracking/my/", "/tracking/warnings/"):
-            assert client.get(url).status_code == 200, (name, url)
+        plans = client.get("/plans/")
+        assert _h1(plans.content.decode()) == "销售计划"
+        assert [p.name for p in plans.context["plans"]] == ["2026年度销售计划"], name
+        tracking = client.get("/tracking/")
+        assert tracking.context["plan"] == decomposed
+        labels = {" · ".join(r.labels.values()) for r in tracking.context["report"].rows}
+        assert labels == tracking_rows, name
+        mine = client.get("/tracking/my/")
+        assert mine.context["scope"]["label"] == my_label
+        # a director leads no unit and has no cells of his own: nothing to show there
+        assert [len(card["report"].rows) for card in mine.context["cards"]] == my_cards, name
+        assert my_label in mine.content.decode()
+        warnings = client.get("/tracking/warnings/")
+        assert _h1(warnings.content.decode()) == "预警"
     director = login_client(personas["director"])
-    for url in (
-        f"/plans/{decomposed.pk}/",
-        f"/plans/{decomposed.pk}/edit/",
-        f"/plans/{decomposed.pk}/unassigned/",
-        f"/plans/{decomposed.pk}/acknowledgements/",
-        f"/plans/targets/{root.pk}/",
-        f"/plans/targets/{root.pk}/comments/",
-        f"/tracking/?plan={decomposed.pk}&group_by=salesperson,month",
-        f"/plans/{decomposed.pk}/export.xlsx",
-    ):
-        assert director.get(url).status_code == 200, url
+    root = decomposed.targets.get(parent=None)
+    expected_h1 = {
+        f"/plans/{decomposed.pk}/": "2026年度销售计划",
+        f"/plans/{decomposed.pk}/edit/": "编辑计划书 · 2026年度销售计划",
+        f"/plans/{decomposed.pk}/unassigned/": "2026年度销售计划 · 没有销售目标的单位和人员",
+        f"/plans/{decomposed.pk}/acknowledgements/": "2026年度销售计划 · 目标确认 (v1)",
+        f"/plans/targets/{root.pk}/": "销售额 · 华远食品有限公司 · 2026-01…2026-12",
+    }
+    for url, h1 in expected_h1.items():
+        html = director.get(url).content.decode()
+        assert _h1(html) == h1, url
+    assert "深耕华东" in director.get(f"/plans/{decomposed.pk}/edit/").content.decode()
+    grid = director.get(f"/plans/targets/{root.pk}/").content.decode()
+    assert all(region in grid for region in PERSONA_VIEWS["director"][0])
+    comments = director.get(f"/plans/targets/{root.pk}/comments/")
+    assert comments.status_code == 200
+    assert "<html" not in comments.content.decode()  # an htmx fragment, not a page
+    by_person = director.get(f"/tracking/?plan={decomposed.pk}&group_by=salesperson,month")
+    rows = by_person.context["report"].rows
+    assert ("张伟", "2026-03") in {(r.labels["salesperson"], r.labels["month"]) for r in rows}
+    export = director.get(f"/plans/{decomposed.pk}/export.xlsx")
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = openpyxl.load_workbook(io.BytesIO(export.content), read_only=True)
+    cells = {str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row}
+    assert {"EAST", "zhangwei", "12000000.00"} <= cells  # unit codes, usernames, amounts
 
 
 def test_a_salesperson_reads_the_plan_with_their_targets_but_not_the_company_grid(

@@ -46,25 +46,6 @@ Factory = Callable[[dict, Any], Target]
 FACTORIES: dict[str, Factory] = {}
 EXEMPT: dict[str, str] = {}
 
-# Apps written alongside issue 3 whose routes are not yet registered here nor carry declared
-# permissions. Their gaps are reported as skips (visible with -ra) instead of failures, so the
-# suite stays green while they catch up; remove an app from this set once it has its
-# tests/<app>/leaks.py and permissions, and the matrices hold it to them.
-PENDING_APPS: set[str] = set()
-
-
-def app_of_view(view: Any) -> str:
-    """``salescope.customers.views`` → ``customers``."""
-    module = getattr(view, "__module__", "") or ""
-    parts = module.split(".")
-    return parts[1] if len(parts) > 1 and parts[0] == "salescope" else parts[0]
-
-
-def app_of_operation(operation: dict) -> str:
-    """``salescope_customers_api_get_customer`` → ``customers``."""
-    parts = str(operation.get("operationId", "")).split("_")
-    return parts[1] if len(parts) > 1 and parts[0] == "salescope" else ""
-
 
 def register(*keys: str) -> Callable[[Factory], Factory]:
     def decorate(factory: Factory) -> Factory:

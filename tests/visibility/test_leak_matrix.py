@@ -61,32 +61,19 @@ def _body(response) -> bytes:  # noqa: ANN001
     return CSRF.sub(rb"\1-", response.content).replace(path, b"<path>")
 
 
-def _unregistered() -> tuple[list[str], list[str]]:
-    """(routes that must be registered, routes of apps still pending) without a factory."""
-    keys = [(r.name, registry.app_of_view(r.pattern.callback)) for r in PAGES]
-    keys += sorted({(op.path, registry.app_of_operation(op.operation)) for op in API})
-    missing = [
-        (key, app)
-        for key, app in keys
-        if key not in registry.FACTORIES and key not in registry.EXEMPT
-    ]
-    required = [key for key, app in missing if app not in registry.PENDING_APPS]
-    pending = [key for key, app in missing if app in registry.PENDING_APPS]
-    return required, pending
+def _unregistered() -> list[str]:
+    """Routes with an object id and neither a leak-matrix factory nor a stated exemption."""
+    keys = [r.name for r in PAGES]
+    keys += sorted({op.path for op in API})
+    return [key for key in keys if key not in registry.FACTORIES and key not in registry.EXEMPT]
 
 
 def test_every_route_with_an_id_has_a_factory_or_a_stated_exemption():
-    required, _pending = _unregistered()
+    required = _unregistered()
     assert required == [], (
         "Routes with an object id need a leak-matrix factory in tests/<app>/leaks.py "
         f"(see tests/visibility/registry.py): {required}"
     )
-
-
-def test_routes_of_pending_apps_still_to_register():
-    _required, pending = _unregistered()
-    if pending:
-        pytest.skip(f"registry.PENDING_APPS still to register {len(pending)} routes: {pending}")
 
 
 def test_the_matrix_sees_the_organisations_routes():

@@ -45,38 +45,26 @@ PAGE_EXEMPT = {
 ANONYMOUS_ALLOWED = {"GET /api/v1/health"}
 
 
-def _undeclared() -> tuple[list[str], list[str]]:
-    """(write routes without a declared permission, the same for apps still pending)."""
-    api = [
-        (op.key, registry.app_of_operation(op.operation))
-        for op in API_WRITES
-        if op.permission not in permissions.REGISTRY
-    ]
+def _undeclared() -> list[str]:
+    """Write routes (API and pages taking POST) without a declared permission."""
+    api = [op.key for op in API_WRITES if op.permission not in permissions.REGISTRY]
     pages = [
-        (route.name, registry.app_of_view(route.pattern.callback))
+        route.name
         for route in page_routes()
         if route.accepts_post
         and route.name not in PAGE_EXEMPT
         and view_permission(route.pattern.callback) not in permissions.REGISTRY
     ]
-    required = [key for key, app in api + pages if app not in registry.PENDING_APPS]
-    pending = [key for key, app in api + pages if app in registry.PENDING_APPS]
-    return required, pending
+    return api + pages
 
 
 def test_every_write_route_names_a_declared_permission():
-    required, _pending = _undeclared()
+    required = _undeclared()
     assert required == [], (
         "API writes need openapi_extra=permissions.api_permission('<app>.<entity>.<verb>'), "
         "page views taking POST @org.permissions.requires(...), with the permission declared "
         f"through org.permissions.declare: {required}"
     )
-
-
-def test_write_routes_of_pending_apps_still_to_declare():
-    _required, pending = _undeclared()
-    if pending:
-        pytest.skip(f"registry.PENDING_APPS still to declare {len(pending)} writes: {pending}")
 
 
 def test_an_undeclared_permission_allows_nobody(personas):

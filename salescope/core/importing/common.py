@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from salescope.core import audit
 from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.errors import ValidationFailed
+from salescope.core.formulas import looks_like_formula
 from salescope.core.importing.headers import normalize_header
 from salescope.core.importing.parse import CellError, DateParser, is_blank, scaled
 from salescope.core.importing.permissions import IMPORT_RUN
@@ -159,7 +160,7 @@ class Spec(ABC):
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)  # a code typed as a number in Excel: 1001.0 → "1001"
         text = raw.strip() if isinstance(raw, str) else str(raw).strip()
-        if text.startswith("="):
+        if looks_like_formula(text):
             raise RowError(name, _("formula where text is expected"))
         if len(text) > limit:
             raise RowError(name, _("longer than %d characters") % limit)

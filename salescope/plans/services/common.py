@@ -20,6 +20,7 @@ class PlanErrorCode(StrEnum):
     NOTHING_TO_DECOMPOSE = "target_nothing_to_decompose"
     NO_HISTORY = "target_no_history"
     ALREADY_ACKNOWLEDGED = "acknowledgement_already_given"
+    ACKNOWLEDGEMENT_SUPERSEDED = "acknowledgement_superseded"
 
 
 def manages_unit(actor: Any, unit_id: int | None) -> bool:

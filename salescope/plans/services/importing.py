@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from salescope.core import audit
 from salescope.core.errors import ValidationFailed
+from salescope.core.formulas import looks_like_formula
 from salescope.org.models import User
 from salescope.plans.choices import METRICS, Axis, Metric
 from salescope.plans.models import Plan, Target
@@ -115,10 +116,10 @@ def import_targets(
     wanted: dict[int, tuple[int, int | None, bool, int, bool]] = {}
     checked: set[int] = set()
     for line, row in rows:
-        error = _row_error(row)
-        if error:
+        errors = _row_errors(row)
+        if errors:
             result.rejected += 1
-            result.errors.append({"line": line, "column": error[0], "reason": error[1]})
+            result.errors.extend({"line": line, "column": c, "reason": r} for c, r in errors)
             continue
         key = tuple(_text(row.get(c)) for c in COLUMNS[:7])
         cell = cells.get(key)
@@ -149,25 +150,34 @@ def import_targets(
     return result
 
 
-def _row_error(row: dict[str, Any]) -> tuple[str, str] | None:
-    for column, value in row.items():
-        if isinstance(value, str) and value.startswith("="):
-            return column, _("Formulas are not accepted; paste the values.")
-    if _text(row.get("metric")) not in Metric.values:
-        return "metric", _("Unknown metric.")
+def _row_errors(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every fault of a row, each at its column (not only the first)."""
+    errors: list[tuple[str, str]] = []
+    formulas = {
+        column
+        for column, value in row.items()
+        if isinstance(value, str) and looks_like_formula(value.strip())
+    }
+    errors += [(c, _("Formulas are not accepted; paste the values.")) for c in sorted(formulas)]
+    metric_ok = _text(row.get("metric")) in Metric.values
+    if not metric_ok and "metric" not in formulas:
+        errors.append(("metric", _("Unknown metric.")))
     for column in ("period_start", "period_end"):
+        if column in formulas:
+            continue
         try:
             dt.date.fromisoformat(_text(row.get(column)))
         except ValueError:
-            return column, _("Enter a date as YYYY-MM-DD.")
+            errors.append((column, _("Enter a date as YYYY-MM-DD.")))
     for column in ("target", "bottom_up"):
         text = _text(row.get(column))
-        if column == "target" or text:
-            try:
-                check_range(_text(row.get("metric")), {column: parse_value(text, column)})
-            except ValidationFailed as error:
-                return column, error.fields[column][0]
-    return None
+        if column in formulas or not metric_ok or not (column == "target" or text):
+            continue
+        try:
+            check_range(_text(row.get("metric")), {column: parse_value(text, column)})
+        except ValidationFailed as error:
+            errors.append((column, error.fields[column][0]))
+    return errors
 
 
 def _apply(

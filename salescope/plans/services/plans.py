@@ -256,6 +256,15 @@ def acknowledge(
         raise Conflict(
             _("You have already acknowledged this plan."), code=PlanErrorCode.ALREADY_ACKNOWLEDGED
         )
+    if acknowledgement.superseded:
+        raise Conflict(
+            _(
+                "Version %(old)s of this plan has been replaced by version %(new)s: you will be "
+                "asked to acknowledge the new version once it is approved."
+            )
+            % {"old": acknowledgement.revision, "new": acknowledgement.plan.revision},
+            code=PlanErrorCode.ACKNOWLEDGEMENT_SUPERSEDED,
+        )
     now = timezone.now()
     updated = (
         Acknowledgement.objects.unrestricted()

@@ -440,7 +440,7 @@ def _check_history(ctx: _Context, target: Target, steps: Sequence[Step]) -> None
     would silently come out equal under a method that says otherwise."""
     if not any(s.method in HISTORY_METHODS for s in steps):
         return
-    if METRICS[target.metric].source != "ledger":
+    if METRICS[target.metric].source not in ("ledger", "collections"):
         reason = _(
             "This metric has no history in the sales ledger: choose equal shares or weights."
         )

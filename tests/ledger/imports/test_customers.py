@@ -202,7 +202,8 @@ def test_manager_may_not_import_credit_limits(world, tmp_path):
     path = write_csv(tmp_path / "p.csv", HEADER, GOOD)
     with pytest.raises(PermissionDenied) as caught:
         run(path, world.personas["team_lead"])
-    assert set(caught.value.fields) == {"credit_limit_fen", "payment_terms_days"}
+    assert set(caught.value.fields) == {"credit_limit", "payment_terms_days"}
+    assert "_fen" not in caught.value.detail
     assert imported() == []
 
 
