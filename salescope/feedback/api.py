@@ -13,16 +13,16 @@ from salescope.feedback import permissions as perms
 from salescope.feedback import queries, services
 from salescope.feedback.schemas import (
     DigestGroupOut,
-    FollowUpIn,
+    GuidanceAcknowledgeIn,
+    GuidanceFollowUpIn,
     GuidanceIn,
     GuidanceOut,
     IntelligenceIn,
     IntelligenceOut,
     ProblemIn,
     ProblemOut,
+    ProblemResolveIn,
     ProblemUnitOut,
-    ResolveIn,
-    VersionIn,
 )
 from salescope.org.permissions import api_permission, require
 
@@ -126,7 +126,7 @@ def get_problem(request: HttpRequest, problem_id: int) -> Any:
     response={200: ProblemOut, **ERRORS},
     openapi_extra=api_permission(perms.PROBLEM_RESOLVE.code),
 )
-def resolve_problem(request: HttpRequest, problem_id: int, payload: ResolveIn) -> Any:
+def resolve_problem(request: HttpRequest, problem_id: int, payload: ProblemResolveIn) -> Any:
     problem = queries.get_problem(viewer=request.user, pk=problem_id, action="change")
     return services.resolve_problem(
         actor=request.user,
@@ -171,7 +171,9 @@ def get_guidance(request: HttpRequest, guidance_id: int) -> Any:
     response={200: GuidanceOut, **ERRORS},
     openapi_extra=api_permission(perms.GUIDANCE_ACKNOWLEDGE.code),
 )
-def acknowledge_guidance(request: HttpRequest, guidance_id: int, payload: VersionIn) -> Any:
+def acknowledge_guidance(
+    request: HttpRequest, guidance_id: int, payload: GuidanceAcknowledgeIn
+) -> Any:
     guidance = queries.get_guidance(viewer=request.user, pk=guidance_id, action="change")
     return services.acknowledge_guidance(
         actor=request.user, guidance=guidance, expected_version=payload.version
@@ -183,7 +185,7 @@ def acknowledge_guidance(request: HttpRequest, guidance_id: int, payload: Versio
     response={200: GuidanceOut, **ERRORS},
     openapi_extra=api_permission(perms.GUIDANCE_FOLLOW_UP.code),
 )
-def follow_up_guidance(request: HttpRequest, guidance_id: int, payload: FollowUpIn) -> Any:
+def follow_up_guidance(request: HttpRequest, guidance_id: int, payload: GuidanceFollowUpIn) -> Any:
     guidance = queries.get_guidance(viewer=request.user, pk=guidance_id, action="change")
     return services.follow_up_guidance(
         actor=request.user, guidance=guidance, expected_version=payload.version, note=payload.note

@@ -62,7 +62,7 @@ class ProblemOut(Schema):
     version: int
 
 
-class ResolveIn(Schema):
+class ProblemResolveIn(Schema):
     version: int
     resolution: str
 
@@ -99,10 +99,10 @@ class GuidanceOut(Schema):
     version: int
 
 
-class VersionIn(Schema):
+class GuidanceAcknowledgeIn(Schema):
     version: int
 
 
-class FollowUpIn(Schema):
+class GuidanceFollowUpIn(Schema):
     version: int
     note: str
