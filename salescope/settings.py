@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "salescope.pipeline",
     "salescope.plans",
     "salescope.activities",
+    "salescope.feedback",
     "salescope.analytics",
     "salescope.leads",
 ]

@@ -32,6 +32,7 @@ urlpatterns = [
     path("timeline/", include("salescope.timeline.urls")),
     path("plans/", include("salescope.plans.urls")),
     path("activities/", include("salescope.activities.urls")),
+    path("feedback/", include("salescope.feedback.urls")),
     path("tracking/", include("salescope.analytics.urls")),
     path("leads/", include("salescope.leads.urls")),
     path("api/v1/", api.urls),

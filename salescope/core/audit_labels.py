@@ -58,6 +58,11 @@ VERBS = {
     "claimed": _("claimed"),
     "contacted": _("contacted"),
     "converted": _("converted"),
+    "raised": _("raised"),
+    "escalated": _("escalated"),
+    "given": _("given"),
+    "acknowledged": _("acknowledged"),
+    "followed_up": _("followed up"),
 }
 
 

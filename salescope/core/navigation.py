@@ -38,9 +38,7 @@ AREAS = [
     Area(
         "activities", _("Field activity"), _("Visit plans, visits, checklists"), "activities:index"
     ),
-    Area(
-        "feedback", _("Feedback"), _("Market intelligence and escalations"), "activities:feedback"
-    ),
+    Area("feedback", _("Feedback"), _("Market intelligence and escalations"), "feedback:index"),
     Area(
         "customers",
         _("Customers & receivables"),

@@ -1,0 +1,190 @@
+"""Feedback's reads, always as a viewer (``org.visibility``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+
+from salescope.catalog.models import Product
+from salescope.customers.models import Customer
+from salescope.feedback.choices import GuidanceStatus, IntelKind, ProblemStatus
+from salescope.feedback.models import Guidance, Intelligence, Problem
+from salescope.org.models import OrgUnit, User
+
+
+def search_filter(q: str) -> Q:
+    """Every word of ``q`` (split on spaces) in the title, details or a tag. ``icontains`` is
+    a substring match, so Chinese text needs no word segmentation to be found."""
+    condition = Q()
+    for word in q.split():
+        condition &= (
+            Q(title__icontains=word)
+            | Q(body__icontains=word)
+            | Q(competitor__icontains=word)
+            | Q(customer__name__icontains=word)
+            | Q(product__name__icontains=word)
+            | Q(category__name__icontains=word)
+            | Q(region__name__icontains=word)
+        )
+    return condition
+
+
+def list_intelligence(
+    *,
+    viewer: Any,
+    q: str = "",
+    kind: str = "",
+    region: int | None = None,
+    product: int | None = None,
+    customer: int | None = None,
+    competitor: str = "",
+) -> QuerySet[Intelligence]:
+    entries = Intelligence.objects.visible_to(viewer, "view").select_related(
+        "author", "region", "product", "category", "customer"
+    )
+    if q.strip():
+        entries = entries.filter(search_filter(q))
+    if kind:
+        entries = entries.filter(kind=kind)
+    if region:
+        unit = OrgUnit.objects.visible_to(viewer, "view").filter(pk=region).first()
+        entries = entries.filter(region__path__startswith=unit.path) if unit else entries.none()
+    if product:
+        entries = entries.filter(product_id=product)
+    if customer:
+        entries = entries.filter(customer_id=customer)
+    if competitor:
+        entries = entries.filter(competitor__icontains=competitor)
+    return entries.order_by("-observed_on", "-id")
+
+
+def get_intelligence(*, viewer: Any, pk: Any) -> Intelligence:
+    return Intelligence.objects.select_related(
+        "author", "region", "product", "category", "customer"
+    ).get_visible(viewer, pk)
+
+
+def weekly_digest(*, viewer: Any, week_of: dt.date, by: str = "region") -> list[dict]:
+    """The week's intelligence (Monday to Sunday around ``week_of``) grouped by region or by
+    product: per group, the count of each kind and the entries, newest first."""
+    start = week_of - dt.timedelta(days=week_of.weekday())
+    end = start + dt.timedelta(days=6)
+    entries = list(list_intelligence(viewer=viewer).filter(observed_on__range=(start, end)))
+    groups: dict[Any, dict] = {}
+    key: Any
+    for entry in entries:
+        if by == "product":
+            key = entry.product_id or (f"c{entry.category_id}" if entry.category_id else None)
+            label = str(entry.product or entry.category or "—")
+        else:
+            key, label = entry.region_id, str(entry.region or "—")
+        group = groups.setdefault(
+            key, {"label": str(label), "counts": dict.fromkeys(IntelKind.values, 0), "entries": []}
+        )
+        group["counts"][entry.kind] += 1
+        group["entries"].append(entry)
+    rows = sorted(groups.values(), key=lambda g: (-len(g["entries"]), g["label"]))
+    for row in rows:
+        row["total"] = len(row["entries"])
+        row["kinds"] = [(IntelKind(k).label, n) for k, n in row["counts"].items() if n]
+    return rows
+
+
+def list_problems(*, viewer: Any, status: str = "", mine: bool = False) -> QuerySet[Problem]:
+    problems = Problem.objects.visible_to(viewer, "view").select_related(
+        "raised_by", "owner", "customer", "unit"
+    )
+    if status:
+        problems = problems.filter(status=status)
+    if mine:
+        problems = problems.filter(owner=viewer)
+    return problems.order_by("status", "due_on", "-id")
+
+
+def get_problem(*, viewer: Any, pk: Any, action: str = "view") -> Problem:
+    return Problem.objects.select_related("raised_by", "owner", "customer", "unit").get_visible(
+        viewer, pk, action
+    )
+
+
+def problem_report(*, viewer: Any) -> list[dict]:
+    """Per unit: open, overdue and resolved problems and the average time to resolution."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    took = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+    rows = (
+        Problem.objects.visible_to(viewer, "view")
+        .values("unit_id", "unit__name")
+        .annotate(
+            open=Count("pk", filter=Q(status=ProblemStatus.OPEN)),
+            overdue=Count("pk", filter=Q(status=ProblemStatus.OPEN, due_on__lt=today)),
+            escalated=Count("pk", filter=Q(escalation_level__gt=0)),
+            resolved=Count("pk", filter=Q(status=ProblemStatus.RESOLVED)),
+            average=Avg(took, filter=Q(status=ProblemStatus.RESOLVED)),
+        )
+        .order_by("unit__name")
+    )
+    result = []
+    for row in rows:
+        average = row["average"]
+        hours = round(average.total_seconds() / 3600, 1) if average is not None else None
+        result.append({**row, "unit": row["unit__name"] or "—", "hours_to_resolve": hours})
+    return result
+
+
+def list_guidance(*, viewer: Any, scope: str = "") -> QuerySet[Guidance]:
+    items = Guidance.objects.visible_to(viewer, "view").select_related(
+        "author", "person", "customer"
+    )
+    if scope == "mine":
+        items = items.filter(person=viewer)
+    elif scope == "given":
+        items = items.filter(author=viewer)
+    elif scope == "pending":
+        items = items.filter(person=viewer, status=GuidanceStatus.ASSIGNED)
+    return items.order_by("-created_at", "-id")
+
+
+def get_guidance(*, viewer: Any, pk: Any, action: str = "view") -> Guidance:
+    return Guidance.objects.select_related("author", "person", "customer").get_visible(
+        viewer, pk, action
+    )
+
+
+# --- references a form or a request names, each checked against the viewer -------------------
+
+
+def customer_ref(*, viewer: Any, pk: Any) -> Customer | None:
+    return Customer.objects.get_visible(viewer, pk) if pk else None
+
+
+def product_ref(*, viewer: Any, pk: Any) -> Product | None:
+    return Product.objects.get_visible(viewer, pk) if pk else None
+
+
+def unit_ref(*, viewer: Any, pk: Any) -> OrgUnit | None:
+    return OrgUnit.objects.get_visible(viewer, pk) if pk else None
+
+
+def person_ref(*, viewer: Any, pk: Any) -> User | None:
+    return User.objects.get_visible(viewer, pk) if pk else None
+
+
+def customer_choices(*, viewer: Any) -> QuerySet[Customer]:
+    return Customer.objects.visible_to(viewer, "view").order_by("name")
+
+
+def product_choices(*, viewer: Any) -> QuerySet[Product]:
+    return Product.objects.visible_to(viewer, "view").order_by("name")
+
+
+def region_choices(*, viewer: Any) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.visible_to(viewer, "view").order_by("path")
+
+
+def team_choices(*, viewer: Any) -> QuerySet[User]:
+    people = User.objects.visible_to(viewer, "view").filter(is_active=True)
+    return people.exclude(pk=viewer.pk).order_by("full_name")
