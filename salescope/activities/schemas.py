@@ -10,7 +10,7 @@ class Ref(Schema):
     name: str
 
 
-class PersonRef(Schema):
+class ActivityPersonRef(Schema):
     id: int
     username: str
     name: str = Field(alias="display_name")
@@ -18,7 +18,7 @@ class PersonRef(Schema):
 
 class VisitOut(Schema):
     id: int
-    owner: PersonRef
+    owner: ActivityPersonRef
     customer: Ref
     visit_type: str
     purpose: str
@@ -92,7 +92,7 @@ class ChecklistRowOut(Schema):
 
 class ReportOut(Schema):
     id: int
-    author: PersonRef
+    author: ActivityPersonRef
     kind: str
     period_start: dt.date
     period_end: dt.date

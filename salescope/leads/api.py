@@ -20,7 +20,6 @@ from salescope.leads.schemas import (
     CampaignOut,
     CaptureIn,
     CaptureOut,
-    ContactIn,
     ConvertIn,
     ConvertOut,
     DecisionOut,
@@ -29,6 +28,7 @@ from salescope.leads.schemas import (
     EvaluationModelOut,
     FormKeyIn,
     FormKeyOut,
+    LeadContactIn,
     LeadIn,
     LeadOut,
     ReassignIn,
@@ -141,7 +141,7 @@ def reassign_lead(request: HttpRequest, lead_id: Id, payload: ReassignIn) -> Any
     summary="Record a contact with the lead (first contact ends its SLA clock)",
     openapi_extra=api_permission(perms.LEAD_CONTACT.code),
 )
-def contact_lead(request: HttpRequest, lead_id: Id, payload: ContactIn) -> Any:
+def contact_lead(request: HttpRequest, lead_id: Id, payload: LeadContactIn) -> Any:
     lead = queries.get_lead(viewer=request.user, pk=lead_id, action="change")
     return services.record_contact(
         actor=request.user, lead=lead, expected_version=payload.version, note=payload.note

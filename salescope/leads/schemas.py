@@ -8,7 +8,7 @@ from salescope.core.api import InputSchema
 from salescope.core.bounds import Id, Version
 
 
-class PersonRef(Schema):
+class LeadPersonRef(Schema):
     id: int
     username: str
     name: str = Field(..., alias="display_name")
@@ -34,7 +34,7 @@ class LeadOut(Schema):
     medium: str
     campaign: CampaignRef | None
     status: str
-    owner: PersonRef | None
+    owner: LeadPersonRef | None
     score: Decimal | None
     qualified: bool
     score_breakdown: list[dict[str, Any]]
@@ -108,7 +108,7 @@ class VersionIn(InputSchema):
     version: Version
 
 
-class ContactIn(InputSchema):
+class LeadContactIn(InputSchema):
     version: Version
     note: str = Field("", max_length=500)
 
