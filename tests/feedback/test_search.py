@@ -126,3 +126,22 @@ def test_search_is_exactly_the_visible_entries_containing_every_word(
     }
     got = {e.pk for e in queries.list_intelligence(viewer=who, q=" ".join(query))}
     assert got == expected
+
+
+def test_the_migration_fills_search_text_for_existing_entries(personas):
+    from importlib import import_module
+
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tests.feedback.leaks import make_intelligence
+
+    zhang = personas["salesperson"]
+    old = make_intelligence(zhang, body="经销商要求小包装")  # written before the column existed
+    assert old.search_text == ""
+    assert list(queries.list_intelligence(viewer=zhang, q="小包装")) == []
+    migration = import_module("salescope.feedback.migrations.0002_intelligence_search_text")
+    state = MigrationExecutor(connection).loader.project_state(
+        ("feedback", "0002_intelligence_search_text")
+    )
+    migration.fill_search_text(state.apps, None)
+    assert list(queries.list_intelligence(viewer=zhang, q="小包装")) == [old]
