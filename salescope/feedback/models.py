@@ -71,6 +71,9 @@ class Intelligence(models.Model):
     observed_on = models.DateField(_("observed on"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Title, details and tags segmented by jieba (``feedback.search``), indexed by SQLite FTS5 /
+    # PostgreSQL full-text search (migration 0002); set by the service on every write.
+    search_text = models.TextField(default="", blank=True, editable=False)
 
     ownership = Ownership(person="author", roles={Role.MARKETING: {VIEW}}, actions={VIEW, CHANGE})
     objects = RestrictedManager()

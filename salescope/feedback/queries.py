@@ -11,24 +11,15 @@ from salescope.catalog.models import Product
 from salescope.customers.models import Customer
 from salescope.feedback.choices import GuidanceStatus, IntelKind, ProblemStatus
 from salescope.feedback.models import Guidance, Intelligence, Problem
+from salescope.feedback.search import search_condition
 from salescope.org.models import OrgUnit, User
 
 
-def search_filter(q: str) -> Q:
-    """Every word of ``q`` (split on spaces) in the title, details or a tag. ``icontains`` is
-    a substring match, so Chinese text needs no word segmentation to be found."""
-    condition = Q()
-    for word in q.split():
-        condition &= (
-            Q(title__icontains=word)
-            | Q(body__icontains=word)
-            | Q(competitor__icontains=word)
-            | Q(customer__name__icontains=word)
-            | Q(product__name__icontains=word)
-            | Q(category__name__icontains=word)
-            | Q(region__name__icontains=word)
-        )
-    return condition
+def search_filter(q: str) -> Any:
+    """Entries whose title, details or tags contain every word of ``q``, as jieba segments it:
+    full-text search on SQLite FTS5 / PostgreSQL (``feedback.search``). None when ``q`` has no
+    searchable word."""
+    return search_condition(q)
 
 
 def list_intelligence(
@@ -45,7 +36,8 @@ def list_intelligence(
         "author", "region", "product", "category", "customer"
     )
     if q.strip():
-        entries = entries.filter(search_filter(q))
+        condition = search_filter(q)
+        entries = entries.filter(condition) if condition is not None else entries
     if kind:
         entries = entries.filter(kind=kind)
     if region:

@@ -25,6 +25,7 @@ from salescope.feedback.choices import (
     Severity,
 )
 from salescope.feedback.models import Guidance, Intelligence, Problem
+from salescope.feedback.search import intelligence_search_text
 from salescope.org.models import User
 from salescope.org.queries import unit_chain
 
@@ -94,6 +95,8 @@ def record_intelligence(
         competitor=_text(competitor, "competitor", required=False, limit=100),
         observed_on=observed_on,
     )
+    entry.search_text = intelligence_search_text(entry)
+    entry.save(update_fields=["search_text"])
     audit.record(
         actor=actor,
         action="feedback.intelligence.created",

@@ -1,0 +1,182 @@
+"""Full-text search over market intelligence (issue 16 E1: ≤ 200 ms over 1M entries on both
+databases). Builds a throwaway database with ``--entries`` intelligence entries (bulk inserts;
+search_text exactly as the service segments it, jieba run once per distinct title and body), then
+times the intelligence list's first page (``queries.list_intelligence`` + the list page's
+capped paging: count as far as needed and 20 rows) for Chinese queries of different selectivity,
+as a salesperson, a team lead, the director and marketing.
+
+    .venv/bin/python bench/bench_intelligence_search.py --db sqlite [--entries 1000000] [--runs 20]
+    .venv/bin/python bench/bench_intelligence_search.py --db postgres [--entries 1000000]
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+COMPETITORS = ["蓝月亮", "立白", "奥妙", "超能", "汰渍", "雕牌", "威露士", "碧浪"]
+PRODUCTS = ["洗衣液", "洗衣粉", "洗洁精", "柔顺剂", "消毒液", "皂粉", "洗衣凝珠", "沐浴露"]
+MOVES = [
+    "降价促销",
+    "推出小包装",
+    "买一送一",
+    "新品上市",
+    "加大堆头陈列",
+    "经销商返利提高",
+    "终端断货",
+    "涨价百分之五",
+    "换新包装",
+    "进驻社区团购",
+]
+PLACES = ["上海", "杭州", "南京", "苏州", "广州", "深圳", "北京", "成都", "武汉", "西安"]
+NEEDS = [
+    "客户希望增加小包装规格",
+    "经销商要求延长账期",
+    "门店反映陈列位置不足",
+    "客户投诉破损",
+    "超市要求配合店庆活动",
+    "消费者关注环保配方",
+    "批发商希望提高返利",
+    "物流配送不及时",
+]
+QUERIES = ["小包装", "蓝月亮 降价", "经销商 返利", "断货", "威露士 社区团购 杭州", "完全无关"]
+VIEWERS = ["zhangwei", "lina", "liuyang", "sunli"]
+
+
+def setup_env(db: str) -> None:
+    var = Path(f"/tmp/intel-search-bench-{db}")  # noqa: S108 - a throwaway benchmark database
+    var.mkdir(parents=True, exist_ok=True)
+    os.environ["SALESCOPE_VAR_DIR"] = str(var)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "salescope.settings"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ.pop("DATABASE_URL", None)
+    if db == "postgres":
+        import psycopg
+
+        server = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as c:
+            c.execute("DROP DATABASE IF EXISTS bench_intel_search")
+            c.execute("CREATE DATABASE bench_intel_search")
+        os.environ["DATABASE_URL"] = f"{server}/bench_intel_search"
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{var}/salescope.sqlite3{suffix}").unlink(missing_ok=True)
+
+
+def build(entries: int) -> None:
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from salescope.feedback.choices import IntelKind
+    from salescope.feedback.models import Intelligence
+    from salescope.feedback.search import segment
+    from salescope.org import demo
+    from salescope.org.models import User
+
+    demo.load(lambda _line: None)
+    people = list(User.objects.unrestricted().filter(unit__isnull=False).select_related("unit"))
+    rng = random.Random(16)
+    titles = [f"{c}{p}{m}" for c in COMPETITORS for p in PRODUCTS for m in MOVES]
+    bodies = [f"{place}{need}，{p}" for place in PLACES for need in NEEDS for p in PRODUCTS]
+    title_words = {t: segment(t).split() for t in titles}
+    body_words = {b: segment(b).split() for b in bodies}
+    competitor_words = {c: segment(c).split() for c in COMPETITORS}
+    unit_words = {u.unit_id: segment(u.unit.name).split() for u in people}
+    kinds = IntelKind.values
+    today = timezone.localdate()
+    start = time.perf_counter()
+    batch = 20_000
+    for offset in range(0, entries, batch):
+        rows = []
+        for _ in range(min(batch, entries - offset)):
+            author = rng.choice(people)
+            title, body, competitor = (
+                rng.choice(titles),
+                rng.choice(bodies),
+                rng.choice(COMPETITORS),
+            )
+            # == segment(title, body, competitor, region): segment() treats each text on its own
+            words = dict.fromkeys(
+                title_words[title]
+                + body_words[body]
+                + competitor_words[competitor]
+                + unit_words[author.unit_id]
+            )
+            rows.append(
+                Intelligence(
+                    author=author,
+                    kind=rng.choice(kinds),
+                    title=title,
+                    body=body,
+                    competitor=competitor,
+                    region_id=author.unit_id,
+                    observed_on=today - dt.timedelta(days=rng.randrange(730)),
+                    search_text=" ".join(words),
+                )
+            )
+        with transaction.atomic():
+            Intelligence.objects.bulk_create(rows, batch_size=5000)
+        done = offset + len(rows)
+        if done % 200_000 == 0 or done == entries:
+            print(f"  {done:,} entries in {time.perf_counter() - start:.0f} s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    setup_env(args.db)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    print(f"building {args.entries:,} intelligence entries on {args.db} …", flush=True)
+    build(args.entries)
+
+    from salescope.core.paging import capped_page
+    from salescope.core.web import PAGE_SIZE
+    from salescope.feedback import queries
+    from salescope.org.models import User
+
+    people = {u.username: u for u in User.objects.unrestricted().select_related("unit")}
+    every = []
+    for q in QUERIES:
+        for name in VIEWERS:
+            viewer = people[name]
+
+            def work(v=viewer, q=q):  # noqa: ANN001, ANN202
+                page = capped_page(queries.list_intelligence(viewer=v, q=q), PAGE_SIZE, "1", None)
+                return list(page.object_list)
+
+            work()
+            samples = []
+            for _ in range(args.runs):
+                begin = time.perf_counter()
+                work()
+                samples.append((time.perf_counter() - begin) * 1000)
+            every += samples
+            samples.sort()
+            p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
+            print(f"{q:<16} {name:<9} p50 {statistics.median(samples):7.1f} ms  p95 {p95:7.1f} ms")
+    every.sort()
+    print(
+        f"all searches ({args.db}, {args.entries:,} entries): "
+        f"p50 {statistics.median(every):.1f} ms  p95 {every[int(len(every) * 0.95) - 1]:.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Full-text search of market intelligence (E1): jieba segmentation into SQLite FTS5 /
+PostgreSQL full-text search, narrowed by visibility, newest first."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from salescope.feedback import queries, search, services
+from salescope.feedback.models import Intelligence
+
+pytestmark = pytest.mark.django_db
+
+
+def test_segment_keeps_jieba_words_and_two_character_runs():
+    text = search.segment("蓝月亮小包装洗衣液在华东降价", "Blue Moon 2kg")
+    words = text.split()
+    for word in ("蓝月亮", "小包装", "包装", "降价", "华东", "亮小", "blue", "moon", "2kg"):
+        assert word in words, word
+    assert search.query_terms("蓝月亮 降价") == ["蓝月", "月亮", "降价"]
+    assert search.query_terms("  ,，。 ") == []
+
+
+def test_chinese_queries_find_the_right_entries(personas):
+    zhang = personas["salesperson"]
+    today = timezone.localdate()
+    small = services.record_intelligence(
+        actor=zhang,
+        kind="customer_need",
+        title="客户需求",
+        body="客户希望增加小包装规格",
+        observed_on=today - dt.timedelta(days=2),
+    )
+    cut = services.record_intelligence(
+        actor=zhang,
+        kind="price",
+        title="蓝月亮洗衣液降价百分之十",
+        competitor="蓝月亮",
+        observed_on=today - dt.timedelta(days=1),
+    )
+    tagged = services.record_intelligence(
+        actor=zhang, kind="competitor", title="新品上市", competitor="蓝月亮", observed_on=today
+    )
+    services.record_intelligence(actor=zhang, kind="price", title="价格稳定，包销量正常")
+
+    def found(q):
+        return list(queries.list_intelligence(viewer=zhang, q=q))
+
+    assert found("小包装") == [small]
+    assert found("蓝月亮 降价") == [cut]
+    assert found("蓝月亮") == [tagged, cut]  # newest first
+    assert found("降价 蓝月亮") == [cut]
+    assert found("客户 包装") == [small]
+    assert found("完全无关的词") == []
+    assert len(found("，")) == 4  # nothing searchable: no narrowing
+
+
+def test_a_write_updates_the_index(personas):
+    zhang = personas["salesperson"]
+    assert list(queries.list_intelligence(viewer=zhang, q="立白")) == []
+    entry = services.record_intelligence(
+        actor=zhang, kind="competitor", title="经销商反馈", body="立白在超市做堆头"
+    )
+    assert entry.search_text
+    assert list(queries.list_intelligence(viewer=zhang, q="立白 堆头")) == [entry]
+    entry.delete()
+    assert list(queries.list_intelligence(viewer=zhang, q="立白")) == []
+
+
+def test_the_migration_index_is_in_place():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = %s", [search.FTS_TABLE])
+        else:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE indexname = %s",
+                ["feedback_intelligence_search_gin"],
+            )
+        assert cursor.fetchone()
+
+
+def test_search_results_stay_within_what_the_viewer_may_see(personas):
+    zhang, chen = personas["salesperson"], personas["other_region_salesperson"]
+    mine = services.record_intelligence(actor=zhang, kind="price", title="小包装降价")
+    theirs = services.record_intelligence(actor=chen, kind="price", title="小包装降价")
+    assert list(queries.list_intelligence(viewer=zhang, q="小包装")) == [mine]
+    assert list(queries.list_intelligence(viewer=chen, q="小包装")) == [theirs]
+    director = list(queries.list_intelligence(viewer=personas["director"], q="小包装"))
+    assert set(director) == {mine, theirs}
+
+
+WORDS = ["小包装", "蓝月亮", "降价", "促销", "经销商", "堆头", "华东", "新品"]
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    entries=st.lists(
+        st.tuples(
+            st.sampled_from(["salesperson", "other_region_salesperson", "team_lead"]),
+            st.lists(st.sampled_from(WORDS), min_size=1, max_size=3),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    query=st.lists(st.sampled_from(WORDS), min_size=1, max_size=2),
+    viewer=st.sampled_from(["salesperson", "other_region_salesperson", "team_lead", "finance"]),
+)
+def test_search_is_exactly_the_visible_entries_containing_every_word(
+    personas, entries, query, viewer
+):
+    Intelligence.objects.unrestricted().delete()
+    for author, words in entries:
+        services.record_intelligence(
+            actor=personas[author], kind="competitor", title="，".join(words)
+        )
+    who = personas[viewer]
+    expected = {
+        e.pk
+        for e in Intelligence.objects.visible_to(who, "view")
+        if all(word in e.title for word in query)
+    }
+    got = {e.pk for e in queries.list_intelligence(viewer=who, q=" ".join(query))}
+    assert got == expected
+
+
+def test_the_migration_fills_search_text_for_existing_entries(personas):
+    from importlib import import_module
+
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tests.feedback.leaks import make_intelligence
+
+    zhang = personas["salesperson"]
+    old = make_intelligence(zhang, body="经销商要求小包装")  # written before the column existed
+    assert old.search_text == ""
+    assert list(queries.list_intelligence(viewer=zhang, q="小包装")) == []
+    migration = import_module("salescope.feedback.migrations.0002_intelligence_search_text")
+    state = MigrationExecutor(connection).loader.project_state(
+        ("feedback", "0002_intelligence_search_text")
+    )
+    migration.fill_search_text(state.apps, None)
+    assert list(queries.list_intelligence(viewer=zhang, q="小包装")) == [old]
