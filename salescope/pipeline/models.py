@@ -140,6 +140,15 @@ class Opportunity(models.Model):
         _("lost reason"), max_length=20, choices=LostReason.choices, blank=True
     )
     lost_note = models.CharField(_("lost note"), max_length=300, blank=True)
+    # The ledger order created from this won opportunity (at most one).
+    order = models.OneToOneField(
+        "ledger.Order",
+        verbose_name=_("order"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opportunity",
+    )
     # The order of the furthest open (or won) stage reached: the funnel counts deals by it
     # instead of reading the stage history (kept by the services on every move).
     furthest_order = models.PositiveSmallIntegerField(_("furthest stage reached"), default=0)

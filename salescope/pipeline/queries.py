@@ -73,7 +73,7 @@ def list_opportunities(
 
 
 def get_opportunity(*, viewer: User, pk: Any, action: str = "view") -> Opportunity:
-    queryset = Opportunity.objects.select_related("stage", "owner", "customer", "pipeline")
+    queryset = Opportunity.objects.select_related("stage", "owner", "customer", "pipeline", "order")
     return queryset.get_visible(viewer, pk, action)
 
 
