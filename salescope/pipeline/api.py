@@ -13,7 +13,7 @@ from salescope.customers.queries import get_customer, get_person
 from salescope.ledger import permissions as ledger_perms
 from salescope.org.permissions import api_permission
 from salescope.pipeline import permissions as perms
-from salescope.pipeline import queries, services
+from salescope.pipeline import queries, services, winmodel
 from salescope.pipeline.schemas import (
     AdjustIn,
     AdjustOut,
@@ -28,6 +28,7 @@ from salescope.pipeline.schemas import (
     StageChangeOut,
     StageMoveIn,
     StuckOut,
+    WinProbabilityOut,
     WonOrderIn,
     WonOrderOut,
 )
@@ -117,6 +118,16 @@ def move(request: HttpRequest, opportunity_id: int, payload: StageMoveIn) -> Any
         lost_reason=payload.lost_reason,
         lost_note=payload.lost_note,
     )
+
+
+@router.get(
+    "/pipeline/opportunities/{opportunity_id}/win-probability",
+    response={200: WinProbabilityOut, 404: ErrorOut},
+    summary="Learnt win probability beside the stage default",
+)
+def win_probability(request: HttpRequest, opportunity_id: int) -> Any:
+    opportunity = queries.get_opportunity(viewer=request.user, pk=opportunity_id)
+    return winmodel.win_probability(opportunity)
 
 
 @router.post(

@@ -263,3 +263,25 @@ class ForecastAdjustment(models.Model):
     @property
     def amount(self) -> Decimal:
         return from_fen(self.amount_fen)
+
+
+class WinModel(models.Model):
+    """A fitted win-probability model (赢单概率模型) learnt from the company's closed deals: the
+    newest row is the one in use. ``model`` is the scikit-learn pipeline, serialised by joblib;
+    empty when there were too few closed deals to learn from."""
+
+    fitted_at = models.DateTimeField(_("fitted"))
+    closed_deals = models.PositiveIntegerField(_("closed deals"))
+    model = models.BinaryField(_("model"), null=True, blank=True, editable=False)
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
+
+    ownership = CONFIG_OWNERSHIP
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("win-probability model")
+        verbose_name_plural = _("win-probability models")
+        ordering = ["-fitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.fitted_at:%Y-%m-%d %H:%M} ({self.closed_deals})"

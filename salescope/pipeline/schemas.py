@@ -97,6 +97,15 @@ class StageMoveIn(Schema):
     lost_note: str = Field("", max_length=300)
 
 
+class WinProbabilityOut(Schema):
+    stage_default: int
+    learnt: int | None
+    used: int
+    closed_deals: int
+    enough_history: bool
+    fitted_at: dt.datetime | None
+
+
 class WonOrderLineIn(Schema):
     sku: str = Field(..., min_length=1, max_length=60)
     quantity: int = Field(..., gt=0, le=1_000_000_000)

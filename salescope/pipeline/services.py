@@ -23,7 +23,14 @@ from salescope.org.permissions import allows, require
 from salescope.pipeline import permissions as perms
 from salescope.pipeline import rules
 from salescope.pipeline.choices import ForecastCategory, LostReason, PipelineErrorCode, StageKind
-from salescope.pipeline.models import ForecastAdjustment, Opportunity, Pipeline, Stage, StageChange
+from salescope.pipeline.models import (
+    ForecastAdjustment,
+    Opportunity,
+    Pipeline,
+    Stage,
+    StageChange,
+    WinModel,
+)
 from salescope.timeline.choices import EventKind
 from salescope.timeline.services import record_event
 
@@ -569,3 +576,32 @@ def update_stage(
         changes=audit.diff(before, audit.snapshot(stage, STAGE_FIELDS)),
     )
     return stage
+
+
+@transaction.atomic
+def refit_win_model(*, actor: User | None = None, now: dt.datetime | None = None) -> WinModel:
+    """Learn the win probability again from every closed deal (as the system) and keep it as
+    the model in use; with fewer than ``winmodel.MIN_CLOSED_DEALS`` closed deals the row says
+    so and holds no model (the stage defaults stay in use). Older rows are dropped."""
+    from salescope.pipeline import winmodel
+
+    if actor is not None:
+        require(actor, perms.PIPELINE_CONFIGURE.code)
+    examples = winmodel.closed_examples()
+    deals = len({e.closed_at for e in examples}) if examples else 0
+    deals = max(deals, winmodel.closed_deal_count())
+    model = winmodel.fit(examples) if deals >= winmodel.MIN_CLOSED_DEALS else None
+    row = WinModel.objects.create(
+        fitted_at=now or timezone.now(),
+        closed_deals=deals,
+        model=winmodel.dumps(model) if model is not None else None,
+        metrics={"examples": len(examples), "learnt": model is not None},
+    )
+    WinModel.objects.unrestricted().exclude(pk=row.pk).delete()
+    audit.record(
+        actor=actor,
+        action="pipeline.win_model.fitted",
+        obj=row,
+        changes={"closed_deals": ["", deals], "learnt": ["", model is not None]},
+    )
+    return row

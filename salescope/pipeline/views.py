@@ -18,7 +18,7 @@ from salescope.core.web import date_param, int_param, page, paginate
 from salescope.ledger import permissions as ledger_perms
 from salescope.org.permissions import allows, requires
 from salescope.pipeline import permissions as perms
-from salescope.pipeline import queries, services
+from salescope.pipeline import queries, services, winmodel
 from salescope.pipeline.choices import ForecastCategory, LostReason
 from salescope.pipeline.forms import (
     AdjustForm,
@@ -98,6 +98,8 @@ def _detail_context(request: HttpRequest, opportunity: Any, **extra: Any) -> dic
         ),
         "lost_reasons": LostReason.choices,
         "may_override": allows(request.user, perms.GATE_OVERRIDE.code),
+        "win": winmodel.win_probability(opportunity),
+        "min_closed": winmodel.MIN_CLOSED_DEALS,
         "may_order": allows(request.user, ledger_perms.ORDER_CREATE.code),
         "order_form": extra.pop("order_form", None) or WonOrderForm(),
         **extra,
