@@ -588,8 +588,7 @@ def refit_win_model(*, actor: User | None = None, now: dt.datetime | None = None
     if actor is not None:
         require(actor, perms.PIPELINE_CONFIGURE.code)
     examples = winmodel.closed_examples()
-    deals = len({e.closed_at for e in examples}) if examples else 0
-    deals = max(deals, winmodel.closed_deal_count())
+    deals = len({e.deal for e in examples})
     model = winmodel.fit(examples) if deals >= winmodel.MIN_CLOSED_DEALS else None
     row = WinModel.objects.create(
         fitted_at=now or timezone.now(),

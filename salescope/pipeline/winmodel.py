@@ -41,6 +41,7 @@ class Example:
     stage_default: float
     won: bool | None
     closed_at: dt.datetime | None
+    deal: int | None = None
 
 
 def features(  # noqa: PLR0913 - the features are the model's whole input
@@ -121,7 +122,7 @@ def closed_examples() -> list[Example]:
                 product_line=_line_name(deal),
                 activities=note_count + index,
             )
-            examples.append(Example(row, stage.probability / 100, won, deal.closed_at))
+            examples.append(Example(row, stage.probability / 100, won, deal.closed_at, deal.pk))
     return examples
 
 
@@ -249,7 +250,7 @@ def backtest(examples: list[Example] | None = None, *, test_share: float = TEST_
     """Learn on the deals that closed first, test on those that closed last (by deal, so no
     deal is on both sides); AUC and Brier of the model and of the stage defaults."""
     examples = closed_examples() if examples is None else examples
-    closings = sorted({e.closed_at for e in examples if e.closed_at is not None})
+    closings = sorted({(e.closed_at, e.deal) for e in examples if e.closed_at is not None})
     deals = len(closings)
     report: dict[str, Any] = {
         "closed_deals": deals,
@@ -260,13 +261,13 @@ def backtest(examples: list[Example] | None = None, *, test_share: float = TEST_
     if deals < MIN_CLOSED_DEALS:
         return report
     cutoff = closings[int(deals * (1 - test_share))]
-    train = [e for e in examples if e.closed_at < cutoff]
-    test = [e for e in examples if e.closed_at >= cutoff]
+    train = [e for e in examples if (e.closed_at, e.deal) < cutoff]
+    test = [e for e in examples if (e.closed_at, e.deal) >= cutoff]
     model = fit(train)
     labels = [bool(e.won) for e in test]
     baseline = [e.stage_default for e in test]
     report.update(
-        split_at=cutoff.isoformat(),
+        split_at=cutoff[0].isoformat(),
         train_examples=len(train),
         test_examples=len(test),
         test_win_rate=round(sum(labels) / len(labels), 4) if labels else None,
