@@ -23,6 +23,8 @@ EVENTS = {
     "pipeline.opportunity.lost": _("Opportunity lost"),
     "pipeline.opportunity.noted": _("Note on an opportunity"),
     "pipeline.forecast.adjusted": _("Forecast adjusted"),
+    "pipeline.opportunity.ordered": _("Order created from the won deal"),
+    "pipeline.win_model.fitted": _("Win-probability model fitted"),
     "customers.customer.credit_terms_changed": _("Credit limit and payment terms changed"),
 }
 

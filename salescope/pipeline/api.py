@@ -10,9 +10,10 @@ from ninja.pagination import paginate
 
 from salescope.core.api import ErrorOut
 from salescope.customers.queries import get_customer, get_person
+from salescope.ledger import permissions as ledger_perms
 from salescope.org.permissions import api_permission
 from salescope.pipeline import permissions as perms
-from salescope.pipeline import queries, services
+from salescope.pipeline import queries, services, winmodel
 from salescope.pipeline.schemas import (
     AdjustIn,
     AdjustOut,
@@ -27,6 +28,9 @@ from salescope.pipeline.schemas import (
     StageChangeOut,
     StageMoveIn,
     StuckOut,
+    WinProbabilityOut,
+    WonOrderIn,
+    WonOrderOut,
 )
 from salescope.timeline.queries import events_for
 
@@ -114,6 +118,34 @@ def move(request: HttpRequest, opportunity_id: int, payload: StageMoveIn) -> Any
         lost_reason=payload.lost_reason,
         lost_note=payload.lost_note,
     )
+
+
+@router.get(
+    "/pipeline/opportunities/{opportunity_id}/win-probability",
+    response={200: WinProbabilityOut, 404: ErrorOut},
+    summary="Learnt win probability beside the stage default",
+)
+def win_probability(request: HttpRequest, opportunity_id: int) -> Any:
+    opportunity = queries.get_opportunity(viewer=request.user, pk=opportunity_id)
+    return winmodel.win_probability(opportunity)
+
+
+@router.post(
+    "/pipeline/opportunities/{opportunity_id}/order",
+    response={201: WonOrderOut, **ERRORS},
+    summary="Create the ledger order of a won opportunity (once)",
+    openapi_extra=api_permission(ledger_perms.ORDER_CREATE.code),
+)
+def create_order(request: HttpRequest, opportunity_id: int, payload: WonOrderIn) -> tuple[int, Any]:
+    opportunity = queries.get_opportunity(viewer=request.user, pk=opportunity_id, action="change")
+    order = services.create_order_from_opportunity(
+        actor=request.user,
+        opportunity=opportunity,
+        lines=[line.dict() for line in payload.lines],
+        date=payload.date,
+        confirm=payload.confirm,
+    )
+    return Status(201, order)
 
 
 @router.post(

@@ -34,3 +34,6 @@ class PipelineErrorCode(models.TextChoices):
     CLOSED = "opportunity_closed", _("The opportunity is closed")
     WRONG_PIPELINE = "wrong_pipeline", _("The stage belongs to another pipeline")
     OVERRIDE_REFUSED = "override_refused", _("Only a manager may override a gate")
+    NOT_WON = "opportunity_not_won", _("Only a won opportunity can create an order")
+    ALREADY_ORDERED = "order_exists", _("This opportunity already has its order")
+    NO_CUSTOMER = "no_customer", _("The opportunity has no customer")

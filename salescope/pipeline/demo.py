@@ -90,7 +90,9 @@ def load(log: Callable[[str], None]) -> None:
             for _n in range(8):
                 _closed_deal(rng, person, rng.choice(pipelines), customers, now)
                 closed += 1
+        model = services.refit_win_model(actor=None)  # the history is there: learn from it
     log(f"pipeline: {len(pipelines)} pipelines, {opened} open and {closed} closed opportunities")
+    log(f"pipeline: win probability learnt from {model.closed_deals} closed deals")
 
 
 def _salespeople() -> list[User]:

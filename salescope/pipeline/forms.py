@@ -1,5 +1,6 @@
 """Page forms of the pipeline pages (the services validate again; these only parse)."""
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -57,6 +58,52 @@ class MoveForm(forms.Form):
     )
     lost_note = forms.CharField(label=_("Lost note"), max_length=300, required=False)
     next = forms.CharField(required=False)
+
+
+class WonOrderForm(forms.Form):
+    """The products of a won deal's order, one per line: ``SKU quantity [unit price]``
+    (separated by spaces, commas or tabs, as pasted from a spreadsheet)."""
+
+    lines = forms.CharField(
+        label=_("Products (SKU, quantity, optional unit price; one per line)"),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "CRM-STD 10"}),
+        max_length=20000,
+    )
+    confirm = forms.BooleanField(
+        label=_("Confirm now (credit check)"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def clean_lines(self) -> list[dict[str, Any]]:
+        parsed: list[dict[str, Any]] = []
+        errors: list[str] = []
+        for number, raw in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            parts = raw.replace(",", " ").replace("，", " ").split()
+            if not parts:
+                continue
+            if len(parts) not in {2, 3}:
+                errors.append(_("Line %d: write the SKU and the quantity.") % number)
+                continue
+            try:
+                quantity = int(parts[1])
+                price = Decimal(parts[2]) if len(parts) == 3 else None  # noqa: PLR2004
+            except (ValueError, InvalidOperation):
+                errors.append(_("Line %d: the quantity or price is not a number.") % number)
+                continue
+            if quantity <= 0 or (price is not None and not 0 <= price <= MAX_AMOUNT):
+                errors.append(_("Line %d: the quantity or price is out of range.") % number)
+                continue
+            parsed.append({"sku": parts[0], "quantity": quantity, "unit_price": price})
+        if errors:
+            raise forms.ValidationError(errors)
+        if not parsed:
+            raise forms.ValidationError(_("An order needs at least one line."))
+        return parsed
 
 
 class AdjustForm(forms.Form):

@@ -140,6 +140,15 @@ class Opportunity(models.Model):
         _("lost reason"), max_length=20, choices=LostReason.choices, blank=True
     )
     lost_note = models.CharField(_("lost note"), max_length=300, blank=True)
+    # The ledger order created from this won opportunity (at most one).
+    order = models.OneToOneField(
+        "ledger.Order",
+        verbose_name=_("order"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opportunity",
+    )
     # The order of the furthest open (or won) stage reached: the funnel counts deals by it
     # instead of reading the stage history (kept by the services on every move).
     furthest_order = models.PositiveSmallIntegerField(_("furthest stage reached"), default=0)
@@ -254,3 +263,25 @@ class ForecastAdjustment(models.Model):
     @property
     def amount(self) -> Decimal:
         return from_fen(self.amount_fen)
+
+
+class WinModel(models.Model):
+    """A fitted win-probability model (赢单概率模型) learnt from the company's closed deals: the
+    newest row is the one in use. ``model`` is the scikit-learn pipeline, serialised by joblib;
+    empty when there were too few closed deals to learn from."""
+
+    fitted_at = models.DateTimeField(_("fitted"))
+    closed_deals = models.PositiveIntegerField(_("closed deals"))
+    model = models.BinaryField(_("model"), null=True, blank=True, editable=False)
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
+
+    ownership = CONFIG_OWNERSHIP
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("win-probability model")
+        verbose_name_plural = _("win-probability models")
+        ordering = ["-fitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.fitted_at:%Y-%m-%d %H:%M} ({self.closed_deals})"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from salescope.core.errors import ValidationFailed
 from salescope.core.money import from_fen
+from salescope.core.periods import add_months, company_calendar
 from salescope.org.models import User
 from salescope.pipeline import rules
 from salescope.pipeline.choices import StageKind
@@ -73,7 +74,7 @@ def list_opportunities(
 
 
 def get_opportunity(*, viewer: User, pk: Any, action: str = "view") -> Opportunity:
-    queryset = Opportunity.objects.select_related("stage", "owner", "customer", "pipeline")
+    queryset = Opportunity.objects.select_related("stage", "owner", "customer", "pipeline", "order")
     return queryset.get_visible(viewer, pk, action)
 
 
@@ -397,3 +398,50 @@ def report_json(report: dict[str, Any]) -> dict[str, Any]:
         out["won_amount"] = from_fen(row["won_amount_fen"])
         rows.append(out)
     return value({"group_by": report["group_by"], "rows": rows, "funnels": report["funnels"]})
+
+
+# --- the quarter's forecast (H5) -----------------------------------------------------------
+
+
+def quarter_forecast(
+    viewer: User, *, as_of: dt.date | None = None, scope: str = "", owner: Any = None
+) -> dict[str, Any]:
+    """The current fiscal quarter's weighted pipeline (本季度加权管道, H5), as ``viewer`` sees it:
+    open deals expected to close in the quarter, their amount and amount × probability, what
+    was won in the quarter (closed in it), and ``expected`` = won + weighted — the figure that
+    goes beside the run rate on tracking. ``owner`` narrows to one person's deals."""
+    day = as_of or timezone.localdate()
+    calendar = company_calendar()
+    months = calendar.months_of_quarter(calendar.year_of(day), calendar.quarter_of(day))
+    start, end = months[0], add_months(months[0], 3)
+    deals = list_opportunities(viewer=viewer, scope=scope)
+    if owner is not None:
+        deals = deals.filter(owner=owner)
+    open_row = (
+        deals.filter(stage__kind=StageKind.OPEN, expected_close__gte=start, expected_close__lt=end)
+        .order_by()
+        .aggregate(count=Count("id"), amount=Sum("amount_fen"), weighted=_WEIGHTED)
+    )
+    tz = timezone.get_current_timezone()
+    won_row = (
+        deals.filter(
+            stage__kind=StageKind.WON,
+            closed_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+            closed_at__lt=dt.datetime.combine(end, dt.time.min, tzinfo=tz),
+        )
+        .order_by()
+        .aggregate(count=Count("id"), amount=Sum("amount_fen"))
+    )
+    weighted_fen = int(open_row["weighted"] or 0)
+    won_fen = int(won_row["amount"] or 0)
+    return {
+        "quarter": calendar.label(day),
+        "start": start,
+        "end": end - dt.timedelta(days=1),
+        "open_count": open_row["count"],
+        "open_amount_fen": int(open_row["amount"] or 0),
+        "weighted_fen": weighted_fen,
+        "won_count": won_row["count"],
+        "won_fen": won_fen,
+        "expected_fen": won_fen + weighted_fen,
+    }

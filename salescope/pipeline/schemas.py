@@ -61,6 +61,7 @@ class OpportunityOut(Schema):
     lost_note: str
     stage_entered_at: dt.datetime
     closed_at: dt.datetime | None
+    order_id: int | None = None
     version: int
 
 
@@ -94,6 +95,37 @@ class StageMoveIn(Schema):
     override_reason: str = Field("", max_length=500)
     lost_reason: str = ""
     lost_note: str = Field("", max_length=300)
+
+
+class WinProbabilityOut(Schema):
+    stage_default: int
+    learnt: int | None
+    used: int
+    closed_deals: int
+    enough_history: bool
+    fitted_at: dt.datetime | None
+
+
+class WonOrderLineIn(Schema):
+    sku: str = Field(..., min_length=1, max_length=60)
+    quantity: int = Field(..., gt=0, le=1_000_000_000)
+    unit_price: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT, decimal_places=2)
+
+
+class WonOrderIn(Schema):
+    lines: list[WonOrderLineIn] = Field(..., min_length=1, max_length=500)
+    date: dt.date | None = None
+    confirm: bool = False
+
+
+class WonOrderOut(Schema):
+    id: int
+    number: str
+    customer_id: int
+    date: dt.date
+    status: str
+    amount: Decimal
+    hold_reason: str
 
 
 class NoteIn(Schema):

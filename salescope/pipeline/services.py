@@ -12,16 +12,25 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salescope.catalog.models import Product
 from salescope.core import audit
 from salescope.core.concurrency import update_versioned
 from salescope.core.errors import Conflict, PermissionDenied, ValidationFailed
 from salescope.core.money import to_fen
+from salescope.ledger import services as ledger_services  # below us: a won deal's order
 from salescope.org.models import User
 from salescope.org.permissions import allows, require
 from salescope.pipeline import permissions as perms
 from salescope.pipeline import rules
 from salescope.pipeline.choices import ForecastCategory, LostReason, PipelineErrorCode, StageKind
-from salescope.pipeline.models import ForecastAdjustment, Opportunity, Pipeline, Stage, StageChange
+from salescope.pipeline.models import (
+    ForecastAdjustment,
+    Opportunity,
+    Pipeline,
+    Stage,
+    StageChange,
+    WinModel,
+)
 from salescope.timeline.choices import EventKind
 from salescope.timeline.services import record_event
 
@@ -355,6 +364,86 @@ def _stage_summary(opp: Opportunity, old: Stage, new: Stage, override: str) -> s
 
 
 @transaction.atomic
+def create_order_from_opportunity(
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    lines: list[dict[str, Any]],
+    date: dt.date | None = None,
+    confirm: bool = False,
+) -> Any:
+    """The ledger order (订单) of a won opportunity, for its customer, linked to it.
+
+    ``lines`` are ``{"sku": str, "quantity": int, "unit_price": Decimal | None}`` (or a
+    ``"product"`` instead of the SKU). Goes through the ledger's ``take_order`` so the order
+    permission, the customer's visibility and (with ``confirm``) the credit check are the
+    ledger's own. Once only: a second attempt is a conflict (409). Audited as
+    ``pipeline.opportunity.ordered`` and recorded on the timeline.
+    """
+    require(actor, perms.OPPORTUNITY_CHANGE.code)
+    # Lock the row so two clicks cannot both create an order.
+    locked = Opportunity.objects.unrestricted().select_for_update().get(pk=opportunity.pk)
+    if locked.stage.kind != StageKind.WON:
+        raise Conflict(
+            _("Only a won opportunity can create an order."), code=PipelineErrorCode.NOT_WON
+        )
+    if locked.order_id is not None:
+        raise Conflict(
+            _("This opportunity already has its order."), code=PipelineErrorCode.ALREADY_ORDERED
+        )
+    if locked.customer_id is None:
+        raise ValidationFailed(
+            _("The opportunity has no customer."),
+            code=PipelineErrorCode.NO_CUSTOMER,
+            fields={"customer": [_("Set the customer before creating the order.")]},
+        )
+    errors: dict[str, list[str]] = {}
+    resolved: list[dict[str, Any]] = []
+    skus = {str(line.get("sku") or "").strip() for line in lines if not line.get("product")}
+    products = {
+        p.sku: p for p in Product.objects.unrestricted().filter(sku__in=skus)
+    }  # the catalogue is everyone's to read
+    for index, line in enumerate(lines):
+        product = line.get("product") or products.get(str(line.get("sku") or "").strip())
+        if product is None:
+            errors[f"lines.{index}.sku"] = [_("No product with this SKU.")]
+            continue
+        resolved.append(
+            {
+                "product": product,
+                "quantity": line.get("quantity"),
+                "unit_price": line.get("unit_price"),
+            }
+        )
+    if errors:
+        raise ValidationFailed(fields=errors)
+    order = ledger_services.take_order(
+        actor=actor,
+        customer=locked.customer,
+        date=date or timezone.localdate(),
+        lines=resolved,
+        confirm=confirm,
+    )
+    Opportunity.objects.unrestricted().filter(pk=locked.pk).update(order=order)
+    opportunity.order = order
+    audit.record(
+        actor=actor,
+        action="pipeline.opportunity.ordered",
+        obj=opportunity,
+        changes={"order": ["", order.number]},
+    )
+    record_event(
+        actor=actor,
+        customer=locked.customer,
+        subject=opportunity,
+        kind=EventKind.ORDER,
+        summary=_("Order %(number)s created from %(name)s (¥%(amount)s)")
+        % {"number": order.number, "name": opportunity.name, "amount": order.amount},
+    )
+    return order
+
+
+@transaction.atomic
 def add_note(*, actor: User, opportunity: Opportunity, text: str) -> Any:
     """A note (跟进记录) on the opportunity's and its customer's timeline."""
     require(actor, perms.OPPORTUNITY_NOTE.code)
@@ -487,3 +576,31 @@ def update_stage(
         changes=audit.diff(before, audit.snapshot(stage, STAGE_FIELDS)),
     )
     return stage
+
+
+@transaction.atomic
+def refit_win_model(*, actor: User | None = None, now: dt.datetime | None = None) -> WinModel:
+    """Learn the win probability again from every closed deal (as the system) and keep it as
+    the model in use; with fewer than ``winmodel.MIN_CLOSED_DEALS`` closed deals the row says
+    so and holds no model (the stage defaults stay in use). Older rows are dropped."""
+    from salescope.pipeline import winmodel
+
+    if actor is not None:
+        require(actor, perms.PIPELINE_CONFIGURE.code)
+    examples = winmodel.closed_examples()
+    deals = len({e.deal for e in examples})
+    model = winmodel.fit(examples) if deals >= winmodel.MIN_CLOSED_DEALS else None
+    row = WinModel.objects.create(
+        fitted_at=now or timezone.now(),
+        closed_deals=deals,
+        model=winmodel.dumps(model) if model is not None else None,
+        metrics={"examples": len(examples), "learnt": model is not None},
+    )
+    WinModel.objects.unrestricted().exclude(pk=row.pk).delete()
+    audit.record(
+        actor=actor,
+        action="pipeline.win_model.fitted",
+        obj=row,
+        changes={"closed_deals": ["", deals], "learnt": ["", model is not None]},
+    )
+    return row

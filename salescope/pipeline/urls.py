@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:pk>/update/", views.update, name="update"),
     path("<int:pk>/checklist/", views.checklist, name="checklist"),
     path("<int:pk>/note/", views.note, name="note"),
+    path("<int:pk>/order/", views.order, name="order"),
 ]

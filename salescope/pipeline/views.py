@@ -15,9 +15,10 @@ from salescope.core.errors import DomainError
 from salescope.core.money import from_fen
 from salescope.core.roles import Role
 from salescope.core.web import date_param, int_param, page, paginate
+from salescope.ledger import permissions as ledger_perms
 from salescope.org.permissions import allows, requires
 from salescope.pipeline import permissions as perms
-from salescope.pipeline import queries, services
+from salescope.pipeline import queries, services, winmodel
 from salescope.pipeline.choices import ForecastCategory, LostReason
 from salescope.pipeline.forms import (
     AdjustForm,
@@ -25,6 +26,7 @@ from salescope.pipeline.forms import (
     OpportunityEditForm,
     OpportunityForm,
     StageForm,
+    WonOrderForm,
 )
 from salescope.timeline.queries import events_page
 
@@ -96,6 +98,10 @@ def _detail_context(request: HttpRequest, opportunity: Any, **extra: Any) -> dic
         ),
         "lost_reasons": LostReason.choices,
         "may_override": allows(request.user, perms.GATE_OVERRIDE.code),
+        "win": winmodel.win_probability(opportunity),
+        "min_closed": winmodel.MIN_CLOSED_DEALS,
+        "may_order": allows(request.user, ledger_perms.ORDER_CREATE.code),
+        "order_form": extra.pop("order_form", None) or WonOrderForm(),
         **extra,
     }
 
@@ -172,6 +178,30 @@ def checklist(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, _error_text(error))
     return redirect("pipeline:detail", pk=pk)
+
+
+@page
+@require_POST
+@requires(ledger_perms.ORDER_CREATE.code)
+def order(request: HttpRequest, pk: int) -> HttpResponse:
+    """Create the ledger order of a won opportunity from the products typed in."""
+    opportunity = queries.get_opportunity(viewer=request.user, pk=pk, action="change")
+    form = WonOrderForm(request.POST)
+    if form.is_valid():
+        try:
+            created = services.create_order_from_opportunity(
+                actor=request.user,
+                opportunity=opportunity,
+                lines=form.cleaned_data["lines"],
+                confirm=form.cleaned_data["confirm"],
+            )
+        except DomainError as error:
+            messages.error(request, _error_text(error))
+            return redirect("pipeline:detail", pk=pk)
+        messages.success(request, _("Order %s created.") % created.number)
+        return redirect("pipeline:detail", pk=pk)
+    context = _detail_context(request, opportunity, order_form=form)
+    return render(request, "pipeline/detail.html", context, status=400)
 
 
 @page

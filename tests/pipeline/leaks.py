@@ -1,6 +1,8 @@
 """The pipeline's and timeline's routes in the leak and permission matrices (tests/visibility)."""
 
+from salescope.catalog.models import Product
 from salescope.org.models import User
+from salescope.pipeline import services
 from salescope.pipeline.models import Pipeline
 from tests.pipeline.world import make_customer, make_opportunity, make_pipeline
 from tests.visibility.registry import Target, register
@@ -34,6 +36,7 @@ def opportunity_page(personas, owner):
     "/api/v1/pipeline/opportunities/{opportunity_id}/notes",
     "/api/v1/pipeline/opportunities/{opportunity_id}/history",
     "/api/v1/pipeline/opportunities/{opportunity_id}/timeline",
+    "/api/v1/pipeline/opportunities/{opportunity_id}/win-probability",
 )
 def opportunity_api(personas, owner):
     pipeline = _pipeline()
@@ -51,6 +54,38 @@ def opportunity_api(personas, owner):
                 "text": "备注",
             },
         },
+    )
+
+
+def _won(personas, owner):
+    """A colleague's won deal, ready for its order (so a leak would create one)."""
+    pipeline = _pipeline()
+    Product.objects.unrestricted().get_or_create(sku="LEAK-WON", defaults={"name": "泄漏测试产品"})
+    opportunity = make_opportunity(
+        owner, pipeline, actor=personas["admin"], customer=make_customer(owner)
+    )
+    return services.move_opportunity_to_stage(
+        actor=personas["admin"],
+        opportunity=opportunity,
+        stage=pipeline.stages.get(kind="won"),
+        expected_version=opportunity.version,
+        override_reason="泄漏测试",
+    )
+
+
+@register("pipeline:order")
+def won_order_page(personas, owner):
+    opportunity = _won(personas, owner)
+    return Target(params={"pk": opportunity.pk}, obj=opportunity)
+
+
+@register("/api/v1/pipeline/opportunities/{opportunity_id}/order")
+def won_order_api(personas, owner):
+    opportunity = _won(personas, owner)
+    return Target(
+        params={"opportunity_id": opportunity.pk},
+        obj=opportunity,
+        bodies={"POST": {"lines": [{"sku": "LEAK-WON", "quantity": 1}]}},
     )
 
 
