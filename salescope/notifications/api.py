@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from salescope.core.api import ErrorOut
@@ -95,7 +95,7 @@ def create_webhook(request: HttpRequest, payload: WebhookIn) -> Any:
         unit=_unit(request, payload.unit_id),
         **payload.dict(exclude={"unit_id"}),
     )
-    return 201, hook
+    return Status(201, hook)
 
 
 @router.put(
@@ -121,4 +121,4 @@ def change_webhook(request: HttpRequest, webhook_id: int, payload: WebhookIn) ->
 def delete_webhook(request: HttpRequest, webhook_id: int) -> Any:
     hook = queries.get_webhook(viewer=request.user, pk=webhook_id, action="delete")
     services.delete_webhook(actor=request.user, webhook=hook)
-    return 204, None
+    return Status(204, None)
