@@ -197,6 +197,10 @@ def _clean_webhook(kind: str, url: str, secret: str) -> tuple[str, str, str]:
     return kind, url, secret
 
 
+def _webhook_trace(hook: Webhook) -> dict[str, Any]:
+    return {**audit.snapshot(hook, WEBHOOK_FIELDS), "signed": bool(hook.secret)}
+
+
 @transaction.atomic
 def save_webhook(
     *,
@@ -215,14 +219,16 @@ def save_webhook(
     if unit is None:
         raise ValidationFailed(fields={"unit": [_("Choose a unit.")]})
     kind, url, secret = _clean_webhook(kind, url, secret)
-    before = audit.snapshot(webhook, WEBHOOK_FIELDS) if webhook is not None else {}
+    before = _webhook_trace(webhook) if webhook is not None else {}
     hook = webhook or Webhook()
     hook.unit, hook.kind, hook.url = unit, kind, url
     if secret or webhook is None:
         hook.secret = secret
     hook.escalations_only, hook.active = escalations_only, active
     hook.save()
-    after = audit.snapshot(hook, WEBHOOK_FIELDS)
+    after = _webhook_trace(hook)
+    if webhook is not None and secret:
+        after["secret_changed"] = True  # that it changed, never the value
     audit.record(
         actor=actor,
         action="notifications.webhook.changed" if webhook else "notifications.webhook.created",
@@ -239,7 +245,7 @@ def delete_webhook(*, actor: Any, webhook: Webhook) -> None:
         actor=actor,
         action="notifications.webhook.deleted",
         obj=webhook,
-        changes=audit.snapshot(webhook, WEBHOOK_FIELDS),
+        changes=_webhook_trace(webhook),
     )
     webhook.delete()
 

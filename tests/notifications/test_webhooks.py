@@ -168,6 +168,18 @@ def test_only_an_administrator_configures_robots_audited_without_the_secret(pers
     )
     entry = AuditEntry.objects.get(action="notifications.webhook.created", object_id=str(hook.pk))
     assert "SECRET-1" not in json.dumps(entry.changes)
+    assert entry.changes["signed"] is True
+    services.save_webhook(
+        actor=personas["admin"],
+        webhook=hook,
+        unit=hook.unit,
+        kind="dingtalk",
+        url=hook.url,
+        secret="SECRET-2",
+    )
+    change = AuditEntry.objects.get(action="notifications.webhook.changed", object_id=str(hook.pk))
+    assert change.changes["secret_changed"] == [None, True]
+    assert "SECRET-2" not in json.dumps(change.changes)
 
 
 def test_api_is_for_administrators_and_never_shows_the_secret(personas, api_client):
