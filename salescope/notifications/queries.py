@@ -69,3 +69,9 @@ def get_unit(*, viewer: Any, pk: Any) -> Any:
     from salescope.org.visibility import get_visible
 
     return get_visible(OrgUnit.objects.all(), viewer=viewer, pk=pk)
+
+
+def units_for_robots(*, viewer: Any) -> Any:
+    from salescope.org.models import OrgUnit
+
+    return OrgUnit.objects.visible_to(viewer, "view").order_by("pk")

@@ -207,3 +207,23 @@ def test_api_is_for_administrators_and_never_shows_the_secret(personas, api_clie
     assert director.delete(f"/api/v1/webhooks/{hook_id}").status_code == 404
     assert admin.delete(f"/api/v1/webhooks/{hook_id}").status_code == 204
     assert not Webhook.objects.unrestricted().exists()
+
+
+def test_the_robots_page_is_for_administrators(personas, login_client):
+    unit = personas["salesperson"].unit
+    director = login_client(personas["director"])
+    assert director.get("/inbox/robots/").status_code == 403
+    assert director.post("/inbox/robots/", {"unit": unit.pk}).status_code == 403
+    admin = login_client(personas["admin"])
+    bad = admin.post("/inbox/robots/", {"unit": unit.pk, "kind": "wecom", "url": "nope"})
+    assert bad.status_code == 422
+    made = admin.post(
+        "/inbox/robots/",
+        {"unit": unit.pk, "kind": "dingtalk", "url": "https://x/send", "secret": "PAGE-S"},
+    )
+    assert made.status_code == 302
+    page = admin.get("/inbox/robots/").content.decode()
+    assert "https://x/send" in page
+    assert "PAGE-S" not in page
+    hook = Webhook.objects.unrestricted().get()
+    assert (hook.secret, hook.escalations_only) == ("PAGE-S", False)
