@@ -19,6 +19,11 @@ class ActivitiesConfig(AppConfig):
             CustomerPanel("visits", "activities/_customer_panel.html", queries.customer_panel, 30)
         )
 
+        from salescope.activities.models import Visit
+        from salescope.timeline.queries import register_private_subject
+
+        register_private_subject(Visit)  # a visit's events only for those who see the visit
+
         register_section(
             Section("my-day", "activities/_home_my_day.html", queries.my_day, order=10)
         )

@@ -49,6 +49,8 @@ from salescope.ledger.models import Collection, Order
 from salescope.notifications.services import notify
 from salescope.org.queries import unit_chain
 from salescope.org.visibility import get_visible
+from salescope.timeline.choices import EventKind
+from salescope.timeline.services import record_event
 
 VISIT_FIELDS = ["owner", "customer", "visit_type", "purpose", "planned_date", "planned_time"]
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
@@ -257,6 +259,14 @@ def check_in(
             "distance_m": [None, visit.distance_m],
         },
     )
+    record_event(
+        actor=actor,
+        customer=visit.customer,
+        kind=EventKind.VISIT,
+        summary=_("Checked in for a %(type)s visit") % {"type": visit.get_visit_type_display()},
+        subject=visit,
+        at=visit.checked_in_at,
+    )
     return visit
 
 
@@ -343,8 +353,27 @@ def check_out(
 
 
 def _to_timeline(visit: Visit) -> None:
-    """The customer timeline gets the visit once the timeline app is in place (see docs)."""
-    return
+    """The customer timeline gets the closed visit: its outcome, minutes and notes. The event
+    belongs to the visit's owner and is read only by those who may see the visit."""
+    minutes = visit.minutes
+    summary = _("Visit done (%(type)s): %(outcome)s") % {
+        "type": visit.get_visit_type_display(),
+        "outcome": visit.get_outcome_display(),
+    }
+    if minutes:
+        summary += _(", %(minutes)d minutes") % {"minutes": minutes}
+    if visit.order_number:
+        summary += _(", order %(number)s") % {"number": visit.order_number}
+    if visit.notes:
+        summary += f" — {visit.notes}"
+    record_event(
+        actor=visit.owner,
+        customer=visit.customer,
+        kind=EventKind.VISIT,
+        summary=summary,
+        subject=visit,
+        at=visit.checked_out_at,
+    )
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from salescope.feedback.choices import (
 )
 from salescope.feedback.models import Guidance, Intelligence, Problem
 from salescope.feedback.search import intelligence_search_text
+from salescope.notifications.services import notify
 from salescope.org.models import User
 from salescope.org.queries import unit_chain
 
@@ -152,6 +154,16 @@ def raise_problem(
         obj=problem,
         changes=audit.snapshot(problem, PROBLEM_FIELDS),
     )
+    if owner.pk != actor.pk:  # a problem one keeps for oneself needs no message
+        notify(
+            recipients=[owner],
+            kind="feedback.problem.raised",
+            title=_("%(name)s raised a problem: %(title)s")
+            % {"name": actor.display_name, "title": problem.title},
+            body=problem.body,
+            link=reverse("feedback:problem", args=[problem.pk]),
+            subject=problem,
+        )
     return problem
 
 
@@ -220,6 +232,15 @@ def escalate_overdue(*, today: dt.date | None = None) -> int:
                 obj=problem,
                 changes=audit.diff(before, audit.snapshot(problem, PROBLEM_FIELDS)),
             )
+            notify(  # the manager above receives the escalation (升级) in their inbox
+                recipients=[chain[position + 1]],
+                kind="feedback.problem.escalated",
+                title=_("Escalated to you: %(title)s (raised by %(name)s)")
+                % {"title": problem.title, "name": problem.raised_by.display_name},
+                body=problem.body,
+                link=reverse("feedback:problem", args=[problem.pk]),
+                subject=problem,
+            )
             escalated += 1
     return escalated
 
@@ -265,6 +286,15 @@ def give_guidance(
         obj=guidance,
         changes={"person": person.pk, "kind": kind, **audit.snapshot(guidance, GUIDANCE_FIELDS)},
     )
+    notify(
+        recipients=[person],
+        kind="feedback.guidance.given",
+        title=_("%(name)s gave you guidance: %(kind)s")
+        % {"name": actor.display_name, "kind": guidance.get_kind_display()},
+        body=guidance.body,
+        link=reverse("feedback:guidance-detail", args=[guidance.pk]),
+        subject=guidance,
+    )
     return guidance
 
 
@@ -287,6 +317,14 @@ def acknowledge_guidance(*, actor: User, guidance: Guidance, expected_version: i
         action="feedback.guidance.acknowledged",
         obj=guidance,
         changes=audit.diff(before, audit.snapshot(guidance, GUIDANCE_FIELDS)),
+    )
+    notify(
+        recipients=[guidance.author],
+        kind="feedback.guidance.acknowledged",
+        title=_("%(name)s acknowledged your guidance") % {"name": actor.display_name},
+        body=guidance.body,
+        link=reverse("feedback:guidance-detail", args=[guidance.pk]),
+        subject=guidance,
     )
     return guidance
 

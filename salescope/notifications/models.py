@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from salescope.core.ownership import Ownership, RestrictedManager
+from salescope.core.ownership import ALL, Ownership, RestrictedManager
+from salescope.core.roles import Role
 
 # Only the recipient acts on a notification: no company-wide grant, no shares. The managers
 # above the recipient would reach it through the org tree, so every read uses own_records.
@@ -75,3 +76,39 @@ class InboxSetting(models.Model):
 
     def __str__(self) -> str:
         return str(self.person_id)
+
+
+class WebhookKind(models.TextChoices):
+    DINGTALK = "dingtalk", _("DingTalk group robot")
+    WECOM = "wecom", _("WeCom group robot")
+
+
+# Only administrators configure and read group robots (their address and secret post into a
+# company chat group); nobody owns one.
+ADMIN_SETUP = Ownership(company_roles={Role.ADMINISTRATOR: ALL}, shareable=False)
+
+
+class Webhook(models.Model):
+    """A DingTalk or WeCom group robot (群机器人) of an org unit: notifications of the people in
+    the unit and the units below it are posted to the group after they are committed
+    (``escalations_only``: only escalations). DingTalk's signed mode uses ``secret``."""
+
+    unit = models.ForeignKey(
+        "org.OrgUnit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="webhooks"
+    )
+    kind = models.CharField(_("platform"), max_length=20, choices=WebhookKind.choices)
+    url = models.URLField(_("robot address"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    escalations_only = models.BooleanField(_("only escalations"), default=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    ownership = ADMIN_SETUP
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("group robot")
+        verbose_name_plural = _("group robots")
+        ordering = ["unit_id", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.unit_id}"

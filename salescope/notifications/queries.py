@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from salescope.core.errors import NotFound
-from salescope.notifications.models import InboxSetting, Notification
+from salescope.notifications.models import InboxSetting, Notification, Webhook
 from salescope.org.visibility import is_active_viewer, own_records, record_denied
 
 HOME_LIMIT = 5
@@ -50,3 +50,28 @@ def home_section(viewer: Any) -> dict[str, Any] | None:
     unread = list_notifications(viewer=viewer, unread_only=True)
     latest = list(unread[:HOME_LIMIT])
     return {"latest": latest, "count": unread.count() if len(latest) == HOME_LIMIT else len(latest)}
+
+
+def list_webhooks(*, viewer: Any) -> QuerySet[Webhook]:
+    """The group robots the viewer may see (administrators: all; anyone else: none)."""
+    return Webhook.objects.visible_to(viewer, "view").select_related("unit").order_by("pk")
+
+
+def get_webhook(*, viewer: Any, pk: Any, action: str = "view") -> Webhook:
+    from salescope.org.visibility import get_visible
+
+    return get_visible(Webhook.objects.all(), viewer=viewer, pk=pk, action=action)
+
+
+def get_unit(*, viewer: Any, pk: Any) -> Any:
+    """The org unit ``pk`` a robot is configured for, as the viewer may see it."""
+    from salescope.org.models import OrgUnit
+    from salescope.org.visibility import get_visible
+
+    return get_visible(OrgUnit.objects.all(), viewer=viewer, pk=pk)
+
+
+def units_for_robots(*, viewer: Any) -> Any:
+    from salescope.org.models import OrgUnit
+
+    return OrgUnit.objects.visible_to(viewer, "view").order_by("pk")

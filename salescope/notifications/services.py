@@ -3,7 +3,14 @@ and a person's email choice. Each in one transaction, audited."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import logging
+import time
+import urllib.parse
+import urllib.request
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,7 +24,8 @@ from salescope.core import audit
 from salescope.core.errors import ValidationFailed
 from salescope.core.permissions import require
 from salescope.notifications import permissions as perms
-from salescope.notifications.models import InboxSetting, Notification
+from salescope.notifications.models import InboxSetting, Notification, Webhook, WebhookKind
+from salescope.org.queries import unit_chain
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +94,7 @@ def notify(
         ).update(emailed=True)
         addresses = sorted(people[pk].email for pk in emailed)
         transaction.on_commit(lambda: _send_email(addresses, title, body, link))
+    _queue_webhooks(list(people.values()), kind=kind, title=title, body=body, link=link)
     audit.record(
         actor=None,
         action="notifications.notification.sent",
@@ -107,6 +116,138 @@ def _send_email(addresses: list[str], title: str, body: str, link: str) -> None:
             send_mail(title, text, None, [address])
     except Exception:  # a mail server down must not undo what was already committed
         logger.exception("notifications: email to %d people failed", len(addresses))
+
+
+# --- group robots (DingTalk, WeCom) -----------------------------------------------------------
+
+WEBHOOK_TIMEOUT = 5  # seconds; a slow robot must not hold a worker long
+
+
+def _is_escalation(kind: str) -> bool:
+    return kind.endswith(".escalated")
+
+
+def _queue_webhooks(people: list[Any], *, kind: str, title: str, body: str, link: str) -> None:
+    """Post to the group robot of each recipient's unit and the units above it, once per robot,
+    after the transaction commits (a failure is logged, never undoes the write)."""
+    units: set[int] = set()
+    for person in people:
+        if getattr(person, "unit_id", None):
+            units.update(u.pk for u in unit_chain(person.unit))
+    if not units:
+        return
+    hooks = Webhook.objects.unrestricted().filter(unit_id__in=units, active=True)
+    if not _is_escalation(kind):
+        hooks = hooks.filter(escalations_only=False)
+    targets = [(h.kind, h.url, h.secret) for h in hooks.order_by("pk")]
+    if not targets:
+        return
+    base = getattr(settings, "SALESCOPE_BASE_URL", "").rstrip("/")
+    text = "\n".join(part for part in (title, body, f"{base}{link}" if link else "") if part)
+    transaction.on_commit(lambda: [_post_webhook(*target, text=text) for target in targets])
+
+
+def dingtalk_signed_url(url: str, secret: str, *, timestamp_ms: int | None = None) -> str:
+    """DingTalk's signed mode (加签): ``timestamp`` in ms and ``sign`` = url-encoded base64 of
+    HMAC-SHA256 over ``"timestamp\nsecret"`` keyed by the secret."""
+    timestamp = str(timestamp_ms if timestamp_ms is not None else int(time.time() * 1000))
+    digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
+    sign = urllib.parse.quote_plus(base64.b64encode(digest).decode())
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}timestamp={timestamp}&sign={sign}"
+
+
+def webhook_payload(text: str) -> dict[str, Any]:
+    """The text message both robots take: ``{"msgtype": "text", "text": {"content": …}}``."""
+    return {"msgtype": "text", "text": {"content": text}}
+
+
+def _post_webhook(kind: str, url: str, secret: str, *, text: str) -> bool:
+    if kind == WebhookKind.DINGTALK and secret:
+        url = dingtalk_signed_url(url, secret)
+    data = json.dumps(webhook_payload(text), ensure_ascii=False).encode()
+    request = urllib.request.Request(  # noqa: S310 - an http(s) address checked when saved
+        url, data=data, headers={"Content-Type": "application/json; charset=utf-8"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as answer:  # noqa: S310
+            answer.read()
+        return True
+    except Exception:  # a robot down or refusing must not break what was committed
+        logger.exception("notifications: %s webhook failed", kind)
+        return False
+
+
+WEBHOOK_FIELDS = ["unit_id", "kind", "url", "escalations_only", "active"]
+
+
+def _clean_webhook(kind: str, url: str, secret: str) -> tuple[str, str, str]:
+    errors: dict[str, list[str]] = {}
+    if kind not in WebhookKind.values:
+        errors["kind"] = [_("Choose DingTalk or WeCom.")]
+    url = (url or "").strip()
+    parsed = urllib.parse.urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 500:
+        errors["url"] = [_("Enter the robot's http(s) address.")]
+    secret = (secret or "").strip()
+    if len(secret) > 200:
+        errors["secret"] = [_("At most %(n)d characters.") % {"n": 200}]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return kind, url, secret
+
+
+def _webhook_trace(hook: Webhook) -> dict[str, Any]:
+    return {**audit.snapshot(hook, WEBHOOK_FIELDS), "signed": bool(hook.secret)}
+
+
+@transaction.atomic
+def save_webhook(
+    *,
+    actor: Any,
+    unit: Any,
+    kind: str,
+    url: str,
+    secret: str = "",
+    escalations_only: bool = True,
+    active: bool = True,
+    webhook: Webhook | None = None,
+) -> Webhook:
+    """Create (or, given ``webhook``, change) a unit's group robot. Administrators only; the
+    secret is never written to the audit log."""
+    require(actor, perms.WEBHOOK_CHANGE.code)
+    if unit is None:
+        raise ValidationFailed(fields={"unit": [_("Choose a unit.")]})
+    kind, url, secret = _clean_webhook(kind, url, secret)
+    before = _webhook_trace(webhook) if webhook is not None else {}
+    hook = webhook or Webhook()
+    hook.unit, hook.kind, hook.url = unit, kind, url
+    if secret or webhook is None:
+        hook.secret = secret
+    hook.escalations_only, hook.active = escalations_only, active
+    hook.save()
+    after = _webhook_trace(hook)
+    if webhook is not None and secret:
+        after["secret_changed"] = True  # that it changed, never the value
+    audit.record(
+        actor=actor,
+        action="notifications.webhook.changed" if webhook else "notifications.webhook.created",
+        obj=hook,
+        changes=audit.diff(before, after) if webhook else after,
+    )
+    return hook
+
+
+@transaction.atomic
+def delete_webhook(*, actor: Any, webhook: Webhook) -> None:
+    require(actor, perms.WEBHOOK_CHANGE.code)
+    audit.record(
+        actor=actor,
+        action="notifications.webhook.deleted",
+        obj=webhook,
+        changes=_webhook_trace(webhook),
+    )
+    webhook.delete()
 
 
 @transaction.atomic

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/read/", views.mark_read, name="read"),
     path("read-all/", views.mark_all_read, name="read-all"),
     path("settings/", views.settings, name="settings"),
+    path("robots/", views.robots, name="robots"),
 ]

@@ -11,6 +11,7 @@ from salescope.core.permissions import requires
 from salescope.core.web import page, paginate
 from salescope.notifications import permissions as perms
 from salescope.notifications import queries, services
+from salescope.notifications.models import Webhook
 
 
 @page
@@ -63,3 +64,36 @@ def settings(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         messages.error(request, " ".join(error.fields.get("email", [error.detail])))
     return redirect("notifications:inbox")
+
+
+@page
+@requires(perms.WEBHOOK_CHANGE.code)
+def robots(request: HttpRequest) -> HttpResponse:
+    """The units' DingTalk and WeCom group robots: administrators list and add them."""
+    from salescope.core.permissions import require
+
+    require(request.user, perms.WEBHOOK_CHANGE.code)  # reading them too: addresses are secrets
+    status, error = 200, None
+    if request.method == "POST":
+        data = request.POST
+        try:
+            services.save_webhook(
+                actor=request.user,
+                unit=queries.get_unit(viewer=request.user, pk=data.get("unit") or 0),
+                kind=data.get("kind", ""),
+                url=data.get("url", ""),
+                secret=data.get("secret", ""),
+                escalations_only=data.get("escalations_only") == "on",
+            )
+        except DomainError as caught:
+            status, error = caught.status, caught
+        else:
+            messages.success(request, _("The group robot is saved."))
+            return redirect("notifications:robots")
+    context = {
+        "robots": queries.list_webhooks(viewer=request.user),
+        "units": queries.units_for_robots(viewer=request.user),
+        "kinds": Webhook.kind.field.choices,
+        "error": error,
+    }
+    return render(request, "notifications/robots.html", context, status=status)

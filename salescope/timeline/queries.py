@@ -4,11 +4,33 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 
 from salescope.timeline.models import Event
 
 PAGE_SIZE = 20
+
+# Subjects whose events are read only by those who may see the subject itself: an app above
+# registers its model here (``register_private_subject(Visit)`` in its ``ready``), so that a
+# role the event's owner rule lets in (finance reads every event) does not learn of a record
+# it may not open. Keyed by ``subject_type`` ("activities.visit").
+PRIVATE_SUBJECTS: dict[str, type[models.Model]] = {}
+
+
+def register_private_subject(model: type[models.Model]) -> None:
+    PRIVATE_SUBJECTS[model._meta.label_lower] = model
+
+
+def _narrow_to_visible_subjects(events: QuerySet[Event], viewer: Any) -> QuerySet[Event]:
+    for subject_type, model in PRIVATE_SUBJECTS.items():
+        visible = (
+            model.objects.visible_to(viewer, "view")  # type: ignore[attr-defined]
+            .annotate(key=Cast("pk", CharField()))
+            .values("key")
+        )
+        events = events.exclude(Q(subject_type=subject_type) & ~Q(subject_id__in=visible))
+    return events
 
 
 def events_for(
@@ -21,6 +43,7 @@ def events_for(
     """The events the viewer may see about ``customer`` (all its records) or ``subject``,
     newest first. The caller has fetched ``customer``/``subject`` as visible to the viewer."""
     events = Event.objects.visible_to(viewer, "view").select_related("actor")
+    events = _narrow_to_visible_subjects(events, viewer)
     if customer is not None:
         events = events.filter(customer=customer)
     if subject is not None:
