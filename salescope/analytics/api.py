@@ -8,12 +8,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from salescope.analytics import alerts
+from salescope.analytics import alerts, services
+from salescope.analytics import permissions as perms
 from salescope.analytics.targets import target_variance
 from salescope.core.api import ErrorOut, InputSchema
 from salescope.core.bounds import Id, Version
 from salescope.org.permissions import api_permission
-from salescope.plans import permissions as perms
 from salescope.plans import queries as plan_queries
 from salescope.plans.choices import Metric
 
@@ -113,7 +113,7 @@ def inbox(request: HttpRequest, status: str = "open", everything: bool = False) 
 )
 def resolve(request: HttpRequest, alert_id: Id, payload: ResolveIn) -> dict:
     alert = alerts.get_alert(viewer=request.user, pk=alert_id)
-    alert = alerts.resolve_alert(
+    alert = services.resolve_alert(
         actor=request.user,
         alert=alert,
         expected_version=payload.version,
@@ -129,5 +129,5 @@ def resolve(request: HttpRequest, alert_id: Id, payload: ResolveIn) -> dict:
     openapi_extra=api_permission(perms.ALERT_EVALUATE.code),
 )
 def evaluate(request: HttpRequest) -> dict:
-    alerts.ensure_may_evaluate(request.user)
-    return alerts.evaluate_alerts(actor=request.user).as_dict()
+    services.ensure_may_evaluate(request.user)
+    return services.evaluate_alerts(actor=request.user).as_dict()

@@ -12,7 +12,7 @@ some regions ahead and some behind:
 
 Deterministic (no randomness: the spread follows the unit's code) and idempotent: a cell that
 already holds a figure is left as it is, so a second run adds nothing and edits survive. Every
-figure goes through :func:`salescope.analytics.manual.enter_manual_actual` (audited).
+figure goes through :func:`salescope.analytics.services.enter_manual_actual` (audited).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from fractions import Fraction
 from django.db import transaction
 from django.utils import timezone
 
-from salescope.analytics import manual
-from salescope.analytics.alerts import evaluate_alerts
+from salescope.analytics import manual, services
 from salescope.analytics.models import ManualActual
+from salescope.analytics.services import evaluate_alerts
 from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.models import AuditEntry
 from salescope.core.periods import company_calendar, month_end, months_between
@@ -93,7 +93,7 @@ def load(log: Callable[[str], None]) -> None:
                 if _exists(figure):
                     kept += 1
                     continue
-                manual.enter_manual_actual(**figure)
+                services.enter_manual_actual(**figure)
                 created += 1
     log(f"analytics: manual actuals entered {created}, already there {kept}")
     # The warnings are evaluated once the plan, the sales and these figures all exist; a second

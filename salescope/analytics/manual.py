@@ -17,10 +17,9 @@ Reads
       (person × month, no unit, no category) replaces the count.
 
 Writes
-    :func:`enter_manual_actual`, :func:`update_manual_actual`, :func:`delete_manual_actual`:
-    permission ``analytics.manual_actual.*``, then the record must be one the actor may change
-    (their own, their subtree's, or company-wide for the sales-wide roles, finance and
-    marketing); one transaction, audited, a stale version is refused with 409.
+    ``enter_manual_actual``, ``update_manual_actual``, ``delete_manual_actual`` live in
+    :mod:`salescope.analytics.services`; :func:`parse_value` (a typed figure checked for its
+    metric) stays here, shared by the form and the services.
 """
 
 from __future__ import annotations
@@ -31,18 +30,15 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescope.analytics.models import ManualActual
-from salescope.analytics.permissions import MANUAL_CHANGE, MANUAL_CREATE, MANUAL_DELETE
 from salescope.core import audit
-from salescope.core.concurrency import update_versioned
-from salescope.core.errors import Conflict, PermissionDenied, StaleVersion, ValidationFailed
+from salescope.core.errors import ValidationFailed
 from salescope.core.periods import month_end, month_start
-from salescope.org import permissions, visibility
+from salescope.org import visibility
 from salescope.org.choices import UnitKind
 from salescope.org.models import OrgUnit, User
 from salescope.plans import rules
@@ -215,6 +211,7 @@ class _Org:
         self.units = {u.pk: u for u in OrgUnit.objects.unrestricted().only("pk", "path", "kind")}
         self.by_path = {u.path: u for u in self.units.values()}
         people = (
+            # visibility: only the units of people whose figures the viewer already sees
             User.objects.unrestricted().filter(pk__in=set(person_ids)).values_list("pk", "unit_id")
         )
         self.person_unit = dict(people)
@@ -288,143 +285,6 @@ def parse_value(metric: str, raw: Any) -> int:
     if value >= Decimal(10) ** 15:
         raise ValidationFailed(fields={"value": [_("The figure is too large.")]})
     return int(value * 100)
-
-
-def _check_coordinates(*, metric: str, month: Any, person: Any, unit: Any) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    if metric not in MANUAL_METRICS:
-        errors["metric"] = [_("This metric comes from the ledger; it is not entered by hand.")]
-    if not isinstance(month, dt.date):
-        errors["month"] = [_("Enter a month.")]
-    if person is None and unit is None:
-        errors["person"] = [_("Choose a person, a unit or both.")]
-    return errors
-
-
-def _in_scope(actor: Any, actual: ManualActual) -> None:
-    """The written record must be one the actor may change; otherwise the write is undone."""
-    mine = visibility.visible(
-        ManualActual.objects.filter(pk=actual.pk), viewer=actor, action=visibility.CHANGE
-    )
-    if not mine.exists():
-        raise PermissionDenied(
-            _("You may enter figures only for yourself and the people and units you manage.")
-        )
-
-
-def _cell_taken(existing_id: int | None) -> Conflict:
-    return Conflict(
-        _("A figure for this metric, month and cell is already entered; change that one."),
-        fields={"month": [_("Already entered for this cell.")]},
-        extra={"existing_id": existing_id},
-    )
-
-
-@transaction.atomic
-def enter_manual_actual(
-    *,
-    actor: Any,
-    metric: str,
-    month: dt.date,
-    value: Any,
-    person: User | None = None,
-    unit: OrgUnit | None = None,
-    category: Any = None,
-    note: str = "",
-) -> ManualActual:
-    permissions.require(actor, MANUAL_CREATE.code)
-    errors = _check_coordinates(metric=metric, month=month, person=person, unit=unit)
-    try:
-        hundredths = parse_value(metric, value)
-    except ValidationFailed as error:
-        errors.update(error.fields)
-    if errors:
-        raise ValidationFailed(fields=errors)
-    month = month_start(month)
-    existing = (
-        ManualActual.objects.unrestricted()
-        .filter(metric=metric, month=month, person=person, unit=unit, category=category)
-        .values_list("pk", flat=True)
-    )
-    if existing:
-        raise _cell_taken(existing.first())
-    try:
-        with transaction.atomic():
-            actual = ManualActual.objects.create(
-                metric=metric,
-                month=month,
-                person=person,
-                unit=unit,
-                category=category,
-                value=hundredths,
-                note=str(note or "").strip(),
-                entered_by=actor,
-            )
-    except IntegrityError:  # the same cell entered at the same moment by someone else
-        raise _cell_taken(None) from None
-    _in_scope(actor, actual)
-    audit.record(
-        actor=actor,
-        action="analytics.manual_actual.entered",
-        obj=actual,
-        changes=audit.diff({}, audit.snapshot(actual, FIELDS)),
-    )
-    return actual
-
-
-@transaction.atomic
-def update_manual_actual(
-    *, actor: Any, actual: ManualActual, expected_version: int, **values: Any
-) -> ManualActual:
-    """Change a figure's value or note (its cell stays: delete and enter again to move it)."""
-    permissions.require(actor, MANUAL_CHANGE.code)
-    _in_scope(actor, actual)
-    unknown = set(values) - {"value", "note"}
-    if unknown:
-        raise ValidationFailed(
-            fields={name: [_("This field cannot be changed here.")] for name in sorted(unknown)}
-        )
-    changes: dict[str, Any] = {"entered_by": actor, "entered_at": timezone.now()}
-    if "value" in values:
-        changes["value"] = parse_value(actual.metric, values["value"])
-    if "note" in values:
-        changes["note"] = str(values["note"] or "").strip()
-    before = audit.snapshot(actual, FIELDS)
-    update_versioned(actual, expected_version=expected_version, changes=changes)
-    audit.record(
-        actor=actor,
-        action="analytics.manual_actual.changed",
-        obj=actual,
-        changes=audit.diff(before, audit.snapshot(actual, FIELDS)),
-    )
-    return actual
-
-
-@transaction.atomic
-def delete_manual_actual(*, actor: Any, actual: ManualActual, expected_version: int) -> None:
-    permissions.require(actor, MANUAL_DELETE.code)
-    _in_scope(actor, actual)
-    before = audit.snapshot(actual, FIELDS)
-    pk, label = actual.pk, str(actual)
-    deleted, _rows = (
-        ManualActual.objects.unrestricted().filter(pk=pk, version=expected_version).delete()
-    )
-    if deleted != 1:
-        current = (
-            ManualActual.objects.unrestricted()
-            .filter(pk=pk)
-            .values_list("version", flat=True)
-            .first()
-        )
-        raise StaleVersion(extra={"current_version": current})
-    audit.record(
-        actor=actor,
-        action="analytics.manual_actual.deleted",
-        object_type=ManualActual._meta.label_lower,
-        object_id=pk,
-        object_repr=label,
-        changes=audit.diff(before, {}),
-    )
 
 
 def display_value(actual: ManualActual) -> Decimal:

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from salescope.analytics import manual
+from salescope.analytics import manual, services
 from salescope.analytics.models import ManualActual
 from salescope.analytics.permissions import MANUAL_CHANGE, MANUAL_CREATE, MANUAL_DELETE
 from salescope.core.api import ErrorOut, InputSchema
@@ -122,7 +122,7 @@ def enter(request: HttpRequest, payload: ManualActualIn) -> Status:
         unit_id=payload.unit_id,
         category_id=payload.category_id,
     )
-    actual = manual.enter_manual_actual(
+    actual = services.enter_manual_actual(
         actor=request.user,
         metric=payload.metric,
         month=payload.month,
@@ -142,7 +142,7 @@ def enter(request: HttpRequest, payload: ManualActualIn) -> Status:
 def correct(request: HttpRequest, actual_id: Id, payload: ManualActualPatch) -> ManualActual:
     actual = manual.get_manual_actual(viewer=request.user, pk=actual_id, action=CHANGE)
     changes = payload.dict(include={"value", "note"}, exclude_none=True)
-    return manual.update_manual_actual(
+    return services.update_manual_actual(
         actor=request.user, actual=actual, expected_version=payload.version, **changes
     )
 
@@ -155,5 +155,5 @@ def correct(request: HttpRequest, actual_id: Id, payload: ManualActualPatch) -> 
 )
 def delete(request: HttpRequest, actual_id: Id, version: Version) -> Status:
     actual = manual.get_manual_actual(viewer=request.user, pk=actual_id, action=CHANGE)
-    manual.delete_manual_actual(actor=request.user, actual=actual, expected_version=version)
+    services.delete_manual_actual(actor=request.user, actual=actual, expected_version=version)
     return Status(204, None)

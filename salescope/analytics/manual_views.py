@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from salescope.analytics import manual
+from salescope.analytics import manual, services
 from salescope.analytics.forms import ManualActualEditForm, ManualActualForm, ManualFilterForm
 from salescope.analytics.permissions import MANUAL_CHANGE, MANUAL_CREATE, MANUAL_DELETE
 from salescope.core.errors import DomainError
@@ -47,7 +47,7 @@ def entries(request: HttpRequest) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                manual.enter_manual_actual(actor=viewer, **form.cleaned_data)
+                services.enter_manual_actual(actor=viewer, **form.cleaned_data)
             except DomainError as error:
                 status = _form_error(form, error)
                 existing = error.extra.get("existing_id")
@@ -85,7 +85,7 @@ def entry(request: HttpRequest, actual_id: int) -> HttpResponse:
             data = dict(form.cleaned_data)
             version = data.pop("version") or 0
             try:
-                manual.update_manual_actual(
+                services.update_manual_actual(
                     actor=request.user, actual=actual, expected_version=version, **data
                 )
             except DomainError as error:
@@ -114,7 +114,7 @@ def delete(request: HttpRequest, actual_id: int) -> HttpResponse:
     actual = manual.get_manual_actual(viewer=request.user, pk=actual_id, action=CHANGE)
     raw = request.POST.get("version", "")
     try:
-        manual.delete_manual_actual(
+        services.delete_manual_actual(
             actor=request.user, actual=actual, expected_version=int(raw) if raw.isdigit() else 0
         )
     except DomainError as error:

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from salescope.analytics import alerts
+from salescope.analytics import services
 from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.tasks import daily, task
 
@@ -14,4 +14,4 @@ EVALUATE_AT = dt.time(6, 0)  # local time: warnings are fresh when the day's wor
 def evaluate_alerts() -> dict[str, int]:
     """Raise, refresh and clear the early warnings, as the system; the counts."""
     with audit_source(AuditSource.SYSTEM):
-        return alerts.evaluate_alerts(actor=None).as_dict()
+        return services.evaluate_alerts(actor=None).as_dict()

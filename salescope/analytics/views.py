@@ -13,7 +13,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from salescope.analytics import alerts, queries
+from salescope.analytics import alerts, queries, services
+from salescope.analytics import permissions as perms
 from salescope.analytics.choices import AlertStatus
 from salescope.analytics.forms import TrackingForm
 from salescope.analytics.permissions import MANUAL_CREATE
@@ -22,7 +23,6 @@ from salescope.core.errors import DomainError
 from salescope.core.web import page
 from salescope.org.permissions import allows, requires
 from salescope.org.visibility import can
-from salescope.plans import permissions as perms
 from salescope.plans import queries as plan_queries
 from salescope.plans.choices import Metric
 from salescope.plans.models import Plan
@@ -141,7 +141,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     alert = alerts.get_alert(viewer=request.user, pk=pk)
     try:
-        alerts.resolve_alert(
+        services.resolve_alert(
             actor=request.user,
             alert=alert,
             expected_version=int(request.POST.get("version", 0)),
@@ -156,8 +156,8 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @requires(perms.ALERT_EVALUATE.code)
 def evaluate(request: HttpRequest) -> HttpResponse:
-    alerts.ensure_may_evaluate(request.user)
-    result = alerts.evaluate_alerts(actor=request.user)
+    services.ensure_may_evaluate(request.user)
+    result = services.evaluate_alerts(actor=request.user)
     messages.success(
         request,
         _(

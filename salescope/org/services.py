@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from salescope.core import audit
 from salescope.core.concurrency import update_versioned
-from salescope.core.errors import Conflict, PermissionDenied, ValidationFailed
+from salescope.core.errors import Conflict, PermissionDenied, StaleVersion, ValidationFailed
 from salescope.org import permissions, visibility
 from salescope.org.choices import Role, ShareAccess, TerritoryKind, UnitKind
 from salescope.org.models import (
@@ -244,6 +244,17 @@ def _open_manager_term(unit: OrgUnit, manager: User | None, day: dt.date) -> Non
         ManagerTerm.objects.create(unit=unit, manager=manager, started_on=day)
 
 
+def _changes_nothing(instance: Any, *, expected_version: int, changes: dict[str, Any]) -> bool:
+    """Whether ``changes`` would leave ``instance`` as it is: then nothing is written and no
+    audit row is made (issue 20), though a stale version is still refused with 409."""
+    current = audit.snapshot(instance, changes)
+    if any(audit.json_value(value) != current[name] for name, value in changes.items()):
+        return False
+    if instance.version != expected_version:
+        raise StaleVersion(extra={"current_version": instance.version})
+    return True
+
+
 @transaction.atomic
 def update_unit(
     *,
@@ -292,6 +303,8 @@ def update_unit(
         changes["manager"] = manager
     elif manager_effective_on is not None and manager is UNSET:
         raise ValidationFailed(fields={"manager_effective_on": [_("Choose the new manager.")]})
+    if _changes_nothing(unit, expected_version=expected_version, changes=changes):
+        return unit
     old_path = unit.path
     update_versioned(unit, expected_version=expected_version, changes=changes)
     if new_path is not None:
@@ -421,6 +434,8 @@ def update_person(
     if "role" in changes or "extra_roles" in changes:
         changes["extra_roles"] = [r for r in dict.fromkeys(extra) if r != role]
         changes["is_staff"] = role == Role.ADMINISTRATOR or Role.ADMINISTRATOR in extra
+    if _changes_nothing(person, expected_version=expected_version, changes=changes):
+        return person
     before = audit.snapshot(person, PERSON_FIELDS)
     update_versioned(person, expected_version=expected_version, changes=changes)
     audit.record(
@@ -530,6 +545,8 @@ def update_position(
         changes["name"] = name
     if duties is not None:
         changes["duties"] = duties.strip()
+    if _changes_nothing(position, expected_version=expected_version, changes=changes):
+        return position
     before = audit.snapshot(position, ["name", "duties"])
     update_versioned(position, expected_version=expected_version, changes=changes)
     audit.record(
@@ -620,6 +637,8 @@ def update_territory(
     )
     if "name" in values and not str(values["name"] or "").strip():
         raise ValidationFailed(fields={"name": [_("Give the territory a name.")]})
+    if _changes_nothing(territory, expected_version=expected_version, changes=dict(values)):
+        return territory
     before = audit.snapshot(territory, TERRITORY_FIELDS)
     update_versioned(territory, expected_version=expected_version, changes=dict(values))
     audit.record(

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from salescope.analytics import alerts
+from salescope.analytics import services as analytics_services
 from salescope.analytics.models import Alert
 from salescope.core.errors import Conflict, PermissionDenied
 from salescope.core.models import AuditEntry
@@ -42,7 +43,7 @@ def running(decomposed, personas):
 
 
 def test_behind_pace_is_routed_to_the_person_and_their_manager(running, personas):
-    result = alerts.evaluate_alerts(as_of=dt.date(2026, 6, 30))
+    result = analytics_services.evaluate_alerts(as_of=dt.date(2026, 6, 30))
     behind = Alert.objects.unrestricted().filter(kind="behind_pace")
     yangfan = behind.get(owner__username="yangfan")
     assert yangfan.manager.username == "lina"
@@ -61,16 +62,16 @@ def test_behind_pace_is_routed_to_the_person_and_their_manager(running, personas
 
 
 def test_a_warning_is_resolved_once_with_a_note_and_not_raised_again(running, personas):
-    alerts.evaluate_alerts(as_of=dt.date(2026, 6, 30))
+    analytics_services.evaluate_alerts(as_of=dt.date(2026, 6, 30))
     alert = Alert.objects.unrestricted().get(kind="behind_pace", owner__username="yangfan")
     with pytest.raises(PermissionDenied):
-        alerts.resolve_alert(
+        analytics_services.resolve_alert(
             actor=personas["other_region_salesperson"],
             alert=alert,
             expected_version=alert.version,
             resolution="x",
         )
-    alerts.resolve_alert(
+    analytics_services.resolve_alert(
         actor=personas["team_lead"],
         alert=alert,
         expected_version=alert.version,
@@ -79,10 +80,10 @@ def test_a_warning_is_resolved_once_with_a_note_and_not_raised_again(running, pe
     alert.refresh_from_db()
     assert (alert.status, alert.resolved_by.username) == ("resolved", "lina")
     with pytest.raises(Conflict):
-        alerts.resolve_alert(
+        analytics_services.resolve_alert(
             actor=personas["team_lead"], alert=alert, expected_version=alert.version, resolution=""
         )
-    again = alerts.evaluate_alerts(as_of=dt.date(2026, 6, 30))
+    again = analytics_services.evaluate_alerts(as_of=dt.date(2026, 6, 30))
     assert (
         Alert.objects.unrestricted().filter(kind="behind_pace", owner__username="yangfan").count()
         == 1
@@ -109,7 +110,7 @@ def test_overdue_steps_unacknowledged_targets_and_late_plans_are_flagged(running
     Acknowledgement.objects.unrestricted().filter(plan=running).update(
         requested_at=dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
     )
-    alerts.evaluate_alerts(as_of=dt.date(2026, 6, 30))
+    analytics_services.evaluate_alerts(as_of=dt.date(2026, 6, 30))
     kinds = set(Alert.objects.unrestricted().values_list("kind", flat=True))
     assert {"step_overdue", "unacknowledged", "plan_not_submitted", "behind_pace"} <= kinds
     services.update_step(
@@ -118,7 +119,7 @@ def test_overdue_steps_unacknowledged_targets_and_late_plans_are_flagged(running
         expected_version=step.version,
         changes={"status": "done"},
     )
-    result = alerts.evaluate_alerts(as_of=dt.date(2026, 6, 30))
+    result = analytics_services.evaluate_alerts(as_of=dt.date(2026, 6, 30))
     cleared = Alert.objects.unrestricted().get(kind="step_overdue")
     assert cleared.status == "resolved"
     assert result.cleared == 1
@@ -128,7 +129,7 @@ def test_overdue_steps_unacknowledged_targets_and_late_plans_are_flagged(running
 def test_open_warnings_stay_open_when_the_plan_owner_leaves_or_moves(running, personas, change):
     """Evaluation reads as the system: the plan owner's own visibility does not decide what
     is measured, so their leaving (or moving to a post that sees little) clears nothing."""
-    first = alerts.evaluate_alerts(as_of=dt.date(2026, 6, 30))
+    first = analytics_services.evaluate_alerts(as_of=dt.date(2026, 6, 30))
     opened = set(Alert.objects.unrestricted().filter(status="open").values_list("key", flat=True))
     assert first.raised == len(opened) > 0
     assert Alert.objects.unrestricted().filter(kind="behind_pace").exists()
@@ -140,7 +141,7 @@ def test_open_warnings_stay_open_when_the_plan_owner_leaves_or_moves(running, pe
         owner.extra_roles = []
         owner.unit = personas["other_region_salesperson"].unit
     owner.save()
-    again = alerts.evaluate_alerts(as_of=dt.date(2026, 6, 30))
+    again = analytics_services.evaluate_alerts(as_of=dt.date(2026, 6, 30))
     assert (again.cleared, again.still_open, again.raised) == (0, len(opened), 0)
     still = set(Alert.objects.unrestricted().filter(status="open").values_list("key", flat=True))
     assert still == opened

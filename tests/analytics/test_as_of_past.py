@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from salescope.analytics import alerts
+from salescope.analytics import services as analytics_services
 from salescope.analytics.models import Alert
 from salescope.analytics.targets import target_variance
 from salescope.catalog.models import Product
@@ -114,7 +114,7 @@ def test_the_api_and_the_page_show_the_past_date(sold, personas, api_client, log
 
 
 def test_warnings_for_a_past_date_ignore_later_sales(sold, personas):
-    alerts.evaluate_alerts(as_of=AS_OF)
+    analytics_services.evaluate_alerts(as_of=AS_OF)
     behind = Alert.objects.unrestricted().get(kind="behind_pace", owner=personas["salesperson"])
     assert behind.facts["actual"] == "15000.00"
     assert behind.facts["as_of"] == "2026-03-15"

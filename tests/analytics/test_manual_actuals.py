@@ -9,7 +9,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from salescope.analytics import manual
+from salescope.analytics import manual, services
 from salescope.analytics.models import ManualActual
 from salescope.core.errors import (
     Conflict,
@@ -33,7 +33,7 @@ def _audits() -> int:
 
 
 def _enter(actor, person=None, unit=None, metric="new_outlets", month=MARCH, value="3", **kw):  # noqa: ANN001, ANN003
-    return manual.enter_manual_actual(
+    return services.enter_manual_actual(
         actor=actor, metric=metric, month=month, value=value, person=person, unit=unit, **kw
     )
 
@@ -127,15 +127,15 @@ def test_the_same_cell_twice_is_a_conflict_naming_the_first(personas):
 def test_a_stale_correction_or_delete_is_refused_and_changes_nothing(personas):
     director = personas["director"]
     actual = _enter(director, person=personas["salesperson"])
-    manual.update_manual_actual(actor=director, actual=actual, expected_version=1, value="4")
+    services.update_manual_actual(actor=director, actual=actual, expected_version=1, value="4")
     audits = _audits()
     stale = ManualActual.objects.unrestricted().get(pk=actual.pk)
 
     with pytest.raises(StaleVersion) as error:
-        manual.update_manual_actual(actor=director, actual=stale, expected_version=1, value="5")
+        services.update_manual_actual(actor=director, actual=stale, expected_version=1, value="5")
     assert error.value.extra == {"current_version": 2}
     with pytest.raises(StaleVersion):
-        manual.delete_manual_actual(actor=director, actual=stale, expected_version=1)
+        services.delete_manual_actual(actor=director, actual=stale, expected_version=1)
 
     assert ManualActual.objects.unrestricted().get(pk=actual.pk).value == 400
     assert _audits() == audits
@@ -145,10 +145,10 @@ def test_correct_then_delete_audited_with_old_and_new(personas):
     lead = personas["team_lead"]
     actual = _enter(lead, person=personas["salesperson"])
 
-    manual.update_manual_actual(
+    services.update_manual_actual(
         actor=lead, actual=actual, expected_version=1, value="5", note="复核"
     )
-    manual.delete_manual_actual(actor=lead, actual=actual, expected_version=2)
+    services.delete_manual_actual(actor=lead, actual=actual, expected_version=2)
 
     changed = AuditEntry.objects.get(action="analytics.manual_actual.changed")
     assert changed.changes["value"] == [300, 500]

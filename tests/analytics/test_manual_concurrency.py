@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import connection
 
-from salescope.analytics import manual
+from salescope.analytics import services
 from salescope.analytics.models import ManualActual
 from salescope.core.errors import StaleVersion
 from salescope.core.models import AuditEntry
@@ -38,7 +38,7 @@ def _race(write) -> list[str]:  # noqa: ANN001
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_corrections_of_one_figure_let_exactly_one_win(personas):
     director = personas["director"]
-    actual = manual.enter_manual_actual(
+    actual = services.enter_manual_actual(
         actor=director,
         metric="new_outlets",
         month=dt.date(2026, 3, 1),
@@ -51,7 +51,7 @@ def test_concurrent_corrections_of_one_figure_let_exactly_one_win(personas):
         def write(tag: str, version: int = version, round_no: int = round_no) -> None:
             fresh = ManualActual.objects.unrestricted().get(pk=actual.pk)
             value = str(round_no * 10 + (1 if tag == "A" else 2))
-            manual.update_manual_actual(
+            services.update_manual_actual(
                 actor=director, actual=fresh, expected_version=version, value=value
             )
 

@@ -11,6 +11,7 @@ from fractions import Fraction
 import pytest
 
 from salescope.analytics import alerts, manual
+from salescope.analytics import services as analytics_services
 from salescope.analytics.models import Alert
 from salescope.analytics.targets import target_variance
 from salescope.org.models import OrgUnit
@@ -71,7 +72,7 @@ def shares(plan, personas):
     figures = {east: {JAN: "17", FEB: "17.5", MAR: "18.5"}, south: {JAN: "21", FEB: "19"}}
     for unit, months in figures.items():
         for month, value in months.items():
-            manual.enter_manual_actual(
+            analytics_services.enter_manual_actual(
                 actor=personas["marketing"],
                 metric=Metric.MARKET_SHARE,
                 month=month,
@@ -161,7 +162,7 @@ def test_half_a_hundredth_rounds_up_as_the_figures_do(plan, personas):
     )
     _levels(plan, personas["director"], Metric.MARKET_SHARE, 18_00, {east: 18_00, south: 18_01})
     for unit, value in ((east, "17"), (south, "17.01")):
-        manual.enter_manual_actual(
+        analytics_services.enter_manual_actual(
             actor=personas["marketing"],
             metric=Metric.MARKET_SHARE,
             month=JAN,
@@ -188,7 +189,7 @@ def awareness(plan, personas):
     zhang, chen = personas["salesperson"], personas["other_region_salesperson"]
     _levels(plan, personas["director"], Metric.BRAND_AWARENESS, 35_00, {zhang: 30_00, chen: 40_00})
     for person, value in ((zhang, "28"), (chen, "41")):
-        manual.enter_manual_actual(
+        analytics_services.enter_manual_actual(
             actor=personas["marketing"],
             metric=Metric.BRAND_AWARENESS,
             month=JAN,
@@ -248,7 +249,7 @@ def test_a_level_below_its_target_warns_and_a_missing_figure_does_not(awareness,
     figures are not in yet, as if the level were zero."""
     zhang = personas["salesperson"]
     _approve(awareness, personas["director"])
-    alerts.evaluate_alerts(as_of=dt.date(2026, 2, 10))
+    analytics_services.evaluate_alerts(as_of=dt.date(2026, 2, 10))
 
     raised = Alert.objects.unrestricted().filter(facts__metric=Metric.BRAND_AWARENESS)
     assert {(a.kind, a.owner_id) for a in raised} == {("projection_short", zhang.pk)}
@@ -257,14 +258,14 @@ def test_a_level_below_its_target_warns_and_a_missing_figure_does_not(awareness,
     assert "28.00%" in alerts.cause(short)
     assert "30.00%" in alerts.cause(short)
 
-    manual.enter_manual_actual(
+    analytics_services.enter_manual_actual(
         actor=personas["marketing"],
         metric=Metric.BRAND_AWARENESS,
         month=FEB,
         value="20",
         person=zhang,
     )
-    alerts.evaluate_alerts(as_of=dt.date(2026, 2, 11))
+    analytics_services.evaluate_alerts(as_of=dt.date(2026, 2, 11))
     behind = Alert.objects.unrestricted().get(
         facts__metric=Metric.BRAND_AWARENESS, kind="behind_pace"
     )
@@ -280,7 +281,7 @@ def test_a_regions_own_level_below_its_target_warns_the_regions_manager(shares, 
     _approve(shares, personas["director"])
     south = OrgUnit.objects.unrestricted().select_related("manager").get(code="SOUTH")
 
-    alerts.evaluate_alerts(as_of=AS_OF)
+    analytics_services.evaluate_alerts(as_of=AS_OF)
 
     raised = Alert.objects.unrestricted().filter(facts__metric=Metric.MARKET_SHARE)
     assert [(a.kind, a.owner_id) for a in raised] == [
@@ -293,14 +294,14 @@ def test_a_regions_own_level_below_its_target_warns_the_regions_manager(shares, 
     assert "20.00%" in alerts.cause(short)
     assert "group_by=region" in short.link
 
-    manual.enter_manual_actual(
+    analytics_services.enter_manual_actual(
         actor=personas["marketing"],
         metric=Metric.MARKET_SHARE,
         month=MAR,
         value="20.5",
         unit=south,
     )
-    outcome = alerts.evaluate_alerts(as_of=AS_OF)
+    outcome = analytics_services.evaluate_alerts(as_of=AS_OF)
     assert outcome.cleared == 1  # 华南's March level reached the target
     short.refresh_from_db()
     assert short.status == "resolved"
@@ -310,7 +311,7 @@ def test_a_person_with_no_figure_is_not_behind(plan, personas):
     zhang = personas["salesperson"]
     _levels(plan, personas["director"], Metric.MARKET_SHARE, 12_00, {zhang: 12_00})
     _approve(plan, personas["director"])
-    alerts.evaluate_alerts(as_of=dt.date(2026, 6, 30))
+    analytics_services.evaluate_alerts(as_of=dt.date(2026, 6, 30))
 
     assert not Alert.objects.unrestricted().filter(facts__metric=Metric.MARKET_SHARE).exists()
 

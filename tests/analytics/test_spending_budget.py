@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 
 from salescope.analytics import alerts
-from salescope.analytics.manual import enter_manual_actual
+from salescope.analytics import services as analytics_services
 from salescope.analytics.models import Alert
+from salescope.analytics.services import enter_manual_actual
 from salescope.analytics.targets import target_variance
 from salescope.org.models import OrgUnit
 from salescope.plans import services
@@ -70,7 +71,7 @@ def test_spending_ahead_of_pace_warns_the_regional_manager(budget, personas):
     east = OrgUnit.objects.unrestricted().get(code="EAST")
     row_target = region_rows(budget, personas)[east.pk].target
     spend(personas, east, str(row_target // 12 * 2 / 100))  # twice the monthly budget
-    alerts.evaluate_alerts(as_of=AS_OF)
+    analytics_services.evaluate_alerts(as_of=AS_OF)
     over = Alert.objects.unrestricted().get(kind="over_budget")
     assert over.owner == personas["regional_manager"]
     assert over.facts["unit"] == east.name
@@ -85,5 +86,5 @@ def test_spending_ahead_of_pace_warns_the_regional_manager(budget, personas):
 def test_spending_within_budget_raises_nothing(budget, personas):
     east = OrgUnit.objects.unrestricted().get(code="EAST")
     spend(personas, east, "1000.00")
-    alerts.evaluate_alerts(as_of=AS_OF)
+    analytics_services.evaluate_alerts(as_of=AS_OF)
     assert not Alert.objects.unrestricted().filter(kind="over_budget").exists()

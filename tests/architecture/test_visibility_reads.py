@@ -36,8 +36,6 @@ SYSTEM = (
     re.compile(r"^org/(visibility|auth)\.py$"),
     re.compile(r"^core/(ownership|concurrency)\.py$"),
     re.compile(r"^org/models\.py$"),  # signing in looks a person up before anyone is signed in
-    # Alert evaluation and manual actuals' writes, until analytics has its services.py:
-    re.compile(r"^analytics/(alerts|manual)\.py$"),
 )
 HANDLERS = re.compile(r"(^|/)(api|views|schemas|urls|web)\.py$|_(api|views)\.py$|/templatetags/")
 BYPASSES = {"_default_manager", "_base_manager", "all_records"}

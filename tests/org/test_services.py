@@ -290,3 +290,61 @@ def test_a_held_position_cannot_be_deleted(personas):
         services.delete_position(
             actor=personas["admin"], position=Position.objects.unrestricted().get(name="业务员")
         )
+
+
+def _no_op_writes_nothing(update, record, **same):
+    """``update`` with the record's own values: no audit row, no new version; a stale version
+    is still refused (issue 20: no empty audit entries)."""
+    before, version = writes(), record.version
+    result = update(expected_version=version, **same)
+    record.refresh_from_db()
+    assert (writes(), record.version) == (before, version)
+    assert result.version == version
+    with pytest.raises(StaleVersion):
+        update(expected_version=version - 1, **same)
+    assert writes() == before
+
+
+def test_a_change_that_changes_nothing_writes_no_audit_row(personas):
+    admin = personas["admin"]
+    unit = OrgUnit.objects.unrestricted().get(code="EAST-SH")
+    _no_op_writes_nothing(
+        lambda **kw: services.update_unit(actor=admin, unit=unit, **kw),
+        unit,
+        name=unit.name,
+        code=unit.code,
+        kind=unit.kind,
+        parent=unit.parent,
+        manager=unit.manager,
+    )
+    person = personas["salesperson"]
+    _no_op_writes_nothing(
+        lambda **kw: services.update_person(actor=admin, person=person, **kw),
+        person,
+        full_name=person.full_name,
+        email=person.email,
+        role=person.role,
+        extra_roles=list(person.extra_roles or []),
+        position=person.position,
+    )
+    position = services.create_position(actor=admin, name="大客户经理", duties="维护大客户")
+    _no_op_writes_nothing(
+        lambda **kw: services.update_position(actor=admin, position=position, **kw),
+        position,
+        name="大客户经理",
+        duties="维护大客户",
+    )
+    territory = services.create_territory(actor=admin, code="CN-JS-NJ", name="南京市", kind="city")
+    _no_op_writes_nothing(
+        lambda **kw: services.update_territory(actor=admin, territory=territory, **kw),
+        territory,
+        name="南京市",
+        code="CN-JS-NJ",
+        owner=None,
+    )
+    # a real change still writes exactly one row
+    before = writes()
+    services.update_position(
+        actor=admin, position=position, expected_version=position.version, duties="维护 20 家"
+    )
+    assert writes() == before + 1

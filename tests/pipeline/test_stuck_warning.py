@@ -4,8 +4,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from salescope.analytics.alerts import cause, evaluate_alerts
+from salescope.analytics.alerts import cause
 from salescope.analytics.models import Alert
+from salescope.analytics.services import evaluate_alerts
 from salescope.pipeline import services
 from tests.pipeline.world import make_opportunity, stage
 

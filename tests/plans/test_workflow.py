@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from salescope.core.errors import Conflict, PermissionDenied
+from salescope.core.errors import Conflict, PermissionDenied, StaleVersion
 from salescope.core.models import AuditEntry
 from salescope.plans import queries, services
 from salescope.plans.choices import Axis, StepStatus
@@ -149,3 +149,29 @@ def test_action_steps_are_assigned_done_by_the_assignee_and_overdue_flagged(plan
         "plans.action_step.updated",
         "plans.action_step.created",
     ]
+
+
+def test_an_edit_that_changes_nothing_writes_no_audit_row(decomposed, personas):
+    """Issue 20: a no-op PATCH makes no audit entry and no new version; a stale one is still
+    refused."""
+    director, plan = personas["director"], decomposed
+    plan.refresh_from_db()
+    same = {
+        "name": plan.name,
+        "deadline": plan.deadline,
+        "sections": dict(plan.sections),
+        "warning_threshold": plan.warning_threshold,
+    }
+    audits, version = AuditEntry.objects.count(), plan.version
+    services.update_plan(actor=director, plan=plan, expected_version=version, changes=same)
+    plan.refresh_from_db()
+    assert (AuditEntry.objects.count(), plan.version) == (audits, version)
+    with pytest.raises(StaleVersion):
+        services.update_plan(actor=director, plan=plan, expected_version=version - 1, changes=same)
+    services.update_plan(
+        actor=director,
+        plan=plan,
+        expected_version=version,
+        changes={"name": f"{plan.name}（修订）"},
+    )
+    assert AuditEntry.objects.count() == audits + 1

@@ -20,6 +20,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,18 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)  # for the result
 
 
+def _cell_check(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A cell helper that remembers how each field was read, so that a rejected row's other
+    cells can be checked too (:meth:`Spec.other_errors`)."""
+
+    @wraps(method)
+    def remembering(self: Spec, cells: Cells, name: str, *args: Any, **kwargs: Any) -> Any:
+        self.cell_checks.setdefault(name, (method, args, kwargs))
+        return method(self, cells, name, *args, **kwargs)
+
+    return remembering
+
+
 class Spec(ABC):
     """One kind of import. Subclasses fill in the class attributes and the three methods."""
 
@@ -125,6 +138,8 @@ class Spec(ABC):
         self.dates = DateParser(options.date_format)
         self.row_rounded = False
         self.mapped: set[str] = set()
+        # field → the cell helper (and its arguments) that reads it, learnt while parsing
+        self.cell_checks: dict[str, tuple[Callable[..., Any], tuple, dict[str, Any]]] = {}
 
     def check_permission(self) -> None:
         """The rights to run this kind of import at all (before the file is read)."""
@@ -149,8 +164,28 @@ class Spec(ABC):
     def write(self, records: list[dict[str, Any]]) -> Outcome:
         """Create or update the file's good records in one go; counts what changed."""
 
+    def other_errors(self, cells: Cells, failed: str) -> list[RowError]:
+        """Every other cell of a rejected row that is wrong on its own (a person fixes the
+        whole row at once, not one error per run): each field read the way the spec reads it
+        (learnt from the rows parsed so far)."""
+        found = []
+        rounded = self.row_rounded
+        for name, (method, args, kwargs) in self.cell_checks.items():
+            if name == failed:
+                continue
+            try:
+                # whether a blank is allowed may depend on the row (a new record or a stored
+                # one), so only values that are wrong in themselves are reported here
+                lenient = {**kwargs, "required": False} if "required" in kwargs else kwargs
+                method(self, cells, name, *args, **lenient)
+            except RowError as exc:
+                found.append(exc)
+        self.row_rounded = rounded
+        return found
+
     # Cell helpers shared by the specs ------------------------------------------------------
 
+    @_cell_check
     def text(self, cells: Cells, name: str, limit: int, *, required: bool = False) -> str:
         raw = cells.get(name)
         if is_blank(raw):
@@ -166,6 +201,7 @@ class Spec(ABC):
             raise RowError(name, _("longer than %d characters") % limit)
         return text
 
+    @_cell_check
     def money(self, cells: Cells, name: str, *, required: bool = False) -> int | None:
         """Fen, half-up rounded (counted); negative refused; ``None`` when the cell is blank."""
         raw = cells.get(name)
@@ -184,6 +220,7 @@ class Spec(ABC):
         self.row_rounded |= rounded
         return fen
 
+    @_cell_check
     def whole(self, cells: Cells, name: str, *, maximum: int = 100_000) -> int | None:
         raw = cells.get(name)
         if is_blank(raw):
@@ -200,6 +237,7 @@ class Spec(ABC):
             raise RowError(name, _("more than %d") % maximum)
         return value
 
+    @_cell_check
     def date(self, cells: Cells, name: str, *, required: bool = False) -> dt.date | None:
         raw = cells.get(name)
         if is_blank(raw):
@@ -446,6 +484,10 @@ def run_import(
                 record = spec.parse(cells)
             except RowError as exc:
                 result.errors.append(_error(line, exc, header_of))
+                result.errors.extend(
+                    _error(line, other, header_of)
+                    for other in spec.other_errors(cells, exc.field_name)
+                )
                 continue
             record["_line"] = line
             record["_rounded"] = spec.row_rounded
@@ -459,7 +501,7 @@ def run_import(
             progress(processed, max(processed, table.total_rows))
         result.accepted = len(records)
         result.rounded = sum(1 for record in records if record["_rounded"])
-        result.rejected = len(result.errors)
+        result.rejected = len({error["line"] for error in result.errors})
         result.created, result.updated = outcome.created, outcome.updated
         result.unchanged = outcome.unchanged
         result.extra = outcome.extra

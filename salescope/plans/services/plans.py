@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from salescope.core import audit
 from salescope.core.concurrency import update_versioned
-from salescope.core.errors import Conflict, PermissionDenied, ValidationFailed
+from salescope.core.errors import Conflict, PermissionDenied, StaleVersion, ValidationFailed
 from salescope.core.periods import company_calendar, month_end
 from salescope.org.models import OrgUnit, User
 from salescope.org.permissions import require
@@ -131,6 +131,11 @@ def update_plan(*, actor: User, plan: Plan, expected_version: int, changes: dict
     if "warning_threshold" in values and not 0 <= int(values["warning_threshold"]) <= 100:
         raise ValidationFailed(fields={"warning_threshold": [_("Between 0 and 100.")]})
     before = audit.snapshot(plan, PLAN_FIELDS)
+    if all(audit.json_value(v) == audit.snapshot(plan, [k])[k] for k, v in values.items()):
+        # nothing changes: no write, no audit row (issue 20), but a stale version still says so
+        if plan.version != expected_version:
+            raise StaleVersion(extra={"current_version": plan.version})
+        return plan
     update_versioned(plan, expected_version=expected_version, changes=values)
     audit.record(
         actor=actor,

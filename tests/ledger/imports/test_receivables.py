@@ -269,3 +269,15 @@ def test_roles_without_receivable_rights_may_not_import(world, tmp_path):
         0,
         0,
     )
+
+
+def test_a_rejected_row_reports_every_bad_cell_not_only_the_first(world, order, tmp_path):
+    """Issue 20: a row with two bad cells names both, and still counts as one rejected row."""
+    rows = [*INV_GOOD, ["INV-11", "C-EAST-1", "2025-13-01", "", "abc", "", ""]]
+    path = write_csv(tmp_path / "i.csv", INV_HEADER, rows, "utf-8")
+    result = invoices(path, world.personas["finance"])
+    assert result.errors == [
+        {"line": 5, "column": "开票日期", "reason": "not a calendar date"},
+        {"line": 5, "column": "金额", "reason": "not a number"},
+    ]
+    assert (result.accepted, result.rejected) == (3, 1)

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from salescope.analytics.alerts import evaluate_alerts
+from salescope.analytics.services import evaluate_alerts
 
 
 class Command(BaseCommand):
