@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salescope.core.forms import DateInput, StyledForm
 from salescope.leads import queries
@@ -21,7 +22,9 @@ class LeadForm(StyledForm):
     industry = forms.CharField(label=_("Industry"), max_length=60, required=False)
     product_line = forms.ModelChoiceField(label=_("Product line"), queryset=None, required=False)
     source = forms.ChoiceField(label=_("Source"), choices=LeadSource.choices)
-    medium = forms.CharField(label=_("Medium"), max_length=60, required=False)
+    medium = forms.CharField(
+        label=pgettext_lazy("lead source", "Medium"), max_length=60, required=False
+    )
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
     need = forms.CharField(
         label=_("Need"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -37,7 +40,9 @@ class CampaignForm(StyledForm):
     code = forms.CharField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=200)
     source = forms.ChoiceField(label=_("Source"), choices=LeadSource.choices)
-    medium = forms.CharField(label=_("Medium"), max_length=60, required=False)
+    medium = forms.CharField(
+        label=pgettext_lazy("lead source", "Medium"), max_length=60, required=False
+    )
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput(), required=False)
     ends_on = forms.DateField(label=_("Ends on"), widget=DateInput(), required=False)
     budget = forms.DecimalField(label=_("Budget"), min_value=0, decimal_places=2, max_digits=15)
