@@ -27,6 +27,7 @@ from salescope.core.errors import (
     ValidationFailed,
     duplicate_key,
 )
+from salescope.core.paging import DEFAULT_CAP, LOOKAHEAD_PAGES
 
 logger = logging.getLogger(__name__)
 
@@ -176,10 +177,48 @@ class InputSchema(Schema):
 
 
 class BoundedLimitOffsetPagination(LimitOffsetPagination):
-    """ninja's ?limit=&offset= paging with an offset the databases can hold (R22)."""
+    """ninja's ?limit=&offset= paging with an offset the databases can hold (R22), and a count
+    that stops where the pages in reach need it, as the pages' pager does (``core.paging``).
+
+    An exact ``COUNT(*)`` over everything a regional manager may see walks the whole visible set
+    for one number (22 of ~40 ms per list call at 100k customers, issue 20 item 9). The count
+    goes at most ten pages past the one asked for (and never below 1,000): ``count_capped``
+    says there are more than ``count``. A client that needs the exact total asks for it with
+    ``exact_count=true``.
+    """
 
     class Input(LimitOffsetPagination.Input):
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
+        exact_count: bool = Field(
+            False, description="Count every row (slower on long lists) instead of a capped count."
+        )
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(description="Rows in the list, or at least this many if count_capped.")
+        count_capped: bool = Field(
+            False, description="True when there are more rows than count (ask exact_count=true)."
+        )
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        offset = pagination.offset
+        limit: int = min(pagination.limit, self.max_limit)
+        count, capped = self._capped_count(queryset, offset + LOOKAHEAD_PAGES * limit, pagination)
+        return {
+            self.items_attribute: queryset[offset : offset + limit],
+            "count": count,
+            "count_capped": capped,
+        }
+
+    def _capped_count(self, queryset: Any, reach: int, pagination: Any) -> tuple[int, bool]:
+        if pagination.exact_count or not hasattr(queryset, "query"):
+            return self._items_count(queryset), False
+        cap = max(DEFAULT_CAP, reach)
+        # Counted without the list's order: the database stops at the first cap + 1 matches.
+        counted = queryset.order_by()[: cap + 1].count()
+        return (cap, True) if counted > cap else (counted, False)
 
 
 class HealthOut(Schema):
