@@ -1,12 +1,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class VisitType(models.TextChoices):
     ROUTINE = "routine", _("Routine visit")
     NEW_CUSTOMER = "new_customer", _("New customer development")
     ORDER = "order", _("Order taking")
-    COLLECTION = "collection", _("Collection")
+    COLLECTION = "collection", pgettext_lazy("visit purpose", "Collection")
     MERCHANDISING = "merchandising", _("Store check & display")
     COMPLAINT = "complaint", _("Complaint handling")
 
@@ -45,5 +46,5 @@ class ReportStatus(models.TextChoices):
 
 class ItemKind(models.TextChoices):
     CHECK = "check", _("Done / not done")
-    NUMBER = "number", _("Number")
+    NUMBER = "number", pgettext_lazy("checklist answer", "Number")
     TEXT = "text", _("Text")

@@ -4,9 +4,9 @@ from django.utils.translation import pgettext_lazy
 
 
 class StageKind(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("deal status", "Open")
     WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    LOST = "lost", pgettext_lazy("deal status", "Lost")
 
 
 class ForecastCategory(models.TextChoices):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salescope.core.money import from_fen
 from salescope.core.ownership import Ownership, RestrictedManager
@@ -58,7 +59,7 @@ class Stage(models.Model):
         Pipeline, verbose_name=_("pipeline"), on_delete=models.CASCADE, related_name="stages"
     )
     name = models.CharField(_("name"), max_length=60)
-    order = models.PositiveSmallIntegerField(_("order"))
+    order = models.PositiveSmallIntegerField(pgettext_lazy("stage position", "order"))
     kind = models.CharField(_("kind"), max_length=10, choices=StageKind.choices, default="open")
     probability = models.PositiveSmallIntegerField(_("default probability (%)"), default=10)
     forecast_category = models.CharField(
