@@ -1,10 +1,15 @@
-"""Analytics' background work: early warnings evaluated once a day (``core.tasks``)."""
+"""Analytics' background work: early warnings evaluated once a day and after each import
+(``core.tasks``)."""
 
 import datetime as dt
+from typing import Any
+
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from salescope.analytics import services
 from salescope.core.audit_context import AuditSource, audit_source
-from salescope.core.tasks import daily, task
+from salescope.core.tasks import daily, enqueue, task
 
 EVALUATE_AT = dt.time(6, 0)  # local time: warnings are fresh when the day's work begins
 
@@ -15,3 +20,14 @@ def evaluate_alerts() -> dict[str, int]:
     """Raise, refresh and clear the early warnings, as the system; the counts."""
     with audit_source(AuditSource.SYSTEM):
         return services.evaluate_alerts(actor=None).as_dict()
+
+
+def evaluate_after_import(sender: str, **kwargs: Any) -> None:
+    """``core.importing.signals.import_finished``: evaluate the warnings again once the import
+    commits; one queued evaluation serves every import that lands before it runs."""
+    waiting = DBTaskResult.objects.filter(
+        task_path=evaluate_alerts.module_path, status=TaskResultStatus.READY
+    )
+    if waiting.exists():
+        return
+    enqueue(evaluate_alerts)
