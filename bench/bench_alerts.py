@@ -115,6 +115,8 @@ def each_check() -> None:
     from salescope.analytics import alert_checks, services
 
     limits = alert_checks.thresholds()
+    print("  plan of the sales-history read:")
+    print("   ", alert_checks.customer_history_query(AS_OF, limits).explain())
     checks = {
         "sudden drop (customers, people) + customer lost": alert_checks.check_sales_history,
         "no visits": alert_checks.check_visits,

@@ -38,8 +38,9 @@ class Thresholds:
     # ... and at least this many days, with at least this many purchase days to learn from.
     lost_min_days: int = 30
     lost_min_purchases: int = 3
-    # How far back purchases are read for the usual interval (months).
-    history_months: int = 24
+    # How far back purchases are read for the usual interval (months; the sudden drop reads
+    # 16 months in any case: this one and last year's four).
+    history_months: int = 16
     # Cross-territory sale: lines dated in the last this many days are warned of.
     cross_days: int = 90
     # Stock-out risk: a projected stock-out within this many weeks.

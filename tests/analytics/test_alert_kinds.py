@@ -6,10 +6,11 @@ and never clearing because the data could not be seen. Evaluation runs as the sy
 import datetime as dt
 import random
 from decimal import ROUND_HALF_UP, Decimal
+from unittest import mock
 
 import pandas as pd
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from salescope.activities.models import CoverageRule, Visit
 from salescope.analytics import alert_checks, alerts
@@ -172,6 +173,9 @@ def _reference_history(lines: pd.DataFrame) -> tuple[set[str], set[str], set[str
     limits = alert_checks.thresholds()
     sell_in = lines[(lines.kind == "sell_in") & (lines.date <= AS_OF)].copy()
     sell_in["m"] = pd.to_datetime(sell_in.month).dt.date
+    # the months read: the history window (16 months back from July), which holds the
+    # four months of last year the June expectation needs
+    sell_in = sell_in[sell_in.m >= _add_months(_month(AS_OF), -limits.history_months)]
     june = dt.date(2026, 6, 1)
 
     def sums(frame: pd.DataFrame) -> tuple[int, int, int, int]:
@@ -384,14 +388,19 @@ def test_a_resolved_warning_is_not_raised_again_for_the_same_episode(generated, 
 def test_an_import_queues_one_evaluation(personas, tmp_path):
     from django_tasks_db.models import DBTaskResult
 
-    from salescope.analytics.tasks import evaluate_alerts
+    from salescope.analytics.tasks import AFTER_IMPORT, evaluate_alerts
     from salescope.core.importing.signals import import_finished
+    from salescope.core.tasks import run_pending
 
     import_finished.send(sender="sales_lines", actor=personas["admin"])
     import_finished.send(sender="invoices", actor=personas["admin"])
     queued = DBTaskResult.objects.filter(task_path=evaluate_alerts.module_path)
     assert queued.count() == 1
     assert queued.get().status == "READY"
+    assert queued.get().run_after > timezone.now() + dt.timedelta(minutes=1)  # after the batch
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + AFTER_IMPORT):
+        assert run_pending() == 1
+    assert queued.get().status == "SUCCESSFUL"
 
 
 def test_the_warning_list_filters_by_kind_in_chinese(generated, login_client, personas):
