@@ -141,13 +141,15 @@ def _settle_customers(
 ) -> None:
     """Open warnings of ``kind`` about customers not found again: a customer gone clears it
     (archived, merged), else ``verdict`` says what changed (or None: keep it open)."""
-    stale = [a for a in _open_of(raiser, kind) if a.key not in raiser.result.seen]
+    stale = [
+        a
+        for a in _open_of(raiser, kind)
+        if a.key not in raiser.result.seen and _customer_subject(a) is not None
+    ]  # warnings about people (a person's sudden drop) are settled by their own check
     customers.load(_customer_subject(a) for a in stale)
     for alert in stale:
-        pk = _customer_subject(alert)
-        if pk is None:
-            raiser.keep(alert)
-        elif customers.gone(pk):
+        pk = _customer_subject(alert) or 0
+        if customers.gone(pk):
             raiser.clear(alert, {"why": "customer_gone"})
         else:
             cleared = verdict(alert, pk)

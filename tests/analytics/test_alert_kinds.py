@@ -282,6 +282,7 @@ def test_warnings_go_to_owner_and_manager_through_the_inbox_once(generated):
     assert result.raised == Alert.objects.unrestricted().count()
     again = analytics_services.evaluate_alerts(as_of=AS_OF)
     assert (again.raised, again.cleared) == (0, 0)
+    assert again.still_open == Alert.objects.unrestricted().filter(status="open").count()
     assert Notification.objects.unrestricted().filter(kind="analytics.alerts.raised").count() == (
         Notification.objects.unrestricted()
         .filter(kind="analytics.alerts.raised")
@@ -413,3 +414,33 @@ def test_the_warning_list_filters_by_kind_in_chinese(generated, login_client, pe
     shown = Alert.objects.unrestricted().filter(kind="overdue_receivable", manager__username="lina")
     assert html.count('class="list-group-item"') == min(shown.count(), 50)
     assert "信用额度" not in html.split('data-testid="alerts"')[1]
+
+
+def test_a_persons_drop_clears_when_their_month_is_made_up(generated, personas):
+    analytics_services.evaluate_alerts(as_of=AS_OF)
+    person = personas["salesperson"]
+    alert = Alert.objects.unrestricted().get(kind="sudden_drop", facts__subject=f"p{person.pk}")
+    assert alert.owner == person
+    assert alert.manager.username == "lina"
+    expected = Decimal(alert.facts["expected"])
+    SalesLine.objects.create(
+        line_key="MAKEUP",
+        date=dt.date(2026, 6, 30),
+        month=dt.date(2026, 6, 1),
+        kind="sell_in",
+        customer=generated["customers"][0],
+        product=generated["world"].cola,
+        salesperson=person,
+        region_id=person.unit_id,
+        quantity_milli=1000,
+        unit_price_fen=int(expected * 100),
+        amount_fen=int(expected * 100),
+        cost_fen=0,
+        gross_profit_fen=int(expected * 100),
+    )
+    rollups.rebuild_all()
+    analytics_services.evaluate_alerts(as_of=AS_OF)
+    alert.refresh_from_db()
+    assert alert.status == "resolved"
+    assert alert.facts["cleared"]["why"] == "recovered"
+    assert alert.facts["cleared"]["month"] == "2026-06"
