@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 
 from salescope.analytics import alerts, services
 from salescope.analytics import permissions as perms
+from salescope.analytics.choices import AlertKind
 from salescope.analytics.targets import target_variance
 from salescope.core.api import ErrorOut, InputSchema
 from salescope.core.bounds import Id, Version
@@ -96,12 +97,20 @@ def _alert_out(alert: Any) -> dict:
     return {
         **{f: getattr(alert, f) for f in AlertOut.model_fields if f != "cause"},
         "cause": alerts.cause(alert),
+        "resolution": alerts.resolution_text(alert),
     }
 
 
 @router.get("/warnings", response=list[AlertOut], summary="My early-warning inbox")
-def inbox(request: HttpRequest, status: str = "open", everything: bool = False) -> list[dict]:
-    items = alerts.inbox(viewer=request.user, status=status, routed_only=not everything)
+def inbox(
+    request: HttpRequest,
+    status: str = "open",
+    everything: bool = False,
+    kind: AlertKind | None = None,
+) -> list[dict]:
+    items = alerts.inbox(
+        viewer=request.user, status=status, routed_only=not everything, kind=kind or ""
+    )
     return [_alert_out(a) for a in items[:500]]
 
 

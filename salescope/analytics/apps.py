@@ -12,3 +12,8 @@ class AnalyticsConfig(AppConfig):
         from salescope.plans.history import install_actuals_reader
 
         install_actuals_reader(actual_totals)
+
+        from salescope.analytics.tasks import evaluate_after_import
+        from salescope.core.importing.signals import import_finished
+
+        import_finished.connect(evaluate_after_import, dispatch_uid="analytics.alerts.import")

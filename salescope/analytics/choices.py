@@ -11,6 +11,13 @@ class AlertKind(models.TextChoices):
     STEP_OVERDUE = "step_overdue", _("Action step overdue")
     OVER_BUDGET = "over_budget", _("Spending ahead of budget")
     STUCK_DEAL = "stuck_deal", _("Stuck deal")
+    SUDDEN_DROP = "sudden_drop", _("Sudden drop")
+    NO_VISITS = "no_visits", _("Customer not visited")
+    OVERDUE_RECEIVABLE = "overdue_receivable", _("Overdue receivable")
+    CREDIT_BREACHED = "credit_breached", _("Credit limit breached")
+    CUSTOMER_LOST = "customer_lost", _("Customer lost")
+    CROSS_TERRITORY = "cross_territory", _("Cross-territory sale")
+    STOCK_OUT = "stock_out", _("Stock-out risk")
 
 
 class AlertStatus(models.TextChoices):

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salescope.analytics import alert_checks, alert_inbox, alerts
 from salescope.analytics.actuals import has_actuals
 from salescope.analytics.choices import AlertKind, AlertStatus
 from salescope.analytics.manual import FIELDS, MANUAL_METRICS, parse_value
@@ -72,36 +73,73 @@ class Evaluation:
     raised: int = 0
     still_open: int = 0
     cleared: int = 0
+    unrouted: int = 0  # found, but with nobody to send it to (a customer without an owner)
     seen: set[str] = field(default_factory=set)
+    by_kind: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, int]:
         return {"raised": self.raised, "still_open": self.still_open, "cleared": self.cleared}
 
 
 class _Raiser:
+    """Collects what one evaluation finds and writes it set-based at the end (:meth:`flush`):
+    new warnings in bulk, open ones refreshed only where their facts or routing changed,
+    cleared ones with the facts of what changed."""
+
     def __init__(self, result: Evaluation) -> None:
         self.result = result
         self.units = {u.pk: u for u in OrgUnit.objects.unrestricted().select_related("manager")}
         self.open = {a.key: a for a in Alert.objects.unrestricted().filter(status=AlertStatus.OPEN)}
-        self.closed = set(
+        self.by_subject = {
+            (a.kind, a.facts.get("subject")): a
+            for a in self.open.values()
+            if isinstance(a.facts, dict) and a.facts.get("subject")
+        }
+        # resolved warnings: by a person (not raised again) or by the system (reopened)
+        self.closed = dict(
             Alert.objects.unrestricted()
             .filter(status=AlertStatus.RESOLVED)
-            .values_list("key", flat=True)
+            .values_list("key", "resolved_by_id")
         )
+        self._people: dict[int, User] | None = None
+        self.new: list[Alert] = []
+        self.changed: dict[int, Alert] = {}
+        self.reopened: list[str] = []
+        self.to_clear: dict[int, tuple[Alert, dict[str, Any]]] = {}
 
-    def raise_(
-        self, *, key: str, kind: str, owner: User, plan: Plan | None, link: str, **extra: Any
-    ):
-        self.result.seen.add(key)
-        if key in self.open:
-            alert = self.open[key]
-            alert.facts = extra.get("facts", {})
-            alert.save(update_fields=["facts", "checked_at"])
+    def person(self, pk: int | None) -> User | None:
+        if self._people is None:
+            self._people = {u.pk: u for u in User.objects.unrestricted().select_related("unit")}
+        return self._people.get(pk or 0)
+
+    def raise_(  # noqa: PLR0913 - one warning's whole context
+        self,
+        *,
+        key: str,
+        kind: str,
+        owner: User | None,
+        plan: Plan | None,
+        link: str,
+        subject: str | None = None,
+        **extra: Any,
+    ) -> None:
+        facts = extra.get("facts", {})
+        alert = self.open.get(key) or (self.by_subject.get((kind, subject)) if subject else None)
+        if alert is not None:
+            self.result.seen.add(alert.key)
+            self._refresh(alert, facts, owner, link)
             self.result.still_open += 1
             return
+        self.result.seen.add(key)
         if key in self.closed:
-            return  # resolved by a person: not raised again for the same period
-        Alert.objects.create(
+            if self.closed[key] is None and owner is not None:
+                self.reopened.append(key)  # cleared by the system, and back: open again
+                self._reopen(key, facts, owner, link)
+            return  # resolved by a person: not raised again for the same episode
+        if owner is None:
+            self.result.unrouted += 1
+            return
+        alert = Alert(
             key=key,
             kind=kind,
             owner=owner,
@@ -110,9 +148,72 @@ class _Raiser:
             link=link,
             target=extra.get("target"),
             step=extra.get("step"),
-            facts=extra.get("facts", {}),
+            facts=facts,
+        )
+        self.new.append(alert)
+        self.result.raised += 1
+        self.result.by_kind[kind] = self.result.by_kind.get(kind, 0) + 1
+
+    def _refresh(self, alert: Alert, facts: dict, owner: User | None, link: str) -> None:
+        changed = alert.facts != facts or alert.link != link
+        alert.facts, alert.link = facts, link
+        if owner is not None and alert.owner_id != owner.pk:  # handed over: follows the owner
+            alert.owner = owner
+            alert.manager = manager_of(owner, self.units)
+            changed = True
+        if changed:
+            self.changed[alert.pk] = alert
+
+    def _reopen(self, key: str, facts: dict, owner: User, link: str) -> None:
+        Alert.objects.unrestricted().filter(key=key).update(
+            status=AlertStatus.OPEN,
+            facts=facts,
+            owner=owner,
+            manager=manager_of(owner, self.units),
+            link=link,
+            resolved_at=None,
+            resolution="",
+            raised_at=timezone.now(),
         )
         self.result.raised += 1
+
+    def keep(self, alert: Alert) -> None:
+        """An open warning its check could not decide on: it stays open as it is."""
+        self.result.seen.add(alert.key)
+        self.result.still_open += 1
+
+    def clear(self, alert: Alert, cleared: dict[str, Any]) -> None:
+        """Its check found the cause gone: resolved with the facts of what changed."""
+        self.result.seen.add(alert.key)
+        self.to_clear[alert.pk] = (alert, cleared)
+
+    def flush(self, now: dt.datetime) -> list[Alert]:
+        """Write what was found; the warnings raised (new or reopened), for the inbox."""
+        Alert.objects.bulk_create(self.new, batch_size=1000)
+        for alert in self.changed.values():
+            alert.checked_at = now
+        Alert.objects.unrestricted().bulk_update(
+            list(self.changed.values()),
+            ["facts", "link", "owner", "manager", "checked_at"],
+            batch_size=500,
+        )
+        for alert, cleared in self.to_clear.values():
+            alert.facts = {**alert.facts, "cleared": cleared}
+            alert.status = AlertStatus.RESOLVED
+            alert.resolved_at = now
+            alert.resolution = alerts.clearance(alert)
+        Alert.objects.unrestricted().bulk_update(
+            [a for a, _c in self.to_clear.values()],
+            ["facts", "status", "resolved_at", "resolution"],
+            batch_size=500,
+        )
+        self.result.cleared += len(self.to_clear)
+        reopened = list(
+            Alert.objects.unrestricted()
+            .filter(key__in=self.reopened)
+            .select_related("owner", "manager")
+        )
+        return [*self.new, *reopened]
 
 
 def _money(value: int | None) -> str | None:
@@ -327,6 +428,18 @@ def ensure_may_evaluate(actor: User) -> None:
     permissions.require(actor, ALERT_EVALUATE.code)
 
 
+NEW_KIND_CHECKS = (
+    alert_checks.check_sales_history,
+    alert_checks.check_visits,
+    alert_checks.check_receivables,
+    alert_checks.check_credit,
+    alert_checks.check_cross_territory,
+)
+# Kinds settled by their own checks (cleared with what changed, or kept open); the others are
+# cleared when not found again.
+SETTLED_KINDS = alerts.CUSTOMER_KINDS
+
+
 @transaction.atomic
 def evaluate_alerts(*, actor: User | None = None, as_of: dt.date | None = None) -> Evaluation:
     """Raise new warnings, refresh open ones, and resolve those whose cause has cleared."""
@@ -342,21 +455,36 @@ def evaluate_alerts(*, actor: User | None = None, as_of: dt.date | None = None) 
         _pace_alerts(raiser, plan, as_of)
     _plan_alerts(raiser, as_of)
     _stuck_deal_alerts(raiser, as_of)
-    cleared = [a for key, a in raiser.open.items() if key not in result.seen]
+    limits = alert_checks.thresholds()
+    customers = alert_checks.Customers()
+    for check in NEW_KIND_CHECKS:
+        check(raiser, customers, as_of, limits)
+    if not alert_checks.check_stock(raiser, as_of, limits):
+        for alert in raiser.open.values():  # not evaluated: nothing of it may clear
+            if alert.kind == AlertKind.STOCK_OUT:
+                raiser.keep(alert)
     now = timezone.now()
+    raised = raiser.flush(now)
+    cleared = [
+        a
+        for key, a in raiser.open.items()
+        if key not in result.seen and a.kind not in SETTLED_KINDS
+    ]
     for alert in cleared:
         Alert.objects.unrestricted().filter(pk=alert.pk).update(
             status=AlertStatus.RESOLVED,
             resolved_at=now,
             resolution=_("The cause has cleared."),
         )
-    result.cleared = len(cleared)
+    result.cleared += len(cleared)
+    Alert.objects.unrestricted().filter(status=AlertStatus.OPEN).update(checked_at=now)
+    alert_inbox.deliver(raised)
     audit.record(
         actor=actor,
         action="analytics.alerts.evaluated",
         object_type="analytics.alert",
         object_repr=as_of.isoformat(),
-        changes=result.as_dict(),
+        changes={**result.as_dict(), "unrouted": result.unrouted, "new_by_kind": result.by_kind},
     )
     return result
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from salescope.analytics import alerts, queries, services
 from salescope.analytics import permissions as perms
-from salescope.analytics.choices import AlertStatus
+from salescope.analytics.choices import AlertKind, AlertStatus
 from salescope.analytics.forms import TrackingForm
 from salescope.analytics.permissions import MANUAL_CREATE
 from salescope.analytics.targets import target_variance
@@ -123,13 +123,17 @@ def my_targets(request: HttpRequest) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", AlertStatus.OPEN)
     everything = request.GET.get("all") == "1"
-    items = alerts.inbox(viewer=request.user, status=status, routed_only=not everything)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in AlertKind.values else ""
+    items = alerts.inbox(viewer=request.user, status=status, routed_only=not everything, kind=kind)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "rows": [(a, alerts.cause(a)) for a in page],
+        "rows": [(a, alerts.cause(a), alerts.resolution_text(a)) for a in page],
         "status": status,
         "everything": everything,
+        "kind": kind,
+        "kinds": AlertKind.choices,
         "may_evaluate": can(request.user, Plan, "approve"),
     }
     return render(request, "analytics/inbox.html", context)

@@ -36,6 +36,7 @@ from salescope.core.importing.headers import normalize_header
 from salescope.core.importing.parse import CellError, DateParser, is_blank, scaled
 from salescope.core.importing.permissions import IMPORT_RUN
 from salescope.core.importing.readers import read_table
+from salescope.core.importing.signals import import_finished
 from salescope.core.permissions import require
 
 User = Any  # an org.User; core imports no app
@@ -521,6 +522,7 @@ def run_import(
                 object_repr=Path(path).name,
                 changes={**counts, **outcome.details},
             )
+            import_finished.send(sender=spec.kind, actor=actor)
     return result
 
 

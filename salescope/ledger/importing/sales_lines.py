@@ -35,6 +35,7 @@ from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.errors import ValidationFailed
 from salescope.core.importing.common import overlay_mapping
 from salescope.core.importing.readers import read_table
+from salescope.core.importing.signals import import_finished
 from salescope.ledger.importing.columns import BatchValidator
 from salescope.ledger.importing.fields import SALES_LINE_FIELDS, guess_mapping
 from salescope.ledger.importing.merge import LineWriter
@@ -339,4 +340,5 @@ def import_sales_lines(
                 object_repr=Path(path).name,
                 changes=counts,
             )
+            import_finished.send(sender="sales_lines", actor=actor)
     return result

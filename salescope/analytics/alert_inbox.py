@@ -1,0 +1,45 @@
+"""New warnings delivered through the one inbox (``notifications.services.notify``): each person
+a warning is routed to (its owner and their manager) gets one message per evaluation, listing
+what was raised for them, in their own language, with a link to the warnings page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from salescope.analytics import alerts
+from salescope.analytics.models import Alert
+from salescope.notifications.services import notify
+from salescope.org.models import User
+
+LISTED = 10  # causes written into one message; the page lists every one
+KIND = "analytics.alerts.raised"
+
+
+def deliver(raised: Iterable[Alert]) -> int:
+    """One inbox message per recipient of the ``raised`` warnings; how many were sent."""
+    by_person: dict[int, list[Alert]] = defaultdict(list)
+    people: dict[int, User] = {}
+    for alert in raised:
+        for person in (alert.owner, alert.manager):
+            if person is not None and person.is_active:
+                by_person[person.pk].append(alert)
+                people[person.pk] = person
+    link = reverse("analytics:inbox")
+    for pk in sorted(by_person):
+        person, items = people[pk], by_person[pk]
+        with translation.override(person.language or settings.LANGUAGE_CODE):
+            title = ngettext(
+                "%(count)d new early warning", "%(count)d new early warnings", len(items)
+            ) % {"count": len(items)}
+            lines = [f"{a.get_kind_display()}: {alerts.cause(a)}" for a in items[:LISTED]]
+            if len(items) > LISTED:
+                lines.append(_("… and %(more)d more.") % {"more": len(items) - LISTED})
+            notify(recipients=[person], kind=KIND, title=title, body="\n".join(lines), link=link)
+    return len(by_person)
