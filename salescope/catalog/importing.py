@@ -315,7 +315,10 @@ class StockSpec(_Places):
     def row_key(self, cells: Cells) -> Any:
         # Natural key: warehouse + SKU (the same SKU in two warehouses is two rows).
         warehouse = normalize_header(self.text(cells, "warehouse", 100, required=True))
-        return (self.warehouses.get(warehouse, warehouse), self.text(cells, "sku", 60, True))
+        return (
+            self.warehouses.get(warehouse, warehouse),
+            self.text(cells, "sku", 60, required=True),
+        )
 
     def load(self) -> None:
         super().load()
