@@ -289,6 +289,20 @@ class _Places(Spec):
             raise RowError("sku", _("the product is deleted; restore it first"))
         return int(found[0])
 
+    def other_errors(self, cells: Cells, failed: str) -> list[RowError]:
+        """Besides the cells wrong in themselves, an unknown warehouse or SKU of a rejected
+        row is reported too, so one run names every bad cell of the row."""
+        found = super().other_errors(cells, failed)
+        named = {error.field_name for error in found} | {failed}
+        for name, look_up in (("warehouse", self.warehouse), ("sku", self.product)):
+            if name in named or name not in self.mapped:
+                continue
+            try:
+                look_up(cells)
+            except RowError as error:
+                found.append(error)
+        return found
+
     def units(self, cells: Cells, name: str, *, required: bool = False) -> int | None:
         value = self.whole(cells, name, maximum=MAX_UNITS)
         if value is None and required:
@@ -410,16 +424,38 @@ class SupplySpec(_Places):
             raise RowError(name, _("unknown value %(value)s") % {"value": text})
         return value
 
+    def _positive(self, cells: Cells) -> int:
+        quantity = self.units(cells, "quantity", required=True)
+        if not quantity:
+            raise RowError("quantity", _("must be more than zero"))
+        return quantity
+
+    def other_errors(self, cells: Cells, failed: str) -> list[RowError]:
+        found = super().other_errors(cells, failed)
+        named = {error.field_name for error in found} | {failed}
+        checks = (
+            ("kind", lambda: self._word(cells, "kind", KIND_WORDS)),
+            ("status", lambda: self._word(cells, "status", STATUS_WORDS)),
+            ("quantity", lambda: self._positive(cells)),
+        )
+        for name, check in checks:
+            if name in named or name not in self.mapped:
+                continue
+            try:
+                check()
+            except RowError as error:
+                found.append(error)
+        order = list(self.fields)
+        return sorted(found, key=lambda error: order.index(error.field_name))
+
     def parse(self, cells: Cells) -> dict[str, Any]:
         reference = self.text(cells, "reference", 60, required=True)
         values: dict[str, Any] = {
             "warehouse_id": self.warehouse(cells),
             "product_id": self.product(cells),
-            "quantity": self.units(cells, "quantity", required=True),
+            "quantity": self._positive(cells),
             "expected_date": self.date(cells, "expected_date", required=True),
         }
-        if values["quantity"] == 0:
-            raise RowError("quantity", _("must be more than zero"))
         kind = self._word(cells, "kind", KIND_WORDS)
         status = self._word(cells, "status", STATUS_WORDS)
         note = self.text(cells, "note", 300)
