@@ -49,9 +49,8 @@ from salescope.core.api import ErrorOut
 from salescope.core.bounds import Count, Days, Id, Version
 from salescope.core.money import from_fen, to_fen
 from salescope.core.roles import viewer_roles
-from salescope.org.models import OrgUnit, User
+from salescope.org.models import User
 from salescope.org.permissions import api_permission
-from salescope.org.visibility import get_visible
 
 router = Router(tags=["catalog"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -376,7 +375,7 @@ def remove_price(request: HttpRequest, price_list_id: Id, product_id: Id) -> Any
 
 
 def _region(viewer: User, region_id: int | None) -> Any:
-    return get_visible(OrgUnit.objects.all(), viewer=viewer, pk=region_id) if region_id else None
+    return queries.get_region(viewer=viewer, pk=region_id) if region_id else None
 
 
 @router.get("/catalog/warehouses", response=list[CatalogWarehouseOut])

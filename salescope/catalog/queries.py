@@ -18,7 +18,7 @@ from salescope.catalog.models import (
     StockLevel,
     Warehouse,
 )
-from salescope.org.models import User
+from salescope.org.models import OrgUnit, User
 from salescope.org.visibility import get_visible, visible
 
 
@@ -77,6 +77,11 @@ def prices_of(*, viewer: User, price_list: PriceList) -> QuerySet[PriceListItem]
 
 def list_warehouses(*, viewer: User) -> QuerySet[Warehouse]:
     return visible(Warehouse.objects.all(), viewer=viewer).select_related("region")
+
+
+def get_region(*, viewer: User, pk: Any) -> OrgUnit:
+    """A unit of the organisation a warehouse may serve (for the warehouse's region)."""
+    return get_visible(OrgUnit.objects.all(), viewer=viewer, pk=pk)
 
 
 def get_warehouse(*, viewer: User, pk: Any, action: str = "view") -> Warehouse:
