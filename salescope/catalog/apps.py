@@ -6,3 +6,11 @@ class CatalogConfig(AppConfig):
     name = "salescope.catalog"
     label = "catalog"
     verbose_name = _("Catalog")
+
+    def ready(self) -> None:
+        from salescope.catalog import (
+            audit_words,
+            permissions,  # noqa: F401 - declares the catalogue's writes
+        )
+
+        audit_words.register()

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from salescope.catalog.choices import SupplyKind
+from salescope.catalog.choices import SupplyKind, SupplyStatus
 from salescope.core.money import from_fen
 from salescope.core.ownership import Ownership, RestrictedManager
 from salescope.org.choices import Role
@@ -25,6 +25,7 @@ CATALOG_OWNERSHIP = Ownership(everyone={"view"}, company_roles=CATALOG_EDITORS, 
 class Brand(models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     ownership = CATALOG_OWNERSHIP
     objects = RestrictedManager()
@@ -52,6 +53,7 @@ class Category(models.Model):
         related_name="children",
     )
     path = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     ownership = CATALOG_OWNERSHIP
     objects = RestrictedManager()
@@ -109,6 +111,7 @@ class PriceList(models.Model):
     name = models.CharField(_("name"), max_length=100)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     ownership = CATALOG_OWNERSHIP
     objects = RestrictedManager()
@@ -147,6 +150,7 @@ class Warehouse(models.Model):
     region = models.ForeignKey(
         "org.OrgUnit", verbose_name=_("region"), on_delete=models.PROTECT, null=True, blank=True
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     ownership = CATALOG_OWNERSHIP
     objects = RestrictedManager()
@@ -168,6 +172,7 @@ class StockLevel(models.Model):
     on_hand = models.BigIntegerField(_("on hand"), default=0)
     reserved = models.BigIntegerField(_("reserved"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     ownership = CATALOG_OWNERSHIP
     objects = RestrictedManager()
@@ -192,6 +197,14 @@ class IncomingSupply(models.Model):
     quantity = models.BigIntegerField(_("quantity"))
     expected_date = models.DateField(_("expected date"))
     reference = models.CharField(_("reference"), max_length=60, blank=True)
+    # Open supply counts towards availability; received supply has been added to stock on
+    # hand; cancelled supply is kept for the record and counts nowhere.
+    status = models.CharField(
+        _("status"), max_length=20, choices=SupplyStatus.choices, default=SupplyStatus.OPEN
+    )
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     ownership = CATALOG_OWNERSHIP
     objects = RestrictedManager()
@@ -201,6 +214,12 @@ class IncomingSupply(models.Model):
         verbose_name_plural = _("incoming supply")
         ordering = ["expected_date"]
         indexes = [models.Index(fields=["product", "expected_date"], name="incoming_product_date")]
+        constraints = [
+            # The reference (purchase or production order number) is the import's natural key.
+            models.UniqueConstraint(
+                fields=["reference"], condition=~models.Q(reference=""), name="supply_reference"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.product_id} +{self.quantity} @{self.expected_date}"

@@ -8,8 +8,9 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Sales ledger")
 
     def ready(self) -> None:
-        from salescope.catalog.queries import register_commitments
+        from salescope.catalog.queries import register_commitments, register_customer_terms
         from salescope.customers.panels import CustomerPanel, register_panel
+        from salescope.ledger.availability import customer_terms
         from salescope.ledger.queries import committed_quantity, customer_panel
         from salescope.ledger.services import register_book_parts
 
@@ -18,3 +19,4 @@ class LedgerConfig(AppConfig):
         )
         register_book_parts()
         register_commitments(committed_quantity)
+        register_customer_terms(customer_terms)

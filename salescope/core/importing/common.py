@@ -142,6 +142,11 @@ class Spec(ABC):
         # field → the cell helper (and its arguments) that reads it, learnt while parsing
         self.cell_checks: dict[str, tuple[Callable[..., Any], tuple, dict[str, Any]]] = {}
 
+    def row_key(self, cells: Cells) -> Any:
+        """The row's natural key (a repeated key is a duplicate of its first row): the
+        ``key_field`` cell by default; a spec whose key spans columns overrides this."""
+        return self.text(cells, self.key_field, self.key_limit, required=True)
+
     def check_permission(self) -> None:
         """The rights to run this kind of import at all (before the file is read)."""
         require(self.actor, IMPORT_RUN.code)
@@ -478,7 +483,7 @@ def run_import(
                 # A key repeated in the file is a duplicate of its first row, whether or not
                 # that row was accepted: which row counts never depends on what is stored, so
                 # a second run of the same file decides every row the same way.
-                key = spec.text(cells, spec.key_field, spec.key_limit, required=True)
+                key = spec.row_key(cells)
                 if key in seen:
                     raise RowError(spec.key_field, _("duplicate of line %d") % seen[key])
                 seen[key] = line

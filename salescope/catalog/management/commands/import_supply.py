@@ -1,0 +1,10 @@
+"""``salescope import supply FILE --map "源列=field" … [--dry-run] [--json]``."""
+
+from django.utils.translation import gettext as _
+
+from salescope.catalog.management.commands._stock_imports import StockImportCommand
+
+
+class Command(StockImportCommand):
+    help = _("Import incoming production and purchases from a CSV or XLSX file.")
+    kind = "supply"
