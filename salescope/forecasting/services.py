@@ -9,6 +9,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -102,16 +103,24 @@ def fit_run(*, run_id: int) -> ForecastRun:
     started = time.monotonic()
     ForecastRun.objects.unrestricted().filter(pk=run.pk).update(status=RunStatus.RUNNING)
     history = _history(run.history_to)
-    fitted = []
+    keys, histories, ratios = [], [], []
     for key, figures in history.items():
         amounts = figures["amount"]
         start = next((i for i, v in enumerate(amounts) if v), None)
         if start is None:
             continue
-        result = engine.fit_series(amounts[start:], horizon=run.horizon)
         last_year_amount = sum(amounts[-12:])
-        ratio = sum(figures["quantity"][-12:]) / last_year_amount if last_year_amount else 0.0
-        fitted.append((key, len(amounts) - start, result, ratio))
+        keys.append(key)
+        histories.append(amounts[start:])
+        ratios.append(
+            sum(figures["quantity"][-12:]) / last_year_amount if last_year_amount else 0.0
+        )
+    workers = int(getattr(settings, "FORECASTING_WORKERS", 1))
+    results = engine.fit_many(histories, horizon=run.horizon, workers=workers)
+    fitted = [
+        (key, len(h), result, ratio)
+        for key, h, result, ratio in zip(keys, histories, results, ratios, strict=True)
+    ]
     with transaction.atomic():
         ForecastSeries.objects.unrestricted().filter(run=run).delete()
         values = []
