@@ -228,8 +228,9 @@ def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
 def outlook(*, viewer: User, as_of: dt.date | None = None) -> dict[str, Any]:
     """Next quarter's forecast against the plan per category (with each series' accuracy),
     and the current quarter combined: actual sales so far + the statistical forecast for the
-    months left, beside the pipeline's expected figure (won + weighted open deals); once there
-    are deals the combined figure is their mean."""
+    months left, beside the pipeline's expected figure (won + weighted open deals). The pipeline
+    tracks only the deals entered as opportunities, the history all sales, so the combined
+    figure is the statistical one, raised to the pipeline's when the deals alone promise more."""
     from salescope.ledger.queries import rollup_totals
     from salescope.pipeline.queries import quarter_forecast
 
@@ -292,7 +293,7 @@ def outlook(*, viewer: User, as_of: dt.date | None = None) -> dict[str, Any]:
             "statistical": statistical,
             "pipeline": expected,
             "has_deals": has_deals,
-            "combined": (statistical + expected) / 2 if has_deals else statistical,
+            "combined": max(statistical, expected),
         },
     }
 

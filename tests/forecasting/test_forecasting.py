@@ -99,3 +99,13 @@ def test_pages_api_and_cli(fitted, personas, login_client, api_client):
     out = StringIO()
     call_command("report_forecast", "--level", "product", "--json", stdout=out)
     assert len(json.loads(out.getvalue())) == 4
+
+
+def test_this_quarter_combines_sales_so_far_the_forecast_and_the_pipeline(fitted, personas):
+    data = queries.outlook(viewer=personas["director"], as_of=dt.date(2026, 8, 20))
+    current = data["current"]
+    assert current["actual"] == 0  # July: no sales recorded after June in this history
+    assert current["statistical"] > 0  # July to September forecast
+    assert current["combined"] == max(current["statistical"], current["pipeline"])
+    assert data["next"]["label"]
+    assert data["next"]["forecast"] > 0
