@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "salescope.plans",
     "salescope.activities",
     "salescope.feedback",
+    "salescope.forecasting",
     "salescope.analytics",
     "salescope.leads",
 ]

@@ -22,6 +22,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -35,6 +36,7 @@ from salescope.analytics import alert_rules as rules
 from salescope.analytics.choices import AlertKind
 from salescope.analytics.models import Alert
 from salescope.core.money import from_fen
+from salescope.core.roles import Role
 from salescope.customers.models import Customer
 from salescope.ledger.choices import InvoiceStatus, LineKind, OrderStatus
 from salescope.ledger.models import Invoice, Order, PersonRollup, SalesLine
@@ -45,8 +47,8 @@ if TYPE_CHECKING:
 
 CHUNK = 5_000  # ids per IN (…) list
 
-# Another app may offer stock-out risks (forecasting, above analytics' readers is not
-# possible: it registers here when it loads). Each returns rows with product, stock-out date…
+# Readers of stock-out risks: the forecasting app's demand vs stock (H4), registered by
+# ``AnalyticsConfig.ready`` through :func:`forecast_stock_risks`; tests may register their own.
 _STOCK_RISKS: list[Callable[..., Iterable[Any]]] = []
 
 
@@ -55,6 +57,39 @@ def register_stock_risks(reader: Callable[..., Iterable[Any]]) -> None:
     (date or None), ``gap`` (units short), ``owner_id`` (who answers for it)."""
     if reader not in _STOCK_RISKS:
         _STOCK_RISKS.append(reader)
+
+
+def forecast_stock_risks(*, as_of: dt.date) -> list[SimpleNamespace]:
+    """The stock-outs forecasting projects (demand vs stock, H4), one per product: the warehouse
+    that runs out first. They go to the product manager (marketing, who keeps the catalogue),
+    or to the sales director where the company has none."""
+    from salescope.forecasting.queries import stock_risks
+    from salescope.forecasting.rules import STOCK_OUT
+
+    owner_id = _product_manager_id()
+    first: dict[int, SimpleNamespace] = {}
+    for risk in stock_risks(as_of=as_of):
+        if risk.kind != STOCK_OUT or risk.date is None or risk.product.pk in first:
+            continue
+        first[risk.product.pk] = SimpleNamespace(
+            product_id=risk.product.pk,
+            product=f"{risk.product} · {risk.warehouse}",
+            stock_out=risk.date,
+            gap=risk.gap,
+            owner_id=owner_id,
+            link=reverse("forecasting:stock"),
+        )
+    return list(first.values())
+
+
+def _product_manager_id() -> int | None:
+    # visibility: the system evaluates warnings over every record (B2)
+    people = User.objects.unrestricted().filter(is_active=True)
+    for role in (Role.MARKETING, Role.SALES_DIRECTOR, Role.ADMINISTRATOR):
+        pk = people.filter(role=role).order_by("pk").values_list("pk", flat=True).first()
+        if pk is not None:
+            return pk
+    return None
 
 
 def thresholds() -> rules.Thresholds:

@@ -17,3 +17,7 @@ class AnalyticsConfig(AppConfig):
         from salescope.core.importing.signals import import_finished
 
         import_finished.connect(evaluate_after_import, dispatch_uid="analytics.alerts.import")
+
+        from salescope.analytics.alert_checks import forecast_stock_risks, register_stock_risks
+
+        register_stock_risks(forecast_stock_risks)

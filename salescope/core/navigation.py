@@ -54,6 +54,12 @@ AREAS = [
     # The sales summary (table, chart, export) is the sales analysis page for now.
     Area("analytics", _("Sales analysis"), _("Multi-dimensional sales data"), "ledger:sales"),
     Area(
+        "forecasting",
+        _("Forecast & supply"),
+        _("Forecasts against the plan, demand vs stock"),
+        "forecasting:outlook",
+    ),
+    Area(
         "org",
         _("Organization"),
         _("Org chart, positions, territories, work calendar"),

@@ -1,0 +1,181 @@
+"""Forecast accuracy and speed (issue 18, H5/H4).
+
+1. Accuracy on generated series with a known answer (trend + yearly season + noise, a share of
+   them intermittent): backtest WAPE of every candidate model and of seasonal-naive, the
+   chosen model's, and the WAPE of the chosen forecast against the true next six months.
+2. Accuracy on the demo history, when ``--demo-db`` names a database loaded by
+   ``salescope demo`` (product × region and category × region series from the ledger).
+3. Time to fit ``--series`` series × 36 months (backtest at two origins, choice, refit of the
+   chosen model, 6 months ahead) in ``--workers`` processes. Target: 10,000 series ≤ 60 s.
+4. Projected stock for ``--products`` × ``--warehouses`` × ``--weeks`` (monthly demand spread
+   over weeks, supply by week, projection and risk per row; the pure vectorised rules).
+   Target: 5,000 × 20 × 26 ≤ 2 s.
+
+    .venv/bin/python bench/bench_forecast.py [--series 10000] [--workers 2]
+        [--demo-db /path/salescope.sqlite3] [--products 5000 --warehouses 20 --weeks 26]
+"""
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from salescope.forecasting import engine, rules  # noqa: E402
+
+MONTHS = 36
+HORIZON = 6
+
+
+def generated(n: int, seed: int = 7) -> tuple[list[list[float]], list[list[float]]]:
+    """``n`` series of 36 + 6 months: level, trend, a yearly wave, noise; every fifth one
+    intermittent (sales in about a third of the months)."""
+    rng = np.random.default_rng(seed)
+    histories, futures = [], []
+    t = np.arange(MONTHS + HORIZON)
+    for i in range(n):
+        level = rng.uniform(50, 500)
+        if i % 5 == 4:
+            y = np.where(rng.random(t.size) < 0.33, rng.poisson(level / 10, t.size), 0)
+        else:
+            trend = rng.uniform(-0.5, 2.0) * level / 100
+            wave = rng.uniform(0.1, 0.4) * level * np.sin(2 * np.pi * (t - rng.integers(12)) / 12)
+            y = np.maximum(level + trend * t + wave + rng.normal(0, 0.05 * level, t.size), 0)
+        histories.append([float(v) for v in y[:MONTHS]])
+        futures.append([float(v) for v in y[MONTHS:]])
+    return histories, futures
+
+
+def accuracy(label: str, histories, futures=None) -> None:
+    results = engine.fit_many(histories, horizon=HORIZON)
+    per_model: dict[str, list[float]] = defaultdict(list)
+    chosen: dict[str, int] = defaultdict(int)
+    for result in results:
+        chosen[result.model] += 1
+        for name, score in result.scores.items():
+            if score is not None:
+                per_model[name].append(score)
+    print(f"\n{label}: {len(histories)} series")
+    print("  backtest WAPE (median over the series each model was tried on):")
+    for name, scores in sorted(per_model.items()):
+        print(f"    {name:18s} {statistics.median(scores) * 100:6.1f}%  ({len(scores)} series)")
+    chosen_scores = [r.wape for r in results if r.wape is not None]
+    base = [r.baseline_wape for r in results if r.baseline_wape is not None]
+    print(f"    {'chosen':18s} {statistics.median(chosen_scores) * 100:6.1f}%")
+    print(f"  chosen models: {dict(chosen)}")
+    if futures is not None:
+        actual = np.array(futures)
+        forecast = np.array([r.forecast for r in results])
+        naive = np.array([rules.seasonal_naive(h, HORIZON) for h in histories])
+        total = np.abs(actual).sum()
+        print(
+            "  WAPE on the true next 6 months, all series pooled: chosen "
+            f"{np.abs(forecast - actual).sum() / total * 100:.1f}%, seasonal-naive "
+            f"{np.abs(naive - actual).sum() / total * 100:.1f}%"
+        )
+    if base:
+        print(f"  seasonal-naive backtest WAPE (median): {statistics.median(base) * 100:.1f}%")
+
+
+def demo_history(path: str) -> list[list[float]]:
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "salescope.settings"
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from salescope.forecasting import services
+
+    history_to = services.last_complete_month(timezone.localdate())
+    series = services._history(history_to)
+    out = []
+    for figures in series.values():
+        amounts = figures["amount"]
+        start = next((i for i, v in enumerate(amounts) if v), None)
+        if start is not None:
+            out.append([float(v) for v in amounts[start:]])
+    return out
+
+
+def speed(n: int, workers: int) -> None:
+    histories, _ = generated(n, seed=11)
+    engine.fit_series(histories[0], horizon=HORIZON)  # imports statsforecast once
+    started = time.perf_counter()
+    engine.fit_many(histories, horizon=HORIZON, workers=workers)
+    elapsed = time.perf_counter() - started
+    print(
+        f"\nfit {n} series × {MONTHS} months in {workers} process(es): {elapsed:.1f} s "
+        f"({elapsed / n * 1000:.1f} ms a series; 10,000 series ≈ {elapsed / n * 10_000:.0f} s)"
+    )
+
+
+def projection(products: int, warehouses: int, weeks: int) -> None:
+    rng = np.random.default_rng(3)
+    rows = products * warehouses
+    as_of = dt.date(2026, 7, 15)
+    starts = rules.week_starts(as_of, weeks)
+    months = sorted(
+        {w.replace(day=1) for w in starts} | {(starts[-1] + dt.timedelta(6)).replace(day=1)}
+    )
+    started = time.perf_counter()
+    monthly = rng.uniform(0, 400, (rows, len(months)))  # demand per row and month
+    # days of each week in each month ÷ days in the month: weekly demand = monthly @ share
+    share = np.zeros((len(months), weeks))
+    for j, week in enumerate(starts):
+        for d in range(7):
+            day = week + dt.timedelta(days=d)
+            m = months.index(day.replace(day=1))
+            share[m, j] += 1 / rules._days_in_month(day.replace(day=1))
+    demand = monthly @ share
+    stock = rng.integers(0, 3000, rows).astype(float)
+    incoming = np.zeros((rows, weeks))
+    arrivals = rng.integers(0, weeks, rows)
+    incoming[np.arange(rows), arrivals] = rng.integers(0, 2000, rows)
+    projected = rules.project_matrix(stock, incoming, demand)
+    risk = rules.assess_matrix(stock, projected, demand, 26)
+    elapsed = time.perf_counter() - started
+    print(
+        f"\nprojected stock {products} products × {warehouses} warehouses × {weeks} weeks "
+        f"({rows:,} rows): {elapsed:.2f} s; stock-out {int((risk['kind'] == 1).sum()):,}, "
+        f"overstock {int((risk['kind'] == 2).sum()):,}"
+    )
+    # The same rows through the per-row rules (what the page's query runs), on a sample.
+    sample = min(rows, 2000)
+    started = time.perf_counter()
+    for i in range(sample):
+        need = demand[i].tolist()
+        proj = rules.project(start=stock[i], incoming=incoming[i].tolist(), demand=need)
+        rules.assess(start=stock[i], weeks=starts, projection=proj, demand=need, overstock_weeks=26)
+    per_row = (time.perf_counter() - started) / sample
+    print(f"  per-row rules: {per_row * 1e6:.0f} µs a row → {per_row * rows:.1f} s for all rows")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--series", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--accuracy-series", type=int, default=300)
+    parser.add_argument("--demo-db", default="")
+    parser.add_argument("--products", type=int, default=5_000)
+    parser.add_argument("--warehouses", type=int, default=20)
+    parser.add_argument("--weeks", type=int, default=26)
+    args = parser.parse_args()
+    histories, futures = generated(args.accuracy_series)
+    accuracy("generated seasonal series (known answer)", histories, futures)
+    if args.demo_db:
+        accuracy("demo history", demo_history(args.demo_db))
+    projection(args.products, args.warehouses, args.weeks)
+    speed(args.series, args.workers)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,468 @@
+"""Forecasting's reads: the newest run's forecasts as the viewer may see them, next quarter's
+forecast against the plan, the current quarter with the weighted pipeline, and demand vs
+stock (H4) with the products at risk of stock-out or overstock.
+
+Sales figures follow the ledger's rule (a region's series to that region's people and the
+managers above, company-wide roles, finance, marketing). Stock and products are catalogue data
+every signed-in person may view, so the demand-vs-stock list is the same for everyone who may
+open it; the demand behind it is company-wide (read as the system) and shown only as units per
+week next to the stock it drains.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from salescope.catalog.models import IncomingSupply, Product, StockLevel, Warehouse
+from salescope.core.money import from_fen
+from salescope.core.periods import add_months, company_calendar, month_start
+from salescope.forecasting import rules
+from salescope.forecasting.choices import RunStatus, SeriesLevel
+from salescope.forecasting.models import ForecastRun, ForecastSeries, ForecastValue
+from salescope.ledger.models import OrderLine, from_milli
+from salescope.org.models import User
+from salescope.org.visibility import visible
+
+OPEN_ORDER_STATUSES = ("confirmed", "credit_hold")  # as ledger.queries.committed_quantity
+DEFAULT_WEEKS = 13
+
+
+def overstock_weeks() -> float:
+    """Weeks of cover above which stock counts as overstock (``FORECASTING_OVERSTOCK_WEEKS``)."""
+    return float(getattr(settings, "FORECASTING_OVERSTOCK_WEEKS", 26))
+
+
+# --- runs and series -------------------------------------------------------------------------
+
+
+def latest_run(*, viewer: User) -> ForecastRun | None:
+    return visible(ForecastRun.objects.filter(status=RunStatus.DONE), viewer=viewer).first()
+
+
+def list_runs(*, viewer: User) -> QuerySet[ForecastRun]:
+    return visible(ForecastRun.objects.all(), viewer=viewer)
+
+
+def _system_latest_run() -> ForecastRun | None:
+    return (
+        ForecastRun.objects.unrestricted().filter(status=RunStatus.DONE).first()
+    )  # visibility: runs are open to all
+
+
+def series_rows(
+    *,
+    viewer: User,
+    level: str = SeriesLevel.CATEGORY,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    run: ForecastRun | None = None,
+) -> list[dict[str, Any]]:
+    """Each visible series of the newest run with its forecast summed over the months between
+    ``date_from`` and ``date_to`` (default: the whole horizon), its model and accuracy."""
+    run = run or latest_run(viewer=viewer)
+    if run is None:
+        return []
+    qs = visible(ForecastSeries.objects.filter(run=run, level=level), viewer=viewer)
+    values = ForecastValue.objects.unrestricted().filter(  # visibility: of the visible series
+        series__in=qs.values("pk")
+    )
+    if date_from:
+        values = values.filter(month__gte=month_start(date_from))
+    if date_to:
+        values = values.filter(month__lte=date_to)
+    sums = {
+        row["series_id"]: row
+        for row in values.values("series_id").annotate(a=Sum("amount_fen"), q=Sum("quantity_milli"))
+    }
+    rows = []
+    for series in qs.select_related("product", "category", "region").order_by("pk"):
+        total = sums.get(series.pk, {})
+        rows.append(
+            {
+                "series": series,
+                "id": series.pk,
+                "name": str(series.product or series.category or ""),
+                "product": series.product_id,
+                "category": series.category_id,
+                "region": series.region_id,
+                "region_name": series.region.name if series.region else "",
+                "model": series.model,
+                "wape": series.wape,
+                "mape": series.mape,
+                "bias": series.bias,
+                "baseline_wape": series.baseline_wape,
+                "beats_baseline": (
+                    series.wape is not None
+                    and series.baseline_wape is not None
+                    and series.wape < series.baseline_wape
+                ),
+                "amount": from_fen(total.get("a") or 0),
+                "quantity": from_milli(total.get("q") or 0),
+            }
+        )
+    return rows
+
+
+def series_values(*, viewer: User, pk: Any) -> tuple[ForecastSeries, list[ForecastValue]]:
+    """One visible series and its monthly values (404 when not visible)."""
+    from salescope.org.visibility import get_visible
+
+    series = get_visible(
+        ForecastSeries.objects.select_related("product", "category", "region", "run"),
+        viewer=viewer,
+        pk=pk,
+    )
+    return series, list(series.values.order_by("month"))
+
+
+# --- the reader plans decomposes by ("按预测") --------------------------------------------------
+
+_METRIC_COLUMN = {"sales_amount": ("amount_fen", 1), "quantity": ("quantity_milli", 10)}
+
+
+def forecast_totals(
+    *,
+    metric: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    group_by: Sequence[str],
+    filters: dict[str, Any] | None = None,
+) -> dict[tuple, int]:
+    """``{(dimension values…): hundredths}`` of the newest run's forecast (see
+    ``plans.forecasts``). Dimensions: ``month``, ``region``, ``category``, ``product``;
+    filters by id lists of the same names. Grouping or filtering by product reads the product
+    series, anything else the category series (both cover every region). Read as the system:
+    decomposing a plan splits the whole of it."""
+    if metric not in _METRIC_COLUMN:
+        return {}
+    run = _system_latest_run()
+    if run is None:
+        return {}
+    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "", [])}
+    unknown = (set(group_by) | set(filters)) - {"month", "region", "category", "product"}
+    if unknown:
+        return {}
+    level = SeriesLevel.PRODUCT if "product" in group_by or "product" in filters else None
+    level = level or SeriesLevel.CATEGORY
+    column, per_hundredth = _METRIC_COLUMN[metric]
+    qs = ForecastValue.objects.unrestricted().filter(  # visibility: the plan's own reader
+        series__run=run,
+        series__level=level,
+        month__gte=month_start(date_from),
+        month__lte=date_to,
+    )
+    for name, values in filters.items():
+        ids = values if isinstance(values, list | tuple | set) else [values]
+        qs = qs.filter(**{f"series__{name}_id__in" if name != "month" else "month__in": ids})
+    columns = {"month": "month", "region": "series__region_id"}
+    columns |= {"category": "series__category_id", "product": "series__product_id"}
+    if "category" in group_by and level == SeriesLevel.PRODUCT:
+        columns["category"] = "series__product__category_id"
+    keys = [columns[d] for d in group_by]
+    out: dict[tuple, int] = {}
+    for row in qs.values(*keys).annotate(v=Sum(column)).order_by():
+        key = tuple(row[k] for k in keys)
+        out[key] = out.get(key, 0) + round((row["v"] or 0) / per_hundredth)
+    return out
+
+
+# --- next quarter against the plan, this quarter with the pipeline ---------------------------
+
+
+def _quarter(day: dt.date, offset: int = 0) -> tuple[str, list[dt.date]]:
+    calendar = company_calendar()
+    months = calendar.months_of_quarter(calendar.year_of(day), calendar.quarter_of(day))
+    first = add_months(months[0], 3 * offset)
+    months = [add_months(first, i) for i in range(3)]
+    return calendar.label(first), months
+
+
+def _plan_by_category(viewer: User, months: list[dt.date]) -> dict[int | None, int]:
+    """The sales-amount plan for ``months`` in fen, whole company (``None``) and per category:
+    the newest approved plan's top cell and its product-category cells, each spread evenly over
+    the months of its period."""
+    from salescope.plans.choices import Axis, PlanStatus
+    from salescope.plans.models import Target
+
+    cells = visible(
+        Target.objects.filter(
+            metric="sales_amount",
+            plan__status=PlanStatus.APPROVED,
+            period_start__lte=months[-1],
+            period_end__gte=months[0],
+            axis__in=[Axis.ROOT, Axis.PRODUCT],
+        ),
+        viewer=viewer,
+    ).values("axis", "category_id", "period_start", "period_end", "value", "unit_id", "person_id")
+    out: dict[int | None, int] = defaultdict(int)
+    for cell in cells:
+        if cell["axis"] == Axis.PRODUCT and (cell["unit_id"] or cell["person_id"]):
+            continue  # a category split under an org part: counted in that part's top cell
+        span = _months_between(cell["period_start"], cell["period_end"])
+        inside = sum(1 for m in span if months[0] <= m <= months[-1])
+        if not span or not inside:
+            continue
+        share = round(cell["value"] * inside / len(span))
+        key = None if cell["axis"] == Axis.ROOT else cell["category_id"]
+        out[key] += share
+    return dict(out)
+
+
+def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def outlook(*, viewer: User, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Next quarter's forecast against the plan per category (with each series' accuracy),
+    and the current quarter combined: actual sales so far + the statistical forecast for the
+    months left, beside the pipeline's expected figure (won + weighted open deals). The pipeline
+    tracks only the deals entered as opportunities, the history all sales, so the combined
+    figure is the statistical one, raised to the pipeline's when the deals alone promise more."""
+    from salescope.ledger.queries import rollup_totals
+    from salescope.pipeline.queries import quarter_forecast
+
+    day = as_of or timezone.localdate()
+    run = latest_run(viewer=viewer)
+    next_label, next_months = _quarter(day, 1)
+    rows = series_rows(
+        viewer=viewer, level=SeriesLevel.CATEGORY, date_from=next_months[0], date_to=next_months[-1]
+    )
+    plan = _plan_by_category(viewer, next_months)
+    by_category: dict[int | None, dict[str, Any]] = {}
+    for row in rows:
+        entry = by_category.setdefault(
+            row["category"],
+            {
+                "name": row["name"],
+                "category": row["category"],
+                "forecast": Decimal(0),
+                "series": [],
+            },
+        )
+        entry["forecast"] += row["amount"]
+        entry["series"].append(row)
+    categories = []
+    for key, entry in sorted(by_category.items(), key=lambda kv: -kv[1]["forecast"]):
+        planned = plan.get(key)
+        entry["plan"] = from_fen(planned) if planned is not None else None
+        entry["gap"] = entry["forecast"] - entry["plan"] if planned is not None else None
+        entry["wape"] = _weighted_wape(entry["series"])
+        categories.append(entry)
+    forecast_total = sum((e["forecast"] for e in categories), Decimal(0))
+    planned_total = plan.get(None)
+    this_label, this_months = _quarter(day, 0)
+    current = month_start(day)
+    done = [m for m in this_months if m < current]
+    actual = Decimal(0)
+    if done:
+        totals = rollup_totals(viewer=viewer, date_from=done[0], date_to=done[-1], group_by=[])
+        actual = totals[0]["amount"] if totals else Decimal(0)
+    left = series_rows(
+        viewer=viewer, level=SeriesLevel.CATEGORY, date_from=current, date_to=this_months[-1]
+    )
+    statistical = actual + sum((r["amount"] for r in left), Decimal(0))
+    pipeline = quarter_forecast(viewer, as_of=day)
+    expected = from_fen(pipeline["expected_fen"])
+    has_deals = bool(pipeline["open_count"] or pipeline["won_count"])
+    return {
+        "run": run,
+        "next": {
+            "label": next_label,
+            "months": next_months,
+            "categories": categories,
+            "forecast": forecast_total,
+            "plan": from_fen(planned_total) if planned_total is not None else None,
+            "wape": _weighted_wape(rows),
+        },
+        "current": {
+            "label": this_label,
+            "actual": actual,
+            "statistical": statistical,
+            "pipeline": expected,
+            "has_deals": has_deals,
+            "combined": max(statistical, expected),
+        },
+    }
+
+
+def _weighted_wape(rows: list[dict[str, Any]]) -> float | None:
+    """Series' WAPEs weighted by their forecast amount (the group's error share)."""
+    scored = [(r["wape"], float(r["amount"])) for r in rows if r["wape"] is not None]
+    weight = sum(w for _w, w in scored)
+    return sum(w * a for w, a in scored) / weight if weight else None
+
+
+# --- demand vs stock (H4) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StockRisk:
+    """A product at risk in a warehouse: ``kind`` is ``stock_out`` (``date``: the first week
+    the projected stock is short; ``gap``: units short at the worst week) or ``overstock``
+    (``gap``: units above ``overstock_weeks`` of cover; ``date`` is None). ``weeks_of_cover``
+    is the available stock now ÷ average weekly demand (None without demand)."""
+
+    product: Product
+    warehouse: Warehouse
+    kind: str
+    date: dt.date | None
+    gap: int
+    weeks_of_cover: float | None
+    available: int
+    projection: tuple[int, ...]
+    weekly_demand: tuple[int, ...]
+
+
+def _product_demand(run: ForecastRun | None, months: list[dt.date]) -> dict[int, dict]:
+    """``{product: {region path or None: {month: units}}}`` from the run's product series."""
+    out: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
+    if run is None:
+        return out
+    rows = (
+        ForecastValue.objects.unrestricted()  # visibility: demand is planned company-wide
+        .filter(series__run=run, series__level=SeriesLevel.PRODUCT, month__in=months)
+        .values("series__product_id", "series__region__path", "month", "quantity_milli")
+    )
+    for row in rows:
+        month = row["month"]
+        slot = out[row["series__product_id"]][row["series__region__path"]]
+        slot[month] = slot.get(month, 0) + row["quantity_milli"] / 1000
+    return out
+
+
+def _projections(
+    *, as_of: dt.date, weeks: int, products: Sequence[int] | None = None
+) -> list[StockRisk | dict[str, Any]]:
+    starts = rules.week_starts(as_of, weeks)
+    months = sorted({add_months(month_start(w), i) for w in starts for i in (0, 1)})
+    demand = _product_demand(_system_latest_run(), months)
+    stock_qs = StockLevel.objects.unrestricted()  # visibility: catalogue data, open to all
+    if products is not None:
+        stock_qs = stock_qs.filter(product_id__in=products)
+    stock: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+    for s in stock_qs.values("product_id", "warehouse_id", "on_hand", "reserved"):
+        stock[s["product_id"]][s["warehouse_id"]] = (s["on_hand"], s["reserved"])
+    incoming: dict[tuple[int, int], list[float]] = {}
+    last_day = starts[-1] + dt.timedelta(days=6)
+    for row in (
+        IncomingSupply.objects.unrestricted()  # visibility: catalogue data, open to all
+        .filter(expected_date__lte=last_day, product_id__in=list(stock))
+        .values("product_id", "warehouse_id", "expected_date", "quantity")
+    ):
+        i = rules.week_index(starts, row["expected_date"])
+        if i is None:
+            continue
+        weekly = incoming.setdefault((row["product_id"], row["warehouse_id"]), [0.0] * weeks)
+        weekly[i] += row["quantity"]
+    committed = dict(
+        OrderLine.objects.unrestricted()  # visibility: every open order holds stock back
+        .filter(product_id__in=list(stock), order__status__in=OPEN_ORDER_STATUSES)
+        .values("product_id")
+        .annotate(q=Sum("quantity"))
+        .values_list("product_id", "q")
+    )
+    warehouses = {w.pk: w for w in Warehouse.objects.unrestricted().select_related("region")}
+    product_objs = Product.objects.unrestricted().in_bulk(list(stock))
+    limit = overstock_weeks()
+    out: list[StockRisk | dict[str, Any]] = []
+    for product_id, levels in stock.items():
+        main = max(levels, key=lambda w: (levels[w][0], -w))
+        paths = {w: warehouses[w].region.path if warehouses[w].region else None for w in levels}
+        by_region = demand.get(product_id, {})
+        serve = rules.assign_regions(list(by_region), paths, main)
+        monthly: dict[int, dict[dt.date, float]] = defaultdict(lambda: defaultdict(float))
+        for region, figures in by_region.items():
+            for month, units in figures.items():
+                monthly[serve[region]][month] += units
+        for warehouse_id, (on_hand, reserved) in levels.items():
+            held = (committed.get(product_id) or 0) if warehouse_id == main else 0
+            start = on_hand - reserved - held
+            need = rules.weekly_demand(monthly.get(warehouse_id, {}), starts)
+            arriving = incoming.get((product_id, warehouse_id), [0.0] * weeks)
+            projection = rules.project(start=start, incoming=arriving, demand=need)
+            risk = rules.assess(
+                start=start, weeks=starts, projection=projection, demand=need, overstock_weeks=limit
+            )
+            out.append(
+                {
+                    "product": product_objs[product_id],
+                    "warehouse": warehouses[warehouse_id],
+                    "available": start,
+                    "on_hand": on_hand,
+                    "reserved": reserved,
+                    "committed": held,
+                    "incoming": round(sum(arriving)),
+                    "demand": round(sum(need)),
+                    "weekly_demand": tuple(round(v) for v in need),
+                    "projection": tuple(round(v) for v in projection),
+                    "risk": risk,
+                }
+            )
+    return out
+
+
+def stock_risks(*, as_of: dt.date, weeks: int = DEFAULT_WEEKS) -> list[StockRisk]:
+    """Every product × warehouse at risk over the next ``weeks`` weeks, stock-outs first
+    (soonest first), then overstock (most weeks of cover first). Read as the system, for the
+    warnings (``analytics``) and for the page; demand is the newest run's product forecast
+    (none yet → no demand: only overstock can show)."""
+    risks = []
+    for row in _projections(as_of=as_of, weeks=weeks):
+        assert isinstance(row, dict)
+        risk: rules.Risk | None = row["risk"]
+        if risk is None:
+            continue
+        risks.append(
+            StockRisk(
+                product=row["product"],
+                warehouse=row["warehouse"],
+                kind=risk.kind,
+                date=risk.date,
+                gap=round(risk.gap),
+                weeks_of_cover=(
+                    None if risk.weeks_of_cover is None else round(risk.weeks_of_cover, 1)
+                ),
+                available=row["available"],
+                projection=row["projection"],
+                weekly_demand=row["weekly_demand"],
+            )
+        )
+    return sorted(risks, key=_risk_order)
+
+
+def _risk_order(risk: StockRisk) -> tuple:
+    if risk.kind == rules.STOCK_OUT:
+        return (0, risk.date, -risk.gap, risk.product.sku)
+    return (1, dt.date.min, -(risk.weeks_of_cover or 1e9), risk.product.sku)
+
+
+def demand_vs_stock(
+    *, viewer: User, as_of: dt.date | None = None, weeks: int = DEFAULT_WEEKS, kind: str = ""
+) -> dict[str, Any]:
+    """The demand-vs-stock page for a viewer who may see the catalogue: every product ×
+    warehouse at risk (``kind`` narrows to stock_out / overstock) with its weekly projection."""
+    day = as_of or timezone.localdate()
+    if not visible(Product.objects.all(), viewer=viewer).exists():
+        return {"as_of": day, "weeks": [], "risks": [], "limit": overstock_weeks()}
+    risks = stock_risks(as_of=day, weeks=weeks)
+    if kind:
+        risks = [r for r in risks if r.kind == kind]
+    return {
+        "as_of": day,
+        "weeks": rules.week_starts(day, weeks),
+        "risks": risks,
+        "limit": overstock_weeks(),
+    }
