@@ -141,6 +141,8 @@ def _pivot_params(request: HttpRequest) -> explorer.PivotSpec:
 )
 def sales_pivot(request: HttpRequest) -> Any:
     spec = _pivot_params(request)
+    if explorer.reads_lines(spec, request.user):  # a rollup's pivot is not a heavy request
+        ratelimit.spend(request.user, "report")
     return explorer.for_json(explorer.pivot(viewer=request.user, spec=spec))
 
 

@@ -241,46 +241,21 @@ class PersonRollup(_RollupMeasures):
         return f"{self.month} {self.salesperson_id}"
 
 
-class DetailRollup(_RollupMeasures):
-    """month × kind × salesperson × region × category × brand × product × customer × channel:
-    the lines without their dates and documents, for the explorer's questions that name a
-    product *and* a customer (``ledger.explorer``). It compresses as much as a customer buys
-    the same product more than once a month; ``ProductRollup`` and ``CustomerRollup``, derived
-    from it, answer the questions that name only one of the two."""
-
-    month = models.DateField()
-    kind = models.CharField(max_length=14, choices=LineKind.choices)
-    salesperson = _rollup_key(settings.AUTH_USER_MODEL)
-    region = _rollup_key("org.OrgUnit")
-    category = _rollup_key("catalog.Category")
-    brand = _rollup_key("catalog.Brand")
-    product = _rollup_key("catalog.Product")
-    customer = _rollup_key("customers.Customer")
-    channel = models.CharField(max_length=40, blank=True)
-
-    ownership = Ownership(person="salesperson", roles=SALES_READERS)
-    objects = RestrictedManager()
-
-    class Meta:
-        verbose_name = _("sales rollup by product and customer")
-        indexes = [models.Index(fields=["month"], name="rollup_detail_month")]
-
-    def __str__(self) -> str:
-        return f"{self.month} {self.product_id} {self.customer_id}"
-
-
 class ProductRollup(_RollupMeasures):
-    """month × kind × salesperson × region × category × brand × product."""
+    """month × kind × region × category × brand × product: the explorer's products for
+    company-wide readers (no salesperson, so it compresses: a product's month is a row per
+    region and kind). No product × customer rollup: it barely compresses real data (a
+    customer seldom buys one product twice a month; the bench's ledger not at all), so those
+    pivots read the lines."""
 
     month = models.DateField()
     kind = models.CharField(max_length=14, choices=LineKind.choices)
-    salesperson = _rollup_key(settings.AUTH_USER_MODEL)
     region = _rollup_key("org.OrgUnit")
     category = _rollup_key("catalog.Category")
     brand = _rollup_key("catalog.Brand")
     product = _rollup_key("catalog.Product")
 
-    ownership = Ownership(person="salesperson", roles=SALES_READERS)
+    ownership = Ownership(unit="region", roles=SALES_READERS)
     objects = RestrictedManager()
 
     class Meta:

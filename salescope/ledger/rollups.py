@@ -3,9 +3,9 @@
 ``salesrollup``: month × kind × salesperson × region × category, from the lines.
 ``regionrollup``: month × kind × region × category, from ``salesrollup`` (smaller still).
 ``personrollup``: month × kind × salesperson, from ``salesrollup`` (target tracking by person).
-``detailrollup``: month × kind × salesperson × region × category × brand × product × customer ×
-channel, from the lines, with ``productrollup`` and ``customerrollup`` derived from it: the
-explorer's grains (``ledger.explorer``). They are re-aggregated for the months a write touched
+``productrollup`` (month × kind × region × category × brand × product) and ``customerrollup``
+(month × kind × salesperson × region × customer × channel), from the lines: the explorer's
+grains (``ledger.explorer``). They are re-aggregated for the months a write touched
 (``rebuild_detail_months``), set-based, in the writer's transaction.
 
 Two ways to keep them, both inside the caller's transaction:
@@ -26,7 +26,6 @@ from django.db import connection
 from salescope.ledger.frames import copy_frame, defer_indexes
 from salescope.ledger.models import (
     CustomerRollup,
-    DetailRollup,
     PersonRollup,
     ProductRollup,
     RegionRollup,
@@ -71,25 +70,11 @@ def rebuild_months(months: Iterable[dt.date]) -> int:
     return written
 
 
-_DETAIL_KEYS = (
-    "month",
-    "kind",
-    "salesperson_id",
-    "region_id",
-    "category_id",
-    "brand_id",
-    "product_id",
-    "customer_id",
-    "channel",
-)
-_FROM_DETAIL = (
-    (
-        ProductRollup,
-        ("month", "kind", "salesperson_id", "region_id", "category_id", "brand_id", "product_id"),
-    ),
+_EXPLORER = (
+    (ProductRollup, ("month", "kind", "region_id", "category_id", "brand_id", "product_id")),
     (CustomerRollup, ("month", "kind", "salesperson_id", "region_id", "customer_id", "channel")),
 )
-EXPLORER_ROLLUPS = (DetailRollup, ProductRollup, CustomerRollup)
+EXPLORER_ROLLUPS = (ProductRollup, CustomerRollup)
 
 
 def rebuild_detail_months(months: Iterable[dt.date]) -> int:
@@ -105,23 +90,14 @@ def rebuild_detail_months(months: Iterable[dt.date]) -> int:
 
 def _rebuild_detail(cursor, months: list[dt.date]) -> int:
     marks = ", ".join(["%s"] * len(months))
-    detail = DetailRollup._meta.db_table
-    keys = ", ".join(_DETAIL_KEYS)
-    cursor.execute(f"DELETE FROM {detail} WHERE month IN ({marks})", months)  # noqa: S608
-    cursor.execute(
-        f"INSERT INTO {detail} ({keys}, {_MEASURES}) "  # noqa: S608
-        f"SELECT {keys}, {_SUMS.format(count='COUNT(*)')} FROM {SalesLine._meta.db_table} "
-        f"WHERE month IN ({marks}) GROUP BY {keys}",
-        months,
-    )
-    written = cursor.rowcount
-    for model, names in _FROM_DETAIL:
+    written = 0
+    for model, names in _EXPLORER:
         table, columns = model._meta.db_table, ", ".join(names)
         cursor.execute(f"DELETE FROM {table} WHERE month IN ({marks})", months)  # noqa: S608
         cursor.execute(
             f"INSERT INTO {table} ({columns}, {_MEASURES}) "  # noqa: S608
-            f"SELECT {columns}, {_SUMS.format(count='SUM(lines)')} "
-            f"FROM {detail} WHERE month IN ({marks}) GROUP BY {columns}",
+            f"SELECT {columns}, {_SUMS.format(count='COUNT(*)')} "
+            f"FROM {SalesLine._meta.db_table} WHERE month IN ({marks}) GROUP BY {columns}",
             months,
         )
         written += cursor.rowcount

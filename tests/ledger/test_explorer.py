@@ -22,7 +22,6 @@ from salescope.ledger.importing import merge, sales_lines
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
 from salescope.ledger.models import (
     CustomerRollup,
-    DetailRollup,
     ProductRollup,
     SalesLine,
     SavedView,
@@ -112,7 +111,7 @@ def test_product_by_customer_by_month_equals_the_lines_each_viewer_sees(
     viewer = world.personas[persona]
     spec = explorer.PivotSpec.build(rows=["product", "customer"], columns=["month"])
     result = explorer.pivot(viewer=viewer, spec=spec)
-    assert result["source"] == "detailrollup"
+    assert result["source"] == "salesline"  # no product × customer rollup
     names = {"P-JUICE-1L": "橙汁 1L", "P-COLA": "可乐 330ml", "P-CHIPS": "薯片"}
     customers = {
         "C-EAST-1": "上海联华商贸有限公司",
@@ -367,21 +366,9 @@ def _sums(rows, width):
 
 
 EXPLORER_KEYS = {
-    DetailRollup: (
-        "month",
-        "kind",
-        "salesperson_id",
-        "region_id",
-        "category_id",
-        "brand_id",
-        "product_id",
-        "customer_id",
-        "channel",
-    ),
     ProductRollup: (
         "month",
         "kind",
-        "salesperson_id",
         "region_id",
         "category_id",
         "brand_id",
@@ -433,7 +420,7 @@ def test_explorer_rollups_equal_the_lines_after_any_imports(world, tmp_path, fil
 def test_the_rebuild_command_restores_the_explorer_rollups(generated, world):
     from django.core.management import call_command
 
-    DetailRollup.objects.unrestricted().all().delete()
+    CustomerRollup.objects.unrestricted().all().delete()
     ProductRollup.objects.unrestricted().all().update(amount_fen=0)
     call_command("rebuild_rollups", stdout=io.StringIO())
     assert_explorer_rollups_equal_the_lines()

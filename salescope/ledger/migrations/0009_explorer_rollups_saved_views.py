@@ -5,17 +5,10 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-_KEYS = (
-    "month, kind, salesperson_id, region_id, category_id, brand_id, product_id, customer_id, "
-    "channel"
-)
 _MEASURES = "amount_fen, quantity_milli, cost_fen, gross_profit_fen, lines"
-_SUMS = "SUM(amount_fen), SUM(quantity_milli), SUM(cost_fen), SUM(gross_profit_fen), "
-_DERIVED = (
-    (
-        "ledger_productrollup",
-        "month, kind, salesperson_id, region_id, category_id, brand_id, product_id",
-    ),
+_SUMS = "SUM(amount_fen), SUM(quantity_milli), SUM(cost_fen), SUM(gross_profit_fen), COUNT(*)"
+_ROLLUPS = (
+    ("ledger_productrollup", "month, kind, region_id, category_id, brand_id, product_id"),
     ("ledger_customerrollup", "month, kind, salesperson_id, region_id, customer_id, channel"),
 )
 
@@ -23,14 +16,10 @@ _DERIVED = (
 def fill_explorer_rollups(apps, schema_editor):
     """The explorer's rollups of the lines already held (``ledger.rollups`` keeps them after)."""
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO ledger_detailrollup ({_KEYS}, {_MEASURES}) "  # noqa: S608
-            f"SELECT {_KEYS}, {_SUMS} COUNT(*) FROM ledger_salesline GROUP BY {_KEYS}"
-        )
-        for table, keys in _DERIVED:
+        for table, keys in _ROLLUPS:
             cursor.execute(
                 f"INSERT INTO {table} ({keys}, {_MEASURES}) "  # noqa: S608
-                f"SELECT {keys}, {_SUMS} SUM(lines) FROM ledger_detailrollup GROUP BY {keys}"
+                f"SELECT {keys}, {_SUMS} FROM ledger_salesline GROUP BY {keys}"
             )
 
 
@@ -67,30 +56,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='DetailRollup',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount_fen', models.BigIntegerField(default=0)),
-                ('quantity_milli', models.BigIntegerField(default=0)),
-                ('cost_fen', models.BigIntegerField(default=0)),
-                ('gross_profit_fen', models.BigIntegerField(default=0)),
-                ('lines', models.BigIntegerField(default=0)),
-                ('month', models.DateField()),
-                ('kind', models.CharField(choices=[('sell_in', 'Sell-in'), ('sell_through', 'Sell-through')], max_length=14)),
-                ('channel', models.CharField(blank=True, max_length=40)),
-                ('brand', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalog.brand')),
-                ('category', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalog.category')),
-                ('customer', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer')),
-                ('product', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalog.product')),
-                ('region', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.orgunit')),
-                ('salesperson', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'sales rollup by product and customer',
-                'indexes': [models.Index(fields=['month'], name='rollup_detail_month')],
-            },
-        ),
-        migrations.CreateModel(
             name='ProductRollup',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -105,7 +70,6 @@ class Migration(migrations.Migration):
                 ('category', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalog.category')),
                 ('product', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalog.product')),
                 ('region', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.orgunit')),
-                ('salesperson', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'verbose_name': 'sales rollup by product',
