@@ -33,7 +33,7 @@ PIVOTS = [
     ("customer × month", ["customer"], ["month"], None),
     ("customer × channel × month", ["customer", "channel"], ["month"], None),
     ("team × category × month", ["team", "category"], ["month"], None),
-    ("product × customer × month", ["product", "customer"], ["month"], None),
+    ("product × customer × month (the lines)", ["product", "customer"], ["month"], None),
 ]
 
 
@@ -72,7 +72,6 @@ def main() -> None:
     from salescope.ledger import explorer, rollups
     from salescope.ledger.models import (
         CustomerRollup,
-        DetailRollup,
         PersonRollup,
         ProductRollup,
         RegionRollup,
@@ -103,7 +102,6 @@ def main() -> None:
         SalesRollup,
         RegionRollup,
         PersonRollup,
-        DetailRollup,
         ProductRollup,
         CustomerRollup,
     ):

@@ -425,3 +425,33 @@ def test_the_rebuild_command_restores_the_explorer_rollups(generated, world):
     call_command("rebuild_rollups", stdout=io.StringIO())
     assert_explorer_rollups_equal_the_lines()
     assert User.objects.unrestricted().exists()
+
+
+def test_the_command_line_gives_the_same_pivot(world, generated):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(
+        "report",
+        "sales-summary",
+        "--group-by",
+        "category",
+        "--columns",
+        "quarter",
+        "--category-level",
+        "1",
+        "--as",
+        "zhangwei",
+        "--json",
+        stdout=out,
+    )
+    body = json.loads(out.getvalue())
+    want = expected(generated, ["top_category", "quarter"], ["zhangwei"])
+    got = {
+        (body["rows"][r]["label"][0], body["columns"][c]["key"][0]): Decimal(v)
+        for r, c, v in body["cells"]
+    }
+    assert got == want
+    table = io.StringIO()
+    call_command("report", "sales-summary", "--group-by", "team", "--columns", "year", stdout=table)
+    assert "上海一组" in table.getvalue()
