@@ -467,15 +467,15 @@ _LABELS: dict[str, tuple[type[Model], str, str]] = {
 }
 
 
-def _labeller(frame: pl.DataFrame, dims: Sequence[str]) -> dict[str, dict[Any, str]]:
-    """Names for the ids in ``frame``'s dimension columns (ids taken from visible rows)."""
+def _labeller(keys: dict[str, list[Any]], dims: Sequence[str]) -> dict[str, dict[Any, str]]:
+    """Names for the ids of ``keys`` (per dimension; ids taken from visible rows)."""
     from salescope.ledger.choices import LineKind as Kinds
 
     labels: dict[str, dict[Any, str]] = {}
     for dim in dims:
         if dim in _LABELS:
             model, code_field, name_field = _LABELS[dim]
-            ids = [v for v in frame[dim].unique().to_list() if v is not None]
+            ids = {v for v in keys[dim] if v is not None}
             labels[dim] = {
                 pk: str(name or code or pk)
                 for pk, code, name in names_of(model, ids, code_field, name_field)
@@ -485,20 +485,33 @@ def _labeller(frame: pl.DataFrame, dims: Sequence[str]) -> dict[str, dict[Any, s
     return labels
 
 
-def _ordered_keys(frame: pl.DataFrame, dims: Sequence[str], measure: str) -> list[tuple]:
-    """The keys of ``dims`` in ``frame``: by time when the first is a time, else the largest
-    ``measure`` first (then by key)."""
+_MEASURE_COLUMN = {
+    "amount": "amount_fen",
+    "gross_profit": "gross_profit_fen",
+    "quantity": "quantity_milli",
+    "lines": "lines",
+}
+
+
+def _keys(frame: pl.DataFrame, dims: list[str], limit: int, index: str) -> pl.DataFrame:
+    """The keys of ``dims`` with their sum ``_v``: by time when the first is a time, else the
+    largest first (then by key); the first ``limit`` numbered in ``index``."""
     if not dims:
-        return [()]
-    column = {"amount": "amount_fen", "gross_profit": "gross_profit_fen"}.get(
-        measure, "quantity_milli" if measure == "quantity" else "lines"
-    )
-    sums = frame.group_by(list(dims)).agg(pl.col(column).sum().alias("_v"))
-    if dims[0] in ("month", "quarter", "year"):
-        sums = sums.sort(list(dims), nulls_last=True)
+        return pl.DataFrame(
+            {"_v": [frame["_v"].sum()], index: [0]}, schema_overrides={index: pl.UInt32}
+        )
+    sums = frame.group_by(dims).agg(pl.col("_v").sum())
+    if dims[0] in TIME:
+        sums = sums.sort(dims, nulls_last=True)
     else:
         sums = sums.sort(["_v", *dims], descending=[True] + [False] * len(dims), nulls_last=True)
-    return [tuple(row[:-1]) for row in sums.iter_rows()]
+    return sums.with_row_index(index)
+
+
+def _join(frame: pl.DataFrame, keys: pl.DataFrame, dims: list[str]) -> pl.DataFrame:
+    if not dims:
+        return frame.join(keys.select(pl.exclude("_v")), how="cross")
+    return frame.join(keys.select(pl.exclude("_v")), on=dims, how="inner", nulls_equal=True)
 
 
 def pivot(*, viewer: User, spec: PivotSpec) -> dict[str, Any]:
@@ -511,58 +524,56 @@ def pivot(*, viewer: User, spec: PivotSpec) -> dict[str, Any]:
     base, source = base_sums(viewer=viewer, spec=spec)
     folded = fold(base, spec, viewer)
     rows, columns = list(spec.rows), list(spec.columns)
-    row_keys = _ordered_keys(folded, rows, spec.measure)
-    column_keys = _ordered_keys(folded, columns, spec.measure)
-    shown_rows, shown_columns = row_keys[: spec.limit], column_keys[: spec.limit]
-    measures = [*_FEN, "lines"]
+    values = folded.select(*rows, *columns, pl.col(_MEASURE_COLUMN[spec.measure]).alias("_v"))
+    all_rows = _keys(values, rows, spec.limit, "_r")
+    all_columns = _keys(values, columns, spec.limit, "_c")
+    shown_rows = all_rows.head(spec.limit)
+    shown_columns = all_columns.head(spec.limit)
+    dims = rows + columns
+    summed = values.group_by(dims).agg(pl.col("_v").sum()) if dims else values
+    placed = _join(_join(summed, shown_rows, rows), shown_columns, columns)
+    labels = _labeller(_label_frame(shown_rows, shown_columns, rows, columns), dims)
 
-    def sums_by(dims: list[str]) -> dict[tuple, dict[str, int]]:
-        if not dims:
-            return {(): folded.select(pl.col(measures).sum()).row(0, named=True)}
-        grouped = folded.group_by(dims).agg(pl.col(measures).sum())
-        width = len(dims)
-        return {
-            tuple(r[:width]): dict(zip(measures, r[width:], strict=True))
-            for r in grouped.select(*dims, *measures).rows()
-        }
+    def measure(value: Any) -> Decimal | int:
+        return _value({_MEASURE_COLUMN[spec.measure]: value or 0}, spec.measure)
 
-    cells_by = sums_by(rows + columns)
-    row_sums, column_sums = sums_by(rows), sums_by(columns)
-    total = sums_by([])[()]
-    labels = _labeller(folded, rows + columns)
-    row_index = {key: i for i, key in enumerate(shown_rows)}
-    column_index = {key: i for i, key in enumerate(shown_columns)}
-    cells = []
-    for key, sums in cells_by.items():
-        r, c = key[: len(rows)], key[len(rows) :]
-        if r in row_index and c in column_index:
-            cells.append([row_index[r], column_index[c], _value(sums, spec.measure)])
-    cells.sort()
-
-    def described(dims: list[str], keys: list[tuple]) -> list[dict[str, Any]]:
+    def described(keys: pl.DataFrame, names: list[str]) -> list[dict[str, Any]]:
+        if not names:
+            return [{"key": [], "label": []}]
         return [
             {
                 "key": list(key),
                 "label": [
                     "—" if v is None else labels.get(d, {}).get(v, str(v))
-                    for d, v in zip(dims, key, strict=True)
+                    for d, v in zip(names, key, strict=True)
                 ],
             }
-            for key in keys
+            for key in keys.select(names).rows()
         ]
 
+    cells = sorted([r, c, measure(v)] for r, c, v in placed.select("_r", "_c", "_v").rows())
+    total = values["_v"].sum() if values.height else 0
     return {
         "spec": spec.as_dict(),
         "source": source._meta.model_name,
-        "rows": described(rows, shown_rows),
-        "columns": described(columns, shown_columns),
-        "row_count": len(row_keys),
-        "column_count": len(column_keys),
+        "rows": described(shown_rows, rows),
+        "columns": described(shown_columns, columns),
+        "row_count": all_rows.height,
+        "column_count": all_columns.height,
         "cells": cells,
-        "row_totals": [_value(row_sums[k], spec.measure) for k in shown_rows],
-        "column_totals": [_value(column_sums[k], spec.measure) for k in shown_columns],
-        "total": _value(total, spec.measure),
+        "row_totals": [measure(v) for v in shown_rows["_v"].to_list()],
+        "column_totals": [measure(v) for v in shown_columns["_v"].to_list()],
+        "total": measure(total),
     }
+
+
+def _label_frame(
+    shown_rows: pl.DataFrame, shown_columns: pl.DataFrame, rows: list[str], columns: list[str]
+) -> dict[str, list[Any]]:
+    """The keys to name, per dimension."""
+    keys = {d: shown_rows[d].to_list() for d in rows}
+    keys.update({d: shown_columns[d].to_list() for d in columns})
+    return keys
 
 
 def grid(result: dict[str, Any]) -> list[list[Any]]:
@@ -593,7 +604,10 @@ def cell_filters(spec: PivotSpec, cell: dict[str, Any]) -> tuple[dict[str, Any],
         if dim == "kind":
             filters["kind"] = key
             continue
-        value = None if key in (None, "") else (str(key) if dim == "channel" else int(key))
+        try:
+            value = None if key in (None, "") else (str(key) if dim == "channel" else int(key))
+        except (TypeError, ValueError):
+            raise ValidationFailed(fields={"cell": [f"{key} is not a {dim}"]}) from None
         name = dim
         if dim == "category" and not spec.category_level:
             name = "category_exact"  # the category the line recorded, not its subtree

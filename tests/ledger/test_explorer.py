@@ -455,3 +455,12 @@ def test_the_command_line_gives_the_same_pivot(world, generated):
     table = io.StringIO()
     call_command("report", "sales-summary", "--group-by", "team", "--columns", "year", stdout=table)
     assert "上海一组" in table.getvalue()
+
+
+def test_a_malformed_cell_is_refused_not_a_server_error(world):
+    spec = explorer.PivotSpec.build(rows=["region"], columns=["month"])
+    for cell in ({"region": "abc"}, {"month": "2025-13"}, {"quarter": "2025Q1"}):
+        with pytest.raises(ValidationFailed):
+            explorer.cell_filters(spec, cell)
+    with pytest.raises(ValidationFailed):
+        explorer.parse_cell("[1, 2]")
