@@ -16,7 +16,7 @@ from salescope.core.bounds import Days, Id
 from salescope.core.errors import ValidationFailed
 from salescope.core.money import from_fen
 from salescope.customers import queries as customer_queries
-from salescope.ledger import jobs, queries, services
+from salescope.ledger import explorer, jobs, queries, services
 from salescope.ledger import permissions as perms
 from salescope.ledger.importing import masterdata
 from salescope.ledger.importing.sales_lines import import_sales_lines
@@ -34,6 +34,8 @@ from salescope.ledger.schemas import (
     OrderOut,
     ReleaseIn,
     SalesLineOut,
+    SalesViewIn,
+    SalesViewOut,
     VersionIn,
 )
 from salescope.org.permissions import api_permission
@@ -117,6 +119,76 @@ def sales_summary(
         viewer=request.user, group_by=dims, date_from=date_from, date_to=date_to, filters=filters
     )
     return [{k: (str(v) if k in queries.MONEY_KEYS else v) for k, v in r.items()} for r in rows]
+
+
+def _pivot_params(request: HttpRequest) -> explorer.PivotSpec:
+    return explorer.spec_from_params(request.GET, limit=1000)
+
+
+@router.get(
+    "/sales/pivot",
+    response={200: dict[str, Any], 422: ErrorOut},
+    summary="Sales explorer: a pivot of any dimensions on rows and columns, with totals (H2)",
+    description=(
+        "rows, columns: comma-separated of "
+        + ", ".join(explorer.DIMENSIONS)
+        + "; measure: "
+        + ", ".join(explorer.MEASURES)
+        + "; date_from, date_to; kind; category_level (1 = top "
+        "of the tree); filters " + ", ".join(explorer.FILTERS[1:]) + " as comma-separated ids; "
+        "limit (row and column keys shown, largest first)."
+    ),
+)
+def sales_pivot(request: HttpRequest) -> Any:
+    spec = _pivot_params(request)
+    if explorer.reads_lines(spec, request.user):  # a rollup's pivot is not a heavy request
+        ratelimit.spend(request.user, "report")
+    return explorer.for_json(explorer.pivot(viewer=request.user, spec=spec))
+
+
+@router.get(
+    "/sales/pivot/lines",
+    response={200: list[SalesLineOut], 422: ErrorOut},
+    summary="The sales lines behind one cell of a pivot (the pivot's parameters and cell)",
+)
+@paginate
+def sales_pivot_lines(request: HttpRequest, cell: str = "") -> Any:
+    spec = _pivot_params(request)
+    return explorer.cell_lines(viewer=request.user, spec=spec, cell=explorer.parse_cell(cell))
+
+
+@router.get("/sales/views", response=list[SalesViewOut], summary="My saved explorer views")
+def list_views(request: HttpRequest) -> Any:
+    return explorer.list_views(viewer=request.user)
+
+
+@router.post("/sales/views", response={201: SalesViewOut, **ERRORS}, summary="Save a view")
+def save_view(request: HttpRequest, payload: SalesViewIn) -> Any:
+    view = services.save_view(actor=request.user, name=payload.name, spec=payload.spec)
+    return Status(201, view)
+
+
+@router.get("/sales/views/{view_id}", response={200: SalesViewOut, 404: ErrorOut})
+def get_view(request: HttpRequest, view_id: Id) -> Any:
+    return explorer.get_view(viewer=request.user, pk=view_id)
+
+
+@router.get(
+    "/sales/views/{view_id}/pivot",
+    response={200: dict[str, Any], 404: ErrorOut, 422: ErrorOut},
+    summary="A saved view's pivot",
+)
+def view_pivot(request: HttpRequest, view_id: Id) -> Any:
+    view = explorer.get_view(viewer=request.user, pk=view_id)
+    spec = explorer.PivotSpec.from_dict(view.spec)
+    return explorer.for_json(explorer.pivot(viewer=request.user, spec=spec))
+
+
+@router.delete("/sales/views/{view_id}", response={204: None, **ERRORS})
+def delete_view(request: HttpRequest, view_id: Id) -> Any:
+    view = explorer.get_view(viewer=request.user, pk=view_id)
+    services.delete_view(actor=request.user, view=view)
+    return Status(204, None)
 
 
 @router.get("/orders", response=list[OrderOut])

@@ -241,6 +241,82 @@ class PersonRollup(_RollupMeasures):
         return f"{self.month} {self.salesperson_id}"
 
 
+class ProductRollup(_RollupMeasures):
+    """month × kind × region × category × brand × product: the explorer's products for
+    company-wide readers (no salesperson, so it compresses: a product's month is a row per
+    region and kind). No product × customer rollup: it barely compresses real data (a
+    customer seldom buys one product twice a month; the bench's ledger not at all), so those
+    pivots read the lines."""
+
+    month = models.DateField()
+    kind = models.CharField(max_length=14, choices=LineKind.choices)
+    region = _rollup_key("org.OrgUnit")
+    category = _rollup_key("catalog.Category")
+    brand = _rollup_key("catalog.Brand")
+    product = _rollup_key("catalog.Product")
+
+    ownership = Ownership(unit="region", roles=SALES_READERS)
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("sales rollup by product")
+        indexes = [models.Index(fields=["month"], name="rollup_product_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.product_id}"
+
+
+class CustomerRollup(_RollupMeasures):
+    """month × kind × salesperson × region × customer × channel."""
+
+    month = models.DateField()
+    kind = models.CharField(max_length=14, choices=LineKind.choices)
+    salesperson = _rollup_key(settings.AUTH_USER_MODEL)
+    region = _rollup_key("org.OrgUnit")
+    customer = _rollup_key("customers.Customer")
+    channel = models.CharField(max_length=40, blank=True)
+
+    ownership = Ownership(person="salesperson", roles=SALES_READERS)
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("sales rollup by customer")
+        indexes = [models.Index(fields=["month"], name="rollup_customer_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.customer_id}"
+
+
+class SavedView(models.Model):
+    """A person's saved explorer view: rows, columns, measure, filters and dates (``spec``)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    spec = models.JSONField(_("view"), default=dict)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    ownership = Ownership(person="owner")
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("saved sales view")
+        verbose_name_plural = _("saved sales views")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_owner_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 # A credit hold's reason is stored as facts, worded when shown (in the reader's language):
 # "hold:over_limit=<exposure fen>,<limit fen>;overdue=<days>,<policy days>". Older rows hold
 # text, shown as it is.

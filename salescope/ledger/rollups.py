@@ -3,6 +3,10 @@
 ``salesrollup``: month × kind × salesperson × region × category, from the lines.
 ``regionrollup``: month × kind × region × category, from ``salesrollup`` (smaller still).
 ``personrollup``: month × kind × salesperson, from ``salesrollup`` (target tracking by person).
+``productrollup`` (month × kind × region × category × brand × product) and ``customerrollup``
+(month × kind × salesperson × region × customer × channel), from the lines: the explorer's
+grains (``ledger.explorer``). They are re-aggregated for the months a write touched
+(``rebuild_detail_months``), set-based, in the writer's transaction.
 
 Two ways to keep them, both inside the caller's transaction:
 - ``apply_delta``: add (new − old) of the lines a write created or changed to the rollup rows
@@ -20,7 +24,14 @@ import polars as pl
 from django.db import connection
 
 from salescope.ledger.frames import copy_frame, defer_indexes
-from salescope.ledger.models import PersonRollup, RegionRollup, SalesLine, SalesRollup
+from salescope.ledger.models import (
+    CustomerRollup,
+    PersonRollup,
+    ProductRollup,
+    RegionRollup,
+    SalesLine,
+    SalesRollup,
+)
 
 _MEASURES = "amount_fen, quantity_milli, cost_fen, gross_profit_fen, lines"
 _SUMS = "SUM(amount_fen), SUM(quantity_milli), SUM(cost_fen), SUM(gross_profit_fen), {count}"
@@ -55,6 +66,41 @@ def rebuild_months(months: Iterable[dt.date]) -> int:
             )
             written += cursor.rowcount
             written += _derive_coarser(cursor, chunk)
+            written += _rebuild_detail(cursor, chunk)
+    return written
+
+
+_EXPLORER = (
+    (ProductRollup, ("month", "kind", "region_id", "category_id", "brand_id", "product_id")),
+    (CustomerRollup, ("month", "kind", "salesperson_id", "region_id", "customer_id", "channel")),
+)
+EXPLORER_ROLLUPS = (ProductRollup, CustomerRollup)
+
+
+def rebuild_detail_months(months: Iterable[dt.date]) -> int:
+    """Re-aggregate the explorer's rollups for ``months`` from the lines (set-based: one
+    ``INSERT … SELECT … GROUP BY`` per rollup and chunk of months); returns the rows written."""
+    months = sorted({as_date(m) for m in months})
+    written = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(months), 200):
+            written += _rebuild_detail(cursor, months[start : start + 200])
+    return written
+
+
+def _rebuild_detail(cursor, months: list[dt.date]) -> int:
+    marks = ", ".join(["%s"] * len(months))
+    written = 0
+    for model, names in _EXPLORER:
+        table, columns = model._meta.db_table, ", ".join(names)
+        cursor.execute(f"DELETE FROM {table} WHERE month IN ({marks})", months)  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, {_MEASURES}) "  # noqa: S608
+            f"SELECT {columns}, {_SUMS.format(count='COUNT(*)')} "
+            f"FROM {SalesLine._meta.db_table} WHERE month IN ({marks}) GROUP BY {columns}",
+            months,
+        )
+        written += cursor.rowcount
     return written
 
 
@@ -90,8 +136,10 @@ def refresh_coarser(months: Iterable[dt.date] | None = None) -> int:
     return written
 
 
-def rebuild_all() -> int:
-    months = SalesLine.objects.unrestricted().values_list("month", flat=True).distinct()
+def rebuild_all(months: Iterable[dt.date] = ()) -> int:
+    """Re-aggregate every rollup for ``months`` (all months holding lines by default)."""
+    if not months:
+        months = SalesLine.objects.unrestricted().values_list("month", flat=True).distinct()
     return rebuild_months(list(months))
 
 

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -174,3 +174,16 @@ class DealerHealthOut(Schema):
     last_purchase: date | None
     recent: Decimal
     previous: Decimal
+
+
+class SalesViewIn(InputSchema):
+    name: str = Field(..., min_length=1, max_length=100)
+    spec: dict[str, Any]
+
+
+class SalesViewOut(Schema):
+    id: int
+    name: str
+    spec: dict[str, Any]
+    version: int
+    updated_at: datetime

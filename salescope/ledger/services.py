@@ -525,3 +525,51 @@ def register_book_parts() -> None:
             ),
         )
     )
+
+
+# --- Saved explorer views (H2): each person's own ---------------------------------------------
+
+
+@transaction.atomic
+def save_view(*, actor: User, name: str, spec: dict[str, Any]) -> Any:
+    """Save the explorer view ``spec`` under ``name`` for ``actor`` (a new view, or the
+    actor's view of that name replaced). The spec is checked as the explorer checks it."""
+    from salescope.ledger.explorer import PivotSpec
+    from salescope.ledger.models import SavedView
+
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed(fields={"name": [_("Give the view a name (up to 100 characters).")]})
+    clean = PivotSpec.from_dict(spec).as_dict()
+    view = SavedView.objects.unrestricted().filter(owner=actor, name=name).first()
+    if view is None:
+        view = SavedView.objects.unrestricted().create(owner=actor, name=name, spec=clean)
+        audit.record(
+            actor=actor, action="ledger.savedview.created", obj=view, changes={"spec": clean}
+        )
+        return view
+    before = audit.snapshot(view, ["spec"])
+    if before["spec"] == clean:
+        return view
+    view = update_versioned(view, expected_version=view.version, changes={"spec": clean})
+    audit.record(
+        actor=actor,
+        action="ledger.savedview.updated",
+        obj=view,
+        changes=audit.diff(before, audit.snapshot(view, ["spec"])),
+    )
+    return view
+
+
+@transaction.atomic
+def delete_view(*, actor: User, view: Any) -> None:
+    """Delete one of ``actor``'s saved views (``view`` fetched for the actor: their own)."""
+    if view.owner_id != actor.pk:
+        raise ValidationFailed(fields={"view": [_("Only its owner deletes a saved view.")]})
+    audit.record(
+        actor=actor,
+        action="ledger.savedview.deleted",
+        obj=view,
+        changes={"name": [view.name, None]},
+    )
+    view.delete()

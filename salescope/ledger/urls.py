@@ -1,11 +1,21 @@
 from django.urls import path
 
-from salescope.ledger import record_views, views
+from salescope.ledger import explorer_views, record_views, views
 
 app_name = "ledger"
 urlpatterns = [
     path("sales/", views.sales, name="sales"),
     path("sales/export.<str:fmt>", views.sales_export, name="sales-export"),
+    path("explorer/", explorer_views.explorer_page, name="explorer"),
+    path("explorer/lines/", explorer_views.explorer_lines, name="explorer-lines"),
+    path("explorer/export.<str:fmt>", explorer_views.explorer_export, name="explorer-export"),
+    path("explorer/views/", explorer_views.explorer_save, name="explorer-save"),
+    path("explorer/views/<int:pk>/", explorer_views.explorer_view, name="explorer-view"),
+    path(
+        "explorer/views/<int:pk>/delete/",
+        explorer_views.explorer_view_delete,
+        name="explorer-view-delete",
+    ),
     path("lines/", views.lines, name="lines"),
     path("receivables/", views.receivables, name="receivables"),
     path("cross-territory/", views.cross_territory, name="cross-territory"),

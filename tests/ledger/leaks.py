@@ -103,3 +103,28 @@ def job_page(personas, owner):
 def job_api(personas, owner):
     job = _job(owner)
     return Target(params={"job_id": job.pk}, obj=job)
+
+
+def _saved_view(owner):
+    from salescope.ledger.models import SavedView
+
+    return SavedView.objects.unrestricted().create(
+        owner=owner,
+        name=f"LEAK-V{next(_serial)}",
+        spec={"rows": ["month"], "columns": [], "filters": {"kind": "sell_in"}},
+    )
+
+
+exempt("ledger:explorer-export", "the path parameter is the file format, not a record")
+
+
+@register("ledger:explorer-view", "ledger:explorer-view-delete")
+def saved_view_page(personas, owner):
+    view = _saved_view(owner)
+    return Target(params={"pk": view.pk}, obj=view)
+
+
+@register("/api/v1/sales/views/{view_id}", "/api/v1/sales/views/{view_id}/pivot")
+def saved_view_api(personas, owner):
+    view = _saved_view(owner)
+    return Target(params={"view_id": view.pk}, obj=view)

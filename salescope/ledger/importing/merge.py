@@ -274,6 +274,10 @@ class LineWriter:
             rollups.rebuild_months(months)
         if months is None and (self.created or self.updated):
             months = rollups.apply_delta(self._delta())
+        if months and not (self.bulk and not self.first_load):
+            # The explorer's rollups, re-aggregated for the months the import touched (a bulk
+            # load's ``rebuild_months`` did it already).
+            rollups.rebuild_detail_months(months)
         for table in (*BATCH_TABLES, CHANGES_TABLE, DELTA_TABLE):
             self._execute(f"DROP TABLE IF EXISTS {table}")
         self.finish_seconds["rollups"] = time.perf_counter() - started

@@ -1,0 +1,466 @@
+"""The sales explorer (H2): pivots over any dimensions equal an independent pandas computation
+for each viewer (R2, R10), whichever table answers them; categories roll up to any level; a
+cell's lines add up to the cell; saved views are each person's own and audited; the XLSX
+export holds the grid and its totals; the explorer's rollups always equal the lines."""
+
+import datetime as dt
+import io
+import json
+import random
+from collections import defaultdict
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from salescope.core.errors import ValidationFailed
+from salescope.core.models import AuditEntry
+from salescope.ledger import explorer, services
+from salescope.ledger.importing import merge, sales_lines
+from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
+from salescope.ledger.models import (
+    CustomerRollup,
+    ProductRollup,
+    SalesLine,
+    SavedView,
+)
+from salescope.org.models import User
+from tests.ledger.test_rollup_delta import HEADER as DELTA_HEADER
+from tests.ledger.test_rollup_delta import files as delta_files
+from tests.ledger.world import write_csv
+
+PEOPLE = {"zhangwei": "C-EAST-1", "yangfan": "C-EAST-2", "chenjing": "C-SOUTH-1"}
+PRODUCTS = {"P-JUICE-1L": "果汁", "P-COLA": "饮料", "P-CHIPS": "休闲食品"}
+TOP = {"果汁": "饮料", "饮料": "饮料", "休闲食品": "休闲食品"}  # each category at level 1
+CHANNELS = ["KA", "流通", "电商"]
+
+
+@pytest.fixture
+def generated(world, tmp_path):
+    rng = random.Random(17)  # noqa: S311 - seeded test data
+    rows = []
+    for number in range(600):
+        person = rng.choice(list(PEOPLE))
+        day = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 364))
+        rows.append(
+            [
+                f"X-{number}",
+                day.isoformat(),
+                PEOPLE[person],
+                rng.choice(list(PRODUCTS)),
+                str(rng.randint(1, 50)),
+                str(Decimal(rng.randint(1, 10**7)) / 100),
+                person,
+                rng.choice(["sell_in", "sell_in", "sell_through"]),
+                rng.choice(CHANNELS),
+            ]
+        )
+    header = [
+        "line_id",
+        "date",
+        "customer_code",
+        "product_sku",
+        "quantity",
+        "amount",
+        "salesperson",
+        "kind",
+        "channel",
+    ]
+    path = write_csv(tmp_path / "x.csv", header, rows)
+    result = import_sales_lines(actor=world.personas["admin"], path=path, options=ImportOptions())
+    assert (result.accepted, result.rejected) == (600, 0)
+    frame = pd.read_csv(path, dtype=str)
+    frame["amount"] = frame["amount"].map(Decimal)
+    frame["month"] = frame["date"].str[:7]
+    frame["quarter"] = "2025Q" + ((frame["date"].str[5:7].astype(int) - 1) // 3 + 1).astype(str)
+    frame["category"] = frame["product_sku"].map(PRODUCTS)
+    frame["top_category"] = frame["category"].map(TOP)
+    return frame
+
+
+def expected(frame, dims, people=None, kind="sell_in"):
+    part = frame if kind == "all" else frame[frame["kind"] == kind]
+    if people is not None:
+        part = part[part["salesperson"].isin(people)]
+    grouped = part.groupby(dims)["amount"].apply(lambda s: sum(s, Decimal("0.00")))
+    return {k if isinstance(k, tuple) else (k,): v for k, v in grouped.items()}
+
+
+def cells(result):
+    """``{(row labels…, column labels…): value}`` of a pivot."""
+    out = {}
+    for r, c, value in result["cells"]:
+        out[(*result["rows"][r]["label"], *result["columns"][c]["label"])] = value
+    return out
+
+
+VIEWERS = [
+    ("admin", None),
+    ("team_lead", ["zhangwei", "yangfan"]),
+    ("salesperson", ["zhangwei"]),
+    ("other_region_salesperson", ["chenjing"]),
+]
+
+
+@pytest.mark.parametrize(("persona", "people"), VIEWERS)
+def test_product_by_customer_by_month_equals_the_lines_each_viewer_sees(
+    generated, world, persona, people
+):
+    viewer = world.personas[persona]
+    spec = explorer.PivotSpec.build(rows=["product", "customer"], columns=["month"])
+    result = explorer.pivot(viewer=viewer, spec=spec)
+    assert result["source"] == "salesline"  # no product × customer rollup
+    names = {"P-JUICE-1L": "橙汁 1L", "P-COLA": "可乐 330ml", "P-CHIPS": "薯片"}
+    customers = {
+        "C-EAST-1": "上海联华商贸有限公司",
+        "C-EAST-2": "浦东便利店",
+        "C-SOUTH-1": "广州粤华贸易",
+    }
+    want = {
+        (names[p], customers[c], m): v
+        for (p, c, m), v in expected(
+            generated, ["product_sku", "customer_code", "month"], people
+        ).items()
+    }
+    assert cells(result) == want
+    assert result["total"] == sum(want.values(), Decimal("0.00"))
+    # Each row's total is the sum of its cells; each column's too.
+    for r, row in enumerate(result["rows"]):
+        row_cells = [v for rr, _c, v in result["cells"] if rr == r]
+        assert result["row_totals"][r] == sum(row_cells, Decimal(0)), row["label"]
+    for c in range(len(result["columns"])):
+        column_cells = [v for _r, cc, v in result["cells"] if cc == c]
+        assert result["column_totals"][c] == sum(column_cells, Decimal(0))
+
+
+def test_a_day_range_reads_the_lines_and_agrees_with_the_rollups(generated, world):
+    admin = world.personas["admin"]
+    by_rollup = explorer.pivot(
+        viewer=admin,
+        spec=explorer.PivotSpec.build(
+            rows=["customer"],
+            columns=["quarter"],
+            date_from=dt.date(2025, 4, 1),
+            date_to=dt.date(2025, 9, 30),
+        ),
+    )
+    by_lines = explorer.pivot(
+        viewer=admin,
+        spec=explorer.PivotSpec.build(
+            rows=["customer"],
+            columns=["quarter"],
+            date_from=dt.date(2025, 4, 1),
+            date_to=dt.date(2025, 9, 29),  # not a month's end: the lines answer
+        ),
+    )
+    assert by_rollup["source"] == "customerrollup"
+    assert by_lines["source"] == "salesline"
+    frame = generated[(generated["date"] >= "2025-04-01") & (generated["date"] <= "2025-09-30")]
+    names = {
+        "C-EAST-1": "上海联华商贸有限公司",
+        "C-EAST-2": "浦东便利店",
+        "C-SOUTH-1": "广州粤华贸易",
+    }
+    want = {(names[c], q): v for (c, q), v in expected(frame, ["customer_code", "quarter"]).items()}
+    assert cells(by_rollup) == want
+    late = frame[frame["date"] == "2025-09-30"]
+    assert by_lines["total"] == by_rollup["total"] - sum(
+        expected(late, ["kind"]).values(), Decimal(0)
+    )
+
+
+def test_categories_roll_up_to_the_level_asked(generated, world):
+    admin = world.personas["admin"]
+    as_recorded = explorer.pivot(
+        viewer=admin, spec=explorer.PivotSpec.build(rows=["category"], columns=["kind"])
+    )
+    top = explorer.pivot(
+        viewer=admin,
+        spec=explorer.PivotSpec.build(
+            rows=["category"], columns=["kind"], category_level=1, filters={"kind": "all"}
+        ),
+    )
+    assert {r["label"][0] for r in as_recorded["rows"]} == {"果汁", "饮料", "休闲食品"}
+    want = {
+        (category, {"sell_in": "Sell-in", "sell_through": "Sell-through"}[kind]): v
+        for (category, kind), v in expected(generated, ["top_category", "kind"], kind="all").items()
+    }
+    assert cells(top) == want  # 果汁 counted in 饮料, its parent
+
+
+def test_team_and_brand_by_quarter_for_the_team_lead(generated, world):
+    lead = world.personas["team_lead"]
+    result = explorer.pivot(
+        viewer=lead,
+        spec=explorer.PivotSpec.build(rows=["team", "brand"], columns=["quarter"]),
+    )
+    team = lead.unit.name
+    brands = {"P-JUICE-1L": "华远", "P-COLA": "华远", "P-CHIPS": "田园"}
+    frame = generated.assign(brand=generated["product_sku"].map(brands))
+    want = {
+        (team, b, q): v
+        for (b, q), v in expected(frame, ["brand", "quarter"], ["zhangwei", "yangfan"]).items()
+    }
+    assert cells(result) == want
+
+
+def test_a_cells_lines_add_up_to_the_cell_and_stay_in_the_viewers_slice(generated, world):
+    admin = world.personas["admin"]
+    spec = explorer.PivotSpec.build(rows=["salesperson"], columns=["month"])
+    result = explorer.pivot(viewer=admin, spec=spec)
+    values = explorer.grid(result)
+    for r, row in enumerate(result["rows"]):
+        for c, column in enumerate(result["columns"]):
+            cell = {"salesperson": row["key"][0], "month": column["key"][0]}
+            lines = explorer.cell_lines(viewer=admin, spec=spec, cell=cell)
+            fen = sum(line.amount_fen for line in lines)
+            assert Decimal(fen) / 100 == (values[r][c] or 0)
+    chenjing = world.personas["other_region_salesperson"]
+    cell = {"salesperson": chenjing.pk, "month": "2025-03"}
+    zhangwei = world.personas["salesperson"]
+    assert not explorer.cell_lines(viewer=zhangwei, spec=spec, cell=cell).exists()
+    assert explorer.cell_lines(viewer=chenjing, spec=spec, cell=cell).exists()
+
+
+def test_a_bad_spec_is_refused_naming_the_field():
+    with pytest.raises(ValidationFailed) as refused:
+        explorer.PivotSpec.build(rows=["month"], columns=["month"])
+    assert "rows" in refused.value.fields
+    with pytest.raises(ValidationFailed) as refused:
+        explorer.spec_from_params({"rows": "region", "category_level": "x"})
+    assert "category_level" in refused.value.fields
+
+
+def test_gross_profit_is_not_shown_to_a_salesperson(generated, world):
+    spec = explorer.PivotSpec.build(rows=["month"], measure="gross_profit")
+    with pytest.raises(ValidationFailed):
+        explorer.pivot(viewer=world.personas["salesperson"], spec=spec)
+    assert explorer.pivot(viewer=world.personas["admin"], spec=spec)["total"] > 0
+
+
+# --- Saved views ----------------------------------------------------------------------------
+
+
+def test_saved_views_are_each_persons_own_and_audited(world):
+    zhangwei, chenjing = world.personas["salesperson"], world.personas["other_region_salesperson"]
+    spec = {"rows": ["product"], "columns": ["month"], "category_level": 1}
+    view = services.save_view(actor=zhangwei, name="我的产品", spec=spec)
+    assert view.spec["rows"] == ["product"]
+    assert view.spec["filters"] == {"kind": "sell_in"}
+    assert AuditEntry.objects.filter(action="ledger.savedview.created").count() == 1
+    services.save_view(actor=zhangwei, name="我的产品", spec={**spec, "columns": ["quarter"]})
+    view.refresh_from_db()
+    assert (view.spec["columns"], view.version) == (["quarter"], 2)
+    assert AuditEntry.objects.filter(action="ledger.savedview.updated").count() == 1
+    assert list(explorer.list_views(viewer=chenjing)) == []
+    assert [v.name for v in explorer.list_views(viewer=zhangwei)] == ["我的产品"]
+    with pytest.raises(ValidationFailed):
+        services.save_view(actor=zhangwei, name="坏的", spec={"rows": ["nonsense"]})
+    assert SavedView.objects.unrestricted().count() == 1
+    services.delete_view(actor=zhangwei, view=view)
+    assert not SavedView.objects.unrestricted().exists()
+    assert AuditEntry.objects.filter(action="ledger.savedview.deleted").count() == 1
+
+
+def test_saved_views_through_the_api(world, generated, login_client):
+    client = login_client(world.personas["salesperson"])
+    response = client.post(
+        "/api/v1/sales/views",
+        {"name": "月度", "spec": {"rows": ["customer"], "columns": ["month"]}},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    view_id = response.json()["id"]
+    pivot = client.get(f"/api/v1/sales/views/{view_id}/pivot").json()
+    want = expected(generated, ["kind"], ["zhangwei"])[("sell_in",)]
+    assert Decimal(pivot["total"]) == want
+    other = login_client(world.personas["other_region_salesperson"])
+    assert other.get(f"/api/v1/sales/views/{view_id}").status_code == 404
+    assert other.delete(f"/api/v1/sales/views/{view_id}").status_code == 404
+    assert client.delete(f"/api/v1/sales/views/{view_id}").status_code == 204
+
+
+def test_pivot_and_cell_lines_through_the_api(world, generated, login_client):
+    client = login_client(world.personas["admin"])
+    response = client.get(
+        "/api/v1/sales/pivot", {"rows": "category", "columns": "quarter", "category_level": "1"}
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert Decimal(body["total"]) == expected(generated, ["kind"])[("sell_in",)]
+    row, column = body["rows"][0], body["columns"][0]
+    lines = client.get(
+        "/api/v1/sales/pivot/lines",
+        {
+            "rows": "category",
+            "columns": "quarter",
+            "category_level": "1",
+            "cell": json.dumps({"category": row["key"][0], "quarter": column["key"][0]}),
+        },
+    ).json()
+    sold = generated[generated["kind"] == "sell_in"]
+    behind = sold[(sold["top_category"] == row["label"][0]) & (sold["quarter"] == column["key"][0])]
+    assert lines["count"] == len(behind) > 0
+    assert {item["line_key"].split(":")[-1] for item in lines["items"]} <= set(behind["line_id"])
+    bad = client.get("/api/v1/sales/pivot", {"rows": "nonsense"})
+    assert bad.status_code == 422
+    assert bad.json()["code"]
+
+
+# --- Pages and export ---------------------------------------------------------------------
+
+
+def test_page_shows_the_pivot_and_exports_it_as_xlsx(world, generated, login_client):
+    from openpyxl import load_workbook
+
+    client = login_client(world.personas["admin"])
+    query = {
+        "rows": "customer",
+        "columns": "quarter",
+        "from": "2025-01-01",
+        "to": "2025-12-31",
+    }
+    page = client.get("/ledger/explorer/", query)
+    assert page.status_code == 200
+    assert b'data-testid="pivot-table"' in page.content
+    assert "广州粤华贸易" in page.content.decode()
+    response = client.get("/ledger/explorer/export.xlsx", query)
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    # In the page's language (zh-Hans).
+    assert rows[0] == ("客户", "2025Q1", "2025Q2", "2025Q3", "2025Q4", "合计")
+    total = expected(generated, ["kind"])[("sell_in",)]
+    assert Decimal(str(rows[-1][-1])) == total
+    by_customer = expected(generated, ["customer_code"])
+    assert {Decimal(str(r[-1])) for r in rows[1:-1]} == set(by_customer.values())
+
+
+def test_page_saves_and_opens_a_view(world, generated, login_client):
+    client = login_client(world.personas["salesperson"])
+    response = client.post(
+        "/ledger/explorer/views/?rows=product&columns=month&category_level=1", {"name": "产品月度"}
+    )
+    assert response.status_code == 302
+    view = SavedView.objects.unrestricted().get()
+    assert (view.owner, view.spec["rows"]) == (world.personas["salesperson"], ["product"])
+    opened = client.get(f"/ledger/explorer/views/{view.pk}/")
+    assert opened.status_code == 302
+    assert "rows=product" in opened["Location"]
+    other = login_client(world.personas["other_region_salesperson"])
+    assert other.get(f"/ledger/explorer/views/{view.pk}/").status_code == 404
+
+
+# --- The explorer's rollups always equal the lines -----------------------------------------
+
+
+def _sums(rows, width):
+    out: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for row in rows:
+        bucket = out[tuple(row[:width])]
+        for i, value in enumerate(row[width:]):
+            bucket[i] += value
+    return {k: tuple(v) for k, v in out.items() if v[4]}
+
+
+EXPLORER_KEYS = {
+    ProductRollup: (
+        "month",
+        "kind",
+        "region_id",
+        "category_id",
+        "brand_id",
+        "product_id",
+    ),
+    CustomerRollup: ("month", "kind", "salesperson_id", "region_id", "customer_id", "channel"),
+}
+MEASURES = ("amount_fen", "quantity_milli", "cost_fen", "gross_profit_fen")
+
+
+def assert_explorer_rollups_equal_the_lines():
+    for model, keys in EXPLORER_KEYS.items():
+        lines = SalesLine.objects.unrestricted().values_list(*keys, *MEASURES)
+        want = _sums([(*row, 1) for row in lines], len(keys))
+        stored = model.objects.unrestricted().values_list(*keys, *MEASURES, "lines")
+        assert _sums(list(stored), len(keys)) == want, model.__name__
+        assert model.objects.unrestricted().count() == len(want), model.__name__
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(files=delta_files, batch=st.sampled_from([2, 20_000]), bulk=st.booleans())
+def test_explorer_rollups_equal_the_lines_after_any_imports(world, tmp_path, files, batch, bulk):
+    SalesLine.objects.unrestricted().all().delete()
+    for model in EXPLORER_KEYS:
+        model.objects.unrestricted().all().delete()
+    old_batch, old_bulk = sales_lines.BATCH, merge.BULK_MIN_ROWS
+    sales_lines.BATCH = batch
+    merge.BULK_MIN_ROWS = 1 if bulk else old_bulk
+    try:
+        for number, lines in enumerate(files):
+            rows = [
+                ["SO-1", no, date, customer, product, qty, f"{fen / 100:.2f}", person, kind]
+                for no, date, customer, product, qty, fen, person, kind in lines
+            ]
+            path = write_csv(tmp_path / f"e-{number}.csv", DELTA_HEADER, rows)
+            result = import_sales_lines(
+                actor=world.personas["admin"], path=path, options=ImportOptions()
+            )
+            assert result.rejected == 0, result.errors
+            assert_explorer_rollups_equal_the_lines()
+    finally:
+        sales_lines.BATCH, merge.BULK_MIN_ROWS = old_batch, old_bulk
+
+
+def test_the_rebuild_command_restores_the_explorer_rollups(generated, world):
+    from django.core.management import call_command
+
+    CustomerRollup.objects.unrestricted().all().delete()
+    ProductRollup.objects.unrestricted().all().update(amount_fen=0)
+    call_command("rebuild_rollups", stdout=io.StringIO())
+    assert_explorer_rollups_equal_the_lines()
+    assert User.objects.unrestricted().exists()
+
+
+def test_the_command_line_gives_the_same_pivot(world, generated):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(
+        "report",
+        "sales-summary",
+        "--group-by",
+        "category",
+        "--columns",
+        "quarter",
+        "--category-level",
+        "1",
+        "--as",
+        "zhangwei",
+        "--json",
+        stdout=out,
+    )
+    body = json.loads(out.getvalue())
+    want = expected(generated, ["top_category", "quarter"], ["zhangwei"])
+    got = {
+        (body["rows"][r]["label"][0], body["columns"][c]["key"][0]): Decimal(v)
+        for r, c, v in body["cells"]
+    }
+    assert got == want
+    table = io.StringIO()
+    call_command("report", "sales-summary", "--group-by", "team", "--columns", "year", stdout=table)
+    assert "上海一组" in table.getvalue()
+
+
+def test_a_malformed_cell_is_refused_not_a_server_error(world):
+    spec = explorer.PivotSpec.build(rows=["region"], columns=["month"])
+    for cell in ({"region": "abc"}, {"month": "2025-13"}, {"quarter": "2025Q1"}):
+        with pytest.raises(ValidationFailed):
+            explorer.cell_filters(spec, cell)
+    with pytest.raises(ValidationFailed):
+        explorer.parse_cell("[1, 2]")
