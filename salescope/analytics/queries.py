@@ -77,9 +77,15 @@ def my_scope(*, viewer: User) -> dict[str, Any]:
 
 
 def drill_lines(
-    *, viewer: User, person_id: int | None, month: dt.date, category_id: int | None = None
+    *,
+    viewer: User,
+    person_id: int | None,
+    month: dt.date,
+    category_id: int | None = None,
+    last_month: dt.date | None = None,
 ) -> QuerySet:
-    """The ledger lines behind one actual (a person's month), through the ledger's query."""
+    """The ledger lines behind one actual (a person's month; a category's months up to
+    ``last_month``), through the ledger's query."""
     from salescope.ledger import queries as ledger
 
     filters: dict[str, Any] = {"kind": "sell_in"}
@@ -88,7 +94,7 @@ def drill_lines(
     if category_id:
         filters["category"] = category_id
     return ledger.list_lines(
-        viewer=viewer, date_from=month, date_to=month_end(month), filters=filters
+        viewer=viewer, date_from=month, date_to=month_end(last_month or month), filters=filters
     )
 
 

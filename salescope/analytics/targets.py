@@ -348,7 +348,9 @@ def target_variance(
 ) -> VarianceReport:
     """Rows of target, actual, variance, attainment, pace and projection by ``group_by``.
 
-    ``filters`` narrows the cells: ``{"person": id, "unit": id (subtree), "month": date}``.
+    ``filters`` narrows the cells: ``{"person": id, "unit": id (subtree), "month": date,
+    "months": (first, last)}`` — ``months`` keeps the rows of those months only (a quarter
+    drilled down to its months).
 
     Cost (``bench/bench_plans.py``): one query finds the few (dims, parent_dims) levels the
     plan has, one grouped query reads the partition's targets, one the leaves coarser than the
@@ -429,6 +431,10 @@ def target_variance(
     actuals: dict[tuple, int] = _actuals(
         viewer, plan, metric, group_by, columns, targets, org, filters, as_of
     )
+    span = filters.get("months")
+    if span:  # the months of a drilled-down quarter or month: the rows of those months only
+        targets = {k: v for k, v in targets.items() if span[0] <= k[-1] <= span[1]}
+        actuals = {k: v for k, v in actuals.items() if span[0] <= k[-1] <= span[1]}
     for key in actuals:
         targets.setdefault(key, 0)
     with _no_cycle_collection():
@@ -509,6 +515,9 @@ def _narrow(cells: Any, filters: dict[str, Any]) -> Any:
         cells = cells.filter(unit__path__startswith=unit.path) if unit else cells.none()
     if filters.get("month"):
         cells = cells.filter(period_start__lte=filters["month"], period_end__gte=filters["month"])
+    if filters.get("months"):
+        first, last = filters["months"]
+        cells = cells.filter(period_start__lte=month_end(last), period_end__gte=first)
     return cells
 
 
