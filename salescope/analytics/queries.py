@@ -101,3 +101,22 @@ def drill_lines(
 def drill_total(lines: QuerySet) -> int:
     """The amount (fen) of all of ``drill_lines``, not only of the page shown."""
     return lines.order_by().aggregate(total=Sum("amount_fen"))["total"] or 0
+
+
+def drill_labels(*, viewer: User, filters: dict[str, Any]) -> list[str]:
+    """What a drilled-down tracking view is narrowed to, in words (the unit and person as the
+    viewer may see them; "—" for one they may not)."""
+    from salescope.org.models import OrgUnit
+    from salescope.org.models import User as Person
+
+    labels = []
+    if filters.get("unit"):
+        unit = OrgUnit.objects.visible_to(viewer, "view").filter(pk=filters["unit"]).first()
+        labels.append(str(unit) if unit else "—")
+    if filters.get("person"):
+        person = Person.objects.visible_to(viewer, "view").filter(pk=filters["person"]).first()
+        labels.append(str(person) if person else "—")
+    if filters.get("months"):
+        first, last = filters["months"]
+        labels.append(f"{first:%Y-%m}" if first == last else f"{first:%Y-%m} – {last:%Y-%m}")
+    return labels

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from salescope.analytics import alerts, queries, services
+from salescope.analytics import alerts, queries, saved_tracking, services
 from salescope.analytics import permissions as perms
 from salescope.analytics.choices import AlertStatus
 from salescope.analytics.forms import TrackingForm
@@ -149,8 +149,12 @@ def tracking(request: HttpRequest) -> HttpResponse:
         params.update(plan=plan.pk, metric=report.metric, group_by=",".join(report.group_by))
         rows = [(row, _drill_href(report, row, params)) for row in report.rows]
     context = {
+        "saved_views": [
+            (view, f"{reverse('analytics:tracking')}?{urlencode(view.query())}")
+            for view in saved_tracking.saved_views(viewer=request.user)
+        ],
         "rows": rows,
-        "drilled": _drill_labels(request, filters),
+        "drilled": queries.drill_labels(viewer=request.user, filters=filters),
         "top": f"{reverse('analytics:tracking')}?plan={plan.pk}" if plan else "",
         "plan": plan,
         "plans": plans,
@@ -262,23 +266,6 @@ def evaluate(request: HttpRequest) -> HttpResponse:
     return redirect("analytics:inbox")
 
 
-def _drill_labels(request: HttpRequest, filters: dict) -> list[str]:
-    """What a drilled-down view is narrowed to, in words (names as the viewer may see them)."""
-    from salescope.org.models import OrgUnit, User
-
-    labels = []
-    if filters.get("unit"):
-        unit = OrgUnit.objects.visible_to(request.user, "view").filter(pk=filters["unit"]).first()
-        labels.append(str(unit) if unit else "—")
-    if filters.get("person"):
-        person = User.objects.visible_to(request.user, "view").filter(pk=filters["person"]).first()
-        labels.append(str(person) if person else "—")
-    if filters.get("months"):
-        first, last = filters["months"]
-        labels.append(f"{first:%Y-%m}" if first == last else f"{first:%Y-%m} – {last:%Y-%m}")
-    return labels
-
-
 @page
 def drill(request: HttpRequest) -> HttpResponse:
     """The sales lines behind an actual: a person's (or a category's) month, or a category
@@ -317,3 +304,42 @@ def drill(request: HttpRequest) -> HttpResponse:
         "back": urlencode(back),
     }
     return render(request, "analytics/drill.html", context)
+
+
+@page
+@require_POST
+@requires(perms.SAVED_VIEW.code)
+def save_view(request: HttpRequest) -> HttpResponse:
+    """Keep the tracking page's current view under a name (a name already used is replaced)."""
+    post = request.POST
+    plan = post.get("plan", "")
+    try:
+        view = saved_tracking.save_view(
+            actor=request.user,
+            name=post.get("name", ""),
+            plan_id=int(plan) if plan.isdigit() else None,
+            metric=post.get("metric") or Metric.SALES_AMOUNT,
+            group_by=post.get("group_by", ""),
+            basis=post.get("basis", ""),
+        )
+    except DomainError as error:
+        messages.error(
+            request, " ".join([error.detail, *(m for v in error.fields.values() for m in v)])
+        )
+        return redirect("analytics:tracking")
+    messages.success(request, _("View saved: %(name)s") % {"name": view.name})
+    return redirect(f"{reverse('analytics:tracking')}?{urlencode(view.query())}")
+
+
+@page
+@require_POST
+@requires(perms.SAVED_VIEW.code)
+def delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    view = saved_tracking.get_saved_view(viewer=request.user, pk=pk)
+    try:
+        saved_tracking.delete_view(
+            actor=request.user, view=view, expected_version=int(request.POST.get("version", 0))
+        )
+    except DomainError as error:
+        messages.error(request, error.detail)
+    return redirect("analytics:tracking")

@@ -36,11 +36,11 @@ from salescope.plans.schemas import (
     CommentOut,
     DecomposeIn,
     DecomposeOut,
-    DecomposePreviewIn,
     DiffOut,
     PlanIn,
     PlanOut,
     PlanPatch,
+    PlansDecomposePreviewIn,
     PlansDecompositionPreviewOut,
     TargetOut,
     TargetsImportOut,
@@ -176,7 +176,9 @@ def decompose(request: HttpRequest, target_id: Id, payload: DecomposeIn) -> dict
     summary="Preview a chained decomposition (nothing is written)",
     openapi_extra=api_permission(perms.TARGET_PLAN.code),
 )
-def preview_decomposition(request: HttpRequest, target_id: Id, payload: DecomposePreviewIn) -> dict:
+def preview_decomposition(
+    request: HttpRequest, target_id: Id, payload: PlansDecomposePreviewIn
+) -> dict:
     cell = queries.get_target(viewer=request.user, pk=target_id)
     steps = [services.Step(s.axis, s.method, s.weights, s.members) for s in payload.steps]
     preview = services.preview_decomposition(

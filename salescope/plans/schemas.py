@@ -103,7 +103,7 @@ class DecomposeIn(InputSchema):
     each_child: bool = False  # keep the cell's parts and apply the chain to every one
 
 
-class DecomposePreviewIn(InputSchema):
+class PlansDecomposePreviewIn(InputSchema):
     steps: list[StepIn] = Field(..., max_length=8)
     each_child: bool = False
 
