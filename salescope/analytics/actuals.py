@@ -43,6 +43,8 @@ _ROLLUP_KEYS = {
     "kind": "kind",
 }
 SALES_DIMENSIONS = ("month", "salesperson", "region", "category")
+# Read from the sales lines (the rollups have no product grain): SKU- and brand-level targets.
+LINE_DIMENSIONS = ("brand", "product")
 COLLECTION_DIMENSIONS = ("month", "salesperson")
 
 
@@ -82,6 +84,15 @@ def actual_totals(
     months after it. Figures entered by hand are per month: its month's figure counts."""
     from salescope.ledger import queries as ledger
 
+    if metric in MEASURE and any(d in LINE_DIMENSIONS for d in group_by):
+        return _sales_by_product(
+            viewer=viewer,
+            metric=metric,
+            date_from=date_from,
+            last_day=min(until, month_end(date_to)) if until else month_end(date_to),
+            group_by=group_by,
+            filters=filters,
+        )
     if until is not None and until < month_end(date_to):
         if until < month_start(date_from):
             return {}
@@ -132,6 +143,36 @@ def actual_totals(
     for row in rows:
         key = tuple(row.get(d) if d in known else None for d in group_by)
         totals[key] = totals.get(key, 0) + hundredths(row["amount"])
+    return totals
+
+
+def _sales_by_product(
+    *,
+    viewer: Any,
+    metric: str,
+    date_from: dt.date,
+    last_day: dt.date,
+    group_by: Sequence[str],
+    filters: dict[str, Any] | None,
+) -> dict[tuple, int]:
+    """A sales metric by brand or SKU (and any other dimension of the lines), from the lines
+    the viewer may see up to ``last_day``."""
+    from salescope.ledger import queries as ledger
+
+    if last_day < month_start(date_from):
+        return {}
+    asked = [d for d in group_by if d in SALES_DIMENSIONS or d in LINE_DIMENSIONS]
+    rows = ledger.sales_summary(
+        viewer=viewer,
+        group_by=asked,
+        date_from=month_start(date_from),
+        date_to=last_day,
+        filters=dict(filters or {}),
+    )
+    totals: dict[tuple, int] = {}
+    for row in rows:
+        key = tuple(row.get(d) if d in asked else None for d in group_by)
+        totals[key] = totals.get(key, 0) + hundredths(row[MEASURE[metric]])
     return totals
 
 

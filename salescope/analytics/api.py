@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
-from salescope.analytics import alerts, services
+from salescope.analytics import alerts, saved_tracking, services
 from salescope.analytics import permissions as perms
 from salescope.analytics.choices import AlertKind
 from salescope.analytics.targets import target_variance
@@ -72,8 +72,20 @@ def variance(
     group_by: str = "salesperson,month",
     as_of: dt.date | None = None,
     basis: str | None = None,
+    unit: Id | None = None,
+    person: Id | None = None,
+    month_from: dt.date | None = None,
+    month_to: dt.date | None = None,
 ) -> dict:
+    """``unit`` (its subtree), ``person`` and ``month_from``/``month_to`` narrow the rows, as a
+    drill-down on the tracking page does (a region's teams, a quarter's months)."""
     plan = plan_queries.get_plan(viewer=request.user, pk=plan_id)
+    filters: dict[str, Any] = {"unit": unit, "person": person}
+    if month_from or month_to:
+        filters["months"] = (
+            (month_from or dt.date(1900, 1, 1)).replace(day=1),
+            (month_to or dt.date(9999, 12, 1)).replace(day=1),
+        )
     report = target_variance(
         viewer=request.user,
         plan=plan,
@@ -81,6 +93,7 @@ def variance(
         group_by=group_by,
         as_of=as_of,
         basis=basis,
+        filters={k: v for k, v in filters.items() if v},
     )
     return {
         "plan": plan.pk,
@@ -140,3 +153,61 @@ def resolve(request: HttpRequest, alert_id: Id, payload: ResolveIn) -> dict:
 def evaluate(request: HttpRequest) -> dict:
     services.ensure_may_evaluate(request.user)
     return services.evaluate_alerts(actor=request.user).as_dict()
+
+
+# --- saved tracking views ------------------------------------------------------------------
+
+
+class AnalyticsTrackingViewOut(Schema):
+    id: int
+    name: str
+    plan_id: Id | None
+    metric: str
+    group_by: str
+    basis: str
+    version: Version
+
+
+class AnalyticsTrackingViewIn(InputSchema):
+    name: str = Field(..., max_length=80)
+    plan_id: Id | None = None
+    metric: Metric = Metric.SALES_AMOUNT
+    group_by: str = Field("region", max_length=60)
+    basis: str = Field("", max_length=20)
+
+
+@router.get(
+    "/tracking-views", response=list[AnalyticsTrackingViewOut], summary="My saved tracking views"
+)
+def list_views(request: HttpRequest) -> Any:
+    return list(saved_tracking.saved_views(viewer=request.user))
+
+
+@router.post(
+    "/tracking-views",
+    response={201: AnalyticsTrackingViewOut, **ERRORS},
+    summary="Save a tracking view (plan, metric, grouping, basis); the same name replaces it",
+    openapi_extra=api_permission(perms.SAVED_VIEW.code),
+)
+def save_view(request: HttpRequest, payload: AnalyticsTrackingViewIn) -> Any:
+    view = saved_tracking.save_view(
+        actor=request.user,
+        name=payload.name,
+        plan_id=payload.plan_id,
+        metric=payload.metric,
+        group_by=payload.group_by,
+        basis=payload.basis,
+    )
+    return Status(201, view)
+
+
+@router.delete(
+    "/tracking-views/{view_id}",
+    response={204: None, **ERRORS},
+    summary="Delete one of my saved tracking views",
+    openapi_extra=api_permission(perms.SAVED_VIEW.code),
+)
+def delete_view(request: HttpRequest, view_id: Id, version: int) -> Any:
+    view = saved_tracking.get_saved_view(viewer=request.user, pk=view_id)
+    saved_tracking.delete_view(actor=request.user, view=view, expected_version=version)
+    return Status(204, None)

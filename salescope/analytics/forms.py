@@ -12,6 +12,9 @@ GROUPINGS = [
     ("month", _("Month")),
     ("quarter", _("Quarter")),
     ("category", _("Product category")),
+    ("brand", _("Brand")),
+    ("category,product", _("Category × SKU")),
+    ("product", _("SKU")),
     ("region,month", _("Region × month")),
 ]
 

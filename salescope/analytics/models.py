@@ -170,3 +170,53 @@ class ManualActual(models.Model):
     def display(self) -> Decimal:
         """The stored hundredths as the number a person typed."""
         return (Decimal(self.value) / 100).quantize(Decimal("0.01"))
+
+
+class SavedView(models.Model):
+    """A person's saved view of target vs actual (跟踪视图): the plan, metric, grouping and pace
+    basis, to open again in one click (B1). Only the person (and the managers above them) see
+    it; nobody else's list shows it."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="saved_tracking_views",
+    )
+    name = models.CharField(_("name"), max_length=80)
+    plan = models.ForeignKey(
+        "plans.Plan",
+        verbose_name=_("plan"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    metric = models.CharField(_("metric"), max_length=20, choices=Metric.choices)
+    group_by = models.CharField(_("group by"), max_length=60)
+    basis = models.CharField(_("pace basis"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    ownership = Ownership(person="owner", company_roles={}, shareable=False)
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("saved tracking view")
+        verbose_name_plural = _("saved tracking views")
+        ordering = ["owner", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def query(self) -> dict[str, str]:
+        """The tracking page's parameters this view stands for."""
+        params = {"metric": self.metric, "group_by": self.group_by}
+        if self.plan_id:
+            params["plan"] = str(self.plan_id)
+        if self.basis:
+            params["basis"] = self.basis
+        return params

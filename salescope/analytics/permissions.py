@@ -27,3 +27,6 @@ MANUAL_DELETE = declare("analytics.manual_actual.delete", roles=ENTERERS)
 
 ALERT_RESOLVE = declare("analytics.alert.resolve", roles=EVERY_ROLE, scoped=True)
 ALERT_EVALUATE = declare("analytics.alert.evaluate", roles=APPROVERS)
+
+# Everyone keeps their own tracking views (the record decides whose: ``scoped``).
+SAVED_VIEW = declare("analytics.saved_view.save", roles=EVERY_ROLE, scoped=True)

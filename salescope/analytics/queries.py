@@ -77,9 +77,15 @@ def my_scope(*, viewer: User) -> dict[str, Any]:
 
 
 def drill_lines(
-    *, viewer: User, person_id: int | None, month: dt.date, category_id: int | None = None
+    *,
+    viewer: User,
+    person_id: int | None,
+    month: dt.date,
+    category_id: int | None = None,
+    last_month: dt.date | None = None,
 ) -> QuerySet:
-    """The ledger lines behind one actual (a person's month), through the ledger's query."""
+    """The ledger lines behind one actual (a person's month; a category's months up to
+    ``last_month``), through the ledger's query."""
     from salescope.ledger import queries as ledger
 
     filters: dict[str, Any] = {"kind": "sell_in"}
@@ -88,10 +94,29 @@ def drill_lines(
     if category_id:
         filters["category"] = category_id
     return ledger.list_lines(
-        viewer=viewer, date_from=month, date_to=month_end(month), filters=filters
+        viewer=viewer, date_from=month, date_to=month_end(last_month or month), filters=filters
     )
 
 
 def drill_total(lines: QuerySet) -> int:
     """The amount (fen) of all of ``drill_lines``, not only of the page shown."""
     return lines.order_by().aggregate(total=Sum("amount_fen"))["total"] or 0
+
+
+def drill_labels(*, viewer: User, filters: dict[str, Any]) -> list[str]:
+    """What a drilled-down tracking view is narrowed to, in words (the unit and person as the
+    viewer may see them; "—" for one they may not)."""
+    from salescope.org.models import OrgUnit
+    from salescope.org.models import User as Person
+
+    labels = []
+    if filters.get("unit"):
+        unit = OrgUnit.objects.visible_to(viewer, "view").filter(pk=filters["unit"]).first()
+        labels.append(str(unit) if unit else "—")
+    if filters.get("person"):
+        person = Person.objects.visible_to(viewer, "view").filter(pk=filters["person"]).first()
+        labels.append(str(person) if person else "—")
+    if filters.get("months"):
+        first, last = filters["months"]
+        labels.append(f"{first:%Y-%m}" if first == last else f"{first:%Y-%m} – {last:%Y-%m}")
+    return labels

@@ -56,6 +56,8 @@ DIMENSIONS = {
     "unit": Dim.UNIT,
     "region": Dim.REGION,
     "category": Dim.CATEGORY,
+    "brand": Dim.BRAND,
+    "product": Dim.PRODUCT,
     "customer": Dim.CUSTOMER,
     "month": Dim.MONTH,
     "quarter": Dim.QUARTER,
@@ -65,6 +67,8 @@ DIMENSION_LABELS = {
     "unit": gettext_lazy("Unit"),
     "region": gettext_lazy("Region"),
     "category": gettext_lazy("Product category"),
+    "brand": gettext_lazy("Brand"),
+    "product": gettext_lazy("SKU"),
     "customer": gettext_lazy("Key customer"),
     "month": gettext_lazy("Month"),
     "quarter": gettext_lazy("Quarter"),
@@ -74,6 +78,8 @@ _COLUMNS = {
     "unit": "unit_id",
     "region": "unit_id",
     "category": "category_id",
+    "brand": "brand_id",
+    "product": "product_id",
     "customer": "customer_id",
 }
 
@@ -348,7 +354,9 @@ def target_variance(
 ) -> VarianceReport:
     """Rows of target, actual, variance, attainment, pace and projection by ``group_by``.
 
-    ``filters`` narrows the cells: ``{"person": id, "unit": id (subtree), "month": date}``.
+    ``filters`` narrows the cells: ``{"person": id, "unit": id (subtree), "month": date,
+    "months": (first, last)}`` — ``months`` keeps the rows of those months only (a quarter
+    drilled down to its months).
 
     Cost (``bench/bench_plans.py``): one query finds the few (dims, parent_dims) levels the
     plan has, one grouped query reads the partition's targets, one the leaves coarser than the
@@ -429,6 +437,10 @@ def target_variance(
     actuals: dict[tuple, int] = _actuals(
         viewer, plan, metric, group_by, columns, targets, org, filters, as_of
     )
+    span = filters.get("months")
+    if span:  # the months of a drilled-down quarter or month: the rows of those months only
+        targets = {k: v for k, v in targets.items() if span[0] <= k[-1] <= span[1]}
+        actuals = {k: v for k, v in actuals.items() if span[0] <= k[-1] <= span[1]}
     for key in actuals:
         targets.setdefault(key, 0)
     with _no_cycle_collection():
@@ -509,6 +521,9 @@ def _narrow(cells: Any, filters: dict[str, Any]) -> Any:
         cells = cells.filter(unit__path__startswith=unit.path) if unit else cells.none()
     if filters.get("month"):
         cells = cells.filter(period_start__lte=filters["month"], period_end__gte=filters["month"])
+    if filters.get("months"):
+        first, last = filters["months"]
+        cells = cells.filter(period_start__lte=month_end(last), period_end__gte=first)
     return cells
 
 
@@ -534,7 +549,10 @@ def _actuals(
     into the key, so the caller can take their mean."""
     if not has_actuals(metric):
         return {}
-    with_category = "category" in group_by
+    by_product = (
+        "brand_id" in columns or "product_id" in columns
+    ) and not manual.has_manual_actuals(metric)
+    with_category = "category" in group_by or by_product
     # Figures entered by hand may belong to a unit with no person (a region's expenses): read
     # them with their unit and place those by the unit instead of a person's unit.
     by_unit = manual.has_manual_actuals(metric)
@@ -543,6 +561,8 @@ def _actuals(
         if by_unit
         else ("salesperson", "month", "category")
     )
+    if by_product:  # SKU and brand rows: the lines by product (the rollups have no product)
+        dims = (*dims, "product")
     raw = actual_totals(
         viewer=viewer,
         metric=metric,
@@ -552,7 +572,8 @@ def _actuals(
         filters={"salesperson": filters["person"]} if filters.get("person") else None,
         until=as_of,
     )
-    if not by_unit:
+    brand_of, product_candidates = _product_coordinates(targets, columns, by_product)
+    if not by_unit and not by_product:
         former = _former_members(viewer, plan, {k[0] for k in raw}, filters)
         for key, value in former_member_totals(
             metric=metric,
@@ -599,7 +620,9 @@ def _actuals(
     only_month = filters.get("month")
     coordinates: dict[tuple, tuple | None] = {}  # (person, unit, category) → columns / None
 
-    def coordinates_of(person_id: Any, unit_id: Any, category_id: int | None) -> tuple | None:
+    def coordinates_of(
+        person_id: Any, unit_id: Any, category_id: int | None, product_id: int | None = None
+    ) -> tuple | None:
         """The key's columns for a person's (category's) actual in a unit; None outside the
         scope. ``("unit", id)`` stands for a figure entered for a unit rather than a person."""
         if isinstance(person_id, tuple):
@@ -610,7 +633,11 @@ def _actuals(
         if base is not None and not path.startswith(base):
             return None
         return tuple(
-            _actual_coordinate(
+            (product_id if product_id in product_candidates else None)
+            if column == "product_id"
+            else brand_of.get(product_id or 0)
+            if column == "brand_id"
+            else _actual_coordinate(
                 column,
                 group_by,
                 person_id,
@@ -629,11 +656,13 @@ def _actuals(
         if only_month and month != only_month:
             continue
         category_id = raw_key[2] if with_category else None
+        product_id = raw_key[3] if by_product else None
         unit_id = None if isinstance(person_id, tuple) else org.unit_in(person_id, month)
-        coords = coordinates.get((person_id, unit_id, category_id), _UNKNOWN)
+        cache_key = (person_id, unit_id, category_id, product_id)
+        coords = coordinates.get(cache_key, _UNKNOWN)
         if coords is _UNKNOWN:
-            coords = coordinates_of(person_id, unit_id, category_id)
-            coordinates[(person_id, unit_id, category_id)] = coords
+            coords = coordinates_of(person_id, unit_id, category_id, product_id)
+            coordinates[cache_key] = coords
         if coords is None:
             continue
         key = (*coords, month)
@@ -694,6 +723,23 @@ def _category_paths(targets: dict[tuple, int], columns: list[str]) -> dict[int, 
     index = columns.index("category_id")
     ids = {k[index] for k in targets if k[index] is not None}
     return dict(Category.objects.unrestricted().filter(pk__in=ids).values_list("pk", "path"))
+
+
+def _product_coordinates(
+    targets: dict[tuple, int], columns: list[str], by_product: bool
+) -> tuple[dict[int, Any], set[Any]]:
+    """For SKU and brand rows: each product's brand, and the SKUs that have targets (the
+    actuals of other SKUs count in the row without a SKU)."""
+    if not by_product:
+        return {}, set()
+    from salescope.catalog.models import Product
+
+    brand_of = dict(Product.objects.unrestricted().values_list("pk", "brand_id"))
+    candidates: set[Any] = set()
+    if "product_id" in columns:
+        index = columns.index("product_id")
+        candidates = {k[index] for k in targets if k[index] is not None}
+    return brand_of, candidates
 
 
 def _top_categories() -> dict[int, str]:
@@ -1070,6 +1116,11 @@ class _Labels:
 
                 self._categories = dict(Category.objects.unrestricted().values_list("pk", "name"))
             return self._categories.get(value, str(value))
+        if dim in ("brand", "product"):
+            from salescope.catalog.models import Brand, Product
+
+            model, field = (Brand, "name") if dim == "brand" else (Product, "name")
+            return dict(names_of(model, [value], field)).get(value, str(value))
         if dim == "customer":
             if value not in self._customers:
                 from salescope.customers.models import Customer

@@ -8,18 +8,20 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from salescope.analytics import alerts, queries, services
+from salescope.analytics import alerts, queries, saved_tracking, services
 from salescope.analytics import permissions as perms
 from salescope.analytics.choices import AlertKind, AlertStatus
 from salescope.analytics.forms import TrackingForm
 from salescope.analytics.permissions import MANUAL_CREATE
 from salescope.analytics.targets import target_variance
 from salescope.core.errors import DomainError
+from salescope.core.periods import company_calendar
 from salescope.core.web import page
 from salescope.org.permissions import allows, requires
 from salescope.org.visibility import can
@@ -28,7 +30,89 @@ from salescope.plans.choices import Metric
 from salescope.plans.models import Plan
 
 # The tracking page's filters a drill-down link carries, to come back to the same view.
-TRACKING_PARAMS = ("plan", "metric", "group_by", "basis", "as_of")
+TRACKING_PARAMS = ("plan", "metric", "group_by", "basis", "as_of", "unit", "person", "from", "to")
+# Metrics whose actual is a sum of sales lines: their finest rows drill to the lines.
+LINE_METRICS = {Metric.SALES_AMOUNT, Metric.QUANTITY, Metric.GROSS_PROFIT}
+# Drilling down a row: the grouping of its child rows (region → teams → people → months).
+CHILD_GROUPING = {
+    "region": "unit",
+    "unit": "salesperson",
+    "salesperson": "month",
+    "region,month": "unit",
+    "quarter": "month",
+    "month": "region",
+}
+
+
+def _month_param(raw: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw + "-01") if raw else None
+    except ValueError:
+        return None
+
+
+def _drill_filters(request: HttpRequest) -> dict:
+    """The narrowing a drill-down carries: a unit (its subtree), a person, a span of months."""
+    filters: dict = {}
+    for name in ("unit", "person"):
+        raw = request.GET.get(name, "")
+        if raw.isdigit():
+            filters[name] = int(raw)
+    first, last = _month_param(request.GET.get("from", "")), _month_param(request.GET.get("to", ""))
+    if first or last:
+        filters["months"] = (first or dt.date(1900, 1, 1), last or dt.date(9999, 12, 1))
+    return filters
+
+
+def _quarter_months(label: str) -> tuple[dt.date, dt.date] | None:
+    """ "2026Q3" → the first and last month of that fiscal quarter."""
+    year, _sep, quarter = label.partition("Q")
+    if not (year.isdigit() and quarter.isdigit() and 1 <= int(quarter) <= 4):  # noqa: PLR2004
+        return None
+    months = company_calendar().months_of_quarter(int(year), int(quarter))
+    return months[0], months[-1]
+
+
+def _drill_href(report, row, params: dict) -> str | None:  # noqa: ANN001
+    """Where a row leads: its child rows (region → teams → people → months; quarter → months;
+    month → regions), and at the finest row the sales lines behind its actual."""
+    keys = row.keys
+    grouping = ",".join(report.group_by)
+    here = {k: v for k, v in params.items() if v not in (None, "")}
+    person = keys.get("salesperson") or here.get("person")
+    month = keys.get("month")
+    span = (here.get("from"), here.get("to"))
+    single = span[0] if span[0] and span[0] == span[1] else None
+    if person and (month or single):  # a person's month: the lines behind the actual
+        if report.metric not in LINE_METRICS:
+            return None
+        day = month.strftime("%Y-%m") if month else single
+        query = {k: v for k, v in here.items() if k not in ("person", "from", "to")}
+        query.update(person=person, month=day)
+        if here.get("person"):  # the view came narrowed to this person: back to it
+            query["back_person"] = here["person"]
+        return f"{reverse('analytics:drill')}?{urlencode(query)}"
+    if "category" in keys and report.metric in LINE_METRICS:
+        query = {**here, "category": keys["category"]}
+        return f"{reverse('analytics:drill')}?{urlencode(query)}"
+    child = CHILD_GROUPING.get(grouping)
+    if child is None:
+        return None
+    query = {**here, "group_by": child}
+    if "region" in keys:
+        query["unit"] = keys["region"]
+    if "unit" in keys:
+        query["unit"] = keys["unit"]
+    if "salesperson" in keys:
+        query["person"] = keys["salesperson"]
+    if month:
+        query["from"] = query["to"] = month.strftime("%Y-%m")
+    if "quarter" in keys:
+        months = _quarter_months(str(keys["quarter"]))
+        if months is None:
+            return None
+        query["from"], query["to"] = (m.strftime("%Y-%m") for m in months)
+    return f"{reverse('analytics:tracking')}?{urlencode(query)}"
 
 
 def _plan_from(request: HttpRequest) -> tuple[Plan | None, list[Plan]]:
@@ -49,6 +133,8 @@ def tracking(request: HttpRequest) -> HttpResponse:
     form = TrackingForm(asked)
     data = form.cleaned_data if form.is_valid() else {}
     report = None
+    filters = _drill_filters(request)
+    rows: list = []
     if plan is not None:
         report = target_variance(
             viewer=request.user,
@@ -57,8 +143,19 @@ def tracking(request: HttpRequest) -> HttpResponse:
             group_by=(data.get("group_by") or "region").split(","),
             as_of=data.get("as_of"),
             basis=data.get("basis") or None,
+            filters=filters,
         )
+        params = {k: request.GET.get(k, "") for k in TRACKING_PARAMS}
+        params.update(plan=plan.pk, metric=report.metric, group_by=",".join(report.group_by))
+        rows = [(row, _drill_href(report, row, params)) for row in report.rows]
     context = {
+        "saved_views": [
+            (view, f"{reverse('analytics:tracking')}?{urlencode(view.query())}")
+            for view in saved_tracking.saved_views(viewer=request.user)
+        ],
+        "rows": rows,
+        "drilled": queries.drill_labels(viewer=request.user, filters=filters),
+        "top": f"{reverse('analytics:tracking')}?plan={plan.pk}" if plan else "",
         "plan": plan,
         "plans": plans,
         "form": form,
@@ -175,20 +272,78 @@ def evaluate(request: HttpRequest) -> HttpResponse:
 
 @page
 def drill(request: HttpRequest) -> HttpResponse:
-    try:
-        month = dt.date.fromisoformat(request.GET.get("month", "") + "-01")
-    except ValueError:
+    """The sales lines behind an actual: a person's (or a category's) month, or a category
+    over the plan's months (paged; the lines the viewer may see)."""
+    month = _month_param(request.GET.get("month", ""))
+    first, last = _month_param(request.GET.get("from", "")), _month_param(request.GET.get("to", ""))
+    category = request.GET.get("category", "")
+    if month is None and category.isdigit():
+        plan_raw = request.GET.get("plan", "")
+        plan = (
+            plan_queries.get_plan(viewer=request.user, pk=int(plan_raw))
+            if plan_raw.isdigit()
+            else None
+        )
+        month = first or (plan.period_start if plan else timezone.localdate().replace(day=1))
+        last = last or (plan.period_end.replace(day=1) if plan else month)
+    elif month is None:
         month = timezone.localdate().replace(day=1)
     person = request.GET.get("person", "")
     lines = queries.drill_lines(
-        viewer=request.user, person_id=int(person) if person.isdigit() else None, month=month
+        viewer=request.user,
+        person_id=int(person) if person.isdigit() else None,
+        month=month,
+        category_id=int(category) if category.isdigit() else None,
+        last_month=last if last and last > month else None,
     )
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
-    back = {k: request.GET[k] for k in TRACKING_PARAMS if request.GET.get(k)}
+    back = {k: request.GET[k] for k in TRACKING_PARAMS if request.GET.get(k) and k != "person"}
+    if request.GET.get("back_person"):
+        back["person"] = request.GET["back_person"]
     context = {
         "page": page,
         "month": month,
+        "last": last if last and last > month else None,
         "total": queries.drill_total(lines),
         "back": urlencode(back),
     }
     return render(request, "analytics/drill.html", context)
+
+
+@page
+@require_POST
+@requires(perms.SAVED_VIEW.code)
+def save_view(request: HttpRequest) -> HttpResponse:
+    """Keep the tracking page's current view under a name (a name already used is replaced)."""
+    post = request.POST
+    plan = post.get("plan", "")
+    try:
+        view = saved_tracking.save_view(
+            actor=request.user,
+            name=post.get("name", ""),
+            plan_id=int(plan) if plan.isdigit() else None,
+            metric=post.get("metric") or Metric.SALES_AMOUNT,
+            group_by=post.get("group_by", ""),
+            basis=post.get("basis", ""),
+        )
+    except DomainError as error:
+        messages.error(
+            request, " ".join([error.detail, *(m for v in error.fields.values() for m in v)])
+        )
+        return redirect("analytics:tracking")
+    messages.success(request, _("View saved: %(name)s") % {"name": view.name})
+    return redirect(f"{reverse('analytics:tracking')}?{urlencode(view.query())}")
+
+
+@page
+@require_POST
+@requires(perms.SAVED_VIEW.code)
+def delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    view = saved_tracking.get_saved_view(viewer=request.user, pk=pk)
+    try:
+        saved_tracking.delete_view(
+            actor=request.user, view=view, expected_version=int(request.POST.get("version", 0))
+        )
+    except DomainError as error:
+        messages.error(request, error.detail)
+    return redirect("analytics:tracking")

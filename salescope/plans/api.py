@@ -16,7 +16,14 @@ from salescope.core.errors import NotFound
 from salescope.org.permissions import api_permission
 from salescope.plans import permissions as perms
 from salescope.plans import queries, services
-from salescope.plans.models import Acknowledgement, ActionStep, Plan, Target, TargetComment
+from salescope.plans.models import (
+    Acknowledgement,
+    ActionStep,
+    Plan,
+    Target,
+    TargetComment,
+    from_hundredths,
+)
 from salescope.plans.schemas import (
     AcknowledgeIn,
     AcknowledgementOut,
@@ -33,6 +40,8 @@ from salescope.plans.schemas import (
     PlanIn,
     PlanOut,
     PlanPatch,
+    PlansDecomposePreviewIn,
+    PlansDecompositionPreviewOut,
     TargetOut,
     TargetsImportOut,
     TotalIn,
@@ -136,11 +145,15 @@ def get_target(request: HttpRequest, target_id: Id) -> Target:
 @router.post(
     "/targets/{target_id}/decompose",
     response={200: DecomposeOut, **ERRORS},
-    summary="Decompose a cell along one or more axes",
+    summary="Decompose a cell along a chain of axes in one action",
     description=(
-        "An amount, count or quantity is split by the method; its parts sum to the cell. A "
-        "percentage (market share, brand awareness) is a level: each part starts at the "
-        "cell's level, whatever the method."
+        "Each step (org, product category, brand, SKU, key customer, quarter, month) splits "
+        "every cell of the step before by its own method (equal, last year's share, "
+        "seasonality, forecast, custom weights). An amount, count or quantity is split so its "
+        "parts sum exactly to the cell; locked cells below keep their values. A percentage "
+        "(market share, brand awareness) is a level: each part starts at the cell's level, "
+        "whatever the method. ``each_child`` keeps the cell's parts and applies the chain to "
+        "every one of them."
     ),
     openapi_extra=api_permission(perms.TARGET_PLAN.code),
 )
@@ -148,9 +161,49 @@ def decompose(request: HttpRequest, target_id: Id, payload: DecomposeIn) -> dict
     cell = queries.get_target(viewer=request.user, pk=target_id)
     steps = [services.Step(s.axis, s.method, s.weights, s.members) for s in payload.steps]
     created = services.decompose_target(
-        actor=request.user, target=cell, steps=steps, expected_version=payload.version
+        actor=request.user,
+        target=cell,
+        steps=steps,
+        expected_version=payload.version,
+        each_child=payload.each_child,
     )
     return {"cells_created": created}
+
+
+@router.post(
+    "/targets/{target_id}/decompose/preview",
+    response={200: PlansDecompositionPreviewOut, **ERRORS},
+    summary="Preview a chained decomposition (nothing is written)",
+    openapi_extra=api_permission(perms.TARGET_PLAN.code),
+)
+def preview_decomposition(
+    request: HttpRequest, target_id: Id, payload: PlansDecomposePreviewIn
+) -> dict:
+    cell = queries.get_target(viewer=request.user, pk=target_id)
+    steps = [services.Step(s.axis, s.method, s.weights, s.members) for s in payload.steps]
+    preview = services.preview_decomposition(
+        actor=request.user, target=cell, steps=steps, each_child=payload.each_child
+    )
+    money = from_hundredths
+    return {
+        "cells": preview.cells,
+        "leaves_total": money(preview.leaves_total),
+        "locks_kept": preview.locks_kept,
+        "levels": [
+            {
+                "axis": level.axis,
+                "methods": level.methods,
+                "cells": level.cells,
+                "total": money(level.total),
+                "smallest": money(level.smallest),
+                "largest": money(level.largest),
+            }
+            for level in preview.levels
+        ],
+        "parts": [
+            {"label": p.label, "value": money(p.value), "locked": p.locked} for p in preview.parts
+        ],
+    }
 
 
 @router.post(

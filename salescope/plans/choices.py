@@ -68,6 +68,8 @@ class Axis(models.TextChoices):
     ROOT = "root", _("Whole plan")
     ORG = "org", pgettext_lazy("decomposition axis", "Organization")
     PRODUCT = "product", _("Product category")
+    BRAND = "brand", _("Brand")
+    SKU = "sku", _("SKU")
     CUSTOMER = "customer", _("Key customer")
     QUARTER = "quarter", _("Quarter")
     MONTH = "month", _("Month")
@@ -77,6 +79,7 @@ class Method(models.TextChoices):
     EQUAL = "equal", _("Equal shares")
     LAST_YEAR = "last_year", _("Last year's share")
     SEASONALITY = "seasonality", _("Seasonality from history")
+    FORECAST = "forecast", _("By forecast")
     CUSTOM = "custom", _("Custom weights")
 
 

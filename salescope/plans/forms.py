@@ -100,7 +100,14 @@ class TotalForm(StyledForm):
     value = forms.CharField(label=_("Target"))
 
 
+MAX_STEPS = 6  # a chain such as region → branch → team → person → month → category
+
+
 class DecomposeForm(StyledForm):
+    """A chain of up to six steps, each with its own method: step 1 is ``axis``/``method``
+    (with its weights and parts), step 2 ``then_by``/``method_2``, steps 3–6
+    ``axis_3``/``method_3`` …; a blank method follows step 1's (equal after custom weights)."""
+
     axis = forms.ChoiceField(label=_("Decompose by"), choices=Axis.choices[1:])
     then_by = forms.ChoiceField(
         label=_("then by"), required=False, choices=[("", "—"), *Axis.choices[1:]]
@@ -112,6 +119,31 @@ class DecomposeForm(StyledForm):
     members = forms.CharField(
         label=_("Only these parts (key customers by code; ids for other parts)"), required=False
     )
+    each_child = forms.BooleanField(
+        label=_("Apply the same to every part of this target (keeps the parts as they are)"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        method_choices = [("", _("as step 1")), *Method.choices]
+        self.fields["method_2"] = forms.ChoiceField(
+            label=_("method"), required=False, choices=method_choices
+        )
+        for n in range(3, MAX_STEPS + 1):
+            self.fields[f"axis_{n}"] = forms.ChoiceField(
+                label=_("then by"), required=False, choices=[("", "—"), *Axis.choices[1:]]
+            )
+            self.fields[f"method_{n}"] = forms.ChoiceField(
+                label=_("method"), required=False, choices=method_choices
+            )
+        self.style()
+
+    def chain_fields(self) -> list[tuple[int, Any, Any]]:
+        """(step number, axis field, method field) for the template, steps 1…6."""
+        rows = [(1, self["axis"], self["method"]), (2, self["then_by"], self["method_2"])]
+        rows += [(n, self[f"axis_{n}"], self[f"method_{n}"]) for n in range(3, MAX_STEPS + 1)]
+        return rows
 
     def steps(self) -> list[Step]:
         data = self.cleaned_data
@@ -123,8 +155,18 @@ class DecomposeForm(StyledForm):
                 raise ValidationFailed(fields={"weights": [_("Enter numbers.")]}) from None
         members = _members(data["axis"], data["members"])
         steps = [Step(data["axis"], data["method"], weights, members or None)]
-        if data.get("then_by"):
-            steps.append(Step(data["then_by"], data["method"]))
+        following = data["method"] if data["method"] != Method.CUSTOM else Method.EQUAL
+        axes = [(data.get("then_by"), data.get("method_2"))]
+        axes += [(data.get(f"axis_{n}"), data.get(f"method_{n}")) for n in range(3, MAX_STEPS + 1)]
+        for number, (axis, method) in enumerate(axes, start=2):
+            if not axis:
+                continue
+            if method == Method.CUSTOM:
+                field_name = "method_2" if number == 2 else f"method_{number}"  # noqa: PLR2004
+                raise ValidationFailed(
+                    fields={field_name: [_("Custom weights apply to the first step only.")]}
+                )
+            steps.append(Step(axis, method or following))
         return steps
 
 

@@ -37,7 +37,9 @@ class Dim:
     QUARTER = 16
     UNIT = 32  # the finest unit: a unit without sales units below it, or a person
     REGION = 64  # a region or a unit below it, or a person
-    ALL = 127
+    BRAND = 128
+    PRODUCT = 256  # one SKU
+    ALL = 511
 
 
 # Finance reads plans and targets (expense budgets, collections targets); marketing reads them.
@@ -220,6 +222,26 @@ class Target(models.Model):
         db_index=False,
         db_constraint=False,
     )
+    brand = models.ForeignKey(
+        "catalog.Brand",
+        verbose_name=_("brand"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    product = models.ForeignKey(
+        "catalog.Product",
+        verbose_name=_("SKU"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     customer = models.ForeignKey(
         "customers.Customer",
         verbose_name=_("key customer"),
@@ -288,6 +310,10 @@ class Target(models.Model):
             parts.append(str(self.unit))
         if self.category_id:
             parts.append(str(self.category))
+        if self.brand_id:
+            parts.append(str(self.brand))
+        if self.product_id:
+            parts.append(str(self.product))
         if self.customer_id:
             parts.append(str(self.customer))
         parts.append(self.period_label)
@@ -333,6 +359,8 @@ class Target(models.Model):
             self.period_start,
             self.period_end,
             rest=self.axis == Axis.CUSTOMER and self.customer_id is None,
+            brand_id=self.brand_id,
+            product_id=self.product_id,
         )
 
 
@@ -346,19 +374,22 @@ def cell_key(
     end: object,
     *,
     rest: bool = False,
+    brand_id: int | None = None,
+    product_id: int | None = None,
 ) -> str:
     customer = "rest" if rest else str(customer_id or "")
-    return "|".join(
-        [
-            metric,
-            str(unit_id or ""),
-            str(person_id or ""),
-            str(category_id or ""),
-            customer,
-            str(start),
-            str(end),
-        ]
-    )
+    parts = [
+        metric,
+        str(unit_id or ""),
+        str(person_id or ""),
+        str(category_id or ""),
+        customer,
+        str(start),
+        str(end),
+    ]
+    if brand_id or product_id:  # the keys of cells without brand or SKU stay as they were
+        parts += [f"b{brand_id or ''}", f"p{product_id or ''}"]
+    return "|".join(parts)
 
 
 class TargetComment(models.Model):

@@ -446,3 +446,106 @@ def track_level(target: int, actual: int, latest: int | None, share: Fraction | 
         attainment=attainment(actual, target),
         share=Fraction(share),
     )
+
+
+# --- chains of decomposition (A3) ----------------------------------------------------------
+
+
+def allocate_reserving(
+    total: int,
+    weights: Sequence[Weight],
+    *,
+    locked: Mapping[int, int] | None = None,
+    reserved: Mapping[int, int] | None = None,
+    quantum: int = 1,
+) -> list[int]:
+    """:func:`allocate` where some free children must receive at least ``reserved`` {index:
+    amount} (the locked cells somewhere below them): each free child gets its reserve plus its
+    weighted share of what is left once the locks and the reserves are taken out.
+
+    Raises :class:`InfeasibleAllocation` when the locks and reserves exceed the total."""
+    reserved = {i: v for i, v in (reserved or {}).items() if v and i not in (locked or {})}
+    if not reserved:
+        return allocate(total, weights, locked=locked, quantum=quantum)
+    locked = dict(locked or {})
+    free = [i for i in range(len(weights)) if i not in locked]
+    pool = total - sum(locked.values()) - sum(reserved.values())
+    if (total >= 0 and pool < 0) or (total < 0 and pool > 0):
+        raise InfeasibleAllocation("locked values below the children exceed the total")
+    shares = allocate(pool, [weights[i] for i in free], quantum=quantum)
+    result = [0] * len(weights)
+    for i, share in zip(free, shares, strict=True):
+        result[i] = share + reserved.get(i, 0)
+    for i, value in locked.items():
+        result[i] = value
+    return result
+
+
+def split_tree(
+    total: int,
+    parents: Sequence[int],
+    weights: Sequence[Weight],
+    *,
+    locked: Mapping[int, int] | None = None,
+    quantum: int = 1,
+    additive: bool = True,
+) -> list[int]:
+    """The values of a whole decomposition chain at once: a tree of ``len(parents)`` nodes,
+    node 0 the cell being decomposed (``parents[0] == -1``), every other node after its parent
+    (``parents[i] < i``), each with its weight among its siblings.
+
+    * node 0 is ``total``; every node's children sum exactly to it (:func:`allocate`, the
+      largest remainder in multiples of ``quantum``), so the leaves sum exactly to ``total``;
+    * ``locked`` {node: value} keep their value (a lock on node 0 is ignored: it is ``total``);
+      a free node with locked nodes below it first reserves what they hold
+      (:func:`allocate_reserving`), so a lock deep in the chain holds whatever the steps above;
+      a node whose parts are all locked is held at their sum;
+    * a level (``additive`` False: a percentage) is copied into each part; locked parts keep
+      theirs and their own parts start from it.
+
+    Raises :class:`InfeasibleAllocation` when locks cannot hold (more locked than there is)."""
+    count = len(parents)
+    if count == 0:
+        return []
+    if parents[0] != -1 or any(not 0 <= parents[i] < i for i in range(1, count)):
+        raise ValueError("every node must come after its parent, node 0 being the root")
+    locked = {i: v for i, v in (locked or {}).items() if i != 0}
+    values = [0] * count
+    values[0] = total
+    if not additive:
+        for i in range(1, count):
+            values[i] = locked.get(i, values[parents[i]])
+        return values
+    children: list[list[int]] = [[] for _ in range(count)]
+    for i in range(1, count):
+        children[parents[i]].append(i)
+    reserve = [0] * count  # what the locked cells below (or at) each node hold
+    if locked:
+        # A node all of whose parts are locked (or so pinned themselves) is pinned at their sum:
+        # nothing under it could absorb a difference.
+        locked = dict(locked)
+        for i in range(count - 1, 0, -1):
+            kids = children[i]
+            if i not in locked and kids and all(k in locked for k in kids):
+                locked[i] = sum(locked[k] for k in kids)
+        below = [0] * count
+        for i in range(count - 1, 0, -1):
+            reserve[i] = locked[i] if i in locked else below[i]
+            below[parents[i]] += reserve[i]
+    for node in range(count):
+        kids = children[node]
+        if not kids:
+            continue
+        if locked:
+            parts = allocate_reserving(
+                values[node],
+                [weights[k] for k in kids],
+                locked={j: locked[k] for j, k in enumerate(kids) if k in locked},
+                reserved={j: reserve[k] for j, k in enumerate(kids) if reserve[k]},
+                quantum=quantum,
+            )
+        else:
+            parts = allocate(values[node], [weights[k] for k in kids], quantum=quantum)
+        for kid, value in zip(kids, parts, strict=True):
+            values[kid] = value
+    return values

@@ -63,6 +63,8 @@ class TargetOut(Schema):
     unit_id: Id | None
     person_id: Id | None
     category_id: Id | None
+    brand_id: Id | None = None
+    product_id: Id | None = None
     customer_id: Id | None
     period_start: dt.date
     period_end: dt.date
@@ -98,10 +100,39 @@ class StepIn(InputSchema):
 class DecomposeIn(InputSchema):
     version: Version
     steps: list[StepIn] = Field(..., max_length=8)  # none: 422 from the service, after 403
+    each_child: bool = False  # keep the cell's parts and apply the chain to every one
+
+
+class PlansDecomposePreviewIn(InputSchema):
+    steps: list[StepIn] = Field(..., max_length=8)
+    each_child: bool = False
 
 
 class DecomposeOut(Schema):
     cells_created: int
+
+
+class PlansPreviewLevelOut(Schema):
+    axis: str
+    methods: list[str]
+    cells: int
+    total: Decimal
+    smallest: Decimal
+    largest: Decimal
+
+
+class PlansPreviewPartOut(Schema):
+    label: str
+    value: Decimal
+    locked: bool
+
+
+class PlansDecompositionPreviewOut(Schema):
+    cells: int
+    leaves_total: Decimal
+    locks_kept: int
+    levels: list[PlansPreviewLevelOut]
+    parts: list[PlansPreviewPartOut]
 
 
 class CellEditIn(InputSchema):

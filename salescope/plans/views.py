@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +30,7 @@ from salescope.plans.forms import (
     grid_edits,
     parse_date,
 )
+from salescope.plans.models import Target
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
@@ -168,9 +171,15 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             _fail(request, error)
         return redirect("plans:grid", pk=cell.pk)
+    return render(request, "plans/grid.html", _grid_context(request, cell, DecomposeForm()))
+
+
+def _grid_context(
+    request: HttpRequest, cell: Target, form: DecomposeForm, preview: Any = None
+) -> dict[str, Any]:
     rows = queries.child_targets(viewer=request.user, parent=cell)
     rights = services.cell_rights(viewer=request.user, cell=cell)
-    context = {
+    return {
         "cell": cell,
         "plan": cell.plan,
         "chain": queries.ancestors(cell, viewer=request.user),
@@ -181,31 +190,61 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
         "drafts_total": rules.fold(
             [r.bottom_up for r in rows if r.bottom_up is not None], additive=not cell.is_level
         ),
-        "decompose_form": DecomposeForm(),
+        "decompose_form": form,
+        "preview": preview,
         "unit_label": METRICS[cell.metric].label,
     }
-    return render(request, "plans/grid.html", context)
 
 
 @page
 @require_POST
 @requires(perms.TARGET_PLAN.code)
 def decompose(request: HttpRequest, pk: int) -> HttpResponse:
+    """Decompose along the chain of the form in one action; with ``preview`` the result is
+    shown on the grid and nothing is written (the form stays filled in to apply it)."""
     cell = queries.get_target(viewer=request.user, pk=pk)
     form = DecomposeForm(request.POST)
     try:
         if not form.is_valid():
             raise ValidationFailed(fields=form.errors)
+        if request.POST.get("preview"):
+            preview = services.preview_decomposition(
+                actor=request.user,
+                target=cell,
+                steps=form.steps(),
+                each_child=form.cleaned_data["each_child"],
+            )
+            return render(request, "plans/grid.html", _grid_context(request, cell, form, preview))
         count = services.decompose_target(
             actor=request.user,
             target=cell,
             steps=form.steps(),
             expected_version=int(request.POST.get("version", 0)),
+            each_child=form.cleaned_data["each_child"],
         )
         messages.success(request, _("Decomposed into %(count)s cells.") % {"count": count})
     except DomainError as error:
         _fail(request, error)
+        if hasattr(form, "cleaned_data"):  # the service's reasons at the fields they concern
+            for name, errors in error.fields.items():
+                for field_name in _form_fields(form, name):
+                    if field_name not in form.errors:
+                        form.add_error(field_name, list(errors))
+        return render(request, "plans/grid.html", _grid_context(request, cell, form))
     return redirect("plans:grid", pk=cell.pk)
+
+
+def _form_fields(form: DecomposeForm, name: str) -> list[str]:
+    """The form's fields an error of the service belongs to: ``method`` to every step whose
+    method is the one refused (by forecast, by last year's share…)."""
+    if name != "method" or not hasattr(form, "cleaned_data"):
+        return [name] if name in form.fields else []
+    data = form.cleaned_data
+    fields = ["method"]
+    for method_field in [f for f in form.fields if f.startswith("method_")]:
+        if data.get(method_field) and data.get(method_field) != data.get("method"):
+            fields.append(method_field)
+    return fields
 
 
 @page

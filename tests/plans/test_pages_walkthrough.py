@@ -108,7 +108,7 @@ def test_decomposing_again_asks_for_confirmation_first(plan, personas, login_cli
     en = Client(HTTP_ACCEPT_LANGUAGE="en")
     en.force_login(director)
     (again,) = _page(en, f"/plans/targets/{root.pk}/").find(**{"data-testid": "decompose"})
-    assert "locks" in again["data-confirm"]
+    assert "locked cells keep their values" in again["data-confirm"]
     assert "comments" in again["data-confirm"]
 
 

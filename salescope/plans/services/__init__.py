@@ -18,6 +18,7 @@ from salescope.plans.services.targets import (
     decompose_target,
     edit_cells,
     parse_value,
+    preview_decomposition,
     set_bottom_up,
     set_plan_target,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "import_targets",
     "parse_value",
     "plan_period",
+    "preview_decomposition",
     "set_bottom_up",
     "set_plan_target",
     "transition_plan",

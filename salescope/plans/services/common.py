@@ -19,6 +19,7 @@ class PlanErrorCode(StrEnum):
     INFEASIBLE_LOCKS = "target_infeasible_locks"
     NOTHING_TO_DECOMPOSE = "target_nothing_to_decompose"
     NO_HISTORY = "target_no_history"
+    NO_FORECAST = "target_no_forecast"
     ALREADY_ACKNOWLEDGED = "acknowledgement_already_given"
     ACKNOWLEDGEMENT_SUPERSEDED = "acknowledgement_superseded"
 

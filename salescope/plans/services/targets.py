@@ -31,6 +31,7 @@ from salescope.org.permissions import require
 from salescope.plans import permissions as perms
 from salescope.plans import rules
 from salescope.plans.choices import METRICS, Axis, Grain, Method, Metric
+from salescope.plans.forecasts import forecast_totals, has_forecasts
 from salescope.plans.history import actual_totals
 from salescope.plans.models import Dim, Plan, Target, TargetComment
 from salescope.plans.services.common import (
@@ -148,6 +149,8 @@ class Spec:
     unit_path: str = ""
     category_path: str = ""
     months: list[dt.date] = field(default_factory=list)
+    brand_id: int | None = None
+    product_id: int | None = None
 
 
 @dataclass
@@ -169,6 +172,10 @@ class _Context:
     people_by_unit: dict[int, list[User]] = field(default_factory=dict)
     categories: dict[int | None, list[Any]] = field(default_factory=dict)
     category_paths: dict[int, str] = field(default_factory=dict)
+    category_names: dict[int, str] = field(default_factory=dict)
+    products: list[Any] = field(default_factory=list)
+    brands: dict[int, Any] = field(default_factory=dict)
+    by_sku: bool = False  # the chain has a brand or SKU step: history by SKU too
     history: dict[str, dict[str, Any]] = field(default_factory=dict)
     _dims: dict[tuple, int] = field(default_factory=dict)
     _days: dict[dt.date, Any] = field(default_factory=dict)
@@ -208,6 +215,35 @@ class _Context:
         for category in Category.objects.unrestricted().order_by("path", "code"):
             self.categories.setdefault(category.parent_id, []).append(category)
             self.category_paths[category.pk] = category.path
+            self.category_names[category.pk] = category.name
+
+    def load_products(self) -> None:
+        """The SKUs on sale (with their brand and category path) and the brands, for the
+        brand and SKU steps; read only (the catalog is the catalog's to change)."""
+        if self.brands or self.products:
+            return
+        from salescope.catalog.models import Brand, Product
+
+        self.load_categories()
+        self.brands = {b.pk: b for b in Brand.objects.unrestricted().order_by("code")}
+        self.products = list(
+            Product.objects.unrestricted()
+            .filter(active=True, deleted_at=None)
+            .order_by("sku")
+            .only("pk", "sku", "name", "brand_id", "category_id")
+        )
+        for product in self.products:
+            product.category_path = self.category_paths.get(product.category_id or 0, "")
+
+    def products_in(self, category_id: int | None, brand_id: int | None) -> list[Any]:
+        self.load_products()
+        prefix = self.category_paths.get(category_id or 0, "")
+        return [
+            p
+            for p in self.products
+            if (not category_id or p.category_path.startswith(prefix))
+            and (not brand_id or p.brand_id == brand_id)
+        ]
 
     def dims_of(
         self,
@@ -217,6 +253,8 @@ class _Context:
         customer_id: int | None,
         grain: str,
         customer_axis: bool,
+        brand_id: int | None = None,
+        product_id: int | None = None,
     ) -> int:
         """Bits of ``Dim`` a cell with these coordinates fixes (memoised: a decomposition asks
         for the same few combinations 300k times)."""
@@ -226,6 +264,10 @@ class _Context:
             dims = self._dims[key] = self._dims_of(
                 unit_id, person_id, category_id, customer_id, grain, customer_axis
             )
+        if brand_id:
+            dims |= Dim.BRAND
+        if product_id:
+            dims |= Dim.PRODUCT
         return dims
 
     def _dims_of(
@@ -266,6 +308,8 @@ def _specs(ctx: _Context, cell: Target, step: Step) -> list[Spec]:
         "start": cell.period_start,
         "end": cell.period_end,
         "grain": cell.grain,
+        "brand_id": cell.brand_id,
+        "product_id": cell.product_id,
     }
     members = set(step.members) if step.members else None
     if step.axis == Axis.ORG:
@@ -286,13 +330,50 @@ def _specs(ctx: _Context, cell: Target, step: Step) -> list[Spec]:
             if members is None or p.pk in members
         ]
     if step.axis == Axis.PRODUCT:
+        if cell.product_id:
+            return []
         ctx.load_categories()
         unit_id, person_id, customer_id = cell.unit_id, cell.person_id, cell.customer_id
         start, end, grain = cell.period_start, cell.period_end, cell.grain
+        categories = ctx.categories.get(cell.category_id, [])
+        if cell.brand_id:  # under a brand: the categories it sells in
+            paths = {p.category_path for p in ctx.products_in(cell.category_id, cell.brand_id)}
+            categories = [c for c in categories if any(p.startswith(c.path) for p in paths)]
+        if cell.brand_id:
+            return [
+                Spec(**{**base, "category_id": c.pk}, category_path=c.path)
+                for c in categories
+                if members is None or c.pk in members
+            ]
         return [  # positional: the leaf level of a big plan makes 300k of these
             Spec(unit_id, person_id, c.pk, customer_id, start, end, grain, "", c.path)
-            for c in ctx.categories.get(cell.category_id, [])
+            for c in categories
             if members is None or c.pk in members
+        ]
+    if step.axis == Axis.BRAND:
+        if cell.brand_id or cell.product_id:
+            return []
+        products = ctx.products_in(cell.category_id, None)
+        selling = {p.brand_id for p in products if p.brand_id}
+        return [
+            Spec(**{**base, "brand_id": b})
+            for b in ctx.brands
+            if b in selling and (members is None or b in members)
+        ]
+    if step.axis == Axis.SKU:
+        if cell.product_id:
+            return []
+        return [
+            Spec(
+                **{
+                    **base,
+                    "product_id": p.pk,
+                    "brand_id": p.brand_id or cell.brand_id,
+                    "category_id": cell.category_id or p.category_id,
+                }
+            )
+            for p in ctx.products_in(cell.category_id, cell.brand_id)
+            if members is None or p.pk in members
         ]
     if step.axis == Axis.CUSTOMER:
         if cell.customer_id or not members:
@@ -329,11 +410,17 @@ class _Past:
     month: dt.date
     category_path: str
     amount: int
+    brand_id: int | None = None
+    product_id: int | None = None
 
 
-def _history(ctx: _Context, metric: str) -> dict[str, Any]:
-    """Last year's actuals by (salesperson, month, category), loaded once per call."""
-    if metric not in ctx.history:
+def _history(ctx: _Context, metric: str, source: str = Method.LAST_YEAR) -> dict[str, Any]:
+    """Last year's actuals (or, for ``Method.FORECAST``, the forecast of the plan's own
+    period) by (salesperson, month, category) — and by SKU when the chain has a brand or SKU
+    step — loaded once per call."""
+    by_sku = ctx.by_sku
+    key = f"{metric}|{source}|{by_sku}"
+    if key not in ctx.history:
         ctx.load_org()
         ctx.load_categories()
         person_paths = {
@@ -342,31 +429,44 @@ def _history(ctx: _Context, metric: str) -> dict[str, Any]:
             if uid in ctx.units
             for p in people
         }
-        start = add_months(ctx.plan.period_start, -12)
-        end = add_months(ctx.plan.period_end.replace(day=1), -12)
-        totals = actual_totals(
-            viewer=ctx.actor,
-            metric=metric,
-            date_from=start,
-            date_to=end,
-            group_by=("salesperson", "month", "category"),
-        )
+        dims: tuple[str, ...] = ("salesperson", "month", "category")
+        if by_sku:
+            dims += ("product",)
+        first, last = ctx.plan.period_start, ctx.plan.period_end.replace(day=1)
+        if source == Method.FORECAST:
+            shift = 0
+            totals = forecast_totals(metric=metric, date_from=first, date_to=last, group_by=dims)
+        else:
+            shift = 12
+            totals = actual_totals(
+                viewer=ctx.actor,
+                metric=metric,
+                date_from=add_months(first, -12),
+                date_to=add_months(last, -12),
+                group_by=dims,
+            )
+        brand_of: dict[int, int | None] = {}
+        if by_sku:
+            ctx.load_products()
+            brand_of = {p.pk: p.brand_id for p in ctx.products}
         rows = [
             _Past(
-                person,
-                person_paths.get(person, ""),
-                add_months(month, 12),
-                ctx.category_paths.get(category, ""),
+                key[0],
+                person_paths.get(key[0], ""),
+                add_months(key[1], shift),
+                ctx.category_paths.get(key[2], ""),
                 amount,
+                brand_of.get(key[3]) if by_sku else None,
+                key[3] if by_sku else None,
             )
-            for (person, month, category), amount in totals.items()
-            if amount > 0 and month is not None
+            for key, amount in totals.items()
+            if amount > 0 and key[1] is not None
         ]
         by_person: dict[int | None, list[_Past]] = {}
         for row in rows:
             by_person.setdefault(row.person_id, []).append(row)
-        ctx.history[metric] = {"rows": rows, "by_person": by_person}
-    return ctx.history[metric]
+        ctx.history[key] = {"rows": rows, "by_person": by_person}
+    return ctx.history[key]
 
 
 def _spec_finder(specs: list[Spec], axis: str) -> Any:
@@ -400,12 +500,19 @@ def _spec_finder(specs: list[Spec], axis: str) -> Any:
     if axis in (Axis.MONTH, Axis.QUARTER):
         by_month = {m: i for i, s in enumerate(specs) for m in s.months}
         return lambda row: by_month.get(row.month)
+    if axis == Axis.BRAND:
+        by_brand = {s.brand_id: i for i, s in enumerate(specs)}
+        return lambda row: by_brand.get(row.brand_id)
+    if axis == Axis.SKU:
+        by_product = {s.product_id: i for i, s in enumerate(specs)}
+        return lambda row: by_product.get(row.product_id)
     return lambda row: None  # key customers: the rollups have no customer grain
 
 
-def _past_rows(ctx: _Context, cell: Target) -> list[_Past]:
-    """Last year's actuals (shifted onto this year) within ``cell``'s org, product and period."""
-    history = _history(ctx, cell.metric)
+def _past_rows(ctx: _Context, cell: Target, source: str = Method.LAST_YEAR) -> list[_Past]:
+    """Last year's actuals (shifted onto this year), or the forecast, within ``cell``'s org,
+    product and period."""
+    history = _history(ctx, cell.metric, source)
     if cell.person_id:
         rows = history["by_person"].get(cell.person_id, [])
     else:
@@ -413,19 +520,25 @@ def _past_rows(ctx: _Context, cell: Target) -> list[_Past]:
         prefix = unit.path if unit else ""
         rows = [r for r in history["rows"] if r.unit_path.startswith(prefix)]
     parent_cat = ctx.category_paths.get(cell.category_id or 0, "")
+    brand, product = cell.brand_id, cell.product_id
     return [
         row
         for row in rows
         if cell.period_start <= row.month <= cell.period_end
         and (not parent_cat or row.category_path.startswith(parent_cat))
+        and (not brand or row.brand_id == brand)
+        and (not product or row.product_id == product)
     ]
 
 
-def _history_weights(ctx: _Context, cell: Target, specs: list[Spec], axis: str) -> list[Fraction]:
-    """Each child's share of last year's actual within the parent's coordinates."""
+def _history_weights(
+    ctx: _Context, cell: Target, specs: list[Spec], axis: str, source: str = Method.LAST_YEAR
+) -> list[Fraction]:
+    """Each child's share of last year's actual (or of the forecast) within the parent's
+    coordinates."""
     find = _spec_finder(specs, axis)
     weights = [Fraction(0)] * len(specs)
-    for row in _past_rows(ctx, cell):
+    for row in _past_rows(ctx, cell, source):
         index = find(row)
         if index is not None:
             weights[index] += row.amount
@@ -436,8 +549,23 @@ HISTORY_METHODS = (Method.LAST_YEAR, Method.SEASONALITY)
 
 
 def _check_history(ctx: _Context, target: Target, steps: Sequence[Step]) -> None:
-    """Refuse a split by last year's actuals where last year has none to split by: the parts
-    would silently come out equal under a method that says otherwise."""
+    """Refuse a split by last year's actuals (or by forecast) where there is none to split by:
+    the parts would silently come out equal under a method that says otherwise."""
+    if any(s.method == Method.FORECAST for s in steps):
+        if not has_forecasts():
+            reason = _(
+                "No forecasts are available (the forecasting module is not installed): choose "
+                "another method."
+            )
+        elif not _past_rows(ctx, target, Method.FORECAST):
+            reason = _(
+                "There is no forecast within this target for the plan's period: compute the "
+                "forecast first, or choose another method."
+            )
+        else:
+            reason = ""
+        if reason:
+            raise ValidationFailed(fields={"method": [reason]}, code=PlanErrorCode.NO_FORECAST)
     if not any(s.method in HISTORY_METHODS for s in steps):
         return
     if METRICS[target.metric].source not in ("ledger", "collections"):
@@ -454,18 +582,6 @@ def _check_history(ctx: _Context, target: Target, steps: Sequence[Step]) -> None
     raise ValidationFailed(fields={"method": [reason]}, code=PlanErrorCode.NO_HISTORY)
 
 
-def _part_values(
-    ctx: _Context, cell: Target, step: Step, specs: list[Spec]
-) -> tuple[list[int], str]:
-    """The values ``cell``'s parts start at — its amount split by the step's method, or, for
-    a level, its level copied into each part — and the method that made them."""
-    info = METRICS[cell.metric]
-    if not info.additive:
-        return rules.level_parts(cell.value, len(specs)), Method.EQUAL
-    weights, method = _weights(ctx, cell, step, specs)
-    return rules.allocate(cell.value, weights, quantum=info.quantum), method
-
-
 def _weights(ctx: _Context, cell: Target, step: Step, specs: list[Spec]) -> tuple[list, str]:
     """The parts' weights and the method they follow: a part of the plan without history of
     its own (a new salesperson, a new category) is split equally and says so."""
@@ -480,12 +596,16 @@ def _weights(ctx: _Context, cell: Target, step: Step, specs: list[Spec]) -> tupl
         weights = _history_weights(ctx, cell, specs, step.axis)
         if any(weights):
             return weights, step.method
+    if step.method == Method.FORECAST:
+        weights = _history_weights(ctx, cell, specs, step.axis, Method.FORECAST)
+        if any(weights):
+            return weights, step.method
     return [1] * len(specs), Method.EQUAL
 
 
-def _new_cells(
-    ctx: _Context, cell: Target, step: Step, specs: list[Spec], values: list[int]
-) -> list[Target]:
+def _new_cells(ctx: _Context, cell: Target, step: Step, specs: list[Spec]) -> list[Target]:
+    """The parts of ``cell`` that get parts of their own (values set once the whole chain is
+    split; the parent's id once it is saved)."""
     customer_axis = step.axis == Axis.CUSTOMER or bool(cell.dims & Dim.CUSTOMER)
     return [
         Target(
@@ -498,17 +618,25 @@ def _new_cells(
             unit_id=s.unit_id,
             person_id=s.person_id,
             category_id=s.category_id,
+            brand_id=s.brand_id,
+            product_id=s.product_id,
             customer_id=s.customer_id,
             period_start=s.start,
             period_end=s.end,
             grain=s.grain,
-            value=v,
             dims=ctx.dims_of(
-                s.unit_id, s.person_id, s.category_id, s.customer_id, s.grain, customer_axis
+                s.unit_id,
+                s.person_id,
+                s.category_id,
+                s.customer_id,
+                s.grain,
+                customer_axis,
+                s.brand_id,
+                s.product_id,
             ),
             parent_dims=cell.dims,
         )
-        for i, (s, v) in enumerate(zip(specs, values, strict=True))
+        for i, s in enumerate(specs)
     ]
 
 
@@ -534,22 +662,32 @@ _LEAF_COLUMNS = (
     "dims",
     "parent_dims",
     "version",
+    "brand_id",
+    "product_id",
 )
 
 
 def _leaf_rows(
-    ctx: _Context, cell: Target, step: Step, specs: list[Spec], values: list[int]
+    ctx: _Context,
+    cell: Target,
+    axis: str,
+    specs: list[Spec],
+    values: Sequence[int],
+    locked: Sequence[bool] | None,
 ) -> list[tuple]:
     """The last level as plain rows: 300k model instances would cost more than the insert."""
-    customer_axis = step.axis == Axis.CUSTOMER or bool(cell.dims & Dim.CUSTOMER)
+    customer_axis = axis == Axis.CUSTOMER or bool(cell.dims & Dim.CUSTOMER)
     day = ctx.db_date
+    locks = locked or [False] * len(specs)
+    parent_id, depth, dims = cell.pk, cell.depth + 1, cell.dims
+    plan_id, metric, dims_of = cell.plan_id, cell.metric, ctx.dims_of
     return [
         (
-            cell.plan_id,
-            cell.metric,
-            cell.pk,
-            step.axis,
-            cell.depth + 1,
+            plan_id,
+            metric,
+            parent_id,
+            axis,
+            depth,
             i,
             s.unit_id,
             s.person_id,
@@ -559,17 +697,26 @@ def _leaf_rows(
             day(s.end),
             s.grain,
             v,
-            False,
+            lock,
             "",
             "",
             True,
-            ctx.dims_of(
-                s.unit_id, s.person_id, s.category_id, s.customer_id, s.grain, customer_axis
+            dims_of(
+                s.unit_id,
+                s.person_id,
+                s.category_id,
+                s.customer_id,
+                s.grain,
+                customer_axis,
+                s.brand_id,
+                s.product_id,
             ),
-            cell.dims,
+            dims,
             1,
+            s.brand_id,
+            s.product_id,
         )
-        for i, (s, v) in enumerate(zip(specs, values, strict=True))
+        for i, (s, v, lock) in enumerate(zip(specs, values, locks, strict=True))
     ]
 
 
@@ -595,6 +742,288 @@ def _insert_rows(rows: list[tuple]) -> None:
             cursor.executemany(sql, rows[start : start + 20_000])
 
 
+# --- chained decomposition: built in memory, split by ``rules.split_tree``, written at once --
+
+
+LockKey = tuple
+
+
+def _lock_key(
+    unit_id: Any,
+    person_id: Any,
+    category_id: Any,
+    brand_id: Any,
+    product_id: Any,
+    customer_id: Any,
+    start: dt.date,
+    end: dt.date,
+    rest: bool,
+) -> LockKey:
+    return (unit_id, person_id, category_id, brand_id, product_id, customer_id, start, end, rest)
+
+
+def _cell_lock_key(cell: Target) -> LockKey:
+    return _lock_key(
+        cell.unit_id,
+        cell.person_id,
+        cell.category_id,
+        cell.brand_id,
+        cell.product_id,
+        cell.customer_id,
+        cell.period_start,
+        cell.period_end,
+        cell.axis == Axis.CUSTOMER and cell.customer_id is None,
+    )
+
+
+def _locks_below(cells: list[Target]) -> dict[LockKey, int]:
+    """The locked cells (typed overrides) somewhere below ``cells``, by their coordinates: a
+    new decomposition keeps them. Locked cells are few; each is walked up to see whose it is."""
+    if not cells:
+        return {}
+    first = cells[0]
+    candidates = list(
+        Target.objects.unrestricted().filter(
+            plan_id=first.plan_id,
+            metric=first.metric,
+            locked=True,
+            depth__gt=min(c.depth for c in cells),
+        )
+    )
+    if not candidates:
+        return {}
+    roots = {c.pk for c in cells}
+    parent_of: dict[int, int | None] = {c.pk: c.parent_id for c in candidates}
+    wanted = {p for p in parent_of.values() if p is not None and p not in parent_of}
+    while wanted:
+        rows = dict(
+            Target.objects.unrestricted().filter(pk__in=wanted).values_list("pk", "parent_id")
+        )
+        parent_of.update(rows)
+        wanted = {p for p in rows.values() if p is not None and p not in parent_of}
+
+    def under(pk: int) -> bool:
+        node = parent_of.get(pk)
+        while node is not None:
+            if node in roots:
+                return True
+            node = parent_of.get(node)
+        return False
+
+    return {_cell_lock_key(c): c.value for c in candidates if under(c.pk)}
+
+
+@dataclass
+class _Group:
+    """The parts of one cell made by one step: the specs and where they sit in the tree."""
+
+    cell: Target
+    axis: str
+    specs: list[Spec]
+    first: int  # the node index of the first part
+    cells: list[Target] | None = None  # None: the parts are leaves, written as rows
+
+
+@dataclass
+class _Tree:
+    parents: list[int]
+    weights: list[Any]
+    locked: dict[int, int]
+    groups: list[list[_Group]]  # per step
+    methods: list[set[str]]  # per step: the methods the parts followed
+    values: list[int] = field(default_factory=list)
+
+
+def _build_tree(
+    ctx: _Context, target: Target, steps: Sequence[Step], *, each_child: bool
+) -> tuple[_Tree, list[Target]]:
+    """The whole chain in memory: nodes in level order, node 0 ``target``. With ``each_child``
+    the target's existing parts are kept as they are (locked at their values) and the steps
+    apply to each of them. Returns the tree and the cells whose old parts are replaced."""
+    additive = METRICS[target.metric].additive
+    target._node = 0  # type: ignore[attr-defined]
+    parents: list[int] = [-1]
+    weights: list[Any] = [1]
+    locked: dict[int, int] = {}
+    level = [target]
+    if each_child:
+        level = list(Target.objects.unrestricted().filter(parent=target).order_by("position", "id"))
+        if not level:
+            raise ValidationFailed(
+                fields={"scope": [_("This target has no parts yet: decompose it first.")]},
+                code=PlanErrorCode.NOTHING_TO_DECOMPOSE,
+            )
+        for kid in level:  # their old parts go: they are leaves until the chain splits them
+            kid.children_axis, kid.method, kid.is_leaf = "", "", True
+            kid._node = len(parents)  # type: ignore[attr-defined]
+            parents.append(0)
+            weights.append(kid.value)
+            locked[kid._node] = kid.value  # type: ignore[attr-defined]
+    replaced_under = list(level)
+    old_locks = _locks_below(replaced_under)
+    tree = _Tree(parents, weights, locked, [], [])
+    for depth, step in enumerate(steps):
+        last = depth == len(steps) - 1
+        groups: list[_Group] = []
+        methods: set[str] = set()
+        next_level: list[Target] = []
+        for cell in level:
+            specs = _specs(ctx, cell, step)
+            if not specs:
+                continue
+            if additive:
+                part_weights, method = _weights(ctx, cell, step, specs)
+            else:
+                part_weights, method = [1] * len(specs), Method.EQUAL
+            methods.add(method)
+            cell.children_axis, cell.method, cell.is_leaf = step.axis, method, False
+            group = _Group(cell, step.axis, specs, len(parents))
+            parents.extend([cell._node] * len(specs))  # type: ignore[attr-defined]
+            weights.extend(part_weights)
+            if not last:
+                group.cells = _new_cells(ctx, cell, step, specs)
+                for i, part in enumerate(group.cells):
+                    part._node = group.first + i  # type: ignore[attr-defined]
+                    part._parent = cell  # type: ignore[attr-defined]
+                next_level.extend(group.cells)
+            groups.append(group)
+        if not groups:
+            if depth == 0:
+                raise ValidationFailed(
+                    fields={"axis": [_("There is nothing to decompose this target into.")]},
+                    code=PlanErrorCode.NOTHING_TO_DECOMPOSE,
+                )
+            break
+        tree.groups.append(groups)
+        tree.methods.append(methods)
+        level = next_level
+        if old_locks:
+            for group in groups:
+                for i, s in enumerate(group.specs):
+                    key = _lock_key(
+                        s.unit_id,
+                        s.person_id,
+                        s.category_id,
+                        s.brand_id,
+                        s.product_id,
+                        s.customer_id,
+                        s.start,
+                        s.end,
+                        group.axis == Axis.CUSTOMER and s.customer_id is None,
+                    )
+                    if key in old_locks:
+                        locked[group.first + i] = old_locks[key]
+    try:
+        tree.values = rules.split_tree(
+            target.value,
+            parents,
+            weights,
+            locked=locked,
+            quantum=METRICS[target.metric].quantum,
+            additive=additive,
+        )
+    except rules.InfeasibleAllocation:
+        raise ValidationFailed(
+            _("The locked cells under “%(cell)s” add up to more than it, or nothing is free.")
+            % {"cell": target.label},
+            fields={"value": [_("Unlock a cell or change the values.")]},
+            code=PlanErrorCode.INFEASIBLE_LOCKS,
+        ) from None
+    return tree, replaced_under
+
+
+def _prepare(target: Target, steps: Sequence[Step]) -> list[Step]:
+    if not steps:
+        raise ValidationFailed(fields={"axis": [_("Choose how to decompose.")]})
+    if not METRICS[target.metric].additive:
+        # 18% market share is not 4.5% in each of four regions: each part starts at 18%.
+        return [Step(s.axis, Method.EQUAL, None, s.members) for s in steps]
+    return list(steps)
+
+
+def _context(plan: Plan, actor: User, steps: Sequence[Step]) -> _Context:
+    ctx = _Context(plan=plan, actor=actor)
+    ctx.by_sku = any(s.axis in (Axis.BRAND, Axis.SKU) for s in steps)
+    return ctx
+
+
+@dataclass(frozen=True)
+class PreviewPart:
+    label: str
+    value: int
+    locked: bool
+
+
+@dataclass(frozen=True)
+class PreviewLevel:
+    axis: str
+    methods: list[str]
+    cells: int
+    total: int
+    smallest: int
+    largest: int
+
+
+@dataclass(frozen=True)
+class DecompositionPreview:
+    """What a chained decomposition would make, before anything is written."""
+
+    target: Target
+    levels: list[PreviewLevel]
+    parts: list[PreviewPart]  # the first step's parts (at most 60)
+    cells: int
+    leaves_total: int
+    locks_kept: int
+
+
+def preview_decomposition(
+    *, actor: User, target: Target, steps: Sequence[Step], each_child: bool = False
+) -> DecompositionPreview:
+    """The result of :func:`decompose_target` with the same arguments, computed and not
+    written: per step, how many cells, their total and range; the first step's parts."""
+    require(actor, perms.TARGET_PLAN.code)
+    ensure_can_plan_under(actor, target)
+    steps = _prepare(target, steps)
+    ctx = _context(target.plan, actor, steps)
+    _check_history(ctx, target, steps)
+    tree, _replaced = _build_tree(ctx, target, steps, each_child=each_child)
+    values = tree.values
+    levels = []
+    leaves_total = 0
+    for depth, groups in enumerate(tree.groups):
+        nodes = [g.first + i for g in groups for i in range(len(g.specs))]
+        level_values = [values[n] for n in nodes]
+        if depth == len(tree.groups) - 1:
+            leaves_total = sum(level_values)
+        levels.append(
+            PreviewLevel(
+                axis=groups[0].axis,
+                methods=sorted(tree.methods[depth]),
+                cells=len(nodes),
+                total=sum(level_values),
+                smallest=min(level_values),
+                largest=max(level_values),
+            )
+        )
+    first = tree.groups[0]
+    parts: list[PreviewPart] = []
+    for group in first:
+        cells = group.cells or _new_cells(ctx, group.cell, Step(group.axis), group.specs)
+        for i, cell in enumerate(cells):
+            if len(parts) >= 60:  # noqa: PLR2004 - enough to check a split by eye
+                break
+            node = group.first + i
+            parts.append(PreviewPart(cell.label, values[node], node in tree.locked))
+    return DecompositionPreview(
+        target=target,
+        levels=levels,
+        parts=parts,
+        cells=sum(level.cells for level in levels),
+        leaves_total=leaves_total,
+        locks_kept=len([n for n in tree.locked if not (each_child and tree.parents[n] == 0)]),
+    )
+
+
 @transaction.atomic
 def decompose_target(
     *,
@@ -602,10 +1031,17 @@ def decompose_target(
     target: Target,
     steps: Sequence[Step],
     expected_version: int | None = None,
+    each_child: bool = False,
 ) -> int:
-    """Split ``target`` along ``steps`` (e.g. org, org, month, product): each step splits every
-    cell made by the step before. Existing children of ``target`` are replaced. Returns the
-    number of cells created. Children sum exactly to their parent at every level.
+    """Split ``target`` along a chain of ``steps`` in one action (e.g. org, org, org, org,
+    month, product; or org, brand, product, SKU, quarter, month), each step with its own
+    method: each step splits every cell made by the step before. Returns the number of cells
+    created. Children sum exactly to their parent at every level (``rules.split_tree``).
+
+    Existing parts of ``target`` are replaced, except that the cells typed and locked below it
+    keep their value wherever the new chain makes a cell with the same coordinates (the cells
+    above reserve what they hold). With ``each_child`` the target's existing parts stay as they
+    are and the chain is applied to every one of them ("the same for every part").
 
     A level (a percentage such as market share) is not split: every part starts at its
     parent's level and the method is recorded as equal (weights and history do not apply)."""
@@ -615,53 +1051,62 @@ def decompose_target(
     target = Target.objects.unrestricted().select_for_update().get(pk=target.pk)
     _check_version(target, expected_version)
     ensure_can_plan_under(actor, target)
-    if not steps:
-        raise ValidationFailed(fields={"axis": [_("Choose how to decompose.")]})
-    if not METRICS[target.metric].additive:
-        # 18% market share is not 4.5% in each of four regions: each part starts at 18%.
-        steps = [Step(s.axis, Method.EQUAL, None, s.members) for s in steps]
-    ctx = _Context(plan=plan, actor=actor)
+    steps = _prepare(target, steps)
+    ctx = _context(plan, actor, steps)
     _check_history(ctx, target, steps)
-    replaced, _deleted = Target.objects.unrestricted().filter(parent=target).delete()
-    level = [target]
+    tree, replaced_under = _build_tree(ctx, target, steps, each_child=each_child)
+    values, locked = tree.values, tree.locked
+    replaced, _deleted = (
+        Target.objects.unrestricted().filter(parent__in=[c.pk for c in replaced_under]).delete()
+    )
+    if each_child:  # the kept parts now have parts of their own, or none
+        for kid in replaced_under:
+            Target.objects.unrestricted().filter(pk=kid.pk).update(
+                children_axis=kid.children_axis,
+                method=kid.method,
+                is_leaf=kid.is_leaf,
+                version=F("version") + 1,
+            )
+    else:
+        Target.objects.unrestricted().filter(pk=target.pk).update(
+            children_axis=target.children_axis, method=target.method, is_leaf=False
+        )
     created = 0
-    for depth, step in enumerate(steps):
-        last = depth == len(steps) - 1
-        next_level: list[Target] = []
-        leaf_rows: list[tuple] = []
-        for cell in level:
-            specs = _specs(ctx, cell, step)
-            if not specs:
+    for depth, groups in enumerate(tree.groups):
+        if depth < len(tree.groups) - 1 and groups[0].cells is not None:
+            cells = [c for g in groups for c in (g.cells or [])]
+            for cell in cells:
+                node = cell._node  # type: ignore[attr-defined]
+                cell.parent_id = cell._parent.pk  # type: ignore[attr-defined]
+                cell.value = values[node]
+                cell.locked = node in locked
+            Target.objects.bulk_create(cells, batch_size=1000)
+            created += len(cells)
+            continue
+        rows: list[tuple] = []
+        for group in groups:
+            count = len(group.specs)
+            part_locks = [group.first + i in locked for i in range(count)] if locked else None
+            if group.cells is not None:  # a chain cut short: these parts are leaves
+                for i, cell in enumerate(group.cells):
+                    cell.parent_id = cell._parent.pk  # type: ignore[attr-defined]
+                    cell.value = values[group.first + i]
+                    cell.locked = bool(part_locks and part_locks[i])
+                Target.objects.bulk_create(group.cells, batch_size=1000)
+                created += count
                 continue
-            values, method = _part_values(ctx, cell, step, specs)
-            if last:
-                leaf_rows.extend(_leaf_rows(ctx, cell, step, specs, values))
-            else:
-                next_level.extend(_new_cells(ctx, cell, step, specs, values))
-            cell.children_axis, cell.method, cell.is_leaf = step.axis, method, False
-        if not next_level and not leaf_rows:
-            if depth == 0:
-                raise ValidationFailed(
-                    fields={"axis": [_("There is nothing to decompose this target into.")]},
-                    code=PlanErrorCode.NOTHING_TO_DECOMPOSE,
+            rows.extend(
+                _leaf_rows(
+                    ctx,
+                    group.cell,
+                    group.axis,
+                    group.specs,
+                    values[group.first : group.first + count],
+                    part_locks,
                 )
-            break
-        by_method: dict[str, list[int]] = {}
-        for c in level:
-            if not c.is_leaf:
-                by_method.setdefault(c.method, []).append(c.pk)
-        for method, parents in by_method.items():
-            for start in range(0, len(parents), 5000):  # one UPDATE per batch, not per row
-                Target.objects.unrestricted().filter(pk__in=parents[start : start + 5000]).update(
-                    children_axis=step.axis, method=method, is_leaf=False
-                )
-        if last:
-            _insert_rows(leaf_rows)
-            created += len(leaf_rows)
-        else:
-            Target.objects.bulk_create(next_level, batch_size=1000)
-            created += len(next_level)
-            level = next_level
+            )
+        _insert_rows(rows)
+        created += len(rows)
     Target.objects.unrestricted().filter(pk=target.pk).update(version=F("version") + 1)
     audit.record(
         actor=actor,
@@ -669,8 +1114,10 @@ def decompose_target(
         obj=target,
         changes={
             "steps": [[s.axis, s.method] for s in steps],
+            "each_child": each_child,
             "cells_created": created,
             "cells_replaced": replaced,
+            "locks_kept": len(locked) - (len(replaced_under) if each_child else 0),
         },
     )
     return created

@@ -42,3 +42,17 @@ def section(sections: dict, key: str) -> str:
 @register.filter
 def get_item(mapping: dict, key: str) -> object:
     return (mapping or {}).get(key, key)
+
+
+@register.filter
+def axis_label(value: str) -> str:
+    from salescope.plans.choices import Axis
+
+    return str(Axis(value).label) if value in Axis.values else value
+
+
+@register.filter
+def method_label(value: str) -> str:
+    from salescope.plans.choices import Method
+
+    return str(Method(value).label) if value in Method.values else value

@@ -3,11 +3,13 @@
 // Forms with data-confirm ask before they submit.
 (function () {
   "use strict";
-  // A form whose submission destroys work (decomposing again replaces the parts below, with
-  // their locks and comments) says so in data-confirm; submit it only once confirmed.
+  // A form whose submission destroys work (decomposing again replaces the parts below and
+  // their comments) says so in data-confirm; submit it only once confirmed.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var message = form.dataset && form.dataset.confirm;
+    var submitter = event.submitter;  // a preview writes nothing: no need to ask
+    if (submitter && submitter.hasAttribute("data-no-confirm")) { return; }
     if (message && !window.confirm(message)) {
       event.preventDefault();
       event.stopImmediatePropagation();
