@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "salescope.plans",
     "salescope.activities",
     "salescope.feedback",
+    "salescope.expenses",
     "salescope.analytics",
     "salescope.leads",
 ]

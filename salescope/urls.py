@@ -33,6 +33,7 @@ urlpatterns = [
     path("plans/", include("salescope.plans.urls")),
     path("activities/", include("salescope.activities.urls")),
     path("feedback/", include("salescope.feedback.urls")),
+    path("expenses/", include("salescope.expenses.urls")),
     path("tracking/", include("salescope.analytics.urls")),
     path("leads/", include("salescope.leads.urls")),
     path("api/v1/", api.urls),
