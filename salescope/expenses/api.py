@@ -88,7 +88,10 @@ def get_record(request: HttpRequest, record_id: int) -> Any:
     return queries.get_expense(viewer=request.user, pk=record_id)
 
 
-@router.get("/expenses/records/{record_id}/receipts", response={200: list[ExpenseReceiptOut]})
+@router.get(
+    "/expenses/records/{record_id}/receipts",
+    response={200: list[ExpenseReceiptOut], 404: ErrorOut},
+)
 def list_receipts(request: HttpRequest, record_id: int) -> Any:
     expense = queries.get_expense(viewer=request.user, pk=record_id)
     return queries.receipts_of(viewer=request.user, expense=expense)
