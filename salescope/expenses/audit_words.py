@@ -12,5 +12,8 @@ def register() -> None:
             "paid": _("paid"),
             "manager_approved": _("approved by the manager"),
         },
-        models={"expenses.record": "expenses.expense"},
+        models={
+            "expenses.record": "expenses.expense",
+            "expenses.category": "expenses.expensecategory",
+        },
     )
