@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class BudgetCell:
+class BudgetCell(NamedTuple):
     """One budget: a person's (``person_id``) or a unit's (``unit_id``, no person) amount in
     fen for the months from ``start`` to ``end``."""
 

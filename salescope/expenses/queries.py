@@ -171,21 +171,17 @@ def approved_spend(
     )
     if person:
         rows = rows.filter(person_id=person)
-    out: dict[tuple[int, dt.date], int] = {}
     rows = rows.annotate(month_text=as_text("month"))
-    for person_id, month, fen in plain_rows(
-        rows.values_list("person_id", "month_text", "amount_fen").order_by()
-    ):
-        if fen:
-            key = (person_id, rules.as_date(month))
-            out[key] = out.get(key, 0) + int(fen)
-    return out
+    found = plain_rows(rows.values_list("person_id", "month_text", "amount_fen").order_by())
+    dates = {text: rules.as_date(text) for text in {text for _p, text, _f in found}}
+    # (person, month) is the rollup's key: one row each.
+    return {(person_id, dates[text]): int(fen) for person_id, text, fen in found if fen}
 
 
 # --- budget vs spend -------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class MonthFigures:
     month: dt.date
     budget: int | None  # fen; None: no budget for this month

@@ -53,7 +53,7 @@ def monthly_budgets(
     best: dict[tuple[Hashable, dt.date], tuple[int, int]] = {}  # → (span, fen)
     for holder, start, end, fen in cells:
         if start.year == end.year and start.month == end.month:  # a month cell: the finest
-            first = start.replace(day=1)
+            first = start if start.day == 1 else start.replace(day=1)
             if first in asked:
                 best[(holder, first)] = (1, fen)
             continue

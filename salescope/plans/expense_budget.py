@@ -31,7 +31,6 @@ def expense_budget_cells(*, viewer: Any, date_from: dt.date, date_to: dt.date) -
         .values_list("person_id", "unit_id", "start_text", "end_text", "value")
         .order_by()
     )
-    return [
-        BudgetCell(p, None if p else u, as_date(s), as_date(e), int(v))
-        for p, u, s, e, v in plain_rows(rows)
-    ]
+    found = plain_rows(rows)
+    dates = {text: as_date(text) for text in {t for row in found for t in row[2:4]}}
+    return [BudgetCell(p, None if p else u, dates[s], dates[e], int(v)) for p, u, s, e, v in found]
