@@ -8,6 +8,7 @@ from salescope.core.api import SalescopeAPI, install_error_handlers
 from salescope.core.api import router as core_router
 from salescope.core.calendar_api import router as calendar_router
 from salescope.customers.api import router as customers_router
+from salescope.expenses.api import router as expenses_router
 from salescope.feedback.api import router as feedback_router
 from salescope.forecasting.api import router as forecasting_router
 from salescope.leads.api import router as leads_router
@@ -45,3 +46,4 @@ api.add_router("/", manual_actuals_router)
 api.add_router("/", leads_router)
 api.add_router("/", feedback_router)
 api.add_router("/", forecasting_router)
+api.add_router("/", expenses_router)

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "salescope.activities",
     "salescope.feedback",
     "salescope.forecasting",
+    "salescope.expenses",
     "salescope.analytics",
     "salescope.leads",
 ]

@@ -34,6 +34,7 @@ urlpatterns = [
     path("activities/", include("salescope.activities.urls")),
     path("feedback/", include("salescope.feedback.urls")),
     path("forecasting/", include("salescope.forecasting.urls")),
+    path("expenses/", include("salescope.expenses.urls")),
     path("tracking/", include("salescope.analytics.urls")),
     path("leads/", include("salescope.leads.urls")),
     path("api/v1/", api.urls),

@@ -15,6 +15,12 @@ Reads
     * ``new_customers``: the customers each owner created in the month, counted from the
       customers app (:func:`new_customer_counts`); a figure entered by hand for the same cell
       (person × month, no unit, no category) replaces the count.
+    * ``expense_budget``: the approved expense records (``expenses``: claims finance approved
+      or paid) per person and month, by the month spent; a figure entered by hand for the
+      same person × month (no unit, no category) replaces the records' sum (a correction),
+      and figures entered for a unit add to its people's records (spending nobody claims, such
+      as a 进场费 paid centrally). Records carry no product category: a category filter
+      counts only figures entered by hand.
 
 Writes
     ``enter_manual_actual``, ``update_manual_actual``, ``delete_manual_actual`` live in
@@ -136,9 +142,17 @@ def manual_actuals(
         )
         for (person_id, month), value in counted.items():
             cells[(person_id, None, None, month)] = [value]
+    if metric == Metric.EXPENSE_BUDGET and "category" not in filters:
+        from salescope.expenses.queries import approved_spend
+
+        spent = approved_spend(
+            viewer=viewer, date_from=date_from, date_to=date_to, person=filters.get("salesperson")
+        )
+        for (person_id, month), value in spent.items():
+            cells[(person_id, None, None, month)] = [value]
     entered = _entered(viewer, metric, date_from, date_to, filters)
     for cell, value in entered.items():
-        cells[cell] = [value]  # entered by hand replaces a count for the same cell
+        cells[cell] = [value]  # entered by hand replaces a count (or records) for the same cell
     return _group(cells, group_by, additive=METRICS[metric].additive, filters=filters)
 
 

@@ -23,6 +23,12 @@ class Area:
 AREAS = [
     Area("plans", _("Plans & targets"), _("Plans, decomposed targets, approval"), "plans:index"),
     Area(
+        "expenses",
+        _("Expenses"),
+        _("Expense claims, approvals, budget vs spend"),
+        "expenses:index",
+    ),
+    Area(
         "tracking",
         _("Tracking & warnings"),
         _("Target vs actual, pace, early warnings"),
