@@ -14,6 +14,7 @@ from salescope.ledger.api import router as ledger_router
 from salescope.notifications.api import router as notifications_router
 from salescope.org.api import router as org_router
 from salescope.org.api_auth import api_auth
+from salescope.performance.api import router as performance_router
 from salescope.pipeline.api import router as pipeline_router
 from salescope.plans.api import router as plans_router
 
@@ -43,3 +44,4 @@ api.add_router("/", tracking_router)
 api.add_router("/", manual_actuals_router)
 api.add_router("/", leads_router)
 api.add_router("/", feedback_router)
+api.add_router("/", performance_router)
