@@ -6,3 +6,8 @@ class PerformanceConfig(AppConfig):
     name = "salescope.performance"
     label = "performance"
     verbose_name = _("Evaluation & incentives")
+
+    def ready(self) -> None:
+        from salescope.performance import audit_words
+
+        audit_words.register()

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.utils import timezone
 
 from salescope.activities.choices import VisitStatus
 from salescope.activities.models import Visit
@@ -30,6 +31,15 @@ from salescope.ledger.models import Collection, Order, SalesLine
 from salescope.org.models import OrgUnit, User
 from salescope.org.visibility import visible
 from salescope.performance import rules
+from salescope.performance.choices import ItemKind, ScorecardStatus
+from salescope.performance.models import (
+    ImprovementGoal,
+    ImprovementPlan,
+    Rating,
+    RatingCriterion,
+    Scorecard,
+    ScorecardTemplate,
+)
 from salescope.plans.choices import Metric, PlanStatus
 from salescope.plans.models import Plan, Target
 
@@ -54,6 +64,10 @@ def parse_period(raw: str | dt.date | None) -> dt.date:
         return month_start(dt.date.fromisoformat(text))
     except ValueError:
         raise ValidationFailed(fields={"period": ["YYYY-MM"]}) from None
+
+
+def last_month() -> dt.date:
+    return add_months(month_start(timezone.localdate()), -1)
 
 
 def people_in_scope(
@@ -289,47 +303,44 @@ def kpi_report(
     month = month_start(month)
     people = list(
         people_in_scope(viewer=viewer, unit=unit, person=person)
-        .select_related("unit")
         .order_by("unit__path", "username")
+        .values_list("pk", "username", "full_name", "unit_id", "unit__name")
     )
-    ids = {p.pk for p in people}
+    ids = {p[0] for p in people}
     facts = person_facts(viewer=viewer, month=month, ids=ids)
     metrics, targets = attainment(viewer=viewer, month=month, ids=ids)
     days = working_days(month)
     rows: list[KpiRow] = []
     if group_by == "salesperson":
-        for p in people:
+        for pk, username, full_name, _unit_id, unit_name in people:
             row = KpiRow(
-                key=p.pk,
-                label=p.get_full_name() or p.username,
-                unit_label=p.unit.name if p.unit else "",
-                facts=facts[p.pk],
+                key=pk,
+                label=full_name or username,
+                unit_label=unit_name or "",
+                facts=facts[pk],
                 people=1,
             )
-            row.attainment = {m: _percent(targets[p.pk].get(m)) for m in metrics}
+            row.attainment = {m: _percent(targets[pk].get(m)) for m in metrics}
             rows.append(row)
     else:
         units: dict[int | None, KpiRow] = {}
         sums: dict[int | None, dict[str, tuple[int, int]]] = defaultdict(dict)
-        for p in people:
-            row = units.setdefault(
-                p.unit_id, KpiRow(key=p.unit_id, label=p.unit.name if p.unit else "—")
-            )
-            row.facts = row.facts + facts[p.pk]
+        for pk, _username, _full_name, unit_id, unit_name in people:
+            row = units.setdefault(unit_id, KpiRow(key=unit_id, label=unit_name or "—"))
+            row.facts = row.facts + facts[pk]
             row.people += 1
-            for m, (t, a) in targets[p.pk].items():
-                t0, a0 = sums[p.unit_id].get(m, (0, 0))
-                sums[p.unit_id][m] = (t0 + t, a0 + a)
+            for m, (t, a) in targets[pk].items():
+                t0, a0 = sums[unit_id].get(m, (0, 0))
+                sums[unit_id][m] = (t0 + t, a0 + a)
         for key, row in units.items():
             row.attainment = {m: _percent(sums[key].get(m)) for m in metrics}
             rows.append(row)
     for row in rows:
         row.values = rules.kpi_values(row.facts, days)
-    total = KpiRow(key=None, label="Σ", people=len(people))
+    total = KpiRow(key=None, label="Σ", people=len(people), facts=rules.total(facts.values()))
     total_targets: dict[str, tuple[int, int]] = {}
-    for p in people:
-        total = replace(total, facts=total.facts + facts[p.pk])
-        for m, (t, a) in targets[p.pk].items():
+    for pid in ids:
+        for m, (t, a) in targets[pid].items():
             t0, a0 = total_targets.get(m, (0, 0))
             total_targets[m] = (t0 + t, a0 + a)
     total.values = rules.kpi_values(total.facts, days)
@@ -466,3 +477,120 @@ def drill_json(out: dict[str, Any]) -> dict[str, Any]:
         rows.append({"type": "customer", "id": customer.pk, "customer": str(customer)})
     kpi = out["kpi"]
     return {"kpi": kpi.code, "formula": str(kpi.formula), "rows": rows}
+
+
+# ---- scorecards, ratings, improvement plans, leaderboards (G3, G4) -----------------------
+
+
+def list_scorecards(
+    *, viewer: Any, month: dt.date | None = None, unit: OrgUnit | None = None
+) -> QuerySet[Scorecard]:
+    """The scorecards the viewer may see: their own, their people's (managers), all
+    (company-wide roles)."""
+    cards = Scorecard.objects.visible_to(viewer).select_related("person", "unit", "template")
+    if month is not None:
+        cards = cards.filter(month=month_start(month))
+    if unit is not None:
+        cards = cards.filter(unit__path__startswith=unit.path)
+    return cards.order_by("-month", "unit__path", "rank", "pk")
+
+
+def get_scorecard(*, viewer: Any, pk: Any, action: str = "view") -> Scorecard:
+    return Scorecard.objects.get_visible(viewer, pk, action=action)
+
+
+def scorecard_lines(card: Scorecard) -> list[dict[str, Any]]:
+    """The scorecard's lines with their labels and formulas, for the page."""
+    names = dict(RatingCriterion.objects.visible_to(card.person).values_list("code", "name"))
+    out = []
+    for line in card.lines:
+        kind, code = line["kind"], line["code"]
+        if kind == ItemKind.KPI and code in rules.KPIS:
+            label, formula = rules.KPIS[code].label, rules.KPIS[code].formula
+        elif kind == ItemKind.ATTAINMENT:
+            label, formula = Metric(code).label, ""
+        else:
+            label, formula = names.get(code, code), ""
+        out.append({**line, "label": label, "formula": formula, "kind_label": ItemKind(kind).label})
+    return out
+
+
+def ratings_of(*, viewer: Any, person: User, month: dt.date) -> QuerySet[Rating]:
+    return (
+        Rating.objects.visible_to(viewer)
+        .filter(person=person, month=month_start(month))
+        .select_related("criterion", "rater")
+    )
+
+
+def criteria(*, viewer: Any) -> QuerySet[RatingCriterion]:
+    return RatingCriterion.objects.visible_to(viewer).filter(active=True)
+
+
+def criterion_ref(*, viewer: Any, code: str) -> RatingCriterion:
+    found = RatingCriterion.objects.visible_to(viewer).filter(code=code).first()
+    if found is None:
+        raise ValidationFailed(fields={"criterion": [code]})
+    return found
+
+
+def templates(*, viewer: Any) -> QuerySet[ScorecardTemplate]:
+    return ScorecardTemplate.objects.visible_to(viewer).prefetch_related("items")
+
+
+def get_template(*, viewer: Any, pk: Any, action: str = "view") -> ScorecardTemplate:
+    return ScorecardTemplate.objects.get_visible(viewer, pk, action=action)
+
+
+def improvement_plans(*, viewer: Any) -> QuerySet[ImprovementPlan]:
+    return (
+        ImprovementPlan.objects.visible_to(viewer)
+        .select_related("person", "scorecard")
+        .prefetch_related("goals")
+    )
+
+
+def get_goal(*, viewer: Any, pk: Any, action: str = "view") -> ImprovementGoal:
+    return ImprovementGoal.objects.get_visible(viewer, pk, action=action)
+
+
+SHOWN = (ScorecardStatus.PUBLISHED, ScorecardStatus.ACKNOWLEDGED, ScorecardStatus.APPEALED)
+
+
+@dataclass
+class LeaderRow:
+    rank: int | None
+    name: str
+    total: Decimal
+    rewarded: bool
+    me: bool
+
+
+def leaderboard(*, viewer: Any, month: dt.date, unit: OrgUnit | None = None) -> list[LeaderRow]:
+    """The published scores of a unit's people for the month, best first: a salesperson sees
+    his own team's (his unit), a manager any unit he may see. Only the rank, name, total and
+    the reward mark are shown — not the facts behind them."""
+    if unit is None:
+        if viewer.unit_id is None:
+            return []
+        unit = OrgUnit.objects.get_visible(viewer, viewer.unit_id)
+    own_team = unit.pk == viewer.unit_id
+    if not own_team:
+        unit = OrgUnit.objects.get_visible(viewer, unit.pk)
+        if not User.objects.visible_to(viewer).filter(unit=unit).exclude(pk=viewer.pk).exists():
+            return []
+    # visibility: the team's published totals are shown to its members (G4 leaderboards); only
+    # the rank, name and total leave this function.
+    cards = Scorecard.objects.unrestricted().filter(
+        month=month_start(month), unit=unit, status__in=SHOWN
+    )
+    return [
+        LeaderRow(
+            rank=c.rank,
+            name=str(c.person),
+            total=c.total,
+            rewarded=c.rewarded,
+            me=c.person_id == getattr(viewer, "pk", None),
+        )
+        for c in cards.select_related("person").order_by("rank", "person__username")
+    ]

@@ -9,6 +9,7 @@ counts and minutes to two places, percentages to two places.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -144,6 +145,16 @@ class Facts:
         )
 
 
+def total(rows: Iterable[Facts]) -> Facts:
+    """The facts of many people summed, field by field."""
+    names = [f.name for f in fields(Facts)]
+    sums = dict.fromkeys(names, 0)
+    for row in rows:
+        for name in names:
+            sums[name] += getattr(row, name)
+    return Facts(**sums)
+
+
 def ratio(
     numerator: int | Decimal, denominator: int | Decimal, quantum: Decimal = CENT
 ) -> Decimal | None:
@@ -185,3 +196,112 @@ def kpi_values(facts: Facts, work_days: int) -> dict[str, Decimal | None]:
         "lost_customers": Decimal(facts.lost_customers),
         "expense_ratio": ratio(facts.expense_fen * 100, facts.sales_fen),
     }
+
+
+# ---- scoring (G4) -------------------------------------------------------------------------
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How an item's value becomes a score (0 … ``cap``; 100 = on target).
+
+    ``linear``: value ÷ target × 100 (inverted, target ÷ value × 100, when lower is better),
+    never below 0; ``capped``: linear, at most ``cap``; ``threshold``: 0 below ``threshold``,
+    else capped; ``bands``: the best score among the bands whose lower bound the value reaches
+    (bands as ``[(lower bound, score), …]``; for lower-is-better, the bound is an upper one).
+    Lower-is-better scores are always capped (a cost near zero would score without limit).
+    """
+
+    kind: str
+    target: Decimal | None = None
+    cap: int = 120
+    threshold: Decimal | None = None
+    bands: tuple[tuple[Decimal, Decimal], ...] = ()
+    higher_is_better: bool = True
+
+
+def _linear(value: Decimal, rule: Rule) -> Decimal:
+    target = rule.target
+    if target is None or target <= 0:
+        return Decimal(0)
+    if rule.higher_is_better:
+        return max(Decimal(0), value / target * HUNDRED)
+    if value <= 0:
+        return Decimal(rule.cap)
+    return target / value * HUNDRED
+
+
+def score(value: Decimal | None, rule: Rule) -> Decimal:
+    """The item's score, rounded half up to two places; no value (nothing to divide by) scores 0."""
+    if value is None:
+        return Decimal(0).quantize(CENT)
+    value = Decimal(value)
+    cap = Decimal(rule.cap)
+    if rule.kind == "bands":
+        reached = [
+            Decimal(points)
+            for bound, points in rule.bands
+            if ((value >= bound) if rule.higher_is_better else (value <= bound))
+        ]
+        return min(max(reached, default=Decimal(0)), cap).quantize(CENT, rounding=ROUND_HALF_UP)
+    raw = _linear(value, rule)
+    if rule.kind == "linear" and rule.higher_is_better:
+        return raw.quantize(CENT, rounding=ROUND_HALF_UP)
+    if rule.kind == "threshold" and rule.threshold is not None:
+        below = value < rule.threshold if rule.higher_is_better else value > rule.threshold
+        if below:
+            return Decimal(0).quantize(CENT)
+    return min(raw, cap).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def check_weights(weights: Iterable[int]) -> bool:
+    """Weights are whole percentages, each above 0, summing to 100."""
+    weights = list(weights)
+    return bool(weights) and all(w > 0 for w in weights) and sum(weights) == 100
+
+
+def weighted_total(items: Iterable[tuple[int, Decimal]]) -> Decimal:
+    """Σ weight × score ÷ 100, rounded half up to two places."""
+    total = sum((Decimal(w) * s for w, s in items), Decimal(0))
+    return (total / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def rating_score(points: int | None, scale_max: int) -> Decimal | None:
+    """A rating on 1…scale_max as a score: points ÷ scale × 100 (no rating: no value)."""
+    if points is None or scale_max <= 0:
+        return None
+    return (Decimal(points) / Decimal(scale_max) * HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def rank(totals: dict[int, Decimal]) -> dict[int, int]:
+    """Competition ranking (1, 1, 3) by total, highest first; ties share the better rank."""
+    ordered = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+    ranks: dict[int, int] = {}
+    previous: Decimal | None = None
+    current = 0
+    for position, (key, value) in enumerate(ordered, start=1):
+        if value != previous:
+            current, previous = position, value
+        ranks[key] = current
+    return ranks
+
+
+def marks(
+    ranks: dict[int, int], *, reward_top: int, improve_bottom: int
+) -> tuple[set[int], set[int]]:
+    """Who is marked for reward (rank within the top ``reward_top``) and who gets an
+    improvement plan (the ``improve_bottom`` lowest, never someone also rewarded; nobody in a
+    unit of one)."""
+    if len(ranks) < 2:
+        return set(), set()
+    top = {k for k, r in ranks.items() if r <= reward_top}
+    worst_first = sorted(ranks, key=lambda k: (-ranks[k], k))
+    bottom: set[int] = set()
+    for key in worst_first:
+        if len(bottom) >= improve_bottom:
+            break
+        if key not in top:
+            bottom.add(key)
+    return top, bottom
