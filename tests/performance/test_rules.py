@@ -3,17 +3,19 @@ and marks behave; hypothesis searches for counter-examples."""
 
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salescope.performance import rules
 
-values = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False)
-targets = st.decimals(min_value=Decimal("0.01"), max_value=10**6, places=2, allow_nan=False)
+cents = st.integers(min_value=0, max_value=10**9).map(lambda n: Decimal(n) / 100)
+values = cents
+targets = st.integers(min_value=1, max_value=10**8).map(lambda n: Decimal(n) / 100)
 kinds = st.sampled_from(["linear", "capped", "threshold", "bands"])
-bands = st.lists(
-    st.tuples(values, st.decimals(min_value=0, max_value=150, places=2)), min_size=1, max_size=5
-).map(tuple)
+points = st.integers(min_value=0, max_value=15000).map(lambda n: Decimal(n) / 100)
+bands = st.lists(st.tuples(values, points), min_size=1, max_size=4).map(tuple)
+# Generation must not fail a loaded CI machine: the properties, not the speed, are tested.
+relaxed = settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 
 
 def a_rule(kind, target, cap, threshold, band, higher):
@@ -22,6 +24,7 @@ def a_rule(kind, target, cap, threshold, band, higher):
     )
 
 
+@relaxed
 @given(kinds, targets, st.integers(0, 200), values, bands, st.booleans(), values, values)
 def test_scores_are_monotone_and_capped(kind, target, cap, threshold, band, higher, a, b):
     rule = a_rule(kind, target, cap, threshold, band, higher)
@@ -55,6 +58,7 @@ def test_linear_to_target_and_threshold():
     assert [rules.score(Decimal(v), banded) for v in (79, 80, 99, 150)] == [0, 60, 60, 100]
 
 
+@relaxed
 @given(st.lists(st.integers(0, 100), min_size=0, max_size=8))
 def test_weights_must_sum_to_100(weights):
     assert rules.check_weights(weights) == (
@@ -62,9 +66,10 @@ def test_weights_must_sum_to_100(weights):
     )
 
 
+@relaxed
 @given(
     st.lists(
-        st.tuples(st.integers(1, 100), st.decimals(min_value=0, max_value=120, places=2)),
+        st.tuples(st.integers(1, 100), points),
         min_size=1,
         max_size=6,
     )
@@ -76,10 +81,11 @@ def test_weighted_total_stays_within_the_scores(items):
     assert total >= 0
 
 
+@relaxed
 @given(
     st.dictionaries(
         st.integers(1, 50),
-        st.decimals(min_value=0, max_value=120, places=2),
+        points,
         min_size=1,
         max_size=12,
     ),
