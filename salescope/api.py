@@ -16,6 +16,7 @@ from salescope.ledger.api import router as ledger_router
 from salescope.notifications.api import router as notifications_router
 from salescope.org.api import router as org_router
 from salescope.org.api_auth import api_auth
+from salescope.performance.api import router as performance_router
 from salescope.pipeline.api import router as pipeline_router
 from salescope.plans.api import router as plans_router
 
@@ -47,3 +48,4 @@ api.add_router("/", leads_router)
 api.add_router("/", feedback_router)
 api.add_router("/", forecasting_router)
 api.add_router("/", expenses_router)
+api.add_router("/", performance_router)

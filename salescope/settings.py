@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "salescope.expenses",
     "salescope.analytics",
     "salescope.leads",
+    "salescope.performance",
 ]
 
 MIDDLEWARE = [

@@ -37,6 +37,7 @@ urlpatterns = [
     path("expenses/", include("salescope.expenses.urls")),
     path("tracking/", include("salescope.analytics.urls")),
     path("leads/", include("salescope.leads.urls")),
+    path("performance/", include("salescope.performance.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

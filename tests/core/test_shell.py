@@ -21,7 +21,7 @@ def test_salesperson_home_shows_name_unit_chain_and_navigation(personas, login_c
 
 def test_only_areas_that_exist_are_shown(personas, login_client):
     """Issue 19: no greyed "not available yet" cards or links; an area appears when its app
-    does (考核 is not built yet)."""
+    does: every area's link answers."""
     from salescope.core.navigation import navigation
 
     html = login_client(personas["salesperson"]).get("/").content.decode()
@@ -29,6 +29,9 @@ def test_only_areas_that_exist_are_shown(personas, login_client):
     assert 'aria-disabled="true"' not in html
     assert "即将推出" not in html
     keys = [a["key"] for a in navigation()]
-    assert "performance" not in keys
     assert all(a["url"] for a in navigation())
     assert {"plans", "tracking", "pipeline", "leads", "customers", "analytics", "org"} <= set(keys)
+    assert {"performance", "expenses", "forecasting"} <= set(keys)
+    director = login_client(personas["director"])
+    for area in navigation():
+        assert director.get(area["url"], follow=True).status_code == 200, area["key"]

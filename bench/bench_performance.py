@@ -1,0 +1,185 @@
+# ruff: noqa: S608 - the SQL below holds generated numbers only, no input
+"""Evaluation (issue 17, G1–G4): the KPI library for N people × one month over a generated
+ledger, visits, collections and orders, and the scorecards computed from it.
+
+    .venv/bin/python bench/bench_performance.py [--db sqlite|postgres] [--people 2000]
+        [--lines 10000000] [--visits 1000000] [--scale 1.0] [--runs 3]
+
+``--scale`` multiplies the lines, visits, collections and orders (not the people): the full
+figure (10M lines, 1M visits, 2,000 people) takes long to generate on a shared machine. The
+facts are spread over two years (2023–2024); the month measured is 2024-06. Figures are
+server-side Python + SQL time of ``performance.queries.kpi_report`` as the administrator (and
+a team lead), and of computing every scorecard of the month (``services.compute_scorecards``)
+(every salesperson, one template).
+"""
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def fill_visits(total: int, custs) -> None:
+    """``total`` visits (80 % done and timed, costs), spread over the two years."""
+    from django.db import connection
+
+    pg = connection.vendor == "postgresql"
+    if pg:
+        seq = f"SELECT generate_series(1, {total}) AS n"
+        day = "(DATE '2023-01-01' + (s.n % 730)::int)"
+        start = f"({day} + TIME '09:00' + ((s.n % 240) * INTERVAL '1 minute'))"
+        end = f"({start} + ((10 + s.n % 90) * INTERVAL '1 minute'))"
+        now = "now()"
+    else:
+        seq = (
+            "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r "
+            f"WHERE n < {total}) SELECT n FROM r"
+        )
+        day = "date('2023-01-01', '+' || (s.n % 730) || ' days')"
+        start = f"datetime({day}, '+' || (60 + s.n % 240) || ' minutes')"
+        end = f"datetime({day}, '+' || (70 + s.n % 240 + s.n % 90) || ' minutes')"
+        now = "datetime('now')"
+    done = "CASE WHEN s.n % 5 = 0 THEN 'planned' ELSE 'done' END"
+    timed_in = f"CASE WHEN s.n % 5 = 0 THEN NULL ELSE {start} END"
+    timed_out = f"CASE WHEN s.n % 5 = 0 THEN NULL ELSE {end} END"
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO activities_visit (owner_id, customer_id, visit_type, purpose,"
+            " planned_date, status, from_rule, checked_in_at, checked_out_at, outcome, notes,"
+            " cost_fen, order_number, created_at, version) "
+            f"SELECT c.sp, c.cid, 'routine', '', {day}, {done}, false, {timed_in}, {timed_out},"
+            f" '', '', (s.n % 50) * 100, '', {now}, 1 "
+            f"FROM ({seq}) s JOIN bench_cust c ON c.k = (s.n * 7) % {len(custs)}"
+        )
+        cur.execute(
+            "INSERT INTO ledger_collection (number, customer_id, owner_id, date, month,"
+            " amount_fen, allocated_fen, method, note) "
+            f"SELECT 'RC' || s.n, c.cid, c.sp, {day}, "
+            + ("date_trunc('month', " + day + ")::date" if pg else f"date({day}, 'start of month')")
+            + f", 1000 * (1 + s.n % 500), 0, '', '' FROM ({seq}) s "
+            f"JOIN bench_cust c ON c.k = (s.n * 3) % {len(custs)}"
+        )
+        cur.execute(
+            "INSERT INTO ledger_order (number, customer_id, owner_id, date, status, amount_fen,"
+            " hold_reason, release_reason, created_at, version) "
+            f"SELECT 'OR' || s.n, c.cid, c.sp, {day}, 'confirmed', 1000, '', '', {now}, 1 "
+            f"FROM ({seq}) s JOIN bench_cust c ON c.k = (s.n * 11) % {len(custs)}"
+        )
+        cur.execute("ANALYZE")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--people", type=int, default=2000)
+    parser.add_argument("--lines", type=int, default=10_000_000)
+    parser.add_argument("--visits", type=int, default=1_000_000)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    import bench_ledger as ledger_bench
+
+    ledger_bench.setup_env(args.db, database="bench_performance")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    lines = int(args.lines * args.scale)
+    visits = int(args.visits * args.scale)
+    print(f"{args.db}: {args.people} people, {lines:,} lines, {visits:,} visits")
+    sellers, prods, custs, person_region, _regions = ledger_bench.build_master_data(
+        args.people, max(args.people * 25, 1000), 2000
+    )
+    ledger_bench.timed(
+        "generate lines", ledger_bench.fill_ledger, lines, custs, prods, person_region
+    )
+    ledger_bench.timed("generate visits, collections, orders", fill_visits, visits, custs)
+    from salescope.ledger import rollups
+
+    ledger_bench.timed("rebuild rollups", rollups.rebuild_all)
+    from salescope.org.models import User
+    from salescope.performance import queries
+
+    month = dt.date(2024, 6, 1)
+    admin = User.objects.unrestricted().get(username="admin")
+    lead = User.objects.unrestricted().get(username="lina")
+
+    def measure(label: str, work) -> None:  # noqa: ANN001
+        samples = []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            result = work()
+            samples.append(time.perf_counter() - start)
+        print(f"  {label}: median {statistics.median(samples):.2f} s, max {max(samples):.2f} s")
+        return result
+
+    report = measure(
+        f"KPIs, all people × {month:%Y-%m} (admin)",
+        lambda: queries.kpi_report(viewer=admin, month=month),
+    )
+    print(
+        f"    rows {len(report.rows)}, visits {report.total.facts.visits:,}, sales fen "
+        f"{report.total.facts.sales_fen:,}"
+    )
+    measure(
+        f"KPIs by unit × {month:%Y-%m} (admin)",
+        lambda: queries.kpi_report(viewer=admin, month=month, group_by="unit"),
+    )
+    measure(
+        f"KPIs, team lead's people × {month:%Y-%m}",
+        lambda: queries.kpi_report(viewer=lead, month=month),
+    )
+    from salescope.performance import services
+    from salescope.performance.models import Scorecard
+
+    services.ensure_default_criteria()
+    items = [
+        {"kind": "kpi", "code": "sales", "weight": 40, "rule": "capped", "target": "2000"},
+        {
+            "kind": "kpi",
+            "code": "visits_per_day",
+            "weight": 20,
+            "rule": "threshold",
+            "target": "1",
+            "threshold": "0.1",
+        },
+        {"kind": "kpi", "code": "cost_per_visit", "weight": 10, "rule": "capped", "target": "20"},
+        {
+            "kind": "kpi",
+            "code": "lost_customers",
+            "weight": 10,
+            "rule": "bands",
+            "bands": [["0", "100"], ["2", "60"]],
+        },
+        {"kind": "rating", "code": "teamwork", "weight": 20, "rule": "linear"},
+    ]
+    draft = services.create_template(
+        actor=admin, name="bench", role="salesperson", effective_from=month, items=items
+    )
+    template = services.publish_template(
+        actor=admin, template=draft, expected_version=1, today=month - dt.timedelta(days=1)
+    )
+    start = time.perf_counter()
+    counts = services.compute_scorecards(actor=admin, template=template, month=month)
+    print(
+        f"  scorecards computed (first time, writes every card): "
+        f"{time.perf_counter() - start:.2f} s {counts}"
+    )
+    measure(
+        "scorecards recomputed, unchanged month (writes nothing)",
+        lambda: services.compute_scorecards(actor=admin, template=template, month=month),
+    )
+    cards = Scorecard.objects.unrestricted().filter(month=month).count()
+    print(f"    scorecards in the month: {cards}")
+
+
+if __name__ == "__main__":
+    main()

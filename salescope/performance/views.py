@@ -1,0 +1,236 @@
+"""Evaluation's pages (考核与激励): the KPI library, scorecards, leaderboards. Thin."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from salescope.core.errors import DomainError
+from salescope.core.permissions import allows
+from salescope.core.web import int_param, page
+from salescope.org.permissions import requires
+from salescope.performance import forms, queries, services
+from salescope.performance import permissions as perms
+
+
+def _month(request: HttpRequest):  # noqa: ANN202 - date
+    raw = request.GET.get("period", "")
+    if raw:
+        return queries.parse_period(raw)
+    return queries.last_month()
+
+
+@page
+def index(request: HttpRequest) -> HttpResponse:
+    viewer = request.user
+    month = _month(request)
+    group_by = request.GET.get("group_by", "salesperson")
+    report = queries.kpi_report(
+        viewer=viewer,
+        month=month,
+        group_by=group_by,
+        unit=queries.unit_ref(viewer=viewer, pk=int_param(request, "unit")),
+    )
+    context = {
+        "report": report,
+        "period": month.strftime("%Y-%m"),
+        "group_by": group_by,
+        "tab": "kpis",
+    }
+    return render(request, "performance/kpis.html", context)
+
+
+@page
+def drill(request: HttpRequest, person_id: int, kpi: str) -> HttpResponse:
+    viewer = request.user
+    month = _month(request)
+    person = queries.person_ref(viewer=viewer, pk=person_id)
+    facts = queries.drill(viewer=viewer, person=person, month=month, kpi=kpi)
+    context = {"facts": facts, "person": person, "period": month.strftime("%Y-%m"), "tab": "kpis"}
+    return render(request, "performance/drill.html", context)
+
+
+def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return render(request, "409.html", {"detail": error.detail}, status=error.status)
+
+
+@page
+def scorecards(request: HttpRequest) -> HttpResponse:
+    viewer = request.user
+    month = _month(request)
+    cards = queries.list_scorecards(viewer=viewer, month=month)
+    context = {
+        "cards": cards,
+        "period": month.strftime("%Y-%m"),
+        "templates": queries.templates(viewer=viewer),
+        "tab": "scorecards",
+    }
+    return render(request, "performance/scorecards.html", context)
+
+
+@page
+def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = request.user
+    card = queries.get_scorecard(viewer=viewer, pk=pk)
+    mine = card.person_id == viewer.pk
+    context = {
+        "card": card,
+        "lines": queries.scorecard_lines(card),
+        "ratings": queries.ratings_of(viewer=viewer, person=card.person, month=card.month),
+        "criteria": queries.criteria(viewer=viewer),
+        "plans": queries.improvement_plans(viewer=viewer).filter(scorecard=card),
+        "mine": mine,
+        "manage": not mine and allows(viewer, perms.SCORECARD_REVIEW.code),
+        "step_form": forms.StepForm(initial={"version": card.version}),
+        "rating_form": forms.RatingForm(),
+        "plan_form": forms.PlanForm(),
+        "tab": "scorecards",
+    }
+    return render(request, "performance/scorecard.html", context)
+
+
+def _step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    viewer = request.user
+    queries.get_scorecard(viewer=viewer, pk=pk)  # hidden → the same 404 as missing
+    if request.method == "POST":
+        card = queries.get_scorecard(viewer=viewer, pk=pk, action="change")
+        form = forms.StepForm(request.POST)
+        if form.is_valid():
+            version, text = form.cleaned_data["version"], form.cleaned_data["text"]
+            try:
+                if step == "review":
+                    services.review_scorecard(
+                        actor=viewer, card=card, expected_version=version, comment=text
+                    )
+                elif step == "publish":
+                    services.publish_scorecard(actor=viewer, card=card, expected_version=version)
+                elif step == "answer":
+                    services.answer_appeal(
+                        actor=viewer, card=card, expected_version=version, answer=text
+                    )
+                elif step == "acknowledge":
+                    services.acknowledge_scorecard(
+                        actor=viewer, card=card, expected_version=version
+                    )
+                else:
+                    services.appeal_scorecard(
+                        actor=viewer, card=card, expected_version=version, reason=text
+                    )
+            except DomainError as error:
+                return _refused(request, error)
+    return redirect("performance:scorecard", pk=pk)
+
+
+@page
+@requires(perms.SCORECARD_REVIEW.code)
+def scorecard_review(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, "review")
+
+
+@page
+@requires(perms.SCORECARD_REVIEW.code)
+def scorecard_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, "publish")
+
+
+@page
+@requires(perms.SCORECARD_REVIEW.code)
+def scorecard_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, "answer")
+
+
+@page
+@requires(perms.SCORECARD_RESPOND.code)
+def scorecard_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, "acknowledge")
+
+
+@page
+@requires(perms.SCORECARD_RESPOND.code)
+def scorecard_appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, "appeal")
+
+
+@page
+@requires(perms.RATE.code)
+def scorecard_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = request.user
+    card = queries.get_scorecard(viewer=viewer, pk=pk)
+    if request.method == "POST":
+        form = forms.RatingForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.rate(
+                    actor=viewer,
+                    person=card.person,
+                    criterion=queries.criterion_ref(viewer=viewer, code=data["criterion"]),
+                    month=card.month,
+                    score=data["score"],
+                    comment=data["comment"],
+                    expected_version=data["version"],
+                )
+            except DomainError as error:
+                return _refused(request, error)
+    return redirect("performance:scorecard", pk=pk)
+
+
+@page
+@requires(perms.IMPROVEMENT_MANAGE.code)
+def scorecard_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = request.user
+    card = queries.get_scorecard(viewer=viewer, pk=pk)
+    if request.method == "POST":
+        form = forms.PlanForm(request.POST)
+        if form.is_valid():
+            try:
+                services.create_improvement_plan(
+                    actor=viewer,
+                    person=card.person,
+                    scorecard=card,
+                    goals=form.cleaned_data["goals"],
+                )
+            except DomainError as error:
+                return _refused(request, error)
+    return redirect("performance:scorecard", pk=pk)
+
+
+@page
+def leaderboard(request: HttpRequest) -> HttpResponse:
+    viewer = request.user
+    month = _month(request)
+    rows = queries.leaderboard(
+        viewer=viewer,
+        month=month,
+        unit=queries.unit_ref(viewer=viewer, pk=int_param(request, "unit")),
+    )
+    context = {"rows": rows, "period": month.strftime("%Y-%m"), "tab": "leaderboard"}
+    return render(request, "performance/leaderboard.html", context)
+
+
+@page
+def improvement(request: HttpRequest) -> HttpResponse:
+    plans = queries.improvement_plans(viewer=request.user)
+    context = {"plans": plans, "tab": "improvement"}
+    return render(request, "performance/improvement.html", context)
+
+
+@page
+@requires(perms.IMPROVEMENT_FOLLOW.code)
+def goal_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = request.user
+    queries.get_goal(viewer=viewer, pk=pk)
+    if request.method == "POST":
+        goal = queries.get_goal(viewer=viewer, pk=pk, action="change")
+        form = forms.FollowUpForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.follow_up_goal(
+                    actor=viewer,
+                    goal=goal,
+                    expected_version=data["version"],
+                    note=data["note"],
+                    done=data["done"],
+                )
+            except DomainError as error:
+                return _refused(request, error)
+    return redirect("performance:improvement")
