@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "salescope.feedback",
     "salescope.analytics",
     "salescope.leads",
+    "salescope.commissions",
 ]
 
 MIDDLEWARE = [

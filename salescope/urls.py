@@ -35,6 +35,7 @@ urlpatterns = [
     path("feedback/", include("salescope.feedback.urls")),
     path("tracking/", include("salescope.analytics.urls")),
     path("leads/", include("salescope.leads.urls")),
+    path("commissions/", include("salescope.commissions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
