@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -463,13 +463,19 @@ def _add_clawbacks(
     people = {person for person, f in figures.items() if f.plan_id in on_sales}
     if not people:
         return
-    voided = list(
-        # visibility: the system computes statements for everyone
-        Invoice.objects.unrestricted()
-        .filter(status=InvoiceStatus.VOID, owner_id__in=people, month__lte=period)
-        .exclude(pk__in=_already_clawed(period))
-        .values_list("pk", "owner_id", "month", "amount_fen")
-    )
+    # Few invoices are ever written off: read them all and keep the people's (an IN list of
+    # 2,000 ids costs Django more to build than the whole read).
+    clawed = _already_clawed(period)
+    voided = [
+        row
+        for row in (
+            # visibility: the system computes statements for everyone
+            Invoice.objects.unrestricted()
+            .filter(status=InvoiceStatus.VOID, month__lte=period)
+            .values_list("pk", "owner_id", "month", "amount_fen")
+        )
+        if row[1] in people and row[0] not in clawed
+    ]
     paid = _paid_months({o for _i, o, _m, _a in voided}, {m for _i, _o, m, _a in voided})
     for invoice, owner, month, amount in voided:
         if month == period:
@@ -528,11 +534,7 @@ def compute_statements(*, actor: Any, period: dt.date) -> ComputeResult:
             result.updated += 1
     Statement.objects.bulk_create([s for s, _f in to_create], batch_size=500)
     if to_update:
-        Statement.objects.bulk_update(
-            [s for s, _f in to_update],
-            [*STATEMENT_FIGURES, "computed_at", "version"],
-            batch_size=500,
-        )
+        _update_drafts([s for s, _f in to_update])
         # visibility: the system rewrites the clawbacks of the drafts it recomputed
         Clawback.objects.unrestricted().filter(statement__in=[s for s, _f in to_update]).delete()
     Clawback.objects.bulk_create(
@@ -553,6 +555,25 @@ def compute_statements(*, actor: Any, period: dt.date) -> ComputeResult:
             changes=result.as_dict(),
         )
     return result
+
+
+def _update_drafts(drafts: list[Statement]) -> None:
+    """Write the drafts' new figures: one parameterised UPDATE run for every row
+    (``bulk_update``'s CASE per column grows with the batch: 70 s for 2,000 drafts)."""
+    from django.db import connection
+
+    columns = [*STATEMENT_FIGURES, "computed_at", "version"]
+    sets = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+    table = connection.ops.quote_name(Statement._meta.db_table)
+    sql = f"UPDATE {table} SET {sets} WHERE id = %s"  # noqa: S608 - names from the model
+    fields = [Statement._meta.get_field(c) for c in columns]
+    assert all(isinstance(f, models.Field) for f in fields)  # concrete columns, no relations
+    rows = [
+        [*(f.get_db_prep_save(getattr(s, f.attname), connection) for f in fields), s.pk]  # type: ignore[union-attr]
+        for s in drafts
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _current_statements(period: dt.date) -> dict[int, Statement]:

@@ -209,3 +209,15 @@ def test_the_cli_prints_the_months_statements_as_json(computed):
     assert rows["zhangwei"]["total"] == "1800.00"
     assert rows["chenjing"]["commission"] == "5000.00"
     assert rows["chenjing"]["capped"] is True
+
+
+def test_a_draft_takes_the_new_figures_in_place(computed):
+    zhang = computed["salesperson"]
+    draft = _statement(zhang)
+    add_sales(zhang, 20_000_00)  # 110,000 → 110 %, 3 %
+    result = services.compute_statements(actor=computed["finance"], period=PERIOD)
+    assert (result.updated, result.unchanged) == (1, 1)
+    again = _statement(zhang)
+    assert again.pk == draft.pk
+    assert (again.revision, again.version, again.total_fen) == (1, draft.version + 1, 3_300_00)
+    assert (again.attainment_bp, again.rate_bp) == (11000, 300)
