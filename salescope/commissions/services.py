@@ -425,10 +425,11 @@ def compute_figures(period: dt.date) -> dict[int, Figures]:
         key = (plan.target_plan_id or 0, plan.attainment_metric)
         if plan.target_plan is not None and key not in targets:
             targets[key] = _targets(plan.target_plan, plan.attainment_metric, period)
+    ladders = {p.pk: [(int(t), int(r)) for t, r in p.tiers] for p in plans}
     figures: dict[int, Figures] = {}
     for person, plan_id in plan_of.items():
         plan = by_id[plan_id]
-        tiers = [(int(t), int(r)) for t, r in plan.tiers]
+        tiers = ladders[plan_id]
         target = targets.get((plan.target_plan_id or 0, plan.attainment_metric), {}).get(person, 0)
         actual = totals[plan.attainment_metric].get(person, 0)
         base = totals[plan.base].get(person, 0)
@@ -488,11 +489,6 @@ def _add_clawbacks(
             figures[owner].clawbacks[invoice] = (month, amount, taken)
 
 
-def _same(statement: Statement, figures: Figures, claws: dict[int, tuple]) -> bool:
-    stored = {name: getattr(statement, name) for name in STATEMENT_FIGURES}
-    return stored == figures.values() and claws == figures.clawbacks
-
-
 @transaction.atomic
 def compute_statements(*, actor: Any, period: dt.date) -> ComputeResult:
     """Compute every assigned person's statement for ``period``: new people get a draft, a
@@ -504,21 +500,24 @@ def compute_statements(*, actor: Any, period: dt.date) -> ComputeResult:
     figures = compute_figures(period)
     result = ComputeResult(period=period, people=len(figures))
     current = _current_statements(period)
-    claws = _stored_clawbacks([s.pk for s in current.values()])
+    claws = _stored_clawbacks(period)
     now = timezone.now()
     to_create: list[tuple[Statement, Figures]] = []
     to_update: list[tuple[Statement, Figures]] = []
     for person, f in figures.items():
         stored = current.get(person)
-        if stored is not None and _same(stored, f, claws.get(stored.pk, {})):
+        if (
+            stored is not None
+            and stored.figures == f.values()
+            and (claws.get(stored.pk, {}) == f.clawbacks)
+        ):
             result.unchanged += 1
         elif stored is None or stored.status != StatementStatus.DRAFT:
-            revision = stored.revision + 1 if stored is not None else 1
             made = Statement(
                 person_id=person,
                 period=period,
-                revision=revision,
-                previous=stored,
+                revision=stored.revision + 1 if stored is not None else 1,
+                previous_id=stored.pk if stored is not None else None,
                 computed_at=now,
                 **f.values(),
             )
@@ -526,11 +525,16 @@ def compute_statements(*, actor: Any, period: dt.date) -> ComputeResult:
             result.revised += stored is not None
             result.created += stored is None
         else:
-            for name, value in f.values().items():
-                setattr(stored, name, value)
-            stored.computed_at = now
-            stored.version += 1
-            to_update.append((stored, f))
+            draft = Statement(
+                pk=stored.pk,
+                person_id=person,
+                period=period,
+                revision=stored.revision,
+                version=stored.version + 1,
+                computed_at=now,
+                **f.values(),
+            )
+            to_update.append((draft, f))
             result.updated += 1
     Statement.objects.bulk_create([s for s, _f in to_create], batch_size=500)
     if to_update:
@@ -576,20 +580,37 @@ def _update_drafts(drafts: list[Statement]) -> None:
         cursor.executemany(sql, rows)
 
 
-def _current_statements(period: dt.date) -> dict[int, Statement]:
-    """Each person's latest revision for ``period``."""
-    found: dict[int, Statement] = {}
-    # visibility: the system computes statements for everyone
-    rows = Statement.objects.unrestricted().filter(period=period).order_by("person_id", "revision")
-    for statement in rows:
-        found[statement.person_id] = statement
+@dataclass(frozen=True)
+class _Stored:
+    pk: int
+    revision: int
+    status: str
+    version: int
+    figures: dict[str, Any]
+
+
+def _current_statements(period: dt.date) -> dict[int, _Stored]:
+    """Each person's latest revision for ``period``, as plain values (no model objects: 2,000
+    of them cost more than the month's whole computation)."""
+    found: dict[int, _Stored] = {}
+    rows = (
+        # visibility: the system computes statements for everyone
+        Statement.objects.unrestricted()
+        .filter(period=period)
+        .order_by("person_id", "revision")
+        .values_list("pk", "person_id", "revision", "status", "version", *STATEMENT_FIGURES)
+    )
+    for pk, person, revision, status, version, *figures in rows:
+        found[person] = _Stored(
+            pk, revision, status, version, dict(zip(STATEMENT_FIGURES, figures, strict=True))
+        )
     return found
 
 
-def _stored_clawbacks(statement_ids: list[int]) -> dict[int, dict[int, tuple]]:
+def _stored_clawbacks(period: dt.date) -> dict[int, dict[int, tuple]]:
     found: dict[int, dict[int, tuple]] = {}
     # visibility: as above
-    rows = Clawback.objects.unrestricted().filter(statement_id__in=statement_ids)
+    rows = Clawback.objects.unrestricted().filter(statement__period=period)
     for sid, invoice, month, lost, amount in rows.values_list(
         "statement_id", "invoice_id", "month", "lost_fen", "amount_fen"
     ):
