@@ -4,6 +4,7 @@ from salescope.activities.api import router as activities_router
 from salescope.analytics.api import router as tracking_router
 from salescope.analytics.manual_api import router as manual_actuals_router
 from salescope.catalog.api import router as catalog_router
+from salescope.commissions.api import router as commissions_router
 from salescope.core.api import SalescopeAPI, install_error_handlers
 from salescope.core.api import router as core_router
 from salescope.core.calendar_api import router as calendar_router
@@ -49,3 +50,4 @@ api.add_router("/", feedback_router)
 api.add_router("/", forecasting_router)
 api.add_router("/", expenses_router)
 api.add_router("/", performance_router)
+api.add_router("/", commissions_router)

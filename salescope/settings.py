@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "salescope.analytics",
     "salescope.leads",
     "salescope.performance",
+    "salescope.commissions",
 ]
 
 MIDDLEWARE = [

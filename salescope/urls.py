@@ -38,6 +38,7 @@ urlpatterns = [
     path("tracking/", include("salescope.analytics.urls")),
     path("leads/", include("salescope.leads.urls")),
     path("performance/", include("salescope.performance.urls")),
+    path("commissions/", include("salescope.commissions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,9 @@ from salescope.core.api import ErrorOut
 from salescope.feedback import permissions as perms
 from salescope.feedback import queries, services
 from salescope.feedback.schemas import (
+    CaseLessonIn,
+    CaseReviewIn,
+    CaseReviewOut,
     DigestGroupOut,
     GuidanceAcknowledgeIn,
     GuidanceFollowUpIn,
@@ -189,4 +192,61 @@ def follow_up_guidance(request: HttpRequest, guidance_id: int, payload: Guidance
     guidance = queries.get_guidance(viewer=request.user, pk=guidance_id, action="change")
     return services.follow_up_guidance(
         actor=request.user, guidance=guidance, expected_version=payload.version, note=payload.note
+    )
+
+
+@router.get("/feedback/cases", response=list[CaseReviewOut])
+@paginate
+def list_cases(
+    request: HttpRequest,
+    q: str = "",
+    outcome: str = "",
+    tag: str = "",
+    customer: int | None = None,
+    lessons: bool = False,
+) -> Any:
+    return queries.list_cases(
+        viewer=request.user, q=q, outcome=outcome, tag=tag, customer=customer, lessons=lessons
+    )
+
+
+@router.post(
+    "/feedback/cases",
+    response={201: CaseReviewOut, **ERRORS},
+    openapi_extra=api_permission(perms.CASE_CREATE.code),
+)
+def create_case(request: HttpRequest, payload: CaseReviewIn) -> Any:
+    viewer = request.user
+    case = services.write_case_review(
+        actor=viewer,
+        outcome=payload.outcome,
+        title=payload.title,
+        body=payload.body,
+        lesson=payload.lesson,
+        customer=queries.customer_ref(viewer=viewer, pk=payload.customer_id),
+        opportunity=queries.opportunity_ref(viewer=viewer, pk=payload.opportunity_id),
+        visits=queries.visit_refs(viewer=viewer, pks=payload.visit_ids),
+        tags=payload.tags,
+        share_with_team=payload.share_with_team,
+    )
+    return Status(201, case)
+
+
+@router.get("/feedback/cases/{case_id}", response={200: CaseReviewOut, 404: ErrorOut})
+def get_case(request: HttpRequest, case_id: int) -> Any:
+    return queries.get_case(viewer=request.user, pk=case_id)
+
+
+@router.post(
+    "/feedback/cases/{case_id}/lesson",
+    response={200: CaseReviewOut, **ERRORS},
+    openapi_extra=api_permission(perms.CASE_MARK_LESSON.code),
+)
+def mark_lesson(request: HttpRequest, case_id: int, payload: CaseLessonIn) -> Any:
+    case = queries.get_case(viewer=request.user, pk=case_id, action="change")
+    return services.mark_lesson(
+        actor=request.user,
+        case=case,
+        expected_version=payload.version,
+        is_lesson=payload.is_lesson,
     )

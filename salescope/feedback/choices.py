@@ -42,3 +42,8 @@ ESCALATION_DAYS = {
     Severity.HIGH: 2,
     Severity.CRITICAL: 1,
 }
+
+
+class CaseOutcome(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    FAILURE = "failure", _("Failure")

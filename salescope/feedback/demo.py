@@ -16,7 +16,7 @@ from django.utils import timezone
 from salescope.catalog.models import Product
 from salescope.customers.models import Customer
 from salescope.feedback import services
-from salescope.feedback.models import Intelligence, Problem
+from salescope.feedback.models import CaseReview, Intelligence, Problem
 from salescope.org.models import User
 
 # author, days ago, kind, title, body, competitor
@@ -38,6 +38,7 @@ INTELLIGENCE = [
 
 
 def load(log: Callable[[str], None]) -> None:
+    _case_reviews(log)
     if Intelligence.objects.unrestricted().exists():  # the demo loader reads as the system
         log("feedback: already loaded")
         return
@@ -97,3 +98,51 @@ def load(log: Callable[[str], None]) -> None:
         f"feedback: {len(INTELLIGENCE)} intelligence entries, "
         f"3 problems ({escalated} escalated), 1 guidance"
     )
+
+
+# author, outcome, title, what happened, lesson, tags, marked as a lesson by
+CASES = [
+    (
+        "zhangwei",
+        "success",
+        "连续三次拜访拿下便利店连锁的夏季订单",
+        "第一次只见到店长；第二次带了竞品对比和陈列方案；第三次约到采购经理，现场算清毛利。",
+        "先算清客户的毛利账，再谈价格；陈列方案比折扣更能打动连锁采购。",
+        "便利店,陈列,谈判",
+        "lina",
+    ),
+    (
+        "zhangwei",
+        "failure",
+        "经销商年底压货后回款拖期，订单丢失",
+        "为冲季度目标让经销商多进了两个月的货，结果动销慢，回款拖到 90 天，次年订单转给了竞品。",
+        "压货换来的销量要用回款还：按动销给货，月底看库存天数。",
+        "经销商,回款,压货",
+        None,
+    ),
+]
+
+
+def _case_reviews(log: Callable[[str], None]) -> None:
+    """Two case reviews by 张伟 (a success, marked a lesson by 李娜, and a failure)."""
+    if CaseReview.objects.unrestricted().exists():  # the demo loader reads as the system
+        return
+    people = {u.username: u for u in User.objects.unrestricted().select_related("unit")}
+    if "zhangwei" not in people:
+        return
+    with transaction.atomic():
+        for author, outcome, title, body, lesson, tags, marker in CASES:
+            writer = people[author]
+            customer = Customer.objects.unrestricted().filter(owner=writer).order_by("pk").first()
+            case = services.write_case_review(
+                actor=writer,
+                outcome=outcome,
+                title=title,
+                body=body,
+                lesson=lesson,
+                customer=customer,
+                tags=tags,
+            )
+            if marker and marker in people:
+                services.mark_lesson(actor=people[marker], case=case, expected_version=case.version)
+    log(f"feedback: {len(CASES)} case reviews")

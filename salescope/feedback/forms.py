@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from salescope.feedback import queries
-from salescope.feedback.choices import GuidanceKind, IntelKind, Severity
+from salescope.feedback.choices import CaseOutcome, GuidanceKind, IntelKind, Severity
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -82,3 +82,33 @@ class VersionForm(StyledForm):
 class FollowUpForm(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("Follow-up"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CaseReviewForm(StyledForm):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=CaseOutcome.choices)
+    title = forms.CharField(label=pgettext_lazy("feedback entry", "Title"), max_length=200)
+    body = forms.CharField(
+        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    lesson = forms.CharField(
+        label=_("Lesson learned"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=None, required=False)
+    opportunity = forms.ModelChoiceField(label=_("Opportunity"), queryset=None, required=False)
+    tags = forms.CharField(
+        label=_("Tags"), max_length=300, required=False, help_text=_("Separate with commas.")
+    )
+    share_with_team = forms.BooleanField(
+        label=_("Share with my team"), required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = queries.customer_choices(viewer=viewer)
+        self.fields["opportunity"].queryset = queries.opportunity_choices(viewer=viewer)
+        self.fields["share_with_team"].widget.attrs["class"] = "form-check-input"
+
+
+class LessonForm(StyledForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    is_lesson = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from salescope.core.ownership import CHANGE, VIEW, Ownership, RestrictedManager
 from salescope.core.roles import Role
 from salescope.feedback.choices import (
+    CaseOutcome,
     GuidanceKind,
     GuidanceStatus,
     IntelKind,
@@ -198,3 +199,77 @@ class Guidance(models.Model):
 
     def __str__(self) -> str:
         return self.body[:40]
+
+
+class CaseReview(models.Model):
+    """A success or failure written up (案例复盘, G6): what happened and the lesson, linked to
+    the customer, the deal and the visits it is about, tagged and searchable. It belongs to its
+    author (their managers see it); writing it shares it read-only with the author's team, and
+    a manager marking it a lesson for onboarding shares it with the whole company — both
+    through the one rule's record shares."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="case_reviews",
+        verbose_name=_("author"),
+    )
+    unit = models.ForeignKey(
+        "org.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=CaseOutcome.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("what happened"), blank=True)
+    lesson = models.TextField(_("lesson learned"), blank=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer"),
+    )
+    opportunity = models.ForeignKey(
+        "pipeline.Opportunity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opportunity"),
+    )
+    visits = models.ManyToManyField(
+        "activities.Visit", blank=True, related_name="+", verbose_name=_("visits")
+    )
+    tags = models.CharField(_("tags"), max_length=300, blank=True)
+    is_lesson = models.BooleanField(_("lesson for onboarding"), default=False)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked as a lesson by"),
+    )
+    search_text = models.TextField(default="", blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    ownership = Ownership(person="author", roles={Role.MARKETING: {VIEW}}, actions={VIEW, CHANGE})
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("case review")
+        verbose_name_plural = _("case reviews")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in self.tags.split(",") if t]

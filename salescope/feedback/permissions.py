@@ -11,3 +11,5 @@ PROBLEM_RESOLVE = declare("feedback.problem.resolve", roles=EVERY_ROLE, scoped=T
 GUIDANCE_CREATE = declare("feedback.guidance.create", roles=COACHES)
 GUIDANCE_ACKNOWLEDGE = declare("feedback.guidance.acknowledge", roles=EVERY_ROLE, scoped=True)
 GUIDANCE_FOLLOW_UP = declare("feedback.guidance.follow_up", roles=COACHES)
+CASE_CREATE = declare("feedback.case.create", roles=EVERY_ROLE)
+CASE_MARK_LESSON = declare("feedback.case.mark_lesson", roles=COACHES)

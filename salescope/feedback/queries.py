@@ -10,8 +10,8 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from salescope.catalog.models import Product
 from salescope.customers.models import Customer
 from salescope.feedback.choices import GuidanceStatus, IntelKind, ProblemStatus
-from salescope.feedback.models import Guidance, Intelligence, Problem
-from salescope.feedback.search import search_condition
+from salescope.feedback.models import CaseReview, Guidance, Intelligence, Problem
+from salescope.feedback.search import query_terms, search_condition
 from salescope.org.models import OrgUnit, User
 
 
@@ -180,3 +180,69 @@ def region_choices(*, viewer: Any) -> QuerySet[OrgUnit]:
 def team_choices(*, viewer: Any) -> QuerySet[User]:
     people = User.objects.visible_to(viewer, "view").filter(is_active=True)
     return people.exclude(pk=viewer.pk).order_by("full_name")
+
+
+# --- case reviews (G6) ------------------------------------------------------------------------
+
+
+def list_cases(
+    *,
+    viewer: Any,
+    q: str = "",
+    outcome: str = "",
+    tag: str = "",
+    customer: int | None = None,
+    lessons: bool = False,
+) -> QuerySet[CaseReview]:
+    """Case reviews the viewer may see (their own, their team's, their subtree's, lessons),
+    newest first. ``q`` matches every word of it, segmented by jieba as intelligence search
+    does (``feedback.search``), in the title, what happened, the lesson, tags and customer."""
+    cases = CaseReview.objects.visible_to(viewer, "view").select_related(
+        "author", "customer", "opportunity"
+    )
+    for word in query_terms(q) if q else []:
+        cases = cases.filter(search_text__icontains=word)
+    if outcome:
+        cases = cases.filter(outcome=outcome)
+    if tag:
+        cleaned = tag.strip().lower()
+        cases = cases.filter(
+            Q(tags=cleaned)
+            | Q(tags__startswith=f"{cleaned},")
+            | Q(tags__endswith=f",{cleaned}")
+            | Q(tags__contains=f",{cleaned},")
+        )
+    if customer:
+        cases = cases.filter(customer_id=customer)
+    if lessons:
+        cases = cases.filter(is_lesson=True)
+    return cases
+
+
+def get_case(*, viewer: Any, pk: Any, action: str = "view") -> CaseReview:
+    return CaseReview.objects.get_visible(viewer, pk, action)
+
+
+def opportunity_ref(*, viewer: Any, pk: Any) -> Any:
+    from salescope.pipeline.models import Opportunity
+
+    return Opportunity.objects.get_visible(viewer, pk) if pk else None
+
+
+def visit_refs(*, viewer: Any, pks: list[int] | None) -> list[Any]:
+    from salescope.activities.models import Visit
+
+    return [Visit.objects.get_visible(viewer, pk) for pk in dict.fromkeys(pks or [])]
+
+
+def case_visits(*, viewer: Any, case: CaseReview) -> list[Any]:
+    from salescope.activities.models import Visit
+
+    ids = case.visits.through.objects.filter(casereview_id=case.pk).values("visit_id")
+    return list(Visit.objects.visible_to(viewer, "view").filter(pk__in=ids).order_by("-pk"))
+
+
+def opportunity_choices(*, viewer: Any) -> QuerySet:
+    from salescope.pipeline.models import Opportunity
+
+    return Opportunity.objects.visible_to(viewer, "view").order_by("-pk")

@@ -106,3 +106,39 @@ class GuidanceAcknowledgeIn(Schema):
 class GuidanceFollowUpIn(Schema):
     version: int
     note: str
+
+
+class CaseReviewIn(Schema):
+    outcome: str
+    title: str
+    body: str = ""
+    lesson: str = ""
+    customer_id: int | None = None
+    opportunity_id: int | None = None
+    visit_ids: list[int] = []
+    tags: list[str] = []
+    share_with_team: bool = True
+
+
+class CaseReviewOut(Schema):
+    id: int
+    outcome: str
+    title: str
+    body: str
+    lesson: str
+    author_id: int
+    customer_id: int | None
+    opportunity_id: int | None
+    tags: list[str]
+    is_lesson: bool
+    created_at: dt.datetime
+    version: int
+
+    @staticmethod
+    def resolve_tags(obj: object) -> list[str]:
+        return list(getattr(obj, "tag_list", []))
+
+
+class CaseLessonIn(Schema):
+    version: int
+    is_lesson: bool = True

@@ -20,13 +20,14 @@ from salescope.core.roles import viewer_roles
 from salescope.feedback import permissions as perms
 from salescope.feedback.choices import (
     ESCALATION_DAYS,
+    CaseOutcome,
     GuidanceStatus,
     IntelKind,
     ProblemStatus,
     Severity,
 )
-from salescope.feedback.models import Guidance, Intelligence, Problem
-from salescope.feedback.search import intelligence_search_text
+from salescope.feedback.models import CaseReview, Guidance, Intelligence, Problem
+from salescope.feedback.search import intelligence_search_text, segment
 from salescope.notifications.services import notify
 from salescope.org.models import User
 from salescope.org.queries import unit_chain
@@ -355,3 +356,143 @@ def follow_up_guidance(
         changes=audit.diff(before, audit.snapshot(guidance, GUIDANCE_FIELDS)),
     )
     return guidance
+
+
+# --- case reviews (G6) ------------------------------------------------------------------------
+
+CASE_FIELDS = ["outcome", "title", "body", "lesson", "customer_id", "opportunity_id", "tags"]
+CASE_FIELDS += ["is_lesson", "unit_id"]
+
+
+def normalise_tags(tags: Any) -> str:
+    """Tags as stored: trimmed, lower-cased, each once, comma-joined (at most 300 characters)."""
+    if isinstance(tags, str):
+        tags = tags.replace("，", ",").split(",")
+    seen: dict[str, None] = {}
+    for tag in tags or []:
+        cleaned = str(tag).strip().lower()[:40]
+        if cleaned and "," not in cleaned:
+            seen.setdefault(cleaned, None)
+    joined = ",".join(seen)
+    if len(joined) > 300:
+        raise ValidationFailed(fields={"tags": [_("Too many tags.")]})
+    return joined
+
+
+def case_search_text(case: CaseReview) -> str:
+    """``search_text`` of a case review: title, what happened, the lesson and its tags."""
+    return segment(
+        case.title,
+        case.body,
+        case.lesson,
+        case.tags.replace(",", " "),
+        case.customer.name if case.customer is not None else "",
+        str(case.opportunity) if case.opportunity is not None else "",
+    )
+
+
+@transaction.atomic
+def write_case_review(
+    *,
+    actor: User,
+    outcome: str,
+    title: str,
+    body: str = "",
+    lesson: str = "",
+    customer: Any = None,
+    opportunity: Any = None,
+    visits: list[Any] | None = None,
+    tags: Any = "",
+    share_with_team: bool = True,
+) -> CaseReview:
+    """Write up a success or a failure as ``actor``. The customer, deal and visits are ones the
+    caller fetched as ``actor`` (visible to them). Shared read-only with the author's team
+    unless ``share_with_team`` is false."""
+    from salescope.org.services import share_record
+
+    require(actor, perms.CASE_CREATE.code)
+    if outcome not in CaseOutcome.values:
+        raise ValidationFailed(fields={"outcome": [_("Choose success or failure.")]})
+    if customer is None and opportunity is not None:
+        customer = opportunity.customer
+    case = CaseReview.objects.create(
+        author=actor,
+        unit=getattr(actor, "unit", None),
+        outcome=outcome,
+        title=_text(title, "title", limit=200),
+        body=_text(body, "body", required=False),
+        lesson=_text(lesson, "lesson", required=False),
+        customer=customer,
+        opportunity=opportunity,
+        tags=normalise_tags(tags),
+    )
+    if visits:
+        case.visits.set(visits)
+    case.search_text = case_search_text(case)
+    case.save(update_fields=["search_text"])
+    audit.record(
+        actor=actor,
+        action="feedback.case.created",
+        obj=case,
+        changes={
+            **audit.snapshot(case, CASE_FIELDS),
+            "visit_ids": sorted(v.pk for v in visits or []),
+        },
+    )
+    if share_with_team and case.unit is not None:
+        share_record(actor=actor, record=case, grantee_unit=case.unit)
+    return case
+
+
+@transaction.atomic
+def mark_lesson(
+    *, actor: User, case: CaseReview, expected_version: int, is_lesson: bool = True
+) -> CaseReview:
+    """A manager marks a case as a lesson for onboarding (or takes the mark away). A lesson is
+    shared read-only with the whole company, so every newcomer finds it on the lessons page."""
+    from salescope.org.models import OrgUnit
+    from salescope.org.services import share_record
+
+    require(actor, perms.CASE_MARK_LESSON.code)
+    if case.is_lesson == is_lesson:
+        return case
+    update_versioned(
+        case,
+        expected_version=expected_version,
+        changes={"is_lesson": is_lesson, "marked_by": actor if is_lesson else None},
+    )
+    audit.record(
+        actor=actor,
+        action="feedback.case.marked_lesson" if is_lesson else "feedback.case.unmarked_lesson",
+        obj=case,
+        changes={"is_lesson": [not is_lesson, is_lesson]},
+    )
+    # visibility: the company unit (the root of the org chart) everyone may read
+    company = OrgUnit.objects.unrestricted().filter(parent__isnull=True).order_by("pk").first()
+    if company is None:
+        return case
+    if is_lesson:
+        share_record(actor=actor, record=case, grantee_unit=company, note="lesson")
+    else:
+        _revoke_company_share(actor=actor, case=case, company=company)
+    return case
+
+
+def _revoke_company_share(*, actor: User, case: CaseReview, company: Any) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    from salescope.org.models import RecordShare
+    from salescope.org.services import revoke_share
+
+    # visibility: the share this service made when the case became a lesson
+    share = (
+        RecordShare.objects.unrestricted()
+        .filter(
+            content_type=ContentType.objects.get_for_model(CaseReview),
+            object_id=case.pk,
+            grantee_unit=company,
+        )
+        .first()
+    )
+    if share is not None:
+        revoke_share(actor=actor, share=share)

@@ -18,4 +18,9 @@ urlpatterns = [
     path("guidance/<int:pk>/", views.guidance_detail, name="guidance-detail"),
     path("guidance/<int:pk>/acknowledge/", views.guidance_acknowledge, name="guidance-acknowledge"),
     path("guidance/<int:pk>/follow-up/", views.guidance_follow_up, name="guidance-follow-up"),
+    path("cases/", views.cases, name="cases"),
+    path("cases/new/", views.case_new, name="case-new"),
+    path("cases/lessons/", views.lessons, name="lessons"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/lesson/", views.case_lesson, name="case-lesson"),
 ]

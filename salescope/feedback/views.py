@@ -10,7 +10,7 @@ from salescope.core.permissions import allows
 from salescope.core.web import date_param, form_error, int_param, page, paginate
 from salescope.feedback import forms, queries, services
 from salescope.feedback import permissions as perms
-from salescope.feedback.choices import IntelKind, ProblemStatus
+from salescope.feedback.choices import CaseOutcome, IntelKind, ProblemStatus
 from salescope.org.permissions import requires
 
 
@@ -214,3 +214,79 @@ def guidance_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as error:
                 return _refused(request, error)
     return redirect("feedback:guidance-detail", pk=pk)
+
+
+# --- case reviews (G6) ------------------------------------------------------------------------
+
+
+@page
+def cases(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    outcome = request.GET.get("outcome", "")
+    tag = request.GET.get("tag", "").strip()
+    found = queries.list_cases(
+        viewer=request.user,
+        q=q,
+        outcome=outcome,
+        tag=tag,
+        customer=int_param(request, "customer"),
+    )
+    context = {"page": paginate(request, found), "q": q, "outcome": outcome, "tag": tag}
+    context.update(outcomes=CaseOutcome.choices, tab="cases", heading="cases")
+    return render(request, "feedback/cases.html", context)
+
+
+@page
+def lessons(request: HttpRequest) -> HttpResponse:
+    found = queries.list_cases(viewer=request.user, lessons=True)
+    context = {"page": paginate(request, found), "tab": "lessons", "heading": "lessons"}
+    return render(request, "feedback/cases.html", context)
+
+
+@page
+@requires(perms.CASE_CREATE.code)
+def case_new(request: HttpRequest) -> HttpResponse:
+    form = forms.CaseReviewForm(request.POST or None, viewer=request.user)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.write_case_review(actor=request.user, **form.cleaned_data)
+            return redirect("feedback:case", pk=case.pk)
+        except DomainError as error:
+            status = form_error(form, error)
+    elif request.method == "POST":
+        status = 422
+    context = {"form": form, "tab": "cases", "heading": "case"}
+    return render(request, "feedback/form.html", context, status=status)
+
+
+@page
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = queries.get_case(viewer=request.user, pk=pk)
+    context = {
+        "case": case,
+        "visits": queries.case_visits(viewer=request.user, case=case),
+        "can_mark": allows(request.user, perms.CASE_MARK_LESSON.code),
+        "tab": "cases",
+    }
+    return render(request, "feedback/case_detail.html", context)
+
+
+@page
+@requires(perms.CASE_MARK_LESSON.code)
+def case_lesson(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return case_detail(request, pk)
+    case = queries.get_case(viewer=request.user, pk=pk, action="change")
+    form = forms.LessonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mark_lesson(
+                actor=request.user,
+                case=case,
+                expected_version=form.cleaned_data["version"],
+                is_lesson=form.cleaned_data["is_lesson"],
+            )
+        except DomainError as error:
+            return _refused(request, error)
+    return redirect("feedback:case", pk=case.pk)

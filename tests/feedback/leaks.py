@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from salescope.feedback.models import Guidance, Intelligence, Problem
+from salescope.feedback.models import CaseReview, Guidance, Intelligence, Problem
 from tests.visibility.registry import Target, register
 
 
@@ -65,4 +65,19 @@ def guidance(personas, owner):
         params={"pk": made.pk, "guidance_id": made.pk},
         obj=made,
         bodies={"POST": {"version": made.version, "note": "已跟进"}},
+    )
+
+
+@register(
+    "feedback:case",
+    "feedback:case-lesson",
+    "/api/v1/feedback/cases/{case_id}",
+    "/api/v1/feedback/cases/{case_id}/lesson",
+)
+def case_review(personas, owner):
+    made = CaseReview.objects.create(author=owner, unit=owner.unit, outcome="success", title="复盘")
+    return Target(
+        params={"pk": made.pk, "case_id": made.pk},
+        obj=made,
+        bodies={"POST": {"version": made.version, "is_lesson": True}},
     )
