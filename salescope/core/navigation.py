@@ -56,6 +56,7 @@ AREAS = [
         _("Evaluation & incentives"),
         _("KPIs, scorecards, commissions"),
         "performance:index",
+        also=("/commissions/",),
     ),
     # The sales summary (table, chart, export) is the sales analysis page for now.
     Area("analytics", _("Sales analysis"), _("Multi-dimensional sales data"), "ledger:sales"),

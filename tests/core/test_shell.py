@@ -35,3 +35,13 @@ def test_only_areas_that_exist_are_shown(personas, login_client):
     director = login_client(personas["director"])
     for area in navigation():
         assert director.get(area["url"], follow=True).status_code == 200, area["key"]
+
+
+def test_evaluation_and_commissions_lead_to_each_other_under_one_area(personas, login_client):
+    director = login_client(personas["director"])
+    kpis = director.get("/performance/").content.decode()
+    statements = director.get("/commissions/").content.decode()
+    assert 'href="/commissions/"' in kpis
+    assert 'href="/performance/"' in statements
+    # 提成 lives under 考核与激励 in the navigation
+    assert 'class="nav-link active" href="/performance/" aria-current="page"' in statements
