@@ -1,6 +1,6 @@
 """Evaluation's pages (考核与激励): the KPI library, scorecards, leaderboards. Thin."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from salescope.core.errors import DomainError
@@ -9,6 +9,7 @@ from salescope.core.web import int_param, page
 from salescope.org.permissions import requires
 from salescope.performance import forms, queries, services
 from salescope.performance import permissions as perms
+from salescope.performance.rules import KPIS
 
 
 def _month(request: HttpRequest):  # noqa: ANN202 - date
@@ -40,6 +41,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @page
 def drill(request: HttpRequest, person_id: int, kpi: str) -> HttpResponse:
+    if kpi not in KPIS:
+        raise Http404  # the KPI is part of the address: an unknown one is a missing page
     viewer = request.user
     month = _month(request)
     person = queries.person_ref(viewer=viewer, pk=person_id)

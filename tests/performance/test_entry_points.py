@@ -146,3 +146,9 @@ def test_scorecard_flow_through_the_api_pages_and_cli(personas, api_client, logi
     rows = json.loads(out.getvalue())["rows"]
     assert [r["person"] for r in rows] == [str(me)]
     assert rows[0]["status"] == "appealed"
+
+
+def test_a_kpi_the_library_does_not_have_is_a_missing_page_not_an_error(personas, login_client):
+    director = login_client(personas["director"])
+    response = director.get(f"/performance/kpis/{personas['salesperson'].pk}/no_such_kpi/")
+    assert response.status_code == 404
