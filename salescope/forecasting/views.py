@@ -13,6 +13,7 @@ from salescope.core.web import date_param, page
 from salescope.forecasting import permissions as perms
 from salescope.forecasting import queries, services
 from salescope.forecasting.choices import RiskKind, SeriesLevel
+from salescope.org.permissions import requires
 
 
 def _context(request: HttpRequest, tab: str) -> dict:
@@ -58,6 +59,7 @@ def stock(request: HttpRequest) -> HttpResponse:
 
 @page
 @require_POST
+@requires(perms.RUN.code)
 def request_run(request: HttpRequest) -> HttpResponse:
     services.request_run(actor=request.user)
     messages.success(request, _("A refit of the forecasts is queued."))

@@ -162,7 +162,12 @@ def list_views(request: HttpRequest) -> Any:
     return explorer.list_views(viewer=request.user)
 
 
-@router.post("/sales/views", response={201: SalesViewOut, **ERRORS}, summary="Save a view")
+@router.post(
+    "/sales/views",
+    response={201: SalesViewOut, **ERRORS},
+    summary="Save a view",
+    openapi_extra=api_permission(perms.SAVED_VIEW.code),
+)
 def save_view(request: HttpRequest, payload: SalesViewIn) -> Any:
     view = services.save_view(actor=request.user, name=payload.name, spec=payload.spec)
     return Status(201, view)
@@ -184,7 +189,11 @@ def view_pivot(request: HttpRequest, view_id: Id) -> Any:
     return explorer.for_json(explorer.pivot(viewer=request.user, spec=spec))
 
 
-@router.delete("/sales/views/{view_id}", response={204: None, **ERRORS})
+@router.delete(
+    "/sales/views/{view_id}",
+    response={204: None, **ERRORS},
+    openapi_extra=api_permission(perms.SAVED_VIEW.code),
+)
 def delete_view(request: HttpRequest, view_id: Id) -> Any:
     view = explorer.get_view(viewer=request.user, pk=view_id)
     services.delete_view(actor=request.user, view=view)

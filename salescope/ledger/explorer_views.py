@@ -17,6 +17,8 @@ from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.periods import month_end
 from salescope.core.web import page, paginate
 from salescope.ledger import explorer, export, queries, services
+from salescope.ledger import permissions as perms
+from salescope.org.permissions import requires
 
 DIMENSION_LABELS = {
     "month": gettext_lazy("Month"),
@@ -163,6 +165,7 @@ def explorer_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @page
 @require_POST
+@requires(perms.SAVED_VIEW.code)
 def explorer_save(request: HttpRequest) -> HttpResponse:
     spec = _spec(request)
     try:
@@ -183,6 +186,7 @@ def explorer_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @page
 @require_POST
+@requires(perms.SAVED_VIEW.code)
 def explorer_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
     view = explorer.get_view(viewer=request.user, pk=pk)
     services.delete_view(actor=request.user, view=view)

@@ -23,3 +23,23 @@ def manual_actual(personas, owner):
         entered_by=owner,
     )
     return Target(params={"actual_id": made.pk}, obj=made, bodies={"PATCH": {"version": 1}})
+
+
+def _tracking_view(owner):
+    from salescope.analytics.models import SavedView
+
+    return SavedView.objects.unrestricted().create(
+        owner=owner, name=f"LEAK-T{owner.pk}", metric="sales_amount", group_by="person"
+    )
+
+
+@register("analytics:delete-view")
+def tracking_view_page(personas, owner):
+    view = _tracking_view(owner)
+    return Target(params={"pk": view.pk}, obj=view)
+
+
+@register("/api/v1/tracking-views/{view_id}")
+def tracking_view_api(personas, owner):
+    view = _tracking_view(owner)
+    return Target(params={"view_id": view.pk}, obj=view)

@@ -80,6 +80,7 @@ def target_page(personas, owner):
 @register(
     "/api/v1/targets/{target_id}",
     "/api/v1/targets/{target_id}/decompose",
+    "/api/v1/targets/{target_id}/decompose/preview",
     "/api/v1/targets/{target_id}/cells",
     "/api/v1/targets/{target_id}/bottom-up",
     "/api/v1/targets/{target_id}/comments",
