@@ -5,7 +5,6 @@ audited; records are reached through the one rule (``action="change"``)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import secrets
 import uuid
 from decimal import Decimal, InvalidOperation
@@ -43,6 +42,7 @@ from salescope.core import audit
 from salescope.core.calendar import holidays_and_workdays
 from salescope.core.concurrency import update_versioned
 from salescope.core.errors import Conflict, PermissionDenied, ValidationFailed
+from salescope.core.images import clean_image
 from salescope.core.permissions import require
 from salescope.customers.models import Customer
 from salescope.ledger.models import Collection, Order
@@ -54,8 +54,6 @@ from salescope.timeline.services import record_event
 
 VISIT_FIELDS = ["owner", "customer", "visit_type", "purpose", "planned_date", "planned_time"]
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-PHOTO_MAX_SIDE = 2560
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -435,8 +433,6 @@ def record_offline_visit(
 def add_photo(*, actor: Any, visit: Visit, data: bytes, caption: str = "") -> VisitPhoto:
     """A photo of the visit (shelf, poster): JPEG, PNG or WebP judged by its content, at most
     8 MB, re-encoded so its metadata (EXIF: camera, GPS, time) is gone."""
-    from PIL import Image, UnidentifiedImageError
-
     require(actor, perms.VISIT_RECORD.code)
     visit = get_visible(Visit.objects.all(), viewer=actor, pk=visit.pk, action="change")
     if visit.owner_id != actor.pk:
@@ -445,31 +441,19 @@ def add_photo(*, actor: Any, visit: Visit, data: bytes, caption: str = "") -> Vi
         raise _invalid("photo", _("Choose a photo."))
     if len(data) > PHOTO_MAX_BYTES:
         raise _invalid("photo", _("A photo may be at most 8 MB."))
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            probe.verify()
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise _invalid("photo", _("The file is not a JPEG, PNG or WebP photo.")) from None
-    if kind not in PHOTO_FORMATS:
+    clean = clean_image(data)
+    if clean is None:
         raise _invalid("photo", _("The file is not a JPEG, PNG or WebP photo."))
-    image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-    clean = io.BytesIO()
-    if kind == "JPEG":
-        image.convert("RGB").save(clean, "JPEG", quality=85)
-    else:
-        image.save(clean, kind)  # a fresh file: no EXIF, no text chunks carried over
-    ext = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[kind]
     photo = VisitPhoto(
         visit=visit,
-        content_type=PHOTO_FORMATS[kind],
-        size=clean.tell(),
+        content_type=clean.content_type,
+        size=len(clean.content),
         caption=(caption or "").strip()[:200],
         uploaded_by=actor,
     )
-    photo.image.save(f"{secrets.token_urlsafe(16)}.{ext}", ContentFile(clean.getvalue()), False)
+    photo.image.save(
+        f"{secrets.token_urlsafe(16)}.{clean.extension}", ContentFile(clean.content), False
+    )
     photo.save()
     audit.record(
         actor=actor,

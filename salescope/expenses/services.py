@@ -10,7 +10,6 @@ approved spending the expense-budget metric reads) in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import secrets
 from collections import defaultdict
 from decimal import Decimal
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from salescope.core import audit
 from salescope.core.concurrency import update_versioned
 from salescope.core.errors import PermissionDenied, StaleVersion, ValidationFailed
+from salescope.core.images import clean_image
 from salescope.core.money import InvalidAmount, parse_amount, to_fen
 from salescope.core.ownership import SALES_WIDE
 from salescope.core.periods import month_start
@@ -45,8 +45,6 @@ CLAIM_FIELDS += ["rejected_by_id", "rejection_reason"]
 CATEGORY_FIELDS = ["code", "name", "active", "position"]
 MAX_FEN = 10**12  # ten thousand million yuan: no single expense is larger
 RECEIPT_MAX_BYTES = 8 * 1024 * 1024
-RECEIPT_MAX_SIDE = 2560
-IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -300,28 +298,12 @@ def _retotal(claim: Claim) -> None:
 def _receipt_content(data: bytes) -> tuple[bytes, str, str]:
     """(clean bytes, content type, extension): a PDF kept as it is, an image re-encoded so
     its metadata (EXIF: camera, GPS) is gone; anything else refused."""
-    from PIL import Image, UnidentifiedImageError
-
     if data.startswith(b"%PDF-"):
         return data, "application/pdf", "pdf"
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            probe.verify()
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise _invalid("receipt", _("The file is not a PDF, JPEG, PNG or WebP.")) from None
-    if kind not in IMAGE_FORMATS:
+    clean = clean_image(data)
+    if clean is None:
         raise _invalid("receipt", _("The file is not a PDF, JPEG, PNG or WebP."))
-    image.thumbnail((RECEIPT_MAX_SIDE, RECEIPT_MAX_SIDE))
-    clean = io.BytesIO()
-    if kind == "JPEG":
-        image.convert("RGB").save(clean, "JPEG", quality=85)
-    else:
-        image.save(clean, kind)
-    ext = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[kind]
-    return clean.getvalue(), IMAGE_FORMATS[kind], ext
+    return clean.content, clean.content_type, clean.extension
 
 
 @transaction.atomic
