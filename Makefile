@@ -5,9 +5,12 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export SALESCOPE_VAR_DIR ?= $(CURDIR)/var
 
+CATALOGS_STAMP := $(VENV)/.catalogs
+PO_FILES := $(shell find salescope locale -name '*.po' -path '*/LC_MESSAGES/*')
+
 .PHONY: setup catalogs demo serve test test-postgres test-browser lint format messages clean
 
-setup: $(VENV)/.installed node_modules/.installed catalogs
+setup: $(VENV)/.installed node_modules/.installed $(CATALOGS_STAMP)
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +22,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-catalogs: $(VENV)/.installed
+# Compiled only when a catalogue changed, so that two `make test` runs started side by side (CI
+# runs SQLite and PostgreSQL together) never rewrite the .mo files under each other.
+$(CATALOGS_STAMP): $(VENV)/.installed $(PO_FILES)
 	@$(BIN)/salescope compile_catalogs >/dev/null
+	@touch $@
+
+catalogs:
+	@$(BIN)/salescope compile_catalogs >/dev/null
+	@touch $(CATALOGS_STAMP)
 
 # Sets up, migrates the embedded SQLite database under var/, loads the demo company (idempotent)
 # and serves it with gunicorn on http://127.0.0.1:$(PORT), with a background worker

@@ -9,10 +9,11 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from salescope.core.periods import month_end
+from salescope.analytics.models import ManualActual
+from salescope.core.periods import month_end, month_start
 from salescope.core.roles import Role, viewer_roles
 from salescope.org.models import OrgUnit, User
-from salescope.org.visibility import own_records
+from salescope.org.visibility import own_records, visible
 from salescope.plans.choices import PlanStatus
 from salescope.plans.models import Plan, Target
 
@@ -99,8 +100,46 @@ def drill_lines(
 
 
 def drill_total(lines: QuerySet) -> int:
-    """The amount (fen) of all of ``drill_lines``, not only of the page shown."""
+    """The amount (fen) of all the rows of a drill-down (lines, collections, expense records),
+    not only of the page shown."""
     return lines.order_by().aggregate(total=Sum("amount_fen"))["total"] or 0
+
+
+def drill_collections(*, viewer: User, person_id: int | None, month: dt.date) -> QuerySet:
+    """The collections (回款) behind a person's month of the collections actual: those credited
+    to the person (the customer's owner when recorded) in that month."""
+    from salescope.ledger import queries as ledger
+
+    rows = ledger.list_collections(viewer=viewer).filter(month=month_start(month))
+    return rows.filter(owner_id=person_id or -1).order_by("date", "number")
+
+
+def drill_expenses(*, viewer: User, person_id: int | None, month: dt.date) -> QuerySet:
+    """The approved expense records behind a person's month of spending."""
+    from salescope.expenses.queries import spent_records
+
+    return spent_records(viewer=viewer, person=person_id or -1, month=month).order_by(
+        "spent_on", "pk"
+    )
+
+
+def drill_manual(
+    *, viewer: User, metric: str, person_id: int | None, month: dt.date
+) -> ManualActual | None:
+    """A figure entered by hand for the person's month: it replaces what the records add up to
+    (see ``manual.manual_actuals``), so the drill-down shows it instead."""
+    return (
+        visible(ManualActual.objects.all(), viewer=viewer)
+        .filter(
+            metric=metric,
+            person_id=person_id or -1,
+            month=month_start(month),
+            unit__isnull=True,
+            category__isnull=True,
+        )
+        .select_related("entered_by")
+        .first()
+    )
 
 
 def drill_labels(*, viewer: User, filters: dict[str, Any]) -> list[str]:

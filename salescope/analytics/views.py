@@ -33,6 +33,8 @@ from salescope.plans.models import Plan
 TRACKING_PARAMS = ("plan", "metric", "group_by", "basis", "as_of", "unit", "person", "from", "to")
 # Metrics whose actual is a sum of sales lines: their finest rows drill to the lines.
 LINE_METRICS = {Metric.SALES_AMOUNT, Metric.QUANTITY, Metric.GROSS_PROFIT}
+# Metrics whose finest rows drill to other facts: the collections, the approved expense records.
+FACT_METRICS = {Metric.COLLECTIONS, Metric.EXPENSE_BUDGET}
 # Drilling down a row: the grouping of its child rows (region → teams → people → months).
 CHILD_GROUPING = {
     "region": "unit",
@@ -84,7 +86,7 @@ def _drill_href(report, row, params: dict) -> str | None:  # noqa: ANN001
     span = (here.get("from"), here.get("to"))
     single = span[0] if span[0] and span[0] == span[1] else None
     if person and (month or single):  # a person's month: the lines behind the actual
-        if report.metric not in LINE_METRICS:
+        if report.metric not in LINE_METRICS | FACT_METRICS:
             return None
         day = month.strftime("%Y-%m") if month else single
         query = {k: v for k, v in here.items() if k not in ("person", "from", "to")}
@@ -275,6 +277,8 @@ def drill(request: HttpRequest) -> HttpResponse:
     """The sales lines behind an actual: a person's (or a category's) month, or a category
     over the plan's months (paged; the lines the viewer may see)."""
     month = _month_param(request.GET.get("month", ""))
+    if request.GET.get("metric") in FACT_METRICS:
+        return _drill_facts(request, Metric(request.GET["metric"]), month)
     first, last = _month_param(request.GET.get("from", "")), _month_param(request.GET.get("to", ""))
     category = request.GET.get("category", "")
     if month is None and category.isdigit():
@@ -297,17 +301,45 @@ def drill(request: HttpRequest) -> HttpResponse:
         last_month=last if last and last > month else None,
     )
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
-    back = {k: request.GET[k] for k in TRACKING_PARAMS if request.GET.get(k) and k != "person"}
-    if request.GET.get("back_person"):
-        back["person"] = request.GET["back_person"]
     context = {
         "page": page,
         "month": month,
         "last": last if last and last > month else None,
         "total": queries.drill_total(lines),
-        "back": urlencode(back),
+        "back": _drill_back(request),
     }
     return render(request, "analytics/drill.html", context)
+
+
+def _drill_back(request: HttpRequest) -> str:
+    """The tracking view a drill-down came from (its filters, less the person it narrowed to)."""
+    back = {k: request.GET[k] for k in TRACKING_PARAMS if request.GET.get(k) and k != "person"}
+    if request.GET.get("back_person"):
+        back["person"] = request.GET["back_person"]
+    return urlencode(back)
+
+
+def _drill_facts(request: HttpRequest, metric: Metric, month: dt.date | None) -> HttpResponse:
+    """A person's month of 回款 or 费用: the collections, or the approved expense records — or
+    the figure entered by hand, which replaces the records for that month."""
+    month = month or timezone.localdate().replace(day=1)
+    raw = request.GET.get("person", "")
+    person = int(raw) if raw.isdigit() else None
+    manual = queries.drill_manual(viewer=request.user, metric=metric, person_id=person, month=month)
+    if metric == Metric.COLLECTIONS:
+        rows = queries.drill_collections(viewer=request.user, person_id=person, month=month)
+    else:
+        rows = queries.drill_expenses(viewer=request.user, person_id=person, month=month)
+    total = manual.value if manual else queries.drill_total(rows)
+    context = {
+        "metric": metric,
+        "page": Paginator(rows, 100).get_page(request.GET.get("page")),
+        "month": month,
+        "manual": manual,
+        "total": total,
+        "back": _drill_back(request),
+    }
+    return render(request, "analytics/drill_facts.html", context)
 
 
 @page

@@ -39,6 +39,14 @@ def list_expenses(
     return rows.select_related("category", "customer", "person", "claim")
 
 
+def spent_records(*, viewer: Any, person: int, month: dt.date) -> QuerySet[Expense]:
+    """The records behind ``approved_spend`` for one person and month: those of claims finance
+    approved (approved or paid), by the month they were spent in."""
+    return list_expenses(viewer=viewer, person=person).filter(
+        month=month_start(month), claim__status__in=SPENT
+    )
+
+
 def my_unclaimed(*, viewer: Any) -> QuerySet[Expense]:
     return list_expenses(viewer=viewer, person=getattr(viewer, "pk", None) or -1, unclaimed=True)
 
