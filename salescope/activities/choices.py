@@ -36,6 +36,7 @@ class CoveragePeriod(models.TextChoices):
 class ReportKind(models.TextChoices):
     DAILY = "daily", _("Daily report")
     WEEKLY = "weekly", _("Weekly report")
+    MONTHLY = "monthly", _("Monthly report")
 
 
 class ReportStatus(models.TextChoices):

@@ -241,8 +241,8 @@ class ChecklistAnswer(models.Model):
 
 
 class WorkReport(models.Model):
-    """A daily or weekly work report (日报/周报): facts drafted by the system, the person's
-    own lines, then the manager's comment and rating (点评)."""
+    """A daily, weekly or monthly work report (日报/周报/月报): facts drafted by the system, the
+    person's own lines, then the manager's comment and rating (点评)."""
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -317,6 +317,9 @@ def my_day(viewer: Any) -> dict[str, Any] | None:
     monday = rules.week_of(today)[0]
     if ("weekly", monday) not in written and today.weekday() >= 4:
         to_write.append(("weekly", monday))
+    first, last = rules.month_of(today)
+    if ("monthly", first) not in written and (last - today).days < 3:  # the month's last days
+        to_write.append(("monthly", first))
     return {"today": today, "visits": rows, "to_write": to_write}
 
 

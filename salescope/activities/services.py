@@ -622,7 +622,10 @@ def set_coverage_rule(*, actor: Any, tier: str, visits: int, period: str) -> Cov
 
 
 def report_period(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
-    return (day, day) if kind == ReportKind.DAILY else rules.week_of(day)
+    """The days a report of ``kind`` covers: the day, its week (Monday–Sunday) or its month."""
+    if kind == ReportKind.DAILY:
+        return day, day
+    return rules.month_of(day) if kind == ReportKind.MONTHLY else rules.week_of(day)
 
 
 def facts_for(person: Any, start: dt.date, end: dt.date) -> dict:

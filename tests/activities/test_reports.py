@@ -5,7 +5,7 @@ submitted is listed; checklist answers and completion (D3)."""
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from salescope.activities import queries, services
 from salescope.activities.models import WorkReport
@@ -175,3 +175,34 @@ def test_checklist_answers_and_completion_rates(personas, shop, checklist):
     assert by_item == {"确认发货数量": (1, 1), "张贴海报": (0, 1), "检查库存(箱)": (1, 1)}
     report = services.draft_report(actor=zhang, kind="daily", day=day)
     assert (report.facts["checklist_done"], report.facts["checklist_total"]) == (2, 3)
+
+
+def test_the_monthly_report_gathers_the_whole_months_facts(personas, shop):
+    """月报: the facts of every week of the month, not only of the week holding the day."""
+    zhang = personas["salesperson"]
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    _done_visit(personas, shop, first)
+    _done_visit(personas, shop, last, minutes=45)
+    _done_visit(personas, shop, first - dt.timedelta(days=1))  # last month: not in it
+
+    report = services.draft_report(actor=zhang, kind="monthly", day=today)
+
+    assert (report.period_start, report.period_end) == (first, last)
+    assert (report.facts["visits_made"], report.facts["field_minutes"]) == (2, 75)
+    with translation.override("zh-hans"):
+        assert report.get_kind_display() == "月报"
+    assert services.draft_report(actor=zhang, kind="monthly", day=last).pk == report.pk
+
+
+def test_the_reports_page_offers_the_monthly_report(personas, login_client):
+    client = login_client(personas["salesperson"])
+    page = client.get("/activities/reports/").content.decode()
+    assert 'value="monthly"' in page
+    response = client.post(
+        "/activities/reports/", {"kind": "monthly", "day": timezone.localdate().isoformat()}
+    )
+    assert response.status_code == 302
+    report = WorkReport.objects.unrestricted().get(author=personas["salesperson"])
+    assert (report.kind, report.period_start.day) == ("monthly", 1)

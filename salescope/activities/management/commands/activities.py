@@ -1,4 +1,4 @@
-"""``salescope activities draft-reports [--kind daily|weekly] [--day YYYY-MM-DD]``
+"""``salescope activities draft-reports [--kind daily|weekly|monthly] [--day YYYY-MM-DD]``
 ``salescope activities plan-coverage [--start …] [--end …]``
 
 The system's field-activity jobs for every active salesperson and manager: draft the reports
@@ -33,7 +33,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="job", required=True)
         draft = sub.add_parser("draft-reports")
-        draft.add_argument("--kind", choices=["daily", "weekly"], default="daily")
+        draft.add_argument("--kind", choices=["daily", "weekly", "monthly"], default="daily")
         draft.add_argument("--day")
         plan = sub.add_parser("plan-coverage")
         plan.add_argument("--start")
