@@ -10,11 +10,11 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from salescope.analytics.models import ManualActual
-from salescope.core.periods import month_end, month_start
+from salescope.core.periods import company_calendar, month_end, month_start
 from salescope.core.roles import Role, viewer_roles
 from salescope.org.models import OrgUnit, User
 from salescope.org.visibility import own_records, visible
-from salescope.plans.choices import PlanStatus
+from salescope.plans.choices import Metric, PlanStatus
 from salescope.plans.models import Plan, Target
 
 
@@ -140,6 +140,49 @@ def drill_manual(
         .select_related("entered_by")
         .first()
     )
+
+
+def quarter_outlook(
+    *, viewer: User, plan: Plan, as_of: dt.date | None = None, filters: dict[str, Any]
+) -> dict[str, Any] | None:
+    """本季度展望 (H5): the current fiscal quarter of the plan's sales — target, actual so far and
+    the actual carried to the quarter's end at the current run rate — beside what the pipeline
+    promises (won in the quarter + open deals closing in it × probability), narrowed like the
+    tracking page (a person, a unit's subtree) and to what the viewer may see. None when the
+    plan has no sales target in the quarter."""
+    from salescope.analytics.targets import target_variance
+    from salescope.pipeline.queries import quarter_forecast
+
+    day = as_of or timezone.localdate()
+    label = company_calendar().label(day)
+    report = target_variance(
+        viewer=viewer,
+        plan=plan,
+        metric=Metric.SALES_AMOUNT,
+        group_by=["quarter"],
+        as_of=day,
+        filters=filters,
+    )
+    row = next((r for r in report.rows if str(r.keys.get("quarter")) == label), None)
+    if row is None or not row.target:
+        return None
+    unit = None
+    if filters.get("unit"):
+        unit = OrgUnit.objects.visible_to(viewer, "view").filter(pk=filters["unit"]).first()
+    if filters.get("unit") and unit is None:
+        pipeline = {"won_fen": 0, "weighted_fen": 0, "expected_fen": 0, "open_count": 0}
+    else:
+        pipeline = quarter_forecast(viewer, as_of=day, owner=filters.get("person"), unit=unit)
+    return {
+        "label": label,
+        "target": row.target,
+        "actual": row.actual,
+        "run_rate": row.tracking.projection,
+        "won": pipeline["won_fen"],
+        "weighted": pipeline["weighted_fen"],
+        "expected": pipeline["expected_fen"],
+        "open_deals": pipeline["open_count"],
+    }
 
 
 def drill_labels(*, viewer: User, filters: dict[str, Any]) -> list[str]:

@@ -135,6 +135,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
     form = TrackingForm(asked)
     data = form.cleaned_data if form.is_valid() else {}
     report = None
+    outlook = None
     filters = _drill_filters(request)
     rows: list = []
     if plan is not None:
@@ -150,6 +151,10 @@ def tracking(request: HttpRequest) -> HttpResponse:
         params = {k: request.GET.get(k, "") for k in TRACKING_PARAMS}
         params.update(plan=plan.pk, metric=report.metric, group_by=",".join(report.group_by))
         rows = [(row, _drill_href(report, row, params)) for row in report.rows]
+        if report.metric == Metric.SALES_AMOUNT:
+            outlook = queries.quarter_outlook(
+                viewer=request.user, plan=plan, as_of=data.get("as_of"), filters=filters
+            )
     context = {
         "saved_views": [
             (view, f"{reverse('analytics:tracking')}?{urlencode(view.query())}")
@@ -162,6 +167,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
         "plans": plans,
         "form": form,
         "report": report,
+        "outlook": outlook,
         "chart": _chart(report) if report else None,
         "alerts_open": alerts.inbox(viewer=request.user).count(),
         "can_enter_actuals": allows(request.user, MANUAL_CREATE.code),

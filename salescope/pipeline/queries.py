@@ -404,12 +404,18 @@ def report_json(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def quarter_forecast(
-    viewer: User, *, as_of: dt.date | None = None, scope: str = "", owner: Any = None
+    viewer: User,
+    *,
+    as_of: dt.date | None = None,
+    scope: str = "",
+    owner: Any = None,
+    unit: Any = None,
 ) -> dict[str, Any]:
     """The current fiscal quarter's weighted pipeline (本季度加权管道, H5), as ``viewer`` sees it:
     open deals expected to close in the quarter, their amount and amount × probability, what
     was won in the quarter (closed in it), and ``expected`` = won + weighted — the figure that
-    goes beside the run rate on tracking. ``owner`` narrows to one person's deals."""
+    goes beside the run rate on tracking. ``owner`` narrows to one person's deals, ``unit`` to
+    the deals of the people in that unit's subtree."""
     day = as_of or timezone.localdate()
     calendar = company_calendar()
     months = calendar.months_of_quarter(calendar.year_of(day), calendar.quarter_of(day))
@@ -417,6 +423,8 @@ def quarter_forecast(
     deals = list_opportunities(viewer=viewer, scope=scope)
     if owner is not None:
         deals = deals.filter(owner=owner)
+    if unit is not None:
+        deals = deals.filter(owner__unit__path__startswith=unit.path)
     open_row = (
         deals.filter(stage__kind=StageKind.OPEN, expected_close__gte=start, expected_close__lt=end)
         .order_by()
