@@ -171,6 +171,7 @@ def quarter_outlook(
         unit = OrgUnit.objects.visible_to(viewer, "view").filter(pk=filters["unit"]).first()
     if filters.get("unit") and unit is None:
         pipeline = {"won_fen": 0, "weighted_fen": 0, "expected_fen": 0, "open_count": 0}
+        pipeline["learnt_expected_fen"] = None
     else:
         pipeline = quarter_forecast(viewer, as_of=day, owner=filters.get("person"), unit=unit)
     return {
@@ -181,6 +182,7 @@ def quarter_outlook(
         "won": pipeline["won_fen"],
         "weighted": pipeline["weighted_fen"],
         "expected": pipeline["expected_fen"],
+        "learnt_expected": pipeline["learnt_expected_fen"],
         "open_deals": pipeline["open_count"],
     }
 

@@ -15,7 +15,7 @@ from salescope.core.errors import ValidationFailed
 from salescope.core.money import from_fen
 from salescope.core.periods import add_months, company_calendar
 from salescope.org.models import User
-from salescope.pipeline import rules
+from salescope.pipeline import rules, winmodel
 from salescope.pipeline.choices import StageKind
 from salescope.pipeline.models import ForecastAdjustment, Opportunity, Pipeline, Stage, StageChange
 
@@ -442,6 +442,12 @@ def quarter_forecast(
     )
     weighted_fen = int(open_row["weighted"] or 0)
     won_fen = int(won_row["amount"] or 0)
+    learnt = winmodel.learnt_weighted_fen(
+        deals.filter(stage__kind=StageKind.OPEN, expected_close__gte=start, expected_close__lt=end)
+        .select_related("stage", "pipeline__product_line")
+        .order_by("pk")
+        .iterator(chunk_size=winmodel.LEARNT_BATCH)
+    )
     return {
         "quarter": calendar.label(day),
         "start": start,
@@ -452,4 +458,7 @@ def quarter_forecast(
         "won_count": won_row["count"],
         "won_fen": won_fen,
         "expected_fen": won_fen + weighted_fen,
+        # the same at the probability learnt from closed deals (None: no model in use yet)
+        "learnt_weighted_fen": learnt,
+        "learnt_expected_fen": None if learnt is None else won_fen + learnt,
     }

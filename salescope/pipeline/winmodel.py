@@ -18,11 +18,15 @@ import datetime as dt
 import io
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
+from django.db.models import Count
 from django.utils import timezone
 
+from salescope.pipeline import rules
 from salescope.pipeline.choices import StageKind
 from salescope.pipeline.models import Opportunity, StageChange, WinModel
 from salescope.timeline.choices import EventKind
@@ -128,19 +132,61 @@ def closed_examples() -> list[Example]:
 
 def open_example(opportunity: Opportunity, *, now: dt.datetime | None = None) -> Example:
     """An open deal as it stands now."""
+    return open_examples([opportunity], now=now)[0]
+
+
+def open_examples(
+    opportunities: list[Opportunity], *, now: dt.datetime | None = None
+) -> list[Example]:
+    """Open deals as they stand now, their notes and stage moves counted in one query each."""
     now = now or timezone.now()
-    notes = len(_notes_by_opportunity([opportunity.pk]).get(opportunity.pk, []))
-    # visibility: counts only, of a deal the caller already read through the rule
-    moves = StageChange.objects.unrestricted().filter(opportunity=opportunity).count()
-    row = features(
-        stage_order=opportunity.stage.order,
-        age_days=(now - opportunity.created_at).total_seconds() / 86400,
-        amount_fen=opportunity.amount_fen,
-        source=opportunity.source,
-        product_line=_line_name(opportunity),
-        activities=notes + max(0, moves - 1),
+    ids = [o.pk for o in opportunities]
+    notes = _notes_by_opportunity(ids)
+    # visibility: counts only, of deals the caller already read through the rule
+    moves = dict(
+        StageChange.objects.unrestricted()
+        .filter(opportunity_id__in=ids)
+        .values("opportunity_id")
+        .annotate(n=Count("id"))
+        .values_list("opportunity_id", "n")
+        .order_by()
     )
-    return Example(row, opportunity.stage.probability / 100, None, None)
+    return [
+        Example(
+            features(
+                stage_order=o.stage.order,
+                age_days=(now - o.created_at).total_seconds() / 86400,
+                amount_fen=o.amount_fen,
+                source=o.source,
+                product_line=_line_name(o),
+                activities=len(notes.get(o.pk, [])) + max(0, moves.get(o.pk, 0) - 1),
+            ),
+            o.stage.probability / 100,
+            None,
+            None,
+        )
+        for o in opportunities
+    ]
+
+
+# Open deals scored per batch: bounded id lists and memory for a quarter of many deals.
+LEARNT_BATCH = 2000
+
+
+def learnt_weighted_fen(opportunities: Iterable[Opportunity]) -> int | None:
+    """Σ amount × learnt probability of open deals, each at the percent its page shows
+    (``win_probability``), weighted as the stage default is (``rules.weighted_fen``). None
+    when no model is in use (too little history: the stage defaults stand alone)."""
+    row = current()
+    if row is None or row.model is None:
+        return None
+    model = _load(row)
+    total = 0
+    deals_left = iter(opportunities)
+    while deals := list(islice(deals_left, LEARNT_BATCH)):
+        for deal, probability in zip(deals, predict(model, open_examples(deals)), strict=True):
+            total += rules.weighted_fen(deal.amount_fen, round(100 * probability))
+    return total
 
 
 def closed_deal_count() -> int:

@@ -16,9 +16,10 @@ from salescope.customers.models import Customer
 from salescope.ledger import rollups
 from salescope.ledger.models import SalesLine
 from salescope.pipeline import services as pipeline_services
+from salescope.pipeline.queries import quarter_forecast
 from salescope.plans import services
 from salescope.plans.models import Target
-from tests.pipeline.world import make_opportunity, make_pipeline, stage
+from tests.pipeline.world import closed_history, make_opportunity, make_pipeline, stage
 from tests.plans.conftest import decomposed, plan  # noqa: F401 - shared plan fixtures
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_quarters")]
@@ -148,3 +149,17 @@ def test_no_outlook_for_a_metric_the_pipeline_does_not_forecast(world, personas,
         "/tracking/", {"plan": world.pk, "metric": "collections", "as_of": AS_OF.isoformat()}
     )
     assert 'data-testid="quarter-outlook"' not in page.content.decode()
+
+
+def test_the_learnt_probability_shows_once_a_model_is_in_use(world, personas, login_client):
+    client = login_client(personas["team_lead"])
+    zhang = personas["salesperson"]
+    assert "learnt_expected" not in _outlook(client, world, person=zhang.pk)
+    closed_history(personas, make_pipeline(personas["admin"], name="第二产品线"), 40)
+    pipeline_services.refit_win_model()
+
+    figures = _outlook(client, world, person=zhang.pk)
+
+    forecast = quarter_forecast(personas["team_lead"], as_of=AS_OF, owner=zhang.pk)
+    assert forecast["learnt_expected_fen"] is not None
+    assert figures["learnt_expected"] == _money(forecast["learnt_expected_fen"])

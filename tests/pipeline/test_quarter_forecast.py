@@ -4,9 +4,10 @@ close in the quarter, plus what was won in it), narrowed by visibility."""
 import datetime as dt
 
 from django.test import override_settings
+from django.utils import timezone
 
-from salescope.pipeline import queries, services
-from tests.pipeline.world import make_customer, make_opportunity, stage
+from salescope.pipeline import queries, rules, services, winmodel
+from tests.pipeline.world import closed_history, make_customer, make_opportunity, stage
 
 AS_OF = dt.date(2026, 11, 15)  # calendar-year quarters: 2026Q4 is October to December
 
@@ -49,3 +50,37 @@ def test_weighted_pipeline_of_the_quarter(personas, pipeline):
     assert (stranger["open_count"], stranger["expected_fen"]) == (0, 0)
     next_quarter = queries.quarter_forecast(zhang, as_of=dt.date(2027, 2, 1))
     assert (next_quarter["open_count"], next_quarter["won_count"]) == (1, 0)
+
+
+def test_the_quarter_is_also_weighted_by_the_learnt_probability(personas, pipeline):
+    """With a win-probability model in use, each open deal of the quarter also counts at the
+    probability learnt from the company's closed deals (the figure its page shows beside the
+    stage default); without one, there is no learnt figure."""
+    zhang = personas["salesperson"]
+    today = timezone.localdate()
+    early = make_opportunity(zhang, pipeline, amount=10000, source="展会", expected_close=today)
+    late = make_opportunity(
+        zhang,
+        pipeline,
+        amount=20000,
+        source="官网",
+        expected_close=today,
+        stage=stage(pipeline, "谈判签约"),
+    )
+    before = queries.quarter_forecast(zhang)
+    assert (before["learnt_weighted_fen"], before["learnt_expected_fen"]) == (None, None)
+
+    closed_history(personas, pipeline, 40)
+    services.refit_win_model()
+    forecast = queries.quarter_forecast(zhang)
+
+    shown = {o.pk: winmodel.win_probability(o).learnt for o in (early, late)}
+    assert None not in shown.values()
+    expected = rules.weighted_fen(1_000_000, shown[early.pk]) + rules.weighted_fen(
+        2_000_000, shown[late.pk]
+    )
+    assert forecast["learnt_weighted_fen"] == expected
+    assert forecast["learnt_expected_fen"] == forecast["won_fen"] + expected
+    assert forecast["weighted_fen"] == 1_000_000 * 10 // 100 + 2_000_000 * 80 // 100
+    stranger = queries.quarter_forecast(personas["other_region_salesperson"])
+    assert stranger["learnt_weighted_fen"] == 0

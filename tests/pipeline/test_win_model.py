@@ -2,65 +2,21 @@
 default; with enough, a learnt figure beside it (page and API), refit by the daily task, and a
 time-split backtest with AUC and Brier against the stage defaults (CLI)."""
 
-import datetime as dt
 import json
 from io import StringIO
 
 from django.core.management import call_command
-from django.utils import timezone
 
 from salescope.core.audit import AuditEntry
 from salescope.pipeline import services, tasks, winmodel
-from salescope.pipeline.choices import LostReason
 from salescope.pipeline.models import WinModel
-from tests.pipeline.world import make_customer, make_opportunity, stage
-
-OPEN = ["初步接洽", "需求确认", "方案报价", "谈判签约"]
-
-
-def _closed_history(personas, pipeline, count):
-    """``count`` deals closed over a year: the further a deal got, the likelier it was won
-    (one in five against the trend, so both outcomes occur at every stage)."""
-    zhang, lina = personas["salesperson"], personas["team_lead"]
-    customer = make_customer(zhang)
-    start = timezone.now() - dt.timedelta(days=400)
-    for i in range(count):
-        at = start + dt.timedelta(days=9 * i)
-        opp = make_opportunity(
-            zhang,
-            pipeline,
-            customer=customer,
-            amount=1000 * (i + 1),
-            created_at=at,
-            source=["展会", "官网"][i % 2],
-        )
-        reached = i % 4
-        for name in OPEN[1 : reached + 1]:
-            at += dt.timedelta(days=5)
-            opp = services.move_opportunity_to_stage(
-                actor=lina,
-                opportunity=opp,
-                stage=stage(pipeline, name),
-                expected_version=opp.version,
-                override_reason="测试",
-                at=at,
-            )
-        won = (reached >= 2) != (i % 5 == 0)
-        opp = services.move_opportunity_to_stage(
-            actor=lina,
-            opportunity=opp,
-            stage=stage(pipeline, "赢单" if won else "输单"),
-            expected_version=opp.version,
-            override_reason="测试",
-            lost_reason="" if won else LostReason.values[0],
-            at=at + dt.timedelta(days=3),
-        )
+from tests.pipeline.world import closed_history, make_opportunity, stage
 
 
 def test_too_little_history_says_so_and_keeps_the_stage_default(
     personas, pipeline, api_client, login_client
 ):
-    _closed_history(personas, pipeline, 8)
+    closed_history(personas, pipeline, 8)
     row = tasks.refit_win_model.call()
     assert row == 8
     assert WinModel.objects.unrestricted().get().model is None
@@ -84,7 +40,7 @@ def test_too_little_history_says_so_and_keeps_the_stage_default(
 
 
 def test_learnt_from_enough_history_and_backtested(personas, pipeline, api_client):
-    _closed_history(personas, pipeline, 40)
+    closed_history(personas, pipeline, 40)
     row = services.refit_win_model()
     assert (row.closed_deals, row.model is not None) == (40, True)
     assert AuditEntry.objects.filter(action="pipeline.win_model.fitted").exists()
@@ -121,7 +77,7 @@ def test_learnt_from_enough_history_and_backtested(personas, pipeline, api_clien
 
 
 def test_a_refit_replaces_the_model_in_use(personas, pipeline):
-    _closed_history(personas, pipeline, 4)
+    closed_history(personas, pipeline, 4)
     first = services.refit_win_model()
     second = services.refit_win_model()
     assert list(WinModel.objects.unrestricted().values_list("pk", flat=True)) == [second.pk]

@@ -1,9 +1,13 @@
 """A small pipeline for tests: one product line's four open stages, won and lost."""
 
+import datetime as dt
 import itertools
+
+from django.utils import timezone
 
 from salescope.customers.models import Customer
 from salescope.pipeline import services
+from salescope.pipeline.choices import LostReason
 from salescope.pipeline.models import Opportunity
 
 _serial = itertools.count(1)
@@ -51,3 +55,45 @@ def make_opportunity(owner, pipeline, *, actor=None, **fields) -> Opportunity:
     return services.create_opportunity(
         actor=actor or owner, owner=owner, pipeline=pipeline, **fields
     )
+
+
+OPEN = ["初步接洽", "需求确认", "方案报价", "谈判签约"]
+
+
+def closed_history(personas, pipeline, count):
+    """``count`` deals closed over a year: the further a deal got, the likelier it was won
+    (one in five against the trend, so both outcomes occur at every stage)."""
+    zhang, lina = personas["salesperson"], personas["team_lead"]
+    customer = make_customer(zhang)
+    start = timezone.now() - dt.timedelta(days=400)
+    for i in range(count):
+        at = start + dt.timedelta(days=9 * i)
+        opp = make_opportunity(
+            zhang,
+            pipeline,
+            customer=customer,
+            amount=1000 * (i + 1),
+            created_at=at,
+            source=["展会", "官网"][i % 2],
+        )
+        reached = i % 4
+        for name in OPEN[1 : reached + 1]:
+            at += dt.timedelta(days=5)
+            opp = services.move_opportunity_to_stage(
+                actor=lina,
+                opportunity=opp,
+                stage=stage(pipeline, name),
+                expected_version=opp.version,
+                override_reason="测试",
+                at=at,
+            )
+        won = (reached >= 2) != (i % 5 == 0)
+        opp = services.move_opportunity_to_stage(
+            actor=lina,
+            opportunity=opp,
+            stage=stage(pipeline, "赢单" if won else "输单"),
+            expected_version=opp.version,
+            override_reason="测试",
+            lost_reason="" if won else LostReason.values[0],
+            at=at + dt.timedelta(days=3),
+        )
