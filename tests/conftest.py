@@ -33,6 +33,19 @@ def _fast_password_hasher() -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# The personas by role name → their demo user name.
+PERSONAS = {
+    "salesperson": "zhangwei",
+    "team_lead": "lina",
+    "regional_manager": "wangqiang",
+    "director": "liuyang",
+    "other_region_salesperson": "chenjing",
+    "finance": "zhaomin",
+    "marketing": "sunli",
+    "admin": "admin",
+}
+
+
 @pytest.fixture
 def personas(db) -> dict[str, User]:  # noqa: ANN001 - pytest-django's db fixture
     """The demo organisation with the personas, by role name.
@@ -45,16 +58,7 @@ def personas(db) -> dict[str, User]:  # noqa: ANN001 - pytest-django's db fixtur
 
     demo.load(lambda _line: None)
     by_username = {u.username: u for u in User.objects.unrestricted().select_related("unit")}
-    return {
-        "salesperson": by_username["zhangwei"],
-        "team_lead": by_username["lina"],
-        "regional_manager": by_username["wangqiang"],
-        "director": by_username["liuyang"],
-        "other_region_salesperson": by_username["chenjing"],
-        "finance": by_username["zhaomin"],
-        "marketing": by_username["sunli"],
-        "admin": by_username["admin"],
-    }
+    return {role: by_username[username] for role, username in PERSONAS.items()}
 
 
 @pytest.fixture

@@ -170,8 +170,8 @@ def quarter_outlook(
     if filters.get("unit"):
         unit = OrgUnit.objects.visible_to(viewer, "view").filter(pk=filters["unit"]).first()
     if filters.get("unit") and unit is None:
-        pipeline = {"won_fen": 0, "weighted_fen": 0, "expected_fen": 0, "open_count": 0}
-        pipeline["learnt_expected_fen"] = None
+        pipeline: dict[str, Any] = {"won_fen": 0, "weighted_fen": 0, "expected_fen": 0}
+        pipeline.update(open_count=0, learnt_expected_fen=None)
     else:
         pipeline = quarter_forecast(viewer, as_of=day, owner=filters.get("person"), unit=unit)
     return {
