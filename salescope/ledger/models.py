@@ -135,6 +135,11 @@ class SalesLine(models.Model):
             models.Index(fields=["month"], name="salesline_month"),
             models.Index(fields=["customer"], name="salesline_customer"),
             models.Index(fields=["salesperson", "date"], name="salesline_person_date"),
+            # The sales-line list's order (newest first: date, then id), walked backwards for
+            # a page of 50 instead of sorting every visible line (PostgreSQL, 300k lines: a
+            # company-wide first page 2.1 s → 1.3 ms in the database, issue 20 item 9). By
+            # date alone, a day's lines (14k at 10M) were joined and sorted for each page.
+            models.Index(fields=["date", "id"], name="salesline_date_id"),
             models.Index(
                 fields=["date"], condition=Q(cross_territory=True), name="salesline_cross"
             ),

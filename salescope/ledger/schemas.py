@@ -147,6 +147,7 @@ class AgeingOut(Schema):
     as_of: date
     buckets: list[dict[str, Any]]
     rows: list[AgeingRowOut]
+    row_count: int = Field(description="Rows in all (rows holds a page of them: limit, offset).")
     total: dict[str, Decimal]
 
 

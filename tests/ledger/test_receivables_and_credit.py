@@ -201,3 +201,57 @@ def test_release_needs_a_reason(world):
         services.release_credit_hold(
             actor=world.personas["admin"], order=order, expected_version=order.version, reason="  "
         )
+
+
+def test_grouped_ageing_keeps_a_page_of_rows_and_the_totals_of_all(world):
+    """Ageing by customer keeps the largest balances first, a page of them (limit, offset),
+    while the totals, the overdue heading and ``row_count`` are those of every row."""
+    as_of = dt.date(2025, 6, 30)
+    invoice(world, "I-1", "10.00", dt.date(2025, 5, 1), terms=0)
+    invoice(world, "I-2", "30.00", dt.date(2025, 6, 1), terms=0, customer=world.south_dealer)
+    invoice(world, "I-3", "20.00", dt.date(2025, 6, 20), terms=30, customer=world.east_shop)
+    finance = world.personas["finance"]
+    full = queries.receivables_ageing(viewer=finance, as_of=as_of, group_by="customer")
+    assert [r["total"] for r in full["rows"]] == [
+        Decimal("30.00"),
+        Decimal("20.00"),
+        Decimal("10.00"),
+    ]
+    page = queries.receivables_ageing(
+        viewer=finance, as_of=as_of, group_by="customer", limit=1, offset=1
+    )
+    assert [(r["key"], r["label"], r["total"]) for r in page["rows"]] == [
+        (world.east_shop.pk, full["rows"][1]["label"], Decimal("20.00"))
+    ]
+    assert (page["row_count"], page["total"], page["overdue"]) == (
+        3,
+        full["total"],
+        {"count": 2, "balance": Decimal("40.00")},
+    )
+    assert page["total"]["total"] == Decimal("60.00")
+    past_the_end = queries.receivables_ageing(
+        viewer=finance, as_of=as_of, group_by="customer", limit=5, offset=3
+    )
+    assert (past_the_end["rows"], past_the_end["row_count"]) == ([], 3)
+    assert past_the_end["total"] == full["total"]
+    by_unit = queries.receivables_ageing(viewer=finance, as_of=as_of, group_by="unit")
+    south, east = world.south_dealer.owner.unit, world.east_dealer.owner.unit
+    assert {r["key"]: (r["label"], r["total"]) for r in by_unit["rows"]} == {
+        south.pk: (south.name, Decimal("30.00")),
+        east.pk: (east.name, Decimal("30.00")),
+    }
+
+
+def test_ageing_api_pages_its_rows(world, api_client):
+    as_of = dt.date(2025, 6, 30)
+    invoice(world, "I-1", "10.00", dt.date(2025, 5, 1), terms=0)
+    invoice(world, "I-2", "30.00", dt.date(2025, 6, 1), terms=0, customer=world.south_dealer)
+    client = api_client(world.personas["finance"])
+    url = f"/api/v1/receivables/ageing?as_of={as_of}&group_by=customer"
+    body = client.get(f"{url}&limit=1").json()
+    assert [(r["key"], r["total"]) for r in body["rows"]] == [(world.south_dealer.pk, "30.00")]
+    assert (body["row_count"], body["total"]["total"]) == (2, "40.00")
+    body = client.get(f"{url}&limit=1&offset=1").json()
+    assert [(r["key"], r["total"]) for r in body["rows"]] == [(world.east_dealer.pk, "10.00")]
+    assert client.get(f"{url}&limit=0").status_code == 422
+    assert client.get(f"{url}&limit=1001").status_code == 422
