@@ -4,6 +4,7 @@ brand or SKU of the target they count against, as they stood on the report's dat
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from salescope.analytics import manual
@@ -25,7 +26,7 @@ def _actuals(
     metric: str,
     group_by: list[str],
     columns: list[str],
-    targets: dict[tuple, int],
+    targets: Mapping[tuple, object],
     org: _Org,
     filters: dict[str, Any],
     as_of: dt.date,
@@ -52,7 +53,7 @@ def _actuals(
     )
     if by_product:  # SKU and brand rows: the lines by product (the rollups have no product)
         dims = (*dims, "product")
-    raw = actual_totals(
+    raw: dict[tuple, Any] = actual_totals(
         viewer=viewer,
         metric=metric,
         date_from=plan.period_start,
@@ -152,7 +153,7 @@ def _actuals(
         if coords is _UNKNOWN:
             coords = coordinates_of(person_id, unit_id, category_id, product_id)
             coordinates[cache_key] = coords
-        if coords is None:
+        if not isinstance(coords, tuple):  # None: outside the scope
             continue
         key = (*coords, month)
         out[key] = out.get(key, 0) + amount if additive else _add(out.get(key), amount)
@@ -183,6 +184,8 @@ def _former_members(
         spans = spans.filter(person_id=filters["person"])
     months_of: dict[int, set[dt.date]] = {}
     for person_id, started, ended in spans:
+        if ended is None:  # excluded above (still there); the column allows it
+            continue
         months_of.setdefault(person_id, set()).update(
             m for m in months_between(plan.period_start, plan.period_end) if started <= m < ended
         )
@@ -204,7 +207,7 @@ def _scope_path(plan: Plan, org: _Org) -> str:
     return org.path_of(plan.scope_unit_id) or plan.scope_unit.path
 
 
-def _category_paths(targets: dict[tuple, int], columns: list[str]) -> dict[int, str]:
+def _category_paths(targets: Mapping[tuple, object], columns: list[str]) -> dict[int, str]:
     if "category_id" not in columns:
         return {}
     from salescope.catalog.models import Category
@@ -215,7 +218,7 @@ def _category_paths(targets: dict[tuple, int], columns: list[str]) -> dict[int, 
 
 
 def _product_coordinates(
-    targets: dict[tuple, int], columns: list[str], by_product: bool
+    targets: Mapping[tuple, object], columns: list[str], by_product: bool
 ) -> tuple[dict[int, Any], set[Any]]:
     """For SKU and brand rows: each product's brand, and the SKUs that have targets (the
     actuals of other SKUs count in the row without a SKU)."""

@@ -101,7 +101,8 @@ def _track_levels(months: dict[dt.date, LevelCell], as_of: dt.date) -> rules.Tra
     month begun by ``as_of`` that has any (``rules.track_level``)."""
     target_sum = target_cells = actual_sum = figures = 0
     latest: tuple[dt.date, int] | None = None
-    elapsed = days = 0
+    elapsed: Fraction | int = 0
+    days = 0
     for month, (t_sum, t_cells, a_sum, a_count) in months.items():
         target_sum += t_sum
         target_cells += t_cells

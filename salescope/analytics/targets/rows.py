@@ -32,7 +32,7 @@ def _rows(
     """Fold the (columns…, month) cells into rows of the asked dimensions."""
     region_mode = "region" in group_by and "unit" not in group_by
     get_actual = actuals.get
-    shares: dict[dt.date, Fraction] = {}
+    shares: dict[dt.date, Fraction | int] = {}
     tracked: list[tuple[tuple, rules.Tracking]] = []
     positions = (
         [len(columns) if d == "month" else columns.index(_COLUMNS[d]) for d in group_by]
@@ -128,10 +128,7 @@ def _labelled(
     label = _Labels(org).label
     names = [{v: label(d, v) for v in {k[i] for k, _t in tracked}} for i, d in enumerate(group_by)]
     # Rows sort by what the reader sees (names, months), not by ids that differ between databases.
-    distinct = [
-        sorted(by_value, key=lambda v, by_value=by_value: (v is None, by_value[v], str(v)))
-        for by_value in names
-    ]
+    distinct = [_in_order(by_value) for by_value in names]
     tracked.sort(key=_row_order(distinct))
     if len(group_by) == 2:  # noqa: PLR2004 - the common person × month report, thousands of rows
         (first, second), (first_names, second_names) = group_by, names
@@ -155,6 +152,11 @@ def _labelled(
         )
         for row_key, t in tracked
     ]
+
+
+def _in_order(by_value: dict[Any, str]) -> list[Any]:
+    """One dimension's values sorted by their names (no value last, then by text)."""
+    return sorted(by_value, key=lambda v: (v is None, by_value[v], str(v)))
 
 
 def _row_order(distinct: list[list[Any]]) -> Any:
