@@ -8,11 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from salescope.analytics import manual
-from salescope.analytics.actuals import (
-    actual_totals,
-    former_member_totals,
-    has_actuals,
-)
+from salescope.analytics.actuals import actual_totals, former_member_totals, has_actuals
 from salescope.analytics.targets.org import _Org
 from salescope.core.periods import months_between
 from salescope.plans.models import Plan

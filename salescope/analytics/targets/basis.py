@@ -7,9 +7,7 @@ import datetime as dt
 from fractions import Fraction
 from typing import Any
 
-from salescope.analytics.actuals import (
-    actual_totals,
-)
+from salescope.analytics.actuals import actual_totals
 from salescope.core.periods import month_end
 from salescope.plans import rules
 from salescope.plans.choices import PaceBasis

@@ -10,11 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
-from salescope.analytics.actuals import (
-    as_date,
-    month_as_text,
-    plain_rows,
-)
+from salescope.analytics.actuals import as_date, month_as_text, plain_rows
 from salescope.analytics.targets.actual_cells import _actuals, _add
 from salescope.analytics.targets.basis import _month_share
 from salescope.analytics.targets.cells import _union

@@ -11,9 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from salescope.analytics.actuals import (
-    has_actuals,
-)
+from salescope.analytics.actuals import has_actuals
 from salescope.analytics.targets.actual_cells import _actuals
 from salescope.analytics.targets.basis import _work_calendar
 from salescope.analytics.targets.cells import _monthly_targets, _partition, _visible_cells

@@ -14,11 +14,7 @@ from salescope.org.models import User
 from salescope.org.permissions import require
 from salescope.plans import permissions as perms
 from salescope.plans.models import Target
-from salescope.plans.services.common import (
-    ensure_can_plan_under,
-    ensure_editable,
-    lock_plan,
-)
+from salescope.plans.services.common import ensure_can_plan_under, ensure_editable, lock_plan
 from salescope.plans.services.targets.context import Step
 from salescope.plans.services.targets.parts import _new_cells
 from salescope.plans.services.targets.tree import _build_tree, _context, _prepare

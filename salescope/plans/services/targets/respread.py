@@ -9,9 +9,7 @@ from salescope.core.errors import ValidationFailed
 from salescope.plans import rules
 from salescope.plans.choices import METRICS
 from salescope.plans.models import Target
-from salescope.plans.services.common import (
-    PlanErrorCode,
-)
+from salescope.plans.services.common import PlanErrorCode
 
 
 def _apply_values(new_values: dict[int, int], cells: list[Target]) -> int:

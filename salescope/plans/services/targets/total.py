@@ -13,11 +13,7 @@ from salescope.org.permissions import require
 from salescope.plans import permissions as perms
 from salescope.plans.choices import Axis, Grain, Metric
 from salescope.plans.models import Plan, Target
-from salescope.plans.services.common import (
-    ensure_can_plan_under,
-    ensure_editable,
-    lock_plan,
-)
+from salescope.plans.services.common import ensure_can_plan_under, ensure_editable, lock_plan
 from salescope.plans.services.targets.context import _Context
 from salescope.plans.services.targets.respread import _apply_values, _respread_below
 from salescope.plans.services.targets.values import check_range

@@ -14,9 +14,7 @@ from salescope.org.models import User
 from salescope.plans import rules
 from salescope.plans.choices import METRICS, Axis, Method
 from salescope.plans.models import Plan, Target
-from salescope.plans.services.common import (
-    PlanErrorCode,
-)
+from salescope.plans.services.common import PlanErrorCode
 from salescope.plans.services.targets.context import Spec, Step, _Context
 from salescope.plans.services.targets.locks import _lock_key, _locks_below
 from salescope.plans.services.targets.parts import _new_cells, _specs

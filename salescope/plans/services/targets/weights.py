@@ -18,9 +18,7 @@ from salescope.plans.choices import METRICS, Axis, Method
 from salescope.plans.forecasts import forecast_totals, has_forecasts
 from salescope.plans.history import actual_totals
 from salescope.plans.models import Target
-from salescope.plans.services.common import (
-    PlanErrorCode,
-)
+from salescope.plans.services.common import PlanErrorCode
 from salescope.plans.services.targets.context import Spec, Step, _Context
 
 
