@@ -23,14 +23,14 @@ from salescope.analytics import manual
 from salescope.core.periods import month_end, month_start
 from salescope.plans.choices import Metric
 
-MEASURE = {
+MEASURE: dict[str, str] = {
     Metric.SALES_AMOUNT: "amount",
     Metric.QUANTITY: "quantity",
     Metric.GROSS_PROFIT: "gross_profit",
 }
 # The rollup column behind each measure, and its minor units per hundredth of the metric's
 # unit: fen are hundredths of a yuan (1); thousandths of a unit make 10 per hundredth.
-_ROLLUP_COLUMN = {
+_ROLLUP_COLUMN: dict[str, tuple[str, int]] = {
     Metric.SALES_AMOUNT: ("amount_fen", 1),
     Metric.QUANTITY: ("quantity_milli", 10),
     Metric.GROSS_PROFIT: ("gross_profit_fen", 1),
@@ -140,9 +140,9 @@ def actual_totals(
         viewer=viewer, date_from=date_from, date_to=date_to, group_by=asked, until=until
     )
     totals = {}
-    for row in rows:
-        key = tuple(row.get(d) if d in known else None for d in group_by)
-        totals[key] = totals.get(key, 0) + hundredths(row["amount"])
+    for record in rows:
+        key = tuple(record.get(d) if d in known else None for d in group_by)
+        totals[key] = totals.get(key, 0) + hundredths(record["amount"])
     return totals
 
 

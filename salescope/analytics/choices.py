@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -23,3 +25,9 @@ class AlertKind(models.TextChoices):
 class AlertStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("warning", "Open")
     RESOLVED = "resolved", pgettext_lazy("warning", "Resolved")
+
+
+class AnalyticsErrorCode(StrEnum):
+    """Stable ``code`` values of this app's errors (core.errors: ``{code, detail, fields}``)."""
+
+    ALERT_ALREADY_RESOLVED = "alert_already_resolved"

@@ -272,7 +272,9 @@ def _group(
             "category": category_id,
         }
         groups[tuple(coordinates.get(d) for d in group_by)].extend(values)
-    return {key: rules.fold(values, additive=additive) for key, values in groups.items()}
+    folded = {key: rules.fold(values, additive=additive) for key, values in groups.items()}
+    # A group holds at least one figure (each cell is one value), so none folds to None.
+    return {key: value for key, value in folded.items() if value is not None}
 
 
 # --- writes -------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from salescope.analytics import alert_checks, alert_inbox, alerts
 from salescope.analytics.actuals import has_actuals
-from salescope.analytics.choices import AlertKind, AlertStatus
+from salescope.analytics.choices import AlertKind, AlertStatus, AnalyticsErrorCode
 from salescope.analytics.manual import FIELDS, MANUAL_METRICS, parse_value
 from salescope.analytics.models import Alert, ManualActual
 from salescope.analytics.permissions import (
@@ -501,7 +501,9 @@ def resolve_alert(*, actor: User, alert: Alert, expected_version: int, resolutio
     ):
         raise PermissionDenied()
     if alert.status == AlertStatus.RESOLVED:
-        raise Conflict(_("This warning is already resolved."), code="alert_already_resolved")
+        raise Conflict(
+            _("This warning is already resolved."), code=AnalyticsErrorCode.ALERT_ALREADY_RESOLVED
+        )
     update_versioned(
         alert,
         expected_version=expected_version,

@@ -1,5 +1,7 @@
 """Statuses and bases of commission plans and statements (提成, G5)."""
 
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +25,9 @@ class StatementStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Superseded")
 
 
-class CommissionErrorCode(models.TextChoices):
-    PLAN_FROZEN = "commission_plan_frozen", _("An approved commission plan cannot change")
-    STATEMENT_FROZEN = "commission_statement_frozen", _("An approved statement cannot change")
-    ASSIGNED_TWICE = "commission_assigned_twice", _("Already assigned to another plan")
+class CommissionErrorCode(StrEnum):
+    """Stable ``code`` values of this app's errors (core.errors: ``{code, detail, fields}``)."""
+
+    PLAN_FROZEN = "commission_plan_frozen"  # an approved commission plan cannot change
+    STATEMENT_FROZEN = "commission_statement_frozen"  # an approved statement cannot change
+    ASSIGNED_TWICE = "commission_assigned_twice"  # already assigned to another plan

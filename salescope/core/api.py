@@ -22,6 +22,7 @@ from salescope.core.bounds import MAX_OFFSET
 from salescope.core.errors import (
     BadRequest,
     DomainError,
+    ErrorCode,
     NotAuthenticated,
     NotFound,
     ValidationFailed,
@@ -106,7 +107,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("Unhandled API error on %s %s", request.method, request.path)
-        body = DomainError(_("Internal error. It has been logged."), code="server_error")
+        body = DomainError(_("Internal error. It has been logged."), code=ErrorCode.SERVER_ERROR)
         body.status = 500
         return _error(api, request, body)
 

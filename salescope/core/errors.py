@@ -21,6 +21,8 @@ class ErrorCode(StrEnum):
     STALE_VERSION = "stale_version"
     VALIDATION_FAILED = "validation_failed"
     RATE_LIMITED = "rate_limited"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    SERVER_ERROR = "server_error"
 
 
 class DomainError(Exception):

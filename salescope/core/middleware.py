@@ -13,6 +13,7 @@ from salescope.core.client_ip import client_ip
 from salescope.core.errors import (
     BadRequest,
     DomainError,
+    ErrorCode,
     NotAuthenticated,
     NotFound,
     PermissionDenied,
@@ -71,13 +72,13 @@ class AuditSourceMiddleware:
 
 class MethodNotAllowed(DomainError):
     status = 405
-    default_code = "method_not_allowed"
+    default_code = ErrorCode.METHOD_NOT_ALLOWED
     default_detail = translation.gettext_lazy("This method is not allowed here.")
 
 
 class ServerError(DomainError):
     status = 500
-    default_code = "server_error"
+    default_code = ErrorCode.SERVER_ERROR
     default_detail = translation.gettext_lazy("Internal error. It has been logged.")
 
 

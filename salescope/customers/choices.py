@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +30,9 @@ class DealerHealth(models.TextChoices):
     NEVER = "never", _("No purchases yet")
 
 
-class CustomerErrorCode(models.TextChoices):
-    HAS_LEDGER_ENTRIES = "customer_has_ledger_entries", _("The customer has ledger entries")
-    DUPLICATE_CODE = "customer_duplicate_code", _("Duplicate customer code")
-    OWNER_INACTIVE = "owner_inactive", _("The new owner is inactive")
+class CustomerErrorCode(StrEnum):
+    """Stable ``code`` values of this app's errors (core.errors: ``{code, detail, fields}``)."""
+
+    HAS_LEDGER_ENTRIES = "customer_has_ledger_entries"  # the customer has ledger entries
+    DUPLICATE_CODE = "customer_duplicate_code"  # duplicate customer code
+    OWNER_INACTIVE = "owner_inactive"  # the new owner is inactive

@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -42,3 +44,13 @@ class AssignmentKind(models.TextChoices):
     REASSIGN = "reassign", _("Reassigned by a manager")
     RECYCLE = "recycle", _("Returned to the pool")
     NURTURE = "nurture", _("Sent to nurturing")
+
+
+class LeadErrorCode(StrEnum):
+    """Stable ``code`` values of this app's errors (core.errors: ``{code, detail, fields}``)."""
+
+    NOT_IN_POOL = "not_in_pool"
+    ALREADY_CLAIMED = "already_claimed"
+    CLAIM_LIMIT = "claim_limit"
+    NOT_CONVERTIBLE = "not_convertible"
+    NOT_QUALIFIED = "not_qualified"

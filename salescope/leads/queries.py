@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from salescope.core.permissions import allows
 from salescope.leads import permissions as perms
 from salescope.leads import rules
-from salescope.leads.choices import OPEN_STATUSES, LeadSource, LeadStatus
+from salescope.leads.choices import OPEN_STATUSES, LeadErrorCode, LeadSource, LeadStatus
 from salescope.leads.models import (
     Campaign,
     DistributionRule,
@@ -85,7 +85,7 @@ def get_pool_lead(*, viewer: Any, pk: int) -> Lead:
     if not allows(viewer, perms.LEAD_CLAIM.code):
         raise PermissionDenied()
     if lead.status != LeadStatus.POOL:
-        raise Conflict(_("This lead is not in the pool."), code="not_in_pool")
+        raise Conflict(_("This lead is not in the pool."), code=LeadErrorCode.NOT_IN_POOL)
     return lead
 
 

@@ -35,6 +35,7 @@ from salescope.leads.choices import (
     OPEN_STATUSES,
     AssignmentKind,
     CriterionKind,
+    LeadErrorCode,
     LeadSource,
     LeadStatus,
     RuleStrategy,
@@ -746,14 +747,16 @@ def claim_lead(*, actor: User, lead: Lead) -> Lead:
     lead_id = lead.pk
     found = Lead.objects.unrestricted().filter(pk=lead_id, status=LeadStatus.POOL).first()
     if found is None:
-        raise Conflict(_("Someone else claimed this lead first."), code="already_claimed")
+        raise Conflict(
+            _("Someone else claimed this lead first."), code=LeadErrorCode.ALREADY_CLAIMED
+        )
     held = Lead.objects.unrestricted().filter(owner=actor, status__in=OPEN_STATUSES).count()
     limit = policy.claim_limit()
     if held >= limit:
         raise Conflict(
             _("You already hold %(held)d open leads; the limit for claiming is %(limit)d.")
             % {"held": held, "limit": limit},
-            code="claim_limit",
+            code=LeadErrorCode.CLAIM_LIMIT,
         )
     now = timezone.now()
     taken = (
@@ -772,7 +775,9 @@ def claim_lead(*, actor: User, lead: Lead) -> Lead:
         )
     )
     if taken != 1:
-        raise Conflict(_("Someone else claimed this lead first."), code="already_claimed")
+        raise Conflict(
+            _("Someone else claimed this lead first."), code=LeadErrorCode.ALREADY_CLAIMED
+        )
     lead = Lead.objects.unrestricted().get(pk=lead_id)
     _log_assignment(
         actor, lead, AssignmentKind.CLAIM, actor, None, None, _("Claimed from the pool.")
@@ -878,9 +883,13 @@ def convert_lead(
     The lead keeps a link to the opportunity and is closed as converted."""
     require(actor, perms.LEAD_CONVERT.code)
     if lead.status not in OPEN_STATUSES or lead.owner is None:
-        raise Conflict(_("Only a lead a salesperson holds is converted."), code="not_convertible")
+        raise Conflict(
+            _("Only a lead a salesperson holds is converted."), code=LeadErrorCode.NOT_CONVERTIBLE
+        )
     if not lead.qualified:
-        raise Conflict(_("Only a qualified lead becomes an opportunity."), code="not_qualified")
+        raise Conflict(
+            _("Only a qualified lead becomes an opportunity."), code=LeadErrorCode.NOT_QUALIFIED
+        )
     pipeline = pipeline or pipeline_for(lead)
     if pipeline is None:
         raise _fail("pipeline", _("No pipeline is set up for this lead's product line."))

@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,10 +38,12 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class LedgerErrorCode(models.TextChoices):
-    CREDIT_LIMIT = "credit_limit_exceeded", _("Credit limit exceeded")
-    OVERDUE_DEBT = "overdue_debt", _("Debt overdue beyond the policy")
-    NOT_ON_HOLD = "order_not_on_hold", _("The order is not on credit hold")
-    BAD_STATE = "order_bad_state", _("The order cannot be confirmed in its current state")
-    OVER_ALLOCATION = "over_allocation", _("Allocation exceeds the open amount")
-    IMPORT_FILE = "import_file_unreadable", _("The file cannot be read")
+class LedgerErrorCode(StrEnum):
+    """Stable ``code`` values of this app's errors (core.errors: ``{code, detail, fields}``)."""
+
+    CREDIT_LIMIT = "credit_limit_exceeded"  # credit limit exceeded
+    OVERDUE_DEBT = "overdue_debt"  # debt overdue beyond the policy
+    NOT_ON_HOLD = "order_not_on_hold"  # the order is not on credit hold
+    BAD_STATE = "order_bad_state"  # the order cannot be confirmed in its current state
+    OVER_ALLOCATION = "over_allocation"  # allocation exceeds the open amount
+    IMPORT_FILE = "import_file_unreadable"  # the file cannot be read

@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -29,11 +31,13 @@ class LostReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class PipelineErrorCode(models.TextChoices):
-    GATE_NOT_MET = "gate_not_met", _("The stage's exit criteria are not met")
-    CLOSED = "opportunity_closed", _("The opportunity is closed")
-    WRONG_PIPELINE = "wrong_pipeline", _("The stage belongs to another pipeline")
-    OVERRIDE_REFUSED = "override_refused", _("Only a manager may override a gate")
-    NOT_WON = "opportunity_not_won", _("Only a won opportunity can create an order")
-    ALREADY_ORDERED = "order_exists", _("This opportunity already has its order")
-    NO_CUSTOMER = "no_customer", _("The opportunity has no customer")
+class PipelineErrorCode(StrEnum):
+    """Stable ``code`` values of this app's errors (core.errors: ``{code, detail, fields}``)."""
+
+    GATE_NOT_MET = "gate_not_met"  # the stage's exit criteria are not met
+    CLOSED = "opportunity_closed"  # the opportunity is closed
+    WRONG_PIPELINE = "wrong_pipeline"  # the stage belongs to another pipeline
+    OVERRIDE_REFUSED = "override_refused"  # only a manager may override a gate
+    NOT_WON = "opportunity_not_won"  # only a won opportunity can create an order
+    ALREADY_ORDERED = "order_exists"  # this opportunity already has its order
+    NO_CUSTOMER = "no_customer"  # the opportunity has no customer
