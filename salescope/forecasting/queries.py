@@ -12,21 +12,24 @@ week next to the stock it drains.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
+from salescope.catalog.choices import SupplyStatus
 from salescope.catalog.models import IncomingSupply, Product, StockLevel, Warehouse
 from salescope.core.money import from_fen
 from salescope.core.periods import add_months, company_calendar, month_start
 from salescope.forecasting import rules
-from salescope.forecasting.choices import RunStatus, SeriesLevel
+from salescope.forecasting.choices import DemandSource, RunStatus, SeriesLevel
 from salescope.forecasting.models import ForecastRun, ForecastSeries, ForecastValue
 from salescope.ledger.models import OrderLine, from_milli
 from salescope.org.models import User
@@ -334,110 +337,244 @@ def _product_demand(run: ForecastRun | None, months: list[dt.date]) -> dict[int,
     rows = (
         ForecastValue.objects.unrestricted()  # visibility: demand is planned company-wide
         .filter(series__run=run, series__level=SeriesLevel.PRODUCT, month__in=months)
-        .values("series__product_id", "series__region__path", "month", "quantity_milli")
+        .values_list("series__product_id", "series__region__path", "month", "quantity_milli")
     )
-    for row in rows:
-        month = row["month"]
-        slot = out[row["series__product_id"]][row["series__region__path"]]
-        slot[month] = slot.get(month, 0) + row["quantity_milli"] / 1000
+    for product, path, month, milli in rows:
+        slot = out[product][path]
+        slot[month] = slot.get(month, 0) + milli / 1000
     return out
 
 
-def _projections(
-    *, as_of: dt.date, weeks: int, products: Sequence[int] | None = None
-) -> list[StockRisk | dict[str, Any]]:
+def _target_demand(months: list[dt.date]) -> dict[int, dict]:
+    """``{product: {region path or None: {month: units}}}`` from the approved plans' quantity
+    targets per SKU: the leaf cells that name a product (the children of a cell always sum to
+    it, so the leaves partition what is planned for each product), each spread evenly over the
+    months of its period; for each month the newest approved plan with such cells counts
+    (a revised plan replaces the one before, it does not add to it). Target values are in
+    hundredths of a unit; the org unit of a cell is the sales region it is planned for."""
+    from salescope.plans.choices import Metric, PlanStatus
+    from salescope.plans.models import Target
+
+    out: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
+    if not months:
+        return out
+    last_day = add_months(months[-1], 1) - dt.timedelta(days=1)
+    cells = list(
+        Target.objects.unrestricted()  # visibility: demand is planned company-wide
+        .filter(
+            metric=Metric.QUANTITY,
+            plan__status=PlanStatus.APPROVED,
+            product__isnull=False,
+            is_leaf=True,
+            period_start__lte=last_day,
+            period_end__gte=months[0],
+        )
+        .values_list("plan_id", "product_id", "unit__path", "period_start", "period_end", "value")
+    )
+    wanted = set(months)
+    spread = []
+    newest: dict[dt.date, int] = {}
+    for plan, product, path, first, last, value in cells:
+        span = _months_between(first, last)
+        for month in span:
+            if month in wanted:
+                newest[month] = max(newest.get(month, plan), plan)
+                spread.append((plan, product, path, month, value / 100 / len(span)))
+    for plan, product, path, month, units in spread:
+        if newest[month] == plan:
+            slot = out[product][path]
+            slot[month] = slot.get(month, 0) + units
+    return out
+
+
+# Where demand for stock comes from: the newest forecast run's product series, or the approved
+# plans' quantity targets per SKU (``DemandSource``).
+_DEMAND_READERS = {
+    DemandSource.FORECAST: lambda months: _product_demand(_system_latest_run(), months),
+    DemandSource.TARGETS: _target_demand,
+}
+
+
+@dataclass
+class _Projection:
+    """Every product × warehouse row of the projection at once (the rules' matrix form):
+    ``rows`` (product id, warehouse id) and per row the arrays below; ``risk`` as
+    ``rules.assess_matrix`` returns it."""
+
+    weeks: list[dt.date]
+    rows: list[tuple[int, int]]
+    on_hand: np.ndarray
+    reserved: np.ndarray
+    committed: np.ndarray
+    available: np.ndarray
+    incoming: np.ndarray
+    demand: np.ndarray
+    projection: np.ndarray
+    risk: dict[str, np.ndarray]
+
+
+def _week_shares(months: list[dt.date], starts: list[dt.date]) -> np.ndarray:
+    """``(months, weeks)``: the share of each month's demand that falls in each week (its
+    days in the week ÷ its days), so weekly demand = monthly demand @ shares
+    (``rules.weekly_demand`` for many rows)."""
+    index = {m: i for i, m in enumerate(months)}
+    share = np.zeros((len(months), len(starts)))
+    for j, week in enumerate(starts):
+        for offset in range(7):
+            month = (week + dt.timedelta(days=offset)).replace(day=1)
+            if month in index:
+                share[index[month], j] += 1 / rules._days_in_month(month)
+    return share
+
+
+def _project(
+    *,
+    as_of: dt.date,
+    weeks: int,
+    products: Sequence[int] | None = None,
+    demand: str = DemandSource.FORECAST,
+) -> _Projection:
+    """Projected stock of every product × warehouse with stock, as arrays (one query per
+    source, then numpy): the available stock now (on hand − reserved − the product's open
+    orders, held at its main warehouse), open incoming supply by week, demand by week (each
+    sales region's demand served by the warehouse of its nearest region, else by the
+    product's main warehouse: the one with most stock)."""
     starts = rules.week_starts(as_of, weeks)
     months = sorted({add_months(month_start(w), i) for w in starts for i in (0, 1)})
-    demand = _product_demand(_system_latest_run(), months)
+    by_product = _DEMAND_READERS[DemandSource(demand)](months)
     stock_qs = StockLevel.objects.unrestricted()  # visibility: catalogue data, open to all
     if products is not None:
         stock_qs = stock_qs.filter(product_id__in=products)
-    stock: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
-    for s in stock_qs.values("product_id", "warehouse_id", "on_hand", "reserved"):
-        stock[s["product_id"]][s["warehouse_id"]] = (s["on_hand"], s["reserved"])
-    incoming: dict[tuple[int, int], list[float]] = {}
-    last_day = starts[-1] + dt.timedelta(days=6)
-    for row in (
-        IncomingSupply.objects.unrestricted()  # visibility: catalogue data, open to all
-        .filter(expected_date__lte=last_day, product_id__in=list(stock))
-        .values("product_id", "warehouse_id", "expected_date", "quantity")
-    ):
-        i = rules.week_index(starts, row["expected_date"])
-        if i is None:
-            continue
-        weekly = incoming.setdefault((row["product_id"], row["warehouse_id"]), [0.0] * weeks)
-        weekly[i] += row["quantity"]
-    committed = dict(
+    levels = list(
+        stock_qs.order_by("product_id", "warehouse_id").values_list(
+            "product_id", "warehouse_id", "on_hand", "reserved"
+        )
+    )
+    n = len(levels)
+    rows = [(p, w) for p, w, _h, _r in levels]
+    index = {key: i for i, key in enumerate(rows)}
+    on_hand = np.array([h for _p, _w, h, _r in levels], dtype=float).reshape(n)
+    reserved = np.array([r for _p, _w, _h, r in levels], dtype=float).reshape(n)
+    main: dict[int, int] = {}  # product → the warehouse with most stock (lowest id on a tie)
+    for p, w, h, _r in levels:
+        if p not in main or h > on_hand[index[(p, main[p])]]:
+            main[p] = w
+    held = dict(
         OrderLine.objects.unrestricted()  # visibility: every open order holds stock back
-        .filter(product_id__in=list(stock), order__status__in=OPEN_ORDER_STATUSES)
+        .filter(order__status__in=OPEN_ORDER_STATUSES)
         .values("product_id")
         .annotate(q=Sum("quantity"))
         .values_list("product_id", "q")
     )
-    warehouses = {w.pk: w for w in Warehouse.objects.unrestricted().select_related("region")}
-    product_objs = Product.objects.unrestricted().in_bulk(list(stock))
-    limit = overstock_weeks()
-    out: list[StockRisk | dict[str, Any]] = []
-    for product_id, levels in stock.items():
-        main = max(levels, key=lambda w: (levels[w][0], -w))
-        paths = {w: warehouses[w].region.path if warehouses[w].region else None for w in levels}
-        by_region = demand.get(product_id, {})
-        serve = rules.assign_regions(list(by_region), paths, main)
-        monthly: dict[int, dict[dt.date, float]] = defaultdict(lambda: defaultdict(float))
-        for region, figures in by_region.items():
+    committed = np.zeros(n)
+    for p, w in main.items():
+        committed[index[(p, w)]] = held.get(p) or 0
+    available = on_hand - reserved - committed
+    incoming = np.zeros((n, weeks))
+    last_day = starts[-1] + dt.timedelta(days=6)
+    for p, w, day, quantity in (
+        IncomingSupply.objects.unrestricted()  # visibility: catalogue data, open to all
+        .filter(expected_date__lte=last_day, status=SupplyStatus.OPEN)
+        .values_list("product_id", "warehouse_id", "expected_date", "quantity")
+    ):
+        i, j = index.get((p, w)), rules.week_index(starts, day)
+        if i is not None and j is not None:
+            incoming[i, j] += quantity
+    paths = {
+        w.pk: (w.region.path if w.region else None)
+        for w in Warehouse.objects.unrestricted().select_related("region")
+    }
+    stocked: dict[int, list[int]] = defaultdict(list)
+    for p, w in rows:
+        stocked[p].append(w)
+    month_index = {m: i for i, m in enumerate(months)}
+    monthly = np.zeros((n, len(months)))
+    nearest: dict[tuple[tuple[int, ...], str | None], int | None] = {}
+    for p, regions in by_product.items():
+        if p not in main:
+            continue  # no stock anywhere: nothing to project
+        houses = tuple(stocked[p])
+        for region, figures in regions.items():
+            key = (houses, region)
+            if key not in nearest:  # the same warehouses serve a region for many products
+                serve = rules.assign_regions([region], {w: paths[w] for w in houses}, -1)
+                nearest[key] = None if serve[region] == -1 else serve[region]
+            row = index[(p, nearest[key] or main[p])]
             for month, units in figures.items():
-                monthly[serve[region]][month] += units
-        for warehouse_id, (on_hand, reserved) in levels.items():
-            held = (committed.get(product_id) or 0) if warehouse_id == main else 0
-            start = on_hand - reserved - held
-            need = rules.weekly_demand(monthly.get(warehouse_id, {}), starts)
-            arriving = incoming.get((product_id, warehouse_id), [0.0] * weeks)
-            projection = rules.project(start=start, incoming=arriving, demand=need)
-            risk = rules.assess(
-                start=start, weeks=starts, projection=projection, demand=need, overstock_weeks=limit
-            )
-            out.append(
-                {
-                    "product": product_objs[product_id],
-                    "warehouse": warehouses[warehouse_id],
-                    "available": start,
-                    "on_hand": on_hand,
-                    "reserved": reserved,
-                    "committed": held,
-                    "incoming": round(sum(arriving)),
-                    "demand": round(sum(need)),
-                    "weekly_demand": tuple(round(v) for v in need),
-                    "projection": tuple(round(v) for v in projection),
-                    "risk": risk,
-                }
-            )
-    return out
+                monthly[row, month_index[month]] += units
+    need = monthly @ _week_shares(months, starts)
+    projection = rules.project_matrix(available, incoming, need)
+    risk = rules.assess_matrix(available, projection, need, overstock_weeks())
+    return _Projection(
+        weeks=starts,
+        rows=rows,
+        on_hand=on_hand,
+        reserved=reserved,
+        committed=committed,
+        available=available,
+        incoming=incoming,
+        demand=need,
+        projection=projection,
+        risk=risk,
+    )
 
 
-def stock_risks(*, as_of: dt.date, weeks: int = DEFAULT_WEEKS) -> list[StockRisk]:
+def _projections(
+    *,
+    as_of: dt.date,
+    weeks: int,
+    products: Sequence[int] | None = None,
+    demand: str = DemandSource.FORECAST,
+) -> list[dict[str, Any]]:
+    """Every product × warehouse row of the projection as a dict (the demo picks one to cut)."""
+    p = _project(as_of=as_of, weeks=weeks, products=products, demand=demand)
+    warehouses = Warehouse.objects.unrestricted().in_bulk({w for _p, w in p.rows})
+    product_objs = Product.objects.unrestricted().in_bulk({pk for pk, _w in p.rows})
+    return [
+        {
+            "product": product_objs[product],
+            "warehouse": warehouses[warehouse],
+            "available": round(p.available[i]),
+            "on_hand": round(p.on_hand[i]),
+            "reserved": round(p.reserved[i]),
+            "committed": round(p.committed[i]),
+            "incoming": round(p.incoming[i].sum()),
+            "demand": round(p.demand[i].sum()),
+            "weekly_demand": tuple(round(v) for v in p.demand[i].tolist()),
+            "projection": tuple(round(v) for v in p.projection[i].tolist()),
+        }
+        for i, (product, warehouse) in enumerate(p.rows)
+    ]
+
+
+def stock_risks(
+    *, as_of: dt.date, weeks: int = DEFAULT_WEEKS, demand: str = DemandSource.FORECAST
+) -> list[StockRisk]:
     """Every product × warehouse at risk over the next ``weeks`` weeks, stock-outs first
     (soonest first), then overstock (most weeks of cover first). Read as the system, for the
     warnings (``analytics``) and for the page; demand is the newest run's product forecast
-    (none yet → no demand: only overstock can show)."""
+    (none yet → no demand: only overstock can show), or with ``demand="targets"`` the approved
+    plans' quantity targets per SKU."""
+    p = _project(as_of=as_of, weeks=weeks, demand=demand)
+    kind, first, gap, cover = (p.risk[k] for k in ("kind", "first_short", "gap", "cover"))
+    at_risk = np.flatnonzero(kind).tolist()
+    warehouses = Warehouse.objects.unrestricted().in_bulk({p.rows[i][1] for i in at_risk})
+    product_objs = Product.objects.unrestricted().in_bulk({p.rows[i][0] for i in at_risk})
     risks = []
-    for row in _projections(as_of=as_of, weeks=weeks):
-        assert isinstance(row, dict)
-        risk: rules.Risk | None = row["risk"]
-        if risk is None:
-            continue
+    for i in at_risk:
+        product, warehouse = p.rows[i]
+        weeks_cover = float(cover[i])
         risks.append(
             StockRisk(
-                product=row["product"],
-                warehouse=row["warehouse"],
-                kind=risk.kind,
-                date=risk.date,
-                gap=round(risk.gap),
-                weeks_of_cover=(
-                    None if risk.weeks_of_cover is None else round(risk.weeks_of_cover, 1)
-                ),
-                available=row["available"],
-                projection=row["projection"],
-                weekly_demand=row["weekly_demand"],
+                product=product_objs[product],
+                warehouse=warehouses[warehouse],
+                kind=rules.STOCK_OUT if kind[i] == 1 else rules.OVERSTOCK,
+                date=p.weeks[first[i]] if kind[i] == 1 else None,
+                gap=round(float(gap[i])),
+                weeks_of_cover=None if math.isnan(weeks_cover) else round(weeks_cover, 1),
+                available=round(p.available[i]),
+                projection=tuple(round(v) for v in p.projection[i].tolist()),
+                weekly_demand=tuple(round(v) for v in p.demand[i].tolist()),
             )
         )
     return sorted(risks, key=_risk_order)
@@ -450,14 +587,20 @@ def _risk_order(risk: StockRisk) -> tuple:
 
 
 def demand_vs_stock(
-    *, viewer: User, as_of: dt.date | None = None, weeks: int = DEFAULT_WEEKS, kind: str = ""
+    *,
+    viewer: User,
+    as_of: dt.date | None = None,
+    weeks: int = DEFAULT_WEEKS,
+    kind: str = "",
+    demand: str = DemandSource.FORECAST,
 ) -> dict[str, Any]:
     """The demand-vs-stock page for a viewer who may see the catalogue: every product ×
-    warehouse at risk (``kind`` narrows to stock_out / overstock) with its weekly projection."""
+    warehouse at risk (``kind`` narrows to stock_out / overstock) with its weekly projection;
+    ``demand`` is ``forecast`` (the newest run) or ``targets`` (the approved plans)."""
     day = as_of or timezone.localdate()
     if not visible(Product.objects.all(), viewer=viewer).exists():
         return {"as_of": day, "weeks": [], "risks": [], "limit": overstock_weeks()}
-    risks = stock_risks(as_of=day, weeks=weeks)
+    risks = stock_risks(as_of=day, weeks=weeks, demand=demand)
     if kind:
         risks = [r for r in risks if r.kind == kind]
     return {
