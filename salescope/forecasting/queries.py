@@ -32,7 +32,7 @@ from salescope.forecasting import rules
 from salescope.forecasting.choices import DemandSource, RunStatus, SeriesLevel
 from salescope.forecasting.models import ForecastRun, ForecastSeries, ForecastValue
 from salescope.ledger.models import OrderLine, from_milli
-from salescope.org.models import User
+from salescope.org.models import OrgUnit, User
 from salescope.org.visibility import visible
 
 OPEN_ORDER_STATUSES = ("confirmed", "credit_hold")  # as ledger.queries.committed_quantity
@@ -329,68 +329,109 @@ class StockRisk:
     weekly_demand: tuple[int, ...]
 
 
-def _product_demand(run: ForecastRun | None, months: list[dt.date]) -> dict[int, dict]:
-    """``{product: {region path or None: {month: units}}}`` from the run's product series."""
-    out: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
+@dataclass
+class _Demand:
+    """Demand entries as arrays: ``product``, ``region`` (org unit id, −1 for none), ``month``
+    (index into the months asked) and ``units``; one entry per source row."""
+
+    product: np.ndarray
+    region: np.ndarray
+    month: np.ndarray
+    units: np.ndarray
+
+    @classmethod
+    def of(cls, rows: list[tuple[int, int | None, int, float]]) -> _Demand:
+        if not rows:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(empty, empty, empty, np.zeros(0))
+        product, region, month, units = zip(*rows, strict=True)
+        return cls(
+            np.array(product, dtype=np.int64),
+            np.array([-1 if r is None else r for r in region], dtype=np.int64),
+            np.array(month, dtype=np.int64),
+            np.array(units, dtype=float),
+        )
+
+
+def _forecast_demand(months: list[dt.date]) -> _Demand:
+    """The newest run's product series, in units: one query for the series, then one per
+    month for its values (no join and no date to convert per value: at 5,000 products × 20
+    regions × 8 months that is 800k values)."""
+    run = _system_latest_run()
     if run is None:
-        return out
-    rows = (
-        ForecastValue.objects.unrestricted()  # visibility: demand is planned company-wide
-        .filter(series__run=run, series__level=SeriesLevel.PRODUCT, month__in=months)
-        .values_list("series__product_id", "series__region__path", "month", "quantity_milli")
+        return _Demand.of([])
+    series = list(
+        ForecastSeries.objects.unrestricted()  # visibility: demand is planned company-wide
+        .filter(run=run, level=SeriesLevel.PRODUCT)
+        .order_by("pk")
+        .values_list("pk", "product_id", "region_id")
     )
-    for product, path, month, milli in rows:
-        slot = out[product][path]
-        slot[month] = slot.get(month, 0) + milli / 1000
-    return out
+    if not series:
+        return _Demand.of([])
+    ids = np.array([pk for pk, _p, _r in series], dtype=np.int64)
+    products = np.array([p for _pk, p, _r in series], dtype=np.int64)
+    regions = np.array([-1 if r is None else r for _pk, _p, r in series], dtype=np.int64)
+    parts = []
+    for i, month in enumerate(months):
+        values = np.array(
+            ForecastValue.objects.unrestricted()  # visibility: of the series above
+            .filter(series__run=run, series__level=SeriesLevel.PRODUCT, month=month)
+            .values_list("series_id", "quantity_milli"),
+            dtype=np.int64,
+        ).reshape(-1, 2)
+        at = np.searchsorted(ids, values[:, 0])
+        parts.append(
+            (products[at], regions[at], np.full(len(at), i), values[:, 1].astype(float) / 1000)
+        )
+    return _Demand(*(np.concatenate(column) for column in zip(*parts, strict=True)))
 
 
-def _target_demand(months: list[dt.date]) -> dict[int, dict]:
-    """``{product: {region path or None: {month: units}}}`` from the approved plans' quantity
-    targets per SKU: the leaf cells that name a product (the children of a cell always sum to
-    it, so the leaves partition what is planned for each product), each spread evenly over the
-    months of its period; for each month the newest approved plan with such cells counts
-    (a revised plan replaces the one before, it does not add to it). Target values are in
-    hundredths of a unit; the org unit of a cell is the sales region it is planned for."""
+def _target_demand(months: list[dt.date]) -> _Demand:
+    """The approved plans' quantity targets per SKU: the leaf cells that name a product (the
+    children of a cell always sum to it, so the leaves partition what is planned for each
+    product), each spread evenly over the months of its period; for each month the newest
+    approved plan with such cells counts (a revised plan replaces the one before, it does not
+    add to it). Target values are in hundredths of a unit; the org unit of a cell is the sales
+    region it is planned for. Read per (plan, period): a plan has few distinct periods."""
     from salescope.plans.choices import Metric, PlanStatus
     from salescope.plans.models import Target
 
-    out: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
     if not months:
-        return out
+        return _Demand.of([])
     last_day = add_months(months[-1], 1) - dt.timedelta(days=1)
-    cells = list(
-        Target.objects.unrestricted()  # visibility: demand is planned company-wide
-        .filter(
-            metric=Metric.QUANTITY,
-            plan__status=PlanStatus.APPROVED,
-            product__isnull=False,
-            is_leaf=True,
-            period_start__lte=last_day,
-            period_end__gte=months[0],
-        )
-        .values_list("plan_id", "product_id", "unit__path", "period_start", "period_end", "value")
+    cells = Target.objects.unrestricted().filter(  # visibility: demand is planned company-wide
+        metric=Metric.QUANTITY,
+        plan__status=PlanStatus.APPROVED,
+        product__isnull=False,
+        is_leaf=True,
+        period_start__lte=last_day,
+        period_end__gte=months[0],
     )
-    wanted = set(months)
-    spread = []
+    periods = list(cells.values_list("plan_id", "period_start", "period_end").distinct().order_by())
+    index = {m: i for i, m in enumerate(months)}
     newest: dict[dt.date, int] = {}
-    for plan, product, path, first, last, value in cells:
-        span = _months_between(first, last)
-        for month in span:
-            if month in wanted:
+    for plan, first, last in periods:
+        for month in _months_between(first, last):
+            if month in index:
                 newest[month] = max(newest.get(month, plan), plan)
-                spread.append((plan, product, path, month, value / 100 / len(span)))
-    for plan, product, path, month, units in spread:
-        if newest[month] == plan:
-            slot = out[product][path]
-            slot[month] = slot.get(month, 0) + units
-    return out
+    rows: list[tuple[int, int | None, int, float]] = []
+    for plan, first, last in periods:
+        span = _months_between(first, last)
+        counted = [index[m] for m in span if newest.get(m) == plan]
+        if not counted:
+            continue
+        for product, unit, value in cells.filter(
+            plan_id=plan, period_start=first, period_end=last
+        ).values_list("product_id", "unit_id", "value"):
+            units = value / 100 / len(span)
+            rows.extend((product, unit, i, units) for i in counted)
+    return _Demand.of(rows)
 
 
 # Where demand for stock comes from: the newest forecast run's product series, or the approved
 # plans' quantity targets per SKU (``DemandSource``).
 _DEMAND_READERS = {
-    DemandSource.FORECAST: lambda months: _product_demand(_system_latest_run(), months),
+    DemandSource.FORECAST: _forecast_demand,
     DemandSource.TARGETS: _target_demand,
 }
 
@@ -436,29 +477,29 @@ def _project(
 ) -> _Projection:
     """Projected stock of every product × warehouse with stock, as arrays (one query per
     source, then numpy): the available stock now (on hand − reserved − the product's open
-    orders, held at its main warehouse), open incoming supply by week, demand by week (each
-    sales region's demand served by the warehouse of its nearest region, else by the
-    product's main warehouse: the one with most stock)."""
+    orders, held at its main warehouse: the one with most stock, the lowest id on a tie), open
+    incoming supply by week, demand by week (each sales region's demand served by the
+    warehouse of its nearest region, else by the product's main warehouse)."""
     starts = rules.week_starts(as_of, weeks)
-    months = sorted({add_months(month_start(w), i) for w in starts for i in (0, 1)})
-    by_product = _DEMAND_READERS[DemandSource(demand)](months)
+    months = sorted({(w + dt.timedelta(days=d)).replace(day=1) for w in starts for d in (0, 6)})
     stock_qs = StockLevel.objects.unrestricted()  # visibility: catalogue data, open to all
     if products is not None:
         stock_qs = stock_qs.filter(product_id__in=products)
-    levels = list(
+    levels = np.array(
         stock_qs.order_by("product_id", "warehouse_id").values_list(
             "product_id", "warehouse_id", "on_hand", "reserved"
-        )
-    )
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 4)
     n = len(levels)
-    rows = [(p, w) for p, w, _h, _r in levels]
+    product_of, warehouse_of = levels[:, 0], levels[:, 1]
+    rows = list(zip(product_of.tolist(), warehouse_of.tolist(), strict=True))
     index = {key: i for i, key in enumerate(rows)}
-    on_hand = np.array([h for _p, _w, h, _r in levels], dtype=float).reshape(n)
-    reserved = np.array([r for _p, _w, _h, r in levels], dtype=float).reshape(n)
-    main: dict[int, int] = {}  # product → the warehouse with most stock (lowest id on a tie)
-    for p, w, h, _r in levels:
-        if p not in main or h > on_hand[index[(p, main[p])]]:
-            main[p] = w
+    on_hand, reserved = levels[:, 2].astype(float), levels[:, 3].astype(float)
+    # the main warehouse of each product: its first row ordered by most stock, then lowest id
+    order = np.lexsort((warehouse_of, -levels[:, 2], product_of))
+    firsts = order[np.r_[True, product_of[order][1:] != product_of[order][:-1]]] if n else order
+    main = dict(zip(product_of[firsts].tolist(), firsts.tolist(), strict=True))  # product → row
     held = dict(
         OrderLine.objects.unrestricted()  # visibility: every open order holds stock back
         .filter(order__status__in=OPEN_ORDER_STATUSES)
@@ -467,8 +508,8 @@ def _project(
         .values_list("product_id", "q")
     )
     committed = np.zeros(n)
-    for p, w in main.items():
-        committed[index[(p, w)]] = held.get(p) or 0
+    for product, row in main.items():
+        committed[row] = held.get(product) or 0
     available = on_hand - reserved - committed
     incoming = np.zeros((n, weeks))
     last_day = starts[-1] + dt.timedelta(days=6)
@@ -480,28 +521,17 @@ def _project(
         i, j = index.get((p, w)), rules.week_index(starts, day)
         if i is not None and j is not None:
             incoming[i, j] += quantity
-    paths = {
-        w.pk: (w.region.path if w.region else None)
-        for w in Warehouse.objects.unrestricted().select_related("region")
-    }
-    stocked: dict[int, list[int]] = defaultdict(list)
-    for p, w in rows:
-        stocked[p].append(w)
-    month_index = {m: i for i, m in enumerate(months)}
     monthly = np.zeros((n, len(months)))
-    nearest: dict[tuple[tuple[int, ...], str | None], int | None] = {}
-    for p, regions in by_product.items():
-        if p not in main:
-            continue  # no stock anywhere: nothing to project
-        houses = tuple(stocked[p])
-        for region, figures in regions.items():
-            key = (houses, region)
-            if key not in nearest:  # the same warehouses serve a region for many products
-                serve = rules.assign_regions([region], {w: paths[w] for w in houses}, -1)
-                nearest[key] = None if serve[region] == -1 else serve[region]
-            row = index[(p, nearest[key] or main[p])]
-            for month, units in figures.items():
-                monthly[row, month_index[month]] += units
+    wanted = _DEMAND_READERS[DemandSource(demand)](months)
+    if n and len(wanted.units):
+        # the row serving each (product, region) pair, worked out once per pair
+        width = int(wanted.region.max()) + 2  # region −1 (none) → 0
+        keys, inverse = np.unique(wanted.product * width + wanted.region + 1, return_inverse=True)
+        pairs = np.stack([keys // width, keys % width - 1], axis=1)
+        serving = _serving_rows(pairs.tolist(), rows, index, main)
+        target = serving[inverse.reshape(-1)]
+        keep = target >= 0  # products without stock anywhere: nothing to project
+        np.add.at(monthly, (target[keep], wanted.month[keep]), wanted.units[keep])
     need = monthly @ _week_shares(months, starts)
     projection = rules.project_matrix(available, incoming, need)
     risk = rules.assess_matrix(available, projection, need, overstock_weeks())
@@ -517,6 +547,39 @@ def _project(
         projection=projection,
         risk=risk,
     )
+
+
+def _serving_rows(
+    pairs: list[list[int]],
+    rows: list[tuple[int, int]],
+    index: dict[tuple[int, int], int],
+    main: dict[int, int],
+) -> np.ndarray:
+    """For each ``[product, region]`` (region −1: none) the stock row that serves it: the
+    product's warehouse whose region is the nearest ancestor-or-self of the sales region
+    (``rules.assign_regions``), else its main warehouse; −1 when the product has no stock."""
+    paths = dict(OrgUnit.objects.unrestricted().values_list("pk", "path"))  # visibility: paths
+    warehouse_paths = {
+        pk: paths.get(region) if region else None
+        for pk, region in Warehouse.objects.unrestricted().values_list("pk", "region_id")
+    }
+    houses: dict[int, list[int]] = defaultdict(list)
+    for product, warehouse in rows:
+        houses[product].append(warehouse)
+    nearest: dict[tuple[tuple[int, ...], int], int | None] = {}
+    out = np.full(len(pairs), -1, dtype=np.int64)
+    for k, (product, region) in enumerate(pairs):
+        if product not in main:
+            continue
+        stocked = tuple(houses[product])
+        key = (stocked, region)
+        if key not in nearest:  # the same warehouses serve a region for many products
+            path = paths.get(region) if region >= 0 else None
+            serve = rules.assign_regions([path], {w: warehouse_paths[w] for w in stocked}, -1)
+            nearest[key] = None if serve[path] == -1 else serve[path]
+        serving = nearest[key]
+        out[k] = main[product] if serving is None else index[(product, serving)]
+    return out
 
 
 def _projections(
@@ -557,24 +620,30 @@ def stock_risks(
     plans' quantity targets per SKU."""
     p = _project(as_of=as_of, weeks=weeks, demand=demand)
     kind, first, gap, cover = (p.risk[k] for k in ("kind", "first_short", "gap", "cover"))
-    at_risk = np.flatnonzero(kind).tolist()
+    at_risk = np.flatnonzero(kind)
     warehouses = Warehouse.objects.unrestricted().in_bulk({p.rows[i][1] for i in at_risk})
     product_objs = Product.objects.unrestricted().in_bulk({p.rows[i][0] for i in at_risk})
+    # rounded as arrays (np.rint rounds half to even, as round does)
+    projections = np.rint(p.projection[at_risk]).astype(np.int64).tolist()
+    demands = np.rint(p.demand[at_risk]).astype(np.int64).tolist()
+    gaps = np.rint(gap[at_risk]).astype(np.int64).tolist()
+    available = np.rint(p.available[at_risk]).astype(np.int64).tolist()
+    covers = np.round(cover[at_risk], 1).tolist()
     risks = []
-    for i in at_risk:
+    for k, i in enumerate(at_risk.tolist()):
         product, warehouse = p.rows[i]
-        weeks_cover = float(cover[i])
+        stock_out = kind[i] == 1
         risks.append(
             StockRisk(
                 product=product_objs[product],
                 warehouse=warehouses[warehouse],
-                kind=rules.STOCK_OUT if kind[i] == 1 else rules.OVERSTOCK,
-                date=p.weeks[first[i]] if kind[i] == 1 else None,
-                gap=round(float(gap[i])),
-                weeks_of_cover=None if math.isnan(weeks_cover) else round(weeks_cover, 1),
-                available=round(p.available[i]),
-                projection=tuple(round(v) for v in p.projection[i].tolist()),
-                weekly_demand=tuple(round(v) for v in p.demand[i].tolist()),
+                kind=rules.STOCK_OUT if stock_out else rules.OVERSTOCK,
+                date=p.weeks[first[i]] if stock_out else None,
+                gap=gaps[k],
+                weeks_of_cover=None if math.isnan(covers[k]) else covers[k],
+                available=available[k],
+                projection=tuple(projections[k]),
+                weekly_demand=tuple(demands[k]),
             )
         )
     return sorted(risks, key=_risk_order)

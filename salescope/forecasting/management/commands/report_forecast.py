@@ -1,5 +1,5 @@
 """``salescope report forecast [--level category|product] [--from YYYY-MM] [--to YYYY-MM]
-[--risks] [--weeks N] [--as USER] [--json]``
+[--risks] [--weeks N] [--demand forecast|targets] [--as USER] [--json]``
 
 (``salescope report_forecast`` under its Django name.) Prints the newest forecast run's series
 as ``--as USER`` may see them (default: the first administrator): what is forecast, region,
