@@ -10,14 +10,23 @@
 4. Projected stock for ``--products`` × ``--warehouses`` × ``--weeks`` (monthly demand spread
    over weeks, supply by week, projection and risk per row; the pure vectorised rules).
    Target: 5,000 × 20 × 26 ≤ 2 s.
+5. With ``--stock-query``: the same projection through ``forecasting.queries.stock_risks`` (what
+   the page, the API and the stock-out warning run) on a throwaway SQLite database (or
+   ``DATABASE_URL``) holding that many stock rows, a forecast run with a product series per
+   product × region, and open incoming supply; ``--demand targets`` reads approved plans'
+   quantity targets per SKU instead (one leaf cell per product × region × month).
+
+Every figure: wall and process CPU time (the pool's workers counted as children), and the load.
 
     .venv/bin/python bench/bench_forecast.py [--series 10000] [--workers 2]
         [--demo-db /path/salescope.sqlite3] [--products 5000 --warehouses 20 --weeks 26]
+        [--stock-query [--demand forecast|targets]] [--skip-accuracy] [--skip-fit]
 """
 
 import argparse
 import datetime as dt
 import os
+import resource
 import statistics
 import sys
 import time
@@ -106,15 +115,26 @@ def demo_history(path: str) -> list[list[float]]:
     return out
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the pool's workers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _load() -> str:
+    return "load " + " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
 def speed(n: int, workers: int) -> None:
     histories, _ = generated(n, seed=11)
     engine.fit_series(histories[0], horizon=HORIZON)  # imports statsforecast once
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     engine.fit_many(histories, horizon=HORIZON, workers=workers)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, _cpu() - cpu
     print(
-        f"\nfit {n} series × {MONTHS} months in {workers} process(es): {elapsed:.1f} s "
-        f"({elapsed / n * 1000:.1f} ms a series; 10,000 series ≈ {elapsed / n * 10_000:.0f} s)"
+        f"\nfit {n} series × {MONTHS} months in {workers} process(es): wall {elapsed:.1f} s, "
+        f"CPU {cpu:.1f} s ({cpu / n * 1000:.2f} ms CPU a series; 10,000 series ≈ "
+        f"{cpu / n * 10_000:.0f} s CPU), {_load()}"
     )
 
 
@@ -126,7 +146,7 @@ def projection(products: int, warehouses: int, weeks: int) -> None:
     months = sorted(
         {w.replace(day=1) for w in starts} | {(starts[-1] + dt.timedelta(6)).replace(day=1)}
     )
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     monthly = rng.uniform(0, 400, (rows, len(months)))  # demand per row and month
     # days of each week in each month ÷ days in the month: weekly demand = monthly @ share
     share = np.zeros((len(months), weeks))
@@ -142,13 +162,14 @@ def projection(products: int, warehouses: int, weeks: int) -> None:
     incoming[np.arange(rows), arrivals] = rng.integers(0, 2000, rows)
     projected = rules.project_matrix(stock, incoming, demand)
     risk = rules.assess_matrix(stock, projected, demand, 26)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(
         f"\nprojected stock {products} products × {warehouses} warehouses × {weeks} weeks "
-        f"({rows:,} rows): {elapsed:.2f} s; stock-out {int((risk['kind'] == 1).sum()):,}, "
+        f"({rows:,} rows), vectorised rules: wall {elapsed:.2f} s, CPU {cpu:.2f} s, {_load()}; "
+        f"stock-out {int((risk['kind'] == 1).sum()):,}, "
         f"overstock {int((risk['kind'] == 2).sum()):,}"
     )
-    # The same rows through the per-row rules (what the page's query runs), on a sample.
+    # The same rows through the per-row rules (what the page's query ran before), on a sample.
     sample = min(rows, 2000)
     started = time.perf_counter()
     for i in range(sample):
@@ -157,6 +178,161 @@ def projection(products: int, warehouses: int, weeks: int) -> None:
         rules.assess(start=stock[i], weeks=starts, projection=proj, demand=need, overstock_weeks=26)
     per_row = (time.perf_counter() - started) / sample
     print(f"  per-row rules: {per_row * 1e6:.0f} µs a row → {per_row * rows:.1f} s for all rows")
+
+
+def _stock_db(products: int, warehouses: int, demand: str) -> dt.date:
+    """A throwaway database with ``products`` × ``warehouses`` stock rows (each warehouse in a
+    region of its own), one forecast run with a product series per product × region for the
+    next months (or, for ``demand == "targets"``, an approved plan with a quantity leaf cell per
+    product × region × month) and an open incoming supply per product in a random warehouse
+    and week. Returns the day to project from."""
+    if not os.environ.get("DATABASE_URL"):
+        var = Path("/tmp/forecast-stock-bench")  # noqa: S108 - a throwaway benchmark database
+        var.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{var}/salescope.sqlite3{suffix}").unlink(missing_ok=True)
+        os.environ["SALESCOPE_VAR_DIR"] = str(var)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "salescope.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from salescope.catalog.models import IncomingSupply, Product, StockLevel, Warehouse
+    from salescope.core.periods import add_months
+    from salescope.forecasting.models import ForecastRun, ForecastSeries, ForecastValue
+    from salescope.org.models import OrgUnit, User
+    from salescope.plans.models import Plan, Target
+
+    if os.environ.get("DATABASE_URL"):
+        call_command("flush", "--no-input", verbosity=0)
+    call_command("migrate", verbosity=0)
+    rng = np.random.default_rng(5)
+    as_of = dt.date(2026, 7, 15)
+    history_to = dt.date(2026, 6, 1)
+    months = [add_months(history_to, i + 1) for i in range(8)]
+    with transaction.atomic():
+        root = OrgUnit.objects.create(name="公司", code="B-ROOT", kind="company", path="0001.")
+        regions = OrgUnit.objects.bulk_create(
+            OrgUnit(
+                name=f"区域{i}", code=f"B-R{i}", kind="region", parent=root, path=f"0001.{i:04d}."
+            )
+            for i in range(1, warehouses + 1)
+        )
+        houses = Warehouse.objects.bulk_create(
+            Warehouse(code=f"W{i}", name=f"仓{i}", region=region)
+            for i, region in enumerate(regions)
+        )
+        items = Product.objects.bulk_create(
+            Product(sku=f"B-{i}", name=f"产品{i}") for i in range(products)
+        )
+        StockLevel.objects.bulk_create(
+            (
+                StockLevel(product=p, warehouse=w, on_hand=int(rng.integers(0, 3000)))
+                for p in items
+                for w in houses
+            ),
+            batch_size=5000,
+        )
+        IncomingSupply.objects.bulk_create(
+            (
+                IncomingSupply(
+                    product=p,
+                    warehouse=houses[int(rng.integers(len(houses)))],
+                    kind="purchase",
+                    quantity=int(rng.integers(0, 2000)),
+                    expected_date=as_of + dt.timedelta(days=int(rng.integers(0, 180))),
+                )
+                for p in items
+            ),
+            batch_size=5000,
+        )
+        if demand == "targets":
+            owner = User.objects.create(username="bench-owner", unit=root)
+            plan = Plan.objects.create(
+                name="bench",
+                fiscal_year=2026,
+                period_start=dt.date(2026, 1, 1),
+                period_end=dt.date(2027, 12, 31),
+                scope_unit=root,
+                owner=owner,
+                status="approved",
+            )
+            Target.objects.bulk_create(
+                (
+                    Target(
+                        plan=plan,
+                        metric="quantity",
+                        axis="month",
+                        product=p,
+                        unit=region,
+                        period_start=month,
+                        period_end=add_months(month, 1) - dt.timedelta(days=1),
+                        grain="month",
+                        value=int(rng.integers(0, 40_000)),  # hundredths of a unit
+                    )
+                    for p in items
+                    for region in regions
+                    for month in months
+                ),
+                batch_size=5000,
+            )
+        else:
+            run = ForecastRun.objects.create(
+                history_to=history_to, horizon=len(months), status="done"
+            )
+            series = ForecastSeries.objects.bulk_create(
+                (
+                    ForecastSeries(
+                        run=run,
+                        level="product",
+                        product=p,
+                        region=r,
+                        model="ETS",
+                        history_months=36,
+                    )
+                    for p in items
+                    for r in regions
+                ),
+                batch_size=5000,
+            )
+            ForecastValue.objects.bulk_create(
+                (
+                    ForecastValue(
+                        series=s,
+                        month=m,
+                        amount_fen=0,
+                        quantity_milli=int(rng.integers(0, 400_000)),
+                    )
+                    for s in series
+                    for m in months
+                ),
+                batch_size=5000,
+            )
+    return as_of
+
+
+def stock_query(products: int, warehouses: int, weeks: int, demand: str, runs: int = 3) -> None:
+    as_of = _stock_db(products, warehouses, demand)
+    from salescope.forecasting import queries
+
+    figures = []
+    for _ in range(runs):
+        started, cpu = time.perf_counter(), time.process_time()
+        risks = queries.stock_risks(as_of=as_of, weeks=weeks, demand=demand)
+        figures.append((time.perf_counter() - started, time.process_time() - cpu))
+        print(
+            f"  stock_risks({demand}): wall {figures[-1][0]:.2f} s, CPU {figures[-1][1]:.2f} s, "
+            f"{_load()}"
+        )
+    wall, cpu = min(figures)
+    print(
+        f"\nstock_risks through the database, {products} products × {warehouses} warehouses × "
+        f"{weeks} weeks, demand = {demand}: best of {runs} wall {wall:.2f} s, CPU {cpu:.2f} s; "
+        f"{sum(r.kind == 'stock_out' for r in risks):,} stock-out, "
+        f"{sum(r.kind == 'overstock' for r in risks):,} overstock"
+    )
 
 
 def main() -> None:
@@ -168,13 +344,21 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=5_000)
     parser.add_argument("--warehouses", type=int, default=20)
     parser.add_argument("--weeks", type=int, default=26)
+    parser.add_argument("--stock-query", action="store_true")
+    parser.add_argument("--demand", choices=["forecast", "targets"], default="forecast")
+    parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--skip-fit", action="store_true")
     args = parser.parse_args()
-    histories, futures = generated(args.accuracy_series)
-    accuracy("generated seasonal series (known answer)", histories, futures)
-    if args.demo_db:
-        accuracy("demo history", demo_history(args.demo_db))
+    if not args.skip_accuracy:
+        histories, futures = generated(args.accuracy_series)
+        accuracy("generated seasonal series (known answer)", histories, futures)
+        if args.demo_db:
+            accuracy("demo history", demo_history(args.demo_db))
     projection(args.products, args.warehouses, args.weeks)
-    speed(args.series, args.workers)
+    if args.stock_query:
+        stock_query(args.products, args.warehouses, args.weeks, args.demand)
+    if not args.skip_fit:
+        speed(args.series, args.workers)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from salescope.core.money import from_fen
 from salescope.core.periods import month_start
 from salescope.forecasting import permissions as perms
 from salescope.forecasting import queries, services
-from salescope.forecasting.choices import RiskKind, SeriesLevel
+from salescope.forecasting.choices import DemandSource, RiskKind, SeriesLevel
 from salescope.forecasting.schemas import (
     ForecastingRiskOut,
     ForecastingRunIn,
@@ -83,13 +83,22 @@ def stock_risks(
     weeks: int = queries.DEFAULT_WEEKS,
     kind: str = "",
     as_of: dt.date | None = None,
+    demand: str = DemandSource.FORECAST,
 ) -> Any:
+    """Products at risk; ``demand``: ``forecast`` (the newest run, default) or ``targets``
+    (the approved plans' quantity targets per SKU)."""
     if not 1 <= weeks <= 52:
         raise ValidationFailed(fields={"weeks": ["1–52"]})
     if kind and kind not in RiskKind.values:
         raise ValidationFailed(fields={"kind": [", ".join(RiskKind.values)]})
+    if demand not in DemandSource.values:
+        raise ValidationFailed(fields={"demand": [", ".join(DemandSource.values)]})
     data = queries.demand_vs_stock(
-        viewer=request.user, as_of=as_of or timezone.localdate(), weeks=weeks, kind=kind
+        viewer=request.user,
+        as_of=as_of or timezone.localdate(),
+        weeks=weeks,
+        kind=kind,
+        demand=demand,
     )
     return [
         {

@@ -17,3 +17,8 @@ class SeriesLevel(models.TextChoices):
 class RiskKind(models.TextChoices):
     STOCK_OUT = "stock_out", _("Stock-out risk")
     OVERSTOCK = "overstock", _("Overstock")
+
+
+class DemandSource(models.TextChoices):
+    FORECAST = "forecast", _("Forecast")
+    TARGETS = "targets", _("Targets")

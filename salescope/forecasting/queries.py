@@ -12,24 +12,27 @@ week next to the stock it drains.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
+from salescope.catalog.choices import SupplyStatus
 from salescope.catalog.models import IncomingSupply, Product, StockLevel, Warehouse
 from salescope.core.money import from_fen
 from salescope.core.periods import add_months, company_calendar, month_start
 from salescope.forecasting import rules
-from salescope.forecasting.choices import RunStatus, SeriesLevel
+from salescope.forecasting.choices import DemandSource, RunStatus, SeriesLevel
 from salescope.forecasting.models import ForecastRun, ForecastSeries, ForecastValue
 from salescope.ledger.models import OrderLine, from_milli
-from salescope.org.models import User
+from salescope.org.models import OrgUnit, User
 from salescope.org.visibility import visible
 
 OPEN_ORDER_STATUSES = ("confirmed", "credit_hold")  # as ledger.queries.committed_quantity
@@ -326,118 +329,321 @@ class StockRisk:
     weekly_demand: tuple[int, ...]
 
 
-def _product_demand(run: ForecastRun | None, months: list[dt.date]) -> dict[int, dict]:
-    """``{product: {region path or None: {month: units}}}`` from the run's product series."""
-    out: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
+@dataclass
+class _Demand:
+    """Demand entries as arrays: ``product``, ``region`` (org unit id, −1 for none), ``month``
+    (index into the months asked) and ``units``; one entry per source row."""
+
+    product: np.ndarray
+    region: np.ndarray
+    month: np.ndarray
+    units: np.ndarray
+
+    @classmethod
+    def of(cls, rows: list[tuple[int, int | None, int, float]]) -> _Demand:
+        if not rows:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(empty, empty, empty, np.zeros(0))
+        product, region, month, units = zip(*rows, strict=True)
+        return cls(
+            np.array(product, dtype=np.int64),
+            np.array([-1 if r is None else r for r in region], dtype=np.int64),
+            np.array(month, dtype=np.int64),
+            np.array(units, dtype=float),
+        )
+
+
+def _forecast_demand(months: list[dt.date]) -> _Demand:
+    """The newest run's product series, in units: one query for the series, then one per
+    month for its values (no join and no date to convert per value: at 5,000 products × 20
+    regions × 8 months that is 800k values)."""
+    run = _system_latest_run()
     if run is None:
-        return out
-    rows = (
-        ForecastValue.objects.unrestricted()  # visibility: demand is planned company-wide
-        .filter(series__run=run, series__level=SeriesLevel.PRODUCT, month__in=months)
-        .values("series__product_id", "series__region__path", "month", "quantity_milli")
+        return _Demand.of([])
+    series = list(
+        ForecastSeries.objects.unrestricted()  # visibility: demand is planned company-wide
+        .filter(run=run, level=SeriesLevel.PRODUCT)
+        .order_by("pk")
+        .values_list("pk", "product_id", "region_id")
     )
-    for row in rows:
-        month = row["month"]
-        slot = out[row["series__product_id"]][row["series__region__path"]]
-        slot[month] = slot.get(month, 0) + row["quantity_milli"] / 1000
-    return out
+    if not series:
+        return _Demand.of([])
+    ids = np.array([pk for pk, _p, _r in series], dtype=np.int64)
+    products = np.array([p for _pk, p, _r in series], dtype=np.int64)
+    regions = np.array([-1 if r is None else r for _pk, _p, r in series], dtype=np.int64)
+    parts = []
+    for i, month in enumerate(months):
+        values = np.array(
+            ForecastValue.objects.unrestricted()  # visibility: of the series above
+            .filter(series__run=run, series__level=SeriesLevel.PRODUCT, month=month)
+            .values_list("series_id", "quantity_milli"),
+            dtype=np.int64,
+        ).reshape(-1, 2)
+        at = np.searchsorted(ids, values[:, 0])
+        parts.append(
+            (products[at], regions[at], np.full(len(at), i), values[:, 1].astype(float) / 1000)
+        )
+    return _Demand(*(np.concatenate(column) for column in zip(*parts, strict=True)))
 
 
-def _projections(
-    *, as_of: dt.date, weeks: int, products: Sequence[int] | None = None
-) -> list[StockRisk | dict[str, Any]]:
+def _target_demand(months: list[dt.date]) -> _Demand:
+    """The approved plans' quantity targets per SKU: the leaf cells that name a product (the
+    children of a cell always sum to it, so the leaves partition what is planned for each
+    product), each spread evenly over the months of its period; for each month the newest
+    approved plan with such cells counts (a revised plan replaces the one before, it does not
+    add to it). Target values are in hundredths of a unit; the org unit of a cell is the sales
+    region it is planned for. Read per (plan, period): a plan has few distinct periods."""
+    from salescope.plans.choices import Metric, PlanStatus
+    from salescope.plans.models import Target
+
+    if not months:
+        return _Demand.of([])
+    last_day = add_months(months[-1], 1) - dt.timedelta(days=1)
+    cells = Target.objects.unrestricted().filter(  # visibility: demand is planned company-wide
+        metric=Metric.QUANTITY,
+        plan__status=PlanStatus.APPROVED,
+        product__isnull=False,
+        is_leaf=True,
+        period_start__lte=last_day,
+        period_end__gte=months[0],
+    )
+    periods = list(cells.values_list("plan_id", "period_start", "period_end").distinct().order_by())
+    index = {m: i for i, m in enumerate(months)}
+    newest: dict[dt.date, int] = {}
+    for plan, first, last in periods:
+        for month in _months_between(first, last):
+            if month in index:
+                newest[month] = max(newest.get(month, plan), plan)
+    rows: list[tuple[int, int | None, int, float]] = []
+    for plan, first, last in periods:
+        span = _months_between(first, last)
+        counted = [index[m] for m in span if newest.get(m) == plan]
+        if not counted:
+            continue
+        for product, unit, value in cells.filter(
+            plan_id=plan, period_start=first, period_end=last
+        ).values_list("product_id", "unit_id", "value"):
+            units = value / 100 / len(span)
+            rows.extend((product, unit, i, units) for i in counted)
+    return _Demand.of(rows)
+
+
+# Where demand for stock comes from: the newest forecast run's product series, or the approved
+# plans' quantity targets per SKU (``DemandSource``).
+_DEMAND_READERS = {
+    DemandSource.FORECAST: _forecast_demand,
+    DemandSource.TARGETS: _target_demand,
+}
+
+
+@dataclass
+class _Projection:
+    """Every product × warehouse row of the projection at once (the rules' matrix form):
+    ``rows`` (product id, warehouse id) and per row the arrays below; ``risk`` as
+    ``rules.assess_matrix`` returns it."""
+
+    weeks: list[dt.date]
+    rows: list[tuple[int, int]]
+    on_hand: np.ndarray
+    reserved: np.ndarray
+    committed: np.ndarray
+    available: np.ndarray
+    incoming: np.ndarray
+    demand: np.ndarray
+    projection: np.ndarray
+    risk: dict[str, np.ndarray]
+
+
+def _week_shares(months: list[dt.date], starts: list[dt.date]) -> np.ndarray:
+    """``(months, weeks)``: the share of each month's demand that falls in each week (its
+    days in the week ÷ its days), so weekly demand = monthly demand @ shares
+    (``rules.weekly_demand`` for many rows)."""
+    index = {m: i for i, m in enumerate(months)}
+    share = np.zeros((len(months), len(starts)))
+    for j, week in enumerate(starts):
+        for offset in range(7):
+            month = (week + dt.timedelta(days=offset)).replace(day=1)
+            if month in index:
+                share[index[month], j] += 1 / rules._days_in_month(month)
+    return share
+
+
+def _project(
+    *,
+    as_of: dt.date,
+    weeks: int,
+    products: Sequence[int] | None = None,
+    demand: str = DemandSource.FORECAST,
+) -> _Projection:
+    """Projected stock of every product × warehouse with stock, as arrays (one query per
+    source, then numpy): the available stock now (on hand − reserved − the product's open
+    orders, held at its main warehouse: the one with most stock, the lowest id on a tie), open
+    incoming supply by week, demand by week (each sales region's demand served by the
+    warehouse of its nearest region, else by the product's main warehouse)."""
     starts = rules.week_starts(as_of, weeks)
-    months = sorted({add_months(month_start(w), i) for w in starts for i in (0, 1)})
-    demand = _product_demand(_system_latest_run(), months)
+    months = sorted({(w + dt.timedelta(days=d)).replace(day=1) for w in starts for d in (0, 6)})
     stock_qs = StockLevel.objects.unrestricted()  # visibility: catalogue data, open to all
     if products is not None:
         stock_qs = stock_qs.filter(product_id__in=products)
-    stock: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
-    for s in stock_qs.values("product_id", "warehouse_id", "on_hand", "reserved"):
-        stock[s["product_id"]][s["warehouse_id"]] = (s["on_hand"], s["reserved"])
-    incoming: dict[tuple[int, int], list[float]] = {}
-    last_day = starts[-1] + dt.timedelta(days=6)
-    for row in (
-        IncomingSupply.objects.unrestricted()  # visibility: catalogue data, open to all
-        .filter(expected_date__lte=last_day, product_id__in=list(stock))
-        .values("product_id", "warehouse_id", "expected_date", "quantity")
-    ):
-        i = rules.week_index(starts, row["expected_date"])
-        if i is None:
-            continue
-        weekly = incoming.setdefault((row["product_id"], row["warehouse_id"]), [0.0] * weeks)
-        weekly[i] += row["quantity"]
-    committed = dict(
+    levels = np.array(
+        stock_qs.order_by("product_id", "warehouse_id").values_list(
+            "product_id", "warehouse_id", "on_hand", "reserved"
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 4)
+    n = len(levels)
+    product_of, warehouse_of = levels[:, 0], levels[:, 1]
+    rows = list(zip(product_of.tolist(), warehouse_of.tolist(), strict=True))
+    index = {key: i for i, key in enumerate(rows)}
+    on_hand, reserved = levels[:, 2].astype(float), levels[:, 3].astype(float)
+    # the main warehouse of each product: its first row ordered by most stock, then lowest id
+    order = np.lexsort((warehouse_of, -levels[:, 2], product_of))
+    firsts = order[np.r_[True, product_of[order][1:] != product_of[order][:-1]]] if n else order
+    main = dict(zip(product_of[firsts].tolist(), firsts.tolist(), strict=True))  # product → row
+    held = dict(
         OrderLine.objects.unrestricted()  # visibility: every open order holds stock back
-        .filter(product_id__in=list(stock), order__status__in=OPEN_ORDER_STATUSES)
+        .filter(order__status__in=OPEN_ORDER_STATUSES)
         .values("product_id")
         .annotate(q=Sum("quantity"))
         .values_list("product_id", "q")
     )
-    warehouses = {w.pk: w for w in Warehouse.objects.unrestricted().select_related("region")}
-    product_objs = Product.objects.unrestricted().in_bulk(list(stock))
-    limit = overstock_weeks()
-    out: list[StockRisk | dict[str, Any]] = []
-    for product_id, levels in stock.items():
-        main = max(levels, key=lambda w: (levels[w][0], -w))
-        paths = {w: warehouses[w].region.path if warehouses[w].region else None for w in levels}
-        by_region = demand.get(product_id, {})
-        serve = rules.assign_regions(list(by_region), paths, main)
-        monthly: dict[int, dict[dt.date, float]] = defaultdict(lambda: defaultdict(float))
-        for region, figures in by_region.items():
-            for month, units in figures.items():
-                monthly[serve[region]][month] += units
-        for warehouse_id, (on_hand, reserved) in levels.items():
-            held = (committed.get(product_id) or 0) if warehouse_id == main else 0
-            start = on_hand - reserved - held
-            need = rules.weekly_demand(monthly.get(warehouse_id, {}), starts)
-            arriving = incoming.get((product_id, warehouse_id), [0.0] * weeks)
-            projection = rules.project(start=start, incoming=arriving, demand=need)
-            risk = rules.assess(
-                start=start, weeks=starts, projection=projection, demand=need, overstock_weeks=limit
-            )
-            out.append(
-                {
-                    "product": product_objs[product_id],
-                    "warehouse": warehouses[warehouse_id],
-                    "available": start,
-                    "on_hand": on_hand,
-                    "reserved": reserved,
-                    "committed": held,
-                    "incoming": round(sum(arriving)),
-                    "demand": round(sum(need)),
-                    "weekly_demand": tuple(round(v) for v in need),
-                    "projection": tuple(round(v) for v in projection),
-                    "risk": risk,
-                }
-            )
+    committed = np.zeros(n)
+    for product, row in main.items():
+        committed[row] = held.get(product) or 0
+    available = on_hand - reserved - committed
+    incoming = np.zeros((n, weeks))
+    last_day = starts[-1] + dt.timedelta(days=6)
+    for p, w, day, quantity in (
+        IncomingSupply.objects.unrestricted()  # visibility: catalogue data, open to all
+        .filter(expected_date__lte=last_day, status=SupplyStatus.OPEN)
+        .values_list("product_id", "warehouse_id", "expected_date", "quantity")
+    ):
+        i, j = index.get((p, w)), rules.week_index(starts, day)
+        if i is not None and j is not None:
+            incoming[i, j] += quantity
+    monthly = np.zeros((n, len(months)))
+    wanted = _DEMAND_READERS[DemandSource(demand)](months)
+    if n and len(wanted.units):
+        # the row serving each (product, region) pair, worked out once per pair
+        width = int(wanted.region.max()) + 2  # region −1 (none) → 0
+        keys, inverse = np.unique(wanted.product * width + wanted.region + 1, return_inverse=True)
+        pairs = np.stack([keys // width, keys % width - 1], axis=1)
+        serving = _serving_rows(pairs.tolist(), rows, index, main)
+        target = serving[inverse.reshape(-1)]
+        keep = target >= 0  # products without stock anywhere: nothing to project
+        np.add.at(monthly, (target[keep], wanted.month[keep]), wanted.units[keep])
+    need = monthly @ _week_shares(months, starts)
+    projection = rules.project_matrix(available, incoming, need)
+    risk = rules.assess_matrix(available, projection, need, overstock_weeks())
+    return _Projection(
+        weeks=starts,
+        rows=rows,
+        on_hand=on_hand,
+        reserved=reserved,
+        committed=committed,
+        available=available,
+        incoming=incoming,
+        demand=need,
+        projection=projection,
+        risk=risk,
+    )
+
+
+def _serving_rows(
+    pairs: list[list[int]],
+    rows: list[tuple[int, int]],
+    index: dict[tuple[int, int], int],
+    main: dict[int, int],
+) -> np.ndarray:
+    """For each ``[product, region]`` (region −1: none) the stock row that serves it: the
+    product's warehouse whose region is the nearest ancestor-or-self of the sales region
+    (``rules.assign_regions``), else its main warehouse; −1 when the product has no stock."""
+    paths = dict(OrgUnit.objects.unrestricted().values_list("pk", "path"))  # visibility: paths
+    warehouse_paths = {
+        pk: paths.get(region) if region else None
+        for pk, region in Warehouse.objects.unrestricted().values_list("pk", "region_id")
+    }
+    houses: dict[int, list[int]] = defaultdict(list)
+    for product, warehouse in rows:
+        houses[product].append(warehouse)
+    nearest: dict[tuple[tuple[int, ...], int], int | None] = {}
+    out = np.full(len(pairs), -1, dtype=np.int64)
+    for k, (product, region) in enumerate(pairs):
+        if product not in main:
+            continue
+        stocked = tuple(houses[product])
+        key = (stocked, region)
+        if key not in nearest:  # the same warehouses serve a region for many products
+            path = paths.get(region) if region >= 0 else None
+            serve = rules.assign_regions([path], {w: warehouse_paths[w] for w in stocked}, -1)
+            nearest[key] = None if serve[path] == -1 else serve[path]
+        serving = nearest[key]
+        out[k] = main[product] if serving is None else index[(product, serving)]
     return out
 
 
-def stock_risks(*, as_of: dt.date, weeks: int = DEFAULT_WEEKS) -> list[StockRisk]:
+def _projections(
+    *,
+    as_of: dt.date,
+    weeks: int,
+    products: Sequence[int] | None = None,
+    demand: str = DemandSource.FORECAST,
+) -> list[dict[str, Any]]:
+    """Every product × warehouse row of the projection as a dict (the demo picks one to cut)."""
+    p = _project(as_of=as_of, weeks=weeks, products=products, demand=demand)
+    warehouses = Warehouse.objects.unrestricted().in_bulk({w for _p, w in p.rows})
+    product_objs = Product.objects.unrestricted().in_bulk({pk for pk, _w in p.rows})
+    return [
+        {
+            "product": product_objs[product],
+            "warehouse": warehouses[warehouse],
+            "available": round(p.available[i]),
+            "on_hand": round(p.on_hand[i]),
+            "reserved": round(p.reserved[i]),
+            "committed": round(p.committed[i]),
+            "incoming": round(p.incoming[i].sum()),
+            "demand": round(p.demand[i].sum()),
+            "weekly_demand": tuple(round(v) for v in p.demand[i].tolist()),
+            "projection": tuple(round(v) for v in p.projection[i].tolist()),
+        }
+        for i, (product, warehouse) in enumerate(p.rows)
+    ]
+
+
+def stock_risks(
+    *, as_of: dt.date, weeks: int = DEFAULT_WEEKS, demand: str = DemandSource.FORECAST
+) -> list[StockRisk]:
     """Every product × warehouse at risk over the next ``weeks`` weeks, stock-outs first
     (soonest first), then overstock (most weeks of cover first). Read as the system, for the
     warnings (``analytics``) and for the page; demand is the newest run's product forecast
-    (none yet → no demand: only overstock can show)."""
+    (none yet → no demand: only overstock can show), or with ``demand="targets"`` the approved
+    plans' quantity targets per SKU."""
+    p = _project(as_of=as_of, weeks=weeks, demand=demand)
+    kind, first, gap, cover = (p.risk[k] for k in ("kind", "first_short", "gap", "cover"))
+    at_risk = np.flatnonzero(kind)
+    warehouses = Warehouse.objects.unrestricted().in_bulk({p.rows[i][1] for i in at_risk})
+    product_objs = Product.objects.unrestricted().in_bulk({p.rows[i][0] for i in at_risk})
+    # rounded as arrays (np.rint rounds half to even, as round does)
+    projections = np.rint(p.projection[at_risk]).astype(np.int64).tolist()
+    demands = np.rint(p.demand[at_risk]).astype(np.int64).tolist()
+    gaps = np.rint(gap[at_risk]).astype(np.int64).tolist()
+    available = np.rint(p.available[at_risk]).astype(np.int64).tolist()
+    covers = np.round(cover[at_risk], 1).tolist()
     risks = []
-    for row in _projections(as_of=as_of, weeks=weeks):
-        assert isinstance(row, dict)
-        risk: rules.Risk | None = row["risk"]
-        if risk is None:
-            continue
+    for k, i in enumerate(at_risk.tolist()):
+        product, warehouse = p.rows[i]
+        stock_out = kind[i] == 1
         risks.append(
             StockRisk(
-                product=row["product"],
-                warehouse=row["warehouse"],
-                kind=risk.kind,
-                date=risk.date,
-                gap=round(risk.gap),
-                weeks_of_cover=(
-                    None if risk.weeks_of_cover is None else round(risk.weeks_of_cover, 1)
-                ),
-                available=row["available"],
-                projection=row["projection"],
-                weekly_demand=row["weekly_demand"],
+                product=product_objs[product],
+                warehouse=warehouses[warehouse],
+                kind=rules.STOCK_OUT if stock_out else rules.OVERSTOCK,
+                date=p.weeks[first[i]] if stock_out else None,
+                gap=gaps[k],
+                weeks_of_cover=None if math.isnan(covers[k]) else covers[k],
+                available=available[k],
+                projection=tuple(projections[k]),
+                weekly_demand=tuple(demands[k]),
             )
         )
     return sorted(risks, key=_risk_order)
@@ -450,14 +656,20 @@ def _risk_order(risk: StockRisk) -> tuple:
 
 
 def demand_vs_stock(
-    *, viewer: User, as_of: dt.date | None = None, weeks: int = DEFAULT_WEEKS, kind: str = ""
+    *,
+    viewer: User,
+    as_of: dt.date | None = None,
+    weeks: int = DEFAULT_WEEKS,
+    kind: str = "",
+    demand: str = DemandSource.FORECAST,
 ) -> dict[str, Any]:
     """The demand-vs-stock page for a viewer who may see the catalogue: every product ×
-    warehouse at risk (``kind`` narrows to stock_out / overstock) with its weekly projection."""
+    warehouse at risk (``kind`` narrows to stock_out / overstock) with its weekly projection;
+    ``demand`` is ``forecast`` (the newest run) or ``targets`` (the approved plans)."""
     day = as_of or timezone.localdate()
     if not visible(Product.objects.all(), viewer=viewer).exists():
         return {"as_of": day, "weeks": [], "risks": [], "limit": overstock_weeks()}
-    risks = stock_risks(as_of=day, weeks=weeks)
+    risks = stock_risks(as_of=day, weeks=weeks, demand=demand)
     if kind:
         risks = [r for r in risks if r.kind == kind]
     return {

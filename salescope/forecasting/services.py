@@ -123,31 +123,39 @@ def fit_run(*, run_id: int) -> ForecastRun:
     ]
     with transaction.atomic():
         ForecastSeries.objects.unrestricted().filter(run=run).delete()
-        values = []
-        for (level, ref, region), months, result, ratio in fitted:
-            series = ForecastSeries.objects.create(
-                run=run,
-                level=level,
-                product_id=ref if level == SeriesLevel.PRODUCT else None,
-                category_id=ref if level == SeriesLevel.CATEGORY else None,
-                region_id=region,
-                model=result.model,
-                history_months=months,
-                wape=result.wape,
-                mape=result.mape,
-                bias=result.bias,
-                baseline_wape=result.baseline_wape,
-                milli_per_fen=ratio,
-            )
-            for i, value in enumerate(result.forecast):
-                values.append(
-                    ForecastValue(
-                        series=series,
-                        month=add_months(run.history_to, i + 1),
-                        amount_fen=round(value),
-                        quantity_milli=round(value * ratio),
-                    )
+        # one INSERT per 2,000 rows, not one per series (10,000 series); the primary keys
+        # come back (RETURNING on PostgreSQL and SQLite) for the values
+        created = ForecastSeries.objects.bulk_create(
+            [
+                ForecastSeries(
+                    run=run,
+                    level=level,
+                    product_id=ref if level == SeriesLevel.PRODUCT else None,
+                    category_id=ref if level == SeriesLevel.CATEGORY else None,
+                    region_id=region,
+                    model=result.model,
+                    history_months=months,
+                    wape=result.wape,
+                    mape=result.mape,
+                    bias=result.bias,
+                    baseline_wape=result.baseline_wape,
+                    milli_per_fen=ratio,
                 )
+                for (level, ref, region), months, result, ratio in fitted
+            ],
+            batch_size=2000,
+        )
+        future = [add_months(run.history_to, i + 1) for i in range(run.horizon)]
+        values = [
+            ForecastValue(
+                series=series,
+                month=month,
+                amount_fen=round(value),
+                quantity_milli=round(value * ratio),
+            )
+            for series, (_key, _months, result, ratio) in zip(created, fitted, strict=True)
+            for month, value in zip(future, result.forecast, strict=True)
+        ]
         ForecastValue.objects.bulk_create(values, batch_size=2000)
         run.status = RunStatus.DONE
         run.series_count = len(fitted)

@@ -12,7 +12,7 @@ from salescope.core.permissions import allows
 from salescope.core.web import date_param, page
 from salescope.forecasting import permissions as perms
 from salescope.forecasting import queries, services
-from salescope.forecasting.choices import RiskKind, SeriesLevel
+from salescope.forecasting.choices import DemandSource, RiskKind, SeriesLevel
 from salescope.org.permissions import requires
 
 
@@ -51,9 +51,15 @@ def stock(request: HttpRequest) -> HttpResponse:
         weeks = min(max(int(request.GET.get("weeks", queries.DEFAULT_WEEKS)), 1), 52)
     except ValueError:
         weeks = queries.DEFAULT_WEEKS
+    demand = request.GET.get("demand", DemandSource.FORECAST)
+    if demand not in DemandSource.values:
+        demand = DemandSource.FORECAST
     as_of = date_param(request, "as_of", timezone.localdate()) or timezone.localdate()
-    data = queries.demand_vs_stock(viewer=request.user, as_of=as_of, weeks=weeks, kind=kind)
+    data = queries.demand_vs_stock(
+        viewer=request.user, as_of=as_of, weeks=weeks, kind=kind, demand=demand
+    )
     context = {**_context(request, "stock"), **data, "kind": kind, "kinds": RiskKind.choices}
+    context |= {"demand": demand, "demand_sources": DemandSource.choices}
     return render(request, "forecasting/stock.html", {**context, "weeks_count": weeks})
 
 

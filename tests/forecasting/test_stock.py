@@ -3,6 +3,8 @@ its date and gap, open orders and incoming supply count, too much stock is overs
 
 import datetime as dt
 
+import numpy as np
+
 from salescope.catalog.models import IncomingSupply, StockLevel
 from salescope.forecasting import queries, rules
 from tests.forecasting.conftest import TODAY
@@ -110,3 +112,146 @@ def test_a_projected_stock_out_raises_a_warning_for_the_product_manager_and_clea
 
     warning.refresh_from_db()
     assert warning.status == AlertStatus.RESOLVED
+
+
+def test_received_or_cancelled_supply_does_not_count_as_incoming(fitted, history):
+    """Received supply is already in stock on hand, cancelled supply arrives nowhere: only
+    open supply lifts the projection."""
+    product = history["products"][0]
+    east = history["warehouses"]["east"]
+    StockLevel.objects.unrestricted().filter(product=product, warehouse=east).update(
+        on_hand=100, reserved=0
+    )
+    for status in ("received", "cancelled"):
+        IncomingSupply.objects.create(
+            warehouse=east,
+            product=product,
+            kind="purchase",
+            quantity=5000,
+            expected_date=TODAY,
+            status=status,
+        )
+    risk = _risk(queries.stock_risks(as_of=TODAY), product, east)
+    assert risk is not None
+    assert risk.kind == rules.STOCK_OUT
+
+
+def _approved_plan(personas, product, units_per_month, months=(7, 8, 9, 10)):
+    """An approved plan with quantity targets for ``product`` in 华东 (the salesperson's
+    unit), one SKU leaf cell per month of 2026, under a root cell that is not a leaf."""
+    from salescope.plans.models import Plan, Target
+
+    owner = personas["director"]
+    plan = Plan.objects.create(
+        name="2026 计划",
+        fiscal_year=2026,
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+        scope_unit=owner.unit,
+        owner=owner,
+        status="approved",
+    )
+    root = Target.objects.create(
+        plan=plan,
+        metric="quantity",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+        grain="year",
+        value=units_per_month * len(months) * 100,
+        is_leaf=False,
+    )
+    for month in months:
+        first = dt.date(2026, month, 1)
+        Target.objects.create(
+            plan=plan,
+            metric="quantity",
+            parent=root,
+            axis="sku",
+            depth=1,
+            product=product,
+            unit=personas["salesperson"].unit,
+            period_start=first,
+            period_end=(first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1),
+            grain="month",
+            value=units_per_month * 100,  # hundredths of a unit
+        )
+    return plan
+
+
+def test_demand_can_be_the_approved_targets_instead_of_the_forecast(fitted, history, personas):
+    product = history["products"][0]
+    east = history["warehouses"]["east"]
+    StockLevel.objects.unrestricted().filter(product=product, warehouse=east).update(
+        on_hand=2000, reserved=0
+    )
+    # the forecast (about 160 a month) leaves 2,000 units enough for 13 weeks
+    by_forecast = _risk(queries.stock_risks(as_of=TODAY), product, east)
+    assert by_forecast is None or by_forecast.kind != rules.STOCK_OUT
+
+    _approved_plan(personas, product, units_per_month=3100)  # 100 a day from July
+    risk = _risk(queries.stock_risks(as_of=TODAY, demand="targets"), product, east)
+    assert risk is not None
+    assert risk.kind == rules.STOCK_OUT
+    # the week of 13 July (the first week) takes 700; 2,000 last until the week of 27 July
+    assert risk.weekly_demand[:3] == (700, 700, 700)
+    assert risk.date == dt.date(2026, 7, 27)
+    # the forecast stays the default
+    assert _risk(queries.stock_risks(as_of=TODAY), product, east) == by_forecast
+
+
+def test_a_plan_not_yet_approved_is_no_demand(fitted, history, personas):
+    product = history["products"][0]
+    east = history["warehouses"]["east"]
+    StockLevel.objects.unrestricted().filter(product=product, warehouse=east).update(
+        on_hand=2000, reserved=0
+    )
+    plan = _approved_plan(personas, product, units_per_month=3100)
+    plan.status = "draft"
+    plan.save(update_fields=["status"])
+    risk = _risk(queries.stock_risks(as_of=TODAY, demand="targets"), product, east)
+    assert risk is not None
+    assert risk.kind == rules.OVERSTOCK  # stock with no demand at all
+    assert risk.weekly_demand == (0,) * queries.DEFAULT_WEEKS
+
+
+def test_a_newer_approved_plan_replaces_the_older_for_its_months(fitted, history, personas):
+    product = history["products"][0]
+    east = history["warehouses"]["east"]
+    _approved_plan(personas, product, units_per_month=3100)
+    _approved_plan(personas, product, units_per_month=310)  # the revision: 10 a day
+    rows = queries._projections(as_of=TODAY, weeks=2, demand="targets")
+    row = next(r for r in rows if r["product"] == product and r["warehouse"] == east)
+    assert row["weekly_demand"] == (70, 70)
+
+
+def test_page_and_api_take_the_demand_source(fitted, history, personas, login_client, api_client):
+    product = history["products"][0]
+    east = history["warehouses"]["east"]
+    StockLevel.objects.unrestricted().filter(product=product, warehouse=east).update(
+        on_hand=2000, reserved=0
+    )
+    _approved_plan(personas, product, units_per_month=3100)
+    client = login_client(personas["director"])
+    by_targets = client.get(f"/forecasting/stock/?kind=stock_out&demand=targets&as_of={TODAY}")
+    assert by_targets.status_code == 200
+    assert product.sku in by_targets.content.decode()
+    by_forecast = client.get(f"/forecasting/stock/?kind=stock_out&as_of={TODAY}")
+    assert product.sku not in by_forecast.content.decode()
+    api = api_client(personas["salesperson"])
+    rows = api.get(f"/api/v1/forecasting/stock-risks?kind=stock_out&demand=targets&as_of={TODAY}")
+    assert [(r["sku"], r["warehouse_code"]) for r in rows.json()] == [("FC-1", "FC-E")]
+    assert api.get(f"/api/v1/forecasting/stock-risks?kind=stock_out&as_of={TODAY}").json() == []
+    bad = api.get("/api/v1/forecasting/stock-risks?demand=guess")
+    assert bad.status_code == 422
+    assert "demand" in bad.content.decode()
+
+
+def test_weekly_shares_spread_months_like_the_per_row_rule():
+    rng = np.random.default_rng(5)
+    starts = rules.week_starts(dt.date(2026, 1, 20), 30)
+    months = sorted({(w + dt.timedelta(days=d)).replace(day=1) for w in starts for d in range(7)})
+    monthly = rng.uniform(0, 500, (5, len(months)))
+    weekly = monthly @ queries._week_shares(months, starts)
+    for row, figures in zip(weekly, monthly, strict=True):
+        expected = rules.weekly_demand(dict(zip(months, figures, strict=True)), starts)
+        assert np.allclose(row, expected)

@@ -1,5 +1,5 @@
 """``salescope report forecast [--level category|product] [--from YYYY-MM] [--to YYYY-MM]
-[--risks] [--weeks N] [--as USER] [--json]``
+[--risks] [--weeks N] [--demand forecast|targets] [--as USER] [--json]``
 
 (``salescope report_forecast`` under its Django name.) Prints the newest forecast run's series
 as ``--as USER`` may see them (default: the first administrator): what is forecast, region,
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescope.forecasting import queries
-from salescope.forecasting.choices import SeriesLevel
+from salescope.forecasting.choices import DemandSource, SeriesLevel
 from salescope.pipeline.cli import acting_user
 
 
@@ -41,6 +41,7 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", help="YYYY-MM")
         parser.add_argument("--risks", action="store_true")
         parser.add_argument("--weeks", type=int, default=queries.DEFAULT_WEEKS)
+        parser.add_argument("--demand", choices=DemandSource.values, default=DemandSource.FORECAST)
         parser.add_argument("--as", dest="username")
         parser.add_argument("--json", action="store_true")
 
@@ -50,7 +51,10 @@ class Command(BaseCommand):
             if not 1 <= options["weeks"] <= 52:
                 raise CommandError(_("--weeks must be between 1 and 52."))
             data = queries.demand_vs_stock(
-                viewer=viewer, as_of=timezone.localdate(), weeks=options["weeks"]
+                viewer=viewer,
+                as_of=timezone.localdate(),
+                weeks=options["weeks"],
+                demand=options["demand"],
             )
             rows = [
                 {
