@@ -171,7 +171,7 @@ class LeadSpec(Spec):
                 "source",
                 source,
                 self.sources,
-                unknown=_("Unknown source “%(value)s”.") % {"value": source},
+                unknown=lambda: _("Unknown source “%(value)s”.") % {"value": source},
             )
         campaign_text = self.text(cells, "campaign", 200)
         if campaign_text:
@@ -179,7 +179,7 @@ class LeadSpec(Spec):
                 "campaign",
                 campaign_text,
                 self.campaigns,
-                unknown=_("Unknown campaign “%(value)s”.") % {"value": campaign_text},
+                unknown=lambda: _("Unknown campaign “%(value)s”.") % {"value": campaign_text},
             )
             values["campaign_id"] = campaign
             if not source:

@@ -218,7 +218,9 @@ class OpportunitySpec(Spec):
         close = self.date(cells, "expected_close")
         if close is not None:
             values["expected_close"] = close
-        probability = self.whole(cells, "probability", maximum=100)
+        probability = (
+            self.whole(cells, "probability", maximum=100) if "probability" in self.mapped else None
+        )
         stage_moved = existing is None or existing["stage_id"] != stage
         if probability is not None:
             values["probability"] = probability
@@ -229,7 +231,10 @@ class OpportunitySpec(Spec):
         owner_text = self.text(cells, "owner", 150)
         if owner_text:
             owner = self.named(
-                "owner", owner_text, self.people, unknown=_("unknown person: %s") % owner_text
+                "owner",
+                owner_text,
+                self.people,
+                unknown=lambda: _("unknown person: %s") % owner_text,
             )
             if owner not in self.active:
                 raise RowError("owner", _("not an active person"))
@@ -238,20 +243,21 @@ class OpportunitySpec(Spec):
             values["owner_id"] = self.actor.pk
         values.update(self._account(cells, existing))
         for column, limit in _TEXTS:
-            text = self.text(cells, column, limit)
+            text = self.text(cells, column, limit) if column in self.mapped else ""
             if text:
                 values[column] = text
         return {"external_id": external, "existing": existing, "values": values}
 
     def _pipeline(self, cells: Cells, existing: dict[str, Any] | None) -> int:
-        text = self.text(cells, "product_line", 100)
+        text = self.text(cells, "product_line", 100) if "product_line" in self.mapped else ""
         if text:
             return self.named(
                 "product_line",
                 text,
                 self.pipelines,
-                unknown=_("unknown product line or pipeline (%s)")
-                % ", ".join(self.pipelines.names()),
+                unknown=lambda: (
+                    _("unknown product line or pipeline (%s)") % ", ".join(self.pipelines.names())
+                ),
             )
         if existing is not None:
             return existing["pipeline_id"]
@@ -264,7 +270,10 @@ class OpportunitySpec(Spec):
         index = self.stages[pipeline]
         if text:
             return self.named(
-                "stage", text, index, unknown=_("unknown stage (%s)") % ", ".join(index.names())
+                "stage",
+                text,
+                index,
+                unknown=lambda: _("unknown stage (%s)") % ", ".join(index.names()),
             )
         if existing is not None and existing["pipeline_id"] == pipeline:
             return existing["stage_id"]

@@ -271,16 +271,19 @@ class Spec(ABC):
         of it (reported with the row's line if the row is accepted)."""
         self.row_findings.append((name, value, note))
 
-    def named(self, name: str, text: str, index: NameIndex, *, unknown: str, what: str = "") -> Any:
+    def named(
+        self, name: str, text: str, index: NameIndex, *, unknown: str | Callable[[], str]
+    ) -> Any:
         """The record ``text`` names in ``index``: exactly, or once folded (then a finding);
-        ``unknown`` is the reason when none (or several) match; ``None`` for a blank."""
+        ``unknown`` is the reason when none matches (a callable: made only then); ``None``
+        for a blank."""
         if not text:
             return None
         match = index.find(text)
         if match.ambiguous:
             raise RowError(name, _("「%(value)s」 matches several records") % {"value": text})
         if match.value is None:
-            raise RowError(name, unknown)
+            raise RowError(name, unknown() if callable(unknown) else unknown)
         if match.folded:
             self.note_finding(name, text, folded_note(match.name))
         return match.value

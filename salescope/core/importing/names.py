@@ -39,6 +39,7 @@ class NameIndex:
         self.folded: dict[str, tuple[Hashable, str]] = {}
         self.ambiguous_exact: set[str] = set()
         self.ambiguous_folded: set[str] = set()
+        self.memo: dict[str, Match] = {}  # a file repeats the same few names many times
         for raw, value in pairs:
             name = str(raw or "").strip()
             if not name:
@@ -57,6 +58,12 @@ class NameIndex:
         return list(dict.fromkeys(name for _value, name in self.folded.values()))
 
     def find(self, text: str) -> Match:
+        found = self.memo.get(text)
+        if found is None:
+            found = self.memo[text] = self._find(text)
+        return found
+
+    def _find(self, text: str) -> Match:
         name = str(text or "").strip()
         if name in self.exact and name not in self.ambiguous_exact:
             return Match(self.exact[name], name)
