@@ -5,12 +5,14 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.security import APIKeyHeader
 
 from salescope.core.api import ErrorOut
 from salescope.core.bounds import Id
+from salescope.core.importing.uploads import mapping_from_json, uploaded_path
 from salescope.core.permissions import api_permission
 from salescope.leads import permissions as perms
 from salescope.leads import queries, services
@@ -31,6 +33,7 @@ from salescope.leads.schemas import (
     LeadContactIn,
     LeadIn,
     LeadOut,
+    LeadsImportOut,
     ReassignIn,
     ReportRowOut,
     RuleIn,
@@ -78,6 +81,26 @@ def create_lead(request: HttpRequest, payload: LeadIn) -> Any:
     lead = services.create_lead(actor=request.user, data=data, answers=payload.answers)
     lead.refresh_from_db()
     return Status(201, lead)
+
+
+@router.post(
+    "/leads/imports",
+    response={200: LeadsImportOut, **ERRORS},
+    summary="Import leads from a CSV/XLSX file (idempotent by external id)",
+    openapi_extra=api_permission(perms.LEAD_IMPORT.code),
+)
+def import_leads(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    mapping: Form[str] = "{}",
+    dry_run: Form[bool] = False,
+) -> Any:
+    columns = mapping_from_json(mapping)
+    with uploaded_path(file, "leads") as path:
+        result = services.import_leads(
+            actor=request.user, path=path, dry_run=dry_run, mapping=columns
+        )
+    return result.as_dict()
 
 
 @router.get("/leads/{lead_id}", response={200: LeadOut, 404: ErrorOut})

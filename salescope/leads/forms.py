@@ -136,11 +136,6 @@ class EvaluateForm(VersionForm):
         return out
 
 
-class ImportForm(StyledForm):
-    file = forms.FileField(label=_("CSV or XLSX file"))
-    dry_run = forms.BooleanField(label=_("Dry run (check only)"), required=False)
-
-
 class RuleForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     priority = forms.IntegerField(label=_("Priority"), min_value=0, max_value=100000)

@@ -267,3 +267,32 @@ class ReportRowOut(Schema):
 
 class RecycleOut(Schema):
     returned: int
+
+
+class LeadsImportErrorOut(Schema):
+    line: int
+    column: str
+    reason: str
+
+
+class LeadsImportFindingOut(Schema):
+    line: int
+    column: str
+    value: str
+    note: str
+
+
+class LeadsImportOut(Schema):
+    """What an import of leads did (a dry run: what it would do)."""
+
+    kind: str
+    dry_run: bool
+    encoding: str
+    mapping: dict[str, str]
+    accepted: int
+    rejected: int
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[LeadsImportErrorOut]
+    findings: list[LeadsImportFindingOut]

@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,11 +26,11 @@ from salescope.catalog.models import Category
 from salescope.core import audit
 from salescope.core.concurrency import update_versioned
 from salescope.core.errors import Conflict, RateLimited, ValidationFailed
-from salescope.core.importing.readers import read_table
+from salescope.core.importing.common import ImportOptions, ImportResult
 from salescope.core.money import to_fen
 from salescope.core.permissions import require
+from salescope.leads import importing, policy, rules
 from salescope.leads import permissions as perms
-from salescope.leads import policy, rules
 from salescope.leads.choices import (
     OPEN_STATUSES,
     AssignmentKind,
@@ -939,121 +939,20 @@ def pipeline_for(lead: Lead) -> Pipeline | None:
 
 # --- import -------------------------------------------------------------------------------
 
-IMPORT_HEADERS: dict[str, tuple[str, ...]] = {
-    "external_id": ("external id", "外部编号", "线索编号", "id"),
-    "contact_name": ("contact", "contact name", "name", "联系人", "姓名"),
-    "company": ("company", "公司", "单位", "客户名称"),
-    "phone": ("phone", "mobile", "电话", "手机"),
-    "email": ("email", "邮箱", "电子邮件"),
-    "province": ("province", "省份", "省"),
-    "city": ("city", "城市", "市"),
-    "industry": ("industry", "行业"),
-    "need": ("need", "需求"),
-    "source": ("source", "来源"),
-    "medium": ("medium", "媒介", "渠道"),
-    "campaign": ("campaign", "活动", "推广活动", "活动编号"),
-}
-SOURCE_WORDS = {str(label): value for value, label in LeadSource.choices} | {
-    "官网": LeadSource.WEBSITE,
-    "网站": LeadSource.WEBSITE,
-    "展会": LeadSource.EXHIBITION,
-    "转介绍": LeadSource.REFERRAL,
-    "电话": LeadSource.PHONE,
-    "广告": LeadSource.ADVERTISING,
-    "社交媒体": LeadSource.SOCIAL,
-    "研讨会": LeadSource.EVENT,
-    "其他": LeadSource.OTHER,
-}
-
-
-@dataclass
-class LeadImportResult:
-    created: int = 0
-    unchanged: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    dry_run: bool = False
-
-
-def _header_map(headers: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        text = str(header or "").strip().lower()
-        for name, words in IMPORT_HEADERS.items():
-            if name not in found and (text == name or text in words):
-                found[name] = index
-    return found
-
 
 def import_leads(
-    *, actor: User | None, path: Path | str, dry_run: bool = False
-) -> LeadImportResult:
-    """Leads from a CSV (UTF-8, UTF-8 with BOM, GBK) or XLSX file, Chinese or English headers.
-    Rows with an external id already stored are left as they are (a re-import changes
-    nothing); every refused row is named with its line, column and reason; good rows land."""
-    require(actor, perms.LEAD_IMPORT.code)
-    table = read_table(Path(path))
-    columns = _header_map(table.headers)
-    if "contact_name" not in columns:
-        raise _fail("file", _("The file has no contact column (联系人 / contact)."))
-    campaigns = {key: c for c in Campaign.objects.unrestricted() for key in (c.code, c.name)}
-    result = LeadImportResult(dry_run=dry_run)
-    seen: set[str] = set()
-    with transaction.atomic():
-        for line, cells in table.rows:
-            row = {
-                name: str(cells[i]).strip() if i < len(cells) and cells[i] is not None else ""
-                for name, i in columns.items()
-            }
-            error = _import_row(actor, row, campaigns, seen, dry_run)
-            if error is None:
-                result.created += 1
-            elif error == "unchanged":
-                result.unchanged += 1
-            else:
-                column, reason = error  # type: ignore[misc]  # a (column, reason) pair here
-                header = table.headers[columns[column]] if column in columns else column
-                result.errors.append({"line": line, "column": header, "reason": reason})
-        audit.record(
-            actor=actor,
-            action="leads.lead.imported",
-            object_type="leads.lead",
-            object_repr=str(Path(path).name),
-            changes={"created": [None, result.created], "refused": [None, len(result.errors)]},
-        )
-        if dry_run:
-            transaction.set_rollback(True)
-    return result
-
-
-def _import_row(
-    actor: Any, row: dict[str, str], campaigns: dict[str, Campaign], seen: set[str], dry_run: bool
-) -> tuple[str, str] | str | None:
-    external = row.get("external_id") or ""
-    if external:
-        if external in seen:
-            return "external_id", _("Repeated in this file.")
-        seen.add(external)
-        if Lead.objects.unrestricted().filter(external_id=external).exists():
-            return "unchanged"
-    data: dict[str, Any] = {k: v for k, v in row.items() if k != "campaign"}
-    if row.get("source"):
-        source = SOURCE_WORDS.get(row["source"], row["source"].lower())
-        if source not in LeadSource.values:
-            return "source", _("Unknown source “%(value)s”.") % {"value": row["source"]}
-        data["source"] = source
-    if row.get("campaign"):
-        campaign = campaigns.get(row["campaign"])
-        if campaign is None:
-            return "campaign", _("Unknown campaign “%(value)s”.") % {"value": row["campaign"]}
-        data["campaign"] = campaign
-        if not row.get("source"):
-            data["source"] = campaign.source
-    try:
-        with transaction.atomic():
-            _create_lead(actor=actor, data=data, answers=None, created_via="import")
-    except ValidationFailed as error:
-        name, messages = next(iter(error.fields.items()), ("", [error.detail]))
-        return name, "; ".join(messages)
-    except IntegrityError:
-        return "external_id", _("A lead with this external id already exists.")
-    return None
+    *,
+    actor: User | None,
+    path: Path | str,
+    dry_run: bool = False,
+    mapping: Mapping[str, str] | None = None,
+    complete_mapping: bool = False,
+) -> ImportResult:
+    """Leads from a CSV (UTF-8, UTF-8 with BOM, GBK) or XLSX file, Chinese or English headers,
+    on the one import framework (``leads.importing``): a re-import of the same file changes
+    nothing, a changed row updates its lead, every refused row is named with its line, column
+    and reason; good rows land. ``mapping``: source header → field (``--map``)."""
+    options = ImportOptions(
+        mapping=dict(mapping or {}), dry_run=dry_run, complete_mapping=complete_mapping
+    )
+    return importing.import_leads(actor=actor, path=path, options=options)

@@ -1,8 +1,6 @@
 """Leads pages: the list, a lead with its score and hands, the pools, overdue leads,
 campaigns, the source/campaign report, settings (models and rules), import."""
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -12,11 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salescope.core.errors import DomainError
+from salescope.core.importing.forms import ImportForm
+from salescope.core.importing.uploads import uploaded_path
 from salescope.core.permissions import allows, requires
 from salescope.core.web import form_error, page, paginate
 from salescope.leads import forms, queries, services
 from salescope.leads import permissions as perms
 from salescope.leads.choices import LeadStatus
+from salescope.leads.importing import LEAD_IMPORT_FIELDS
 
 
 def _rights(user: Any) -> dict[str, bool]:
@@ -379,20 +380,20 @@ def new_model(request: HttpRequest) -> HttpResponse:
 @page
 @requires(perms.LEAD_IMPORT.code)
 def import_leads(request: HttpRequest) -> HttpResponse:
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, fields=LEAD_IMPORT_FIELDS)
     result, status = None, 200
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"leads{suffix if suffix in ('.csv', '.xlsx') else '.csv'}"
-            path.write_bytes(upload.read())
-            try:
+        try:
+            with uploaded_path(form.cleaned_data["file"], "leads") as path:
                 result = services.import_leads(
-                    actor=request.user, path=path, dry_run=form.cleaned_data["dry_run"]
+                    actor=request.user,
+                    path=path,
+                    dry_run=form.cleaned_data["dry_run"],
+                    mapping=form.cleaned_data["mapping"],
                 )
-            except DomainError as error:
-                status = form_error(form, error)
+        except DomainError as error:
+            status = form_error(form, error)
     elif request.method == "POST":
         status = 422
-    return render(request, "leads/import.html", {"form": form, "result": result}, status=status)
+    context = {"form": form, "result": result, "fields": LEAD_IMPORT_FIELDS}
+    return render(request, "leads/import.html", context, status=status)

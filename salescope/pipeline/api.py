@@ -5,10 +5,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from salescope.core.api import ErrorOut
+from salescope.core.importing.uploads import mapping_from_json, uploaded_path
 from salescope.customers.queries import get_customer, get_person
 from salescope.ledger import permissions as ledger_perms
 from salescope.org.permissions import api_permission
@@ -24,6 +26,7 @@ from salescope.pipeline.schemas import (
     OpportunityIn,
     OpportunityOut,
     OpportunityPatch,
+    PipelineImportOut,
     PipelineOut,
     StageChangeOut,
     StageMoveIn,
@@ -271,3 +274,24 @@ def stuck(request: HttpRequest) -> Any:
         }
         for o in queries.stuck_deals(viewer=request.user, as_of=now)[:500]
     ]
+
+
+@router.post(
+    "/pipeline/imports/opportunities",
+    response={200: PipelineImportOut, **ERRORS},
+    summary="Import opportunities from another CRM's CSV/XLSX export (idempotent by external id)",
+    openapi_extra=api_permission(perms.OPPORTUNITY_IMPORT.code),
+)
+def import_opportunities(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    mapping: Form[str] = "{}",
+    dry_run: Form[bool] = False,
+    date_format: Form[str] = "auto",
+) -> Any:
+    columns = mapping_from_json(mapping)
+    with uploaded_path(file, "opportunities") as path:
+        result = services.import_opportunities(
+            actor=request.user, path=path, dry_run=dry_run, mapping=columns, date_format=date_format
+        )
+    return result.as_dict()

@@ -101,6 +101,10 @@ class Stage(models.Model):
 
 class Opportunity(models.Model):
     name = models.CharField(_("name"), max_length=200)
+    # The id another CRM gave it (an import's natural key: re-importing updates, never doubles).
+    external_id = models.CharField(
+        _("external id"), max_length=60, null=True, blank=True, unique=True
+    )
     customer = models.ForeignKey(
         "customers.Customer",
         verbose_name=_("customer"),
@@ -109,6 +113,8 @@ class Opportunity(models.Model):
         blank=True,
         related_name="opportunities",
     )
+    # The account as an import named it when no customer matched (the deal is incomplete).
+    account_name = models.CharField(_("account as imported"), max_length=200, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),

@@ -18,3 +18,5 @@ OPPORTUNITY_NOTE = declare("pipeline.opportunity.note", roles=SALES_ROLES, scope
 GATE_OVERRIDE = declare("pipeline.gate.override", roles=MANAGER_ROLES)
 FORECAST_ADJUST = declare("pipeline.forecast.adjust", roles=MANAGER_ROLES)
 PIPELINE_CONFIGURE = declare("pipeline.pipeline.configure", roles=CONFIGURERS)
+# Importing deals from another CRM's export (owners as the file says): a manager's act.
+OPPORTUNITY_IMPORT = declare("pipeline.opportunity.import", roles=MANAGER_ROLES)

@@ -51,8 +51,10 @@ def list_opportunities(
     stage: Any = None,
     open_only: bool = False,
     search: str = "",
+    incomplete: bool = False,
 ) -> QuerySet[Opportunity]:
-    """Opportunities the viewer may see; ``scope="mine"`` only their own."""
+    """Opportunities the viewer may see; ``scope="mine"`` only their own; ``incomplete`` those
+    with no customer (e.g. imported with an account no customer matched)."""
     opportunities = Opportunity.objects.visible_to(viewer, "view").select_related(
         "stage", "owner", "customer", "pipeline"
     )
@@ -66,9 +68,13 @@ def list_opportunities(
         opportunities = opportunities.filter(stage=stage)
     if open_only:
         opportunities = opportunities.filter(stage__kind=StageKind.OPEN)
+    if incomplete:
+        opportunities = opportunities.filter(customer__isnull=True)
     if search:
         opportunities = opportunities.filter(
-            Q(name__icontains=search) | Q(customer__name__icontains=search)
+            Q(name__icontains=search)
+            | Q(customer__name__icontains=search)
+            | Q(account_name__icontains=search)
         )
     return opportunities.order_by("expected_close", "id")
 

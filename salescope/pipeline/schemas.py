@@ -189,3 +189,33 @@ class StuckOut(Schema):
     opportunity: OpportunityOut
     days_in_stage: int
     rotting_days: int
+
+
+class PipelineImportErrorOut(Schema):
+    line: int
+    column: str
+    reason: str
+
+
+class PipelineImportFindingOut(Schema):
+    line: int
+    column: str
+    value: str
+    note: str
+
+
+class PipelineImportOut(Schema):
+    """What an import of opportunities did (a dry run: what it would do)."""
+
+    kind: str
+    dry_run: bool
+    encoding: str
+    mapping: dict[str, str]
+    accepted: int
+    rejected: int
+    created: int
+    updated: int
+    unchanged: int
+    incomplete: int = 0
+    errors: list[PipelineImportErrorOut]
+    findings: list[PipelineImportFindingOut]

@@ -16,12 +16,13 @@ from salescope.catalog.models import Product
 from salescope.core import audit
 from salescope.core.concurrency import update_versioned
 from salescope.core.errors import Conflict, PermissionDenied, ValidationFailed
+from salescope.core.importing.common import ImportOptions, ImportResult, Progress
 from salescope.core.money import to_fen
 from salescope.ledger import services as ledger_services  # below us: a won deal's order
 from salescope.org.models import User
 from salescope.org.permissions import allows, require
+from salescope.pipeline import importing, rules
 from salescope.pipeline import permissions as perms
-from salescope.pipeline import rules
 from salescope.pipeline.choices import ForecastCategory, LostReason, PipelineErrorCode, StageKind
 from salescope.pipeline.models import (
     ForecastAdjustment,
@@ -604,3 +605,26 @@ def refit_win_model(*, actor: User | None = None, now: dt.datetime | None = None
         changes={"closed_deals": ["", deals], "learnt": ["", model is not None]},
     )
     return row
+
+
+def import_opportunities(
+    *,
+    actor: User,
+    path: Any,
+    dry_run: bool = False,
+    mapping: dict[str, str] | None = None,
+    complete_mapping: bool = False,
+    date_format: str = "auto",
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Deals from another CRM's CSV/XLSX export (``pipeline.importing``): idempotent by external
+    id, refused rows by line and column, name variants as findings, one audit entry."""
+    options = ImportOptions(
+        mapping=dict(mapping or {}),
+        dry_run=dry_run,
+        date_format=date_format,
+        complete_mapping=complete_mapping,
+    )
+    return importing.import_opportunities(
+        actor=actor, path=path, options=options, progress=progress
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("forecast/adjust/", views.adjust, name="adjust"),
     path("reports/", views.reports, name="reports"),
     path("stuck/", views.stuck, name="stuck"),
+    path("import/", views.import_opportunities, name="import"),
     path("settings/", views.settings, name="settings"),
     path("stages/<int:pk>/", views.configure_stage, name="configure-stage"),
     path("<int:pk>/", views.detail, name="detail"),

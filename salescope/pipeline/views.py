@@ -12,11 +12,13 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from salescope.core.errors import DomainError
+from salescope.core.importing.forms import ImportForm
+from salescope.core.importing.uploads import uploaded_path
 from salescope.core.money import from_fen
 from salescope.core.roles import Role
-from salescope.core.web import date_param, int_param, page, paginate
+from salescope.core.web import date_param, form_error, int_param, page, paginate
 from salescope.ledger import permissions as ledger_perms
-from salescope.org.permissions import allows, requires
+from salescope.org.permissions import allows, require, requires
 from salescope.pipeline import permissions as perms
 from salescope.pipeline import queries, services, winmodel
 from salescope.pipeline.choices import ForecastCategory, LostReason
@@ -28,6 +30,7 @@ from salescope.pipeline.forms import (
     StageForm,
     WonOrderForm,
 )
+from salescope.pipeline.importing import OPPORTUNITY_FIELDS
 from salescope.timeline.queries import events_page
 
 
@@ -48,11 +51,46 @@ def index(request: HttpRequest) -> HttpResponse:
     default = "mine" if request.user.role == Role.SALESPERSON else "team"
     scope = request.GET.get("scope", default)
     search = request.GET.get("q", "").strip()
+    incomplete = request.GET.get("incomplete") == "1"
     opportunities = queries.list_opportunities(
-        viewer=request.user, scope=scope, search=search, open_only=request.GET.get("all") != "1"
+        viewer=request.user,
+        scope=scope,
+        search=search,
+        open_only=request.GET.get("all") != "1",
+        incomplete=incomplete,
     )
-    context = {"page": paginate(request, opportunities), "scope": scope, "q": search}
+    context = {
+        "page": paginate(request, opportunities),
+        "scope": scope,
+        "q": search,
+        "incomplete": incomplete,
+        "may_import": allows(request.user, perms.OPPORTUNITY_IMPORT.code),
+    }
     return render(request, "pipeline/index.html", context)
+
+
+@page
+@requires(perms.OPPORTUNITY_IMPORT.code)
+def import_opportunities(request: HttpRequest) -> HttpResponse:
+    """Upload another CRM's export; the result lists refused rows and data-quality findings."""
+    require(request.user, perms.OPPORTUNITY_IMPORT.code)  # the form too: no page that 403s
+    form = ImportForm(request.POST or None, request.FILES or None, fields=OPPORTUNITY_FIELDS)
+    result, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            with uploaded_path(form.cleaned_data["file"], "opportunities") as path:
+                result = services.import_opportunities(
+                    actor=request.user,
+                    path=path,
+                    dry_run=form.cleaned_data["dry_run"],
+                    mapping=form.cleaned_data["mapping"],
+                )
+        except DomainError as error:
+            status = form_error(form, error)
+    elif request.method == "POST":
+        status = 422
+    context = {"form": form, "result": result, "fields": OPPORTUNITY_FIELDS}
+    return render(request, "pipeline/import.html", context, status=status)
 
 
 @page

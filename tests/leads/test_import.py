@@ -1,8 +1,11 @@
 """Importing leads: CSV in GBK with Chinese headers, XLSX; bad rows named by line, column and
 reason; good rows land; a re-import changes nothing."""
 
+import pytest
 from openpyxl import Workbook
 
+from salescope.core.errors import PermissionDenied
+from salescope.core.models import AuditEntry
 from salescope.leads import services
 from salescope.leads.models import Lead
 
@@ -77,3 +80,55 @@ def test_the_command_imports_and_reports_as_json(personas, world, tmp_path):
     call_command("import_leads", str(path), "--as", "sunli", "--json", stdout=out)
     body = json.loads(out.getvalue())
     assert (body["created"], len(body["errors"])) == (1, 5)
+
+
+def test_a_changed_row_updates_its_lead_and_name_variants_are_findings(personas, world, tmp_path):
+    path = tmp_path / "leads.csv"
+    path.write_bytes(CSV.encode("gbk"))
+    services.import_leads(actor=personas["marketing"], path=path)
+    changed = CSV.replace(
+        "A1,王先生,联华便利,13800000001,上海,展会,EXPO",
+        "A1,王先生,联华便利店,13800000001,上海,展会, expo",
+    )
+    path.write_bytes(changed.encode("gbk"))
+
+    result = services.import_leads(actor=personas["marketing"], path=path)
+
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
+    assert result.findings == [
+        {
+            "line": 2,
+            "column": "活动",
+            "value": "expo",
+            "note": "已按「EXPO」读取（仅大小写、空格或标点不同）",  # zh-Hans, the default
+        }
+    ]
+    lead = Lead.objects.unrestricted().get()
+    assert (lead.company, lead.campaign, lead.version) == ("联华便利店", world["campaign"], 2)
+    entry = AuditEntry.objects.filter(action="leads.lead.imported").latest("id")
+    assert entry.changes["updated_ids"] == {"A1": {"company": ["联华便利", "联华便利店"]}}
+
+
+def test_a_row_without_external_id_is_added_and_said_so(personas, world, tmp_path):
+    path = tmp_path / "leads.csv"
+    path.write_bytes("联系人,电话\n陈先生,021-1\n".encode())
+    result = services.import_leads(actor=personas["marketing"], path=path)
+    assert result.created == 1
+    assert result.findings[0]["note"] == "没有外部编号：再次导入此文件会再次新增"
+
+
+def test_only_marketing_imports_leads_and_the_api_answers_the_rows(
+    personas, world, api_client, tmp_path
+):
+    path = tmp_path / "leads.csv"
+    path.write_bytes(CSV.encode("gbk"))
+    with pytest.raises(PermissionDenied):
+        services.import_leads(actor=personas["salesperson"], path=path)
+    with path.open("rb") as handle:
+        response = api_client(personas["marketing"]).post(
+            "/api/v1/leads/imports", {"file": handle, "mapping": '{"公司": ""}'}
+        )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["created"], len(body["errors"]), body["mapping"].get("公司")) == (1, 5, None)
+    assert Lead.objects.unrestricted().get().company == ""

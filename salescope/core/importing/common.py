@@ -10,7 +10,10 @@ kind, with the user contract of the sales-line import (R12):
 * every rejected row is reported with its line number, the column as written and the reason;
   good rows land; the natural key repeated in the file is a rejected duplicate;
 * one transaction and one audit entry per import; a dry run rolls everything back;
-* lookups are dictionaries loaded once per run, never a query per row.
+* lookups are dictionaries loaded once per run, never a query per row;
+* a name that matches a stored one only once case, spacing and punctuation are folded
+  (``names.NameIndex``) is used and reported as a data-quality finding (line, column, value,
+  what it was read as), not refused.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from salescope.core.audit_context import AuditSource, audit_source
 from salescope.core.errors import ValidationFailed
 from salescope.core.formulas import looks_like_formula
 from salescope.core.importing.headers import normalize_header
+from salescope.core.importing.names import NameIndex
 from salescope.core.importing.parse import CellError, DateParser, is_blank, scaled
 from salescope.core.importing.permissions import IMPORT_RUN
 from salescope.core.importing.readers import read_table
@@ -67,6 +71,7 @@ class ImportResult:
     unchanged: int = 0
     rounded: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)  # data quality, rows kept
     dry_run: bool = False
     encoding: str = ""
     mapping: dict[str, str] = field(default_factory=dict)
@@ -81,6 +86,7 @@ class ImportResult:
             "unchanged": self.unchanged,
             "rounded": self.rounded,
             "errors": self.errors,
+            "findings": self.findings,
             "kind": self.kind,
             "dry_run": self.dry_run,
             "encoding": self.encoding,
@@ -139,6 +145,8 @@ class Spec(ABC):
         self.dates = DateParser(options.date_format)
         self.row_rounded = False
         self.mapped: set[str] = set()
+        # data-quality findings of the row being parsed: (field, value, what it was read as)
+        self.row_findings: list[tuple[str, str, str]] = []
         # field → the cell helper (and its arguments) that reads it, learnt while parsing
         self.cell_checks: dict[str, tuple[Callable[..., Any], tuple, dict[str, Any]]] = {}
 
@@ -257,6 +265,35 @@ class Spec(ABC):
 
     def label(self, name: str) -> str:
         return str(self.labels.get(name, name))
+
+    def note_finding(self, name: str, value: str, note: str) -> None:
+        """Keep the row but tell the person: ``value`` in column ``name`` and what was made
+        of it (reported with the row's line if the row is accepted)."""
+        self.row_findings.append((name, value, note))
+
+    def named(
+        self, name: str, text: str, index: NameIndex, *, unknown: str | Callable[[], str]
+    ) -> Any:
+        """The record ``text`` names in ``index``: exactly, or once folded (then a finding);
+        ``unknown`` is the reason when none matches (a callable: made only then); ``None``
+        for a blank."""
+        if not text:
+            return None
+        match = index.find(text)
+        if match.ambiguous:
+            raise RowError(name, _("「%(value)s」 matches several records") % {"value": text})
+        if match.value is None:
+            raise RowError(name, unknown() if callable(unknown) else unknown)
+        if match.folded:
+            self.note_finding(name, text, folded_note(match.name))
+        return match.value
+
+
+def folded_note(stored: str) -> str:
+    """The finding for a name read as the stored name ``stored`` once folded."""
+    return _("read as 「%(match)s」 (differs only in case, spacing or punctuation)") % {
+        "match": stored
+    }
 
 
 class Cells:
@@ -478,6 +515,7 @@ def run_import(
             if progress and processed % PROGRESS_EVERY == 0:
                 progress(processed, table.total_rows)
             spec.row_rounded = False
+            spec.row_findings = []
             cells = Cells(positions, row)
             try:
                 # A key repeated in the file is a duplicate of its first row, whether or not
@@ -498,6 +536,10 @@ def run_import(
             record["_line"] = line
             record["_rounded"] = spec.row_rounded
             records.append(record)
+            result.findings.extend(
+                {"line": line, "column": header_of.get(name, name), "value": value, "note": note}
+                for name, value, note in spec.row_findings
+            )
         late = spec.reject_late(records)
         result.errors.extend(_error(record["_line"], exc, header_of) for record, exc in late)
         if late:
@@ -517,8 +559,9 @@ def run_import(
             counts = {
                 k: v
                 for k, v in result.as_dict().items()
-                if k not in {"errors", "mapping", "dry_run"}
+                if k not in {"errors", "findings", "mapping", "dry_run"}
             }
+            counts["findings"] = len(result.findings)
             audit.record(
                 actor=actor,
                 action=spec.audit_action,

@@ -10,12 +10,16 @@ from django.utils.translation import gettext as _
 
 from salescope.core.errors import DomainError
 from salescope.core.importing.common import ImportOptions, parse_map_options
-from salescope.ledger.importing.masterdata import IMPORTS
+from salescope.ledger.importing.masterdata import IMPORTS, ImportKindInfo
 from salescope.ledger.management.commands._common import resolve_user
 
 
 class MasterDataImportCommand(BaseCommand):
     kind = ""
+
+    def import_info(self) -> ImportKindInfo:
+        """The kind's import; an app above the ledger returns its own (``import leads``)."""
+        return IMPORTS[self.kind]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
@@ -26,7 +30,7 @@ class MasterDataImportCommand(BaseCommand):
             metavar="SOURCE=FIELD",
             help=_("Map a column of the file (its header as written) to a field; repeatable.")
             + " "
-            + _("Fields: %s") % ", ".join(IMPORTS[self.kind].fields),
+            + _("Fields: %s") % ", ".join(self.import_info().fields),
         )
         parser.add_argument("--dry-run", action="store_true")
         parser.add_argument(
@@ -44,7 +48,7 @@ class MasterDataImportCommand(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        info = IMPORTS[self.kind]
+        info = self.import_info()
         try:
             mapping = parse_map_options(options["map"], info.fields)
         except ValueError as exc:
@@ -107,6 +111,14 @@ class MasterDataImportCommand(BaseCommand):
         if len(data["errors"]) > 50:
             self.stdout.write(
                 _("  … and %d more (use --json for all)") % (len(data["errors"]) - 50)
+            )
+        findings = data.get("findings") or []
+        if findings:
+            self.stdout.write(_("Data-quality findings (rows kept): %d") % len(findings))
+        for finding in findings[:50]:
+            self.stdout.write(
+                f"  {_('line')} {finding['line']} [{finding['column']}] "
+                f"「{finding['value']}」: {finding['note']}"
             )
 
 
