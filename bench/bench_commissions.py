@@ -11,7 +11,9 @@ one approved commission plan on sales for the whole company. Then, timed:
 
     .venv/bin/python bench/bench_commissions.py [--people 2000] [--void 200]
 
-Figures are server-side Python + SQL time of ``commissions.services.compute_statements``.
+Figures are server-side Python + SQL time of ``commissions.services.compute_statements``:
+wall and this process's CPU time (``time.process_time``; on PostgreSQL the server's share is
+in the wall time only). The machine is shared: read ``uptime`` beside them.
 """
 
 import argparse
@@ -159,10 +161,12 @@ def main() -> None:
     print(f"{connection.vendor}: {len(staff)} people set up in {time.perf_counter() - start:.1f} s")
 
     def timed(label: str) -> None:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = services.compute_statements(actor=director, period=PERIOD)
-        took = time.perf_counter() - start
-        print(f"{label:<44} {took * 1000:8.0f} ms  {result.as_dict()}")
+        took, cpu = time.perf_counter() - start, time.process_time() - cpu
+        print(
+            f"{label:<44} wall {took * 1000:6.0f} ms  cpu {cpu * 1000:6.0f} ms  {result.as_dict()}"
+        )
 
     timed("first computation (all created)")
     timed("recompute, unchanged month")

@@ -68,6 +68,36 @@ class PlanForm(forms.Form):
         return data
 
 
+class PlanEditForm(PlanForm):
+    """A draft plan's fields again, with the version it was read at (stale → 409)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    @classmethod
+    def initial_of(cls, plan: Any) -> dict[str, Any]:
+        from salescope.core.money import from_fen
+
+        return {
+            "version": plan.version,
+            "name": plan.name,
+            "base": plan.base,
+            "attainment_metric": plan.attainment_metric,
+            "target_plan": plan.target_plan_id,
+            "tiers": ", ".join(
+                f"{rules.percent_text(start)}:{rules.percent_text(rate)}"
+                for start, rate in plan.tiers
+            ),
+            "cap": None if plan.cap_fen is None else from_fen(plan.cap_fen),
+            "valid_from": plan.valid_from,
+            "valid_to": plan.valid_to,
+        }
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = super().service_kwargs()
+        data.pop("version", None)
+        return data
+
+
 class AssignForm(forms.Form):
     person = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)

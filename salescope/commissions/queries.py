@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from salescope.commissions import rules
 from salescope.commissions.choices import StatementStatus
@@ -19,9 +19,11 @@ from salescope.commissions.models import (
     Statement,
 )
 from salescope.core.money import from_fen
-from salescope.core.periods import month_start
+from salescope.core.periods import month_end, month_start, months_between
 from salescope.org.models import OrgUnit, User
-from salescope.plans.models import Plan
+from salescope.plans import rules as plan_rules
+from salescope.plans.choices import PaceBasis
+from salescope.plans.models import Dim, Plan, Target
 
 
 def list_plans(*, viewer: User) -> QuerySet[CommissionPlan]:
@@ -276,3 +278,103 @@ def assignable_people(*, viewer: User) -> QuerySet[User]:
 
 def assignable_units(*, viewer: User) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.visible_to(viewer, "view").order_by("path")
+
+
+def month_targets(*, viewer: Any, plan: Plan, metric: str, period: dt.date) -> dict[int, int]:
+    """``{person id: target in hundredths}`` of ``metric`` for the month ``period`` in the
+    sales plan ``plan``, as ``viewer`` may see them (statements read as the system): the same
+    figures as analytics' target vs actual
+    by salesperson × month (``analytics.targets``), without its actuals, pace and labels.
+
+    The plan's cells that fix both the person and the month while their parent does not
+    (one grouped query by person and level over the cells covering the month), plus the
+    leaves coarser than a person × month (a person's year, quarter…) split over their months
+    by the plan's pace basis as the report does (``plans.rules.allocate`` over days, working
+    days or last year's season); cells without a person pay nobody and are left out.
+    Only additive metrics (sums): the commission bases."""
+    period = month_start(period)
+    mask = Dim.PERSON | Dim.MONTH
+    cells = Target.objects.visible_to(viewer).filter(
+        plan=plan,
+        metric=metric,
+        person__isnull=False,
+        period_start__lte=period,
+        period_end__gte=period,
+    )
+    levels = (
+        cells.values_list("person_id", "dims", "parent_dims", "is_leaf")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    found: dict[int, int] = {}
+    loose: set[tuple[int, int]] = set()
+    for person, dims, parent_dims, is_leaf, total in levels:
+        if dims & mask == mask and parent_dims & mask != mask:
+            found[person] = found.get(person, 0) + int(total)
+        elif is_leaf and dims & mask != mask:
+            loose.add((dims, parent_dims))
+    if loose:
+        either = Q()
+        for dims, parent_dims in sorted(loose):
+            either |= Q(dims=dims, parent_dims=parent_dims)
+        rows = cells.filter(either, is_leaf=True).values_list(
+            "person_id", "period_start", "period_end", "value"
+        )
+        weights = _MonthWeights(viewer, plan, metric)
+        for person, start, end, value in rows.order_by():
+            months = months_between(start, end)
+            if period in months:
+                parts = plan_rules.allocate(int(value), weights.of(months))
+                found[person] = found.get(person, 0) + parts[months.index(period)]
+    return found
+
+
+class _MonthWeights:
+    """The weights a cell coarser than a month is split over its months by: the plan's pace
+    basis (days, working days, or last year's actual per month), as the target report does."""
+
+    def __init__(self, viewer: Any, plan: Plan, metric: str) -> None:
+        self.viewer, self.plan, self.metric = viewer, plan, metric
+        self._season: dict[dt.date, int] | None = None
+        self._calendar: tuple[frozenset, frozenset] | None = None
+
+    def of(self, months: list[dt.date]) -> list[Any]:
+        basis = self.plan.pace_basis
+        if basis == PaceBasis.SEASONALITY:
+            season = self.season()
+            if any(season.get(m) for m in months):
+                return [season.get(m, 0) for m in months]
+        if basis == PaceBasis.WORKING_DAYS:
+            holidays, workdays = self.calendar()
+            return [
+                sum(
+                    1
+                    for d in range(month_end(m).day)
+                    if plan_rules.is_working_day(m + dt.timedelta(days=d), holidays, workdays)
+                )
+                for m in months
+            ]
+        return [month_end(m).day for m in months]
+
+    def season(self) -> dict[dt.date, int]:
+        """Last year's actual per month, shifted to this year."""
+        if self._season is None:
+            from salescope.analytics.actuals import actual_totals
+            from salescope.core.periods import add_months
+
+            totals = actual_totals(
+                viewer=self.viewer,
+                metric=self.metric,
+                date_from=add_months(self.plan.period_start, -12),
+                date_to=add_months(self.plan.period_end.replace(day=1), -12),
+                group_by=("month",),
+            )
+            self._season = {add_months(k[0], 12): v for k, v in totals.items() if k[0] is not None}
+        return self._season
+
+    def calendar(self) -> tuple[frozenset, frozenset]:
+        if self._calendar is None:
+            from salescope.core.calendar import holidays_and_workdays
+
+            self._calendar = holidays_and_workdays(self.plan.period_start, self.plan.period_end)
+        return self._calendar

@@ -15,4 +15,6 @@ urlpatterns = [
     path("plans/<int:pk>/", views.plan, name="plan"),
     path("plans/<int:pk>/approve/", views.plan_approve, name="plan-approve"),
     path("plans/<int:pk>/assign/", views.plan_assign, name="plan-assign"),
+    path("plans/<int:pk>/edit/", views.plan_edit, name="plan-edit"),
+    path("assignments/<int:pk>/delete/", views.assignment_delete, name="assignment-delete"),
 ]

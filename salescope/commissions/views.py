@@ -137,6 +137,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
         "item": item,
         "assignments": queries.list_assignments(viewer=request.user, plan=item),
         "can_approve": draft and allows(request.user, perms.PLAN_APPROVE.code),
+        "can_edit": draft and allows(request.user, perms.PLAN_CHANGE.code),
         "can_assign": allows(request.user, perms.PLAN_ASSIGN.code),
         "assign_form": forms.AssignForm(viewer=request.user),
         "version_form": forms.VersionForm(initial={"version": item.version}),
@@ -174,3 +175,43 @@ def plan_assign(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             return _refused(request, error)
     return redirect("commissions:plan", pk=item.pk)
+
+
+@page
+@requires(perms.PLAN_CHANGE.code)
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a draft plan (an approved one is frozen: the service says so, 409)."""
+    item = queries.get_plan(viewer=request.user, pk=pk)
+    if request.method == "POST":
+        item = queries.get_plan(viewer=request.user, pk=pk, action="change")
+    form = forms.PlanEditForm(
+        request.POST or None, viewer=request.user, initial=forms.PlanEditForm.initial_of(item)
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        values = form.service_kwargs()
+        try:
+            services.change_plan(
+                actor=request.user,
+                plan=item,
+                expected_version=form.cleaned_data["version"],
+                **values,
+            )
+            return redirect("commissions:plan", pk=item.pk)
+        except DomainError as error:
+            status = form_error(form, error)
+    elif request.method == "POST":
+        status = 422
+    context = {"form": form, "item": item}
+    return render(request, "commissions/plan_form.html", context, status=status)
+
+
+@page
+@requires(perms.PLAN_ASSIGN.code)
+def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop paying a person or unit by a plan."""
+    made = queries.get_assignment(viewer=request.user, pk=pk)
+    if request.method == "POST":
+        made = queries.get_assignment(viewer=request.user, pk=pk, action="delete")
+        services.unassign(actor=request.user, assignment=made)
+    return redirect("commissions:plan", pk=made.plan_id)

@@ -70,6 +70,11 @@ def last_month() -> dt.date:
     return add_months(month_start(timezone.localdate()), -1)
 
 
+def next_month() -> dt.date:
+    """The first month a template published today can apply to."""
+    return add_months(month_start(timezone.localdate()), 1)
+
+
 def people_in_scope(
     *, viewer: Any, unit: OrgUnit | None = None, person: User | None = None
 ) -> QuerySet[User]:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -216,6 +216,76 @@ def _item(raw: dict[str, Any], position: int) -> TemplateItem:
     )
 
 
+def _items(items: list[dict[str, Any]]) -> list[TemplateItem]:
+    """The template's lines, checked; an error names its line (1-based)."""
+    built = []
+    for i, raw in enumerate(items):
+        try:
+            built.append(_item(raw, i))
+        except ValidationFailed as error:
+            messages = [m for msgs in error.fields.values() for m in msgs]
+            raise ValidationFailed(
+                fields={
+                    "items": [
+                        _("Line %(n)d: %(error)s") % {"n": i + 1, "error": m} for m in messages
+                    ]
+                }
+            ) from None
+        except (ArithmeticError, TypeError, ValueError):
+            raise ValidationFailed(
+                fields={"items": [_("Line %(n)d: enter numbers.") % {"n": i + 1}]}
+            ) from None
+    if not rules.check_weights(i.weight for i in built):
+        raise ValidationFailed(
+            fields={"items": [_("The weights must each be above 0 and sum to 100 %.")]}
+        )
+    return built
+
+
+def _header(
+    *, name: str, role: str, effective_from: dt.date, reward_top: int, improve_bottom: int
+) -> dict[str, Any]:
+    from salescope.org.choices import Role
+
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    elif len(name) > 200:  # noqa: PLR2004 - the column's length
+        errors["name"] = [_("At most %(n)d characters.") % {"n": 200}]
+    if role not in Role.values:
+        errors["role"] = [_("Unknown role.")]
+    for field, value in (("reward_top", reward_top), ("improve_bottom", improve_bottom)):
+        if not 0 <= int(value) <= 100:  # noqa: PLR2004 - people per unit
+            errors[field] = [_("From 0 to 100.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return {
+        "name": name,
+        "role": role,
+        "effective_from": month_start(effective_from),
+        "reward_top": int(reward_top),
+        "improve_bottom": int(improve_bottom),
+    }
+
+
+def _item_rows(items: list[TemplateItem]) -> list[list[Any]]:
+    """The lines as the audit trail keeps them."""
+    return [
+        [
+            i.kind,
+            i.code,
+            i.weight,
+            i.rule,
+            None if i.target is None else str(Decimal(i.target).normalize()),
+            None if i.threshold is None else str(Decimal(i.threshold).normalize()),
+            i.cap,
+            i.bands,
+        ]
+        for i in items
+    ]
+
+
 @transaction.atomic
 def create_template(
     *,
@@ -229,19 +299,15 @@ def create_template(
 ) -> ScorecardTemplate:
     """A draft template: KPIs, attainments and ratings with weights summing to 100 %."""
     require(actor, perms.TEMPLATE_MANAGE.code)
-    built = [_item(raw, i) for i, raw in enumerate(items)]
-    if not rules.check_weights(i.weight for i in built):
-        raise ValidationFailed(
-            fields={"items": [_("The weights must each be above 0 and sum to 100 %.")]}
-        )
-    template = ScorecardTemplate.objects.create(
-        name=_text(name, "name", limit=200),
+    header = _header(
+        name=name,
         role=role,
-        effective_from=month_start(effective_from),
+        effective_from=effective_from,
         reward_top=reward_top,
         improve_bottom=improve_bottom,
-        created_by=actor,
     )
+    built = _items(items)
+    template = ScorecardTemplate.objects.create(created_by=actor, **header)
     for item in built:
         item.template = template
     TemplateItem.objects.bulk_create(built)
@@ -254,6 +320,52 @@ def create_template(
             "items": [[i.kind, i.code, i.weight, i.rule] for i in built],
         },
     )
+    return template
+
+
+@transaction.atomic
+def change_template(
+    *,
+    actor: User,
+    template: ScorecardTemplate,
+    expected_version: int,
+    name: str,
+    role: str,
+    effective_from: dt.date,
+    items: list[dict[str, Any]],
+    reward_top: int = 1,
+    improve_bottom: int = 1,
+) -> ScorecardTemplate:
+    """Change a draft template and replace its lines (a published one is fixed: the people
+    were told). Version-checked; audited with what changed, the lines before and after."""
+    require(actor, perms.TEMPLATE_MANAGE.code)
+    if template.status != TemplateStatus.DRAFT:
+        raise Conflict(_("A published template cannot change."))
+    header = _header(
+        name=name,
+        role=role,
+        effective_from=effective_from,
+        reward_top=reward_top,
+        improve_bottom=improve_bottom,
+    )
+    built = _items(items)
+    before = audit.snapshot(template, TEMPLATE_FIELDS)
+    old_items = _item_rows(list(template.items.all()))
+    update_versioned(template, expected_version=expected_version, changes=header)
+    new_items = _item_rows(built)
+    if new_items != old_items:
+        # visibility: the lines of the template being changed, reached through it
+        TemplateItem.objects.unrestricted().filter(template=template).delete()
+        for item in built:
+            item.template = template
+        TemplateItem.objects.bulk_create(built)
+    changes: dict[str, Any] = audit.diff(before, audit.snapshot(template, TEMPLATE_FIELDS))
+    if new_items != old_items:
+        changes["items"] = [old_items, new_items]
+    if changes:
+        audit.record(
+            actor=actor, action="performance.template.changed", obj=template, changes=changes
+        )
     return template
 
 
@@ -310,17 +422,19 @@ def _lines(
     attainment: dict[str, Decimal | None],
     ratings: dict[str, int],
     scales: dict[str, int],
+    item_rules: list[rules.Rule] | None = None,
 ) -> tuple[list[dict[str, Any]], Decimal]:
     lines = []
     scored = []
-    for item in items:
+    item_rules = item_rules or [_rule_of(item) for item in items]
+    for item, rule in zip(items, item_rules, strict=True):
         if item.kind == ItemKind.KPI:
             value = values.get(item.code)
         elif item.kind == ItemKind.ATTAINMENT:
             value = attainment.get(item.code)
         else:
             value = rules.rating_score(ratings.get(item.code), scales.get(item.code, 5))
-        points = rules.score(value, _rule_of(item))
+        points = rules.score(value, rule)
         scored.append((item.weight, points))
         lines.append(
             {
@@ -372,6 +486,7 @@ def compute_scorecards(
         ratings[pid][code] = points
     scales = dict(RatingCriterion.objects.unrestricted().values_list("code", "scale_max"))
     items = list(template.items.all())
+    item_rules = [_rule_of(item) for item in items]  # once, not once per person
     existing = {
         s.person_id: s
         for s in Scorecard.objects.unrestricted().filter(month=month, person_id__in=ids)
@@ -380,7 +495,7 @@ def compute_scorecards(
     for pid, unit_id in people:
         values = rules.kpi_values(facts[pid], days)
         attained = {m: rules.ratio(a * 100, t) for m, (t, a) in targets.get(pid, {}).items()}
-        lines, total = _lines(items, values, attained, ratings.get(pid, {}), scales)
+        lines, total = _lines(items, values, attained, ratings.get(pid, {}), scales, item_rules)
         computed[pid] = (lines, total, unit_id)
     # Ranks and marks within each unit, over everyone's current total.
     by_unit: dict[int | None, dict[int, Decimal]] = defaultdict(dict)
@@ -398,6 +513,8 @@ def compute_scorecards(
             placing[pid] = (r, len(ranks), pid in top, pid in bottom)
     created = changed = unchanged = kept = 0
     now = timezone.now()
+    to_create: list[Scorecard] = []
+    to_update: list[tuple[Scorecard, dict[str, Any]]] = []  # (card, its audit snapshot before)
     for pid, (lines, total, unit_id) in computed.items():
         r, of, rewarded, weak = placing[pid]
         state = {
@@ -412,14 +529,7 @@ def compute_scorecards(
         }
         card = existing.get(pid)
         if card is None:
-            card = Scorecard.objects.create(person_id=pid, month=month, computed_at=now, **state)
-            audit.record(
-                actor=actor,
-                action="performance.scorecard.computed",
-                obj=card,
-                changes=audit.snapshot(card, SCORECARD_FIELDS),
-            )
-            created += 1
+            to_create.append(Scorecard(person_id=pid, month=month, computed_at=now, **state))
             continue
         if card.status != ScorecardStatus.COMPUTED:
             kept += 1
@@ -438,15 +548,80 @@ def compute_scorecards(
             unchanged += 1
             continue
         before = audit.snapshot(card, SCORECARD_FIELDS)
-        update_versioned(card, expected_version=card.version, changes={**state, "computed_at": now})
-        audit.record(
-            actor=actor,
-            action="performance.scorecard.recomputed",
-            obj=card,
-            changes=audit.diff(before, audit.snapshot(card, SCORECARD_FIELDS)),
-        )
-        changed += 1
+        for name, value in state.items():
+            setattr(card, name, value)
+        card.computed_at = now
+        to_update.append((card, before))
+    # In bulk: a month's first computation writes thousands of cards (R14: still one audit
+    # entry per card, the same as a single write leaves).
+    Scorecard.objects.bulk_create(to_create, batch_size=500)
+    audit.record_many(
+        actor=actor,
+        action="performance.scorecard.computed",
+        entries=[(card, audit.snapshot(card, SCORECARD_FIELDS)) for card in to_create],
+    )
+    created = len(to_create)
+    _update_cards([card for card, _before in to_update])
+    audit.record_many(
+        actor=actor,
+        action="performance.scorecard.recomputed",
+        entries=[
+            (card, audit.diff(before, audit.snapshot(card, SCORECARD_FIELDS)))
+            for card, before in to_update
+        ],
+    )
+    changed = len(to_update)
     return {"created": created, "changed": changed, "unchanged": unchanged, "kept": kept}
+
+
+_RECOMPUTED = [
+    "lines",
+    "total",
+    "unit_id",
+    "rank",
+    "rank_of",
+    "rewarded",
+    "needs_improvement",
+    "template_id",
+    "computed_at",
+]
+
+
+def _update_cards(cards: list[Scorecard]) -> None:
+    """Write recomputed cards still ``computed``, each one version up, in one parameterised
+    UPDATE run (``bulk_update``'s CASE per column grows with the batch). A card someone
+    reviewed or changed since it was read (another version, another status) is not
+    overwritten: that is a conflict (409), and the whole computation rolls back."""
+    if not cards:
+        return
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    table = quote(Scorecard._meta.db_table)
+    fields = [Scorecard._meta.get_field(name) for name in _RECOMPUTED]
+    concrete = [f for f in fields if isinstance(f, models.Field)]
+    assert len(concrete) == len(fields)  # columns of the table, no reverse relations
+    sets = ", ".join(f"{quote(f.attname)} = %s" for f in concrete)  # attname is the column
+    sql = (
+        f"UPDATE {table} SET {sets}, {quote('version')} = {quote('version')} + 1 "  # noqa: S608 - names from the model
+        f"WHERE id = %s AND {quote('version')} = %s AND {quote('status')} = %s"
+    )
+    rows = [
+        [
+            *(f.get_db_prep_save(getattr(card, f.attname), connection) for f in concrete),
+            card.pk,
+            card.version,
+            ScorecardStatus.COMPUTED,
+        ]
+        for card in cards
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        written = cursor.rowcount
+    if written != len(cards) and written >= 0:
+        raise Conflict(_("Someone changed these scorecards meanwhile; compute again."))
+    for card in cards:
+        card.version += 1
 
 
 def _card_change(

@@ -5,10 +5,11 @@ from django.shortcuts import redirect, render
 
 from salescope.core.errors import DomainError
 from salescope.core.permissions import allows
-from salescope.core.web import int_param, page
+from salescope.core.web import form_error, int_param, page
 from salescope.org.permissions import requires
 from salescope.performance import forms, queries, services
 from salescope.performance import permissions as perms
+from salescope.performance.models import ScorecardTemplate
 from salescope.performance.rules import KPIS
 
 
@@ -237,3 +238,95 @@ def goal_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as error:
                 return _refused(request, error)
     return redirect("performance:improvement")
+
+
+# --- scorecard templates (G4): lines, weights, scoring rules, criteria ------------------------
+
+
+@page
+def templates(request: HttpRequest) -> HttpResponse:
+    viewer = request.user
+    context = {
+        "templates": queries.templates(viewer=viewer),
+        "can_manage": allows(viewer, perms.TEMPLATE_MANAGE.code),
+        "tab": "templates",
+    }
+    return render(request, "performance/templates.html", context)
+
+
+def _template_form(request: HttpRequest, template: ScorecardTemplate | None = None) -> HttpResponse:
+    """The new/edit page of a draft template: its head and its lines (a formset). Saving is
+    for those who may write templates (``requires``: 403 on POST)."""
+    viewer = request.user
+    if template is None:
+        initial: dict = {"effective_from": queries.next_month()}
+        lines: list = []
+    else:
+        initial = {
+            "version": template.version,
+            "name": template.name,
+            "role": template.role,
+            "effective_from": template.effective_from,
+            "reward_top": template.reward_top,
+            "improve_bottom": template.improve_bottom,
+        }
+        lines = forms.item_initial(template.items.all())
+    data = request.POST if request.method == "POST" else None
+    form = forms.TemplateForm(data, initial=initial)
+    items = forms.ItemFormSet(data, initial=lines, prefix="items")
+    status = 200
+    if data is not None:
+        if form.is_valid() and items.is_valid():
+            head = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                if template is None:
+                    template = services.create_template(actor=viewer, items=items.items(), **head)
+                else:
+                    services.change_template(
+                        actor=viewer,
+                        template=template,
+                        expected_version=form.cleaned_data["version"] or 0,
+                        items=items.items(),
+                        **head,
+                    )
+                return redirect("performance:templates")
+            except DomainError as error:
+                status = form_error(form, error)
+        else:
+            status = 422
+    context = {"form": form, "items": items, "template": template, "tab": "templates"}
+    return render(request, "performance/template_form.html", context, status=status)
+
+
+@page
+@requires(perms.TEMPLATE_MANAGE.code)
+def template_new(request: HttpRequest) -> HttpResponse:
+    return _template_form(request)
+
+
+@page
+@requires(perms.TEMPLATE_MANAGE.code)
+def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    template = queries.get_template(viewer=request.user, pk=pk)
+    if request.method == "POST":
+        template = queries.get_template(viewer=request.user, pk=pk, action="change")
+    return _template_form(request, template)
+
+
+@page
+@requires(perms.TEMPLATE_MANAGE.code)
+def template_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = request.user
+    queries.get_template(viewer=viewer, pk=pk)  # hidden → the same 404 as missing
+    if request.method != "POST":
+        return templates(request)
+    template = queries.get_template(viewer=viewer, pk=pk, action="change")
+    form = forms.StepForm(request.POST)
+    if form.is_valid():
+        try:
+            services.publish_template(
+                actor=viewer, template=template, expected_version=form.cleaned_data["version"]
+            )
+        except DomainError as error:
+            return _refused(request, error)
+    return redirect("performance:templates")

@@ -40,6 +40,7 @@ def make_statement(person, plan=None):
     "commissions:plan",
     "commissions:plan-approve",
     "commissions:plan-assign",
+    "commissions:plan-edit",
     "/api/v1/commissions/plans/{plan_id}",
     "/api/v1/commissions/plans/{plan_id}/approve",
     "/api/v1/commissions/plans/{plan_id}/assignments",
@@ -54,10 +55,10 @@ def plan(personas, owner):
     )
 
 
-@register("/api/v1/commissions/assignments/{assignment_id}")
+@register("commissions:assignment-delete", "/api/v1/commissions/assignments/{assignment_id}")
 def assignment(personas, owner):
     made = CommissionAssignment.objects.create(plan=make_plan(personas["admin"]), person=owner)
-    return Target(params={"assignment_id": made.pk}, obj=made)
+    return Target(params={"pk": made.pk, "assignment_id": made.pk}, obj=made)
 
 
 @register(

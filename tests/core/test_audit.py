@@ -291,3 +291,39 @@ def test_flush_empties_the_trail_and_leaves_the_triggers_in_place(personas):
     ):
         cursor.execute("DELETE FROM core_auditentry")
     _unchanged(kept)
+
+
+def test_record_many_writes_what_record_writes_one_entry_each(personas):
+    """The bulk form (a month's scorecards) leaves the same entry per object as ``record``."""
+    from salescope.core.audit_context import audit_source
+
+    director, people = personas["director"], [personas["salesperson"], personas["team_lead"]]
+    with audit_source("page", "10.0.0.1"):
+        one = audit.record(
+            actor=director,
+            action="core.test.done",
+            obj=people[0],
+            changes={"n": dt.date(2026, 1, 1)},
+        )
+        many = audit.record_many(
+            actor=director,
+            action="core.test.done",
+            entries=[(p, {"n": dt.date(2026, 1, 1)}) for p in people],
+        )
+    assert len(many) == 2
+    stored = list(AuditEntry.objects.filter(action="core.test.done").order_by("id"))
+    assert len(stored) == 3
+    fields = ["actor_id", "actor_label", "action", "object_type", "object_id", "object_repr"]
+    fields += ["changes", "source", "remote_addr"]
+    first = stored[1]
+    assert [getattr(first, f) for f in fields] == [getattr(one, f) for f in fields]
+    assert stored[2].object_id == str(people[1].pk)
+    assert stored[2].changes == {"n": "2026-01-01"}
+
+
+def test_record_many_refuses_an_unsaved_object(personas):
+    from salescope.org.models import User
+
+    with pytest.raises(ValueError, match="primary key"):
+        audit.record_many(actor=None, action="core.test.done", entries=[(User(), {})])
+    assert not AuditEntry.objects.filter(action="core.test.done").exists()

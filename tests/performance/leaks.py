@@ -31,11 +31,15 @@ def kpi_drill(personas, owner):
     return Target(params={"person_id": owner.pk, "kpi": "sales"}, obj=owner)
 
 
-@register("/api/v1/performance/templates/{template_id}/publish")
+@register(
+    "performance:template-edit",
+    "performance:template-publish",
+    "/api/v1/performance/templates/{template_id}/publish",
+)
 def template(personas, owner):
     made = make_template(owner)
     return Target(
-        params={"template_id": made.pk},
+        params={"pk": made.pk, "template_id": made.pk},
         obj=made,
         everyone_sees=True,
         bodies={"POST": {"version": made.version}},

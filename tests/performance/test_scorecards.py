@@ -217,3 +217,33 @@ def test_improvement_plan_is_tracked_to_done(personas):
     assert list(queries.improvement_plans(viewer=me)) == [plan]
     with pytest.raises(PermissionDenied):
         services.create_improvement_plan(actor=me, person=me, goals=[("x", dt.date(2027, 1, 1))])
+
+
+def test_computing_in_bulk_audits_every_card_written_and_only_those(facts, template, personas):
+    """The month's cards are written in bulk: still one audit entry per card created, and on
+    a recomputation one per card that changed (with what changed), none for the others."""
+    director, lead, me = personas["director"], personas["team_lead"], personas["salesperson"]
+    counts = services.compute_scorecards(actor=director, template=template, month=NOV, today=TODAY)
+    cards = {c.pk: c for c in Scorecard.objects.unrestricted().filter(month=NOV)}
+    assert counts["created"] == len(cards) >= 3
+    computed = AuditEntry.objects.filter(action="performance.scorecard.computed")
+    assert sorted(computed.values_list("object_id", flat=True)) == sorted(map(str, cards))
+    mine = next(c for c in cards.values() if c.person_id == me.pk)
+    entry = computed.get(object_id=str(mine.pk))
+    assert (entry.actor_id, entry.object_type) == (director.pk, "performance.scorecard")
+    assert entry.changes["total"] == str(mine.total)
+
+    teamwork = RatingCriterion.objects.unrestricted().get(code="teamwork")
+    services.rate(actor=lead, person=me, criterion=teamwork, month=NOV, score=5)
+    again = services.compute_scorecards(actor=director, template=template, month=NOV, today=TODAY)
+    after = {c.pk: c for c in Scorecard.objects.unrestricted().filter(month=NOV)}
+    moved = {pk for pk in cards if after[pk].version != cards[pk].version}
+    assert mine.pk in moved
+    assert again["changed"] == len(moved)
+    assert all(after[pk].version == cards[pk].version + 1 for pk in moved)
+    recomputed = AuditEntry.objects.filter(action="performance.scorecard.recomputed")
+    assert sorted(recomputed.values_list("object_id", flat=True)) == sorted(map(str, moved))
+    assert recomputed.get(object_id=str(mine.pk)).changes["total"] == [
+        str(mine.total),
+        str(after[mine.pk].total),
+    ]
