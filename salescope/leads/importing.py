@@ -32,8 +32,7 @@ from salescope.core.importing.common import (
     Progress,
     RowError,
     Spec,
-    capped,
-    changed_fields,
+    by_external_id,
     run_import,
 )
 from salescope.core.importing.names import NameIndex
@@ -211,29 +210,13 @@ class LeadSpec(Spec):
             ],
             batch_size=500,
         )
-        updated: dict[str, Any] = {}
-        unchanged = 0
-        for record in records:
-            existing = record["existing"]
-            if existing is None:
-                continue
-            changes = changed_fields(existing, record["values"])
-            if not changes:
-                unchanged += 1
-                continue
+
+        def update(existing: dict[str, Any], values: dict[str, Any]) -> None:
             Lead.objects.unrestricted().filter(pk=existing["pk"]).update(
-                **{k: record["values"][k] for k in changes}, version=F("version") + 1
+                **values, version=F("version") + 1
             )
-            updated[record["external_id"]] = changes
-        return Outcome(
-            created=len(new),
-            updated=len(updated),
-            unchanged=unchanged,
-            details={
-                "created_ids": capped([r["external_id"] for r in new if r["external_id"]]),
-                "updated_ids": dict(list(updated.items())[:500]),
-            },
-        )
+
+        return by_external_id(new, records, update)
 
 
 def import_leads(

@@ -39,8 +39,7 @@ from salescope.core.importing.common import (
     Progress,
     RowError,
     Spec,
-    capped,
-    changed_fields,
+    by_external_id,
     folded_note,
     run_import,
 )
@@ -300,27 +299,10 @@ class OpportunitySpec(Spec):
         now = timezone.now()
         new = [r for r in records if r["existing"] is None]
         self._create(new, now)
-        updated: dict[str, Any] = {}
-        unchanged = 0
-        for record in records:
-            existing = record["existing"]
-            if existing is None:
-                continue
-            changes = changed_fields(existing, record["values"])
-            if not changes:
-                unchanged += 1
-                continue
-            self._update(existing, {k: record["values"][k] for k in changes}, now)
-            updated[record["external_id"]] = changes
-        created_ids = [r["external_id"] for r in new]
-        return Outcome(
-            created=len(new),
-            updated=len(updated),
-            unchanged=unchanged,
-            details={
-                "created_ids": capped(created_ids),
-                "updated_ids": dict(list(updated.items())[:500]),
-            },
+        return by_external_id(
+            new,
+            records,
+            lambda existing, values: self._update(existing, values, now),
             extra={"incomplete": sum(1 for r in records if _incomplete(r))},
         )
 

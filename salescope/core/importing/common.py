@@ -587,6 +587,41 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, l
     }
 
 
+def by_external_id(
+    new: list[dict[str, Any]],
+    records: list[dict[str, Any]],
+    update: Callable[[dict[str, Any], dict[str, Any]], None],
+    *,
+    extra: dict[str, Any] | None = None,
+) -> Outcome:
+    """The outcome of a file keyed by external id, once ``new`` records are created: each
+    existing record whose values differ from the file is passed to ``update(existing, changed
+    values)``; the rest count as unchanged. The audit details name the ids created and the
+    fields changed per id (capped)."""
+    updated: dict[str, Any] = {}
+    unchanged = 0
+    for record in records:
+        existing = record["existing"]
+        if existing is None:
+            continue
+        changes = changed_fields(existing, record["values"])
+        if not changes:
+            unchanged += 1
+            continue
+        update(existing, {name: record["values"][name] for name in changes})
+        updated[record["external_id"]] = changes
+    return Outcome(
+        created=len(new),
+        updated=len(updated),
+        unchanged=unchanged,
+        details={
+            "created_ids": capped([r["external_id"] for r in new if r["external_id"]]),
+            "updated_ids": dict(list(updated.items())[:AUDIT_DETAIL_LIMIT]),
+        },
+        extra=extra or {},
+    )
+
+
 def bulk_create_with_ids(model: Any, objects: list[Any], key: str) -> None:
     """``bulk_create`` and make sure every object has its id (both our databases return them;
     the look-up by natural key ``key`` is the fallback for a backend that does not)."""
