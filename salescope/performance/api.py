@@ -12,6 +12,8 @@ from salescope.performance import permissions as perms
 from salescope.performance import queries, services
 from salescope.performance.schemas import (
     PerformanceComputeIn,
+    PerformanceCriterionIn,
+    PerformanceCriterionOut,
     PerformanceDrillOut,
     PerformanceFollowUpIn,
     PerformanceGoalOut,
@@ -65,6 +67,28 @@ def drill(request: HttpRequest, person_id: int, kpi: str, period: str = "") -> A
 @router.get("/performance/templates", response=list[PerformanceTemplateOut])
 def list_templates(request: HttpRequest) -> Any:
     return queries.templates(viewer=request.user)
+
+
+@router.get("/performance/criteria", response={200: list[PerformanceCriterionOut], **ERRORS})
+def list_criteria(request: HttpRequest) -> Any:
+    """The rating criteria in use (团队协作, 工作热情, 责任心 and those the company added)."""
+    return list(queries.criteria(viewer=request.user))
+
+
+@router.post(
+    "/performance/criteria",
+    response={201: PerformanceCriterionOut, **ERRORS},
+    openapi_extra=api_permission(perms.CRITERION_MANAGE.code),
+)
+def create_criterion(request: HttpRequest, payload: PerformanceCriterionIn) -> Any:
+    criterion = services.add_criterion(
+        actor=request.user,
+        code=payload.code,
+        name=payload.name,
+        scale_max=payload.scale_max,
+        description=payload.description,
+    )
+    return Status(201, criterion)
 
 
 @router.post(

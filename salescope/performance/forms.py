@@ -20,6 +20,13 @@ class RatingForm(forms.Form):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
+class CriterionForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    scale_max = forms.IntegerField(label=_("Scale (1 to)"), min_value=2, max_value=10, initial=5)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+
 class PlanForm(forms.Form):
     goals = forms.CharField(
         label=_("Goals"),

@@ -2,7 +2,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class PerformanceKpiRowOut(Schema):
@@ -84,6 +84,22 @@ class PerformanceScorecardOut(Schema):
     appeal_reason: str
     appeal_answer: str
     version: int
+
+
+class PerformanceCriterionIn(Schema):
+    code: str = Field(max_length=40)
+    name: str = Field(max_length=100)
+    scale_max: int = Field(5, ge=2, le=10)
+    description: str = Field("", max_length=300)
+
+
+class PerformanceCriterionOut(Schema):
+    id: int
+    code: str
+    name: str
+    description: str
+    scale_max: int
+    active: bool
 
 
 class PerformanceRatingIn(Schema):

@@ -21,6 +21,7 @@ urlpatterns = [
     path("scorecards/<int:pk>/rate/", views.scorecard_rate, name="scorecard-rate"),
     path("scorecards/<int:pk>/plan/", views.scorecard_plan, name="scorecard-plan"),
     path("templates/", views.templates, name="templates"),
+    path("criteria/", views.criteria, name="criteria"),
     path("templates/new/", views.template_new, name="template-new"),
     path("templates/<int:pk>/edit/", views.template_edit, name="template-edit"),
     path("templates/<int:pk>/publish/", views.template_publish, name="template-publish"),

@@ -1,7 +1,9 @@
 """Evaluation's pages (考核与激励): the KPI library, scorecards, leaderboards. Thin."""
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from salescope.core.errors import DomainError
 from salescope.core.permissions import allows
@@ -252,6 +254,39 @@ def templates(request: HttpRequest) -> HttpResponse:
         "tab": "templates",
     }
     return render(request, "performance/templates.html", context)
+
+
+@page
+@requires(perms.CRITERION_MANAGE.code)
+def criteria(request: HttpRequest) -> HttpResponse:
+    """评分维度: the criteria managers rate on, and a form to add one (for those who may)."""
+    viewer = request.user
+    form = forms.CriterionForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            criterion = services.add_criterion(
+                actor=viewer,
+                code=data["code"],
+                name=data["name"],
+                scale_max=data["scale_max"],
+                description=data["description"],
+            )
+        except DomainError as error:
+            status = form_error(form, error)
+        else:
+            messages.success(request, _("Criterion added: %(name)s") % {"name": criterion.name})
+            return redirect("performance:criteria")
+    elif request.method == "POST":
+        status = 422
+    context = {
+        "criteria": queries.criteria(viewer=viewer),
+        "form": form,
+        "can_manage": allows(viewer, perms.CRITERION_MANAGE.code),
+        "tab": "templates",
+    }
+    return render(request, "performance/criteria.html", context, status=status)
 
 
 def _template_form(request: HttpRequest, template: ScorecardTemplate | None = None) -> HttpResponse:
