@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 
+from salescope.analytics.targets.basis import MonthWeights
 from salescope.commissions import rules
 from salescope.commissions.choices import StatementStatus
 from salescope.commissions.models import (
@@ -19,10 +20,9 @@ from salescope.commissions.models import (
     Statement,
 )
 from salescope.core.money import from_fen
-from salescope.core.periods import month_end, month_start, months_between
+from salescope.core.periods import month_start, months_between
 from salescope.org.models import OrgUnit, User
 from salescope.plans import rules as plan_rules
-from salescope.plans.choices import PaceBasis
 from salescope.plans.models import Dim, Plan, Target
 
 
@@ -320,61 +320,10 @@ def month_targets(*, viewer: Any, plan: Plan, metric: str, period: dt.date) -> d
         rows = cells.filter(either, is_leaf=True).values_list(
             "person_id", "period_start", "period_end", "value"
         )
-        weights = _MonthWeights(viewer, plan, metric)
+        weights = MonthWeights(viewer, plan, metric)
         for person, start, end, value in rows.order_by():
             months = months_between(start, end)
             if period in months:
                 parts = plan_rules.allocate(int(value), weights.of(months))
                 found[person] = found.get(person, 0) + parts[months.index(period)]
     return found
-
-
-class _MonthWeights:
-    """The weights a cell coarser than a month is split over its months by: the plan's pace
-    basis (days, working days, or last year's actual per month), as the target report does."""
-
-    def __init__(self, viewer: Any, plan: Plan, metric: str) -> None:
-        self.viewer, self.plan, self.metric = viewer, plan, metric
-        self._season: dict[dt.date, int] | None = None
-        self._calendar: tuple[frozenset, frozenset] | None = None
-
-    def of(self, months: list[dt.date]) -> list[Any]:
-        basis = self.plan.pace_basis
-        if basis == PaceBasis.SEASONALITY:
-            season = self.season()
-            if any(season.get(m) for m in months):
-                return [season.get(m, 0) for m in months]
-        if basis == PaceBasis.WORKING_DAYS:
-            holidays, workdays = self.calendar()
-            return [
-                sum(
-                    1
-                    for d in range(month_end(m).day)
-                    if plan_rules.is_working_day(m + dt.timedelta(days=d), holidays, workdays)
-                )
-                for m in months
-            ]
-        return [month_end(m).day for m in months]
-
-    def season(self) -> dict[dt.date, int]:
-        """Last year's actual per month, shifted to this year."""
-        if self._season is None:
-            from salescope.analytics.actuals import actual_totals
-            from salescope.core.periods import add_months
-
-            totals = actual_totals(
-                viewer=self.viewer,
-                metric=self.metric,
-                date_from=add_months(self.plan.period_start, -12),
-                date_to=add_months(self.plan.period_end.replace(day=1), -12),
-                group_by=("month",),
-            )
-            self._season = {add_months(k[0], 12): v for k, v in totals.items() if k[0] is not None}
-        return self._season
-
-    def calendar(self) -> tuple[frozenset, frozenset]:
-        if self._calendar is None:
-            from salescope.core.calendar import holidays_and_workdays
-
-            self._calendar = holidays_and_workdays(self.plan.period_start, self.plan.period_end)
-        return self._calendar

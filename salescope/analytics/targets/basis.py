@@ -45,6 +45,25 @@ def _month_weights(
     return [month_end(m).day for m in months]
 
 
+class MonthWeights:
+    """:func:`_month_weights` for one plan and metric, reading the season or the working-day
+    calendar once and only when the plan's basis needs it (for readers that split a few cells
+    without building the whole report, e.g. commission statements)."""
+
+    def __init__(self, viewer: Any, plan: Plan, metric: str) -> None:
+        self.viewer, self.plan, self.metric = viewer, plan, metric
+        self._season: dict[dt.date, int] | None = None
+        self._calendar: Calendar | None = None
+
+    def of(self, months: list[dt.date]) -> list[Any]:
+        basis = self.plan.pace_basis
+        if basis == PaceBasis.SEASONALITY and self._season is None:
+            self._season = _season(self.viewer, self.plan, self.metric)
+        if self._calendar is None:
+            self._calendar = _work_calendar(self.plan, basis)
+        return _month_weights(self.plan, months, basis, self._season or {}, self._calendar)
+
+
 _SHARES: dict[tuple, Fraction | int] = {}
 
 
