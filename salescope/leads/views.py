@@ -1,6 +1,7 @@
 """Leads pages: the list, a lead with its score and hands, the pools, overdue leads,
 campaigns, the source/campaign report, settings (models and rules), import."""
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -10,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salescope.core.errors import DomainError
-from salescope.core.importing.forms import ImportForm
-from salescope.core.importing.uploads import uploaded_path
+from salescope.core.importing.forms import submit_upload
 from salescope.core.permissions import allows, requires
 from salescope.core.web import form_error, page, paginate
 from salescope.leads import forms, queries, services
@@ -380,20 +380,11 @@ def new_model(request: HttpRequest) -> HttpResponse:
 @page
 @requires(perms.LEAD_IMPORT.code)
 def import_leads(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None, fields=LEAD_IMPORT_FIELDS)
-    result, status = None, 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            with uploaded_path(form.cleaned_data["file"], "leads") as path:
-                result = services.import_leads(
-                    actor=request.user,
-                    path=path,
-                    dry_run=form.cleaned_data["dry_run"],
-                    mapping=form.cleaned_data["mapping"],
-                )
-        except DomainError as error:
-            status = form_error(form, error)
-    elif request.method == "POST":
-        status = 422
+    form, result, status = submit_upload(
+        request,
+        fields=LEAD_IMPORT_FIELDS,
+        stem="leads",
+        run=partial(services.import_leads, actor=request.user),
+    )
     context = {"form": form, "result": result, "fields": LEAD_IMPORT_FIELDS}
     return render(request, "leads/import.html", context, status=status)

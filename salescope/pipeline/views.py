@@ -1,5 +1,6 @@
 """Pipeline pages: my/team opportunities, the kanban board, an opportunity, forecast, reports."""
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -12,11 +13,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from salescope.core.errors import DomainError
-from salescope.core.importing.forms import ImportForm
-from salescope.core.importing.uploads import uploaded_path
+from salescope.core.importing.forms import submit_upload
 from salescope.core.money import from_fen
 from salescope.core.roles import Role
-from salescope.core.web import date_param, form_error, int_param, page, paginate
+from salescope.core.web import date_param, int_param, page, paginate
 from salescope.ledger import permissions as ledger_perms
 from salescope.org.permissions import allows, require, requires
 from salescope.pipeline import permissions as perms
@@ -74,21 +74,12 @@ def index(request: HttpRequest) -> HttpResponse:
 def import_opportunities(request: HttpRequest) -> HttpResponse:
     """Upload another CRM's export; the result lists refused rows and data-quality findings."""
     require(request.user, perms.OPPORTUNITY_IMPORT.code)  # the form too: no page that 403s
-    form = ImportForm(request.POST or None, request.FILES or None, fields=OPPORTUNITY_FIELDS)
-    result, status = None, 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            with uploaded_path(form.cleaned_data["file"], "opportunities") as path:
-                result = services.import_opportunities(
-                    actor=request.user,
-                    path=path,
-                    dry_run=form.cleaned_data["dry_run"],
-                    mapping=form.cleaned_data["mapping"],
-                )
-        except DomainError as error:
-            status = form_error(form, error)
-    elif request.method == "POST":
-        status = 422
+    form, result, status = submit_upload(
+        request,
+        fields=OPPORTUNITY_FIELDS,
+        stem="opportunities",
+        run=partial(services.import_opportunities, actor=request.user),
+    )
     context = {"form": form, "result": result, "fields": OPPORTUNITY_FIELDS}
     return render(request, "pipeline/import.html", context, status=status)
 
