@@ -404,10 +404,13 @@ def test_explorer_rollups_equal_the_lines_after_any_imports(world, tmp_path, fil
     try:
         for number, lines in enumerate(files):
             rows = [
-                ["SO-1", no, date, customer, product, qty, f"{fen / 100:.2f}", person, kind]
-                for no, date, customer, product, qty, fen, person, kind in lines
+                [
+                    *("SO-1", no, date, customer, product, qty, f"{fen / 100:.2f}"),
+                    *(person, kind, channel),
+                ]
+                for no, date, customer, product, qty, fen, person, kind, channel in lines
             ]
-            path = write_csv(tmp_path / f"e-{number}.csv", DELTA_HEADER, rows)
+            path = write_csv(tmp_path / f"e-{number}.csv", [*DELTA_HEADER, "渠道"], rows)
             result = import_sales_lines(
                 actor=world.personas["admin"], path=path, options=ImportOptions()
             )
