@@ -216,6 +216,8 @@ def _move_explorer(delta: pl.DataFrame) -> None:
             typed = _moves_columns(names)
             cursor.execute(f"CREATE TEMP TABLE {MOVES_TABLE} ({typed})")
             copy_frame(MOVES_TABLE, moves.select(*names, *measures))
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {MOVES_TABLE}")  # its size, for the joins' plans
             cursor.execute(
                 f"UPDATE {table} AS r SET {added} FROM {MOVES_TABLE} d WHERE {match}"  # noqa: S608
             )
