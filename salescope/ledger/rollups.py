@@ -210,6 +210,10 @@ def _move_explorer(delta: pl.DataFrame) -> None:
         match = " AND ".join(
             f"r.{c} {same} d.{c}" if c in _NULLABLE else f"r.{c} = d.{c}" for c in names
         )
+        # And the rollup's rows of the delta's months only, said outright: else PostgreSQL
+        # hashes the whole rollup for the join (3.3M customer rows at 10M lines: 13.9 s).
+        months = sorted(moves["month"].unique().to_list())
+        match += f" AND r.month IN ({', '.join(['%s'] * len(months))})"
         added = ", ".join(f"{m} = r.{m} + d.{m}" for m in measures)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {MOVES_TABLE}")
@@ -219,17 +223,20 @@ def _move_explorer(delta: pl.DataFrame) -> None:
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {MOVES_TABLE}")  # its size, for the joins' plans
             cursor.execute(
-                f"UPDATE {table} AS r SET {added} FROM {MOVES_TABLE} d WHERE {match}"  # noqa: S608
+                f"UPDATE {table} AS r SET {added} FROM {MOVES_TABLE} d WHERE {match}",  # noqa: S608
+                months,
             )
             cursor.execute(
                 f"INSERT INTO {table} ({columns}, {_MEASURES}) "  # noqa: S608
                 f"SELECT {', '.join('d.' + c for c in (*names, *measures))} FROM {MOVES_TABLE} d "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE {match})"
+                f"WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE {match})",
+                months,
             )
             # Only a key that lost lines can be left with none.
             cursor.execute(
                 f"DELETE FROM {table} WHERE lines = 0 AND id IN (SELECT r.id "  # noqa: S608
-                f"FROM {MOVES_TABLE} d JOIN {table} r ON {match} WHERE d.lines < 0)"
+                f"FROM {MOVES_TABLE} d JOIN {table} r ON {match} WHERE d.lines < 0)",
+                months,
             )
             cursor.execute(f"DROP TABLE {MOVES_TABLE}")
 
