@@ -413,6 +413,9 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-date", "-id"]
+        # The month's orders of everyone (the KPI "orders per visit", issue 17): without it
+        # both databases read every order (SQLite walked 1M in owner order: 5.4 s).
+        indexes = [models.Index(fields=["date"], name="order_day")]
 
     def __str__(self) -> str:
         return self.number
