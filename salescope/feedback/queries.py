@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Min, Q, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 
 from salescope.catalog.models import Product
 from salescope.customers.models import Customer
@@ -16,6 +16,7 @@ from salescope.feedback.search import (
     FTS_TABLE,
     JULIAN_OFFSET,
     KEY_SHIFT,
+    observed_span,
     query_terms,
     search_condition,
 )
@@ -80,9 +81,7 @@ def _newest_days(entries: QuerySet, q: str, terms: list[str], need: int) -> Quer
     than the cap" either way. A window is tried, counted as far as ``need``, and widened by the
     density it showed until it holds enough or covers every day."""
     everything = entries.filter(search_condition(q, terms))
-    every = Intelligence.objects.unrestricted()  # one MIN or MAX a query: read off the index
-    oldest = every.aggregate(day=Min("observed_on"))["day"]
-    newest = every.aggregate(day=Max("observed_on"))["day"]
+    oldest, newest = observed_span()
     since = _first_since(terms, need)
     if since is None or oldest is None or newest is None:
         return everything  # fewer than ``need`` matches in all (visible or not): no narrowing

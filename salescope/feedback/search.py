@@ -96,6 +96,18 @@ def _fts5_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def observed_span() -> tuple[dt.date | None, dt.date | None]:
+    """The first and last days any entry was observed on (bounds of the newest-days windows;
+    no entry is read). One MIN or MAX a statement, so each is read off the index's ends."""
+    days = []
+    with connection.cursor() as cursor:
+        for bound in ("MIN", "MAX"):
+            cursor.execute(f"SELECT {bound}(observed_on) FROM feedback_intelligence")  # noqa: S608
+            value = cursor.fetchone()[0]
+            days.append(dt.date.fromisoformat(value) if isinstance(value, str) else value)
+    return days[0], days[1]
+
+
 def sort_key(observed_on: dt.date, pk: int) -> int:
     """The FTS5 rowid of an entry: ordered as the list is (day observed, then id)."""
     return (observed_on.toordinal() + JULIAN_OFFSET) * KEY_SHIFT + pk
