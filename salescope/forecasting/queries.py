@@ -15,7 +15,7 @@ import datetime as dt
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, overload
@@ -678,6 +678,11 @@ class RankedRisks(Sequence[StockRisk]):
         if isinstance(item, slice):
             return self._build(self._order[item])
         return self._build(self._order[[item]])[0]
+
+    def __iter__(self) -> Iterator[StockRisk]:
+        """Every row in order, built a thousand at a time (the report lists them all)."""
+        for start in range(0, len(self._order), 1000):
+            yield from self._build(self._order[start : start + 1000])
 
     def at(self, positions: np.ndarray) -> list[StockRisk]:
         """The rows at these positions of the list, built at once."""

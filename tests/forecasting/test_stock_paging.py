@@ -135,3 +135,22 @@ def test_the_stock_out_warning_sees_every_product_at_risk_not_one_page(many, per
         .values_list("facts__subject", flat=True)
     )
     assert {f"sku{p.pk}" for p in short} <= warned
+
+
+def test_the_report_lists_every_row_at_risk(many, personas):
+    import io
+    import json
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    out = io.StringIO()
+    call_command(
+        "report_forecast", "--risks", "--json", "--as", personas["director"].username, stdout=out
+    )
+    rows = json.loads(out.getvalue())
+    # the report reads today's projection; the whole list, in the list's order
+    everything = queries.stock_risks(as_of=timezone.localdate())
+    assert [(r["sku"], r["warehouse"]) for r in rows] == [
+        (r.product.sku, r.warehouse.code) for r in everything
+    ]
