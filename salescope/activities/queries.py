@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils import timezone
 from salescope.activities import rules
 from salescope.activities.choices import ReportStatus, VisitStatus
 from salescope.activities.models import (
+    FAR_METRES,
     CalendarFeed,
     ChecklistAnswer,
     ChecklistItem,
@@ -158,32 +159,32 @@ def team_of(*, viewer: Any) -> list[User]:
     )
 
 
-CELL_FIELDS = (
-    "pk",
-    "owner_id",
-    "customer__name",
-    "planned_date",
-    "planned_time",
-    "status",
-    "distance_m",
-)
+class CalendarVisit(NamedTuple):
+    """What a calendar cell shows of a visit: a month of a team of 50 is thousands of visits,
+    and building model objects for them was most of the calendar's time."""
+
+    pk: int
+    customer_name: str
+    status: str
+    distance_m: int | None
+
+    @property
+    def is_far(self) -> bool:
+        return self.distance_m is not None and self.distance_m > FAR_METRES
 
 
 def team_calendar(*, viewer: Any, start: dt.date, end: dt.date) -> dict[str, Any]:
     """Person × day: the visible visits of the team between ``start`` and ``end``."""
     team = team_of(viewer=viewer)
-    cells: dict[tuple[int, dt.date], list[Visit]] = defaultdict(list)
-    for visit in (
+    cells: dict[tuple[int, dt.date], list[CalendarVisit]] = defaultdict(list)
+    visits = (
         list_visits(viewer=viewer, start=start, end=end)
         .filter(owner_id__in=[p.pk for p in team])
         .exclude(status=VisitStatus.CANCELLED)
-        .select_related(None)
-        .select_related("customer")
-        # what a cell shows (the team rows already hold the people): a month of a team of 50
-        # is thousands of visits, and building whole rows was most of the calendar's time
-        .only(*CELL_FIELDS)
-    ):
-        cells[(visit.owner_id, visit.planned_date)].append(visit)
+        .values_list("owner_id", "planned_date", "pk", "customer__name", "status", "distance_m")
+    )
+    for owner_id, day, pk, customer_name, status, distance_m in visits:
+        cells[(owner_id, day)].append(CalendarVisit(pk, customer_name, status, distance_m))
     days = rules.days(start, end)
     rows = [{"person": p, "days": [cells.get((p.pk, d), []) for d in days]} for p in team]
     return {"days": days, "rows": rows}
