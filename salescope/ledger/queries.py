@@ -410,7 +410,7 @@ def receivables_ageing(
     if group_by:
         if group_by not in AGEING_GROUPS:
             raise ValidationFailed(fields={"group_by": ["customer, owner or unit"]})
-        with _roomy_report():
+        with _roomy_report(serial=group_by == "customer"):
             kept, row_count, fen_total = _ranked_groups(
                 qs.values(AGEING_GROUPS[group_by]).annotate(**measures).order_by(),
                 AGEING_GROUPS[group_by],
@@ -495,16 +495,21 @@ def _bucket_values(
 
 
 @contextmanager
-def _roomy_report() -> Iterator[None]:
+def _roomy_report(*, serial: bool = False) -> Iterator[None]:
     """On PostgreSQL, room for a report's one big aggregation: a hash of 100k customers' sums
     in memory (the default 4 MB ``work_mem`` sorted 1M invoices on disk instead) and no JIT
-    compilation (~0.27 s of a 1M-invoice ageing), for this transaction only."""
+    compilation (~0.27 s of a 1M-invoice ageing), for this transaction only. ``serial``: no
+    parallel workers, where every worker would meet nearly every group (each customer's
+    invoices are spread over the table), so their partial sums only add a second
+    aggregation (1M open invoices by customer, quiet: 0.80–1.05 s → 0.52–0.55 s)."""
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("SET LOCAL jit = off")
+        if serial:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         yield
 
 
