@@ -3,6 +3,11 @@ generated ledger. Generates its own data into a throwaway database.
 
     .venv/bin/python bench/bench_alerts.py --db sqlite [--scale 1.0]
     .venv/bin/python bench/bench_alerts.py --db postgres [--scale 1.0] [--name bench_alerts]
+    .venv/bin/python bench/bench_alerts.py --db sqlite --scale 1.0 --reuse
+
+--reuse keeps the generated data: the first run saves a pristine copy (SQLite: the database
+file beside it, ``salescope.sqlite3.pristine``; PostgreSQL: the database ``NAME_pristine``) and
+later runs start from a fresh copy of it instead of generating again (a copy of the same scale).
 
 At --scale 1: 10M sales lines over two years, 1M invoices, 100k customers (tiers A/B/C, a
 fifth with a credit limit), 500 people, 300k visits, confirmed orders, 窜货 lines. Times each
@@ -16,6 +21,7 @@ The goal: every kind over 10M lines, 1M invoices, 100k customers ≤ 30 s.
 import argparse
 import datetime as dt
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -108,6 +114,66 @@ def shape_data(n_customers: int, n_visits: int) -> None:
     )
 
 
+def _pristine(db: str, name: str, scale: float) -> Path | str:
+    return (
+        Path(f"/tmp/{name}-{db}/salescope.sqlite3.pristine-{scale}")  # noqa: S108 - bench data
+        if db == "sqlite"
+        else f"{name}_pristine_{str(scale).replace('.', '_')}"
+    )
+
+
+def restore(db: str, name: str, scale: float) -> bool:
+    """Start from the saved copy of generated data at this scale, if there is one."""
+    pristine = _pristine(db, name, scale)
+    if db == "sqlite":
+        assert isinstance(pristine, Path)
+        if not pristine.exists():
+            return False
+        var = pristine.parent
+        os.environ["SALESCOPE_VAR_DIR"] = str(var)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "salescope.settings"
+        os.environ["LOG_LEVEL"] = "WARNING"
+        os.environ.pop("DATABASE_URL", None)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{var}/salescope.sqlite3{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(pristine, var / "salescope.sqlite3")
+        return True
+    import psycopg
+
+    server = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as c:
+        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [pristine]).fetchone():
+            return False
+        c.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        c.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pristine}"')
+    os.environ["SALESCOPE_VAR_DIR"] = f"/tmp/{name}-{db}"  # noqa: S108 - bench data
+    os.environ["DJANGO_SETTINGS_MODULE"] = "salescope.settings"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["DATABASE_URL"] = f"{server}/{name}"
+    return True
+
+
+def save(db: str, name: str, scale: float) -> None:
+    """Keep a copy of the freshly generated data for later ``--reuse`` runs."""
+    from django.db import connection
+
+    pristine = _pristine(db, name, scale)
+    if db == "sqlite":
+        assert isinstance(pristine, Path)
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.close()
+        shutil.copyfile(pristine.parent / "salescope.sqlite3", pristine)
+        return
+    import psycopg
+
+    connection.close()
+    server = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{pristine}"')
+        c.execute(f'CREATE DATABASE "{pristine}" TEMPLATE "{name}"')
+
+
 def each_check() -> None:
     """Each kind's read and rule on its own (the raiser collects; nothing is written)."""
     from django.db import transaction
@@ -139,9 +205,12 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--name", default="bench_alerts")
+    parser.add_argument("--reuse", action="store_true", help="start from the saved copy")
     args = parser.parse_args()
     s = args.scale
-    setup_env(args.db, args.name)
+    reused = args.reuse and restore(args.db, args.name, s)
+    if not reused:
+        setup_env(args.db, args.name)
     import django
 
     django.setup()
@@ -165,13 +234,18 @@ def main() -> None:
         f"{n_invoices:,}, customers {n_customers:,}, visits {n_visits:,}, as of {AS_OF}"
     )
     call_command("migrate", verbosity=0)
-    (_sellers, prods, custs, person_region, _regions), _ = timed(
-        "master data", build_master_data, 500, n_customers, 2000
-    )
-    timed("fill ledger", fill_ledger, n_lines, custs, prods, person_region)
-    timed("fill invoices", fill_invoices, n_invoices, custs)
-    timed("shape data", shape_data, n_customers, n_visits)
-    timed("rollups", rollups.rebuild_all)
+    if reused:
+        print("  data: the saved copy of an earlier run at this scale")
+    else:
+        (_sellers, prods, custs, person_region, _regions), _ = timed(
+            "master data", build_master_data, 500, n_customers, 2000
+        )
+        timed("fill ledger", fill_ledger, n_lines, custs, prods, person_region)
+        timed("fill invoices", fill_invoices, n_invoices, custs)
+        timed("shape data", shape_data, n_customers, n_visits)
+        timed("rollups", rollups.rebuild_all)
+        if args.reuse:
+            timed("save a copy for --reuse", save, args.db, args.name, s)
     connection.close()
     from django.urls import reverse
 

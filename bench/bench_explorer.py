@@ -37,12 +37,21 @@ PIVOTS = [
 ]
 
 
+CPU_MS: list[float] = []  # the last median_ms's CPU per run: this process + the database's
+
+
 def median_ms(fn, runs: int) -> float:
+    import bench_ledger
+
     times = []
+    cpu, db = time.process_time(), bench_ledger.backend_cpu()
     for _ in range(runs):
         start = time.perf_counter()
         fn()
         times.append((time.perf_counter() - start) * 1000)
+    db_after = bench_ledger.backend_cpu() if db is not None else None
+    used = time.process_time() - cpu + ((db_after - db) if db is not None and db_after else 0)
+    CPU_MS[:] = [used * 1000 / runs]
     return statistics.median(times)
 
 
@@ -52,10 +61,13 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-raw", action="store_true", help="skip the raw scans of the lines")
+    parser.add_argument(
+        "--name", default="bench_explorer", help="PostgreSQL database and var dir /tmp/NAME-DB"
+    )
     args = parser.parse_args()
     import bench_ledger
 
-    bench_ledger.setup_env(args.db, database="bench_explorer")
+    bench_ledger.setup_env(args.db, database=args.name)
     os.environ["HEAVY_REQUESTS_PER_WINDOW"] = "1000000"
 
     import django
@@ -132,6 +144,7 @@ def main() -> None:
         )
         result = explorer.pivot(viewer=director, spec=spec)
         as_director = median_ms(lambda s=spec: explorer.pivot(viewer=director, spec=s), args.runs)
+        director_cpu = CPU_MS[0]
         as_manager = median_ms(lambda s=spec: explorer.pivot(viewer=manager, spec=s), args.runs)
         source = result["source"]
         params = {"rows": ",".join(rows), "columns": ",".join(columns), **year}
@@ -157,8 +170,8 @@ def main() -> None:
             raw = f", raw lines {(time.perf_counter() - start) * 1000:,.0f} ms"
         print(
             f"  {label}: {source}, {result['row_count']:,} rows × {result['column_count']} "
-            f"columns; director {as_director:,.0f} ms, regional manager {as_manager:,.0f} ms"
-            f"{api}{raw}"
+            f"columns; director {as_director:,.0f} ms (CPU {director_cpu:,.0f} ms), regional "
+            f"manager {as_manager:,.0f} ms{api}{raw} (load average {os.getloadavg()[0]:.1f})"
         )
 
 

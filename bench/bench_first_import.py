@@ -11,6 +11,7 @@ Prints lines/s for the whole import (read, validate, create master data, merge, 
 
 import argparse
 import csv
+import os
 import random
 import sys
 import time
@@ -57,8 +58,11 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--products", type=int, default=20_000)
+    parser.add_argument(
+        "--name", default="bench_first_import", help="PostgreSQL database and var dir /tmp/NAME-DB"
+    )
     args = parser.parse_args()
-    setup_env(args.db, "bench_first_import")
+    setup_env(args.db, args.name)
     import django
 
     django.setup()
@@ -74,14 +78,19 @@ def main() -> None:
     admin = User.objects.unrestricted().get(username="admin")
     path = Path(f"/tmp/bench-first-import-{args.lines}.csv")
     write_file(path, args.lines, args.customers, args.products)
-    start = time.perf_counter()
+    from bench.bench_ledger import backend_cpu
+
+    start, cpu, db = time.perf_counter(), time.process_time(), backend_cpu()
     result = import_sales_lines(actor=admin, path=path, options=ImportOptions(create_missing=True))
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    db_cpu = (backend_cpu() or 0) - db if db is not None else 0.0
     print(
         f"{args.db}: {args.lines:,} lines, created {result.created_customers:,} customers and "
         f"{result.created_products:,} products in {seconds:.2f} s = "
-        f"{args.lines / seconds:,.0f} lines/s (accepted {result.accepted:,}, rejected "
-        f"{result.rejected:,}); phases {result.seconds}"
+        f"{args.lines / seconds:,.0f} lines/s wall; CPU {cpu:.2f} s of this process + "
+        f"{db_cpu:.2f} s of the database backend = {args.lines / (cpu + db_cpu):,.0f} lines per "
+        f"CPU-second (load average {os.getloadavg()[0]:.1f}; accepted {result.accepted:,}, "
+        f"rejected {result.rejected:,}); phases {result.seconds}"
     )
     assert result.accepted == args.lines, result.errors[:5]
     assert Customer.objects.unrestricted().filter(code__startswith="NEW-C").count() == (

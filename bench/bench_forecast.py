@@ -10,17 +10,22 @@
 4. Projected stock for ``--products`` × ``--warehouses`` × ``--weeks`` (monthly demand spread
    over weeks, supply by week, projection and risk per row; the pure vectorised rules).
    Target: 5,000 × 20 × 26 ≤ 2 s.
-5. With ``--stock-query``: the same projection through ``forecasting.queries.stock_risks`` (what
-   the page, the API and the stock-out warning run) on a throwaway SQLite database (or
-   ``DATABASE_URL``) holding that many stock rows, a forecast run with a product series per
-   product × region, and open incoming supply; ``--demand targets`` reads approved plans'
-   quantity targets per SKU instead (one leaf cell per product × region × month).
+5. With ``--stock-query``: the same projection through the database on a throwaway SQLite
+   database (or ``DATABASE_URL``) holding that many stock rows, a forecast run with a product
+   series per product × region, and open incoming supply; ``--demand targets`` reads approved
+   plans' quantity targets per SKU instead (one leaf cell per product × region × month). Timed:
+   what the page and the API run (``queries.demand_vs_stock`` as the system: read, project,
+   rank every row at risk, count them, build the first page of 50 rows, and a page deep in the
+   list), what the stock-out warning runs (``queries.first_stock_outs``: every product at risk),
+   and for comparison the whole list as objects (``queries.stock_risks``). The page's rows are
+   checked against the whole list. ``--keep-db`` reuses the database of an earlier run with the
+   same sizes instead of generating it again.
 
 Every figure: wall and process CPU time (the pool's workers counted as children), and the load.
 
     .venv/bin/python bench/bench_forecast.py [--series 10000] [--workers 2]
         [--demo-db /path/salescope.sqlite3] [--products 5000 --warehouses 20 --weeks 26]
-        [--stock-query [--demand forecast|targets]] [--skip-accuracy] [--skip-fit]
+        [--stock-query [--demand forecast|targets] [--keep-db]] [--skip-accuracy] [--skip-fit]
 """
 
 import argparse
@@ -180,19 +185,30 @@ def projection(products: int, warehouses: int, weeks: int) -> None:
     print(f"  per-row rules: {per_row * 1e6:.0f} µs a row → {per_row * rows:.1f} s for all rows")
 
 
-def _stock_db(products: int, warehouses: int, demand: str) -> dt.date:
+def _stock_db(products: int, warehouses: int, demand: str, keep: bool = False) -> dt.date:
     """A throwaway database with ``products`` × ``warehouses`` stock rows (each warehouse in a
     region of its own), one forecast run with a product series per product × region for the
     next months (or, for ``demand == "targets"``, an approved plan with a quantity leaf cell per
     product × region × month) and an open incoming supply per product in a random warehouse
     and week. Returns the day to project from."""
+    as_of = dt.date(2026, 7, 15)
+    sizes = f"{products} {warehouses} {demand} {os.environ.get('DATABASE_URL', '')}"
+    var = Path("/tmp/forecast-stock-bench")  # noqa: S108 - a throwaway benchmark database
+    marker = var / "sizes"
     if not os.environ.get("DATABASE_URL"):
-        var = Path("/tmp/forecast-stock-bench")  # noqa: S108 - a throwaway benchmark database
         var.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{var}/salescope.sqlite3{suffix}").unlink(missing_ok=True)
         os.environ["SALESCOPE_VAR_DIR"] = str(var)
     os.environ["DJANGO_SETTINGS_MODULE"] = "salescope.settings"
+    if keep and marker.exists() and marker.read_text() == sizes:
+        import django
+
+        django.setup()
+        print("  data: the database of an earlier run with the same sizes (--keep-db)")
+        return as_of
+    marker.unlink(missing_ok=True)
+    if not os.environ.get("DATABASE_URL"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{var}/salescope.sqlite3{suffix}").unlink(missing_ok=True)
     import django
 
     django.setup()
@@ -209,7 +225,6 @@ def _stock_db(products: int, warehouses: int, demand: str) -> dt.date:
         call_command("flush", "--no-input", verbosity=0)
     call_command("migrate", verbosity=0)
     rng = np.random.default_rng(5)
-    as_of = dt.date(2026, 7, 15)
     history_to = dt.date(2026, 6, 1)
     months = [add_months(history_to, i + 1) for i in range(8)]
     with transaction.atomic():
@@ -310,28 +325,62 @@ def _stock_db(products: int, warehouses: int, demand: str) -> dt.date:
                 ),
                 batch_size=5000,
             )
+    marker.write_text(sizes)
     return as_of
 
 
-def stock_query(products: int, warehouses: int, weeks: int, demand: str, runs: int = 3) -> None:
-    as_of = _stock_db(products, warehouses, demand)
-    from salescope.forecasting import queries
-
-    figures = []
+def _timed(label: str, runs: int, fn):  # noqa: ANN001, ANN202 - a bench helper
+    figures, result = [], None
     for _ in range(runs):
         started, cpu = time.perf_counter(), time.process_time()
-        risks = queries.stock_risks(as_of=as_of, weeks=weeks, demand=demand)
+        result = fn()
         figures.append((time.perf_counter() - started, time.process_time() - cpu))
-        print(
-            f"  stock_risks({demand}): wall {figures[-1][0]:.2f} s, CPU {figures[-1][1]:.2f} s, "
-            f"{_load()}"
-        )
-    wall, cpu = min(figures)
+        print(f"  {label}: wall {figures[-1][0]:.2f} s, CPU {figures[-1][1]:.2f} s, {_load()}")
+    return result, min(figures)
+
+
+def stock_query(  # noqa: PLR0913 - the bench's sizes
+    products: int, warehouses: int, weeks: int, demand: str, runs: int = 3, keep: bool = False
+) -> None:
+    as_of = _stock_db(products, warehouses, demand, keep)
+    from salescope.core.ownership import SYSTEM
+    from salescope.forecasting import queries
+
+    size = 50  # the page's rows (core.web.PAGE_SIZE)
+
+    def page() -> tuple[int, list, list]:
+        data = queries.demand_vs_stock(viewer=SYSTEM, as_of=as_of, weeks=weeks, demand=demand)
+        risks = data["risks"]
+        deep = max(len(risks) // 2 // size * size, 0)
+        return len(risks), risks[:size], risks[deep : deep + size]
+
+    (count, first, middle), (wall, cpu) = _timed(f"page ({demand}): count + 2 pages", runs, page)
+    warned, (w_wall, w_cpu) = _timed(
+        "stock-out warning: every product at risk",
+        runs,
+        lambda: queries.first_stock_outs(as_of=as_of, weeks=weeks, demand=demand),
+    )
+    everything, (a_wall, a_cpu) = _timed(
+        "whole list as objects (report)",
+        1,
+        lambda: queries.stock_risks(as_of=as_of, weeks=weeks, demand=demand),
+    )
+    deep = max(count // 2 // size * size, 0)
+    assert count == len(everything), (count, len(everything))
+    assert first == everything[:size]
+    assert middle == everything[deep : deep + size]
+    short = {r.product.pk for r in everything if r.kind == "stock_out"}
+    assert {r.product.pk for r in warned} == short
     print(
-        f"\nstock_risks through the database, {products} products × {warehouses} warehouses × "
-        f"{weeks} weeks, demand = {demand}: best of {runs} wall {wall:.2f} s, CPU {cpu:.2f} s; "
-        f"{sum(r.kind == 'stock_out' for r in risks):,} stock-out, "
-        f"{sum(r.kind == 'overstock' for r in risks):,} overstock"
+        f"\nstock risks through the database, {products} products × {warehouses} warehouses × "
+        f"{weeks} weeks, demand = {demand}, {count:,} rows at risk "
+        f"({sum(r.kind == 'stock_out' for r in everything):,} stock-out, "
+        f"{sum(r.kind == 'overstock' for r in everything):,} overstock; "
+        f"{len(short):,} products short), best of {runs}:\n"
+        f"  page and API (count + page 1 + page {deep // size + 1}): wall {wall:.2f} s, "
+        f"CPU {cpu:.2f} s\n"
+        f"  stock-out warning ({len(warned):,} products): wall {w_wall:.2f} s, CPU {w_cpu:.2f} s\n"
+        f"  whole list as objects (report, once): wall {a_wall:.2f} s, CPU {a_cpu:.2f} s"
     )
 
 
@@ -346,6 +395,7 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=26)
     parser.add_argument("--stock-query", action="store_true")
     parser.add_argument("--demand", choices=["forecast", "targets"], default="forecast")
+    parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument("--skip-fit", action="store_true")
     args = parser.parse_args()
@@ -356,7 +406,7 @@ def main() -> None:
             accuracy("demo history", demo_history(args.demo_db))
     projection(args.products, args.warehouses, args.weeks)
     if args.stock_query:
-        stock_query(args.products, args.warehouses, args.weeks, args.demand)
+        stock_query(args.products, args.warehouses, args.weeks, args.demand, keep=args.keep_db)
     if not args.skip_fit:
         speed(args.series, args.workers)
 

@@ -50,8 +50,8 @@ QUERIES = ["小包装", "蓝月亮 降价", "经销商 返利", "断货", "威�
 VIEWERS = ["zhangwei", "lina", "liuyang", "sunli"]
 
 
-def setup_env(db: str) -> None:
-    var = Path(f"/tmp/intel-search-bench-{db}")  # noqa: S108 - a throwaway benchmark database
+def setup_env(db: str, reuse: bool) -> None:
+    var = Path(os.environ.get("BENCH_VAR_DIR", f"/tmp/intel-search-bench-{db}"))  # noqa: S108 - a throwaway benchmark database
     var.mkdir(parents=True, exist_ok=True)
     os.environ["SALESCOPE_VAR_DIR"] = str(var)
     os.environ["DJANGO_SETTINGS_MODULE"] = "salescope.settings"
@@ -61,11 +61,13 @@ def setup_env(db: str) -> None:
         import psycopg
 
         server = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as c:
-            c.execute("DROP DATABASE IF EXISTS bench_intel_search")
-            c.execute("CREATE DATABASE bench_intel_search")
-        os.environ["DATABASE_URL"] = f"{server}/bench_intel_search"
-    else:
+        name = os.environ.get("BENCH_PG_DATABASE", "bench_intel_search")
+        if not reuse:
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as c:
+                c.execute(f"DROP DATABASE IF EXISTS {name}")
+                c.execute(f"CREATE DATABASE {name}")
+        os.environ["DATABASE_URL"] = f"{server}/{name}"
+    elif not reuse:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{var}/salescope.sqlite3{suffix}").unlink(missing_ok=True)
 
@@ -135,16 +137,25 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--whole",
+        action="store_true",
+        help="search without the list's narrowing to the newest days (the old query, to compare)",
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="search the database the last run built (no build)"
+    )
     args = parser.parse_args()
-    setup_env(args.db)
+    setup_env(args.db, args.reuse)
     import django
 
     django.setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    print(f"building {args.entries:,} intelligence entries on {args.db} …", flush=True)
-    build(args.entries)
+    if not args.reuse:
+        print(f"building {args.entries:,} intelligence entries on {args.db} …", flush=True)
+        build(args.entries)
 
     from salescope.core.paging import capped_page
     from salescope.core.web import PAGE_SIZE
@@ -158,10 +169,22 @@ def main() -> None:
             viewer = people[name]
 
             def work(v=viewer, q=q):  # noqa: ANN001, ANN202
-                page = capped_page(queries.list_intelligence(viewer=v, q=q), PAGE_SIZE, "1", None)
-                return list(page.object_list)
+                # as the list page does (feedback.views.intelligence)
+                need = None if args.whole else queries.rows_for_page("1")
+                entries = queries.list_intelligence(viewer=v, q=q, need=need)
+                page = capped_page(entries, PAGE_SIZE, "1", None)
+                return page, list(page.object_list)
 
-            work()
+            page, rows = work()
+            whole = queries.list_intelligence(viewer=viewer, q=q)
+            expected = list(whole.values_list("pk", flat=True)[:PAGE_SIZE])
+            assert [e.pk for e in rows] == expected, (q, name)  # the newest matches first
+            counted = whole.order_by()[: page.paginator.cap + 1].count()
+            assert (page.paginator.count, page.paginator.capped) == (
+                counted,
+                counted > page.paginator.cap,
+            ), (q, name)
+
             samples = []
             for _ in range(args.runs):
                 begin = time.perf_counter()

@@ -129,6 +129,9 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["owner", "planned_date"], name="visit_owner_day"),
             models.Index(fields=["customer", "planned_date"], name="visit_customer_day"),
+            # One month's visits of everyone (the KPIs, issue 17): PostgreSQL cannot range
+            # over all owners' days by visit_owner_day and scanned all 1M visits (0.36 s).
+            models.Index(fields=["planned_date"], name="visit_month_day"),
         ]
 
     def __str__(self) -> str:

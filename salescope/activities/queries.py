@@ -158,6 +158,17 @@ def team_of(*, viewer: Any) -> list[User]:
     )
 
 
+CELL_FIELDS = (
+    "pk",
+    "owner_id",
+    "customer__name",
+    "planned_date",
+    "planned_time",
+    "status",
+    "distance_m",
+)
+
+
 def team_calendar(*, viewer: Any, start: dt.date, end: dt.date) -> dict[str, Any]:
     """Person × day: the visible visits of the team between ``start`` and ``end``."""
     team = team_of(viewer=viewer)
@@ -166,6 +177,11 @@ def team_calendar(*, viewer: Any, start: dt.date, end: dt.date) -> dict[str, Any
         list_visits(viewer=viewer, start=start, end=end)
         .filter(owner_id__in=[p.pk for p in team])
         .exclude(status=VisitStatus.CANCELLED)
+        .select_related(None)
+        .select_related("customer")
+        # what a cell shows (the team rows already hold the people): a month of a team of 50
+        # is thousands of visits, and building whole rows was most of the calendar's time
+        .only(*CELL_FIELDS)
     ):
         cells[(visit.owner_id, visit.planned_date)].append(visit)
     days = rules.days(start, end)

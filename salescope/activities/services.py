@@ -630,45 +630,137 @@ def report_period(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
 
 def facts_for(person: Any, start: dt.date, end: dt.date) -> dict:
     """The recorded facts of ``person`` between ``start`` and ``end`` (the system reads)."""
-    visits = list(
+    return facts_of_many([person.pk], start, end)[person.pk]
+
+
+def facts_of_many(people: list[int], start: dt.date, end: dt.date) -> dict[int, dict]:
+    """:func:`facts_for` of each person (by id) at once: one query per kind of fact for all
+    of them, not one per person (the evening job drafts thousands of reports)."""
+    visits: dict[int, list[rules.VisitFact]] = {pk: [] for pk in people}
+    rows = (
         Visit.objects.unrestricted()
-        .filter(owner=person, planned_date__gte=start, planned_date__lte=end)
-        .select_related("customer")
+        .filter(owner_id__in=people, planned_date__gte=start, planned_date__lte=end)
+        .order_by("owner_id", "planned_date", "planned_time", "pk")
+        .values_list(
+            "owner_id",
+            "customer__name",
+            "status",
+            "outcome",
+            "checked_in_at",
+            "checked_out_at",
+            "cost_fen",
+            "distance_m",
+        )
     )
-    answers = ChecklistAnswer.objects.unrestricted().filter(visit__in=[v.pk for v in visits])
-    counts = answers.aggregate(total=Count("pk"), done=Count("pk", filter=Q(done=True)))
-    orders = Order.objects.unrestricted().filter(owner=person, date__gte=start, date__lte=end)
-    order_sum = orders.aggregate(total=Sum("amount_fen"), n=Count("pk"))
-    collected = (
-        Collection.objects.unrestricted()
-        .filter(owner=person, date__gte=start, date__lte=end)
-        .aggregate(total=Sum("amount_fen"))["total"]
-    )
-    tz = timezone.get_current_timezone()
-    new = Customer.live.unrestricted().filter(
-        owner=person,
-        created_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-        created_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
-    )
-    return rules.report_facts(
-        [
+    for owner, customer, status, outcome, came, left, cost, distance in rows.iterator(2000):
+        visit = Visit(checked_in_at=came, checked_out_at=left, distance_m=distance)
+        visits[owner].append(
             rules.VisitFact(
-                customer=v.customer.name,
-                status=v.status,
-                outcome=v.outcome,
-                minutes=v.minutes,
-                cost_fen=v.cost_fen,
-                far=v.is_far,
+                customer=customer,
+                status=status,
+                outcome=outcome,
+                minutes=visit.minutes,
+                cost_fen=cost,
+                far=visit.is_far,
             )
-            for v in visits
-        ],
-        orders_fen=order_sum["total"] or 0,
-        order_count=order_sum["n"] or 0,
-        collections_fen=collected or 0,
-        new_customers=list(new.values_list("name", flat=True)),
-        checklist_done=counts["done"] or 0,
-        checklist_total=counts["total"] or 0,
+        )
+    checklist = {
+        row["visit__owner_id"]: row
+        for row in ChecklistAnswer.objects.unrestricted()
+        .filter(
+            visit__owner_id__in=people,
+            visit__planned_date__gte=start,
+            visit__planned_date__lte=end,
+        )
+        .order_by()
+        .values("visit__owner_id")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(done=True)))
+    }
+    orders = {
+        row["owner_id"]: row
+        for row in Order.objects.unrestricted()
+        .filter(owner_id__in=people, date__gte=start, date__lte=end)
+        .order_by()
+        .values("owner_id")
+        .annotate(total=Sum("amount_fen"), n=Count("pk"))
+    }
+    collected = {
+        row["owner_id"]: row["total"]
+        for row in Collection.objects.unrestricted()
+        .filter(owner_id__in=people, date__gte=start, date__lte=end)
+        .order_by()
+        .values("owner_id")
+        .annotate(total=Sum("amount_fen"))
+    }
+    tz = timezone.get_current_timezone()
+    new: dict[int, list[str]] = {pk: [] for pk in people}
+    for owner, name in (
+        Customer.live.unrestricted()
+        .filter(
+            owner_id__in=people,
+            created_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+            created_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+        )
+        .values_list("owner_id", "name")
+    ):
+        new[owner].append(name)
+    facts = {}
+    for pk in people:
+        order = orders.get(pk, {})
+        answers = checklist.get(pk, {})
+        facts[pk] = rules.report_facts(
+            visits[pk],
+            orders_fen=order.get("total") or 0,
+            order_count=order.get("n") or 0,
+            collections_fen=collected.get(pk) or 0,
+            new_customers=new[pk],
+            checklist_done=answers.get("done") or 0,
+            checklist_total=answers.get("total") or 0,
+        )
+    return facts
+
+
+@transaction.atomic
+def draft_reports(*, kind: str, day: dt.date, people: list[Any]) -> int:
+    """The system drafts (or brings up to date, while still drafts) the reports of ``kind``
+    for the period holding ``day`` of everyone in ``people``: the facts read for all of them
+    at once, the new reports written and audited in batches. The number drafted or updated."""
+    _check_choice("kind", kind, ReportKind)
+    start, end = report_period(kind, day)
+    ids = [p.pk for p in people]
+    facts = facts_of_many(ids, start, end)
+    existing = {
+        r.author_id: r
+        for r in WorkReport.objects.unrestricted().filter(
+            author_id__in=ids, kind=kind, period_start=start
+        )
+    }
+    made = [
+        WorkReport(author_id=pk, kind=kind, period_start=start, period_end=end, facts=facts[pk])
+        for pk in ids
+        if pk not in existing
+    ]
+    stale = []
+    for pk, report in existing.items():
+        if report.status == ReportStatus.DRAFT and report.facts != facts[pk]:
+            report.facts = facts[pk]
+            stale.append(report)
+    WorkReport.objects.bulk_create(made, batch_size=500)
+    if not all(r.pk for r in made):  # a database that does not return the new ids
+        keyed = {
+            r.author_id: r
+            for r in WorkReport.objects.unrestricted().filter(
+                author_id__in=[r.author_id for r in made], kind=kind, period_start=start
+            )
+        }
+        made = [keyed[r.author_id] for r in made]
+    audit.record_many(
+        actor=None,
+        action="activities.report.drafted",
+        entries=[(r, {"period": [None, f"{start}–{end}"]}) for r in made],
     )
+    WorkReport.objects.bulk_update(stale, ["facts"], batch_size=500)
+    return len(made) + len(stale)
 
 
 @transaction.atomic

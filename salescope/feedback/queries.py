@@ -5,21 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import connection
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 
 from salescope.catalog.models import Product
 from salescope.customers.models import Customer
 from salescope.feedback.choices import GuidanceStatus, IntelKind, ProblemStatus
 from salescope.feedback.models import CaseReview, Guidance, Intelligence, Problem
-from salescope.feedback.search import query_terms, search_condition
+from salescope.feedback.search import (
+    FTS_TABLE,
+    JULIAN_OFFSET,
+    KEY_SHIFT,
+    observed_span,
+    query_terms,
+    search_condition,
+)
 from salescope.org.models import OrgUnit, User
-
-
-def search_filter(q: str) -> Any:
-    """Entries whose title, details or tags contain every word of ``q``, as jieba segments it:
-    full-text search on SQLite FTS5 / PostgreSQL (``feedback.search``). None when ``q`` has no
-    searchable word."""
-    return search_condition(q)
 
 
 def list_intelligence(
@@ -31,13 +32,18 @@ def list_intelligence(
     product: int | None = None,
     customer: int | None = None,
     competitor: str = "",
+    need: int | None = None,
 ) -> QuerySet[Intelligence]:
+    """The visible entries matching the filters and every word of ``q``, newest first.
+
+    ``need``: the list shows only its first ``need`` rows (a page and the capped count,
+    :func:`rows_for_page`). On SQLite a search is then narrowed to the newest days that hold
+    that many matches (:func:`_newest_days`), so a common word does not make the database
+    collect and sort every match; the first ``need`` rows are the same either way.
+    (PostgreSQL's GIN index cannot yield matches by day; it searches everything.)"""
     entries = Intelligence.objects.visible_to(viewer, "view").select_related(
         "author", "region", "product", "category", "customer"
     )
-    if q.strip():
-        condition = search_filter(q)
-        entries = entries.filter(condition) if condition is not None else entries
     if kind:
         entries = entries.filter(kind=kind)
     if region:
@@ -49,7 +55,68 @@ def list_intelligence(
         entries = entries.filter(customer_id=customer)
     if competitor:
         entries = entries.filter(competitor__icontains=competitor)
+    terms = query_terms(q) if q.strip() else []
+    if terms and need and connection.vendor == "sqlite":
+        return _newest_days(entries, q, terms, need).order_by("-observed_on", "-id")
+    if terms:
+        entries = entries.filter(search_condition(q, terms))
     return entries.order_by("-observed_on", "-id")
+
+
+def rows_for_page(raw_page: Any) -> int:
+    """The rows the list needs for page ``raw_page``: the page and its capped count (one more
+    than the cap, to know there are more)."""
+    from salescope.core.paging import CappedPaginator, page_number
+    from salescope.core.web import PAGE_SIZE
+
+    return CappedPaginator([], PAGE_SIZE, page_hint=page_number(raw_page)).cap + 1
+
+
+def _newest_days(entries: QuerySet, q: str, terms: list[str], need: int) -> QuerySet:
+    """``entries`` matching ``terms``, narrowed to the newest days (``observed_on >= since``)
+    that hold at least ``need`` of them, or not narrowed when all of them are fewer.
+
+    Correct whatever ``since`` is: every entry left out is older than every entry kept, so the
+    first ``need`` in the list's order are the same, and a capped count of ``need`` says "more
+    than the cap" either way. A window is tried, counted as far as ``need``, and widened by the
+    density it showed until it holds enough or covers every day."""
+    everything = entries.filter(search_condition(q, terms))
+    oldest, newest = observed_span()
+    since = _first_since(terms, need)
+    if since is None or oldest is None or newest is None:
+        return everything  # fewer than ``need`` matches in all (visible or not): no narrowing
+    while since > oldest:
+        window = entries.filter(observed_on__gte=since).filter(
+            search_condition(q, terms, since=since)
+        )
+        found = window.order_by()[:need].count()
+        if found >= need:
+            return window
+        days = max((newest - since).days, 1)
+        if found and days * need / found > (newest - oldest).days / 16:
+            # a viewer who sees few of the matches: the window holding ``need`` of theirs
+            # would be most of the table, read again on each try; read it all once instead
+            return everything
+        grow = 8.0 if found == 0 else min(8.0, max(2.0, 1.5 * need / found))
+        since = newest - dt.timedelta(days=int(days * grow) + 1)
+    return everything
+
+
+def _first_since(terms: list[str], need: int) -> dt.date | None:
+    """The day of the ``need``-th newest match (FTS5 yields matches in the list's order), or
+    None when fewer match at all: the first window, exactly right for a viewer who sees every
+    entry."""
+    match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "  # noqa: S608 - constant
+            "ORDER BY rowid DESC LIMIT 1 OFFSET %s",
+            [match, need - 1],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return dt.date.fromordinal(row[0] // KEY_SHIFT - JULIAN_OFFSET)
 
 
 def get_intelligence(*, viewer: Any, pk: Any) -> Intelligence:

@@ -36,6 +36,7 @@ def intelligence(request: HttpRequest) -> HttpResponse:
         product=int_param(request, "product"),
         customer=int_param(request, "customer"),
         competitor=request.GET.get("competitor", "").strip(),
+        need=queries.rows_for_page(request.GET.get("page")),
     )
     context = {"page": paginate(request, entries), "q": q, "kind": kind, "kinds": IntelKind.choices}
     return render(request, "feedback/intelligence.html", {**context, "tab": "intelligence"})

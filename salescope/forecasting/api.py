@@ -1,13 +1,15 @@
 """Forecasting's JSON API under /api/v1/forecasting/: thin handlers over queries and services."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
+from pydantic import Field
 
 from salescope.core.api import ErrorOut
+from salescope.core.bounds import MAX_OFFSET, Id
 from salescope.core.errors import ValidationFailed
 from salescope.core.money import from_fen
 from salescope.core.periods import month_start
@@ -15,7 +17,7 @@ from salescope.forecasting import permissions as perms
 from salescope.forecasting import queries, services
 from salescope.forecasting.choices import DemandSource, RiskKind, SeriesLevel
 from salescope.forecasting.schemas import (
-    ForecastingRiskOut,
+    ForecastingRiskPageOut,
     ForecastingRunIn,
     ForecastingRunOut,
     ForecastingSeriesDetailOut,
@@ -77,16 +79,21 @@ def get_series(request: HttpRequest, pk: int) -> Any:
     }
 
 
-@router.get("/forecasting/stock-risks", response={200: list[ForecastingRiskOut], **ERRORS})
-def stock_risks(
+@router.get("/forecasting/stock-risks", response={200: ForecastingRiskPageOut, **ERRORS})
+def stock_risks(  # noqa: PLR0913 - the list's filters and its page
     request: HttpRequest,
     weeks: int = queries.DEFAULT_WEEKS,
     kind: str = "",
     as_of: dt.date | None = None,
     demand: str = DemandSource.FORECAST,
+    region: Id | None = None,
+    limit: Annotated[int, Field(ge=1, le=500)] = 50,
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Any:
-    """Products at risk; ``demand``: ``forecast`` (the newest run, default) or ``targets``
-    (the approved plans' quantity targets per SKU)."""
+    """Products at risk, a page at a time (``limit``/``offset``; ``count``: rows in all), in
+    risk order; ``demand``: ``forecast`` (the newest run, default) or ``targets`` (the
+    approved plans' quantity targets per SKU); ``region``: warehouses of that org unit and
+    below."""
     if not 1 <= weeks <= 52:
         raise ValidationFailed(fields={"weeks": ["1–52"]})
     if kind and kind not in RiskKind.values:
@@ -99,21 +106,26 @@ def stock_risks(
         weeks=weeks,
         kind=kind,
         demand=demand,
+        region=region,
     )
-    return [
-        {
-            "product": r.product.pk,
-            "sku": r.product.sku,
-            "product_name": r.product.name,
-            "warehouse": r.warehouse.pk,
-            "warehouse_code": r.warehouse.code,
-            "kind": r.kind,
-            "date": r.date,
-            "gap": r.gap,
-            "weeks_of_cover": r.weeks_of_cover,
-            "available": r.available,
-            "projection": list(r.projection),
-            "weekly_demand": list(r.weekly_demand),
-        }
-        for r in data["risks"]
-    ]
+    risks = data["risks"]
+    return {
+        "count": len(risks),
+        "items": [
+            {
+                "product": r.product.pk,
+                "sku": r.product.sku,
+                "product_name": r.product.name,
+                "warehouse": r.warehouse.pk,
+                "warehouse_code": r.warehouse.code,
+                "kind": r.kind,
+                "date": r.date,
+                "gap": r.gap,
+                "weeks_of_cover": r.weeks_of_cover,
+                "available": r.available,
+                "projection": list(r.projection),
+                "weekly_demand": list(r.weekly_demand),
+            }
+            for r in risks[offset : offset + limit]
+        ],
+    }

@@ -24,7 +24,7 @@ def load(log: Callable[[str], None]) -> None:
         elif not queries._system_latest_run():
             log("forecasting: no finished run (one is queued)")
             return
-    if any(r.kind == "stock_out" for r in queries.stock_risks(as_of=today)):
+    if len(queries.ranked_risks(as_of=today, kind="stock_out")):
         log("forecasting: a product is already at stock-out risk")
         return
     rows = [

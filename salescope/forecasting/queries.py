@@ -12,16 +12,19 @@ week next to the stock it drains.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db import connections
+from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from salescope.catalog.choices import SupplyStatus
@@ -353,37 +356,53 @@ class _Demand:
         )
 
 
+def _int_rows(qs: QuerySet, width: int) -> np.ndarray:
+    """A ``values_list`` of integer columns as an ``(n, width)`` array, fetched through the
+    cursor: no per-row tuple conversion by the ORM (at 700k forecast values that is most of
+    the time). The queryset's SQL is the ORM's own, filters and all."""
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    flat = itertools.chain.from_iterable(rows)  # fromiter over one stream: no tuple unpacking
+    return np.fromiter(flat, dtype=np.int64, count=len(rows) * width).reshape(-1, width)
+
+
 def _forecast_demand(months: list[dt.date]) -> _Demand:
-    """The newest run's product series, in units: one query for the series, then one per
-    month for its values (no join and no date to convert per value: at 5,000 products × 20
-    regions × 8 months that is 800k values)."""
+    """The newest run's product series, in units: one query for the series, one for their
+    values in the months asked (the month's index worked out in SQL, so nothing but integers
+    comes back: at 5,000 products × 20 regions × 7 months that is 700k values)."""
     run = _system_latest_run()
-    if run is None:
+    if run is None or not months:
         return _Demand.of([])
-    series = list(
+    series = _int_rows(
         ForecastSeries.objects.unrestricted()  # visibility: demand is planned company-wide
-        .filter(run=run, level=SeriesLevel.PRODUCT)
+        .filter(run=run, level=SeriesLevel.PRODUCT, product__isnull=False)
         .order_by("pk")
-        .values_list("pk", "product_id", "region_id")
+        .values_list("pk", "product_id", Coalesce("region_id", Value(-1))),
+        3,
     )
-    if not series:
+    if not len(series):
         return _Demand.of([])
-    ids = np.array([pk for pk, _p, _r in series], dtype=np.int64)
-    products = np.array([p for _pk, p, _r in series], dtype=np.int64)
-    regions = np.array([-1 if r is None else r for _pk, _p, r in series], dtype=np.int64)
-    parts = []
-    for i, month in enumerate(months):
-        values = np.array(
-            ForecastValue.objects.unrestricted()  # visibility: of the series above
-            .filter(series__run=run, series__level=SeriesLevel.PRODUCT, month=month)
-            .values_list("series_id", "quantity_milli"),
-            dtype=np.int64,
-        ).reshape(-1, 2)
-        at = np.searchsorted(ids, values[:, 0])
-        parts.append(
-            (products[at], regions[at], np.full(len(at), i), values[:, 1].astype(float) / 1000)
+    ids, products, regions = series[:, 0], series[:, 1], series[:, 2]
+    month_index = Case(
+        *(When(month=m, then=Value(i)) for i, m in enumerate(months)),
+        output_field=IntegerField(),
+    )
+    values = _int_rows(
+        ForecastValue.objects.unrestricted()  # visibility: of the series above
+        .filter(
+            series__run=run,
+            series__level=SeriesLevel.PRODUCT,
+            series__product__isnull=False,
+            month__in=months,
         )
-    return _Demand(*(np.concatenate(column) for column in zip(*parts, strict=True)))
+        .order_by()
+        .values_list("series_id", month_index, "quantity_milli"),
+        3,
+    )
+    at = np.searchsorted(ids, values[:, 0])
+    return _Demand(products[at], regions[at], values[:, 1], values[:, 2].astype(float) / 1000)
 
 
 def _target_demand(months: list[dt.date]) -> _Demand:
@@ -444,6 +463,8 @@ class _Projection:
 
     weeks: list[dt.date]
     rows: list[tuple[int, int]]
+    product_ids: np.ndarray
+    warehouse_ids: np.ndarray
     on_hand: np.ndarray
     reserved: np.ndarray
     committed: np.ndarray
@@ -485,12 +506,12 @@ def _project(
     stock_qs = StockLevel.objects.unrestricted()  # visibility: catalogue data, open to all
     if products is not None:
         stock_qs = stock_qs.filter(product_id__in=products)
-    levels = np.array(
+    levels = _int_rows(
         stock_qs.order_by("product_id", "warehouse_id").values_list(
             "product_id", "warehouse_id", "on_hand", "reserved"
         ),
-        dtype=np.int64,
-    ).reshape(-1, 4)
+        4,
+    )
     n = len(levels)
     product_of, warehouse_of = levels[:, 0], levels[:, 1]
     rows = list(zip(product_of.tolist(), warehouse_of.tolist(), strict=True))
@@ -528,7 +549,7 @@ def _project(
         width = int(wanted.region.max()) + 2  # region −1 (none) → 0
         keys, inverse = np.unique(wanted.product * width + wanted.region + 1, return_inverse=True)
         pairs = np.stack([keys // width, keys % width - 1], axis=1)
-        serving = _serving_rows(pairs.tolist(), rows, index, main)
+        serving = _serving_rows(pairs, product_of, warehouse_of, main)
         target = serving[inverse.reshape(-1)]
         keep = target >= 0  # products without stock anywhere: nothing to project
         np.add.at(monthly, (target[keep], wanted.month[keep]), wanted.units[keep])
@@ -538,6 +559,8 @@ def _project(
     return _Projection(
         weeks=starts,
         rows=rows,
+        product_ids=product_of,
+        warehouse_ids=warehouse_of,
         on_hand=on_hand,
         reserved=reserved,
         committed=committed,
@@ -550,35 +573,58 @@ def _project(
 
 
 def _serving_rows(
-    pairs: list[list[int]],
-    rows: list[tuple[int, int]],
-    index: dict[tuple[int, int], int],
+    pairs: np.ndarray,
+    product_of: np.ndarray,
+    warehouse_of: np.ndarray,
     main: dict[int, int],
 ) -> np.ndarray:
     """For each ``[product, region]`` (region −1: none) the stock row that serves it: the
     product's warehouse whose region is the nearest ancestor-or-self of the sales region
-    (``rules.assign_regions``), else its main warehouse; −1 when the product has no stock."""
+    (``rules.assign_regions``: the deepest, the lowest warehouse id among equals), else its
+    main warehouse; −1 when the product has no stock. As arrays: per sales region its
+    warehouses in order of preference, tried in turn for every pair still unserved."""
+    out = np.full(len(pairs), -1, dtype=np.int64)
+    if not len(pairs) or not len(product_of):
+        return out
     paths = dict(OrgUnit.objects.unrestricted().values_list("pk", "path"))  # visibility: paths
     warehouse_paths = {
         pk: paths.get(region) if region else None
-        for pk, region in Warehouse.objects.unrestricted().values_list("pk", "region_id")
+        for pk, region in Warehouse.objects.unrestricted()  # visibility: catalogue data
+        .order_by("pk")
+        .values_list("pk", "region_id")
     }
-    houses: dict[int, list[int]] = defaultdict(list)
-    for product, warehouse in rows:
-        houses[product].append(warehouse)
-    nearest: dict[tuple[tuple[int, ...], int], int | None] = {}
-    out = np.full(len(pairs), -1, dtype=np.int64)
-    for k, (product, region) in enumerate(pairs):
-        if product not in main:
+    # the stock rows by (product, warehouse), as one sorted key
+    width = int(warehouse_of.max()) + 1
+    row_keys = product_of * width + warehouse_of  # sorted: rows are by product, then warehouse
+    products, regions = pairs[:, 0], pairs[:, 1]
+    unserved = np.ones(len(pairs), dtype=bool)
+    for region in np.unique(regions).tolist():
+        path = paths.get(region) if region >= 0 else None
+        if not path:
             continue
-        stocked = tuple(houses[product])
-        key = (stocked, region)
-        if key not in nearest:  # the same warehouses serve a region for many products
-            path = paths.get(region) if region >= 0 else None
-            serve = rules.assign_regions([path], {w: warehouse_paths[w] for w in stocked}, -1)
-            nearest[key] = None if serve[path] == -1 else serve[path]
-        serving = nearest[key]
-        out[k] = main[product] if serving is None else index[(product, serving)]
+        preferred = sorted(
+            (-len(w_path), pk)
+            for pk, w_path in warehouse_paths.items()
+            if w_path and path.startswith(w_path) and pk < width
+        )
+        of_region = regions == region
+        for _depth, warehouse in preferred:
+            todo = np.flatnonzero(of_region & unserved)
+            if not len(todo):
+                break
+            wanted = products[todo] * width + warehouse
+            at = np.minimum(np.searchsorted(row_keys, wanted), len(row_keys) - 1)
+            found = row_keys[at] == wanted
+            out[todo[found]] = at[found]
+            unserved[todo[found]] = False
+    # the rest: the product's main warehouse (none without stock: −1)
+    main_products = np.array(sorted(main), dtype=np.int64)
+    main_rows = np.array([main[p] for p in main_products.tolist()], dtype=np.int64)
+    rest = np.flatnonzero(unserved)
+    if len(rest) and len(main_products):
+        at = np.minimum(np.searchsorted(main_products, products[rest]), len(main_products) - 1)
+        has = main_products[at] == products[rest]
+        out[rest[has]] = main_rows[at[has]]
     return out
 
 
@@ -610,68 +656,193 @@ def _projections(
     ]
 
 
+class RankedRisks(Sequence[StockRisk]):
+    """Every product × warehouse at risk, in the page's order, as arrays: its length is the row
+    count, and only the rows a page slices out become :class:`StockRisk` objects (with their
+    product and warehouse read then), so a page of 50 does not build 100k rows."""
+
+    def __init__(self, p: _Projection, order: np.ndarray) -> None:
+        self._p = p
+        self._order = order
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @overload
+    def __getitem__(self, item: int) -> StockRisk: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> list[StockRisk]: ...
+
+    def __getitem__(self, item: int | slice) -> StockRisk | list[StockRisk]:
+        if isinstance(item, slice):
+            return self._build(self._order[item])
+        return self._build(self._order[[item]])[0]
+
+    def __iter__(self) -> Iterator[StockRisk]:
+        """Every row in order, built a thousand at a time (the report lists them all)."""
+        for start in range(0, len(self._order), 1000):
+            yield from self._build(self._order[start : start + 1000])
+
+    def at(self, positions: np.ndarray) -> list[StockRisk]:
+        """The rows at these positions of the list, built at once."""
+        return self._build(self._order[positions])
+
+    def products(self) -> np.ndarray:
+        """The product id of each row, in order."""
+        return self._p.product_ids[self._order]
+
+    def kinds(self) -> np.ndarray:
+        return self._p.risk["kind"][self._order]
+
+    def _build(self, rows: np.ndarray) -> list[StockRisk]:
+        p = self._p
+        kind, first, gap, cover = (p.risk[k] for k in ("kind", "first_short", "gap", "cover"))
+        warehouses = Warehouse.objects.unrestricted().in_bulk(  # visibility: catalogue data
+            set(p.warehouse_ids[rows].tolist())
+        )
+        product_objs = Product.objects.unrestricted().in_bulk(  # visibility: catalogue data
+            set(p.product_ids[rows].tolist())
+        )
+        # rounded as arrays (np.rint rounds half to even, as round does)
+        projections = np.rint(p.projection[rows]).astype(np.int64).tolist()
+        demands = np.rint(p.demand[rows]).astype(np.int64).tolist()
+        gaps = np.rint(gap[rows]).astype(np.int64).tolist()
+        available = np.rint(p.available[rows]).astype(np.int64).tolist()
+        covers = np.round(cover[rows], 1).tolist()
+        out = []
+        for k, i in enumerate(rows.tolist()):
+            stock_out = kind[i] == 1
+            out.append(
+                StockRisk(
+                    product=product_objs[int(p.product_ids[i])],
+                    warehouse=warehouses[int(p.warehouse_ids[i])],
+                    kind=rules.STOCK_OUT if stock_out else rules.OVERSTOCK,
+                    date=p.weeks[first[i]] if stock_out else None,
+                    gap=gaps[k],
+                    weeks_of_cover=None if math.isnan(covers[k]) else covers[k],
+                    available=available[k],
+                    projection=tuple(projections[k]),
+                    weekly_demand=tuple(demands[k]),
+                )
+            )
+        return out
+
+
+def ranked_risks(
+    *,
+    as_of: dt.date,
+    weeks: int = DEFAULT_WEEKS,
+    demand: str = DemandSource.FORECAST,
+    kind: str = "",
+    region: int | None = None,
+) -> RankedRisks:
+    """Every product × warehouse at risk over the next ``weeks`` weeks, stock-outs first
+    (soonest first, then the largest gap), then overstock (most weeks of cover first), SKU
+    last; ``kind`` keeps one kind, ``region`` the warehouses in that org unit or below it.
+    Sorted as arrays; rows become objects only when sliced (:class:`RankedRisks`)."""
+    p = _project(as_of=as_of, weeks=weeks, demand=demand)
+    risk_kind = p.risk["kind"]
+    keep = risk_kind != 0
+    if kind:
+        keep &= risk_kind == (1 if kind == rules.STOCK_OUT else 2)
+    if region is not None:
+        keep &= np.isin(p.warehouse_ids, _warehouses_in(region))
+    at_risk = np.flatnonzero(keep)
+    if not len(at_risk):
+        return RankedRisks(p, at_risk)
+    # stock-outs by first week short, then largest gap; overstock by most weeks of cover
+    # (none: first); then SKU. On the rounded figures the rows show.
+    stock_out = risk_kind[at_risk] == 1
+    gap = np.rint(p.risk["gap"][at_risk])
+    cover = np.round(p.risk["cover"][at_risk], 1)
+    cover = np.where(np.isnan(cover) | (cover == 0), 1e9, cover)
+    first = np.where(stock_out, p.risk["first_short"][at_risk], 0)
+    second = np.where(stock_out, -gap, -cover)
+    products = p.product_ids[at_risk]
+    ids = np.unique(products)
+    skus = dict(
+        Product.objects.unrestricted()  # visibility: catalogue data, open to all
+        .filter(pk__in=ids.tolist())
+        .values_list("pk", "sku")
+    )
+    by_sku = sorted(ids.tolist(), key=lambda pk: skus.get(pk, ""))
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.searchsorted(ids, by_sku)] = np.arange(len(ids))
+    sku_rank = rank[np.searchsorted(ids, products)]
+    order = np.lexsort((sku_rank, second, first, ~stock_out))
+    return RankedRisks(p, at_risk[order])
+
+
+def warehouse_regions() -> list[tuple[int, str]]:
+    """The org units warehouses belong to (the page's region filter), by name."""
+    return list(
+        OrgUnit.objects.unrestricted()  # visibility: names of the warehouses' regions
+        .filter(pk__in=Warehouse.objects.unrestricted().values("region_id"))
+        .order_by("path")
+        .values_list("pk", "name")
+    )
+
+
+def _warehouses_in(region: int) -> list[int]:
+    """The warehouses whose region is ``region`` or below it."""
+    path = (
+        OrgUnit.objects.unrestricted()  # visibility: the org tree's paths
+        .filter(pk=region)
+        .values_list("path", flat=True)
+        .first()
+    )
+    if path is None:
+        return []
+    return list(
+        Warehouse.objects.unrestricted()  # visibility: catalogue data, open to all
+        .filter(region__path__startswith=path)
+        .values_list("pk", flat=True)
+    )
+
+
 def stock_risks(
     *, as_of: dt.date, weeks: int = DEFAULT_WEEKS, demand: str = DemandSource.FORECAST
 ) -> list[StockRisk]:
     """Every product × warehouse at risk over the next ``weeks`` weeks, stock-outs first
     (soonest first), then overstock (most weeks of cover first). Read as the system, for the
-    warnings (``analytics``) and for the page; demand is the newest run's product forecast
-    (none yet → no demand: only overstock can show), or with ``demand="targets"`` the approved
-    plans' quantity targets per SKU."""
-    p = _project(as_of=as_of, weeks=weeks, demand=demand)
-    kind, first, gap, cover = (p.risk[k] for k in ("kind", "first_short", "gap", "cover"))
-    at_risk = np.flatnonzero(kind)
-    warehouses = Warehouse.objects.unrestricted().in_bulk({p.rows[i][1] for i in at_risk})
-    product_objs = Product.objects.unrestricted().in_bulk({p.rows[i][0] for i in at_risk})
-    # rounded as arrays (np.rint rounds half to even, as round does)
-    projections = np.rint(p.projection[at_risk]).astype(np.int64).tolist()
-    demands = np.rint(p.demand[at_risk]).astype(np.int64).tolist()
-    gaps = np.rint(gap[at_risk]).astype(np.int64).tolist()
-    available = np.rint(p.available[at_risk]).astype(np.int64).tolist()
-    covers = np.round(cover[at_risk], 1).tolist()
-    risks = []
-    for k, i in enumerate(at_risk.tolist()):
-        product, warehouse = p.rows[i]
-        stock_out = kind[i] == 1
-        risks.append(
-            StockRisk(
-                product=product_objs[product],
-                warehouse=warehouses[warehouse],
-                kind=rules.STOCK_OUT if stock_out else rules.OVERSTOCK,
-                date=p.weeks[first[i]] if stock_out else None,
-                gap=gaps[k],
-                weeks_of_cover=None if math.isnan(covers[k]) else covers[k],
-                available=available[k],
-                projection=tuple(projections[k]),
-                weekly_demand=tuple(demands[k]),
-            )
-        )
-    return sorted(risks, key=_risk_order)
+    report and the demo; demand is the newest run's product forecast (none yet → no demand:
+    only overstock can show), or with ``demand="targets"`` the approved plans' quantity targets
+    per SKU. The page and the API read a page of :func:`ranked_risks`."""
+    return list(ranked_risks(as_of=as_of, weeks=weeks, demand=demand)[:])
 
 
-def _risk_order(risk: StockRisk) -> tuple:
-    if risk.kind == rules.STOCK_OUT:
-        return (0, risk.date, -risk.gap, risk.product.sku)
-    return (1, dt.date.min, -(risk.weeks_of_cover or 1e9), risk.product.sku)
+def first_stock_outs(
+    *, as_of: dt.date, weeks: int = DEFAULT_WEEKS, demand: str = DemandSource.FORECAST
+) -> list[StockRisk]:
+    """Each product projected to run out, once: its warehouse that runs out first (the first
+    of its rows in the page's order), for the stock-out warning. Every product at risk is
+    here, whatever page a person is looking at."""
+    ranked = ranked_risks(as_of=as_of, weeks=weeks, demand=demand, kind=rules.STOCK_OUT)
+    products = ranked.products()
+    _ids, firsts = np.unique(products, return_index=True)
+    return ranked.at(np.sort(firsts))
 
 
-def demand_vs_stock(
+def demand_vs_stock(  # noqa: PLR0913 - the page's filters
     *,
     viewer: User,
     as_of: dt.date | None = None,
     weeks: int = DEFAULT_WEEKS,
     kind: str = "",
     demand: str = DemandSource.FORECAST,
+    region: int | None = None,
 ) -> dict[str, Any]:
     """The demand-vs-stock page for a viewer who may see the catalogue: every product ×
-    warehouse at risk (``kind`` narrows to stock_out / overstock) with its weekly projection;
-    ``demand`` is ``forecast`` (the newest run) or ``targets`` (the approved plans)."""
+    warehouse at risk (``kind`` narrows to stock_out / overstock, ``region`` to the warehouses
+    of an org unit and below) with its weekly projection; ``demand`` is ``forecast`` (the
+    newest run) or ``targets`` (the approved plans). ``risks`` is a :class:`RankedRisks`:
+    slice the page wanted, ``len`` is the row count."""
     day = as_of or timezone.localdate()
+    empty: Sequence[StockRisk] = []
     if not visible(Product.objects.all(), viewer=viewer).exists():
-        return {"as_of": day, "weeks": [], "risks": [], "limit": overstock_weeks()}
-    risks = stock_risks(as_of=day, weeks=weeks, demand=demand)
-    if kind:
-        risks = [r for r in risks if r.kind == kind]
+        return {"as_of": day, "weeks": [], "risks": empty, "limit": overstock_weeks()}
+    risks = ranked_risks(as_of=day, weeks=weeks, demand=demand, kind=kind, region=region)
     return {
         "as_of": day,
         "weeks": rules.week_starts(day, weeks),

@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ninja import Schema
+from pydantic import Field
 
 
 class ForecastingRunIn(Schema):
@@ -61,3 +62,8 @@ class ForecastingRiskOut(Schema):
     available: int
     projection: list[int]
     weekly_demand: list[int]
+
+
+class ForecastingRiskPageOut(Schema):
+    items: list[ForecastingRiskOut]
+    count: int = Field(description="Rows at risk in all (every page).")

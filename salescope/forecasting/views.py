@@ -1,6 +1,8 @@
 """Forecasting's pages: next quarter's forecast against the plan with its accuracy, every
 series, and demand vs stock. Thin: queries read, the one service queues a refit."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salescope.core.permissions import allows
-from salescope.core.web import date_param, page
+from salescope.core.web import date_param, int_param, page, paginate
 from salescope.forecasting import permissions as perms
 from salescope.forecasting import queries, services
 from salescope.forecasting.choices import DemandSource, RiskKind, SeriesLevel
@@ -55,11 +57,18 @@ def stock(request: HttpRequest) -> HttpResponse:
     if demand not in DemandSource.values:
         demand = DemandSource.FORECAST
     as_of = date_param(request, "as_of", timezone.localdate()) or timezone.localdate()
+    region = int_param(request, "region")
     data = queries.demand_vs_stock(
-        viewer=request.user, as_of=as_of, weeks=weeks, kind=kind, demand=demand
+        viewer=request.user, as_of=as_of, weeks=weeks, kind=kind, demand=demand, region=region
     )
+    risks = data.pop("risks")
     context = {**_context(request, "stock"), **data, "kind": kind, "kinds": RiskKind.choices}
     context |= {"demand": demand, "demand_sources": DemandSource.choices}
+    context |= {"page": paginate(request, risks, count=len(risks)), "region": region}
+    context |= {"regions": queries.warehouse_regions()}
+    context["query"] = urlencode(
+        {"kind": kind, "demand": demand, "weeks": weeks, "as_of": as_of, "region": region or ""}
+    )
     return render(request, "forecasting/stock.html", {**context, "weeks_count": weeks})
 
 

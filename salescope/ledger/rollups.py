@@ -4,17 +4,19 @@
 ``regionrollup``: month × kind × region × category, from ``salesrollup`` (smaller still).
 ``personrollup``: month × kind × salesperson, from ``salesrollup`` (target tracking by person).
 ``productrollup`` (month × kind × region × category × brand × product) and ``customerrollup``
-(month × kind × salesperson × region × customer × channel), from the lines: the explorer's
-grains (``ledger.explorer``). They are re-aggregated for the months a write touched
-(``rebuild_detail_months``), set-based, in the writer's transaction.
+(month × kind × salesperson × region × customer × channel): the explorer's grains
+(``ledger.explorer``).
 
-Two ways to keep them, both inside the caller's transaction:
+Three ways to keep them, all inside the caller's transaction:
 - ``apply_delta``: add (new − old) of the lines a write created or changed to the rollup rows
-  of their months — what imports use, so a day's import costs what the day costs;
-- ``rebuild_months``: delete and re-aggregate whole months (demo load, repairs);
+  they fall in — what imports use, so a day's import costs what the day costs. The delta
+  comes at the lines' full grain (``DELTA_KEYS``); the three small rollups' touched months
+  are read, summed with it and written back, the explorer's two (too large to rewrite a month
+  of for a day's lines) are moved row by row in SQL: only the rows the delta names;
+- ``rebuild_months``: delete and re-aggregate whole months (bulk loads, demo load, repairs);
 - ``write_new_months``: write months that have no rollup rows yet from the lines' sums, taken
   while the lines were written (a first load).
-The tests check that both give exactly what a full re-aggregation gives.
+The tests check that all three give exactly what a full re-aggregation gives.
 """
 
 import datetime as dt
@@ -37,6 +39,8 @@ _MEASURES = "amount_fen, quantity_milli, cost_fen, gross_profit_fen, lines"
 _SUMS = "SUM(amount_fen), SUM(quantity_milli), SUM(cost_fen), SUM(gross_profit_fen), {count}"
 _KEYS = ("month", "kind", "salesperson_id", "region_id", "category_id")
 _MEASURE_LIST = ("amount_fen", "quantity_milli", "cost_fen", "gross_profit_fen", "lines")
+# A delta's keys: the lines' full grain, every key some rollup holds.
+DELTA_KEYS = (*_KEYS, "brand_id", "product_id", "customer_id", "channel")
 # The coarser rollups and their keys, derived from ``salesrollup``'s five.
 _COARSER = (
     (RegionRollup, ("month", "kind", "region_id", "category_id")),
@@ -144,24 +148,26 @@ def rebuild_all(months: Iterable[dt.date] = ()) -> int:
 
 
 def apply_delta(delta: pl.DataFrame) -> set[dt.date]:
-    """Move the three rollups by ``delta``: rows of the five keys (``month`` as a date or ISO
+    """Move every rollup by ``delta``: rows of ``DELTA_KEYS`` (``month`` as a date or ISO
     text), the four measures and ``lines``, any number of rows per key, negated for the old
     state of a changed line. Returns the months touched.
 
-    The touched months' rollup rows are read, summed with the delta per key and written back
-    (keys whose lines all moved away drop out), with the coarser rollups of those months
-    derived from them: work in proportion to the rollup (tens of thousands of rows a month),
-    not the lines (about a million a month at 10M). The sums are polars', not the database's:
-    a day's import into a 10M-line ledger moved its month in 0.41 s in SQL, 0.26 s so."""
+    The three small rollups: the touched months' ``salesrollup`` rows are read, summed with
+    the delta per key and written back (keys whose lines all moved away drop out), with the
+    coarser rollups of those months derived from them: work in proportion to the rollup (tens
+    of thousands of rows a month), not the lines (about a million a month at 10M). The sums
+    are polars', not the database's: a day's import into a 10M-line ledger moved its month in
+    0.41 s in SQL, 0.26 s so. The explorer's rollups: see ``_move_explorer``."""
     if not delta.height:
         return set()
     measures = list(_MEASURE_LIST)
-    delta = _with_text_months(delta.select(*_KEYS, *measures))
+    delta = _with_text_months(delta.select(*DELTA_KEYS, *measures))
+    coarse = delta.group_by(_KEYS).agg(pl.col(measures).sum())
     months = sorted({as_date(m) for m in delta["month"].unique().to_list()})
     for start in range(0, len(months), _MONTHS_PER_PASS):
         chunk = [m.isoformat() for m in months[start : start + _MONTHS_PER_PASS]]
         merged = (
-            pl.concat([_read(chunk), delta.filter(pl.col("month").is_in(chunk))])
+            pl.concat([_read(chunk), coarse.filter(pl.col("month").is_in(chunk))])
             .group_by(_KEYS)
             .agg(pl.col(measures).sum())
             .filter(pl.col("lines") != 0)
@@ -174,7 +180,72 @@ def apply_delta(delta: pl.DataFrame) -> set[dt.date]:
                     chunk,
                 )
             _write_rows(model, keys, rows)
+    _move_explorer(delta)
     return set(months)
+
+
+# The explorer rollups' keys that may be null (matched as equal when both are).
+_NULLABLE = {"salesperson_id", "region_id", "category_id", "brand_id"}
+MOVES_TABLE = "ledger_rollup_moves"
+
+
+def _move_explorer(delta: pl.DataFrame) -> None:
+    """Move the explorer's rollups by ``delta`` (``DELTA_KEYS``, months as ISO text), in SQL:
+    the delta summed to each rollup's keys (keys it leaves unchanged dropped) is staged, added
+    to the rows of its keys, inserted where there are none, and the rows left with no lines
+    deleted. Each statement finds a row through the rollup's (month, customer) or (month,
+    product) index: a day's 100k lines into a 10M-line ledger touch about as many rollup rows,
+    where re-aggregating their months read a fifth of the ledger."""
+    measures = list(_MEASURE_LIST)
+    for model, names in _EXPLORER:
+        moves = (
+            delta.group_by(names)
+            .agg(pl.col(measures).sum())
+            .filter(pl.any_horizontal(pl.col(m) != 0 for m in measures))
+        )
+        if not moves.height:
+            continue
+        table, columns = model._meta.db_table, ", ".join(names)
+        same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
+        match = " AND ".join(
+            f"r.{c} {same} d.{c}" if c in _NULLABLE else f"r.{c} = d.{c}" for c in names
+        )
+        # And the rollup's rows of the delta's months only, said outright: else PostgreSQL
+        # hashes the whole rollup for the join (3.3M customer rows at 10M lines: 13.9 s).
+        months = sorted(moves["month"].unique().to_list())
+        match += f" AND r.month IN ({', '.join(['%s'] * len(months))})"
+        added = ", ".join(f"{m} = r.{m} + d.{m}" for m in measures)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {MOVES_TABLE}")
+            typed = _moves_columns(names)
+            cursor.execute(f"CREATE TEMP TABLE {MOVES_TABLE} ({typed})")
+            copy_frame(MOVES_TABLE, moves.select(*names, *measures))
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {MOVES_TABLE}")  # its size, for the joins' plans
+            cursor.execute(
+                f"UPDATE {table} AS r SET {added} FROM {MOVES_TABLE} d WHERE {match}",  # noqa: S608
+                months,
+            )
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}, {_MEASURES}) "  # noqa: S608
+                f"SELECT {', '.join('d.' + c for c in (*names, *measures))} FROM {MOVES_TABLE} d "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE {match})",
+                months,
+            )
+            # Only a key that lost lines can be left with none.
+            cursor.execute(
+                f"DELETE FROM {table} WHERE lines = 0 AND id IN (SELECT r.id "  # noqa: S608
+                f"FROM {MOVES_TABLE} d JOIN {table} r ON {match} WHERE d.lines < 0)",
+                months,
+            )
+            cursor.execute(f"DROP TABLE {MOVES_TABLE}")
+
+
+def _moves_columns(names: tuple[str, ...]) -> str:
+    if connection.vendor != "postgresql":
+        return ", ".join((*names, *_MEASURE_LIST))
+    types = {"month": "date", "kind": "varchar(14)", "channel": "varchar(40)"}
+    return ", ".join(f"{c} {types.get(c, 'bigint')}" for c in (*names, *_MEASURE_LIST))
 
 
 # Months read, merged and written back at a time: at 10M lines a month's rollup is ~25k rows.
@@ -190,10 +261,13 @@ def _each_rollup(rows: pl.DataFrame):
 
 
 def _write_rows(model, keys: tuple[str, ...], rows: pl.DataFrame) -> None:
-    """Append ``rows`` to ``model``'s table in the order of its salesperson × month index,
-    where it has one."""
-    order = [k for k in ("salesperson_id", "month") if k in keys]
+    """Append ``rows`` to ``model``'s table in the order of its widest index (salesperson ×
+    month, or month × customer / product), where it has one."""
+    order = [k for k in _ORDER.get(model, ("salesperson_id", "month")) if k in keys]
     copy_frame(model._meta.db_table, rows.sort(order).select(*keys, *_MEASURE_LIST))
+
+
+_ORDER = {CustomerRollup: ("month", "customer_id"), ProductRollup: ("month", "product_id")}
 
 
 def _with_text_months(frame: pl.DataFrame) -> pl.DataFrame:
@@ -219,25 +293,29 @@ def _read(months: list[str]) -> pl.DataFrame:
 
 def frame_of_rows(rows: list[tuple], columns: list[str]) -> pl.DataFrame:
     """Rollup rows fetched from the database (``month`` first, as a date or ISO text; ``kind``
-    text; ids and integer measures) as a frame with ``month`` as ISO text."""
-    schema = {c: pl.String if c in ("month", "kind") else pl.Int64 for c in columns}
+    and ``channel`` text; ids and integer measures) as a frame with ``month`` as ISO text."""
+    schema = {c: pl.String if c in ("month", "kind", "channel") else pl.Int64 for c in columns}
     if rows and not isinstance(rows[0][0], str):
         schema["month"] = pl.Date
     return _with_text_months(pl.DataFrame(rows, schema=schema, orient="row"))
 
 
 def write_new_months(sums: pl.DataFrame) -> set[dt.date] | None:
-    """Write the three rollups of months that hold no rollup rows yet, straight from ``sums``:
-    lines summed by the five keys (a first load's lines, summed as they were written).
+    """Write every rollup of months that hold no rollup rows yet, straight from ``sums``:
+    lines summed by ``DELTA_KEYS`` (a first load's lines, summed as they were written).
     Returns the months; or ``None``, writing nothing, when one of them already has rows
     (then the sums are a delta for ``apply_delta``)."""
     months = sorted({as_date(m) for m in sums["month"].unique().to_list()})
-    if any(
-        model.objects.unrestricted().filter(month__in=months).exists()
-        for model in (SalesRollup, RegionRollup, PersonRollup)
-    ):
+    every = (SalesRollup, RegionRollup, PersonRollup, *EXPLORER_ROLLUPS)
+    if any(model.objects.unrestricted().filter(month__in=months).exists() for model in every):
         return None
-    for model, keys, rows in _each_rollup(sums.filter(pl.col("lines") != 0)):
+    sums = _with_text_months(sums.filter(pl.col("lines") != 0))
+    coarse = sums.group_by(_KEYS).agg(pl.col(_MEASURE_LIST).sum())
+    explorer = [
+        (model, names, sums.group_by(names).agg(pl.col(_MEASURE_LIST).sum()))
+        for model, names in _EXPLORER
+    ]
+    for model, keys, rows in [*_each_rollup(coarse), *explorer]:
         table = model._meta.db_table
         # On SQLite, an empty table (a first load's) gets its indexes once afterwards (950k
         # lines' 277k rollup rows: 2.1 s → 0.9 s). Not on PostgreSQL: dropping an index locks

@@ -206,3 +206,44 @@ def test_the_reports_page_offers_the_monthly_report(personas, login_client):
     assert response.status_code == 302
     report = WorkReport.objects.unrestricted().get(author=personas["salesperson"])
     assert (report.kind, report.period_start.day) == ("monthly", 1)
+
+
+def test_drafting_everyone_at_once_states_what_drafting_each_one_states(personas, shop, checklist):
+    zhang, lina, chen = (
+        personas["salesperson"],
+        personas["team_lead"],
+        personas["other_region_salesperson"],
+    )
+    day = timezone.localdate()
+    _done_visit(personas, shop, day)
+    _done_visit(personas, shop, day, outcome="follow_up", minutes=45)
+    services.plan_visit(actor=zhang, customer=shop, planned_date=day)
+    one_by_one = {p.pk: services.facts_for(p, day, day) for p in (zhang, lina, chen)}
+    assert one_by_one[zhang.pk]["visits_made"] == 2
+
+    submitted = services.draft_report(actor=lina, kind="daily", day=day)
+    services.write_report(
+        actor=lina,
+        report=submitted,
+        expected_version=submitted.version,
+        summary="",
+        problems="",
+        next_plan="",
+        submit=True,
+    )
+    drafted = services.draft_reports(kind="daily", day=day, people=[zhang, lina, chen])
+    assert drafted == 2  # zhangwei's and chenjing's are new; lina's is submitted, left alone
+    reports = {
+        r.author_id: r
+        for r in WorkReport.objects.unrestricted().filter(kind="daily", period_start=day)
+    }
+    assert {pk: r.facts for pk, r in reports.items()} == one_by_one
+    audited = AuditEntry.objects.filter(action="activities.report.drafted")
+    assert {e.object_id for e in audited} >= {str(reports[zhang.pk].pk), str(reports[chen.pk].pk)}
+
+    _done_visit(personas, shop, day, outcome="payment")  # a later fact: the draft catches up
+    assert services.draft_reports(kind="daily", day=day, people=[zhang, lina, chen]) == 1
+    reports[zhang.pk].refresh_from_db()
+    assert reports[zhang.pk].facts["visits_made"] == 3
+    assert reports[zhang.pk].facts == services.facts_for(zhang, day, day)
+    assert services.draft_reports(kind="daily", day=day, people=[zhang, lina, chen]) == 0

@@ -145,3 +145,102 @@ def test_the_migration_fills_search_text_for_existing_entries(personas):
     )
     migration.fill_search_text(state.apps, None)
     assert list(queries.list_intelligence(viewer=zhang, q="小包装")) == [old]
+
+
+def _many(author, count, *, start, word="小包装", step=1):
+    """``count`` entries containing ``word``, observed on days going back from ``start``
+    in a shuffled order (ids do not follow the days), by bulk insert."""
+    import random
+
+    days = [start - dt.timedelta(days=(i * step) // 3) for i in range(count)]
+    random.Random(16).shuffle(days)  # noqa: S311 - seeded test data
+    text = search.segment(f"客户要求{word}", author.unit.name)
+    rows = [
+        Intelligence(
+            author=author,
+            kind="customer_need",
+            title=f"客户要求{word}",
+            region=author.unit,
+            observed_on=day,
+            search_text=text,
+        )
+        for day in days
+    ]
+    Intelligence.objects.unrestricted().bulk_create(rows)
+
+
+def test_a_search_page_lists_the_newest_matches_first_and_says_when_the_count_is_capped(
+    personas, login_client
+):
+    from salescope.core.web import PAGE_SIZE
+
+    zhang, marketing = personas["salesperson"], personas["marketing"]
+    today = timezone.localdate()
+    _many(zhang, 1030, start=today, step=2)  # ~690 days of them, more than the cap of 1,000
+    _many(personas["other_region_salesperson"], 40, start=today)
+    newest = list(
+        Intelligence.objects.unrestricted()
+        .filter(title__contains="小包装")
+        .order_by("-observed_on", "-id")
+        .values_list("pk", flat=True)
+    )
+    client = login_client(marketing)
+    answer = client.get("/feedback/intelligence/", {"q": "小包装"})
+    assert answer.status_code == 200
+    listed = [e.pk for e in answer.context["page"]]
+    assert listed == newest[:PAGE_SIZE]
+    assert "超过 1000 条记录" in answer.content.decode()
+    assert answer.context["page"].paginator.capped
+
+    # the salesperson sees only their own: still more than the cap, newest first
+    own = list(
+        Intelligence.objects.unrestricted()
+        .filter(author=zhang)
+        .order_by("-observed_on", "-id")
+        .values_list("pk", flat=True)
+    )
+    mine = login_client(zhang).get("/feedback/intelligence/", {"q": "小包装", "page": "3"})
+    assert [e.pk for e in mine.context["page"]] == own[2 * PAGE_SIZE : 3 * PAGE_SIZE]
+    assert "超过 1000 条记录" in mine.content.decode()
+
+    # far pages count further: past the end, the last page, an exact count, the oldest last
+    far = client.get("/feedback/intelligence/", {"q": "客户 小包装", "page": "99"})
+    last = far.context["page"]
+    assert last.number == -(-1070 // PAGE_SIZE)
+    assert [e.pk for e in last] == newest[(last.number - 1) * PAGE_SIZE :]
+    assert "共 1070 条记录" in far.content.decode()
+    none = client.get("/feedback/intelligence/", {"q": "完全无关"})
+    assert "共 0 条记录" in none.content.decode()
+
+
+@pytest.mark.parametrize("need", [1, 7, 60, 400, 2000])
+def test_the_newest_days_give_the_same_first_rows_as_the_whole_search(personas, need):
+    today = timezone.localdate()
+    _many(personas["salesperson"], 300, start=today + dt.timedelta(days=30), step=5)
+    _many(personas["team_lead"], 120, start=today - dt.timedelta(days=100), step=1)
+    _many(personas["other_region_salesperson"], 50, start=today, word="断货")
+    for who in ("salesperson", "team_lead", "director", "marketing", "finance"):
+        viewer = personas[who]
+        for q in ("小包装", "断货", "客户 要求", "无关"):
+            whole = list(queries.list_intelligence(viewer=viewer, q=q).values_list("pk", flat=True))
+            narrowed = queries.list_intelligence(viewer=viewer, q=q, need=need)
+            first = list(narrowed.values_list("pk", flat=True)[:need])
+            assert first == whole[:need], (who, q)
+            assert min(narrowed.order_by()[:need].count(), need) == min(len(whole), need)
+
+
+def test_the_index_follows_a_changed_day_and_a_deleted_entry(personas):
+    zhang = personas["salesperson"]
+    today = timezone.localdate()
+    old = services.record_intelligence(
+        actor=zhang, kind="price", title="小包装降价", observed_on=today - dt.timedelta(days=9)
+    )
+    new = services.record_intelligence(actor=zhang, kind="price", title="小包装降价")
+    assert list(queries.list_intelligence(viewer=zhang, q="小包装", need=2)) == [new, old]
+    Intelligence.objects.unrestricted().filter(pk=old.pk).update(
+        observed_on=today + dt.timedelta(days=1)
+    )
+    assert list(queries.list_intelligence(viewer=zhang, q="小包装", need=1))[:1] == [old]
+    assert list(queries.list_intelligence(viewer=zhang, q="小包装")) == [old, new]
+    old.delete()
+    assert list(queries.list_intelligence(viewer=zhang, q="小包装", need=1)) == [new]

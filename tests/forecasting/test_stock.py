@@ -76,7 +76,7 @@ def test_the_api_lists_the_same_risks(fitted, history, personas, api_client):
     rows = (
         api_client(personas["salesperson"])
         .get(f"/api/v1/forecasting/stock-risks?kind=stock_out&as_of={TODAY}")
-        .json()
+        .json()["items"]
     )
     assert [(r["sku"], r["warehouse_code"]) for r in rows] == [("FC-1", "FC-E")]
     assert rows[0]["date"] is not None
@@ -239,8 +239,9 @@ def test_page_and_api_take_the_demand_source(fitted, history, personas, login_cl
     assert product.sku not in by_forecast.content.decode()
     api = api_client(personas["salesperson"])
     rows = api.get(f"/api/v1/forecasting/stock-risks?kind=stock_out&demand=targets&as_of={TODAY}")
-    assert [(r["sku"], r["warehouse_code"]) for r in rows.json()] == [("FC-1", "FC-E")]
-    assert api.get(f"/api/v1/forecasting/stock-risks?kind=stock_out&as_of={TODAY}").json() == []
+    assert [(r["sku"], r["warehouse_code"]) for r in rows.json()["items"]] == [("FC-1", "FC-E")]
+    empty = api.get(f"/api/v1/forecasting/stock-risks?kind=stock_out&as_of={TODAY}").json()
+    assert empty == {"items": [], "count": 0}
     bad = api.get("/api/v1/forecasting/stock-risks?demand=guess")
     assert bad.status_code == 422
     assert "demand" in bad.content.decode()

@@ -206,6 +206,50 @@ def test_team_and_brand_by_quarter_for_the_team_lead(generated, world):
     assert cells(result) == want
 
 
+RANKED = [
+    {"rows": ["customer"], "columns": ["month"], "limit": 2},
+    {"rows": ["product", "customer"], "columns": ["quarter"], "limit": 4},
+    {"rows": ["customer", "channel"], "columns": ["kind"], "limit": 3, "filters": {"kind": "all"}},
+    {"rows": ["product"], "columns": [], "limit": 1, "measure": "quantity"},
+    {"rows": ["customer"], "columns": ["team"], "measure": "lines", "limit": 2},  # ties
+    {"rows": ["product", "kind"], "columns": ["month"], "filters": {"kind": "all"}, "limit": 3},
+    # A day range: the lines answer.
+    {
+        "rows": ["customer", "product"],
+        "columns": ["month"],
+        "date_from": dt.date(2025, 1, 5),
+        "date_to": dt.date(2025, 3, 20),
+        "measure": "lines",
+        "limit": 5,
+    },
+    {  # nothing in range
+        "rows": ["customer"],
+        "columns": ["month"],
+        "date_from": dt.date(2026, 1, 1),
+        "date_to": dt.date(2026, 1, 31),
+    },
+]
+
+
+@pytest.mark.parametrize("persona", ["admin", "team_lead", "salesperson"])
+def test_customer_or_product_rows_ranked_in_the_database_give_the_same_pivot(
+    generated, world, monkeypatch, persona
+):
+    # Rows of customers or products are ranked by the database, which returns the shown rows'
+    # cells only: the same rows in the same order, cells, counts and totals as summing every
+    # row key, also past the limit, on ties and for each measure.
+    viewer = world.personas[persona]
+    for kwargs in RANKED:
+        spec = explorer.PivotSpec.build(**kwargs)
+        assert explorer.ranked_in_database(spec)
+        ranked = explorer.pivot(viewer=viewer, spec=spec)
+        with monkeypatch.context() as patched:
+            patched.setattr(explorer, "ranked_in_database", lambda _spec: False)
+            general = explorer.pivot(viewer=viewer, spec=spec)
+        assert ranked == general, kwargs
+    assert explorer.pivot(viewer=viewer, spec=explorer.PivotSpec.build(**RANKED[0]))["rows"]
+
+
 def test_a_cells_lines_add_up_to_the_cell_and_stay_in_the_viewers_slice(generated, world):
     admin = world.personas["admin"]
     spec = explorer.PivotSpec.build(rows=["salesperson"], columns=["month"])
@@ -404,10 +448,13 @@ def test_explorer_rollups_equal_the_lines_after_any_imports(world, tmp_path, fil
     try:
         for number, lines in enumerate(files):
             rows = [
-                ["SO-1", no, date, customer, product, qty, f"{fen / 100:.2f}", person, kind]
-                for no, date, customer, product, qty, fen, person, kind in lines
+                [
+                    *("SO-1", no, date, customer, product, qty, f"{fen / 100:.2f}"),
+                    *(person, kind, channel),
+                ]
+                for no, date, customer, product, qty, fen, person, kind, channel in lines
             ]
-            path = write_csv(tmp_path / f"e-{number}.csv", DELTA_HEADER, rows)
+            path = write_csv(tmp_path / f"e-{number}.csv", [*DELTA_HEADER, "渠道"], rows)
             result = import_sales_lines(
                 actor=world.personas["admin"], path=path, options=ImportOptions()
             )

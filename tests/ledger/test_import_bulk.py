@@ -174,7 +174,8 @@ def test_a_first_load_into_months_with_rollup_rows_adds_its_sums_to_them(world, 
 
     run(write_csv(tmp_path / "f.csv", HEADER, GOOD), admin)
 
-    twice = tuple(
-        {key: tuple(2 * v for v in values) for key, values in rollup.items()} for rollup in once
-    )
+    twice = {
+        model: {key: tuple(2 * v for v in values) for key, values in rollup.items()}
+        for model, rollup in once.items()
+    }
     assert stored_rollups() == twice

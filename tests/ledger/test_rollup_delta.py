@@ -1,5 +1,6 @@
-"""Imports move the rollups by the difference they make; the rollups must always equal a full
-re-aggregation of the lines, whatever sequence of new, changed, moved and repeated lines."""
+"""Imports move the rollups by the difference they make; the rollups — the report's three and
+the explorer's product and customer rollups — must always equal a full re-aggregation of the
+lines, whatever sequence of new, changed, moved and repeated lines."""
 
 import csv
 from collections import defaultdict
@@ -10,7 +11,14 @@ from hypothesis import strategies as st
 from salescope.ledger import rollups
 from salescope.ledger.importing import merge, sales_lines
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
-from salescope.ledger.models import PersonRollup, RegionRollup, SalesLine, SalesRollup
+from salescope.ledger.models import (
+    CustomerRollup,
+    PersonRollup,
+    ProductRollup,
+    RegionRollup,
+    SalesLine,
+    SalesRollup,
+)
 from tests.ledger.world import write_csv
 
 BATCH = sales_lines.BATCH
@@ -21,6 +29,7 @@ CUSTOMERS = ["C-EAST-1", "C-EAST-2", "C-SOUTH-1"]
 PRODUCTS = ["P-JUICE-1L", "P-COLA", "P-CHIPS"]
 PEOPLE = ["", "zhangwei", "chenjing"]
 KINDS = ["进货", "流向"]
+CHANNELS = ["", "商超", "电商"]
 
 line = st.tuples(
     st.integers(1, 6),  # the line number within one document: few keys, so lines get revised
@@ -31,73 +40,56 @@ line = st.tuples(
     st.integers(0, 100_000),  # fen
     st.sampled_from(PEOPLE),
     st.sampled_from(KINDS),
+    st.sampled_from(CHANNELS),  # a correction may move a line to another channel
 )
 # A file holds each line key once (a repeated key in one file is a reported duplicate).
 files = st.lists(st.lists(line, max_size=8, unique_by=lambda row: row[0]), min_size=1, max_size=4)
 
 
+# Each rollup's keys, as ``SalesLine`` fields.
+GRAINS = {
+    SalesRollup: ("month", "kind", "salesperson_id", "region_id", "category_id"),
+    RegionRollup: ("month", "kind", "region_id", "category_id"),
+    PersonRollup: ("month", "kind", "salesperson_id"),
+    ProductRollup: ("month", "kind", "region_id", "category_id", "brand_id", "product_id"),
+    CustomerRollup: ("month", "kind", "salesperson_id", "region_id", "customer_id", "channel"),
+}
+MEASURES = ("amount_fen", "quantity_milli", "cost_fen", "gross_profit_fen")
+
+
 def expected_rollups():
-    """The three rollups recomputed in Python from the lines as stored."""
-    person: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    region: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    people: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    for row in SalesLine.objects.unrestricted().values_list(
-        "month",
-        "kind",
-        "salesperson_id",
-        "region_id",
-        "category_id",
-        "amount_fen",
-        "quantity_milli",
-        "cost_fen",
-        "gross_profit_fen",
-    ):
-        month, kind, person_id, region_id, category_id, *measures = row
-        for bucket in (
-            person[month, kind, person_id, region_id, category_id],
-            region[month, kind, region_id, category_id],
-            people[month, kind, person_id],
-        ):
-            for i, value in enumerate([*measures, 1]):
+    """Every rollup recomputed in Python from the lines as stored: {model: {keys: sums}}."""
+    sums: dict = {model: defaultdict(lambda: [0, 0, 0, 0, 0]) for model in GRAINS}
+    fields = sorted({f for keys in GRAINS.values() for f in keys})
+    for row in SalesLine.objects.unrestricted().values(*fields, *MEASURES):
+        for model, keys in GRAINS.items():
+            bucket = sums[model][tuple(row[k] for k in keys)]
+            for i, value in enumerate([*(row[m] for m in MEASURES), 1]):
                 bucket[i] += value
-    return tuple({k: tuple(v) for k, v in d.items()} for d in (person, region, people))
+    return {model: {k: tuple(v) for k, v in d.items()} for model, d in sums.items()}
 
 
 def stored_rollups():
-    measures = ("amount_fen", "quantity_milli", "cost_fen", "gross_profit_fen", "lines")
-    person = {
-        tuple(row[:5]): tuple(row[5:])
-        for row in SalesRollup.objects.unrestricted().values_list(
-            "month", "kind", "salesperson_id", "region_id", "category_id", *measures
-        )
+    return {
+        model: {
+            tuple(row[: len(keys)]): tuple(row[len(keys) :])
+            for row in model.objects.unrestricted().values_list(*keys, *MEASURES, "lines")
+        }
+        for model, keys in GRAINS.items()
     }
-    region = {
-        tuple(row[:4]): tuple(row[4:])
-        for row in RegionRollup.objects.unrestricted().values_list(
-            "month", "kind", "region_id", "category_id", *measures
-        )
-    }
-    people = {
-        tuple(row[:3]): tuple(row[3:])
-        for row in PersonRollup.objects.unrestricted().values_list(
-            "month", "kind", "salesperson_id", *measures
-        )
-    }
-    return person, region, people
 
 
 def import_all(world, tmp_path, files):
     SalesLine.objects.unrestricted().all().delete()
-    SalesRollup.objects.unrestricted().all().delete()
-    RegionRollup.objects.unrestricted().all().delete()
-    PersonRollup.objects.unrestricted().all().delete()
+    for model in GRAINS:
+        model.objects.unrestricted().all().delete()
     admin = world.personas["admin"]
     for number, lines in enumerate(files):
         rows = [
-            ["SO-1", no, date, customer, product, qty, f"{fen / 100:.2f}", person, kind]
-            for no, date, customer, product, qty, fen, person, kind in lines
+            ["SO-1", no, date, customer, product, qty, f"{fen / 100:.2f}", person, kind, channel]
+            for no, date, customer, product, qty, fen, person, kind, channel in lines
         ]
-        path = write_csv(tmp_path / f"day-{number}.csv", HEADER, rows)
+        path = write_csv(tmp_path / f"day-{number}.csv", [*HEADER, "渠道"], rows)
         before = ledger_state()
         result = import_sales_lines(actor=admin, path=path, options=ImportOptions())
         assert result.rejected == 0, result.errors

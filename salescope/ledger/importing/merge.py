@@ -4,9 +4,10 @@ Each batch goes into a temporary staging table and is compared with the ledger b
 key in one join: new, changed or unchanged (a batch whose keys all sort after the ledger's
 last key before the import is new without it). New lines are inserted, changed ones updated,
 unchanged ones not touched. What the new and changed lines do to the rollups (new − old) is
-summed — in polars for a batch of new lines, else into a temporary delta table — and applied
-once at the end (``rollups.apply_delta``), so a month's rollup rows are rewritten once per
-import, not once per batch.
+summed at the lines' full grain — in polars for a batch of new lines, else into a temporary
+delta table — and applied once at the end (``rollups.apply_delta``), so a month's rollup rows
+are rewritten once per import, not once per batch, and the explorer's rollup rows only where
+the import's lines fall.
 
 Reading and validating a file is Python; merging is the database's work. A writer thread
 merges on the import's own connection, inside its transaction, while the main thread validates
@@ -92,7 +93,7 @@ STAGE_SCHEMA = {
     "src_line": pl.Int64,
 }
 _DATA_COLUMNS = [c for c in STAGE_COLUMNS if c != "line_key"]
-_ROLLUP_KEYS = ("month", "kind", "salesperson_id", "region_id", "category_id")
+_ROLLUP_KEYS = rollups.DELTA_KEYS  # the lines' full grain: every rollup's keys
 _ROLLUP_MEASURES = ("amount_fen", "quantity_milli", "cost_fen", "gross_profit_fen")
 
 
@@ -274,10 +275,6 @@ class LineWriter:
             rollups.rebuild_months(months)
         if months is None and (self.created or self.updated):
             months = rollups.apply_delta(self._delta())
-        if months and not (self.bulk and not self.first_load):
-            # The explorer's rollups, re-aggregated for the months the import touched (a bulk
-            # load's ``rebuild_months`` did it already).
-            rollups.rebuild_detail_months(months)
         for table in (*BATCH_TABLES, CHANGES_TABLE, DELTA_TABLE):
             self._execute(f"DROP TABLE IF EXISTS {table}")
         self.finish_seconds["rollups"] = time.perf_counter() - started
@@ -338,7 +335,8 @@ class LineWriter:
                 **dict.fromkeys(BATCH_TABLES, f"{typed}, src_line bigint"),
                 CHANGES_TABLE: "src_line bigint, old_id bigint",
                 DELTA_TABLE: "month date, kind varchar(14), salesperson_id bigint, "
-                f"region_id bigint, category_id bigint, {measures}",
+                "region_id bigint, category_id bigint, brand_id bigint, product_id bigint, "
+                f"customer_id bigint, channel varchar(40), {measures}",
             }
             for name, columns in tables.items():
                 self._execute(f"DROP TABLE IF EXISTS {name}")

@@ -45,8 +45,9 @@ class Command(BaseCommand):
         with audit_source(AuditSource.CLI):
             if options["job"] == "draft-reports":
                 day = _date(options["day"], today)
-                for person in track(people, description=_("Drafting reports")):
-                    services.draft_report(actor=None, author=person, kind=options["kind"], day=day)
+                batches = [people[i : i + 500] for i in range(0, len(people), 500)]
+                for batch in track(batches, description=_("Drafting reports")):
+                    services.draft_reports(kind=options["kind"], day=day, people=batch)
                 self.stdout.write(
                     _("%(n)d reports drafted or brought up to date.") % {"n": len(people)}
                 )
