@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0002_contact_version'),
-        ('ledger', '0010_salesline_date_index'),
+        ('ledger', '0012_order_day_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
