@@ -375,6 +375,7 @@ def ageing(
         bounds=bounds,
         limit=limit,
         offset=offset,
+        with_overdue=False,  # not part of the API's answer
     )
     return queries.ageing_for_output(report)
 
