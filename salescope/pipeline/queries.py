@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     DurationField,
     F,
@@ -14,6 +15,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    When,
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -175,10 +177,6 @@ class _Elapsed(Func):
         return sql, (*end_params, *start_params, *end_params, *start_params)
 
 
-# Time from creation to close, summed (the average cycle of won deals = this / their count).
-_CYCLE = Sum(_Elapsed(), output_field=DurationField())
-
-
 def _cards(viewer: User, stage: Stage, scope: str) -> QuerySet[Opportunity]:
     """One column's cards, soonest close first: read along the (stage, expected_close) index,
     joined only to what a card shows (a join to the pipeline would make SQLite sort)."""
@@ -306,12 +304,16 @@ def pipeline_report(  # noqa: PLR0913 - the report's filters
     # kind are looked up, not joined and grouped as text), the lost reason, and the deal's
     # pipeline and furthest stage (the funnel); read from the opp_board_report index alone.
     keys = [field for name in groups if name != "stage" for field in GROUPS[name]]
+    stages = _stages_by_id()
+    # time from creation to close of the won deals, summed (the average cycle = this / their
+    # count): computed only for their rows
+    won = [pk for pk, stage in stages.items() if stage.kind == StageKind.WON]
+    cycle = Sum(Case(When(stage__in=won, then=_Elapsed())), output_field=DurationField())
     sums = (
         opportunities.order_by()
         .values(*keys, "stage", "lost_reason", "pipeline", "furthest_order")
-        .annotate(n=Count("id"), amount=Sum("amount_fen"), weighted=_WEIGHTED, cycle=_CYCLE)
+        .annotate(n=Count("id"), amount=Sum("amount_fen"), weighted=_WEIGHTED, cycle=cycle)
     )
-    stages = _stages_by_id()
     rows: dict[tuple, dict[str, Any]] = {}
     reached: dict[int, dict[int, int]] = {}
     for item in sums:

@@ -18,4 +18,8 @@ class Migration(migrations.Migration):
             model_name='opportunity',
             index=models.Index(fields=['stage', 'lost_reason', 'pipeline', 'furthest_order', 'owner', 'amount_fen', 'probability', 'created_at', 'closed_at', 'id'], name='opp_board_report'),
         ),
+        # SQLite keeps no statistics for a new index until ANALYZE: without them it takes this
+        # index for a column's cards too and sorts the whole stage instead of reading
+        # opp_stage_close in order (PostgreSQL's autovacuum analyses on its own; harmless there).
+        migrations.RunSQL('ANALYZE pipeline_opportunity', migrations.RunSQL.noop),
     ]
