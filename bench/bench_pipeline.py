@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_pipeline.py --db postgres [--scale 1.0] [--runs 5]
 
 At --scale 1: the demo organisation, one pipeline of four open stages, 100,000 open
-opportunities and 300,000 closed ones spread over the salespeople, with ~2,000,000 stage-history
+opportunities and 300,000 closed ones spread over the salespeople, with ~1,300,000 stage-history
 rows (every stage each deal passed). Times, for a regional manager and the sales director, the
 first page of the kanban (``queries.board``: per column count, amount and the first 30 cards),
 and the report with its funnel and stage-to-stage conversion (``queries.pipeline_report`` by

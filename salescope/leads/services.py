@@ -17,7 +17,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -754,9 +754,9 @@ def distribute_leads(*, actor: Any, leads: Iterable[int] | None = None) -> Distr
     log: list[list[Any]] = []
     entries: list[tuple[Lead, dict[str, Any]]] = []
     # the database form of the two moments every assigned lead gets
-    stamp, due_stamp = (
-        Lead._meta.get_field("assigned_at").get_db_prep_save(v, connection) for v in (now, due)
-    )  # type: ignore[union-attr]
+    assigned_at = Lead._meta.get_field("assigned_at")
+    assert isinstance(assigned_at, models.DateTimeField)
+    stamp, due_stamp = (assigned_at.get_db_prep_save(v, connection) for v in (now, due))
     for step, lead in enumerate(todo):
         decision = rules.distribute(
             rules.LeadFacts(lead.province, lead.city, lead.product_line_id),
@@ -816,12 +816,12 @@ def _update_distributed(rows: list[list[Any]]) -> None:
     """``UPDATE`` each lead's distributed columns (and its version), in one ``executemany``;
     ``rows`` are the values of ``_DISTRIBUTED_COLUMNS`` in database form, then the lead's id."""
     quote = connection.ops.quote_name
-    columns = [Lead._meta.get_field(c).column for c in _DISTRIBUTED_COLUMNS]  # type: ignore[union-attr]
+    columns = [str(getattr(Lead._meta.get_field(c), "column", c)) for c in _DISTRIBUTED_COLUMNS]
     assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
-    version = quote(Lead._meta.get_field("version").column)  # type: ignore[union-attr]
+    version = quote("version")
     sql = (
         f"UPDATE {quote(Lead._meta.db_table)} SET {assignments},"  # noqa: S608 - our own names
-        f" {version} = {version} + 1 WHERE {quote(Lead._meta.pk.column)} = %s"
+        f" {version} = {version} + 1 WHERE {quote(str(Lead._meta.pk.column))} = %s"
     )
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):

@@ -1,7 +1,10 @@
 """Distributing many leads at once (分配, C3): every qualified lead without an owner gets the
 owner, rule and reason it would get from distributing them one by one, oldest first."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 
 from salescope.core.errors import PermissionDenied
@@ -90,3 +93,12 @@ def test_only_waiting_leads_are_distributed_and_a_salesperson_may_not(personas, 
     assert Lead.objects.unrestricted().filter(pk__in=waiting[3:], owner__isnull=True).count() == 8
     after = list(Lead.objects.unrestricted().exclude(pk__in=waiting).values_list("pk", "version"))
     assert after == others
+
+
+def test_the_command_distributes_every_waiting_lead_as_the_system(personas, waiting):
+    out = StringIO()
+    call_command("leads_distribute", stdout=out)
+    assert Lead.objects.unrestricted().filter(pk__in=waiting, owner__isnull=False).count() == 10
+    entries = AuditEntry.objects.filter(action="leads.lead.assigned", actor_label="system")
+    assert entries.count() == len(waiting)
+    assert "10" in out.getvalue()
