@@ -122,8 +122,18 @@ def main() -> None:
     parser.add_argument("--lines", type=float, default=2.0, help="sales lines, in millions")
     parser.add_argument("--requests", type=int, default=200, help="per list endpoint")
     parser.add_argument("--name", default="bench_http")
+    parser.add_argument("--reuse", action="store_true", help="time the data of the last run again")
     args = parser.parse_args()
-    setup_env(args.db, args.name)
+    if args.reuse:  # as setup_env leaves it, without dropping the database
+        os.environ.update(
+            SALESCOPE_VAR_DIR=f"/tmp/{args.name}-{args.db}",
+            DJANGO_SETTINGS_MODULE="salescope.settings",
+            LOG_LEVEL="WARNING",
+        )
+        if args.db == "postgres":
+            os.environ["DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{args.name}"
+    else:
+        setup_env(args.db, args.name)
     import django
 
     django.setup()
@@ -142,14 +152,15 @@ def main() -> None:
         f"== bench_http on {args.db}: {n_customers:,} customers, {n_lines:,} sales lines, "
         f"{n_invoices:,} open invoices"
     )
-    call_command("migrate", verbosity=0)
-    (_sellers, prods, custs, person_region, _regions), _ = timed(
-        "master data", build_master_data, 500, n_customers, 2000
-    )
-    timed(f"fill {n_lines:,} sales lines (SQL)", fill_ledger, n_lines, custs, prods, person_region)
-    timed(f"fill {n_invoices:,} open invoices (SQL)", fill_invoices, n_invoices, custs)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    if not args.reuse:
+        call_command("migrate", verbosity=0)
+        (_sellers, prods, custs, person_region, _regions), _ = timed(
+            "master data", build_master_data, 500, n_customers, 2000
+        )
+        timed(f"fill {n_lines:,} sales lines", fill_ledger, n_lines, custs, prods, person_region)
+        timed(f"fill {n_invoices:,} open invoices (SQL)", fill_invoices, n_invoices, custs)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     people = User.objects.unrestricted()
     admin = people.get(username="admin")
     regional = people.get(username="wangqiang")

@@ -9,9 +9,11 @@ teams), 100,000 customers and 1,000,000 sales lines owned by its salespeople. Fo
 each level — a salesperson, a team lead, a branch manager, a regional manager, the sales
 director — it times the two long lists as their pages ask for them, in the pages' orders:
 customers by code and sales lines newest first (date, then id), each a page of 50 and the
-pager's capped count (``core.paging``). It asserts that each list takes the same two queries
-(the count, the page) whatever the viewer's share of the table, and prints the plans of the
-team lead's and the regional manager's.
+pager's capped count (``core.paging``). It asserts that each list takes at most four queries
+whatever the viewer's share of the table (the count and the page; for anyone not company-wide,
+one read of what they manage, resolved to ids so the planner sees the real selectivity; on
+SQLite, for a manager, the head count that decides whether to walk the table in its order), and
+prints the plans of the team lead's and the regional manager's.
 """
 
 import argparse
@@ -360,10 +362,11 @@ def main() -> None:  # noqa: PLR0915 - a benchmark script reads top to bottom
                 print(f"  plan of the {name} capped count's rows:")
                 print(explain(qs.order_by()[:1001].values("pk")))
 
-    # The claim the docstring makes: the same queries whatever the viewer's share.
+    # The claim the docstring makes: a bounded number of queries whatever the viewer's share.
     for name, taken in queries_taken.items():
-        assert taken == {2}, f"{name}: {sorted(taken)} queries (want 2: the count and the page)"
-    print(f"\nEach list took 2 queries (count + page) for every viewer. Load {os.getloadavg()}")
+        assert max(taken) <= 4, f"{name}: {sorted(taken)} queries (want the count and the page,"
+        " the viewer's reach in the org and, on SQLite, the head count)"
+    print(f"\nQueries per list, over the viewers: {dict(queries_taken)}. Load {os.getloadavg()}")
     print("Summary (page of 50 + capped count, median / p95 ms):")
     for (label, name), (median, p95) in results.items():
         print(f"  {label:<32} {name:<20} {median:7.2f} / {p95:7.2f}")

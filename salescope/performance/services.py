@@ -487,9 +487,14 @@ def compute_scorecards(
     scales = dict(RatingCriterion.objects.unrestricted().values_list("code", "scale_max"))
     items = list(template.items.all())
     item_rules = [_rule_of(item) for item in items]  # once, not once per person
+    # The month's cards as plain values (no model instances): a recomputation compares the
+    # computed state with them in memory, and loads in full only the cards it will write.
+    compared = ("status", "version", *_COMPARED)
     existing = {
-        s.person_id: s
-        for s in Scorecard.objects.unrestricted().filter(month=month, person_id__in=ids)
+        row[0]: dict(zip(compared, row[1:], strict=True))
+        for row in Scorecard.objects.unrestricted()
+        .filter(month=month, person_id__in=ids)
+        .values_list("person_id", *compared)
     }
     computed: dict[int, tuple[list[dict[str, Any]], Decimal, int | None]] = {}
     for pid, unit_id in people:
@@ -500,9 +505,9 @@ def compute_scorecards(
     # Ranks and marks within each unit, over everyone's current total.
     by_unit: dict[int | None, dict[int, Decimal]] = defaultdict(dict)
     for pid, (_unused, total, unit_id) in computed.items():
-        card = existing.get(pid)
-        frozen = card is not None and card.status != ScorecardStatus.COMPUTED
-        by_unit[unit_id][pid] = card.total if frozen and card else total
+        old = existing.get(pid)
+        frozen = old is not None and old["status"] != ScorecardStatus.COMPUTED
+        by_unit[unit_id][pid] = old["total"] if frozen and old else total
     placing: dict[int, tuple[int, int, bool, bool]] = {}
     for members in by_unit.values():
         ranks = rules.rank(members)
@@ -515,6 +520,7 @@ def compute_scorecards(
     now = timezone.now()
     to_create: list[Scorecard] = []
     to_update: list[tuple[Scorecard, dict[str, Any]]] = []  # (card, its audit snapshot before)
+    changes: dict[int, tuple[dict[str, Any], int]] = {}  # person → (new state, version read)
     for pid, (lines, total, unit_id) in computed.items():
         r, of, rewarded, weak = placing[pid]
         state = {
@@ -527,26 +533,21 @@ def compute_scorecards(
             "needs_improvement": weak,
             "template_id": template.pk,
         }
-        card = existing.get(pid)
-        if card is None:
+        old = existing.get(pid)
+        if old is None:
             to_create.append(Scorecard(person_id=pid, month=month, computed_at=now, **state))
             continue
-        if card.status != ScorecardStatus.COMPUTED:
+        if old["status"] != ScorecardStatus.COMPUTED:
             kept += 1
             continue
-        current = {
-            "lines": card.lines,
-            "total": card.total,
-            "unit_id": card.unit_id,
-            "rank": card.rank,
-            "rank_of": card.rank_of,
-            "rewarded": card.rewarded,
-            "needs_improvement": card.needs_improvement,
-            "template_id": card.template_id,
-        }
-        if current == state:
+        if all(old[name] == state[name] for name in _COMPARED):
             unchanged += 1
             continue
+        changes[pid] = (state, old["version"])
+    for card in Scorecard.objects.unrestricted().filter(month=month, person_id__in=changes):
+        state, version = changes[card.person_id]
+        if card.version != version or card.status != ScorecardStatus.COMPUTED:
+            raise Conflict(_("Someone changed these scorecards meanwhile; compute again."))
         before = audit.snapshot(card, SCORECARD_FIELDS)
         for name, value in state.items():
             setattr(card, name, value)
@@ -573,6 +574,18 @@ def compute_scorecards(
     changed = len(to_update)
     return {"created": created, "changed": changed, "unchanged": unchanged, "kept": kept}
 
+
+# What a recomputation sets and compares (the state of ``compute_scorecards``).
+_COMPARED = (
+    "lines",
+    "total",
+    "unit_id",
+    "rank",
+    "rank_of",
+    "rewarded",
+    "needs_improvement",
+    "template_id",
+)
 
 _RECOMPUTED = [
     "lines",
