@@ -123,9 +123,10 @@ def board(*, viewer: User, pipeline: Pipeline, scope: str = "") -> list[dict[str
     first cards (soonest expected close). One aggregate query, then one query per column."""
     stages = [s for s in stages_of(viewer=viewer, pipeline=pipeline) if s.kind == StageKind.OPEN]
     opportunities = list_opportunities(viewer=viewer, scope=scope, pipeline=pipeline)
+    # by the open stages' ids (not a join on their kind): read as ranges of opp_board_report
     totals: dict[int, dict[str, Any]] = {
         row["stage"]: dict(row)
-        for row in opportunities.filter(stage__kind=StageKind.OPEN)
+        for row in opportunities.filter(stage__in=[s.pk for s in stages])
         .order_by()
         .values("stage")
         .annotate(count=Count("id"), total_fen=Sum("amount_fen"), weighted_sum=_WEIGHTED)
