@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def setup_env(db: str) -> None:
+def setup_env(db: str, pg_name: str = "bench_crm_import") -> None:
     var = Path(f"/tmp/crm-import-bench-{db}")
     var.mkdir(parents=True, exist_ok=True)
     os.environ["SALESCOPE_VAR_DIR"] = str(var)
@@ -44,9 +44,9 @@ def setup_env(db: str) -> None:
 
         url = "postgresql://postgres@127.0.0.1:5432/postgres"
         with psycopg.connect(url, autocommit=True) as c:
-            c.execute("DROP DATABASE IF EXISTS bench_crm_import")
-            c.execute("CREATE DATABASE bench_crm_import")
-        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/bench_crm_import"
+            c.execute(f"DROP DATABASE IF EXISTS {pg_name}")
+            c.execute(f"CREATE DATABASE {pg_name}")
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{pg_name}"
     else:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{var}/salescope.sqlite3{suffix}").unlink(missing_ok=True)
@@ -109,8 +109,11 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--pg-name", default="bench_crm_import", help="the PostgreSQL database to (re)create"
+    )
     args = parser.parse_args()
-    setup_env(args.db)
+    setup_env(args.db, args.pg_name)
     import django
 
     django.setup()

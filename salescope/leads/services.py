@@ -17,7 +17,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from salescope.catalog.models import Category
 from salescope.core import audit
 from salescope.core.concurrency import update_versioned
 from salescope.core.errors import Conflict, RateLimited, ValidationFailed
+from salescope.core.importing.bulk import insert_rows
 from salescope.core.importing.common import ImportOptions, ImportResult
 from salescope.core.money import to_fen
 from salescope.core.permissions import require
@@ -696,6 +697,135 @@ def distribute_lead(*, actor: User | None, lead: Lead, expected_version: int) ->
         raise Conflict(_("This lead already has an owner; reassign it instead."))
     update_versioned(lead, expected_version=expected_version, changes={})
     return _distribute(actor=actor, lead=lead)
+
+
+@dataclass(frozen=True)
+class Distributed:
+    """What :func:`distribute_leads` did: leads given an owner, and leads no rule could place
+    (they are in the pool, each with the reason why nobody took it)."""
+
+    assigned: int
+    pooled: int
+
+
+# Audited fields distribution changes (the rest of AUDIT_FIELDS stay as they are).
+_DISTRIBUTED_AUDIT = ["status", "owner", "revisit_on", "assignment_rule", "assignment_reason"]
+# Columns :func:`distribute_leads` writes on each lead (the rest stay as they are).
+_DISTRIBUTED_COLUMNS = (
+    "status",
+    "owner",
+    "assigned_at",
+    "sla_due_at",
+    "contacted_at",
+    "last_worked_at",
+    "assignment_rule",
+    "assignment_reason",
+    "revisit_on",
+)
+
+
+@transaction.atomic
+def distribute_leads(*, actor: Any, leads: Iterable[int] | None = None) -> Distributed:
+    """Run the distribution rules for every qualified lead that has no owner (or for those of
+    ``leads``, ids), oldest first, at once (分配): each lead gets the owner, rule and reason it
+    would get from :func:`distribute_lead` called on them one by one in that order — each pick
+    counts in the workload (and the round-robin turn) of the next — and a lead no rule places
+    goes to the pool with the reason. Written set-based: one UPDATE statement per lead in one
+    batch, the assignment log and one audit entry per lead in batched INSERTs."""
+    require(actor, perms.LEAD_DISTRIBUTE.code)
+    waiting = (
+        Lead.objects.unrestricted()
+        .filter(qualified=True, owner__isnull=True)
+        .exclude(status__in=(LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED))
+        .order_by("created_at", "id")
+    )
+    if leads is not None:
+        waiting = waiting.filter(pk__in=list(leads))
+    todo = list(waiting.only("id", *LEAD_FIELDS, *AUDIT_FIELDS))
+    if not todo:
+        return Distributed(assigned=0, pooled=0)
+    specs, by_id = rule_specs()
+    available = _available_people(specs)
+    workload = loads(available)
+    now = timezone.now()
+    due = now + dt.timedelta(hours=policy.sla_hours())
+    assigned = 0
+    rows: list[list[Any]] = []
+    log: list[list[Any]] = []
+    entries: list[tuple[Lead, dict[str, Any]]] = []
+    # the database form of the two moments every assigned lead gets
+    assigned_at = Lead._meta.get_field("assigned_at")
+    assert isinstance(assigned_at, models.DateTimeField)
+    stamp, due_stamp = (assigned_at.get_db_prep_save(v, connection) for v in (now, due))
+    for step, lead in enumerate(todo):
+        decision = rules.distribute(
+            rules.LeadFacts(lead.province, lead.city, lead.product_line_id),
+            specs,
+            available,
+            workload,
+        )
+        # one by one, each assignment is logged a moment after the one before: the
+        # round-robin turn of the next lead reads that order
+        at = now + dt.timedelta(microseconds=step)
+        # only these audited fields change here, so their diff is the whole lead's diff
+        before = audit.snapshot(lead, _DISTRIBUTED_AUDIT)
+        rule_id = decision.rule_id if decision.rule_id in by_id else None
+        reason = decision.reason[:300]
+        if decision.owner_id is None:
+            lead.status, lead.owner_id, kind = LeadStatus.POOL, None, AssignmentKind.RECYCLE
+            rows.append([LeadStatus.POOL, None, None, None, None, None, rule_id, reason, None])
+        else:
+            lead.status, lead.owner_id, kind = (
+                LeadStatus.ASSIGNED,
+                decision.owner_id,
+                AssignmentKind.RULE,
+            )
+            rows.append(
+                [
+                    LeadStatus.ASSIGNED,
+                    decision.owner_id,
+                    stamp,
+                    due_stamp,
+                    None,
+                    None,
+                    rule_id,
+                    reason,
+                    None,
+                ]
+            )
+            load = workload.get(decision.owner_id, rules.Load())
+            workload[decision.owner_id] = rules.Load(load.open_items + 1, at)
+            assigned += 1
+        rows[-1].append(lead.pk)
+        lead.assignment_rule_id, lead.assignment_reason, lead.revisit_on = rule_id, reason, None
+        log.append([lead.pk, kind, lead.owner_id, None, rule_id, reason, at])
+        entries.append((lead, audit.diff(before, audit.snapshot(lead, _DISTRIBUTED_AUDIT))))
+    _update_distributed(rows)
+    template = LeadAssignment(reason="", actor=actor if _is_person(actor) else None, at=now)
+    insert_rows(
+        LeadAssignment,
+        template,
+        ["lead_id", "kind", "owner_id", "previous_owner_id", "rule_id", "reason", "at"],
+        log,
+    )
+    audit.record_many(actor=actor or "system", action="leads.lead.assigned", entries=entries)
+    return Distributed(assigned=assigned, pooled=len(todo) - assigned)
+
+
+def _update_distributed(rows: list[list[Any]]) -> None:
+    """``UPDATE`` each lead's distributed columns (and its version), in one ``executemany``;
+    ``rows`` are the values of ``_DISTRIBUTED_COLUMNS`` in database form, then the lead's id."""
+    quote = connection.ops.quote_name
+    columns = [str(getattr(Lead._meta.get_field(c), "column", c)) for c in _DISTRIBUTED_COLUMNS]
+    assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
+    version = quote("version")
+    sql = (
+        f"UPDATE {quote(Lead._meta.db_table)} SET {assignments},"  # noqa: S608 - our own names
+        f" {version} = {version} + 1 WHERE {quote(str(Lead._meta.pk.column))} = %s"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
 
 
 @transaction.atomic

@@ -176,6 +176,24 @@ class Opportunity(models.Model):
             models.Index(fields=["owner", "stage"], name="opp_owner_stage"),
             models.Index(fields=["stage", "expected_close"], name="opp_stage_close"),
             models.Index(fields=["expected_close"], name="opp_close"),
+            # Covers the kanban's column totals and the report (funnel, conversion, win rate,
+            # cycle) so they read this index alone, in stage order, never the wide rows
+            # (bench/bench_pipeline.py: 400k deals).
+            models.Index(
+                fields=[
+                    "stage",
+                    "lost_reason",
+                    "pipeline",
+                    "furthest_order",
+                    "owner",
+                    "amount_fen",
+                    "probability",
+                    "created_at",
+                    "closed_at",
+                    "id",
+                ],
+                name="opp_board_report",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
