@@ -10,14 +10,18 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 
 from salescope.core.audit_context import current_remote_addr, current_source
 from salescope.core.models import AuditEntry
 
+_PLAIN = frozenset({str, int, bool, float})
+
 
 def json_value(value: Any) -> Any:
     """A JSON-safe form of a field value, exact for money and dates."""
+    if value is None or type(value) in _PLAIN:  # most values: first, by their exact type
+        return value
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, Decimal):
@@ -45,12 +49,12 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """``{field: [old, new]}`` for the fields whose value changed."""
-    keys = list(dict.fromkeys([*before, *after]))
-    return {
-        key: [json_value(before.get(key)), json_value(after.get(key))]
-        for key in keys
-        if json_value(before.get(key)) != json_value(after.get(key))
-    }
+    changed = {}
+    for key in dict.fromkeys([*before, *after]):
+        old, new = json_value(before.get(key)), json_value(after.get(key))
+        if old != new:
+            changed[key] = [old, new]
+    return changed
 
 
 def record(
@@ -89,33 +93,32 @@ def record_many(
     action: str,
     entries: Iterable[tuple[models.Model, Mapping[str, Any]]],
     source: str | None = None,
-    batch_size: int = 500,
-) -> list[AuditEntry]:
-    """Append one audit entry per ``(object, changes)`` pair, as :func:`record` would, in
-    batched INSERTs: for a service that writes thousands of rows of one kind at once (a
-    month's scorecards). The objects must be saved (have their primary key)."""
+) -> int:
+    """Append one audit entry per ``(object, changes)`` pair, as :func:`record` would, in one
+    bulk write (COPY on PostgreSQL): for a service that writes thousands of rows of one kind
+    at once (a month's scorecards, 10k distributed leads). The objects must be saved (have
+    their primary key). Returns how many entries were written."""
+    from salescope.core.importing.bulk import insert_rows
+
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    label = (actor.get_username() if is_user else str(actor or ""))[:150]
-    source = source or current_source()
-    remote_addr = current_remote_addr()
+    template = AuditEntry(
+        actor=actor if is_user else None,
+        actor_label=(actor.get_username() if is_user else str(actor or ""))[:150],
+        action=action,
+        source=source or current_source(),
+        remote_addr=current_remote_addr(),
+    )
+    changes_field = AuditEntry._meta.get_field("changes")
+    assert isinstance(changes_field, models.JSONField)
     rows = []
     for obj, changes in entries:
         if obj.pk is None:
             raise ValueError("record_many: the object has no primary key yet (save it first)")
-        rows.append(
-            AuditEntry(
-                actor=actor if is_user else None,
-                actor_label=label,
-                action=action,
-                object_type=obj._meta.label_lower,
-                object_id=str(obj.pk),
-                object_repr=str(obj)[:200],
-                changes=json_value(dict(changes or {})),
-                source=source,
-                remote_addr=remote_addr,
-            )
-        )
-    return AuditEntry.objects.bulk_create(rows, batch_size=batch_size)
+        stored = changes_field.get_db_prep_save(json_value(dict(changes or {})), connection)
+        rows.append((obj._meta.label_lower, str(obj.pk), str(obj)[:200], stored))
+    varying = ["object_type", "object_id", "object_repr", "changes"]
+    insert_rows(AuditEntry, template, varying, rows)
+    return len(rows)
 
 
 def history(obj: models.Model) -> models.QuerySet[AuditEntry]:

@@ -824,6 +824,25 @@ def _update_distributed(rows: list[list[Any]]) -> None:
         f" {version} = {version} + 1 WHERE {quote(str(Lead._meta.pk.column))} = %s"
     )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # 10k single-row UPDATEs took 0.9 s; COPY into a scratch table of the same
+            # columns and one UPDATE … FROM it, 0.1 s (bench/bench_pipeline.py)
+            table, key = quote(Lead._meta.db_table), quote(str(Lead._meta.pk.column))
+            named = ", ".join(quote(c) for c in columns)
+            cursor.execute(
+                f"CREATE TEMP TABLE leads_distributed AS SELECT {named}, {key}"  # noqa: S608
+                f" FROM {table} WITH NO DATA"
+            )
+            with cursor.cursor.copy(f"COPY leads_distributed ({named}, {key}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            moved = ", ".join(f"{quote(c)} = d.{quote(c)}" for c in columns)
+            cursor.execute(
+                f"UPDATE {table} SET {moved}, {version} = {table}.{version} + 1"  # noqa: S608
+                f" FROM leads_distributed d WHERE {table}.{key} = d.{key}"
+            )
+            cursor.execute("DROP TABLE leads_distributed")
+            return
         for start in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[start : start + 5000])
 

@@ -310,7 +310,7 @@ def test_record_many_writes_what_record_writes_one_entry_each(personas):
             action="core.test.done",
             entries=[(p, {"n": dt.date(2026, 1, 1)}) for p in people],
         )
-    assert len(many) == 2
+    assert many == 2
     stored = list(AuditEntry.objects.filter(action="core.test.done").order_by("id"))
     assert len(stored) == 3
     fields = ["actor_id", "actor_label", "action", "object_type", "object_id", "object_repr"]
