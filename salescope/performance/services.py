@@ -587,17 +587,7 @@ _COMPARED = (
     "template_id",
 )
 
-_RECOMPUTED = [
-    "lines",
-    "total",
-    "unit_id",
-    "rank",
-    "rank_of",
-    "rewarded",
-    "needs_improvement",
-    "template_id",
-    "computed_at",
-]
+_RECOMPUTED = [*_COMPARED, "computed_at"]  # and when
 
 
 def _update_cards(cards: list[Scorecard]) -> None:
