@@ -4,8 +4,9 @@
     .venv/bin/python bench/bench_pipeline.py --db postgres [--scale 1.0] [--runs 5]
 
 At --scale 1: the demo organisation, one pipeline of four open stages, 100,000 open
-opportunities and 300,000 closed ones spread over the salespeople, with ~1,300,000 stage-history
-rows (every stage each deal passed). Times, for a regional manager and the sales director, the
+opportunities and 300,000 closed ones spread over the salespeople, with ~2,200,000 stage-history
+rows (every stage each deal passed; a deal past the first stage is sent back a stage and on
+again 0–3 times). Times, for a regional manager and the sales director, the
 first page of the kanban (``queries.board``: per column count, amount and the first 30 cards),
 and the report with its funnel and stage-to-stage conversion (``queries.pipeline_report`` by
 stage) over all the stage history. Server time only (no template rendering), median of --runs.
@@ -146,7 +147,10 @@ def build(scale: float):  # noqa: ANN201, PLR0915 - the whole data set, in one p
                     at(days_ago), at(days_ago), at(days_ago, 60) if closed else None, stamp, 1,
                 )
             )  # fmt: skip
-            path = open_stages[: reached + 1] + ([final] if closed else [])
+            # a deal sent back a stage and on again (0–3 times) once it is past the first
+            bounces = rng.randrange(4) if reached else 0
+            back_and_on = [open_stages[reached - 1], open_stages[reached]] * bounces
+            path = open_stages[: reached + 1] + back_and_on + ([final] if closed else [])
             previous = None
             for step, stage in enumerate(path):
                 changes.append(
