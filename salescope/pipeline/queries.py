@@ -15,6 +15,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Value,
     When,
 )
 from django.db.models.functions import TruncMonth
@@ -309,7 +310,11 @@ def pipeline_report(  # noqa: PLR0913 - the report's filters
     # time from creation to close of the won deals, summed (the average cycle = this / their
     # count): computed only for their rows
     won = [pk for pk, stage in stages.items() if stage.kind == StageKind.WON]
-    cycle = Sum(Case(When(stage__in=won, then=_Elapsed())), output_field=DurationField())
+    cycle: Any = (  # no won stage anywhere yet: nothing to time (an untyped SUM(NULL) fails)
+        Sum(Case(When(stage__in=won, then=_Elapsed())), output_field=DurationField())
+        if won
+        else Value(None, output_field=DurationField())
+    )
     sums = (
         opportunities.order_by()
         .values(*keys, "stage", "lost_reason", "pipeline", "furthest_order")

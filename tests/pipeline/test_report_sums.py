@@ -50,3 +50,10 @@ def test_report_by_stage_matches_the_deals(personas, pipeline):
         assert [(s["reached"], s["conversion"]) for s in funnels[line.name]] == [
             (step.reached, step.conversion) for step in expected
         ]
+
+
+def test_the_report_answers_before_any_pipeline_has_a_won_stage(personas):
+    """A fresh install (no pipeline, so no won stage): no cycle to time, not a database error
+    (PostgreSQL refused the untyped ``SUM(NULL)`` the empty won-stage list left)."""
+    report = queries.pipeline_report(viewer=personas["director"], group_by="stage")
+    assert report["rows"] == []
