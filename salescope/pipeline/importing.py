@@ -50,6 +50,8 @@ from salescope.org.permissions import require
 from salescope.pipeline import permissions as perms
 from salescope.pipeline.choices import StageKind
 from salescope.pipeline.models import Opportunity, Pipeline, Stage, StageChange
+from salescope.timeline.choices import EventKind
+from salescope.timeline.models import Event
 
 OPPORTUNITY_FIELDS: dict[str, tuple[str, ...]] = {
     "external_id": (
@@ -343,6 +345,34 @@ class OpportunitySpec(Spec):
             history,
             ["opportunity_id", "to_stage_id"],
             ((ids[r["external_id"]], r["values"]["stage_id"]) for r in records),
+        )
+        # each deal's timeline opens as a deal opened in the page does (one event, its owner's)
+        opened = Event(
+            kind=EventKind.OPPORTUNITY_CREATED,
+            subject_type=Opportunity._meta.label_lower,
+            at=now,
+            actor_id=self.actor.pk,
+            summary="",
+        )
+        insert_rows(
+            Event,
+            opened,
+            ["customer_id", "subject_id", "owner_id", "summary"],
+            (
+                (
+                    r["values"].get("customer_id"),
+                    str(ids[r["external_id"]]),
+                    r["values"]["owner_id"],
+                    (
+                        _("Opportunity %(name)s opened at %(stage)s")
+                        % {
+                            "name": r["values"]["name"],
+                            "stage": self.stage[r["values"]["stage_id"]].name,
+                        }
+                    )[:500],
+                )
+                for r in records
+            ),
         )
 
     def _update(self, existing: dict[str, Any], changes: dict[str, Any], now: Any) -> None:

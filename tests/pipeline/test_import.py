@@ -366,3 +366,31 @@ def test_the_api_imports_and_answers_with_the_rows(
             "/api/v1/pipeline/imports/opportunities", {"file": handle, "mapping": "[1]"}
         )
     assert bad.status_code == 422
+
+
+def test_each_imported_deal_opens_its_timeline(personas, pipeline, account, tmp_path):
+    """An imported deal's timeline starts with its opening at its stage, as a deal opened in
+    the page does, on its account's timeline too and readable by its owner; importing the
+    same file again adds nothing."""
+    from salescope.timeline.choices import EventKind
+    from salescope.timeline.models import Event
+
+    manager = personas["team_lead"]
+    path = _csv(tmp_path, GOLDEN_CSV)
+    _import(manager, path)
+    deals = {str(d.pk): d for d in Opportunity.objects.unrestricted().select_related("stage")}
+    opened = Event.objects.unrestricted().filter(
+        kind=EventKind.OPPORTUNITY_CREATED, subject_type="pipeline.opportunity"
+    )
+    assert sorted(e.subject_id for e in opened) == sorted(deals)
+    for event in opened:
+        deal = deals[event.subject_id]
+        assert (event.owner_id, event.customer_id, event.actor_id) == (
+            deal.owner_id,
+            deal.customer_id,
+            manager.pk,
+        )
+        assert deal.name in event.summary
+        assert deal.stage.name in event.summary
+    _import(manager, path)
+    assert opened.count() == len(deals)
