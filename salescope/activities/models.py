@@ -31,6 +31,11 @@ COMPANY_SETUP = Ownership(everyone={"view"}, company_roles=SETUP_EDITORS, sharea
 FAR_METRES = 500
 
 
+def far_from_customer(distance_m: int | None) -> bool:
+    """Whether a check-in this far from the customer (None: no location) is flagged."""
+    return distance_m is not None and distance_m > FAR_METRES
+
+
 class CoverageRule(models.Model):
     """How often a customer of a tier is to be visited: ``visits`` per ``period``."""
 
@@ -149,7 +154,7 @@ class Visit(models.Model):
 
     @property
     def is_far(self) -> bool:
-        return self.distance_m is not None and self.distance_m > FAR_METRES
+        return far_from_customer(self.distance_m)
 
 
 def _photo_path(instance: "VisitPhoto", filename: str) -> str:

@@ -14,7 +14,6 @@ from django.utils import timezone
 from salescope.activities import rules
 from salescope.activities.choices import ReportStatus, VisitStatus
 from salescope.activities.models import (
-    FAR_METRES,
     CalendarFeed,
     ChecklistAnswer,
     ChecklistItem,
@@ -22,6 +21,7 @@ from salescope.activities.models import (
     Visit,
     VisitPhoto,
     WorkReport,
+    far_from_customer,
 )
 from salescope.core.errors import NotFound
 from salescope.core.roles import Role
@@ -170,7 +170,7 @@ class CalendarVisit(NamedTuple):
 
     @property
     def is_far(self) -> bool:
-        return self.distance_m is not None and self.distance_m > FAR_METRES
+        return far_from_customer(self.distance_m)
 
 
 def team_calendar(*, viewer: Any, start: dt.date, end: dt.date) -> dict[str, Any]:
