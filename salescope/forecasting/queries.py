@@ -406,12 +406,16 @@ def _forecast_demand(months: list[dt.date]) -> _Demand:
 
 
 def _target_demand(months: list[dt.date]) -> _Demand:
-    """The approved plans' quantity targets per SKU: the leaf cells that name a product (the
+    """The approved plans' targets per SKU, in units: the leaf cells that name a product (the
     children of a cell always sum to it, so the leaves partition what is planned for each
     product), each spread evenly over the months of its period; for each month the newest
     approved plan with such cells counts (a revised plan replaces the one before, it does not
-    add to it). Target values are in hundredths of a unit; the org unit of a cell is the sales
-    region it is planned for. Read per (plan, period): a plan has few distinct periods."""
+    add to it). The org unit of a cell is the sales region it is planned for.
+
+    Quantity targets are in hundredths of a unit. Most plans are decomposed in money (销售额):
+    a sales-amount cell is amount ÷ the product's list price units, unless its plan also plans
+    that product in quantity (then the quantity counts, once); a product without a list price
+    gives no units. Read per (plan, period): a plan has few distinct periods."""
     from salescope.plans.choices import Metric, PlanStatus
     from salescope.plans.models import Target
 
@@ -419,7 +423,7 @@ def _target_demand(months: list[dt.date]) -> _Demand:
         return _Demand.of([])
     last_day = add_months(months[-1], 1) - dt.timedelta(days=1)
     cells = Target.objects.unrestricted().filter(  # visibility: demand is planned company-wide
-        metric=Metric.QUANTITY,
+        metric__in=[Metric.QUANTITY, Metric.SALES_AMOUNT],
         plan__status=PlanStatus.APPROVED,
         product__isnull=False,
         is_leaf=True,
@@ -427,6 +431,9 @@ def _target_demand(months: list[dt.date]) -> _Demand:
         period_end__gte=months[0],
     )
     periods = list(cells.values_list("plan_id", "period_start", "period_end").distinct().order_by())
+    in_quantity = set(
+        cells.filter(metric=Metric.QUANTITY).values_list("plan_id", "product_id").distinct()
+    )
     index = {m: i for i, m in enumerate(months)}
     newest: dict[dt.date, int] = {}
     for plan, first, last in periods:
@@ -439,10 +446,15 @@ def _target_demand(months: list[dt.date]) -> _Demand:
         counted = [index[m] for m in span if newest.get(m) == plan]
         if not counted:
             continue
-        for product, unit, value in cells.filter(
+        for product, unit, metric, value, price in cells.filter(
             plan_id=plan, period_start=first, period_end=last
-        ).values_list("product_id", "unit_id", "value"):
-            units = value / 100 / len(span)
+        ).values_list("product_id", "unit_id", "metric", "value", "product__list_price_fen"):
+            if metric == Metric.QUANTITY:
+                units = value / 100 / len(span)
+            elif (plan, product) in in_quantity or not price:
+                continue
+            else:
+                units = value / price / len(span)
             rows.extend((product, unit, i, units) for i in counted)
     return _Demand.of(rows)
 

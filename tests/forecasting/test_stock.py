@@ -136,9 +136,13 @@ def test_received_or_cancelled_supply_does_not_count_as_incoming(fitted, history
     assert risk.kind == rules.STOCK_OUT
 
 
-def _approved_plan(personas, product, units_per_month, months=(7, 8, 9, 10)):
-    """An approved plan with quantity targets for ``product`` in 华东 (the salesperson's
-    unit), one SKU leaf cell per month of 2026, under a root cell that is not a leaf."""
+def _approved_plan(
+    personas, product, units_per_month, months=(7, 8, 9, 10), metric="quantity", per_unit=100
+):
+    """An approved plan with ``metric`` targets for ``product`` in 华东 (the salesperson's
+    unit), one SKU leaf cell per month of 2026, under a root cell that is not a leaf.
+    ``per_unit``: a unit's worth in the metric's hundredths (100: a quantity; a sales amount:
+    the price in fen)."""
     from salescope.plans.models import Plan, Target
 
     owner = personas["director"]
@@ -153,18 +157,18 @@ def _approved_plan(personas, product, units_per_month, months=(7, 8, 9, 10)):
     )
     root = Target.objects.create(
         plan=plan,
-        metric="quantity",
+        metric=metric,
         period_start=dt.date(2026, 1, 1),
         period_end=dt.date(2026, 12, 31),
         grain="year",
-        value=units_per_month * len(months) * 100,
+        value=units_per_month * len(months) * per_unit,
         is_leaf=False,
     )
     for month in months:
         first = dt.date(2026, month, 1)
         Target.objects.create(
             plan=plan,
-            metric="quantity",
+            metric=metric,
             parent=root,
             axis="sku",
             depth=1,
@@ -173,7 +177,7 @@ def _approved_plan(personas, product, units_per_month, months=(7, 8, 9, 10)):
             period_start=first,
             period_end=(first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1),
             grain="month",
-            value=units_per_month * 100,  # hundredths of a unit
+            value=units_per_month * per_unit,
         )
     return plan
 
@@ -197,6 +201,59 @@ def test_demand_can_be_the_approved_targets_instead_of_the_forecast(fitted, hist
     assert risk.date == dt.date(2026, 7, 27)
     # the forecast stays the default
     assert _risk(queries.stock_risks(as_of=TODAY), product, east) == by_forecast
+
+
+def test_sales_amount_targets_are_demand_at_the_list_price(fitted, history, personas):
+    """Most plans are decomposed in money (销售额): a product's amount target is demand of
+    amount ÷ list price units."""
+    product = history["products"][0]
+    product.list_price_fen = 250  # ¥2.50
+    product.save(update_fields=["list_price_fen"])
+    east = history["warehouses"]["east"]
+    StockLevel.objects.unrestricted().filter(product=product, warehouse=east).update(
+        on_hand=2000, reserved=0
+    )
+    _approved_plan(personas, product, 3100, metric="sales_amount", per_unit=250)
+
+    risk = _risk(queries.stock_risks(as_of=TODAY, demand="targets"), product, east)
+
+    assert risk is not None
+    assert risk.kind == rules.STOCK_OUT
+    assert risk.weekly_demand[:3] == (700, 700, 700)
+    assert risk.date == dt.date(2026, 7, 27)
+
+
+def test_a_plan_with_quantity_and_amount_targets_counts_the_quantity_once(
+    fitted, history, personas
+):
+    product = history["products"][0]
+    product.list_price_fen = 250
+    product.save(update_fields=["list_price_fen"])
+    east = history["warehouses"]["east"]
+    plan = _approved_plan(personas, product, 310)  # 10 a day
+    money = _approved_plan(personas, product, 3100, metric="sales_amount", per_unit=250)
+    from salescope.plans.models import Target
+
+    Target.objects.unrestricted().filter(plan=money).update(plan=plan)  # one plan, both metrics
+    money.delete()
+
+    rows = queries._projections(as_of=TODAY, weeks=2, demand="targets")
+
+    row = next(r for r in rows if r["product"] == product and r["warehouse"] == east)
+    assert row["weekly_demand"] == (70, 70)
+
+
+def test_an_amount_target_of_a_product_without_a_price_is_no_demand(fitted, history, personas):
+    product = history["products"][0]
+    product.list_price_fen = 0
+    product.save(update_fields=["list_price_fen"])
+    east = history["warehouses"]["east"]
+    _approved_plan(personas, product, 3100, metric="sales_amount", per_unit=250)
+
+    rows = queries._projections(as_of=TODAY, weeks=2, demand="targets")
+
+    row = next(r for r in rows if r["product"] == product and r["warehouse"] == east)
+    assert row["weekly_demand"] == (0, 0)
 
 
 def test_a_plan_not_yet_approved_is_no_demand(fitted, history, personas):
