@@ -16,7 +16,7 @@ from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from salescope.core.bounds import MAX_OFFSET
 from salescope.core.errors import (
@@ -169,6 +169,18 @@ def field_of(obj: Any, name: str) -> Any:
     the alias into the OpenAPI schema but answers with the field's name (R22).
     """
     return obj.get(name) if isinstance(obj, dict) else getattr(obj, name)
+
+
+class OutSchema(BaseModel):
+    """An answer that pydantic-core reads straight from the model's attributes (or a dict).
+
+    ninja's ``Schema`` wraps every object in a Python getter that resolves each attribute in
+    turn: on a page of 50 customers that is 1.5 of the request's ~9 ms of CPU, against 0.2 ms
+    here (issue 20 item 9). Long lists' rows derive from this. A value under another name is a
+    ``validation_alias``: the answer and the OpenAPI schema keep the field's name.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 class InputSchema(Schema):

@@ -1,28 +1,23 @@
 from decimal import Decimal
-from typing import Any
 
 from ninja import Field, Schema
 
-from salescope.core.api import InputSchema, field_of
+from salescope.core.api import InputSchema, OutSchema
 from salescope.core.bounds import Amount, Id, Version
 
 
-class Ref(Schema):
+class Ref(OutSchema):
     id: int
     name: str
 
 
-class PersonRef(Schema):
+class PersonRef(OutSchema):
     id: int
     username: str
-    name: str
-
-    @staticmethod
-    def resolve_name(obj: Any) -> Any:
-        return field_of(obj, "display_name")
+    name: str = Field(validation_alias="display_name")
 
 
-class CustomerOut(Schema):
+class CustomerOut(OutSchema):
     id: int
     code: str
     name: str

@@ -49,6 +49,14 @@ def _filters(**raw: Any) -> dict[str, Any]:
     return {k: v for k, v in raw.items() if v not in (None, "")}
 
 
+# The columns a SalesLineOut row reads (its customer's code and name among its relations).
+LINE_COLUMNS = (
+    *("line_key", "date", "kind", "product_id", "category_id", "brand_id", "salesperson_id"),
+    *("region_id", "channel", "sale_location", "quantity_milli", "amount_fen", "cross_territory"),
+    *("customer__code", "customer__name"),
+)
+
+
 @router.get("/sales-lines", response=list[SalesLineOut], summary="Sales lines with filters")
 @paginate
 def list_lines(
@@ -75,7 +83,11 @@ def list_lines(
         kind=kind,
     )
     return queries.list_lines(
-        viewer=request.user, date_from=date_from, date_to=date_to, filters=filters
+        viewer=request.user,
+        date_from=date_from,
+        date_to=date_to,
+        filters=filters,
+        fields=LINE_COLUMNS,
     )
 
 

@@ -706,8 +706,11 @@ def list_lines(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     filters: dict[str, Any] | None = None,
+    fields: Sequence[str] = (),
 ) -> QuerySet:
-    """Sales lines with the summary's filters (``kind`` defaults to all here), newest first."""
+    """Sales lines with the summary's filters (``kind`` defaults to all here), newest first.
+    ``fields`` (e.g. ``"customer__name"``) loads only those columns and the relations they
+    name, for an answer that shows a few."""
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "", [])}
     filters.setdefault("kind", "all")
     qs = SalesLine.objects.all()
@@ -715,10 +718,11 @@ def list_lines(
         qs = qs.filter(date__gte=date_from)
     if date_to:
         qs = qs.filter(date__lte=date_to)
-    qs = _apply_filters(visible(qs, viewer=viewer), filters)
-    return qs.select_related(
-        "customer", "product", "category", "brand", "salesperson", "region"
-    ).order_by("-date", "-id")
+    qs = _apply_filters(visible(qs, viewer=viewer), filters).order_by("-date", "-id")
+    if fields:
+        related = {name.split("__")[0] for name in fields if "__" in name}
+        return qs.select_related(*related).only(*fields)
+    return qs.select_related("customer", "product", "category", "brand", "salesperson", "region")
 
 
 def cross_territory_lines(*, viewer: User, date_from: dt.date | None = None) -> QuerySet:

@@ -4,7 +4,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from salescope.core.api import InputSchema, field_of
+from salescope.core.api import InputSchema, OutSchema, field_of
 from salescope.core.bounds import Amount, Id, Quantity, Version
 from salescope.customers.schemas import CustomerOut
 
@@ -14,7 +14,7 @@ class Ref(Schema):
     name: str
 
 
-class CustomerRef(Schema):
+class CustomerRef(OutSchema):
     id: int
     code: str
     name: str
@@ -30,7 +30,7 @@ class PersonRef(Schema):
         return field_of(obj, "display_name")
 
 
-class SalesLineOut(Schema):
+class SalesLineOut(OutSchema):
     id: int
     line_key: str
     date: date

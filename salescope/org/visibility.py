@@ -209,9 +209,17 @@ class _InList(In):
     to convert than the query took to run, and the planner reads the array's values all the
     same (each request's statement is planned with its parameters)."""
 
+    def get_prep_lookup(self) -> Any:
+        # The database's own ids (_reach): nothing to convert, value by value, on every list.
+        return list(self.rhs)
+
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs_sql, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs_sql} = ANY(%s)", [*lhs_params, list(self.rhs)]
+
+    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs_sql} IN ({', '.join(['%s'] * len(self.rhs))})", [*lhs_params, *self.rhs]
 
 
 def _condition(model: type[models.Model], ownership: Ownership, viewer: User, action: str) -> Q:
