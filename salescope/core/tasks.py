@@ -325,14 +325,15 @@ class ImportKindEntry:
     """A kind of import that runs as a background job.
 
     ``run(*, actor, path, options, progress, job)`` is the import on the framework
-    (``core.importing.common.run_import``) and returns its ``ImportResult``; ``permission`` is
-    what uploading and queuing need; ``page`` is the URL name of the upload page the job page
-    links back to; ``tabs`` a template shown above the job page; ``result_template`` renders a
-    finished job's ``result`` (an ``ImportResult``)."""
+    (``core.importing.common.run_import``) and returns its ``ImportResult``; ``permissions``
+    are what uploading and queuing need (all of them: the import's own check, up front);
+    ``page`` is the URL name of the upload page the job page links back to; ``tabs`` a
+    template shown above the job page; ``result_template`` renders a finished job's
+    ``result`` (an ``ImportResult``)."""
 
     kind: str
     label: Any
-    permission: str
+    permissions: tuple[str, ...]
     run: Callable[..., Any]
     page: str
     tabs: str = ""

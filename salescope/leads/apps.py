@@ -16,7 +16,7 @@ class LeadsConfig(AppConfig):
             ImportKindEntry(
                 kind="leads",
                 label=_("Import leads"),
-                permission=perms.LEAD_IMPORT.code,
+                permissions=(perms.LEAD_IMPORT.code,),
                 run=import_leads,
                 page="leads:import",
                 tabs="leads/_tabs.html",

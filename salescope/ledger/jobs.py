@@ -54,8 +54,8 @@ def store_upload(*, actor: Any, name: str, chunks: Any, kind: str = "") -> Impor
     """Keep an uploaded file under ``var/imports`` and bind it to ``actor``: the answer's
     ``token`` is the only way any later step (preview, queue, worker) reaches the file. A
     ``kind`` another app registered (``core.tasks.register_import_kind``) needs that kind's
-    permission instead of the ledger's."""
-    require(actor, _permission(kind))
+    permissions instead of the ledger's."""
+    _require(actor, kind)
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise ValidationFailed(fields={"file": [_("Use a CSV or XLSX file.")]})
@@ -116,9 +116,10 @@ def _remember(actor: Any, kind: str, headers: list[str], mapping: dict[str, str]
     )
 
 
-def _permission(kind: str) -> str:
+def _require(actor: Any, kind: str) -> None:
     entry = import_kind(kind)
-    return entry.permission if entry is not None else IMPORT_RUN.code
+    for code in entry.permissions if entry is not None else (IMPORT_RUN.code,):
+        require(actor, code)
 
 
 def _known(kind: str) -> bool:
@@ -148,7 +149,7 @@ def enqueue_import(
 
     if not _known(kind):
         raise ValidationFailed(fields={"kind": [_("This import kind is not available yet.")]})
-    require(actor, _permission(kind))
+    _require(actor, kind)
     # The row is locked and checked again, so one upload makes at most one job.
     claimed = (
         ImportUpload.objects.unrestricted()

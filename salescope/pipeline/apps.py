@@ -18,7 +18,7 @@ class PipelineConfig(AppConfig):
             ImportKindEntry(
                 kind="opportunities",
                 label=_("Import opportunities"),
-                permission=perms.OPPORTUNITY_IMPORT.code,
+                permissions=(perms.OPPORTUNITY_IMPORT.code,),
                 run=import_opportunities,
                 page="pipeline:import",
                 tabs="pipeline/_tabs.html",

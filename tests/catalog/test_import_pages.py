@@ -8,7 +8,7 @@ import pytest
 
 from salescope.catalog.models import IncomingSupply, Product, StockLevel, Warehouse
 from salescope.ledger import jobs
-from salescope.ledger.models import ImportJob
+from salescope.ledger.models import ImportJob, ImportUpload
 from tests.visibility.test_leak_matrix import _body
 
 STOCK = "仓库,产品编码,在库\nWH-SH,P-JUICE,8\nWH-SH,P-NONE,1\n"
@@ -86,3 +86,14 @@ def test_another_persons_stock_job_and_report_are_not_found(
         api.get(f"/api/v1/imports/{job.pk}").json()
         == api.get(f"/api/v1/imports/{job.pk + 99}").json()
     )
+
+
+def test_a_stock_editor_without_the_import_right_is_refused_before_the_file_is_kept(
+    personas, places, login_client
+):
+    # 孙丽 (marketing) edits the catalogue but may not run imports (ledger.import.run), which the
+    # stock import checks: refused at upload, not later in the worker.
+    response = _post(login_client(personas["marketing"]), "/catalog/stock/import/", STOCK)
+    assert response.status_code == 403
+    assert not ImportJob.objects.unrestricted().exists()
+    assert not ImportUpload.objects.unrestricted().exists()
