@@ -130,3 +130,5 @@ def test_the_importer_follows_their_job_in_the_api_and_the_list(
     job = ImportJob.objects.unrestricted().get()
     body = api_client(personas["team_lead"]).get(f"/api/v1/imports/{job.pk}").json()
     assert (body["kind"], body["status"], body["result"]["created"]) == ("opportunities", "done", 3)
+    listing = client.get("/ledger/imports/").content.decode()
+    assert f'<a href="/ledger/imports/{job.pk}/">商机.csv</a></td><td>导入商机</td>' in listing
