@@ -2,9 +2,7 @@
 category tree, price lists, warehouses, stock levels and incoming supply with their forms.
 Thin: forms in, services write (errors at the field), queries read."""
 
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -15,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from salescope.catalog import forms, queries, services
 from salescope.catalog import permissions as perms
 from salescope.catalog.choices import SupplyStatus
-from salescope.catalog.importing import STOCK_LABELS, SUPPLY_LABELS, import_stock, import_supply
+from salescope.catalog.importing import STOCK_LABELS, SUPPLY_LABELS
 from salescope.catalog.models import COST_ROLES
 from salescope.core.errors import DomainError
-from salescope.core.importing.common import ImportOptions
+from salescope.core.importing.forms import queue_upload
 from salescope.core.money import from_fen, to_fen
 from salescope.core.permissions import allows
 from salescope.core.roles import viewer_roles
@@ -597,41 +595,25 @@ def supply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _import_page(
-    request: HttpRequest, run: Callable[..., Any], heading: Any, labels: dict[str, Any]
+    request: HttpRequest, kind: str, heading: Any, labels: dict[str, Any]
 ) -> HttpResponse:
-    """Upload a file and import it at once (or only check it): the result lists every
-    rejected cell with its line. The upload lives in a temporary file for this request only."""
+    """Upload a file to import (or only check): it runs as a background job, whose page shows
+    the progress, then every rejected cell with its line and the error report."""
     form = forms.ImportForm(request.POST or None, request.FILES or None)
-    result, status = None, 200
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()[:8]
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"upload{suffix}"
-            with path.open("wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-            try:
-                result = run(
-                    actor=request.user,
-                    path=path,
-                    options=ImportOptions(dry_run=form.cleaned_data["dry_run"]),
-                )
-            except DomainError as error:
-                status = form_error(form, error)
-    elif request.method == "POST":
-        status = 422
-    context = {"form": form, "heading": heading, "result": result, "labels": labels}
+    job_url, status = queue_upload(request, form, kind=kind)
+    if job_url:
+        return redirect(job_url)
+    context = {"form": form, "heading": heading, "labels": labels}
     return render(request, "catalog/import.html", context, status=status)
 
 
 @page
 @requires(perms.STOCK_CHANGE.code)
 def stock_import(request: HttpRequest) -> HttpResponse:
-    return _import_page(request, import_stock, _("Import stock"), STOCK_LABELS)
+    return _import_page(request, "stock", _("Import stock"), STOCK_LABELS)
 
 
 @page
 @requires(perms.SUPPLY_CHANGE.code)
 def supply_import(request: HttpRequest) -> HttpResponse:
-    return _import_page(request, import_supply, _("Import incoming supply"), SUPPLY_LABELS)
+    return _import_page(request, "supply", _("Import incoming supply"), SUPPLY_LABELS)

@@ -310,3 +310,72 @@ def run_pending() -> int:
     """Run every ready task in this process, then return how many ran (no daily schedule):
     what a test, or ``salescope worker --once`` without schedules, needs."""
     return run_worker(batch=True, scheduled=False)
+
+
+# --- background imports: the kinds the apps register ----------------------------------------
+#
+# One import job model and runner (``ledger.jobs``, ``ledger.tasks.run_import``) serves every
+# app; the apps below the ledger (catalog) and above it (pipeline, leads) cannot all import it,
+# so each app registers its kinds here in its ``AppConfig.ready()`` and reaches the job runner
+# through :func:`import_jobs` (the ledger registers itself as that runner).
+
+
+@dataclass(frozen=True)
+class ImportKindEntry:
+    """A kind of import that runs as a background job.
+
+    ``run(*, actor, path, options, progress, job)`` is the import on the framework
+    (``core.importing.common.run_import``) and returns its ``ImportResult``; ``permissions``
+    are what uploading and queuing need (all of them: the import's own check, up front);
+    ``page`` is the URL name of the upload page the job page links back to; ``tabs`` a
+    template shown above the job page; ``result_template`` renders a finished job's
+    ``result`` (an ``ImportResult``)."""
+
+    kind: str
+    label: Any
+    permissions: tuple[str, ...]
+    run: Callable[..., Any]
+    page: str
+    tabs: str = ""
+    result_template: str = "core/_import_result.html"
+
+
+_IMPORT_KINDS: dict[str, ImportKindEntry] = {}
+
+
+def register_import_kind(entry: ImportKindEntry) -> None:
+    """Called by an app's ``ready()``; registering the same kind again replaces it."""
+    _IMPORT_KINDS[entry.kind] = entry
+
+
+def import_kind(kind: str) -> ImportKindEntry | None:
+    return _IMPORT_KINDS.get(str(kind or ""))
+
+
+def import_kinds() -> list[ImportKindEntry]:
+    return list(_IMPORT_KINDS.values())
+
+
+class ImportJobs:
+    """What an app's upload page needs from the job runner (implemented by ``ledger.jobs``)."""
+
+    def submit(self, *, actor: Any, kind: str, upload: Any, options: dict[str, Any]) -> Any:
+        """Keep ``upload`` (a Django ``UploadedFile``) bound to ``actor`` and queue its import
+        as one job; the job (with ``pk``). Raises a ``DomainError`` for a refused file."""
+        raise NotImplementedError
+
+    def job_url(self, job: Any) -> str:
+        raise NotImplementedError
+
+
+_IMPORT_JOBS: list[ImportJobs] = []
+
+
+def register_import_jobs(runner: ImportJobs) -> None:
+    _IMPORT_JOBS[:] = [runner]
+
+
+def import_jobs() -> ImportJobs:
+    if not _IMPORT_JOBS:
+        raise RuntimeError("No import job runner is registered (the ledger app registers it).")
+    return _IMPORT_JOBS[0]

@@ -225,8 +225,15 @@ def import_leads(
     path: Path | str,
     options: ImportOptions | None = None,
     progress: Progress | None = None,
+    job: Any = None,
 ) -> ImportResult:
-    """Read, validate and store one file of leads (see the module docstring)."""
+    """Read, validate and store one file of leads (see the module docstring); ``job``: the
+    background job it runs in (its audit entry points at the job)."""
     return run_import(
-        LeadSpec, actor=actor, path=path, options=options or ImportOptions(), progress=progress
+        LeadSpec,
+        actor=actor,
+        path=path,
+        options=options or ImportOptions(),
+        progress=progress,
+        job=job,
     )

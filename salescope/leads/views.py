@@ -1,7 +1,6 @@
 """Leads pages: the list, a lead with its score and hands, the pools, overdue leads,
 campaigns, the source/campaign report, settings (models and rules), import."""
 
-from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -380,11 +379,10 @@ def new_model(request: HttpRequest) -> HttpResponse:
 @page
 @requires(perms.LEAD_IMPORT.code)
 def import_leads(request: HttpRequest) -> HttpResponse:
-    form, result, status = submit_upload(
-        request,
-        fields=LEAD_IMPORT_FIELDS,
-        stem="leads",
-        run=partial(services.import_leads, actor=request.user),
-    )
-    context = {"form": form, "result": result, "fields": LEAD_IMPORT_FIELDS}
+    """Upload a file of leads: imported (or only checked) as a background job, whose page
+    shows the progress and then the refused rows."""
+    form, job_url, status = submit_upload(request, fields=LEAD_IMPORT_FIELDS, kind="leads")
+    if job_url:
+        return redirect(job_url)
+    context = {"form": form, "fields": LEAD_IMPORT_FIELDS}
     return render(request, "leads/import.html", context, status=status)

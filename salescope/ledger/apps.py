@@ -9,7 +9,9 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from salescope.catalog.queries import register_commitments, register_customer_terms
+        from salescope.core.tasks import register_import_jobs
         from salescope.customers.panels import CustomerPanel, register_panel
+        from salescope.ledger import jobs
         from salescope.ledger.availability import customer_terms
         from salescope.ledger.queries import committed_quantity, customer_panel
         from salescope.ledger.services import register_book_parts
@@ -18,5 +20,6 @@ class LedgerConfig(AppConfig):
             CustomerPanel("ledger", "ledger/_customer_panel.html", customer_panel, order=20)
         )
         register_book_parts()
+        register_import_jobs(jobs.Runner())  # the other apps' import pages queue jobs here
         register_commitments(committed_quantity)
         register_customer_terms(customer_terms)

@@ -24,8 +24,10 @@ from django.utils.translation import gettext as _
 
 from salescope.core import audit
 from salescope.core.errors import DomainError, NotFound, ValidationFailed
+from salescope.core.importing import common
 from salescope.core.importing.headers import normalize_header
 from salescope.core.importing.readers import read_table
+from salescope.core.tasks import ImportJobs, ImportKindEntry, import_kind
 from salescope.ledger.choices import ImportKind, JobStatus
 from salescope.ledger.importing import masterdata
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
@@ -48,10 +50,12 @@ UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
-def store_upload(*, actor: Any, name: str, chunks: Any) -> ImportUpload:
+def store_upload(*, actor: Any, name: str, chunks: Any, kind: str = "") -> ImportUpload:
     """Keep an uploaded file under ``var/imports`` and bind it to ``actor``: the answer's
-    ``token`` is the only way any later step (preview, queue, worker) reaches the file."""
-    require(actor, IMPORT_RUN.code)
+    ``token`` is the only way any later step (preview, queue, worker) reaches the file. A
+    ``kind`` another app registered (``core.tasks.register_import_kind``) needs that kind's
+    permissions instead of the ledger's."""
+    _require(actor, kind)
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise ValidationFailed(fields={"file": [_("Use a CSV or XLSX file.")]})
@@ -112,6 +116,21 @@ def _remember(actor: Any, kind: str, headers: list[str], mapping: dict[str, str]
     )
 
 
+def _require(actor: Any, kind: str) -> None:
+    entry = import_kind(kind)
+    for code in entry.permissions if entry is not None else (IMPORT_RUN.code,):
+        require(actor, code)
+
+
+def _known(kind: str) -> bool:
+    return kind == ImportKind.SALES_LINES or kind in masterdata.IMPORTS or bool(import_kind(kind))
+
+
+def registered(job: ImportJob) -> ImportKindEntry | None:
+    """The entry of a job whose kind another app registered (None for the ledger's own)."""
+    return import_kind(job.kind)
+
+
 @transaction.atomic
 def enqueue_import(
     *,
@@ -128,9 +147,9 @@ def enqueue_import(
     from salescope.core.tasks import enqueue
     from salescope.ledger.tasks import run_import
 
-    require(actor, IMPORT_RUN.code)
-    if kind != ImportKind.SALES_LINES and kind not in masterdata.IMPORTS:
+    if not _known(kind):
         raise ValidationFailed(fields={"kind": [_("This import kind is not available yet.")]})
+    _require(actor, kind)
     # The row is locked and checked again, so one upload makes at most one job.
     claimed = (
         ImportUpload.objects.unrestricted()
@@ -170,6 +189,40 @@ def options_from(data: dict) -> ImportOptions:
         date_format=str(data.get("date_format") or "auto"),
         complete_mapping=bool(data.get("complete_mapping")),
     )
+
+
+def framework_options(data: dict) -> common.ImportOptions:
+    """The options of a job of a registered kind (``core.importing.common``)."""
+    return common.ImportOptions(
+        mapping=dict(data.get("mapping") or {}),
+        dry_run=bool(data.get("dry_run")),
+        date_format=str(data.get("date_format") or "auto"),
+        complete_mapping=bool(data.get("complete_mapping")),
+    )
+
+
+def result_of(job: ImportJob) -> common.ImportResult:
+    """A finished job's stored result as the framework's ``ImportResult`` (what the import
+    pages render): its extra keys (e.g. ``incomplete``) go back under ``extra``."""
+    data = dict(job.result or {})
+    known = {name: data.pop(name) for name in _RESULT_FIELDS if name in data}
+    return common.ImportResult(**known, extra=data)
+
+
+_RESULT_FIELDS = (
+    "kind",
+    "accepted",
+    "rejected",
+    "created",
+    "updated",
+    "unchanged",
+    "rounded",
+    "errors",
+    "findings",
+    "dry_run",
+    "encoding",
+    "mapping",
+)
 
 
 def claim(job_id: int) -> ImportJob | None:
@@ -254,7 +307,10 @@ def run_job(job: ImportJob) -> ImportJob:
         # second connection so the page sees it while the import runs.
         _report_progress(job, done, total)
 
-    if job.kind == ImportKind.SALES_LINES:
+    entry = registered(job)
+    if entry is not None:
+        run, options = entry.run, framework_options(job.options)
+    elif job.kind == ImportKind.SALES_LINES:
         run, options = import_sales_lines, options_from(job.options)
     else:
         run, options = masterdata.IMPORTS[job.kind].run, masterdata.options_from(job.options)
@@ -282,6 +338,8 @@ def run_job(job: ImportJob) -> ImportJob:
         data = result.as_dict()
         _write_error_report(job, data["errors"])
         data["errors"] = data["errors"][:KEEP_ERRORS]
+        if "findings" in data:
+            data["findings"] = data["findings"][:KEEP_ERRORS]
         ImportJob.objects.unrestricted().filter(pk=job.pk).update(
             status=JobStatus.DONE,
             result=data,
@@ -327,3 +385,21 @@ def remove_upload(job: ImportJob) -> None:
     path = Path(job.stored_path)
     if path.exists() and path.parent == import_dir():
         path.unlink()
+
+
+class Runner(ImportJobs):
+    """The job runner the other apps' upload pages reach through ``core.tasks.import_jobs``
+    (registered in ``LedgerConfig.ready``)."""
+
+    def submit(self, *, actor: Any, kind: str, upload: Any, options: dict[str, Any]) -> ImportJob:
+        if import_kind(kind) is None:
+            raise ValidationFailed(fields={"kind": [_("This import kind is not available yet.")]})
+        stored = store_upload(
+            actor=actor, name=upload.name or "", chunks=upload.chunks(), kind=kind
+        )
+        return enqueue_import(actor=actor, kind=kind, upload=stored, options=options)
+
+    def job_url(self, job: Any) -> str:
+        from django.urls import reverse
+
+        return reverse("ledger:import-job", kwargs={"pk": job.pk})

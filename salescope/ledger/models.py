@@ -709,6 +709,15 @@ class ImportJob(models.Model):
         return f"{self.kind} {self.filename}"
 
     @property
+    def kind_label(self) -> Any:
+        """What was imported, in words: the ledger's kinds, or the label another app gave its
+        kind (``core.tasks.register_import_kind``)."""
+        from salescope.core.tasks import import_kind
+
+        entry = import_kind(self.kind)
+        return entry.label if entry is not None else self.get_kind_display()
+
+    @property
     def percent(self) -> int:
         if not self.total_rows:
             return 100 if self.status == JobStatus.DONE else 0

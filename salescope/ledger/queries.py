@@ -40,7 +40,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from salescope.catalog.models import Brand, Category, Product
-from salescope.core.errors import ValidationFailed
+from salescope.core.errors import NotFound, ValidationFailed
 from salescope.core.money import from_fen, grouped
 from salescope.core.periods import month_end, month_start
 from salescope.customers.models import Customer
@@ -56,7 +56,7 @@ from salescope.ledger.models import (
     from_milli,
 )
 from salescope.org.models import OrgUnit, User
-from salescope.org.visibility import can, get_visible, names_of, visible
+from salescope.org.visibility import can, get_visible, names_of, record_denied, visible
 
 ROLLUP_DIMENSIONS = ("month", "salesperson", "region", "category", "kind")
 SUMMARY_DIMENSIONS = (
@@ -759,16 +759,36 @@ def ageing_for_output(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def get_import_job(*, viewer: User, pk: Any) -> Any:
+def visible_import_jobs(*, viewer: User) -> QuerySet:
+    """The import jobs ``viewer`` may follow: the ledger's own kinds by the job's ownership
+    (its importer, the managers above them, finance); a job of a kind another app registered
+    (``core.tasks.register_import_kind``: opportunities, leads, stock…) by its importer alone:
+    its result and error report hold that app's records, which the roles that follow ledger
+    imports (finance) may not see."""
+    from salescope.core.tasks import import_kinds
     from salescope.ledger.models import ImportJob
 
-    return get_visible(ImportJob.objects.all(), viewer=viewer, pk=pk)
+    others = [entry.kind for entry in import_kinds()]
+    return visible(ImportJob.objects.all(), viewer=viewer).filter(
+        ~Q(kind__in=others) | Q(created_by=getattr(viewer, "pk", None))
+    )
+
+
+def get_import_job(*, viewer: User, pk: Any) -> Any:
+    """Job ``pk`` if ``viewer`` may follow it (:func:`visible_import_jobs`); else not found,
+    the same answer as for a job that does not exist."""
+    from salescope.core.tasks import import_kind
+    from salescope.ledger.models import ImportJob
+
+    job = get_visible(ImportJob.objects.all(), viewer=viewer, pk=pk)
+    if import_kind(job.kind) is not None and job.created_by_id != getattr(viewer, "pk", None):
+        record_denied(viewer=viewer, model=ImportJob, pk=job.pk, action="view")
+        raise NotFound()
+    return job
 
 
 def list_import_jobs(*, viewer: User) -> QuerySet:
-    from salescope.ledger.models import ImportJob
-
-    return visible(ImportJob.objects.all(), viewer=viewer).order_by("-created_at")[:20]
+    return visible_import_jobs(viewer=viewer).order_by("-created_at")[:20]
 
 
 def filter_options(*, viewer: User) -> dict[str, Any]:

@@ -425,8 +425,11 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = queries.get_import_job(viewer=request.user, pk=pk)
     done, total = jobs.read_progress(job)
+    entry = jobs.registered(job)  # a kind another app registered: its tabs and its result
     context = {
         "job": job,
+        "entry": entry,
+        "result": jobs.result_of(job) if entry and job.status == "done" else None,
         "done": done,
         "total": total,
         "percent": int(done * 100 / total) if total else (100 if job.status == "done" else 0),

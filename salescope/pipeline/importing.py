@@ -11,7 +11,9 @@ transaction and one audit entry per import.
   differs only in case, spacing or punctuation (full-width "（" or half-width "(") is used and
   reported as a data-quality finding. A deal whose account is blank or unknown is kept, the
   name as written in ``account_name``, and listed as incomplete (``?incomplete=1``).
-* Owner: as the file says (an active person), else the importing person. Only a manager
+* Owner: as the file says, an active person the importer may assign deals to (themselves and
+  the people they manage — ``org.visibility``; anyone for the company-wide roles), else the
+  importing person; anyone else is refused at the line. Only a manager
   (``pipeline.opportunity.import``) imports, and only deals they may change are updated.
 * The stage is set as the file says, without the gates (the history is the other CRM's); a
   stage change is recorded in the stage history like a move. New deals are written set-based
@@ -176,6 +178,11 @@ class OpportunitySpec(Spec):
             User.objects.unrestricted().values_list("pk", "username", "full_name", "is_active")
         )
         self.active = {pk for pk, _u, _f, active in users if active}
+        # Whom the importer may give a deal to: the people they see (themselves and those they
+        # manage; everyone for the company-wide roles), as when they assign one in the page.
+        self.assignable = set(
+            User.objects.visible_to(self.actor, "change").values_list("pk", flat=True)
+        )
         self.people = NameIndex(
             [(username, pk) for pk, username, _f, _a in users]
             + [(full, pk) for pk, _u, full, _a in users]
@@ -239,6 +246,8 @@ class OpportunitySpec(Spec):
             )
             if owner not in self.active:
                 raise RowError("owner", _("not an active person"))
+            if owner not in self.assignable:
+                raise RowError("owner", _("you may not assign deals to %s") % owner_text)
             values["owner_id"] = owner
         elif existing is None:
             values["owner_id"] = self.actor.pk

@@ -1,6 +1,5 @@
 """Pipeline pages: my/team opportunities, the kanban board, an opportunity, forecast, reports."""
 
-from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -72,15 +71,13 @@ def index(request: HttpRequest) -> HttpResponse:
 @page
 @requires(perms.OPPORTUNITY_IMPORT.code)
 def import_opportunities(request: HttpRequest) -> HttpResponse:
-    """Upload another CRM's export; the result lists refused rows and data-quality findings."""
+    """Upload another CRM's export: it is imported (or only checked) as a background job,
+    whose page shows the progress, then the refused rows and data-quality findings."""
     require(request.user, perms.OPPORTUNITY_IMPORT.code)  # the form too: no page that 403s
-    form, result, status = submit_upload(
-        request,
-        fields=OPPORTUNITY_FIELDS,
-        stem="opportunities",
-        run=partial(services.import_opportunities, actor=request.user),
-    )
-    context = {"form": form, "result": result, "fields": OPPORTUNITY_FIELDS}
+    form, job_url, status = submit_upload(request, fields=OPPORTUNITY_FIELDS, kind="opportunities")
+    if job_url:
+        return redirect(job_url)
+    context = {"form": form, "fields": OPPORTUNITY_FIELDS}
     return render(request, "pipeline/import.html", context, status=status)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from salescope.catalog.models import Brand, IncomingSupply, Product, StockLevel, Warehouse
 from salescope.core.models import AuditEntry
+from salescope.ledger import jobs
 
 
 @pytest.fixture
@@ -130,7 +131,10 @@ def test_the_import_page_reads_a_gbk_file_and_lists_each_bad_cell(
     path = tmp_path / "库存.csv"
     path.write_bytes("仓库,产品编码,库存数量\nWH-SH,P-1,30\nWH-XX,P-1,abc\n".encode("gbk"))
     with path.open("rb") as handle:
-        response = director.post("/catalog/stock/import/", {"file": handle})
+        queued = director.post("/catalog/stock/import/", {"file": handle})
+    assert queued.status_code == 302  # to the job's page; the worker imports the file
+    assert jobs.work(once=True) == 1
+    response = director.get(queued["Location"])
     assert response.status_code == 200
     html = response.content.decode()
     rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td>", html)

@@ -61,11 +61,27 @@ def test_a_dry_run_saves_nothing_and_an_xlsx_reads_the_same(personas, world, tmp
 def test_the_import_page_shows_refused_rows(personas, world, login_client, tmp_path):
     path = tmp_path / "leads.csv"
     path.write_bytes(CSV.encode("utf-8-sig"))
+    from salescope.ledger import jobs
+    from salescope.ledger.models import ImportJob
+
+    client = login_client(personas["marketing"])
     with path.open("rb") as handle:
-        response = login_client(personas["marketing"]).post("/leads/import/", {"file": handle})
-    page = response.content.decode()
+        queued = client.post("/leads/import/", {"file": handle})
+    job = ImportJob.objects.unrestricted().get()
+    assert (queued.status_code, queued["Location"]) == (302, f"/ledger/imports/{job.pk}/")
+    assert not Lead.objects.unrestricted().exists()  # the worker imports, not the request
+    assert jobs.work(once=True) == 1
+    page = client.get(queued["Location"]).content.decode()
+    assert 'data-testid="leads-tabs"' in page
     assert 'data-testid="import-errors"' in page
     assert "<td>7</td><td>外部编号</td>" in page
+    assert f'href="/ledger/imports/{job.pk}/errors.csv"' in page
+    assert client.get(f"/ledger/imports/{job.pk}/errors.csv").status_code == 200
+    # the job and its report are the importer's alone, even for the managers above them
+    for who in ("director", "finance", "team_lead"):
+        other = login_client(personas[who])
+        assert other.get(queued["Location"]).status_code == 404
+        assert other.get(f"/ledger/imports/{job.pk}/errors.csv").status_code == 404
 
 
 def test_the_command_imports_and_reports_as_json(personas, world, tmp_path):

@@ -325,10 +325,15 @@ def test_salescope_import_opportunities_dispatches(personas, pipeline):
 def test_the_page_imports_and_lists_the_incomplete(
     personas, pipeline, account, login_client, tmp_path
 ):
+    from salescope.ledger import jobs
+
     path = _csv(tmp_path, GOLDEN_CSV, encoding="utf-8-sig")
     client = login_client(personas["team_lead"])
     with path.open("rb") as handle:
-        response = client.post("/pipeline/import/", {"file": handle})
+        queued = client.post("/pipeline/import/", {"file": handle})
+    assert queued.status_code == 302  # to the job's page: the worker imports the file
+    assert jobs.work(once=True) == 1
+    response = client.get(queued["Location"])
     page = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="import-errors"' in page
@@ -394,3 +399,49 @@ def test_each_imported_deal_opens_its_timeline(personas, pipeline, account, tmp_
         assert deal.stage.name in event.summary
     _import(manager, path)
     assert opened.count() == len(deals)
+
+
+# The owner column names only people the importer may assign (their own reach, org.visibility).
+
+
+def test_an_owner_out_of_the_importers_reach_is_refused_at_the_line(
+    personas, pipeline, account, tmp_path
+):
+    text = (
+        "外部编号,商机名称,负责人\n"
+        "R-1,本组的单,张伟\n"
+        "R-2,华南的单,陈静\n"
+        "R-3,上级的单,王强\n"
+        "R-4,无负责人,\n"
+    )
+    result = _import(personas["team_lead"], _csv(tmp_path, text))
+    assert result.errors == [
+        {"line": 3, "column": "负责人", "reason": "you may not assign deals to 陈静"},
+        {"line": 4, "column": "负责人", "reason": "you may not assign deals to 王强"},
+    ]
+    owners = dict(Opportunity.objects.unrestricted().values_list("external_id", "owner_id"))
+    assert owners == {"R-1": personas["salesperson"].pk, "R-4": personas["team_lead"].pk}
+
+
+def test_a_company_wide_importer_assigns_anyone_active(personas, pipeline, account, tmp_path):
+    text = "外部编号,商机名称,负责人\nR-1,华南的单,陈静\nR-2,华东的单,张伟\n"
+    result = _import(personas["director"], _csv(tmp_path, text))
+    assert result.errors == []
+    owners = dict(Opportunity.objects.unrestricted().values_list("external_id", "owner_id"))
+    assert owners == {
+        "R-1": personas["other_region_salesperson"].pk,
+        "R-2": personas["salesperson"].pk,
+    }
+
+
+def test_a_stored_deal_is_not_handed_out_of_reach_by_a_reimport(
+    personas, pipeline, account, tmp_path
+):
+    _import(personas["team_lead"], _csv(tmp_path, "外部编号,商机名称,负责人\nR-1,单,张伟\n"))
+    again = _import(
+        personas["team_lead"], _csv(tmp_path, "外部编号,商机名称,负责人\nR-1,单,陈静\n", "b.csv")
+    )
+    assert again.errors == [
+        {"line": 2, "column": "负责人", "reason": "you may not assign deals to 陈静"}
+    ]
+    assert Opportunity.objects.unrestricted().get().owner == personas["salesperson"]

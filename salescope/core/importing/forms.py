@@ -1,7 +1,7 @@
 """The upload form of an import page on the framework: the file, an optional column mapping
-(``column=field`` per line, as ``--map`` on the command line) and the dry run."""
+(``column=field`` per line, as ``--map`` on the command line) and the dry run; on a valid POST
+the file is queued as a background import job and the page goes to the job's page."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -38,28 +38,37 @@ class ImportForm(forms.Form):
             ) from None
 
 
-def submit_upload(
-    request: Any, *, fields: Any, stem: str, run: Callable[..., Any]
-) -> tuple[ImportForm, Any, int]:
-    """An import page's request: the form, and on a valid POST ``run(path=…, dry_run=…,
-    mapping=…)`` over the uploaded file; returns the form (with the service's errors at its
-    fields), the result (None until imported) and the page's status."""
+def submit_upload(request: Any, *, fields: Any, kind: str) -> tuple[ImportForm, str | None, int]:
+    """An import page's request: the form, and on a valid POST the uploaded file queued as a
+    background job of ``kind`` (see :func:`queue_upload`)."""
+    form = ImportForm(request.POST or None, request.FILES or None, fields=fields)
+    job_url, status = queue_upload(request, form, kind=kind)
+    return form, job_url, status
+
+
+def queue_upload(request: Any, form: Any, *, kind: str) -> tuple[str | None, int]:
+    """Queue the file of a valid POSTed import ``form`` (``file``, ``dry_run``, an optional
+    ``mapping``) as one background job of ``kind`` (a kind registered with
+    ``core.tasks.register_import_kind``): the file is kept bound to the person and the job by
+    an id the server issued, and the worker imports it. Returns the job page to go to (None
+    until queued) and the page's status; a refused file's error is put at its field."""
     from salescope.core.errors import DomainError
-    from salescope.core.importing.uploads import uploaded_path
+    from salescope.core.tasks import import_jobs
     from salescope.core.web import form_error
 
-    form = ImportForm(request.POST or None, request.FILES or None, fields=fields)
-    result, status = None, 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            with uploaded_path(form.cleaned_data["file"], stem) as path:
-                result = run(
-                    path=path,
-                    dry_run=form.cleaned_data["dry_run"],
-                    mapping=form.cleaned_data["mapping"],
-                )
-        except DomainError as error:
-            status = form_error(form, error)
-    elif request.method == "POST":
-        status = 422
-    return form, result, status
+    if request.method != "POST":
+        return None, 200
+    if not form.is_valid():
+        return None, 422
+    options = {
+        "dry_run": bool(form.cleaned_data.get("dry_run")),
+        "mapping": dict(form.cleaned_data.get("mapping") or {}),
+    }
+    runner = import_jobs()
+    try:
+        job = runner.submit(
+            actor=request.user, kind=kind, upload=form.cleaned_data["file"], options=options
+        )
+    except DomainError as error:
+        return None, form_error(form, error)
+    return runner.job_url(job), 302
