@@ -7,6 +7,12 @@ as a salesperson, a team lead, the director and marketing.
 
     .venv/bin/python bench/bench_intelligence_search.py --db sqlite [--entries 1000000] [--runs 20]
     .venv/bin/python bench/bench_intelligence_search.py --db postgres [--entries 1000000]
+
+``--name`` keeps one person's bench database apart from another's (the SQLite file under
+``/tmp/intel-search-bench-<name>-sqlite``, the PostgreSQL database ``bench_intel_search_<name>``);
+``--reuse`` searches the database the last run of that name built. Each line gives the wall
+time (p50, p95) and the CPU time per search (this process, plus the PostgreSQL backend's),
+and the load average, since the machine is shared.
 """
 
 import argparse
@@ -50,8 +56,9 @@ QUERIES = ["小包装", "蓝月亮 降价", "经销商 返利", "断货", "威�
 VIEWERS = ["zhangwei", "lina", "liuyang", "sunli"]
 
 
-def setup_env(db: str, reuse: bool) -> None:
-    var = Path(os.environ.get("BENCH_VAR_DIR", f"/tmp/intel-search-bench-{db}"))  # noqa: S108 - a throwaway benchmark database
+def setup_env(db: str, reuse: bool, name: str = "") -> None:
+    suffix = f"{name}-{db}" if name else db
+    var = Path(os.environ.get("BENCH_VAR_DIR", f"/tmp/intel-search-bench-{suffix}"))  # noqa: S108 - a throwaway benchmark database
     var.mkdir(parents=True, exist_ok=True)
     os.environ["SALESCOPE_VAR_DIR"] = str(var)
     os.environ["DJANGO_SETTINGS_MODULE"] = "salescope.settings"
@@ -61,12 +68,13 @@ def setup_env(db: str, reuse: bool) -> None:
         import psycopg
 
         server = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
-        name = os.environ.get("BENCH_PG_DATABASE", "bench_intel_search")
+        default = f"bench_intel_search_{name}" if name else "bench_intel_search"
+        database = os.environ.get("BENCH_PG_DATABASE", default)
         if not reuse:
             with psycopg.connect(f"{server}/postgres", autocommit=True) as c:
-                c.execute(f"DROP DATABASE IF EXISTS {name}")
-                c.execute(f"CREATE DATABASE {name}")
-        os.environ["DATABASE_URL"] = f"{server}/{name}"
+                c.execute(f"DROP DATABASE IF EXISTS {database}")
+                c.execute(f"CREATE DATABASE {database}")
+        os.environ["DATABASE_URL"] = f"{server}/{database}"
     elif not reuse:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{var}/salescope.sqlite3{suffix}").unlink(missing_ok=True)
@@ -145,8 +153,11 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="search the database the last run built (no build)"
     )
+    parser.add_argument("--name", default="", help="keeps this bench's database apart")
+    parser.add_argument("--queries", nargs="*", default=QUERIES, help="only these queries")
+    parser.add_argument("--viewers", nargs="*", default=VIEWERS, help="only these usernames")
     args = parser.parse_args()
-    setup_env(args.db, args.reuse)
+    setup_env(args.db, args.reuse, args.name)
     import django
 
     django.setup()
@@ -163,9 +174,12 @@ def main() -> None:
     from salescope.org.models import User
 
     people = {u.username: u for u in User.objects.unrestricted().select_related("unit")}
-    every = []
-    for q in QUERIES:
-        for name in VIEWERS:
+    backend_cpu = _backend_cpu_reader()
+    every: list[float] = []
+    by_viewer: dict[str, list[float]] = {name: [] for name in args.viewers}
+    cpu_by_viewer: dict[str, list[float]] = {name: [] for name in args.viewers}
+    for q in args.queries:
+        for name in args.viewers:
             viewer = people[name]
 
             def work(v=viewer, q=q):  # noqa: ANN001, ANN202
@@ -186,19 +200,65 @@ def main() -> None:
             ), (q, name)
 
             samples = []
+            begin_cpu, begin_backend = time.process_time(), backend_cpu()
             for _ in range(args.runs):
                 begin = time.perf_counter()
                 work()
                 samples.append((time.perf_counter() - begin) * 1000)
+            # the mean over the runs: /proc counts the backend's CPU in 10 ms ticks
+            spent = time.process_time() - begin_cpu + backend_cpu() - begin_backend
+            cpu = [spent * 1000 / args.runs]
             every += samples
-            samples.sort()
-            p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
-            print(f"{q:<16} {name:<9} p50 {statistics.median(samples):7.1f} ms  p95 {p95:7.1f} ms")
-    every.sort()
-    print(
-        f"all searches ({args.db}, {args.entries:,} entries): "
-        f"p50 {statistics.median(every):.1f} ms  p95 {every[int(len(every) * 0.95) - 1]:.1f} ms"
-    )
+            by_viewer[name] += samples
+            cpu_by_viewer[name] += cpu
+            print(
+                f"{q:<16} {name:<9} {_figures(samples)}  cpu {cpu[0]:6.1f} ms"
+                f"  ({counted} counted)  load {_load()}",
+                flush=True,
+            )
+    for name in args.viewers:
+        print(
+            f"{name:<9} ({ROLES.get(name, '')}) all queries: {_figures(by_viewer[name])}"
+            f"  cpu {statistics.mean(cpu_by_viewer[name]):.1f} ms (mean)"
+        )
+    print(f"all searches ({args.db}, {args.entries:,} entries): {_figures(every)}  load {_load()}")
+
+
+ROLES = {
+    "zhangwei": "salesperson",
+    "lina": "team lead",
+    "liuyang": "director",
+    "sunli": "marketing",
+}
+
+
+def _figures(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+    return f"p50 {statistics.median(ordered):7.1f} ms  p95 {p95:7.1f} ms"
+
+
+def _load() -> str:
+    return " ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def _backend_cpu_reader():  # noqa: ANN202
+    """CPU seconds the PostgreSQL backend serving this connection has used (it runs on this
+    machine; /proc is readable), or a reader of 0 for SQLite, which runs in this process."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return lambda: 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+    return read
 
 
 if __name__ == "__main__":

@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.db import connection
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from salescope.catalog.models import Product
 from salescope.customers.models import Customer
 from salescope.feedback.choices import GuidanceStatus, IntelKind, ProblemStatus
 from salescope.feedback.models import CaseReview, Guidance, Intelligence, Problem
 from salescope.feedback.search import (
-    FTS_TABLE,
-    JULIAN_OFFSET,
     KEY_SHIFT,
-    observed_span,
+    fts_condition,
+    match_expression,
+    newest_keys,
     query_terms,
     search_condition,
 )
 from salescope.org.models import OrgUnit, User
+from salescope.org.visibility import VIEW, owners_in_reach
 
 
 def list_intelligence(
@@ -37,8 +40,8 @@ def list_intelligence(
     """The visible entries matching the filters and every word of ``q``, newest first.
 
     ``need``: the list shows only its first ``need`` rows (a page and the capped count,
-    :func:`rows_for_page`). On SQLite a search is then narrowed to the newest days that hold
-    that many matches (:func:`_newest_days`), so a common word does not make the database
+    :func:`rows_for_page`). On SQLite a search is then narrowed to the newest matches that
+    hold that many rows (:func:`_newest_matches`), so a common word does not make the database
     collect and sort every match; the first ``need`` rows are the same either way.
     (PostgreSQL's GIN index cannot yield matches by day; it searches everything.)"""
     entries = Intelligence.objects.visible_to(viewer, "view").select_related(
@@ -57,7 +60,7 @@ def list_intelligence(
         entries = entries.filter(competitor__icontains=competitor)
     terms = query_terms(q) if q.strip() else []
     if terms and need and connection.vendor == "sqlite":
-        return _newest_days(entries, q, terms, need).order_by("-observed_on", "-id")
+        return _newest_matches(entries, viewer, terms, need).order_by("-observed_on", "-id")
     if terms:
         entries = entries.filter(search_condition(q, terms))
     return entries.order_by("-observed_on", "-id")
@@ -72,51 +75,53 @@ def rows_for_page(raw_page: Any) -> int:
     return CappedPaginator([], PAGE_SIZE, page_hint=page_number(raw_page)).cap + 1
 
 
-def _newest_days(entries: QuerySet, q: str, terms: list[str], need: int) -> QuerySet:
-    """``entries`` matching ``terms``, narrowed to the newest days (``observed_on >= since``)
-    that hold at least ``need`` of them, or not narrowed when all of them are fewer.
+# Past this many people the index's OR over their tokens costs more than it saves.
+MAX_OWNERS = 200
+# Past this many candidate entries, the whole search (read once) instead of more batches.
+MAX_CANDIDATES = 20_000
+_AFTER_EVERY_KEY = (1 << 63) - 1
 
-    Correct whatever ``since`` is: every entry left out is older than every entry kept, so the
+
+def _newest_matches(entries: QuerySet, viewer: Any, terms: list[str], need: int) -> QuerySet:
+    """``entries`` matching ``terms``, narrowed to the newest matches holding ``need`` of them
+    (or all of them).
+
+    FTS5 yields the matches newest first (``feedback.search``), restricted to the entries of
+    the people whose entries the viewer may see (``org.visibility.owners_in_reach``: for a
+    salesperson their own, not the 40 others'). They are read in batches until ``entries``
+    (the rule's narrowing, with the list's filters) keeps ``need`` of them or none is left.
+    Correct whatever the batches: every match left out is older than every one read, so the
     first ``need`` in the list's order are the same, and a capped count of ``need`` says "more
-    than the cap" either way. A window is tried, counted as far as ``need``, and widened by the
-    density it showed until it holds enough or covers every day."""
-    everything = entries.filter(search_condition(q, terms))
-    oldest, newest = observed_span()
-    since = _first_since(terms, need)
-    if since is None or oldest is None or newest is None:
-        return everything  # fewer than ``need`` matches in all (visible or not): no narrowing
-    while since > oldest:
-        window = entries.filter(observed_on__gte=since).filter(
-            search_condition(q, terms, since=since)
-        )
-        found = window.order_by()[:need].count()
+    than the cap" either way."""
+    owners = owners_in_reach(Intelligence, viewer=viewer, action=VIEW)
+    if owners is not None and not owners:
+        return entries.none()
+    if owners is not None and len(owners) > MAX_OWNERS:
+        owners = None
+    match = match_expression(terms, owners)
+    ids: list[int] = []
+    before, limit = _AFTER_EVERY_KEY, need
+    while True:
+        keys = newest_keys(match, before=before, limit=limit)
+        ids += [key % KEY_SHIFT for key in keys]
+        if len(keys) < limit:
+            break  # every match is read
+        found = entries.filter(_among(ids)).order_by()[:need].count()
         if found >= need:
-            return window
-        days = max((newest - since).days, 1)
-        if found and days * need / found > (newest - oldest).days / 16:
-            # a viewer who sees few of the matches: the window holding ``need`` of theirs
-            # would be most of the table, read again on each try; read it all once instead
-            return everything
-        grow = 8.0 if found == 0 else min(8.0, max(2.0, 1.5 * need / found))
-        since = newest - dt.timedelta(days=int(days * grow) + 1)
-    return everything
+            break
+        if len(ids) >= MAX_CANDIDATES:
+            return entries.filter(fts_condition(match))  # read every match once
+        before = keys[-1]
+        # as many again as the kept share says are needed, at least doubling what was read
+        limit = max(len(ids), (need - found) * len(ids) // max(found, 1))
+        limit = min(limit, MAX_CANDIDATES)
+    return entries.filter(_among(ids))
 
 
-def _first_since(terms: list[str], need: int) -> dt.date | None:
-    """The day of the ``need``-th newest match (FTS5 yields matches in the list's order), or
-    None when fewer match at all: the first window, exactly right for a viewer who sees every
-    entry."""
-    match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "  # noqa: S608 - constant
-            "ORDER BY rowid DESC LIMIT 1 OFFSET %s",
-            [match, need - 1],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return dt.date.fromordinal(row[0] // KEY_SHIFT - JULIAN_OFFSET)
+def _among(ids: list[int]) -> Q:
+    """``id`` one of ``ids``: one JSON parameter, not one placeholder per id."""
+    sql = "SELECT value FROM json_each(%s)"
+    return Q(id__in=RawSQL(sql, [json.dumps(ids)]))  # noqa: S611 - constant SQL, ids a parameter
 
 
 def get_intelligence(*, viewer: Any, pk: Any) -> Intelligence:

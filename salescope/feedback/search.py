@@ -10,8 +10,11 @@ Chinese word of three or more characters is matched by its two-character runs.
 
 The FTS5 table is contentless and its rowid is the entry's place in the list's order
 (:func:`sort_key`: the day observed, then the id; migration 0004), so FTS5 yields the matches
-newest first and can start at a day: the list's first page of a word found in a fifth of a
-million entries reads the newest few thousand matches (``since``), not all 200,000.
+newest first and the list's first page of a word found in a fifth of a million entries reads
+the newest thousand matches, not all 200,000. A second column holds the entry's author as a
+token (:func:`owner_token`, migration 0005), so a viewer who sees few people's entries asks the
+index for those people's matches only (:func:`match_expression`); the one rule
+(``org.visibility``) still narrows the rows exactly.
 """
 
 from __future__ import annotations
@@ -37,7 +40,10 @@ MATCH_SQL = (
     f"SELECT rowid % {KEY_SHIFT} FROM feedback_intelligence_fts "  # noqa: S608 - constants only
     "WHERE feedback_intelligence_fts MATCH %s"
 )
-MATCH_SINCE_SQL = f"{MATCH_SQL} AND rowid >= %s"
+NEWEST_SQL = (
+    "SELECT rowid FROM feedback_intelligence_fts "  # noqa: S608 - constants only
+    "WHERE feedback_intelligence_fts MATCH %s AND rowid < %s ORDER BY rowid DESC LIMIT %s"
+)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[\w]+")
 
@@ -96,16 +102,30 @@ def _fts5_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def observed_span() -> tuple[dt.date | None, dt.date | None]:
-    """The first and last days any entry was observed on (bounds of the newest-days windows;
-    no entry is read). One MIN or MAX a statement, so each is read off the index's ends."""
-    days = []
+def owner_token(author_id: int) -> str:
+    """The token of the FTS5 ``owner`` column for an entry by ``author_id``."""
+    return f"p{author_id}"
+
+
+def match_expression(terms: Iterable[str], owners: Iterable[int] | None = None) -> str:
+    """The FTS5 query: every term in the text and, with ``owners``, an entry by one of them."""
+    text = "search_text : (" + " AND ".join(_fts5_phrase(t) for t in terms) + ")"
+    if owners is None:
+        return text
+    return f"{text} AND owner : ({' OR '.join(owner_token(o) for o in sorted(owners))})"
+
+
+def fts_condition(match: str) -> Q:
+    """SQLite: a filter for the entries matching ``match``, an FTS5 query."""
+    return Q(id__in=RawSQL(MATCH_SQL, [match]))  # noqa: S611 - constant SQL, the query a parameter
+
+
+def newest_keys(match: str, *, before: int, limit: int) -> list[int]:
+    """The sort keys (:func:`sort_key`) of up to ``limit`` entries matching ``match`` (an
+    FTS5 query), newest first, from the one before ``before``."""
     with connection.cursor() as cursor:
-        for bound in ("MIN", "MAX"):
-            cursor.execute(f"SELECT {bound}(observed_on) FROM feedback_intelligence")  # noqa: S608
-            value = cursor.fetchone()[0]
-            days.append(dt.date.fromisoformat(value) if isinstance(value, str) else value)
-    return days[0], days[1]
+        cursor.execute(NEWEST_SQL, [match, before, limit])
+        return [key for (key,) in cursor.fetchall()]
 
 
 def sort_key(observed_on: dt.date, pk: int) -> int:
@@ -113,15 +133,8 @@ def sort_key(observed_on: dt.date, pk: int) -> int:
     return (observed_on.toordinal() + JULIAN_OFFSET) * KEY_SHIFT + pk
 
 
-def search_condition(
-    q: str,
-    terms: Iterable[str] | None = None,
-    since: dt.date | None = None,
-) -> Q | RawSQL | None:
-    """A filter for entries matching every term of ``q``, or None when ``q`` has no terms.
-
-    With ``since``, SQLite's FTS5 reads only the matches observed on or after that day (the
-    caller narrows the entries to those days too)."""
+def search_condition(q: str, terms: Iterable[str] | None = None) -> Q | RawSQL | None:
+    """A filter for entries matching every term of ``q``, or None when ``q`` has no terms."""
     words = list(terms if terms is not None else query_terms(q))
     if not words:
         return None
@@ -133,11 +146,7 @@ def search_condition(
             output_field=BooleanField(),
         )
     if connection.vendor == "sqlite":
-        match = " AND ".join(_fts5_phrase(w) for w in words)
-        if since is not None:
-            ids = RawSQL(MATCH_SINCE_SQL, [match, sort_key(since, 0)])  # noqa: S611 - constant SQL
-            return Q(id__in=ids)
-        return Q(id__in=RawSQL(MATCH_SQL, [match]))  # noqa: S611 - constant SQL, the terms are a parameter
+        return fts_condition(match_expression(words))  # noqa: S611 - constant SQL, the terms are a parameter
     condition = Q()
     for word in words:  # another database: a substring match on the stored text
         condition &= Q(search_text__icontains=word)
@@ -173,6 +182,37 @@ SQLITE_CREATE_KEYED = [  # constants only (the keys are expressions of the row)
     END""",  # noqa: S608 - constants only
     "INSERT INTO feedback_intelligence_fts(rowid, search_text) "  # noqa: S608 - constants only
     f"SELECT {_KEY.format(row='feedback_intelligence')}, search_text FROM feedback_intelligence",
+]
+
+# Migration 0005's index: 0004's, with the author as a token in a second column (owner_token).
+_OWNER = "'p' || {row}.author_id"
+NEW_OWNER, OLD_OWNER = _OWNER.format(row="new"), _OWNER.format(row="old")
+SQLITE_CREATE_OWNED = [  # constants only (the keys and owners are expressions of the row)
+    "CREATE VIRTUAL TABLE IF NOT EXISTS feedback_intelligence_fts USING fts5("
+    "search_text, owner, content='', tokenize='unicode61')",
+    f"""CREATE TRIGGER IF NOT EXISTS feedback_intelligence_fts_ai
+    AFTER INSERT ON feedback_intelligence
+    BEGIN
+    INSERT INTO feedback_intelligence_fts(rowid, search_text, owner)
+    VALUES ({NEW_KEY}, new.search_text, {NEW_OWNER});
+    END""",  # noqa: S608 - constants only
+    f"""CREATE TRIGGER IF NOT EXISTS feedback_intelligence_fts_ad
+    AFTER DELETE ON feedback_intelligence
+    BEGIN
+    INSERT INTO feedback_intelligence_fts(feedback_intelligence_fts, rowid, search_text, owner)
+    VALUES ('delete', {OLD_KEY}, old.search_text, {OLD_OWNER});
+    END""",  # noqa: S608 - constants only
+    f"""CREATE TRIGGER IF NOT EXISTS feedback_intelligence_fts_au
+    AFTER UPDATE OF search_text, observed_on, author_id ON feedback_intelligence
+    BEGIN
+    INSERT INTO feedback_intelligence_fts(feedback_intelligence_fts, rowid, search_text, owner)
+    VALUES ('delete', {OLD_KEY}, old.search_text, {OLD_OWNER});
+    INSERT INTO feedback_intelligence_fts(rowid, search_text, owner)
+    VALUES ({NEW_KEY}, new.search_text, {NEW_OWNER});
+    END""",  # noqa: S608 - constants only
+    "INSERT INTO feedback_intelligence_fts(rowid, search_text, owner) "  # noqa: S608 - constants
+    f"SELECT {_KEY.format(row='feedback_intelligence')}, search_text, "
+    f"{_OWNER.format(row='feedback_intelligence')} FROM feedback_intelligence",
 ]
 
 # Migration 0002's index (an external-content FTS5 table keyed by id); 0004 replaces it.

@@ -301,6 +301,39 @@ def _narrow(queryset: QuerySet, *, viewer: Any, action: str) -> QuerySet:
     return queryset.filter(_condition(model, ownership, viewer, action))
 
 
+def owners_in_reach(
+    model: type[models.Model], *, viewer: Any, action: str = VIEW
+) -> set[int] | None:
+    """The people who own (``Ownership.person``) every record of ``model`` the viewer may
+    ``action``: the viewer and the people they manage (rules 1–2), and the owners of the
+    records shared with them (rule 4). ``None`` when the rule does not narrow by owner: a role
+    grant, ``everyone`` or the system reaches every record, or the model is also reached by unit
+    or through another model (``view_via``).
+
+    A superset, not the rule: an index keyed by owner (a search index) may look at these
+    owners' records only, and :func:`visible` then narrows exactly. An empty set: nothing."""
+    ownership = ownership_of(model)
+    if ownership is None or not ownership.declares(action):
+        return set()
+    if is_system(viewer):
+        return None
+    if not is_active_viewer(viewer):
+        return set()
+    if can(viewer, model, action):
+        return None
+    if not ownership.person or ownership.unit or (action == VIEW and ownership.view_via):
+        return None
+    owners: set[int] = set()
+    if action in ownership.owner_actions:  # type: ignore[operator]
+        owners = {viewer.pk, *_reach(viewer).people}
+    shared = _shared_ids(model, viewer, action) if ownership.shareable else None
+    if shared is not None:
+        records = all_records(model).filter(_InIds(F("pk"), shared))
+        owners.update(records.order_by().values_list(ownership.person, flat=True).distinct())
+    owners.discard(None)  # type: ignore[arg-type]
+    return owners
+
+
 def get_visible(queryset: QuerySet, *, viewer: Any, pk: Any, action: str = VIEW) -> Any:
     """The record ``pk`` if the viewer may ``action`` it.
 

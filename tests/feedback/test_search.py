@@ -215,18 +215,59 @@ def test_a_search_page_lists_the_newest_matches_first_and_says_when_the_count_is
 
 @pytest.mark.parametrize("need", [1, 7, 60, 400, 2000])
 def test_the_newest_days_give_the_same_first_rows_as_the_whole_search(personas, need):
+    from salescope.org import services as org_services
+
     today = timezone.localdate()
     _many(personas["salesperson"], 300, start=today + dt.timedelta(days=30), step=5)
     _many(personas["team_lead"], 120, start=today - dt.timedelta(days=100), step=1)
     _many(personas["other_region_salesperson"], 50, start=today, word="断货")
-    for who in ("salesperson", "team_lead", "director", "marketing", "finance"):
+    # one of another region's entries shared with the salesperson: found by their search too
+    shared = Intelligence.objects.unrestricted().filter(title__contains="断货").order_by("pk")[3]
+    org_services.share_record(
+        actor=personas["admin"], record=shared, grantee=personas["salesperson"]
+    )
+    # some kinds differ, so a kind filter keeps a part of each batch of matches
+    ids = Intelligence.objects.unrestricted().order_by("pk").values_list("pk", flat=True)
+    Intelligence.objects.unrestricted().filter(pk__in=list(ids)[::3]).update(kind="price")
+    for who in ("salesperson", "team_lead", "regional_manager", "director", "marketing", "finance"):
         viewer = personas[who]
-        for q in ("小包装", "断货", "客户 要求", "无关"):
-            whole = list(queries.list_intelligence(viewer=viewer, q=q).values_list("pk", flat=True))
-            narrowed = queries.list_intelligence(viewer=viewer, q=q, need=need)
+        for q, kind in [
+            ("小包装", ""),
+            ("断货", ""),
+            ("客户 要求", ""),
+            ("无关", ""),
+            ("小包装", "price"),
+        ]:
+            whole = list(
+                queries.list_intelligence(viewer=viewer, q=q, kind=kind).values_list(
+                    "pk", flat=True
+                )
+            )
+            narrowed = queries.list_intelligence(viewer=viewer, q=q, kind=kind, need=need)
             first = list(narrowed.values_list("pk", flat=True)[:need])
-            assert first == whole[:need], (who, q)
+            assert first == whole[:need], (who, q, kind)
             assert min(narrowed.order_by()[:need].count(), need) == min(len(whole), need)
+    found = queries.list_intelligence(viewer=personas["salesperson"], q="断货", need=need)
+    assert list(found)[:1] == [shared]
+
+
+def test_a_search_finds_words_only_in_the_text_never_the_author(personas):
+    """The index also keys each entry by its author (``search.owner_token``): that token is
+    no word of the entry."""
+    zhang = personas["salesperson"]
+    services.record_intelligence(actor=zhang, kind="price", title="小包装降价")
+    token = search.owner_token(zhang.pk)
+    assert list(queries.list_intelligence(viewer=zhang, q=token)) == []
+    assert list(queries.list_intelligence(viewer=zhang, q=token, need=21)) == []
+
+
+def test_the_index_follows_a_changed_author(personas):
+    zhang = personas["salesperson"]
+    entry = services.record_intelligence(actor=zhang, kind="price", title="小包装降价")
+    colleague = personas["other_region_salesperson"]
+    Intelligence.objects.unrestricted().filter(pk=entry.pk).update(author=colleague)
+    assert list(queries.list_intelligence(viewer=zhang, q="小包装", need=21)) == []
+    assert list(queries.list_intelligence(viewer=colleague, q="小包装", need=21)) == [entry]
 
 
 def test_the_index_follows_a_changed_day_and_a_deleted_entry(personas):
