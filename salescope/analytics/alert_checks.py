@@ -101,7 +101,7 @@ def _yuan(fen: int | None) -> str:
     return str(from_fen(fen or 0))
 
 
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
+def chunks(ids: list[int]) -> Iterable[list[int]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
 
@@ -120,7 +120,7 @@ class Customers:
 
     def load(self, ids: Iterable[int | None]) -> None:
         wanted = sorted({i for i in ids if i is not None and i not in self.rows})
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             for row in (
                 # visibility: the system evaluates warnings over every record (B2)
                 Customer.objects.unrestricted()
@@ -544,7 +544,7 @@ def check_receivables(
         if a.key not in raiser.result.seen
     ]
     now_overdue: dict[int, int] = {}
-    for chunk in _chunks(sorted({pk for pk in stale if pk is not None})):
+    for chunk in chunks(sorted({pk for pk in stale if pk is not None})):
         now_overdue.update(
             # visibility: the system evaluates warnings over every record (B2)
             Invoice.objects.unrestricted()
@@ -726,7 +726,7 @@ def check_stock(raiser: _Raiser, as_of: dt.date, limits: rules.Thresholds) -> bo
 def people_of(ids: Iterable[int | None]) -> dict[int, User]:
     wanted = sorted({i for i in ids if i})
     found: dict[int, User] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         # visibility: the system evaluates warnings over every record (B2)
         found.update({u.pk: u for u in User.objects.unrestricted().filter(pk__in=chunk)})
     return found

@@ -24,7 +24,7 @@ the level is unknown, not zero.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -49,6 +49,21 @@ CUSTOMER_KINDS = frozenset(
         AlertKind.STOCK_OUT,
     }
 )
+
+
+class Worded(Protocol):
+    """What a warning's words need: an :class:`Alert`, or one just raised and not read back
+    (``services.NewAlert``)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def facts(self) -> Any: ...
+
+    @property
+    def checked_at(self) -> dt.datetime | None: ...
+
 
 # --- reads ---------------------------------------------------------------------------------
 
@@ -101,7 +116,7 @@ def _level_cause(kind: str, f: dict[str, Any]) -> str:
     }
 
 
-def cause(alert: Alert) -> str:
+def cause(alert: Worded) -> str:
     """The warning's cause in words (translated at display time)."""
     f = _shown(alert.facts or {}, alert.kind)
     if f.get("level") and f.get("unit"):  # a region's own level

@@ -7,6 +7,7 @@ write leaves no trace but its error.
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -87,17 +88,28 @@ def record(
     )
 
 
+@dataclass(frozen=True)
+class AuditRow:
+    """An entry not about one saved object (``record(object_type=…, object_id=…)``), for
+    :func:`record_many`."""
+
+    object_type: str
+    object_id: str | int
+    object_repr: str
+    changes: Mapping[str, Any]
+
+
 def record_many(
     *,
     actor: Any,
     action: str,
-    entries: Iterable[tuple[models.Model, Mapping[str, Any]]],
+    entries: Iterable[tuple[models.Model, Mapping[str, Any]] | AuditRow],
     source: str | None = None,
 ) -> int:
-    """Append one audit entry per ``(object, changes)`` pair, as :func:`record` would, in one
-    bulk write (COPY on PostgreSQL): for a service that writes thousands of rows of one kind
-    at once (a month's scorecards, 10k distributed leads). The objects must be saved (have
-    their primary key). Returns how many entries were written."""
+    """Append one audit entry per ``(object, changes)`` pair (or :class:`AuditRow`), as
+    :func:`record` would, in one bulk write (COPY on PostgreSQL): for a service that writes
+    thousands of rows of one kind at once (a month's scorecards, 10k distributed leads). The
+    objects must be saved (have their primary key). Returns how many entries were written."""
     from salescope.core.importing.bulk import insert_rows
 
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
@@ -111,11 +123,17 @@ def record_many(
     changes_field = AuditEntry._meta.get_field("changes")
     assert isinstance(changes_field, models.JSONField)
     rows = []
-    for obj, changes in entries:
-        if obj.pk is None:
-            raise ValueError("record_many: the object has no primary key yet (save it first)")
+    for entry in entries:
+        if isinstance(entry, AuditRow):
+            what = (entry.object_type, str(entry.object_id), entry.object_repr[:200])
+            changes = entry.changes
+        else:
+            obj, changes = entry
+            if obj.pk is None:
+                raise ValueError("record_many: the object has no primary key yet (save it first)")
+            what = (obj._meta.label_lower, str(obj.pk), str(obj)[:200])
         stored = changes_field.get_db_prep_save(json_value(dict(changes or {})), connection)
-        rows.append((obj._meta.label_lower, str(obj.pk), str(obj)[:200], stored))
+        rows.append((*what, stored))
     varying = ["object_type", "object_id", "object_repr", "changes"]
     insert_rows(AuditEntry, template, varying, rows)
     return len(rows)

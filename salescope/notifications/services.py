@@ -4,6 +4,7 @@ and a person's email choice. Each in one transaction, audited."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -11,7 +12,8 @@ import logging
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescope.core import audit
+from salescope.core.audit import AuditRow
 from salescope.core.errors import ValidationFailed
 from salescope.core.permissions import require
 from salescope.notifications import permissions as perms
@@ -41,6 +44,18 @@ def _clean_link(link: str) -> str:
     return link
 
 
+@dataclass(frozen=True)
+class Message:
+    """One thing to tell ``recipients``: what :func:`notify` takes, for :func:`notify_many`."""
+
+    recipients: Sequence[Any]
+    kind: str
+    title: str
+    body: str = ""
+    link: str = ""
+    subject: models.Model | None = None
+
+
 @transaction.atomic
 def notify(
     *,
@@ -57,53 +72,94 @@ def notify(
     ``kind`` names what happened (``"activities.report.commented"``); ``link`` is a path in
     Salescope where the person acts; ``subject`` the record it is about. Returns the rows.
     """
-    title = (title or "").strip()
+    message = Message(list(recipients), kind, title, body, link, subject)
+    return notify_many([message])[0]
+
+
+def _checked(message: Message) -> Message:
+    """The message as it is sent (title trimmed, link checked), or ValidationFailed."""
+    title = (message.title or "").strip()
     if not title:
         raise ValidationFailed(fields={"title": [_("A notification needs a title.")]})
-    if not kind or len(kind) > KIND_MAX:
+    if not message.kind or len(message.kind) > KIND_MAX:
         raise ValidationFailed(fields={"kind": [_("Name the kind of notification.")]})
-    link = _clean_link(link)
-    people = {p.pk: p for p in recipients if p is not None and p.pk and p.is_active}
-    if not people:
-        return []
-    subject_type = subject._meta.label_lower if subject is not None else ""
-    subject_id = str(subject.pk) if subject is not None else ""
-    rows = Notification.objects.bulk_create(
-        [
+    return replace(message, title=title, link=_clean_link(message.link))
+
+
+@transaction.atomic
+def notify_many(messages: Iterable[Message]) -> list[list[Notification]]:
+    """:func:`notify` for many messages at once (an evaluation's warnings to 500 people): each
+    message gets exactly what :func:`notify` would give it (the same rows, the same emails,
+    the same robots posted, one audit entry), written set-based — one insert of all the rows,
+    one read of the email choices, of the units' chains and of the robots, the audit entries in
+    bulk. A message that fails its checks writes nothing of any. The rows, message by message.
+    """
+    checked = [_checked(m) for m in messages]
+    written: list[list[Notification]] = [[] for _m in checked]
+    sent: list[tuple[int, Message, dict[int, Any]]] = []
+    for i, message in enumerate(checked):
+        people = {p.pk: p for p in message.recipients if p is not None and p.pk and p.is_active}
+        if people:
+            sent.append((i, message, people))
+    if not sent:
+        return written
+    everyone = {pk: p for _i, _m, people in sent for pk, p in people.items()}
+    chooses_email = set(
+        InboxSetting.objects.unrestricted()
+        .filter(person_id__in=list(everyone), email=True)
+        .values_list("person_id", flat=True)
+    )
+    robots = _Robots(everyone.values())
+    rows: list[Notification] = []
+    audited: list[AuditRow] = []
+    for _i, message, people in sent:
+        emailed = {pk for pk in people if pk in chooses_email and people[pk].email}
+        rows += [
             Notification(
                 recipient_id=pk,
-                kind=kind,
-                title=title[:TITLE_MAX],
-                body=body,
-                link=link,
-                subject_type=subject_type,
-                subject_id=subject_id,
+                kind=message.kind,
+                title=message.title[:TITLE_MAX],
+                body=message.body,
+                link=message.link,
+                subject_type=_subject_type(message),
+                subject_id=_subject_id(message),
+                emailed=pk in emailed,
             )
             for pk in sorted(people)
         ]
-    )
-    emailed = set(
-        InboxSetting.objects.unrestricted()
-        .filter(person_id__in=list(people), email=True)
-        .values_list("person_id", flat=True)
-    )
-    emailed = {pk for pk in emailed if people[pk].email}
-    if emailed:
-        Notification.objects.unrestricted().filter(
-            pk__in=[n.pk for n in rows if n.recipient_id in emailed]
-        ).update(emailed=True)
-        addresses = sorted(people[pk].email for pk in emailed)
-        transaction.on_commit(lambda: _send_email(addresses, title, body, link))
-    _queue_webhooks(list(people.values()), kind=kind, title=title, body=body, link=link)
-    audit.record(
-        actor=None,
-        action="notifications.notification.sent",
-        object_type=subject_type or "notifications.notification",
-        object_id=subject_id,
-        object_repr=title[:200],
-        changes={"kind": kind, "recipients": sorted(people), "emailed": sorted(emailed)},
-    )
-    return rows
+        if emailed:
+            addresses = sorted(people[pk].email for pk in emailed)
+            transaction.on_commit(
+                functools.partial(_send_email, addresses, message.title, message.body, message.link)
+            )
+        robots.queue(list(people.values()), message)
+        audited.append(
+            AuditRow(
+                object_type=_subject_type(message) or "notifications.notification",
+                object_id=_subject_id(message),
+                object_repr=message.title[:200],
+                changes={
+                    "kind": message.kind,
+                    "recipients": sorted(people),
+                    "emailed": sorted(emailed),
+                },
+            )
+        )
+    Notification.objects.bulk_create(rows, batch_size=1000)
+    at = 0
+    for i, _m, people in sent:
+        written[i] = rows[at : at + len(people)]
+        at += len(people)
+    audit.record_many(actor=None, action="notifications.notification.sent", entries=audited)
+    return written
+
+
+def _subject_type(message: Message) -> str:
+    return message.subject._meta.label_lower if message.subject is not None else ""
+
+
+def _subject_id(message: Message) -> str:
+    return str(message.subject.pk) if message.subject is not None else ""
 
 
 def _send_email(addresses: list[str], title: str, body: str, link: str) -> None:
@@ -127,24 +183,44 @@ def _is_escalation(kind: str) -> bool:
     return kind.endswith(".escalated")
 
 
-def _queue_webhooks(people: list[Any], *, kind: str, title: str, body: str, link: str) -> None:
-    """Post to the group robot of each recipient's unit and the units above it, once per robot,
-    after the transaction commits (a failure is logged, never undoes the write)."""
-    units: set[int] = set()
-    for person in people:
-        if getattr(person, "unit_id", None):
-            units.update(u.pk for u in unit_chain(person.unit))
-    if not units:
-        return
-    hooks = Webhook.objects.unrestricted().filter(unit_id__in=units, active=True)
-    if not _is_escalation(kind):
-        hooks = hooks.filter(escalations_only=False)
-    targets = [(h.kind, h.url, h.secret) for h in hooks.order_by("pk")]
-    if not targets:
-        return
-    base = getattr(settings, "SALESCOPE_BASE_URL", "").rstrip("/")
-    text = "\n".join(part for part in (title, body, f"{base}{link}" if link else "") if part)
-    transaction.on_commit(lambda: [_post_webhook(*target, text=text) for target in targets])
+class _Robots:
+    """The group robots of the recipients' units and the units above them, read once for a
+    batch of messages; :meth:`queue` posts one message to each of its robots once, after the
+    transaction commits (a failure is logged, never undoes the write)."""
+
+    def __init__(self, people: Iterable[Any]) -> None:
+        self.chains: dict[int, set[int]] = {}
+        for person in people:
+            unit = getattr(person, "unit", None) if getattr(person, "unit_id", None) else None
+            if unit is not None and unit.pk not in self.chains:
+                self.chains[unit.pk] = {u.pk for u in unit_chain(unit)}
+        units = set().union(*self.chains.values()) if self.chains else set()
+        self.hooks = (
+            list(
+                Webhook.objects.unrestricted().filter(unit_id__in=units, active=True).order_by("pk")
+            )
+            if units
+            else []
+        )
+
+    def queue(self, people: list[Any], message: Message) -> None:
+        units: set[int] = set()
+        for person in people:
+            if getattr(person, "unit_id", None):
+                units |= self.chains.get(person.unit_id, set())
+        escalation = _is_escalation(message.kind)
+        targets = [
+            (h.kind, h.url, h.secret)
+            for h in self.hooks
+            if h.unit_id in units and (escalation or not h.escalations_only)
+        ]
+        if not targets:
+            return
+        base = getattr(settings, "SALESCOPE_BASE_URL", "").rstrip("/")
+        link = message.link
+        parts = (message.title, message.body, f"{base}{link}" if link else "")
+        text = "\n".join(part for part in parts if part)
+        transaction.on_commit(lambda: [_post_webhook(*target, text=text) for target in targets])
 
 
 def dingtalk_signed_url(url: str, secret: str, *, timestamp_ms: int | None = None) -> str:

@@ -444,3 +444,29 @@ def test_a_persons_drop_clears_when_their_month_is_made_up(generated, personas):
     assert alert.status == "resolved"
     assert alert.facts["cleared"]["why"] == "recovered"
     assert alert.facts["cleared"]["month"] == "2026-06"
+
+
+def test_warnings_written_in_bulk_read_back_whole_and_each_message_is_audited(generated):
+    """The first run writes its warnings in one bulk insert and its messages through
+    notify_many: each warning is whole (open, routed, raised and checked at the run's time) and
+    each inbox message has its audit entry, as notify would write it."""
+    from salescope.core.models import AuditEntry
+
+    result = analytics_services.evaluate_alerts(as_of=AS_OF)
+    rows = list(Alert.objects.unrestricted().select_related("owner", "manager"))
+    assert len(rows) == result.raised
+    assert {(a.status, a.version, a.resolution, a.resolved_at) for a in rows} == {
+        ("open", 1, "", None)
+    }
+    assert len({a.raised_at for a in rows}) == 1
+    assert all(a.checked_at == a.raised_at for a in rows)
+    assert all(a.manager == analytics_services.manager_of(a.owner) for a in rows)
+    sent = Notification.objects.unrestricted().filter(kind="analytics.alerts.raised")
+    entries = AuditEntry.objects.filter(action="notifications.notification.sent")
+    assert sorted(e.changes["recipients"] for e in entries) == sorted(
+        [n.recipient_id] for n in sent
+    )
+    assert {e.object_repr for e in entries} == {n.title for n in sent}
+    again = analytics_services.evaluate_alerts(as_of=AS_OF)
+    assert again.raised == 0
+    assert {a.checked_at for a in Alert.objects.unrestricted()} != {rows[0].checked_at}

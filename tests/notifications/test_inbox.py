@@ -135,3 +135,150 @@ def test_api_lists_unread_and_marks_read(personas, api_client):
     )
     assert response.status_code == 422
     assert response.json()["fields"]["email"]
+
+
+def _what_was_sent(personas, send, django_capture_on_commit_callbacks):
+    """The rows, emails, robot posts and audit entries one way of sending leaves."""
+    from unittest import mock
+
+    from django.db import transaction
+
+    zhang, lina, chen = (
+        personas["salesperson"],
+        personas["team_lead"],
+        personas["other_region_salesperson"],
+    )
+    gone = personas["finance"]
+    gone.is_active = False  # a deactivated person gets nothing, by either path
+    mail.outbox.clear()
+    since = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    messages = [
+        services.Message(
+            [zhang, lina, zhang],
+            "activities.report.commented",
+            " 点评 ",
+            "很好",
+            "/activities/reports/1/",
+            lina,
+        ),  # fmt: skip
+        services.Message([gone], "x.y", "谁也收不到"),
+        services.Message([chen, None], "feedback.problem.escalated", "升级", "断货", "/feedback/"),
+        services.Message([lina], "x.y", "第二条给李娜", link="/inbox/"),
+    ]
+    with (
+        mock.patch.object(services, "_post_webhook") as posted,
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        counts = send(messages)
+    rows = list(
+        all_records(Notification)
+        .order_by("pk")
+        .values_list(
+            "recipient_id",
+            "kind",
+            "title",
+            "body",
+            "link",
+            "subject_type",
+            "subject_id",
+            "emailed",
+            "read_at",
+        )  # fmt: skip
+    )
+    audit_rows = list(
+        AuditEntry.objects.filter(pk__gt=since, action="notifications.notification.sent")
+        .order_by("pk")
+        .values_list(
+            "actor_id",
+            "actor_label",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "changes",
+            "source",
+        )  # fmt: skip
+    )
+    all_records(Notification).delete()
+    return {
+        "returned": counts,
+        "rows": rows,
+        "mail": [(m.to, m.subject, m.body) for m in mail.outbox],
+        "robots": [(c.args, c.kwargs) for c in posted.call_args_list],
+        "audit": audit_rows,
+    }
+
+
+def test_notify_many_sends_exactly_what_notify_sends_one_by_one(
+    personas, django_capture_on_commit_callbacks
+):
+    """The bulk entry point is the same path: same recipients (active, each once), same email
+    decision per person, same robots per unit (escalations only where so set), one audit entry
+    per message with what was sent."""
+    zhang, lina, chen = (
+        personas["salesperson"],
+        personas["team_lead"],
+        personas["other_region_salesperson"],
+    )
+    for person, address in ((zhang, "zhangwei@example.com"), (lina, "")):
+        person.email = address
+        person.save(update_fields=["email"])
+        InboxSetting.objects.create(person=person, email=True)  # 李娜 chose email, has no address
+    services.save_webhook(
+        actor=personas["admin"], unit=zhang.unit, kind="wecom", url="http://127.0.0.1:9/all",
+        escalations_only=False,
+    )  # fmt: skip
+    services.save_webhook(
+        actor=personas["admin"], unit=chen.unit.parent, kind="dingtalk",
+        url="http://127.0.0.1:9/esc", secret="s",
+    )  # fmt: skip
+
+    def one_by_one(messages):
+        return [
+            [
+                n.recipient_id
+                for n in services.notify(
+                    recipients=m.recipients,
+                    kind=m.kind,
+                    title=m.title,
+                    body=m.body,
+                    link=m.link,
+                    subject=m.subject,
+                )
+            ]  # fmt: skip
+            for m in messages
+        ]
+
+    def at_once(messages):
+        return [[n.recipient_id for n in sent] for sent in services.notify_many(messages)]
+
+    single = _what_was_sent(personas, one_by_one, django_capture_on_commit_callbacks)
+    bulk = _what_was_sent(personas, at_once, django_capture_on_commit_callbacks)
+    assert single == bulk
+    assert single["returned"] == [sorted([zhang.pk, lina.pk]), [], [chen.pk], [lina.pk]]
+    assert [r[0] for r in single["rows"] if r[7]] == [zhang.pk]  # emailed: 张伟 only
+    [(to, title, text)] = single["mail"]
+    assert (to, title, text.endswith("/activities/reports/1/")) == (
+        ["zhangwei@example.com"],
+        "点评",
+        True,
+    )
+    assert [c[0][1] for c in single["robots"]] == [
+        "http://127.0.0.1:9/all",
+        "http://127.0.0.1:9/esc",
+        "http://127.0.0.1:9/all",
+    ]
+    assert len(single["audit"]) == 3  # one per message sent; none for nobody
+
+
+def test_notify_many_writes_nothing_when_one_message_is_refused(personas):
+    zhang = personas["salesperson"]
+    with pytest.raises(ValidationFailed):
+        services.notify_many(
+            [
+                services.Message([zhang], "x.y", "好的"),
+                services.Message([zhang], "x.y", "坏的", link="https://evil.example"),
+            ]
+        )
+    assert not all_records(Notification).exists()
+    assert not AuditEntry.objects.filter(action="notifications.notification.sent").exists()
