@@ -562,7 +562,9 @@ def pivot(*, viewer: User, spec: PivotSpec) -> dict[str, Any]:
         raise ValidationFailed(fields={"measure": ["gross profit is not shown to you"]})
     rows, columns = list(spec.rows), list(spec.columns)
     dims = rows + columns
-    if ranked_in_database(spec):
+    if ranked_in_database(spec) and (
+        "customer" in rows or source_for(spec, viewer) is not SalesLine
+    ):
         source, placed, shown_rows, row_count, shown_columns, column_count, total = _ranked(
             viewer, spec
         )
@@ -626,8 +628,10 @@ _MANY_KEYS = {"product", "customer"}
 def ranked_in_database(spec: PivotSpec) -> bool:
     """Whether ``spec``'s rows are products or customers (with other dimensions stored as
     they are shown): then the database ranks the rows, and only the shown rows' cells are
-    fetched — also from the lines (product × customer: at 10M lines a year holds ~5M pairs,
-    which the one query of every cell fetched and sorted in polars)."""
+    fetched. From a rollup; from the lines only when the rows hold the customer, whose index
+    finds the shown rows' lines (product × customer: at 10M lines a year holds ~5M pairs,
+    which the one query of every cell fetched and sorted in polars). Products alone from the
+    lines are not: their cells would read the lines a second time."""
     stored = _AS_STORED | ({"category"} if not spec.category_level else set())
     return bool(set(spec.rows) & _MANY_KEYS) and set(spec.rows) <= stored
 
