@@ -21,13 +21,14 @@ A cell's lines (drill-down) are :func:`cell_lines`: the same filters plus the ce
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BigIntegerField, CharField, Count, F, Model, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 
@@ -560,6 +561,26 @@ def pivot(*, viewer: User, spec: PivotSpec) -> dict[str, Any]:
 
     if spec.measure == "gross_profit" and not may_see_margin(viewer):
         raise ValidationFailed(fields={"measure": ["gross profit is not shown to you"]})
+    with _pivot_session():
+        return _pivot(viewer, spec)
+
+
+@contextmanager
+def _pivot_session() -> Iterator[None]:
+    """On PostgreSQL, a pivot's queries run in one transaction with the memory to sum their
+    groups without spilling to disk (work_mem is 4 MB by default: customer × year at 10M lines,
+    100k groups, was hashed in 5 batches on disk; product × customer, 700k groups, in 33) and
+    without JIT (compiling took 90–510 ms of a query of 1–12 s, on every run)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def _pivot(viewer: User, spec: PivotSpec) -> dict[str, Any]:
     rows, columns = list(spec.rows), list(spec.columns)
     dims = rows + columns
     if ranked_in_database(spec) and (
