@@ -4,6 +4,11 @@ builds every rollup from the lines, then times pivots of two dimensions × month
 
     .venv/bin/python bench/bench_explorer.py --db sqlite [--scale 1.0]
     .venv/bin/python bench/bench_explorer.py --db postgres [--scale 1.0]
+    .venv/bin/python bench/bench_explorer.py --db postgres --name explorer_pg --reuse [--only 5,8]
+
+``--reuse`` keeps the database the last run with the same ``--name`` and ``--scale`` built
+(lines and rollups; new migrations are applied to it, so an added index is built on the
+kept data); ``--only`` times just the numbered pivots (1-based, in the order below).
 
 At --scale 1: 10M lines, 500 people, 100k customers, 5k products. Prints per pivot the table
 that answered it, its rows, the median of 5 runs through ``explorer.pivot`` as the director
@@ -37,6 +42,61 @@ PIVOTS = [
 ]
 
 
+def explain(label: str, fn) -> None:
+    """Each query ``fn`` runs (as the director): its time, and its plan when it took 20 ms."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    print(f"  -- {label}: {len(captured.captured_queries)} queries")
+    for query in captured.captured_queries:
+        took = float(query["time"]) * 1000
+        print(f"    {took:,.0f} ms: {query['sql'][:300]}")
+        if took < 20:
+            continue
+        prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+        with connection.cursor() as cursor:
+            cursor.execute(prefix + query["sql"])
+            for row in cursor.fetchall():
+                print("      " + " ".join(str(c) for c in row))
+
+
+def setup(db: str, name: str, scale: float, reuse: bool) -> bool:
+    """Environment for the database ``name``; True if the last run's data (same scale) is kept.
+    A fresh build writes the marker file only once it is complete."""
+    import bench_ledger
+
+    global marker
+    var = Path(f"/tmp/{name}-{db}")
+    var.mkdir(parents=True, exist_ok=True)
+    marker = var / "explorer-built-scale"
+    built = marker.exists() and marker.read_text() == str(scale)
+    if db == "postgres" and reuse and built:
+        import psycopg
+
+        server = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as c:
+            exists = c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        built = bool(exists)
+    elif db == "sqlite":
+        built = built and (var / "salescope.sqlite3").exists()
+    if reuse and built:
+        os.environ["SALESCOPE_VAR_DIR"] = str(var)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "salescope.settings"
+        os.environ["LOG_LEVEL"] = "WARNING"
+        if db == "postgres":
+            server = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+            os.environ["DATABASE_URL"] = f"{server}/{name}"
+        else:
+            os.environ.pop("DATABASE_URL", None)
+        return True
+    marker.unlink(missing_ok=True)
+    bench_ledger.setup_env(db, database=name)
+    return False
+
+
+marker = Path()
 CPU_MS: list[float] = []  # the last median_ms's CPU per run: this process + the database's
 
 
@@ -64,10 +124,15 @@ def main() -> None:
     parser.add_argument(
         "--name", default="bench_explorer", help="PostgreSQL database and var dir /tmp/NAME-DB"
     )
+    parser.add_argument("--reuse", action="store_true", help="keep the last run's data")
+    parser.add_argument("--only", default="", help="comma-separated pivot numbers, 1-based")
+    parser.add_argument(
+        "--explain", action="store_true", help="print each query of a pivot: time and plan"
+    )
     args = parser.parse_args()
     import bench_ledger
 
-    bench_ledger.setup_env(args.db, database=args.name)
+    kept = setup(args.db, args.name, args.scale, args.reuse)
     os.environ["HEAVY_REQUESTS_PER_WINDOW"] = "1000000"
 
     import django
@@ -100,15 +165,19 @@ def main() -> None:
         f"== bench_explorer on {connection.vendor}: {total:,} lines, {people} people, "
         f"{customers:,} customers, {products:,} products"
     )
-    (_sellers, prods, custs, person_region, _regions), _ = bench_ledger.timed(
-        "master data", bench_ledger.build_master_data, people, customers, products
-    )
-    bench_ledger.timed(
-        "fill the ledger (SQL)", bench_ledger.fill_ledger, total, custs, prods, person_region
-    )
-    bench_ledger.timed("build every rollup from the lines", rollups.rebuild_all)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    if kept:
+        print(f"  reusing the data of the last run ({os.environ['SALESCOPE_VAR_DIR']})")
+    else:
+        (_sellers, prods, custs, person_region, _regions), _ = bench_ledger.timed(
+            "master data", bench_ledger.build_master_data, people, customers, products
+        )
+        bench_ledger.timed(
+            "fill the ledger (SQL)", bench_ledger.fill_ledger, total, custs, prods, person_region
+        )
+        bench_ledger.timed("build every rollup from the lines", rollups.rebuild_all)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        marker.write_text(str(args.scale))
     for model in (
         SalesLine,
         SalesRollup,
@@ -134,7 +203,10 @@ def main() -> None:
     import datetime as dt
 
     print(f"  pivots over {year['date_from']} … {year['date_to']} (sell-in), median of {args.runs}")
-    for label, rows, columns, level in PIVOTS:
+    only = {int(n) for n in args.only.split(",") if n.strip()}
+    for number, (label, rows, columns, level) in enumerate(PIVOTS, start=1):
+        if only and number not in only:
+            continue
         spec = explorer.PivotSpec.build(
             rows=rows,
             columns=columns,
@@ -142,6 +214,8 @@ def main() -> None:
             date_to=dt.date(2024, 12, 31),
             category_level=level,
         )
+        if args.explain:
+            explain(label, lambda s=spec: explorer.pivot(viewer=director, spec=s))
         result = explorer.pivot(viewer=director, spec=spec)
         as_director = median_ms(lambda s=spec: explorer.pivot(viewer=director, spec=s), args.runs)
         director_cpu = CPU_MS[0]

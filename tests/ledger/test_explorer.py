@@ -213,6 +213,17 @@ RANKED = [
     {"rows": ["product"], "columns": [], "limit": 1, "measure": "quantity"},
     {"rows": ["customer"], "columns": ["team"], "measure": "lines", "limit": 2},  # ties
     {"rows": ["product", "kind"], "columns": ["month"], "filters": {"kind": "all"}, "limit": 3},
+    # Product × customer: no rollup holds both, the lines rank the pairs; the columns and the
+    # total come from a rollup (whole months), the shown pairs' cells from the lines.
+    {"rows": ["product", "customer"], "columns": ["month"], "limit": 3},
+    {"rows": ["customer", "product"], "columns": ["region"], "measure": "quantity", "limit": 5},
+    {"rows": ["product", "customer"], "columns": [], "limit": 2, "filters": {"channel": ["KA"]}},
+    {
+        "rows": ["customer", "product"],
+        "columns": ["kind", "quarter"],
+        "filters": {"kind": "all", "channel": ["KA", "电商"]},
+        "limit": 2,
+    },
     # A day range: the lines answer.
     {
         "rows": ["customer", "product"],
