@@ -184,9 +184,26 @@ def _walks_in_order(reach: _Reach) -> bool:
     regional manager's 150k lines: the walk, for anyone who reaches over 1% of the people."""
     if connection.vendor != "sqlite" or not reach.people:
         return False
+    return _reaches_over_a_hundredth(reach)
+
+
+def _reaches_over_a_hundredth(reach: _Reach) -> bool:
     from salescope.org.models import User as UserModel
 
     return len(reach.people) * 100 > UserModel.objects.unrestricted().count()
+
+
+def sees_a_small_share(model: type[models.Model], *, viewer: Any, action: str = VIEW) -> bool:
+    """Whether the viewer reaches the records of ``model`` only through a few people (their own
+    and those of at most 1% of the people), not by a role that sees them all.
+
+    For lists whose order an index serves (sales lines newest first): PostgreSQL assumes a
+    narrow viewer's rows are spread evenly over that order and walks it, filtering, when
+    sorting what the viewer sees would cost the same whatever the spread (see
+    ``ledger.queries.list_lines``)."""
+    if is_system(viewer) or not is_active_viewer(viewer) or can(viewer, model, action):
+        return False
+    return not _reaches_over_a_hundredth(_reach(viewer))
 
 
 class _InIds(In):
