@@ -22,6 +22,27 @@ still to be found (SQLite's page caches hold at most 2 × 64 MB). PostgreSQL gro
 +376 MB, 328 → 425 MB across the batches), and reading the 40 MB file alone through
 ``read_table(...).frames(50_000)`` stays at 147–183 MB (peak 186 MB from 105 MB): what grows
 lies after the reader, in validation, duplicate detection or the writer.
+
+Found (PostgreSQL, RSS logged after each step of each batch): (1) the rollup sums of a first
+load, kept in polars at the lines' full grain until the end — about 100 bytes a line, then
+summed and grouped again at the end (30 MB file: 323 → 537 MB in ``finish`` alone); (2) the
+duplicate-key check's left join, which hashed every key seen so far once per batch (a 60 MB
+file crept 188 → 486 MB; with the keys kept but joined the other way, 188 → ~400 MB and flat).
+Now the delta stays in the database (``merge.SUMS_KEPT_ROWS``, ``rollups.apply_delta``) and the
+check hashes only the batch's keys. PostgreSQL, load 8, with the first fix only: 40 MB
++355 MB, 120 MB +462 MB, 200 MB +766 MB (resident 443 → 858 MB across the quarters); with both
+(load 5–8): 40 MB +321 MB (331, 363, 363, 336 MB across the quarters), 120 MB +470 MB (346,
+368, 405, 377), 200 MB +568 MB (389, 465, 497, 550). Not yet flat at 200 MB: what still grows
+with the file is the keys seen (about 20 bytes a line, 57 MB at 200 MB, in one chunk per batch)
+and the refused lines' errors (5 % here, all kept for the error report). The rest is the
+batch's working set and what polars' allocator (jemalloc) keeps for a while after it is freed;
+``malloc_trim`` after each batch changed little (glibc's arenas are not where it is).
+SQLite (load 3–4), both fixes: 40 MB +420 MB, 120 MB +684 MB (404 → 690 MB across the
+quarters): there the import's own page cache (``PRAGMA cache_size`` 256 MB in
+``merge.LineWriter``, DESIGN.md's "larger page cache for the import") fills as the transaction
+dirties pages — bounded, but on top of the rest. With 64 MB (the connection's default) the
+120 MB file took +512 MB and was faster (42.6 s instead of 59.0 s wall), not yet changed: the
+daily import into a 10M-line SQLite ledger must be measured with it first.
 """
 
 # ruff: noqa: S108, S603 - a throwaway database under /tmp; runs itself as the child

@@ -12,6 +12,15 @@ category × month over it; ageing over 1M open invoices; the customer list of a 
 
 --customers-only builds the master data and measures only the customer list (section 5);
 --name picks the PostgreSQL database and the var dir (/tmp/NAME-DB), so two people can run it.
+
+    .venv/bin/python bench/bench_ledger.py --db postgres --sections daily --name me --reuse
+
+--reuse keeps the big ledger between runs: the first run builds the master data, the first
+import and the filled ledger with its rollups as usual, vacuums and analyses it (as autovacuum
+would have a ledger in service) and keeps a copy (the PostgreSQL database NAME_base, created
+from it as a template; on SQLite a copy of the file); later runs with the same scale and
+--ledger start from a fresh copy of it and go straight to the daily imports (10M lines take
+about half an hour to build here, the copy a minute or two). Drop NAME_base to build it again.
 """
 
 # ruff: noqa: S108, S608 - a throwaway database under /tmp, generated SQL of our own numbers
@@ -30,21 +39,52 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def setup_env(db: str, database: str = "bench_ledger") -> None:
+def _server() -> str:
+    # BENCH_PG_SERVER picks another server, e.g. one with production-sized buffers.
+    return os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+
+
+def _base_label(args) -> str:
+    """What a kept base ledger was built with: reused only for the same."""
+    return f"scale={args.scale} ledger={args.ledger}"
+
+
+def _sqlite_base(var: Path) -> Path:
+    return var / "base.sqlite3"
+
+
+def setup_env(db: str, database: str = "bench_ledger", reuse_label: str | None = None) -> bool:
+    """A fresh database; with ``reuse_label``, a copy of the kept base ledger built with that
+    label when there is one. Returns whether it is such a copy."""
     default = database == "bench_ledger"
     var = Path(f"/tmp/ledger-bench-{db}" if default else f"/tmp/{database}-{db}")
     var.mkdir(parents=True, exist_ok=True)
     os.environ["SALESCOPE_VAR_DIR"] = str(var)
     os.environ["DJANGO_SETTINGS_MODULE"] = "salescope.settings"
     os.environ["LOG_LEVEL"] = "WARNING"
+    copied = False
     if db == "postgres":
         import psycopg
 
-        # BENCH_PG_SERVER picks another server, e.g. one with production-sized buffers.
-        server = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+        server = _server()
+        base = f"{database}_base"
         with psycopg.connect(f"{server}/postgres", autocommit=True) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{database}"')
-            c.execute(f'CREATE DATABASE "{database}"')
+            label = None
+            if reuse_label is not None:
+                row = c.execute(
+                    "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                    "WHERE datname = %s",
+                    [base],
+                ).fetchone()
+                label = row[0] if row else None
+            if label is not None and label == reuse_label:
+                start = time.perf_counter()
+                c.execute(f'CREATE DATABASE "{database}" TEMPLATE "{base}"')
+                print(f"  copied the kept ledger {base} in {time.perf_counter() - start:.1f} s")
+                copied = True
+            else:
+                c.execute(f'CREATE DATABASE "{database}"')
             settings = ("shared_buffers", "max_wal_size", "work_mem")
             print(
                 "  server",
@@ -55,7 +95,82 @@ def setup_env(db: str, database: str = "bench_ledger") -> None:
     else:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{var}/salescope.sqlite3{suffix}").unlink(missing_ok=True)
+        base = _sqlite_base(var)
+        label_file = base.with_suffix(".label")
+        if (
+            reuse_label is not None
+            and base.exists()
+            and label_file.exists()
+            and label_file.read_text() == reuse_label
+        ):
+            import shutil
+
+            shutil.copyfile(base, var / "salescope.sqlite3")
+            copied = True
         os.environ.pop("DATABASE_URL", None)
+    return copied
+
+
+def keep_base(database: str, label: str) -> None:
+    """Vacuum and analyse the built ledger and keep a copy of it for later ``--reuse`` runs."""
+    from django.db import connection
+
+    start = time.perf_counter()
+    connection.close()
+    if connection.vendor == "postgresql":
+        import psycopg
+        import psycopg.sql
+
+        server, base = _server(), f"{database}_base"
+        with psycopg.connect(f"{server}/{database}", autocommit=True) as c:
+            c.execute("VACUUM (ANALYZE)")
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{base}"')
+            c.execute(f'CREATE DATABASE "{base}" TEMPLATE "{database}"')
+            c.execute(
+                psycopg.sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                    psycopg.sql.Identifier(base), psycopg.sql.Literal(label)
+                )
+            )
+    else:
+        import shutil
+        import sqlite3
+
+        var = Path(os.environ["SALESCOPE_VAR_DIR"])
+        with sqlite3.connect(var / "salescope.sqlite3") as c:
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            c.execute("ANALYZE")
+        shutil.copyfile(var / "salescope.sqlite3", _sqlite_base(var))
+        _sqlite_base(var).with_suffix(".label").write_text(label)
+    print(f"  kept the built ledger for --reuse ({time.perf_counter() - start:.1f} s)")
+
+
+def master_data_of_base():
+    """The lists ``build_master_data`` returns, read back from a kept base ledger."""
+    from salescope.catalog.models import Product
+    from salescope.customers.models import Customer
+    from salescope.org.choices import UnitKind
+    from salescope.org.models import OrgUnit, User
+
+    units = {u.pk: u for u in OrgUnit.objects.unrestricted().all()}
+    regions = {pk: u for pk, u in units.items() if u.kind == UnitKind.REGION}
+
+    def region_of(unit):
+        while unit.kind != UnitKind.REGION:
+            unit = units[unit.parent_id]
+        return unit.pk
+
+    sellers = list(User.objects.unrestricted().filter(username__startswith="b").order_by("pk"))
+    prods = list(
+        Product.objects.unrestricted()
+        .values_list("pk", "sku", "brand_id", "category_id", "list_price_fen")
+        .order_by("pk")
+    )
+    custs = list(
+        Customer.objects.unrestricted().values_list("pk", "code", "owner_id").order_by("pk")
+    )
+    person_region = {s.pk: region_of(units[s.unit_id]) for s in sellers}
+    return sellers, prods, custs, person_region, regions
 
 
 CPU: dict[str, float] = {}
@@ -433,6 +548,11 @@ def main() -> None:  # noqa: C901, PLR0915 - a benchmark script reads top to bot
     parser.add_argument(
         "--name", default="bench_ledger", help="PostgreSQL database and var dir /tmp/NAME-DB"
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the built ledger (NAME_base) and start later runs from a copy of it",
+    )
     args = parser.parse_args()
     s = args.scale
     sections = set(args.sections.split(","))
@@ -442,7 +562,7 @@ def main() -> None:  # noqa: C901, PLR0915 - a benchmark script reads top to bot
         sections = {"customers"}
     if "daily" in sections:
         sections.add("import")
-    setup_env(args.db, args.name)
+    copied = setup_env(args.db, args.name, _base_label(args) if args.reuse else None)
     import django
 
     django.setup()
@@ -463,13 +583,17 @@ def main() -> None:  # noqa: C901, PLR0915 - a benchmark script reads top to bot
         f"sections {sorted(sections)}"
     )
     call_command("migrate", verbosity=0)
-    (sellers, prods, custs, person_region, _regions), _ = timed(
-        "master data (500 people, customers, 2000 products)",
-        build_master_data,
-        500,
-        n_customers,
-        2000,
-    )
+    if copied:
+        sellers, prods, custs, person_region, _regions = master_data_of_base()
+        sections.discard("import")  # done when the base was built
+    else:
+        (sellers, prods, custs, person_region, _regions), _ = timed(
+            "master data (500 people, customers, 2000 products)",
+            build_master_data,
+            500,
+            n_customers,
+            2000,
+        )
     admin = User.objects.unrestricted().get(username="admin")
     manager = User.objects.unrestricted().get(username="wangqiang")
     tmp = Path(os.environ["SALESCOPE_VAR_DIR"])
@@ -517,7 +641,7 @@ def main() -> None:  # noqa: C901, PLR0915 - a benchmark script reads top to bot
         )
 
     # 2. Grow the ledger to 10M lines, then daily imports of 100k lines.
-    if "daily" in sections or "summary" in sections:
+    if ("daily" in sections or "summary" in sections) and not copied:
         stored = SalesLine.objects.unrestricted().count()
         missing = max(0, n_ledger - stored)
         timed(
@@ -529,6 +653,9 @@ def main() -> None:  # noqa: C901, PLR0915 - a benchmark script reads top to bot
             person_region,
         )
         timed("rebuild all rollups", rollups.rebuild_all)
+        if args.reuse:
+            keep_base(args.name, _base_label(args))
+    if "daily" in sections or "summary" in sections:
         print(f"  ledger lines: {SalesLine.objects.unrestricted().count():,}")
     if "daily" in sections:
         daily_import(args.db, admin, tmp, n_daily, first, custs, prods, sellers)

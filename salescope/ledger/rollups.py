@@ -98,10 +98,15 @@ def _rebuild_detail(cursor, months: list[dt.date]) -> int:
     for model, names in _EXPLORER:
         table, columns = model._meta.db_table, ", ".join(names)
         cursor.execute(f"DELETE FROM {table} WHERE month IN ({marks})", months)  # noqa: S608
+        # In the order of the rollup's (month, key) index: a month's rows stay together, so
+        # an import that moves them reads and dirties that month's pages only (migration
+        # 0014: these tables keep room on their pages for updates in place).
+        order = ", ".join(_ORDER[model])
         cursor.execute(
             f"INSERT INTO {table} ({columns}, {_MEASURES}) "  # noqa: S608
             f"SELECT {columns}, {_SUMS.format(count='COUNT(*)')} "
-            f"FROM {SalesLine._meta.db_table} WHERE month IN ({marks}) GROUP BY {columns}",
+            f"FROM {SalesLine._meta.db_table} WHERE month IN ({marks}) GROUP BY {columns} "
+            f"ORDER BY {order}",
             months,
         )
         written += cursor.rowcount
@@ -147,10 +152,27 @@ def rebuild_all(months: Iterable[dt.date] = ()) -> int:
     return rebuild_months(list(months))
 
 
-def apply_delta(delta: pl.DataFrame) -> set[dt.date]:
-    """Move every rollup by ``delta``: rows of ``DELTA_KEYS`` (``month`` as a date or ISO
-    text), the four measures and ``lines``, any number of rows per key, negated for the old
-    state of a changed line. Returns the months touched.
+def _sums_sql(measures=None) -> str:
+    return ", ".join(f"CAST(SUM({m}) AS BIGINT)" for m in (measures or _MEASURE_LIST))
+
+
+def _delta_months(table: str) -> list[dt.date]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT month FROM {table}")  # noqa: S608
+        return sorted({as_date(month) for (month,) in cursor.fetchall()})
+
+
+def apply_delta(table: str) -> set[dt.date]:
+    """Move every rollup by the delta held in the temporary table ``table``: rows of
+    ``DELTA_KEYS`` (``month`` a date, or ISO text on SQLite), the four measures and ``lines``,
+    any number of rows per key, negated for the old state of a changed line. Returns the
+    months touched.
+
+    The delta is summed by the database, never read whole into this process: it is about as
+    long as the import's file (the lines' full grain barely compresses), and a 200 MB file's
+    delta held here took hundreds of MB (issue 20). Only its sums at ``salesrollup``'s grain
+    are read (as many rows as that rollup has in the touched months, whatever the file's
+    size).
 
     The three small rollups: the touched months' ``salesrollup`` rows are read, summed with
     the delta per key and written back (keys whose lines all moved away drop out), with the
@@ -158,12 +180,16 @@ def apply_delta(delta: pl.DataFrame) -> set[dt.date]:
     of thousands of rows a month), not the lines (about a million a month at 10M). The sums
     are polars', not the database's: a day's import into a 10M-line ledger moved its month in
     0.41 s in SQL, 0.26 s so. The explorer's rollups: see ``_move_explorer``."""
-    if not delta.height:
+    months = _delta_months(table)
+    if not months:
         return set()
     measures = list(_MEASURE_LIST)
-    delta = _with_text_months(delta.select(*DELTA_KEYS, *measures))
-    coarse = delta.group_by(_KEYS).agg(pl.col(measures).sum())
-    months = sorted({as_date(m) for m in delta["month"].unique().to_list()})
+    keys = ", ".join(_KEYS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {keys}, {_sums_sql()} FROM {table} GROUP BY {keys}"  # noqa: S608
+        )
+        coarse = frame_of_rows(cursor.fetchall(), [*_KEYS, *measures])
     for start in range(0, len(months), _MONTHS_PER_PASS):
         chunk = [m.isoformat() for m in months[start : start + _MONTHS_PER_PASS]]
         merged = (
@@ -173,14 +199,14 @@ def apply_delta(delta: pl.DataFrame) -> set[dt.date]:
             .filter(pl.col("lines") != 0)
         )
         marks = ", ".join(["%s"] * len(chunk))
-        for model, keys, rows in _each_rollup(merged):
+        for model, names, rows in _each_rollup(merged):
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"DELETE FROM {model._meta.db_table} WHERE month IN ({marks})",  # noqa: S608
                     chunk,
                 )
-            _write_rows(model, keys, rows)
-    _move_explorer(delta)
+            _write_rows(model, names, rows)
+    _move_explorer(table)
     return set(months)
 
 
@@ -189,37 +215,41 @@ _NULLABLE = {"salesperson_id", "region_id", "category_id", "brand_id"}
 MOVES_TABLE = "ledger_rollup_moves"
 
 
-def _move_explorer(delta: pl.DataFrame) -> None:
-    """Move the explorer's rollups by ``delta`` (``DELTA_KEYS``, months as ISO text), in SQL:
-    the delta summed to each rollup's keys (keys it leaves unchanged dropped) is staged, added
-    to the rows of its keys, inserted where there are none, and the rows left with no lines
-    deleted. Each statement finds a row through the rollup's (month, customer) or (month,
-    product) index: a day's 100k lines into a 10M-line ledger touch about as many rollup rows,
-    where re-aggregating their months read a fifth of the ledger."""
+def _move_explorer(delta: str) -> None:
+    """Move the explorer's rollups by the delta in the table ``delta`` (``DELTA_KEYS``), in
+    SQL: the delta summed to each rollup's keys (keys it leaves unchanged dropped) is staged,
+    added to the rows of its keys, inserted where there are none, and the rows left with no
+    lines deleted. Each statement finds a row through the rollup's (month, customer) or
+    (month, product) index: a day's 100k lines into a 10M-line ledger touch about as many
+    rollup rows, where re-aggregating their months read a fifth of the ledger."""
     measures = list(_MEASURE_LIST)
+    unchanged = " OR ".join(f"SUM({m}) <> 0" for m in measures)
     for model, names in _EXPLORER:
-        moves = (
-            delta.group_by(names)
-            .agg(pl.col(measures).sum())
-            .filter(pl.any_horizontal(pl.col(m) != 0 for m in measures))
-        )
-        if not moves.height:
-            continue
         table, columns = model._meta.db_table, ", ".join(names)
-        same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
-        match = " AND ".join(
-            f"r.{c} {same} d.{c}" if c in _NULLABLE else f"r.{c} = d.{c}" for c in names
-        )
-        # And the rollup's rows of the delta's months only, said outright: else PostgreSQL
-        # hashes the whole rollup for the join (3.3M customer rows at 10M lines: 13.9 s).
-        months = sorted(moves["month"].unique().to_list())
-        match += f" AND r.month IN ({', '.join(['%s'] * len(months))})"
-        added = ", ".join(f"{m} = r.{m} + d.{m}" for m in measures)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {MOVES_TABLE}")
             typed = _moves_columns(names)
             cursor.execute(f"CREATE TEMP TABLE {MOVES_TABLE} ({typed})")
-            copy_frame(MOVES_TABLE, moves.select(*names, *measures))
+            cursor.execute(
+                f"INSERT INTO {MOVES_TABLE} ({columns}, {_MEASURES}) "  # noqa: S608
+                f"SELECT {columns}, {_sums_sql()} FROM {delta} GROUP BY {columns} "
+                f"HAVING {unchanged}"
+            )
+            if not cursor.rowcount:
+                cursor.execute(f"DROP TABLE {MOVES_TABLE}")
+                continue
+            cursor.execute(f"SELECT DISTINCT month FROM {MOVES_TABLE}")  # noqa: S608
+            months = sorted({as_date(month) for (month,) in cursor.fetchall()})
+            if connection.vendor == "sqlite":
+                months = [m.isoformat() for m in months]  # (stored as ISO text there)
+            same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
+            match = " AND ".join(
+                f"r.{c} {same} d.{c}" if c in _NULLABLE else f"r.{c} = d.{c}" for c in names
+            )
+            # And the rollup's rows of the delta's months only, said outright: else PostgreSQL
+            # hashes the whole rollup for the join (3.3M customer rows at 10M lines: 13.9 s).
+            match += f" AND r.month IN ({', '.join(['%s'] * len(months))})"
+            added = ", ".join(f"{m} = r.{m} + d.{m}" for m in measures)
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {MOVES_TABLE}")  # its size, for the joins' plans
             cursor.execute(
@@ -229,7 +259,8 @@ def _move_explorer(delta: pl.DataFrame) -> None:
             cursor.execute(
                 f"INSERT INTO {table} ({columns}, {_MEASURES}) "  # noqa: S608
                 f"SELECT {', '.join('d.' + c for c in (*names, *measures))} FROM {MOVES_TABLE} d "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE {match})",
+                f"WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE {match}) "
+                f"ORDER BY {', '.join('d.' + c for c in _ORDER[model])}",
                 months,
             )
             # Only a key that lost lines can be left with none.
@@ -300,23 +331,22 @@ def frame_of_rows(rows: list[tuple], columns: list[str]) -> pl.DataFrame:
     return _with_text_months(pl.DataFrame(rows, schema=schema, orient="row"))
 
 
-def write_new_months(sums: pl.DataFrame) -> set[dt.date] | None:
-    """Write every rollup of months that hold no rollup rows yet, straight from ``sums``:
-    lines summed by ``DELTA_KEYS`` (a first load's lines, summed as they were written).
-    Returns the months; or ``None``, writing nothing, when one of them already has rows
-    (then the sums are a delta for ``apply_delta``)."""
-    months = sorted({as_date(m) for m in sums["month"].unique().to_list()})
+def write_new_months(table: str) -> set[dt.date] | None:
+    """Write every rollup of months that hold no rollup rows yet, summed by the database from
+    the temporary table ``table``: lines summed by ``DELTA_KEYS`` (a first load's lines, summed
+    as they were written). Returns the months; or ``None``, writing nothing, when one of them
+    already has rows (then the table is a delta for ``apply_delta``)."""
+    months = _delta_months(table)
     every = (SalesRollup, RegionRollup, PersonRollup, *EXPLORER_ROLLUPS)
     if any(model.objects.unrestricted().filter(month__in=months).exists() for model in every):
         return None
-    sums = _with_text_months(sums.filter(pl.col("lines") != 0))
-    coarse = sums.group_by(_KEYS).agg(pl.col(_MEASURE_LIST).sum())
-    explorer = [
-        (model, names, sums.group_by(names).agg(pl.col(_MEASURE_LIST).sum()))
-        for model, names in _EXPLORER
+    grains = [
+        (SalesRollup, _KEYS),
+        *_COARSER,
+        *_EXPLORER,
     ]
-    for model, keys, rows in [*_each_rollup(coarse), *explorer]:
-        table = model._meta.db_table
+    for model, keys in grains:
+        table_name = model._meta.db_table
         # On SQLite, an empty table (a first load's) gets its indexes once afterwards (950k
         # lines' 277k rollup rows: 2.1 s → 0.9 s). Not on PostgreSQL: dropping an index locks
         # the table, and a report holding a rollup while it waits for the (locked) ledger
@@ -324,9 +354,15 @@ def write_new_months(sums: pl.DataFrame) -> set[dt.date] | None:
         # × month index (277k rows: 2.2 s → 1.8 s).
         deferred = []
         if connection.vendor == "sqlite" and not model.objects.unrestricted().exists():
-            deferred = defer_indexes(table)
-        _write_rows(model, keys, rows)
+            deferred = defer_indexes(table_name)
+        order = ", ".join(k for k in _ORDER.get(model, ("salesperson_id", "month")) if k in keys)
+        columns = ", ".join(keys)
         with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table_name} ({columns}, {_MEASURES}) "  # noqa: S608
+                f"SELECT {columns}, {_sums_sql()} FROM {table} GROUP BY {columns} "
+                f"HAVING SUM(lines) <> 0 ORDER BY {order}"
+            )
             for _name, statement in deferred:
                 cursor.execute(statement)
     return set(months)

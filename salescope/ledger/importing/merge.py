@@ -4,10 +4,14 @@ Each batch goes into a temporary staging table and is compared with the ledger b
 key in one join: new, changed or unchanged (a batch whose keys all sort after the ledger's
 last key before the import is new without it). New lines are inserted, changed ones updated,
 unchanged ones not touched. What the new and changed lines do to the rollups (new − old) is
-summed at the lines' full grain — in polars for a batch of new lines, else into a temporary
-delta table — and applied once at the end (``rollups.apply_delta``), so a month's rollup rows
-are rewritten once per import, not once per batch, and the explorer's rollup rows only where
-the import's lines fall.
+summed at the lines' full grain into a temporary delta table, by the database from the staged
+batch (a first load's batches, never staged, are summed in polars and copied there every few
+batches), and applied once at the end (``rollups.apply_delta``), so a month's rollup rows are
+rewritten once per import, not once per batch, and the explorer's rollup rows only where the
+import's lines fall. The delta stays in the database: at the lines' full grain it is about as
+long as the file, and held here it made an import's memory grow with its file (issue 20: a
+120 MB file took 800 MB more); the sums a first load keeps in polars are copied out before
+they pass ``SUMS_KEPT_ROWS``.
 
 Reading and validating a file is Python; merging is the database's work. A writer thread
 merges on the import's own connection, inside its transaction, while the main thread validates
@@ -112,6 +116,9 @@ KEY_CONSTRAINTS = tuple(
 )
 BULK_MIN_ROWS = 100_000  # smaller files always insert into the indexes as they are
 SUMS_FOLDED_EVERY = 16  # batches' rollup sums kept before they are summed into one frame
+# A first load's sums kept in this process before they go to the delta table: about 100 bytes
+# a row, so at most some 20 MB, whatever the file's size.
+SUMS_KEPT_ROWS = 200_000
 
 BATCH_TABLES = ("ledger_batch", "ledger_batch_2")  # one is staged while the other merges
 CHANGES_TABLE = "ledger_changes"
@@ -167,10 +174,10 @@ class LineWriter:
             # A first load writes its lines straight into the empty ledger: all are new.
             self.first_load = self.bulk and held == 0
         self.bulk_months: set[Any] = set()  # months a bulk load changed, re-aggregated at the end
-        # The rollup sums of batches whose lines were all new (a first load's, a day's file),
-        # taken from the frames: their delta, summed in polars instead of in the database.
+        # A first load's rollup sums, taken from its frames (its lines are never staged):
+        # summed in polars, copied to the delta table when they grow (``_add_sums``).
         self._sums: list[pl.DataFrame] = []
-        self._delta_in_table = False  # whether a batch's delta was summed in the database
+        self._sums_rows = 0
         self._sort_by_key = False  # a first load's batches, in the order of the key's index
         if self.bulk:
             self._drop_secondary_indexes()
@@ -265,16 +272,16 @@ class LineWriter:
         self.finish_seconds["indexes"] = time.perf_counter() - started
         started = time.perf_counter()
         months: set[dt.date] | None = None
-        if self.first_load and self._sums:
+        if self.first_load:
             # The new lines' sums, taken from the batches as they were written: the rollups
             # of months that have none yet, else a delta like any import's.
-            sums = self._summed()
-            months = rollups.write_new_months(sums)
+            self._spill_sums()
+            months = rollups.write_new_months(DELTA_TABLE)
         elif self.bulk:
             months = {rollups.as_date(month) for month in self.bulk_months}
             rollups.rebuild_months(months)
         if months is None and (self.created or self.updated):
-            months = rollups.apply_delta(self._delta())
+            months = rollups.apply_delta(DELTA_TABLE)
         for table in (*BATCH_TABLES, CHANGES_TABLE, DELTA_TABLE):
             self._execute(f"DROP TABLE IF EXISTS {table}")
         self.finish_seconds["rollups"] = time.perf_counter() - started
@@ -388,29 +395,27 @@ class LineWriter:
         self.bulk_months.update(month for (month,) in self._execute(touched).fetchall())
 
     def _add_sums(self, frame: pl.DataFrame) -> None:
-        """Keep ``frame``'s rollup sums, folded every few batches: a long file's list of
-        sums stays the size of the rollups it touches, not of the file."""
-        self._sums.append(_rollup_sums(frame))
-        if len(self._sums) >= SUMS_FOLDED_EVERY:
+        """Keep ``frame``'s rollup sums, folded every few batches, and copied to the delta
+        table once they pass ``SUMS_KEPT_ROWS``: a long file's sums stay the size of the
+        rollups it touches or of that limit, not of the file."""
+        sums = _rollup_sums(frame)
+        self._sums.append(sums)
+        self._sums_rows += sums.height
+        if len(self._sums) >= SUMS_FOLDED_EVERY or self._sums_rows > SUMS_KEPT_ROWS:
             self._sums = [self._summed()]
+            self._sums_rows = self._sums[0].height
+            if self._sums_rows > SUMS_KEPT_ROWS // 2:
+                self._spill_sums()
 
     def _summed(self) -> pl.DataFrame:
         sums = pl.concat(self._sums).group_by(_ROLLUP_KEYS).sum()
         return sums.select(*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines")
 
-    def _delta(self) -> pl.DataFrame:
-        """The import's rollup delta: the sums of its all-new batches, and what the database
-        summed for the batches that changed lines."""
-        parts = [self._summed()] if self._sums else []
-        if self._delta_in_table:
-            measures = (*_ROLLUP_MEASURES, "lines")
-            keys = ", ".join(_ROLLUP_KEYS)
-            sums = ", ".join(f"CAST(SUM({m}) AS BIGINT)" for m in measures)
-            rows = self._execute(
-                f"SELECT {keys}, {sums} FROM {DELTA_TABLE} GROUP BY {keys}"  # noqa: S608
-            ).fetchall()
-            parts.append(rollups.frame_of_rows(rows, [*_ROLLUP_KEYS, *measures]))
-        return pl.concat(parts)  # (months as ISO text in both)
+    def _spill_sums(self) -> None:
+        """The kept sums into the delta table."""
+        if self._sums:
+            self._copy_into(DELTA_TABLE, self._summed())
+        self._sums, self._sums_rows = [], 0
 
     def _after_last_key(self, batch: str) -> bool:
         """Whether every key staged in ``batch`` sorts after the greatest key the ledger held
@@ -476,10 +481,15 @@ class LineWriter:
         all_new = changes == rows and not updated
         if changes and self.bulk:
             self._note_bulk_months(batch, all_new, updated, months)
-        elif all_new:  # a day's file (100k lines: 0.12 s of the writer's time in SQL)
-            self._add_sums(frame)
+        elif all_new:  # the batch's sums, straight from the staged rows
+            keys = ", ".join(_ROLLUP_KEYS)
+            sums = ", ".join(f"SUM({m})" for m in _ROLLUP_MEASURES)
+            names = ", ".join((*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines"))
+            self._execute(
+                f"INSERT INTO {DELTA_TABLE} ({names}) SELECT {keys}, {sums}, COUNT(*) "  # noqa: S608
+                f"FROM {batch} GROUP BY {keys}"
+            )
         elif changes:
-            self._delta_in_table = True
             signed = (
                 f"SELECT {_signed('s', '')} FROM {batch} s "  # noqa: S608
                 f"JOIN {CHANGES_TABLE} c ON c.src_line = s.src_line"
