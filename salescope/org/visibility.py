@@ -193,19 +193,6 @@ def _reaches_over_a_hundredth(reach: _Reach) -> bool:
     return len(reach.people) * 100 > UserModel.objects.unrestricted().count()
 
 
-def sees_a_small_share(model: type[models.Model], *, viewer: Any, action: str = VIEW) -> bool:
-    """Whether the viewer reaches the records of ``model`` only through a few people (their own
-    and those of at most 1% of the people), not by a role that sees them all.
-
-    For lists whose order an index serves (sales lines newest first): PostgreSQL assumes a
-    narrow viewer's rows are spread evenly over that order and walks it, filtering, when
-    sorting what the viewer sees would cost the same whatever the spread (see
-    ``ledger.queries.list_lines``)."""
-    if is_system(viewer) or not is_active_viewer(viewer) or can(viewer, model, action):
-        return False
-    return not _reaches_over_a_hundredth(_reach(viewer))
-
-
 class _InIds(In):
     """``column IN (subquery)``, written on PostgreSQL as ``column = ANY(ARRAY(subquery))``.
 
@@ -239,11 +226,19 @@ class _InList(In):
         return f"{lhs_sql} IN ({', '.join(['%s'] * len(self.rhs))})", [*lhs_params, *self.rhs]
 
 
-def _condition(model: type[models.Model], ownership: Ownership, viewer: User, action: str) -> Q:
-    """The OR of every way the viewer reaches a record of ``model`` for ``action``."""
+def _condition(
+    model: type[models.Model],
+    ownership: Ownership,
+    viewer: User,
+    action: str,
+    reach: _Reach | None = None,
+) -> Q:
+    """The OR of every way the viewer reaches a record of ``model`` for ``action`` (``reach``:
+    what they manage, if already read)."""
     condition = Q()
     if action in ownership.owner_actions:  # type: ignore[operator]
-        reach = _reach(viewer) if ownership.person or ownership.unit else _Reach((), ())
+        if reach is None:
+            reach = _reach(viewer) if ownership.person or ownership.unit else _Reach((), ())
         lhs = _scan_hint if _walks_in_order(reach) else F
         if ownership.person:
             condition |= Q(Exact(lhs(ownership.person), viewer.pk))
@@ -298,6 +293,33 @@ def _shared_ids(model: type[models.Model], viewer: User, action: str) -> RawSQL 
 def visible(queryset: QuerySet, *, viewer: Any, action: str = VIEW) -> QuerySet:
     """``queryset`` narrowed to the records ``viewer`` may ``action``. One SQL filter, lazy."""
     return mark_visible(_narrow(queryset, viewer=viewer, action=action))
+
+
+def visible_in_share(
+    queryset: QuerySet, *, viewer: Any, action: str = VIEW
+) -> tuple[QuerySet, bool]:
+    """:func:`visible`, and whether that is a small share of the records: the viewer reaches
+    them only through their own and at most 1% of the people's, not by a role that sees all.
+    One read of what the viewer manages serves both.
+
+    For lists whose order an index serves (sales lines newest first): PostgreSQL assumes a
+    narrow viewer's rows spread evenly over that order and walks it, filtering, where sorting
+    what the viewer sees costs the same whatever the spread (``ledger.queries.list_lines``)."""
+    model = queryset.model
+    ownership = ownership_of(model)
+    if (
+        ownership is None
+        or not ownership.declares(action)
+        or is_system(viewer)
+        or not is_active_viewer(viewer)
+        or can(viewer, model, action)
+        or action not in ownership.owner_actions  # type: ignore[operator]
+        or not (ownership.person or ownership.unit)
+    ):
+        return visible(queryset, viewer=viewer, action=action), False
+    reach = _reach(viewer)
+    narrowed = queryset.filter(_condition(model, ownership, viewer, action, reach))
+    return mark_visible(narrowed), not _reaches_over_a_hundredth(reach)
 
 
 def _narrow(queryset: QuerySet, *, viewer: Any, action: str) -> QuerySet:
