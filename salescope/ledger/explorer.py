@@ -21,14 +21,13 @@ A cell's lines (drill-down) are :func:`cell_lines`: the same filters plus the ce
 """
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import BigIntegerField, CharField, Count, F, Model, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 
@@ -557,27 +556,12 @@ def _join(frame: pl.DataFrame, keys: pl.DataFrame, dims: list[str]) -> pl.DataFr
 def pivot(*, viewer: User, spec: PivotSpec) -> dict[str, Any]:
     """The pivot of ``spec`` for ``viewer``: row and column keys with labels, the cells, the
     row and column totals and the grand total (over every key, also those past the limit)."""
-    from salescope.ledger.queries import may_see_margin
+    from salescope.ledger.queries import may_see_margin, roomy_report
 
     if spec.measure == "gross_profit" and not may_see_margin(viewer):
         raise ValidationFailed(fields={"measure": ["gross profit is not shown to you"]})
-    with _pivot_session():
+    with roomy_report():  # a pivot's queries, in one transaction
         return _pivot(viewer, spec)
-
-
-@contextmanager
-def _pivot_session() -> Iterator[None]:
-    """On PostgreSQL, a pivot's queries run in one transaction with the memory to sum their
-    groups without spilling to disk (work_mem is 4 MB by default: customer × year at 10M lines,
-    100k groups, was hashed in 5 batches on disk; product × customer, 700k groups, in 33) and
-    without JIT (compiling took 90–510 ms of a query of 1–12 s, on every run)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute("SET LOCAL jit = off")
-        yield
 
 
 def _pivot(viewer: User, spec: PivotSpec) -> dict[str, Any]:
