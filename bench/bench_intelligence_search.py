@@ -184,9 +184,11 @@ def main() -> None:
 
             def work(v=viewer, q=q):  # noqa: ANN001, ANN202
                 # as the list page does (feedback.views.intelligence)
-                need = None if args.whole else queries.rows_for_page("1")
-                entries = queries.list_intelligence(viewer=v, q=q, need=need)
-                page = capped_page(entries, PAGE_SIZE, "1", None)
+                if args.whole:
+                    entries = queries.list_intelligence(viewer=v, q=q)
+                    page = capped_page(entries, PAGE_SIZE, "1", None)
+                else:
+                    page = queries.intelligence_page(viewer=v, raw_page="1", q=q)
                 return page, list(page.object_list)
 
             page, rows = work()

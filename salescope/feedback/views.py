@@ -28,17 +28,17 @@ def index(request: HttpRequest) -> HttpResponse:
 def intelligence(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
-    entries = queries.list_intelligence(
+    entries = queries.intelligence_page(
         viewer=request.user,
+        raw_page=request.GET.get("page"),
         q=q,
         kind=kind,
         region=int_param(request, "region"),
         product=int_param(request, "product"),
         customer=int_param(request, "customer"),
         competitor=request.GET.get("competitor", "").strip(),
-        need=queries.rows_for_page(request.GET.get("page")),
     )
-    context = {"page": paginate(request, entries), "q": q, "kind": kind, "kinds": IntelKind.choices}
+    context = {"page": entries, "q": q, "kind": kind, "kinds": IntelKind.choices}
     return render(request, "feedback/intelligence.html", {**context, "tab": "intelligence"})
 
 
