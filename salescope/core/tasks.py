@@ -57,7 +57,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
@@ -356,16 +356,15 @@ def import_kinds() -> list[ImportKindEntry]:
     return list(_IMPORT_KINDS.values())
 
 
-class ImportJobs:
-    """What an app's upload page needs from the job runner (implemented by ``ledger.jobs``)."""
+class ImportJobs(Protocol):
+    """What an app's upload page needs from the job runner (``ledger.jobs.Runner``)."""
 
     def submit(self, *, actor: Any, kind: str, upload: Any, options: dict[str, Any]) -> Any:
         """Keep ``upload`` (a Django ``UploadedFile``) bound to ``actor`` and queue its import
         as one job; the job (with ``pk``). Raises a ``DomainError`` for a refused file."""
-        raise NotImplementedError
 
     def job_url(self, job: Any) -> str:
-        raise NotImplementedError
+        """The job's page."""
 
 
 _IMPORT_JOBS: list[ImportJobs] = []
