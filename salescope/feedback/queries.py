@@ -6,11 +6,12 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from salescope.catalog.models import Product
+from salescope.core.db import read_session
 from salescope.customers.models import Customer
 from salescope.feedback.choices import GuidanceStatus, IntelKind, ProblemStatus
 from salescope.feedback.models import CaseReview, Guidance, Intelligence, Problem
@@ -79,8 +80,7 @@ def intelligence_page(*, viewer: Any, raw_page: Any = None, **filters: Any) -> A
     entries = list_intelligence(viewer=viewer, need=rows_for_page(raw_page), **filters)
     if not (filters.get("q") or "").strip() or connection.vendor != "postgresql":
         return capped_page(entries, PAGE_SIZE, raw_page)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    with read_session(roomy=False, serial=True):
         page = capped_page(entries, PAGE_SIZE, raw_page)
         page.object_list = list(page.object_list)
     return page

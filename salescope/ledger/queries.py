@@ -31,15 +31,15 @@ Contract used by other apps (plans/targets, analytics) — keep these signatures
 """
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, F, Func, Max, OrderBy, Q, QuerySet, Sum
 
 from salescope.catalog.models import Brand, Category, Product
+from salescope.core.db import read_session
 from salescope.core.errors import NotFound, ValidationFailed
 from salescope.core.money import from_fen, grouped
 from salescope.core.periods import month_end, month_start
@@ -417,7 +417,7 @@ def receivables_ageing(
     if group_by:
         if group_by not in AGEING_GROUPS:
             raise ValidationFailed(fields={"group_by": ["customer, owner or unit"]})
-        with roomy_report(serial=group_by == "customer"):
+        with read_session(serial=group_by == "customer"):
             kept, row_count, fen_total = _ranked_groups(
                 qs.values(AGEING_GROUPS[group_by]).annotate(**measures).order_by(),
                 AGEING_GROUPS[group_by],
@@ -499,27 +499,6 @@ def _bucket_values(
     if _edge_name(as_of) in fen:
         fen["overdue"] = fen["total"] - fen[_edge_name(as_of)]
     return fen
-
-
-@contextmanager
-def roomy_report(*, serial: bool = False) -> Iterator[None]:
-    """On PostgreSQL, room for a report's big aggregations: hashes of 100k customers' sums in
-    memory (the default 4 MB ``work_mem`` sorted 1M invoices on disk instead; the explorer's
-    customer × year at 10M lines was hashed in 5 batches on disk, product × customer, 700k
-    groups, in 33) and no JIT compilation (~0.27 s of a 1M-invoice ageing, 90–510 ms of each
-    explorer query), for this transaction only. ``serial``: no
-    parallel workers, where every worker would meet nearly every group (each customer's
-    invoices are spread over the table), so their partial sums only add a second
-    aggregation (1M open invoices by customer, quiet: 0.80–1.05 s → 0.52–0.55 s)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute("SET LOCAL jit = off")
-        if serial:
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        yield
 
 
 def _ranked_groups(
