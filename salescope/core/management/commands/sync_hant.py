@@ -40,17 +40,22 @@ class Command(BaseCommand):
                 for entry in hans:
                     if entry.obsolete:
                         continue
+                    reviewed = kept.get((entry.msgctxt, entry.msgid))
                     hant.append(
                         polib.POEntry(
                             msgid=entry.msgid,
                             msgid_plural=entry.msgid_plural,
                             msgctxt=entry.msgctxt,
-                            msgstr=kept.get((entry.msgctxt, entry.msgid))
-                            or converter.convert(entry.msgstr),
+                            msgstr=reviewed.msgstr if reviewed else converter.convert(entry.msgstr),
                             msgstr_plural={
                                 k: converter.convert(v) for k, v in entry.msgstr_plural.items()
                             },
                             occurrences=entry.occurrences,
+                            comment=entry.comment,
+                            # A reviewer's note on their zh-Hant wording stays with it.
+                            tcomment=reviewed.tcomment
+                            if reviewed and reviewed.tcomment
+                            else entry.tcomment,
                             flags=[f for f in entry.flags if f != "fuzzy"],
                         )
                     )
@@ -58,10 +63,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"{hant_path}: {len(hant)} entries")
 
 
-def _reviewed(path: Path) -> dict[tuple[str | None, str], str]:
+def _reviewed(path: Path) -> dict[tuple[str | None, str], polib.POEntry]:
     """The zh-Hant translations already in a catalogue, by (context, message)."""
     return {
-        (entry.msgctxt, entry.msgid): entry.msgstr
+        (entry.msgctxt, entry.msgid): entry
         for entry in polib.pofile(str(path))
         if entry.msgstr and not entry.obsolete and "fuzzy" not in entry.flags
     }
