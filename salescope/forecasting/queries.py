@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from salescope.catalog.choices import SupplyStatus
-from salescope.catalog.models import IncomingSupply, Product, StockLevel, Warehouse
+from salescope.catalog.models import Category, IncomingSupply, Product, StockLevel, Warehouse
 from salescope.core.money import from_fen
 from salescope.core.periods import add_months, company_calendar, month_start
 from salescope.forecasting import rules
@@ -192,27 +192,44 @@ def _quarter(day: dt.date, offset: int = 0) -> tuple[str, list[dt.date]]:
     return calendar.label(first), months
 
 
-def _plan_by_category(viewer: User, months: list[dt.date]) -> dict[int | None, int]:
-    """The sales-amount plan for ``months`` in fen, whole company (``None``) and per category:
-    the newest approved plan's top cell and its product-category cells, each spread evenly over
-    the months of its period."""
-    from salescope.plans.choices import Axis, PlanStatus
+def _plan_by_category(
+    viewer: User, months: list[dt.date]
+) -> tuple[dict[int | None, int], str | None]:
+    """The sales-amount plan for ``months`` in fen, whole company (``None``) and per category,
+    and that plan's status. The plan is the newest approved one covering the months; before one
+    is approved (next year's first quarter, in December) the newest plan under negotiation
+    stands in. A category's figure is the plan's first split by product category on each path,
+    directly under the company or under the regions; each cell is spread evenly over the months
+    of its period."""
+    from salescope.plans.choices import Axis, Metric, PlanStatus
     from salescope.plans.models import Target
 
     cells = visible(
         Target.objects.filter(
-            metric="sales_amount",
-            plan__status=PlanStatus.APPROVED,
+            metric=Metric.SALES_AMOUNT,
             period_start__lte=months[-1],
             period_end__gte=months[0],
             axis__in=[Axis.ROOT, Axis.PRODUCT],
         ),
         viewer=viewer,
-    ).values("axis", "category_id", "period_start", "period_end", "value", "unit_id", "person_id")
+    )
+    chosen = (
+        cells.order_by(
+            Case(When(plan__status=PlanStatus.APPROVED, then=Value(0)), default=Value(1)),
+            "-plan_id",
+        )
+        .values_list("plan_id", "plan__status")
+        .first()
+    )
+    if chosen is None:
+        return {}, None
+    plan_id, status = chosen
     out: dict[int | None, int] = defaultdict(int)
-    for cell in cells:
-        if cell["axis"] == Axis.PRODUCT and (cell["unit_id"] or cell["person_id"]):
-            continue  # a category split under an org part: counted in that part's top cell
+    for cell in cells.filter(plan_id=plan_id).values(
+        "axis", "category_id", "period_start", "period_end", "value", "parent__axis"
+    ):
+        if cell["axis"] == Axis.PRODUCT and cell["parent__axis"] == Axis.PRODUCT:
+            continue  # a sub-category: its parent category holds it already
         span = _months_between(cell["period_start"], cell["period_end"])
         inside = sum(1 for m in span if months[0] <= m <= months[-1])
         if not span or not inside:
@@ -220,7 +237,39 @@ def _plan_by_category(viewer: User, months: list[dt.date]) -> dict[int | None, i
         share = round(cell["value"] * inside / len(span))
         key = None if cell["axis"] == Axis.ROOT else cell["category_id"]
         out[key] += share
-    return dict(out)
+    return dict(out), status
+
+
+def _planned_category(forecast: set[int], planned: set[int]) -> dict[int, tuple[int, str]]:
+    """Each forecast category planned at a level above it (a plan split by 饮料 while the
+    forecasts are per 果汁, 茶饮料…) → that planned category and its name, so forecast and plan
+    meet at the plan's level."""
+    if not planned:
+        return {}
+    paths = dict(
+        Category.objects.unrestricted()  # visibility: catalogue data, open to all
+        .filter(pk__in=forecast | planned)
+        .values_list("pk", "path")
+    )
+    names = dict(
+        Category.objects.unrestricted()  # visibility: catalogue data, open to all
+        .filter(pk__in=planned)
+        .values_list("pk", "name")
+    )
+    out = {}
+    for category in forecast - planned:
+        path = paths.get(category, "")
+        ancestors = [p for p in planned if paths.get(p) and path.startswith(paths[p])]
+        if ancestors:
+            nearest = max(ancestors, key=lambda p: len(paths[p]))
+            out[category] = (nearest, names[nearest])
+    return out
+
+
+def _plan_status_label(status: str | None) -> str | None:
+    from salescope.plans.choices import PlanStatus
+
+    return str(PlanStatus(status).label) if status else None
 
 
 def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -246,17 +295,15 @@ def outlook(*, viewer: User, as_of: dt.date | None = None) -> dict[str, Any]:
     rows = series_rows(
         viewer=viewer, level=SeriesLevel.CATEGORY, date_from=next_months[0], date_to=next_months[-1]
     )
-    plan = _plan_by_category(viewer, next_months)
+    plan, plan_status = _plan_by_category(viewer, next_months)
+    planned_as = _planned_category(
+        {r["category"] for r in rows if r["category"]}, {k for k in plan if k is not None}
+    )
     by_category: dict[int | None, dict[str, Any]] = {}
     for row in rows:
+        key, name = planned_as.get(row["category"], (row["category"], row["name"]))
         entry = by_category.setdefault(
-            row["category"],
-            {
-                "name": row["name"],
-                "category": row["category"],
-                "forecast": Decimal(0),
-                "series": [],
-            },
+            key, {"name": name, "category": key, "forecast": Decimal(0), "series": []}
         )
         entry["forecast"] += row["amount"]
         entry["series"].append(row)
@@ -291,6 +338,9 @@ def outlook(*, viewer: User, as_of: dt.date | None = None) -> dict[str, Any]:
             "categories": categories,
             "forecast": forecast_total,
             "plan": from_fen(planned_total) if planned_total is not None else None,
+            "gap": forecast_total - from_fen(planned_total) if planned_total is not None else None,
+            "plan_status": plan_status,
+            "plan_status_label": _plan_status_label(plan_status),
             "wape": _weighted_wape(rows),
         },
         "current": {

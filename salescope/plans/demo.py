@@ -74,7 +74,7 @@ def load(log: Callable[[str], None]) -> None:
         return
     with audit_source(AuditSource.SYSTEM), transaction.atomic():
         plan = _current_plan(users, name)
-        _next_year_draft(users)
+        _next_year_draft(users, plan)
     log(f"plans: {name} approved, decomposed into {plan.targets.count()} cells")
 
 
@@ -237,7 +237,11 @@ def _steps(plan: Plan, users: dict[str, User], today: dt.date) -> None:
             )
 
 
-def _next_year_draft(users: dict[str, User]) -> None:
+def _next_year_draft(users: dict[str, User], current: Plan) -> None:
+    """Next year's plan as the director drafts it in December: this year's plan plus growth,
+    split by product category on this year's shares and by month on its seasons, so the
+    forecast page has a plan to set next quarter's forecast against while the regions have yet
+    to submit theirs."""
     director = users["liuyang"]
     today = timezone.localdate()
     year = company_calendar().year_of(today) + 1
@@ -249,6 +253,20 @@ def _next_year_draft(users: dict[str, User]) -> None:
         deadline=today - dt.timedelta(days=3),
         sections={"situation": "待各大区提交自下而上草案后汇总。"},
     )
-    services.set_plan_target(
-        actor=director, plan=plan, metric=Metric.SALES_AMOUNT, value=FALLBACK_TOTAL
+    this_year = (
+        Target.objects.unrestricted()
+        .get(plan=current, metric=Metric.SALES_AMOUNT, parent=None)
+        .value
     )
+    sales = services.set_plan_target(
+        actor=director,
+        plan=plan,
+        metric=Metric.SALES_AMOUNT,
+        value=int(Decimal(this_year) * GROWTH) // 100_000_00 * 100_000_00,
+    )
+    if _last_year_sales(director, year):
+        services.decompose_target(
+            actor=director,
+            target=sales,
+            steps=[Step(Axis.PRODUCT, Method.LAST_YEAR), Step(Axis.MONTH, Method.SEASONALITY)],
+        )

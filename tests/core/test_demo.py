@@ -7,8 +7,11 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from salescope.core.ownership import all_records
+from salescope.core.periods import company_calendar
+from salescope.forecasting import queries as forecasting
 from salescope.org.demo import DEMO_PASSWORD, PERSONAS
 from salescope.org.models import User
 
@@ -48,3 +51,22 @@ def test_demo_twice_gives_the_same_rows_and_every_persona_logs_in(capsys):
         home = client.get("/")
         assert home.status_code == 200, username
         assert name in home.content.decode()
+    _the_director_sees_the_forecast_against_a_plan_and_a_stock_out()
+
+
+def _the_director_sees_the_forecast_against_a_plan_and_a_stock_out() -> None:
+    """Issue 18's demo: next quarter's forecast against the plan with its accuracy (whatever the
+    day: in December next year's draft stands in, split by category) and a product at risk."""
+    today = timezone.localdate()
+    director = User.objects.unrestricted().get(username="liuyang")
+    outlook = forecasting.outlook(viewer=director, as_of=today)
+    upcoming = outlook["next"]
+    assert upcoming["forecast"] > 0
+    assert upcoming["wape"] is not None
+    assert upcoming["plan"] is not None
+    assert upcoming["plan"] > 0
+    if company_calendar().quarter_of(today) == 4:  # next year's draft, split by category
+        planned = [c for c in upcoming["categories"] if c["plan"] is not None]
+        assert len(planned) >= 2
+        assert sum(c["plan"] for c in planned) == pytest.approx(upcoming["plan"], abs=10)
+    assert any(r.kind == "stock_out" for r in forecasting.stock_risks(as_of=today))
