@@ -714,6 +714,55 @@ def daily_import(db, admin, tmp, n_daily, first, custs, prods, sellers) -> None:
         mix["corrected"],
         mix["resent"],
     ), (result.created, result.updated, result.unchanged, mix, result.errors[:3])
+    check_rollups(result.months)
+
+
+def check_rollups(months: list[str]) -> None:
+    """Every rollup's rows of ``months`` equal the lines re-aggregated (the delta path the
+    import took, checked at the bench's scale: the tests check it on small ledgers)."""
+    from django.db import connection
+
+    from salescope.ledger.models import (
+        CustomerRollup,
+        PersonRollup,
+        ProductRollup,
+        RegionRollup,
+        SalesRollup,
+    )
+
+    grains = {
+        SalesRollup: "month, kind, salesperson_id, region_id, category_id",
+        RegionRollup: "month, kind, region_id, category_id",
+        PersonRollup: "month, kind, salesperson_id",
+        ProductRollup: "month, kind, region_id, category_id, brand_id, product_id",
+        CustomerRollup: "month, kind, salesperson_id, region_id, customer_id, channel",
+    }
+    firsts = [dt.date.fromisoformat(f"{month}-01") for month in months]
+    marks = ", ".join(["%s"] * len(firsts))
+    measures = "amount_fen, quantity_milli, cost_fen, gross_profit_fen, lines"
+    sums = "SUM(amount_fen), SUM(quantity_milli), SUM(cost_fen), SUM(gross_profit_fen), COUNT(*)"
+    compared = 0
+    with connection.cursor() as cur:
+        for model, keys in grains.items():
+            table = model._meta.db_table
+            stored = f"SELECT {keys}, {measures} FROM {table} WHERE month IN ({marks})"
+            summed = (
+                f"SELECT {keys}, {sums} FROM ledger_salesline WHERE month IN ({marks}) "
+                f"GROUP BY {keys}"
+            )
+            differ = 0
+            for first, second in ((stored, summed), (summed, stored)):
+                cur.execute(
+                    f"SELECT COUNT(*) FROM (SELECT * FROM ({first}) a "
+                    f"EXCEPT SELECT * FROM ({second}) b) differ",
+                    firsts * 2,
+                )
+                differ += cur.fetchone()[0]
+            assert differ == 0, (model.__name__, months, differ)
+            cur.execute(f"SELECT COUNT(*) FROM ({stored}) a", firsts)
+            compared += cur.fetchone()[0]
+    assert compared, months  # (a check of no rows would pass whatever the rollups hold)
+    print(f"  rollups of {months} equal the lines re-aggregated ({compared:,} rows of five)")
 
 
 def summaries(admin, manager) -> None:

@@ -4,7 +4,7 @@ Each batch goes into a temporary staging table and is compared with the ledger b
 key in one join: new, changed or unchanged (a batch whose keys all sort after the ledger's
 last key before the import is new without it). New lines are inserted, changed ones updated,
 unchanged ones not touched. What the new and changed lines do to the rollups (new − old) is
-summed at the lines' full grain into a temporary delta table, by the database from the staged
+noted at the lines' full grain into a temporary delta table, by the database from the staged
 batch (a first load's batches, never staged, are summed in polars and copied there every few
 batches), and applied once at the end (``rollups.apply_delta``), so a month's rollup rows are
 rewritten once per import, not once per batch, and the explorer's rollup rows only where the
@@ -481,15 +481,17 @@ class LineWriter:
         all_new = changes == rows and not updated
         if changes and self.bulk:
             self._note_bulk_months(batch, all_new, updated, months)
-        elif all_new:  # the batch's sums, straight from the staged rows
-            keys = ", ".join(_ROLLUP_KEYS)
-            sums = ", ".join(f"SUM({m})" for m in _ROLLUP_MEASURES)
+        elif all_new:  # the batch's lines, straight from the staged rows
             names = ", ".join((*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines"))
             self._execute(
-                f"INSERT INTO {DELTA_TABLE} ({names}) SELECT {keys}, {sums}, COUNT(*) "  # noqa: S608
-                f"FROM {batch} GROUP BY {keys}"
+                f"INSERT INTO {DELTA_TABLE} ({names}) SELECT {_signed(batch, '')} "  # noqa: S608
+                f"FROM {batch}"
             )
         elif changes:
+            # Not summed here: at the lines' full grain a batch's lines barely share a key
+            # (realistic daily file: 29,225 rows summed to 29,224), and ``rollups.apply_delta``
+            # sums the whole delta anyway (PostgreSQL, 10M lines, realistic daily import: the
+            # three batches' delta 0.33–0.36 → 0.21 s of the database's CPU).
             signed = (
                 f"SELECT {_signed('s', '')} FROM {batch} s "  # noqa: S608
                 f"JOIN {CHANGES_TABLE} c ON c.src_line = s.src_line"
@@ -497,15 +499,10 @@ class LineWriter:
             if updated:
                 signed += (
                     f" UNION ALL SELECT {_signed('l', '-')} FROM {CHANGES_TABLE} c "  # noqa: S608
-                    f"JOIN {lines} l ON l.id = c.old_id"
+                    f"JOIN {lines} l ON l.id = c.old_id WHERE c.old_id IS NOT NULL"
                 )
-            keys = ", ".join(_ROLLUP_KEYS)
-            sums = ", ".join(f"SUM({m})" for m in (*_ROLLUP_MEASURES, "lines"))
             names = ", ".join((*_ROLLUP_KEYS, *_ROLLUP_MEASURES, "lines"))
-            self._execute(
-                f"INSERT INTO {DELTA_TABLE} ({names}) SELECT {keys}, {sums} "  # noqa: S608
-                f"FROM ({signed}) signed GROUP BY {keys}"
-            )
+            self._execute(f"INSERT INTO {DELTA_TABLE} ({names}) {signed}")  # noqa: S608
         if changes:
             # In customer order: that index is the one new lines land in at random, and in its
             # order a batch touches each of its leaf pages once (PostgreSQL, 100k lines into a
@@ -522,6 +519,7 @@ class LineWriter:
             assignments = ", ".join(f"{c} = s.{c}" for c in _DATA_COLUMNS)
             self._execute(
                 f"UPDATE {lines} SET {assignments} FROM {batch} s "  # noqa: S608
-                f"JOIN {CHANGES_TABLE} c ON c.src_line = s.src_line WHERE {lines}.id = c.old_id"
+                f"JOIN {CHANGES_TABLE} c ON c.src_line = s.src_line WHERE {lines}.id = c.old_id "
+                "AND c.old_id IS NOT NULL"
             )
         self.merging += time.perf_counter() - started
