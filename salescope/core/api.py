@@ -5,9 +5,12 @@ error; nothing reaches the client as a traceback.
 """
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import DataError, IntegrityError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
@@ -189,6 +192,20 @@ class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+@dataclass(frozen=True)
+class Rows:
+    """A long list read as values (a ``values_list`` queryset), and what makes the answer's row
+    of each: a handler returns it to the pager instead of a queryset of model instances.
+
+    On a page of 50 customers the instances (each customer and its owner) cost ~1 ms of ~5 ms of
+    Python per request, for a row the answer reads a dozen values of (issue 20 item 9). The
+    pager counts and slices ``queryset`` as any other, then makes only the page's rows.
+    """
+
+    queryset: QuerySet
+    row: Callable[[Any], Any]
+
+
 class BoundedLimitOffsetPagination(LimitOffsetPagination):
     """ninja's ?limit=&offset= paging with an offset the databases can hold (R22), and a count
     that stops where the pages in reach need it, as the pages' pager does (``core.paging``).
@@ -216,11 +233,15 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
     def paginate_queryset(
         self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
     ) -> Any:
+        row = None
+        if isinstance(queryset, Rows):
+            queryset, row = queryset.queryset, queryset.row
         offset = pagination.offset
         limit: int = min(pagination.limit, self.max_limit)
         count, capped = self._capped_count(queryset, offset + LOOKAHEAD_PAGES * limit, pagination)
+        items = queryset[offset : offset + limit]
         return {
-            self.items_attribute: queryset[offset : offset + limit],
+            self.items_attribute: items if row is None else [row(values) for values in items],
             "count": count,
             "count_capped": capped,
         }

@@ -4,9 +4,9 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from salescope.core.api import ErrorOut
+from salescope.core.api import ErrorOut, Rows
 from salescope.core.bounds import Id
-from salescope.core.money import to_fen
+from salescope.core.money import from_fen, to_fen
 from salescope.customers import permissions as perms
 from salescope.customers import queries, services
 from salescope.customers.schemas import (
@@ -48,25 +48,54 @@ def _fields(payload: dict[str, Any], viewer: User) -> dict[str, Any]:
     return out
 
 
-# The columns a CustomerOut row reads: a page of 50 converts nothing else (the owner's password
-# and dates, the customer's timestamps…).
-LIST_COLUMNS = (
-    *("code", "name", "kind", "tier", "status", "sales_area", "parent_id", "phone"),
+# The columns a CustomerOut row reads, read as values (core.api.Rows): a page of 50 makes no
+# model instance and converts nothing else (the owner's password and dates, the customer's
+# timestamps…). tests/customers/test_api_list.py holds each row to the full record's answer.
+ROW_COLUMNS = (
+    *("id", "code", "name", "kind", "tier", "status", "sales_area", "parent_id", "phone"),
     *("tax_number", "address", "credit_limit_fen", "payment_terms_days", "version"),
-    "owner__username",
-    "owner__full_name",
-    "owner__first_name",
-    "owner__last_name",
-    "territory__name",
+    *("owner_id", "owner__username", "owner__full_name", "owner__first_name", "owner__last_name"),
+    *("territory_id", "territory__name"),
 )
+
+
+def _row(values: tuple[Any, ...]) -> dict[str, Any]:
+    """A CustomerOut row from ROW_COLUMNS (as ``Customer`` and ``User`` would answer it)."""
+    (pk, code, name, kind, tier, status, area, parent, phone, tax, address, fen, days, version) = (
+        values[:14]
+    )
+    owner, username, full_name, first_name, last_name, territory, territory_name = values[14:]
+    return {
+        "id": pk,
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "tier": tier,
+        "status": status,
+        "owner": None
+        if owner is None
+        else {
+            "id": owner,
+            "username": username,
+            "display_name": User.name_of(full_name, first_name, last_name, username),
+        },
+        "territory": None if territory is None else {"id": territory, "name": territory_name},
+        "sales_area": area,
+        "parent_id": parent,
+        "phone": phone,
+        "tax_number": tax,
+        "address": address,
+        "credit_limit": None if fen is None else from_fen(fen),
+        "payment_terms_days": days,
+        "version": version,
+    }
 
 
 @router.get("/customers", response=list[CustomerOut], summary="Customers and dealers I may see")
 @paginate
 def list_customers(request: HttpRequest, search: str = "", kind: str = "") -> Any:
-    return queries.list_customers(
-        viewer=request.user, search=search, kind=kind, fields=LIST_COLUMNS
-    )
+    customers = queries.list_customers(viewer=request.user, search=search, kind=kind)
+    return Rows(customers.values_list(*ROW_COLUMNS), _row)
 
 
 @router.post(

@@ -1,5 +1,7 @@
 """Customer pages: list, detail, data quality and merge, dealer health, handover."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -47,13 +49,40 @@ def index(request: HttpRequest) -> HttpResponse:
     customers = queries.list_customers(
         viewer=request.user, search=search, kind=kind, fields=INDEX_FIELDS
     )
+    page_of_customers = paginate(request, customers)
     context = {
-        "page": paginate(request, customers),
+        "page": page_of_customers,
+        "rows": _index_rows(page_of_customers),
         "q": search,
         "kind": kind,
         "kinds": CustomerKind.choices,
     }
     return render(request, "customers/index.html", context)
+
+
+@dataclass(frozen=True)
+class _IndexRow:
+    """A customer as the list shows it. The page shows every row twice (a table, and cards on
+    a phone); what costs to work out is worked out once: the link, the kind's label and the
+    payment terms' words were ~100 µs a row, rendered twice (issue 20 item 9)."""
+
+    customer: Customer
+    url: str
+    kind: str
+    terms: str
+
+
+def _index_rows(customers: Iterable[Customer]) -> list[_IndexRow]:
+    terms = _("%(days)s days")
+    return [
+        _IndexRow(
+            customer=c,
+            url=reverse("customers:detail", args=[c.pk]),
+            kind=c.get_kind_display(),
+            terms=terms % {"days": c.payment_terms_days},
+        )
+        for c in customers
+    ]
 
 
 @page

@@ -147,7 +147,14 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.full_name or self.get_full_name() or self.username
+        return self.name_of(self.full_name, self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_of(full_name: str, first_name: str, last_name: str, username: str) -> str:
+        """``display_name`` from the columns, for a list read as values (``core.api.Rows``):
+        the full name, else Django's first and last name (``get_full_name``), else the
+        username."""
+        return full_name or f"{first_name} {last_name}".strip() or username
 
     @property
     def roles(self) -> list[str]:

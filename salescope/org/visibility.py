@@ -218,8 +218,12 @@ class _InList(In):
         return list(self.rhs)
 
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        # As an array literal in text: psycopg dumps a list element by element, checking each
+        # one's type (~0.15 ms for 330 ids, for the list and again for its count).
         lhs_sql, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs_sql} = ANY(%s)", [*lhs_params, list(self.rhs)]
+        db_type = self.lhs.output_field.db_type(connection)
+        array = "{" + ",".join(str(int(value)) for value in self.rhs) + "}"
+        return f"{lhs_sql} = ANY(%s::{db_type}[])", [*lhs_params, array]
 
     def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs_sql, lhs_params = self.process_lhs(compiler, connection)

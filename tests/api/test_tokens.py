@@ -1,6 +1,7 @@
 """Personal API tokens: stored hashed, bearer works, revoked or unknown tokens get 401 JSON,
 last use recorded; the ``salescope token`` command creates, lists and revokes them."""
 
+import datetime as dt
 import hashlib
 
 import pytest
@@ -59,6 +60,26 @@ def test_bearer_token_authenticates_as_its_owner_and_records_last_use(personas):
     assert response.json()["full_name"] == "张伟"
     issued.token.refresh_from_db()
     assert issued.token.last_used_at is not None
+
+
+def test_last_use_is_written_at_most_once_a_minute(personas):
+    user = personas["salesperson"]
+    issued = org_services.create_token(actor=user, user=user, name="busy script")
+    client = bearer(issued.raw)
+    assert client.get("/api/v1/me").status_code == 200
+    issued.token.refresh_from_db()
+    first_use = issued.token.last_used_at
+    assert first_use is not None
+
+    assert client.get("/api/v1/me").status_code == 200
+    issued.token.refresh_from_db()
+    assert issued.token.last_used_at == first_use
+
+    a_minute_ago = first_use - dt.timedelta(seconds=61)
+    ApiToken.objects.filter(pk=issued.token.pk).update(last_used_at=a_minute_ago)
+    assert client.get("/api/v1/me").status_code == 200
+    issued.token.refresh_from_db()
+    assert issued.token.last_used_at >= first_use
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from salescope.customers.models import Customer
 from salescope.customers.schemas import CustomerOut
-from salescope.org.models import Territory
+from salescope.org.models import Territory, User
 
 
 def _listed(client):
@@ -69,3 +69,31 @@ def test_a_row_costs_no_query_of_its_own(world, api_client):
 
     assert body["count"] == 32
     assert many == few
+
+
+def test_an_owner_without_a_full_name_is_named_as_everywhere_else(world, api_client):
+    """A row's owner is named as ``User.display_name`` names them: the full name, else the
+    first and last name, else the username."""
+    lead = world.personas["team_lead"]
+    people = User.objects.unrestricted()
+    western = people.create(
+        username="w.smith", first_name="Will", last_name="Smith", unit=lead.unit
+    )
+    bare = people.create(username="bare", unit=lead.unit)
+    for code, owner in (("C-W-1", western), ("C-W-2", bare)):
+        Customer(code=code, name=code, owner=owner).save()
+    client = api_client(world.personas["regional_manager"])
+
+    body, _queries = _listed(client)
+
+    owners = {
+        row["code"]: row["owner"] for row in body["items"] if row["code"] in {"C-W-1", "C-W-2"}
+    }
+    assert owners == {
+        "C-W-1": {"id": western.pk, "username": "w.smith", "name": "Will Smith"},
+        "C-W-2": {"id": bare.pk, "username": "bare", "name": "bare"},
+    }
+    row = next(r for r in body["items"] if r["code"] == "C-W-2")
+    assert (row["territory"], row["credit_limit"], row["parent_id"]) == (None, None, None)
+    expected = CustomerOut.model_validate(Customer.objects.unrestricted().get(code="C-W-2"))
+    assert row == expected.model_dump(mode="json")

@@ -7,8 +7,12 @@ import json
 import re
 from html.parser import HTMLParser
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from salescope.ledger import services
 from salescope.ledger.models import SalesLine
+from salescope.org.models import User
 from tests.ledger.world import write_csv
 
 AS_OF = dt.date(2025, 6, 30)
@@ -258,3 +262,62 @@ def test_sales_analysis_is_a_live_link_to_the_sales_page(personas, login_client)
     target = client.get("/ledger/sales/")
     assert target.status_code == 200
     assert 'aria-current="page">销售分析</a>' in target.content.decode()
+
+
+def _sold(world, index: int) -> SalesLine:
+    region = world.personas["regional_manager"].unit
+    return SalesLine.objects.create(
+        line_key=f"Q-{index}",
+        document="Q",
+        date=dt.date(2025, 4, 1),
+        month=dt.date(2025, 4, 1),
+        kind="sell_in",
+        customer=world.east_dealer,
+        product=world.cola,
+        category=world.cola.category,
+        salesperson=world.personas["salesperson"],
+        region=region,
+        channel="商超",
+        quantity_milli=3000,
+        unit_price_fen=100,
+        amount_fen=300,
+        cost_fen=0,
+        gross_profit_fen=300,
+    )
+
+
+def test_the_lines_page_reads_every_shown_column_with_its_rows(
+    world, login_client, django_assert_num_queries
+):
+    """What a line shows (its customer, product, category, salesperson and region) comes with the
+    page's one read of the lines, however many lines there are, and the filters' choices with
+    theirs: nothing is loaded row by row."""
+    client = login_client(world.personas["regional_manager"])
+    _sold(world, 0)
+    client.get("/ledger/lines/")  # the session and the caches settle
+    with CaptureQueriesContext(connection) as one:
+        first = client.get("/ledger/lines/").content.decode()
+    for index in range(1, 30):
+        _sold(world, index)
+    unit = world.personas["salesperson"].unit
+    for index in range(5):  # the salesperson filter offers them too
+        User.objects.create(username=f"p{index}", first_name="P", last_name=str(index), unit=unit)
+
+    with django_assert_num_queries(len(one.captured_queries)):
+        client.get("/ledger/lines/")
+
+    line = rows(first, "line-list")[1]
+    region = world.personas["regional_manager"].unit.name
+    assert line == [
+        "2025年4月1日",
+        "Q-0",
+        world.east_dealer.name,
+        world.cola.name,
+        "饮料",
+        "张伟",
+        region,
+        "商超",
+        "进货（销售出库）",
+        "3",
+        "3.00",
+    ]
