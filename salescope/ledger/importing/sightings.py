@@ -28,9 +28,9 @@ class FirstSightings:
         self.seen = pl.DataFrame(schema=_SCHEMA)
         self.count = 0
         self._in_database = False
-        # The tables are made now, before any batch: on SQLite a table is not created while
-        # the import's writer thread has a statement running on the connection. A file of
-        # fewer rows cannot hold more keys (``expected_rows`` counts its line breaks).
+        # The tables are made now, before any batch, so that no table is created or dropped
+        # while the import's writer thread may be running a statement on the connection. A
+        # file of fewer rows cannot hold more keys (``expected_rows`` counts its line breaks).
         self._raw = raw if expected_rows > KEPT_KEYS else None
         if self._raw is not None:
             self._create_tables()
