@@ -52,10 +52,12 @@ after, ``--mb 40,200 --encodings utf-8``, load 6–10 (other sessions at work): 
 +318 → +317 MB (51.4 → 44.0 s wall), SQLite 40 MB +356 → +348 MB (125.3 → 96.1 s wall, 21.5 →
 20.3 s CPU). The 200 MB rows of those runs were unfair: the child emptied the ledger but not
 the rollups, so the second size applied a delta to the first one's rollups (it empties both
-now). Alone, ``--mb 200``: PostgreSQL +457 → +326 MB (resident across the quarters 386, 395,
-466, 481 → 279, 311, 342, 300 MB; importer CPU 18.4 → 16.8 s), SQLite +878 → +405 MB (455,
-614, 750, 766 → 455, 427, 433, 423 MB; 225.7 → 157.8 s wall, 91.0 → 85.0 s CPU). What is
-left, about 300 MB at any size, is a batch's working set and what polars' allocator keeps.
+now). Alone, ``--mb 200``: PostgreSQL, load 3.5–4, +476 → +348 MB (resident across the
+quarters 434, 444, 514, 495 → 323, 321, 348, 346 MB; 104.4 → 94.3 s wall, importer CPU 17.1
+→ 16.3 s; at load 6.6–7.8, beside the SQLite runs: +457 → +326 MB, 156.7 → 185.8 s wall, 18.4
+→ 16.8 s CPU); SQLite, load 5–6, +878 → +405 MB (455, 614, 750, 766 → 455, 427, 433, 423 MB;
+225.7 → 157.8 s wall, 91.0 → 85.0 s CPU). What is left, about 300 MB at any size, is a
+batch's working set and what polars' allocator keeps.
 """
 
 # ruff: noqa: S108, S603 - a throwaway database under /tmp; runs itself as the child
