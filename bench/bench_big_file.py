@@ -43,6 +43,21 @@ quarters): there the import's own page cache (``PRAGMA cache_size`` 256 MB in
 dirties pages — bounded, but on top of the rest. With 64 MB (the connection's default) the
 120 MB file took +512 MB and was faster (42.6 s instead of 59.0 s wall), not yet changed: the
 daily import into a 10M-line SQLite ledger must be measured with it first.
+
+Then the rest went out of the process: the keys seen past 500,000 to a temporary table
+(``importing/sightings.py``), the refused lines to a temporary file as they come, with only
+their count, the first 1,000 and one row per distinct problem kept (``importing/refused.py``),
+and a SQLite bulk load got 64 MB of page cache (an everyday import keeps 256 MB). Before →
+after, ``--mb 40,200 --encodings utf-8``, load 6–10 (other sessions at work): PostgreSQL 40 MB
++318 → +317 MB (51.4 → 44.0 s wall), SQLite 40 MB +356 → +348 MB (125.3 → 96.1 s wall, 21.5 →
+20.3 s CPU). The 200 MB rows of those runs were unfair: the child emptied the ledger but not
+the rollups, so the second size applied a delta to the first one's rollups (it empties both
+now). Alone, ``--mb 200``: PostgreSQL, load 3.5–4, +476 → +348 MB (resident across the
+quarters 434, 444, 514, 495 → 323, 321, 348, 346 MB; 104.4 → 94.3 s wall, importer CPU 17.1
+→ 16.3 s; at load 6.6–7.8, beside the SQLite runs: +457 → +326 MB, 156.7 → 185.8 s wall, 18.4
+→ 16.8 s CPU); SQLite, load 5–6, +878 → +405 MB (455, 614, 750, 766 → 455, 427, 433, 423 MB;
+225.7 → 157.8 s wall, 91.0 → 85.0 s CPU). What is left, about 300 MB at any size, is a
+batch's working set and what polars' allocator keeps.
 """
 
 # ruff: noqa: S108, S603 - a throwaway database under /tmp; runs itself as the child
@@ -139,12 +154,23 @@ def child(path: str) -> None:
     django.setup()
     from django.db import connection
 
+    from salescope.ledger import models
     from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
     from salescope.ledger.models import SalesLine
     from salescope.org.models import User
 
     admin = User.objects.unrestricted().get(username="admin")
-    SalesLine.objects.unrestricted().all().delete()
+    # An empty ledger, rollups included: left behind, the first size's rollups made every
+    # later size apply a delta to them instead of writing new months, and disagree with it.
+    for model in (
+        SalesLine,
+        models.SalesRollup,
+        models.RegionRollup,
+        models.PersonRollup,
+        models.ProductRollup,
+        models.CustomerRollup,
+    ):
+        model.objects.unrestricted().all().delete()
     connection.close()
     connection.ensure_connection()
     before = status("VmRSS")

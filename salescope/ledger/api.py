@@ -433,7 +433,7 @@ def import_lines(
             path=upload.stored_path,
             options=jobs.options_from({**options, "dry_run": True}),
         )
-        return Status(200, result.as_dict())
+        return Status(200, result.as_dict(every_error=True))
     job = jobs.enqueue_import(
         actor=request.user, kind="sales_lines", upload=upload, options=options
     )

@@ -13,6 +13,7 @@ import logging
 import re
 import secrets
 import uuid
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -258,34 +259,58 @@ def claim(job_id: int) -> ImportJob | None:
     return job
 
 
-def _write_error_report(job: ImportJob, errors: list[dict]) -> Path:
+def _write_error_report(job: ImportJob, errors: Collection[dict]) -> Path:
     """Each refused line with its column and reason, then the line's own cells under the
     file's headers: fix the cells in Excel and import the report itself again (its first
-    three columns are not mapped)."""
+    three columns are not mapped). Written as the errors are read: ``errors`` in line order
+    (a sales-line import's, read back from its file) need one pass over the upload, holding
+    one batch of its rows."""
     path = error_report_path(job)
-    headers, cells = _refused_cells(job, {error["line"] for error in errors})
+    cells = _RefusedCells(job.stored_path if errors else None)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow([_("Line"), _("Column"), _("Reason"), *map(_safe, headers)])
+        writer.writerow([_("Line"), _("Column"), _("Reason"), *map(_safe, cells.headers)])
         for error in errors:
-            row = cells.get(error["line"], [])
+            row = cells.of(error["line"])
             writer.writerow(
                 [error["line"], _safe(error["column"]), _safe(error["reason"]), *map(_safe, row)]
             )
     return path
 
 
-def _refused_cells(job: ImportJob, lines: set[int]) -> tuple[list[str], dict[int, list[Any]]]:
-    """The file's headers and the cells of ``lines``, read again from the upload."""
-    if not lines or not Path(job.stored_path).exists():
-        return [], {}
-    table = read_table(job.stored_path)
-    cells = {}
-    for batch_lines, rows in table.batches(20_000):
-        for line, row in zip(batch_lines, rows, strict=True):
-            if line in lines:
-                cells[line] = ["" if cell is None else cell for cell in row]
-    return table.headers, cells
+class _RefusedCells:
+    """The upload's headers and the cells of a line, read forward batch by batch as lines are
+    asked for; a line before the batch at hand starts the reading again."""
+
+    BATCH = 20_000
+
+    def __init__(self, stored_path: str | None) -> None:
+        self.path = stored_path if stored_path and Path(stored_path).exists() else None
+        table = read_table(self.path) if self.path else None
+        self.headers: list[str] = table.headers if table else []
+        self._batches = table.batches(self.BATCH) if table else None
+        self._cells: dict[int, list[Any]] = {}
+        self._first = self._last = 0  # the lines of the batch at hand
+
+    def of(self, line: int) -> list[Any]:
+        if self.path is None:
+            return []
+        if self._batches is None or line < self._first:
+            self._batches = read_table(self.path).batches(self.BATCH)
+            self._cells, self._first, self._last = {}, 0, 0
+        while line > self._last:
+            batch = next(self._batches, None)
+            if batch is None:  # past the file's last line
+                self._cells, self._first, self._last = {}, line, line
+                break
+            lines, rows = batch
+            if lines:
+                self._cells = {
+                    n: ["" if cell is None else cell for cell in row]
+                    for n, row in zip(lines, rows, strict=True)
+                }
+                self._first, self._last = lines[0], lines[-1]
+        return self._cells.get(line, [])
 
 
 def _safe(text: Any) -> str:
@@ -336,7 +361,9 @@ def run_job(job: ImportJob) -> ImportJob:
         )
     else:
         data = result.as_dict()
-        _write_error_report(job, data["errors"])
+        # A sales-line import's errors are all read back from its file; others are in data.
+        every = getattr(result, "refused", None)
+        _write_error_report(job, data["errors"] if every is None else every)
         data["errors"] = data["errors"][:KEEP_ERRORS]
         if "findings" in data:
             data["findings"] = data["findings"][:KEEP_ERRORS]

@@ -2,19 +2,39 @@
 row-by-row check gives (R12: every duplicate reported against its first line), and a file
 read by polars must give the rows the csv module gives, on the same lines."""
 
+from unittest import mock
+
 import polars as pl
-from hypothesis import given, settings
+import pytest
+from django.db import connection, transaction
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salescope.core.importing.readers import read_csv
-from salescope.ledger.importing.sales_lines import FirstSightings
+from salescope.ledger.importing import sightings
+from salescope.ledger.importing.sightings import FirstSightings
 
 batches = st.lists(st.lists(st.sampled_from("abcdefg"), max_size=8), max_size=6)
 
 
 @given(batches)
 def test_duplicates_are_found_as_a_row_by_row_check_finds_them(batches):
-    seen = FirstSightings()
+    check_against_a_row_by_row_check(batches, FirstSightings())
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batches)
+def test_keys_past_the_kept_ones_are_checked_in_the_database_as_row_by_row(batches):
+    # Past ``KEPT_KEYS`` the keys seen go to a table of the import's transaction (issue 20).
+    with mock.patch.object(sightings, "KEPT_KEYS", 3), transaction.atomic():
+        connection.ensure_connection()
+        seen = FirstSightings(raw=connection.connection, expected_rows=100)
+        check_against_a_row_by_row_check(batches, seen)
+        seen.close()
+
+
+def check_against_a_row_by_row_check(batches, seen):
     naive: dict[str, int] = {}
     line = 1
     for keys in batches:

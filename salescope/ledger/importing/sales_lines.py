@@ -21,7 +21,7 @@ and product are distinct lines unless they share that key.
 import contextlib
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,8 @@ from salescope.core.importing.signals import import_finished
 from salescope.ledger.importing.columns import BatchValidator
 from salescope.ledger.importing.fields import SALES_LINE_FIELDS, guess_mapping
 from salescope.ledger.importing.merge import LineWriter
+from salescope.ledger.importing.refused import RefusedLines
+from salescope.ledger.importing.sightings import FirstSightings
 from salescope.ledger.permissions import IMPORT_RUN
 from salescope.org.permissions import require
 
@@ -67,6 +69,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     rounded: int = 0
+    # The first ``refused.KEPT`` refused lines, in line order; every one is in ``refused``.
     errors: list[dict[str, Any]] = field(default_factory=list)
     created_customers: int = 0
     created_products: int = 0
@@ -80,8 +83,15 @@ class ImportResult:
     encoding: str = ""
     mapping: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # time per phase, for operators
+    # Every refused line (``{"line", "column", "reason"}``), read back from a temporary file.
+    refused: RefusedLines | None = field(default=None, repr=False, compare=False)
 
-    def as_dict(self) -> dict[str, Any]:
+    def every_error(self) -> Iterable[dict[str, Any]]:
+        return self.errors if self.refused is None else self.refused
+
+    def as_dict(self, *, every_error: bool = False) -> dict[str, Any]:
+        """The result as data; its ``errors`` are the kept ones, or (``every_error``, for an
+        answer that shows them all) every refused line."""
         return {
             "accepted": self.accepted,
             "rejected": self.rejected,
@@ -89,7 +99,7 @@ class ImportResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "rounded": self.rounded,
-            "errors": self.errors,
+            "errors": list(self.every_error()) if every_error else self.errors,
             "created_customers": self.created_customers,
             "created_products": self.created_products,
             "created_regions": self.created_regions,
@@ -169,36 +179,6 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-class FirstSightings:
-    """The first line of each line key across a file's batches; a later line with a key
-    already seen is a duplicate of that first line."""
-
-    def __init__(self) -> None:
-        self.seen = pl.DataFrame(schema={"line_key": pl.String, "first": pl.Int64})
-
-    def __len__(self) -> int:
-        return self.seen.height
-
-    def split(self, staged: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """(The rows of ``staged`` whose key is new, in order; the others as ``src_line`` and
-        ``first``.) ``staged`` holds ``line_key`` and ``src_line``, in file order."""
-        firsts = staged.select("line_key", pl.col("src_line").min().over("line_key").alias("first"))
-        # The keys seen before that come again in this batch, found by a semi join: its hash
-        # table holds the batch's keys, not every key seen so far (a left join on ``seen``
-        # hashed the whole of it for each batch, and that memory grew with the file: 200 MB
-        # file, 2.85M keys).
-        again = self.seen.join(firsts.select("line_key"), on="line_key", how="semi")
-        earlier = firsts.join(again, on="line_key", how="left", maintain_order="left")
-        first = earlier["first_right"].fill_null(earlier["first"])
-        new = first == staged["src_line"]
-        fresh = staged.filter(new)
-        self.seen = pl.concat(
-            [self.seen, fresh.select("line_key", pl.col("src_line").alias("first"))]
-        )
-        duplicates = pl.DataFrame({"src_line": staged["src_line"], "first": first}).filter(~new)
-        return fresh, duplicates
-
-
 Progress = Callable[[int, int], None]
 
 
@@ -225,32 +205,6 @@ def _used_ids(field_name: str, ids: list[int]) -> set[int]:
             .distinct()
         )
     return used
-
-
-PROBLEMS_SHOWN = 50
-FIRST_LINES = 5
-
-
-def summarise(refused: pl.DataFrame, header_of: dict[str, str]) -> list[dict[str, Any]]:
-    """The refused lines (``line``, ``field``, ``reason``, ``value``) as one entry per distinct
-    problem — an unknown value counts once, however many lines name it — most lines first:
-    ``{"column", "reason", "value", "lines", "first_lines"}``."""
-    groups = (
-        refused.group_by("field", "reason", "value", maintain_order=True)
-        .agg(pl.len().alias("lines"), pl.col("line").head(FIRST_LINES).alias("first_lines"))
-        .sort("lines", descending=True, maintain_order=True)
-        .head(PROBLEMS_SHOWN)
-    )
-    return [
-        {
-            "column": header_of.get(name, name),
-            "reason": reason,
-            "value": value,
-            "lines": lines,
-            "first_lines": first,
-        }
-        for name, reason, value, lines, first in groups.iter_rows()
-    ]
 
 
 def import_sales_lines(
@@ -283,42 +237,41 @@ def import_sales_lines(
         # the ORM on the same connection.
         threaded = not options.create_missing
         with LineWriter(threaded=threaded, expected_rows=table.total_rows) as writer:
-            seen = FirstSightings()
+            seen = FirstSightings(raw=writer.raw, expected_rows=table.total_rows)
             processed = 0
-            refused = []
+            refused = result.refused = RefusedLines(header_of)
             duplicate_of = _("duplicate of line %d").replace("%d", "{}")
             for frame in _first_split(table.frames(BATCH)):
                 processed += frame.height
                 staged, bad = validator.validate(frame)
-                refused.append(bad)
                 fresh, duplicates = seen.split(staged)
                 if duplicates.height:
-                    refused.append(
-                        duplicates.select(
-                            pl.col("src_line").alias("line"),
-                            pl.lit(key_field).alias("field"),
-                            pl.format(duplicate_of, "first").alias("reason"),
-                            pl.lit(None, pl.String).alias("value"),
-                        )
+                    bad = pl.concat(
+                        [
+                            bad,
+                            duplicates.select(
+                                pl.col("src_line").alias("line"),
+                                pl.lit(key_field).alias("field"),
+                                pl.format(duplicate_of, "first").alias("reason"),
+                                pl.lit(None, pl.String).alias("value"),
+                            ),
+                        ]
                     )
+                refused.add(bad)
                 writer.write_frame(fresh)
                 if progress:
                     progress(processed, max(processed, table.total_rows))
-            if refused:
-                every = pl.concat(refused).sort("line", maintain_order=True)
-                for line, name, reason, _value in every.iter_rows():
-                    result.errors.append(
-                        {"line": line, "column": header_of.get(name, name), "reason": reason}
-                    )
-                result.problems = summarise(every, header_of)
+            result.errors = refused.kept
+            result.problems = refused.problems()
             validated = time.perf_counter() - clock - writer.waited
             started = time.perf_counter()
             months = writer.finish()
+            seen.close()
             # Master data made for lines that were all refused goes again (one transaction).
             # When no line was refused, every line was stored or was already stored as it is,
             # and a line already stored names no master data this run created: all is used
             # (a first load of 1M lines asked the ledger about 100k customers for nothing).
-            if any(frame.height for frame in refused):
+            if len(refused):
                 validator.resolver.forget_unused(_used_ids)
         result.seconds["read_and_validate"] = round(validated, 3)
         result.seconds["stage_and_merge"] = round(writer.busy, 3)
@@ -327,7 +280,7 @@ def import_sales_lines(
             result.seconds[step] = round(seconds, 3)
         created, updated, unchanged = writer.created, writer.updated, writer.unchanged
         result.accepted = len(seen)
-        result.rejected = len(result.errors)
+        result.rejected = len(refused)
         result.created, result.updated, result.unchanged = created, updated, unchanged
         result.rounded = validator.rounded
         result.created_customers = validator.resolver.created_customers

@@ -2,6 +2,7 @@
 [--json]``: the command is named ``import`` as the issue's interface says."""  # noqa: N999
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -71,9 +72,10 @@ class Command(BaseCommand):
             if options["json"]:
                 self.stdout.write(json.dumps(exc.as_dict(), ensure_ascii=False))
             raise CommandError(exc.detail) from None
-        data = result.as_dict()
+        # --json shows every refused line, as --errors-file writes them.
+        data = result.as_dict(every_error=options["json"])
         if options["errors_file"]:
-            _write_errors(options["errors_file"], data["errors"])
+            _write_errors(options["errors_file"], result.every_error())
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False))
             return
@@ -137,7 +139,7 @@ class Command(BaseCommand):
             self.stdout.write(_("  Every refused line: --errors-file FILE.csv (or --json)."))
 
 
-def _write_errors(path: str, errors: list[dict]) -> None:
+def _write_errors(path: str, errors: Iterable[dict]) -> None:
     import csv
 
     from salescope.ledger.export import safe_cell
