@@ -115,6 +115,45 @@ def median_ms(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+def move_by_a_day(scale: float) -> None:
+    """What an everyday import pays to move the explorer's rollups (``rollups.apply_delta``'s
+    SQL moves): a delta as large as bench_ledger's daily import (100k lines at scale 1), the
+    ledger's last lines written again with one fen more, moved through the monthly rollups,
+    then the pair rollup; rolled back."""
+    import bench_ledger
+    from django.db import connection, transaction
+
+    from salescope.ledger import rollups
+    from salescope.ledger.models import SalesLine
+
+    keys = ", ".join(rollups.DELTA_KEYS)
+    measures = "amount_fen, quantity_milli, cost_fen, gross_profit_fen, lines"
+    table = SalesLine._meta.db_table
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_delta")
+            cursor.execute(
+                f"CREATE TEMP TABLE bench_delta AS SELECT {keys}, amount_fen, "
+                f"quantity_milli, cost_fen, gross_profit_fen, 1 AS lines FROM {table} "
+                "WHERE 1 = 0"
+            )
+            cursor.execute(
+                f"INSERT INTO bench_delta ({keys}, {measures}) SELECT {keys}, 1, 0, 0, 1, 0 "
+                f"FROM (SELECT * FROM {table} ORDER BY id DESC LIMIT {int(100_000 * scale)}) d"
+            )
+            print(f"  a day's delta: {cursor.rowcount:,} lines changed by one fen")
+        bench_ledger.timed(
+            "  move the product and customer rollups by it",
+            rollups._move_explorer,
+            "bench_delta",
+            rollups._MONTHLY_EXPLORER,
+        )
+        bench_ledger.timed(
+            "  move the pair rollup by it", rollups._move_explorer, "bench_delta", (rollups._PAIRS,)
+        )
+        transaction.set_rollback(True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
@@ -149,6 +188,7 @@ def main() -> None:
     from salescope.ledger import explorer, rollups
     from salescope.ledger.models import (
         CustomerRollup,
+        PairRollup,
         PersonRollup,
         ProductRollup,
         RegionRollup,
@@ -185,15 +225,19 @@ def main() -> None:
         PersonRollup,
         ProductRollup,
         CustomerRollup,
+        PairRollup,
     ):
         print(f"  {model._meta.db_table}: {model.objects.unrestricted().count():,} rows")
-    # A month's re-aggregation, as an everyday import into this ledger pays it.
+    # A month's re-aggregation, as a repair or a bulk load pays it (the pair rollup: its year).
     month = SalesLine.objects.unrestricted().order_by("-month").values_list("month", flat=True)[0]
     bench_ledger.timed(
-        f"re-aggregate the explorer's rollups of one month ({month:%Y-%m})",
+        f"re-aggregate the explorer's rollups of one month ({month:%Y-%m}; the pair rollup's "
+        "whole year)",
         rollups.rebuild_detail_months,
         [month],
     )
+    if not args.only:
+        move_by_a_day(args.scale)
 
     director = User.objects.unrestricted().get(username="liuyang")
     manager = User.objects.unrestricted().get(username="wangqiang")

@@ -2,18 +2,21 @@
 
 ``salesrollup``: month × kind × salesperson × region × category, from the lines.
 ``regionrollup``: month × kind × region × category, from ``salesrollup`` (smaller still).
-``personrollup``: month × kind × salesperson, from ``salesrollup`` (target tracking by person).
+``personrollup``: month × kind × salesperson × region, from ``salesrollup`` (target tracking by
+person).
 ``productrollup`` (month × kind × region × category × brand × product) and ``customerrollup``
 (month × kind × salesperson × region × customer × channel): the explorer's grains
-(``ledger.explorer``).
+(``ledger.explorer``); ``pairrollup``: year × kind × salesperson × product × customer (the
+explorer ranks product × customer pairs from it).
 
 Three ways to keep them, all inside the caller's transaction:
 - ``apply_delta``: add (new − old) of the lines a write created or changed to the rollup rows
   they fall in — what imports use, so a day's import costs what the day costs. The delta
   comes at the lines' full grain (``DELTA_KEYS``); the three small rollups' touched months
-  are read, summed with it and written back, the explorer's two (too large to rewrite a month
+  are read, summed with it and written back, the explorer's three (too large to rewrite a month
   of for a day's lines) are moved row by row in SQL: only the rows the delta names;
-- ``rebuild_months``: delete and re-aggregate whole months (bulk loads, demo load, repairs);
+- ``rebuild_months``: delete and re-aggregate whole months (bulk loads, demo load, repairs),
+  and the whole years that hold them in the yearly pair rollup;
 - ``write_new_months``: write months that have no rollup rows yet from the lines' sums, taken
   while the lines were written (a first load).
 The tests check that all three give exactly what a full re-aggregation gives.
@@ -28,6 +31,7 @@ from django.db import connection
 from salescope.ledger.frames import copy_frame, defer_indexes
 from salescope.ledger.models import (
     CustomerRollup,
+    PairRollup,
     PersonRollup,
     ProductRollup,
     RegionRollup,
@@ -44,7 +48,7 @@ DELTA_KEYS = (*_KEYS, "brand_id", "product_id", "customer_id", "channel")
 # The coarser rollups and their keys, derived from ``salesrollup``'s five.
 _COARSER = (
     (RegionRollup, ("month", "kind", "region_id", "category_id")),
-    (PersonRollup, ("month", "kind", "salesperson_id")),
+    (PersonRollup, ("month", "kind", "salesperson_id", "region_id")),
 )
 
 
@@ -74,11 +78,29 @@ def rebuild_months(months: Iterable[dt.date]) -> int:
     return written
 
 
-_EXPLORER = (
+# The explorer's rollups and their keys, the first of which is the period: the month, or for
+# the pair rollup the year (its 1 January, summed from the lines' months by ``_key_sql``).
+_MONTHLY_EXPLORER = (
     (ProductRollup, ("month", "kind", "region_id", "category_id", "brand_id", "product_id")),
     (CustomerRollup, ("month", "kind", "salesperson_id", "region_id", "customer_id", "channel")),
 )
-EXPLORER_ROLLUPS = (ProductRollup, CustomerRollup)
+_PAIRS = (PairRollup, ("year", "kind", "salesperson_id", "product_id", "customer_id"))
+_EXPLORER = (*_MONTHLY_EXPLORER, _PAIRS)
+EXPLORER_ROLLUPS = (ProductRollup, CustomerRollup, PairRollup)
+
+
+def _key_sql(name: str) -> str:
+    """The SQL giving a rollup's key ``name`` from rows of the lines' grain (the lines, or a
+    delta): the column itself, or for ``year`` the 1 January of the row's month."""
+    if name != "year":
+        return name
+    if connection.vendor == "postgresql":
+        return "CAST(date_trunc('year', month) AS date)"
+    return "date(month, 'start of year')"
+
+
+def _years(months: Iterable[dt.date]) -> list[dt.date]:
+    return sorted({as_date(m).replace(month=1, day=1) for m in months})
 
 
 def rebuild_detail_months(months: Iterable[dt.date]) -> int:
@@ -95,7 +117,7 @@ def rebuild_detail_months(months: Iterable[dt.date]) -> int:
 def _rebuild_detail(cursor, months: list[dt.date]) -> int:
     marks = ", ".join(["%s"] * len(months))
     written = 0
-    for model, names in _EXPLORER:
+    for model, names in _MONTHLY_EXPLORER:
         table, columns = model._meta.db_table, ", ".join(names)
         cursor.execute(f"DELETE FROM {table} WHERE month IN ({marks})", months)  # noqa: S608
         # In the order of the rollup's (month, key) index: a month's rows stay together, so
@@ -108,6 +130,27 @@ def _rebuild_detail(cursor, months: list[dt.date]) -> int:
             f"FROM {SalesLine._meta.db_table} WHERE month IN ({marks}) GROUP BY {columns} "
             f"ORDER BY {order}",
             months,
+        )
+        written += cursor.rowcount
+    return written + _rebuild_pairs(cursor, months)
+
+
+def _rebuild_pairs(cursor, months: list[dt.date]) -> int:
+    """Re-aggregate the pair rollup's years that hold ``months``, each from all its lines (a
+    year's rows cannot be told apart by month): a repair or a bulk load pays for the whole
+    years it touches (at 10M lines, ~5M lines a year)."""
+    model, names = _PAIRS
+    table, columns = model._meta.db_table, ", ".join(names)
+    keys = ", ".join(_key_sql(n) for n in names)
+    written = 0
+    for year in _years(months):
+        cursor.execute(f"DELETE FROM {table} WHERE year = %s", [year])  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, {_MEASURES}) "  # noqa: S608
+            f"SELECT {keys}, {_SUMS.format(count='COUNT(*)')} "
+            f"FROM {SalesLine._meta.db_table} WHERE month >= %s AND month < %s "
+            f"GROUP BY {keys} ORDER BY {', '.join(_key_sql(n) for n in _ORDER[model])}",
+            [year, year.replace(year=year.year + 1)],
         )
         written += cursor.rowcount
     return written
@@ -215,30 +258,33 @@ _NULLABLE = {"salesperson_id", "region_id", "category_id", "brand_id"}
 MOVES_TABLE = "ledger_rollup_moves"
 
 
-def _move_explorer(delta: str) -> None:
+def _move_explorer(delta: str, grains=_EXPLORER) -> None:
     """Move the explorer's rollups by the delta in the table ``delta`` (``DELTA_KEYS``), in
     SQL: the delta summed to each rollup's keys (keys it leaves unchanged dropped) is staged,
     added to the rows of its keys, inserted where there are none, and the rows left with no
     lines deleted. Each statement finds a row through the rollup's (month, customer) or
     (month, product) index: a day's 100k lines into a 10M-line ledger touch about as many
-    rollup rows, where re-aggregating their months read a fifth of the ledger."""
+    rollup rows, where re-aggregating their months read a fifth of the ledger. The pair
+    rollup's rows are found by (year, customer)."""
     measures = list(_MEASURE_LIST)
     unchanged = " OR ".join(f"SUM({m}) <> 0" for m in measures)
-    for model, names in _EXPLORER:
+    for model, names in grains:
         table, columns = model._meta.db_table, ", ".join(names)
+        period = names[0]
+        keys = ", ".join(_key_sql(n) for n in names)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {MOVES_TABLE}")
             typed = _moves_columns(names)
             cursor.execute(f"CREATE TEMP TABLE {MOVES_TABLE} ({typed})")
             cursor.execute(
                 f"INSERT INTO {MOVES_TABLE} ({columns}, {_MEASURES}) "  # noqa: S608
-                f"SELECT {columns}, {_sums_sql()} FROM {delta} GROUP BY {columns} "
+                f"SELECT {keys}, {_sums_sql()} FROM {delta} GROUP BY {keys} "
                 f"HAVING {unchanged}"
             )
             if not cursor.rowcount:
                 cursor.execute(f"DROP TABLE {MOVES_TABLE}")
                 continue
-            cursor.execute(f"SELECT DISTINCT month FROM {MOVES_TABLE}")  # noqa: S608
+            cursor.execute(f"SELECT DISTINCT {period} FROM {MOVES_TABLE}")  # noqa: S608
             months = sorted({as_date(month) for (month,) in cursor.fetchall()})
             if connection.vendor == "sqlite":
                 months = [m.isoformat() for m in months]  # (stored as ISO text there)
@@ -248,7 +294,7 @@ def _move_explorer(delta: str) -> None:
             )
             # And the rollup's rows of the delta's months only, said outright: else PostgreSQL
             # hashes the whole rollup for the join (3.3M customer rows at 10M lines: 13.9 s).
-            match += f" AND r.month IN ({', '.join(['%s'] * len(months))})"
+            match += f" AND r.{period} IN ({', '.join(['%s'] * len(months))})"
             added = ", ".join(f"{m} = r.{m} + d.{m}" for m in measures)
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {MOVES_TABLE}")  # its size, for the joins' plans
@@ -275,7 +321,7 @@ def _move_explorer(delta: str) -> None:
 def _moves_columns(names: tuple[str, ...]) -> str:
     if connection.vendor != "postgresql":
         return ", ".join((*names, *_MEASURE_LIST))
-    types = {"month": "date", "kind": "varchar(14)", "channel": "varchar(40)"}
+    types = {"month": "date", "year": "date", "kind": "varchar(14)", "channel": "varchar(40)"}
     return ", ".join(f"{c} {types.get(c, 'bigint')}" for c in (*names, *_MEASURE_LIST))
 
 
@@ -298,7 +344,11 @@ def _write_rows(model, keys: tuple[str, ...], rows: pl.DataFrame) -> None:
     copy_frame(model._meta.db_table, rows.sort(order).select(*keys, *_MEASURE_LIST))
 
 
-_ORDER = {CustomerRollup: ("month", "customer_id"), ProductRollup: ("month", "product_id")}
+_ORDER = {
+    CustomerRollup: ("month", "customer_id"),
+    ProductRollup: ("month", "product_id"),
+    PairRollup: ("year", "customer_id"),
+}
 
 
 def _with_text_months(frame: pl.DataFrame) -> pl.DataFrame:
@@ -337,13 +387,13 @@ def write_new_months(table: str) -> set[dt.date] | None:
     as they were written). Returns the months; or ``None``, writing nothing, when one of them
     already has rows (then the table is a delta for ``apply_delta``)."""
     months = _delta_months(table)
-    every = (SalesRollup, RegionRollup, PersonRollup, *EXPLORER_ROLLUPS)
+    every = (SalesRollup, RegionRollup, PersonRollup, ProductRollup, CustomerRollup)
     if any(model.objects.unrestricted().filter(month__in=months).exists() for model in every):
         return None
     grains = [
         (SalesRollup, _KEYS),
         *_COARSER,
-        *_EXPLORER,
+        *_MONTHLY_EXPLORER,
     ]
     for model, keys in grains:
         table_name = model._meta.db_table
@@ -365,6 +415,8 @@ def write_new_months(table: str) -> set[dt.date] | None:
             )
             for _name, statement in deferred:
                 cursor.execute(statement)
+    # A new month's year may hold rows already (the months before it): moved, not written.
+    _move_explorer(table, (_PAIRS,))
     return set(months)
 
 

@@ -377,6 +377,16 @@ def owners_in_reach(
     return owners
 
 
+def reaches_shares(model: type[models.Model], *, viewer: Any, action: str = VIEW) -> bool:
+    """Whether a record of ``model`` is shared with ``viewer`` (or with a unit at or above
+    theirs) at a level that allows ``action`` (rule 4)."""
+    ownership = ownership_of(model)
+    if ownership is None or not ownership.shareable or not is_active_viewer(viewer):
+        return False
+    shared = _shared_ids(model, viewer, action)
+    return shared is not None and all_records(model).filter(_InIds(F("pk"), shared)).exists()
+
+
 def get_visible(queryset: QuerySet, *, viewer: Any, pk: Any, action: str = VIEW) -> Any:
     """The record ``pk`` if the viewer may ``action`` it.
 

@@ -22,6 +22,7 @@ from salescope.ledger.importing import merge, sales_lines
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
 from salescope.ledger.models import (
     CustomerRollup,
+    PairRollup,
     ProductRollup,
     SalesLine,
     SavedView,
@@ -206,6 +207,29 @@ def test_team_and_brand_by_quarter_for_the_team_lead(generated, world):
     assert cells(result) == want
 
 
+@pytest.mark.parametrize("persona", ["admin", "regional_manager", "team_lead"])
+def test_teams_branches_and_category_levels_summed_by_the_database_give_the_same_pivot(
+    generated, world, monkeypatch, persona
+):
+    # The database sums people to their team or branch and categories to their level through
+    # mappings it is given: the same pivot as folding each stored key afterwards.
+    viewer = world.personas[persona]
+    for kwargs in (
+        {"rows": ["team", "category"], "columns": ["month"]},
+        {"rows": ["branch"], "columns": ["category"], "category_level": 1},
+        {"rows": ["category", "team"], "columns": ["quarter"], "category_level": 1},
+        {"rows": ["team", "salesperson"], "columns": ["kind"], "filters": {"kind": "all"}},
+        {"rows": ["team"], "date_from": dt.date(2025, 2, 3), "date_to": dt.date(2025, 8, 9)},
+    ):
+        spec = explorer.PivotSpec.build(**kwargs)
+        in_database = explorer.pivot(viewer=viewer, spec=spec)
+        with monkeypatch.context() as patched:
+            patched.setattr(explorer, "_folds_in_database", lambda _viewer, _spec: {})
+            afterwards = explorer.pivot(viewer=viewer, spec=spec)
+        assert in_database == afterwards, kwargs
+        assert in_database["total"] > 0
+
+
 RANKED = [
     {"rows": ["customer"], "columns": ["month"], "limit": 2},
     {"rows": ["product", "customer"], "columns": ["quarter"], "limit": 4},
@@ -259,6 +283,164 @@ def test_customer_or_product_rows_ranked_in_the_database_give_the_same_pivot(
             general = explorer.pivot(viewer=viewer, spec=spec)
         assert ranked == general, kwargs
     assert explorer.pivot(viewer=viewer, spec=explorer.PivotSpec.build(**RANKED[0]))["rows"]
+
+
+def _read_tables(fn):
+    """The tables the queries of ``fn()`` read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        result = fn()
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    tables = ("ledger_pairrollup", "ledger_productrollup", "ledger_salesline")
+    return result, {t for t in tables if t in sql}
+
+
+@pytest.fixture
+def two_years(world, tmp_path):
+    """Lines from November 2024 to February 2026, some with a region of their own."""
+    rng = random.Random(29)  # noqa: S311 - seeded test data
+    rows = []
+    for number in range(400):
+        person = rng.choice([*PEOPLE, ""])
+        day = dt.date(2024, 11, 1) + dt.timedelta(days=rng.randint(0, 484))
+        rows.append(
+            [
+                *(f"Y-{number}", day.isoformat(), rng.choice(list(PEOPLE.values()))),
+                *(rng.choice(list(PRODUCTS)), str(rng.randint(1, 9)), f"{rng.randint(1, 10**5)}"),
+                *(person, rng.choice(["sell_in", "sell_in", "sell_through"])),
+                rng.choice(CHANNELS),
+            ]
+        )
+    header = [
+        *("line_id", "date", "customer_code", "product_sku", "quantity", "amount"),
+        *("salesperson", "kind", "channel"),
+    ]
+    path = write_csv(tmp_path / "y.csv", header, rows)
+    result = import_sales_lines(actor=world.personas["admin"], path=path, options=ImportOptions())
+    assert (result.accepted, result.rejected) == (400, 0)
+
+
+# (date_from, date_to, whether whole years in it are ranked from the pair rollup)
+PAIR_RANGES = [
+    (None, None, True),
+    (dt.date(2025, 1, 1), dt.date(2025, 12, 31), True),
+    (dt.date(2024, 11, 1), dt.date(2026, 2, 28), True),  # 2025, and the months around it
+    (dt.date(2024, 12, 1), dt.date(2025, 12, 31), True),
+    (dt.date(2025, 1, 1), None, True),
+    (None, dt.date(2025, 12, 31), True),
+    (dt.date(2025, 2, 1), dt.date(2026, 1, 31), False),  # no whole year
+    (dt.date(2025, 1, 1), dt.date(2025, 12, 30), False),  # not whole months
+]
+
+
+@pytest.mark.parametrize("persona", ["admin", "regional_manager", "team_lead", "salesperson"])
+def test_pairs_ranked_from_the_yearly_rollup_give_the_same_pivot(
+    two_years, world, monkeypatch, persona
+):
+    # Product × customer rows are ranked from the pair rollup for the whole years of the range
+    # and from the lines for the months around them: the same rows, order, counts, cells and
+    # totals as summing every pair from the lines, for each viewer.
+    viewer = world.personas[persona]
+    for date_from, date_to, from_pairs in PAIR_RANGES:
+        for kwargs in (
+            {"rows": ["product", "customer"], "columns": ["month"], "limit": 3},
+            {"rows": ["customer", "product"], "columns": ["kind"], "measure": "lines", "limit": 4},
+            {"rows": ["product", "customer"], "filters": {"team": [viewer.unit_id]}, "limit": 2},
+            {"rows": ["customer", "product"], "columns": ["quarter", "channel"], "limit": 5},
+            # Its columns only: a ranking by channel, or filtered by one, reads the lines.
+            {"rows": ["customer", "product", "channel"], "limit": 5, "lines": True},
+            {"rows": ["product", "customer"], "filters": {"channel": ["KA"]}, "lines": True},
+        ):
+            lines = kwargs.pop("lines", False)
+            spec = explorer.PivotSpec.build(**kwargs, date_from=date_from, date_to=date_to)
+            ranked, tables = _read_tables(lambda s=spec: explorer.pivot(viewer=viewer, spec=s))
+            used = "ledger_pairrollup" in tables
+            assert used == (from_pairs and not lines), (kwargs, date_from, date_to)
+            with monkeypatch.context() as patched:
+                patched.setattr(explorer, "ranked_in_database", lambda _spec: False)
+                general = explorer.pivot(viewer=viewer, spec=spec)
+            assert ranked == general, (kwargs, date_from, date_to)
+            assert ranked["source"] == "salesline"
+
+
+def test_a_regional_managers_product_pivots_read_the_product_rollup_only_when_exact(
+    generated, world, tmp_path
+):
+    # 王强 manages 华东: his people (张伟, 杨帆) sold there and nobody else did, so the product
+    # rollup's 华东 rows are exactly the lines he sees, and answer his product pivots.
+    manager = world.personas["regional_manager"]
+    people = ["zhangwei", "yangfan"]
+    brands = {"P-JUICE-1L": "华远", "P-COLA": "华远", "P-CHIPS": "田园"}
+    frame = generated.assign(brand=generated["product_sku"].map(brands))
+    by_brand = explorer.PivotSpec.build(rows=["brand"], columns=["quarter"])
+    by_product = explorer.PivotSpec.build(rows=["product", "region"], columns=["month"])
+    early = explorer.PivotSpec.build(
+        rows=["brand"],
+        columns=["month"],
+        date_from=dt.date(2025, 1, 1),
+        date_to=dt.date(2025, 5, 31),
+    )
+
+    def brand_cells(result):
+        return {(b, q): v for (b, q), v in cells(result).items()}
+
+    result = explorer.pivot(viewer=manager, spec=by_brand)
+    assert result["source"] == "productrollup"
+    assert brand_cells(result) == expected(frame, ["brand", "quarter"], people)
+    products = explorer.pivot(viewer=manager, spec=by_product)
+    assert products["source"] == "productrollup"
+    assert products["total"] == sum(expected(frame, ["kind"], people).values(), Decimal(0))
+    # A team lead's people record the region above the team: never the product rollup.
+    lead = explorer.pivot(viewer=world.personas["team_lead"], spec=by_brand)
+    assert lead["source"] != "productrollup"
+    assert brand_cells(lead) == expected(frame, ["brand", "quarter"], people)
+    assert explorer.pivot(viewer=world.personas["director"], spec=by_brand)["source"] == (
+        "productrollup"
+    )
+
+    # 张伟 sells once in 华南 in June, and 陈静 (华南) once in 华东 in July: the 华东 rows no
+    # longer hold exactly the lines 王强 sees over the year, and the lines answer; up to May
+    # they still do.
+    extra = [
+        ["Z-1", "2025-06-10", "C-EAST-1", "P-COLA", "1", "123.45", "zhangwei", "sell_in", "SOUTH"],
+        ["Z-2", "2025-07-10", "C-SOUTH-1", "P-CHIPS", "2", "67.80", "chenjing", "sell_in", "EAST"],
+    ]
+    header = [
+        *("line_id", "date", "customer_code", "product_sku", "quantity", "amount"),
+        *("salesperson", "kind", "region"),
+    ]
+    path = write_csv(tmp_path / "z.csv", header, extra)
+    done = import_sales_lines(actor=world.personas["admin"], path=path, options=ImportOptions())
+    assert (done.accepted, done.rejected) == (2, 0)
+    more = pd.DataFrame(
+        {"product_sku": ["P-COLA"], "quarter": ["2025Q2"], "amount": [Decimal("123.45")]}
+    ).assign(salesperson="zhangwei", kind="sell_in", brand="华远")
+    result = explorer.pivot(viewer=manager, spec=by_brand)
+    assert result["source"] == "salesline"
+    assert brand_cells(result) == expected(pd.concat([frame, more]), ["brand", "quarter"], people)
+    assert explorer.pivot(viewer=manager, spec=early)["source"] == "productrollup"
+    assert explorer.pivot(viewer=manager, spec=by_product)["source"] == "salesline"
+
+
+def test_a_line_shared_with_a_regional_manager_keeps_his_pivots_on_the_lines(generated, world):
+    from salescope.org.services import share_record
+
+    manager = world.personas["regional_manager"]
+    spec = explorer.PivotSpec.build(rows=["brand"], columns=["quarter"])
+    before = explorer.pivot(viewer=manager, spec=spec)
+    assert before["source"] == "productrollup"
+    theirs = (
+        SalesLine.objects.unrestricted()
+        .filter(salesperson=world.personas["other_region_salesperson"], kind="sell_in")
+        .order_by("id")
+        .first()
+    )
+    share_record(actor=world.personas["admin"], record=theirs, grantee=manager)
+    after = explorer.pivot(viewer=manager, spec=spec)
+    assert after["source"] == "salesline"
+    assert after["total"] == before["total"] + theirs.amount
 
 
 def test_a_cells_lines_add_up_to_the_cell_and_stay_in_the_viewers_slice(generated, world):
@@ -430,13 +612,17 @@ EXPLORER_KEYS = {
         "product_id",
     ),
     CustomerRollup: ("month", "kind", "salesperson_id", "region_id", "customer_id", "channel"),
+    PairRollup: ("year", "kind", "salesperson_id", "product_id", "customer_id"),
 }
 MEASURES = ("amount_fen", "quantity_milli", "cost_fen", "gross_profit_fen")
 
 
 def assert_explorer_rollups_equal_the_lines():
     for model, keys in EXPLORER_KEYS.items():
-        lines = SalesLine.objects.unrestricted().values_list(*keys, *MEASURES)
+        line_keys = ["month" if k == "year" else k for k in keys]  # a line's year: its month's
+        lines = SalesLine.objects.unrestricted().values_list(*line_keys, *MEASURES)
+        if "year" in keys:
+            lines = [(row[0].replace(month=1), *row[1:]) for row in lines]
         want = _sums([(*row, 1) for row in lines], len(keys))
         stored = model.objects.unrestricted().values_list(*keys, *MEASURES, "lines")
         assert _sums(list(stored), len(keys)) == want, model.__name__
@@ -480,6 +666,7 @@ def test_the_rebuild_command_restores_the_explorer_rollups(generated, world):
 
     CustomerRollup.objects.unrestricted().all().delete()
     ProductRollup.objects.unrestricted().all().update(amount_fen=0)
+    PairRollup.objects.unrestricted().all().update(lines=7)
     call_command("rebuild_rollups", stdout=io.StringIO())
     assert_explorer_rollups_equal_the_lines()
     assert User.objects.unrestricted().exists()
