@@ -403,9 +403,12 @@ def _folds_in_database(viewer: User, spec: PivotSpec) -> dict[str, dict[Any, Any
     whose stored column no other dimension reads: every person to the unit above them, every
     category to its ancestor (as ``fold`` maps the keys it is given). Summed by the database
     through them, a year of team × category × month at 10M lines is ~29k groups fetched
-    instead of 276k folded here."""
+    instead of 276k folded here (PostgreSQL: 1,449 → 576 ms of CPU). Not on SQLite, whose
+    join of the mapping cost more than the fetch it spared (2M lines: 241 → 382 ms)."""
     dims = [*spec.rows, *spec.columns]
     folds: dict[str, dict[Any, Any]] = {}
+    if connection.vendor == "sqlite":
+        return folds
     for dim in dims:
         if dim not in _FOLDED_BY_MAPPING or (dim == "category" and not spec.category_level):
             continue
