@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0002_versions_and_supply_status"),
         ("customers", "0002_contact_version"),
-        ("ledger", "0014_import_rollup_fillfactor"),
+        ("ledger", "0015_salesline_fillfactor"),
         ("org", "0004_people_manager_restricted"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -25,7 +25,7 @@ def derive(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0015_pair_rollup"),
+        ("ledger", "0016_pair_rollup"),
         ("org", "0004_people_manager_restricted"),
     ]
 
