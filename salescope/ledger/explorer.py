@@ -59,7 +59,7 @@ from salescope.ledger.models import (
     from_milli,
 )
 from salescope.org.models import OrgUnit, User
-from salescope.org.visibility import all_records, can, names_of, visible
+from salescope.org.visibility import can, names_of, visible
 
 DIMENSIONS = (
     "month",
@@ -416,10 +416,13 @@ def _folds_in_database(viewer: User, spec: PivotSpec) -> dict[str, dict[Any, Any
             continue
         # The org chart and the category tree are everyone's to read (ids mapped, no names).
         if dim == "category":
-            ids = list(all_records(Category).values_list("pk", flat=True))
+            ids = list(Category.objects.unrestricted().values_list("pk", flat=True))
             folds[dim] = _category_at_level(ids, spec.category_level or 1)
         else:
-            people = all_records(User).filter(unit__isnull=False).values_list("pk", flat=True)
+            # visibility: people's ids only, mapped to the units above them; no row leaves here
+            people = (
+                User.objects.unrestricted().filter(unit__isnull=False).values_list("pk", flat=True)
+            )
             folds[dim] = _units_above(viewer, list(people), dim)
     return folds
 
