@@ -81,16 +81,9 @@ HEADER = ["单号", "行号", "日期", "客户编码", "产品编码", "数量"
 
 
 def environment(db: str, name: str) -> None:
-    var = Path(f"/tmp/{name}-{db}")
-    var.mkdir(parents=True, exist_ok=True)
-    os.environ["SALESCOPE_VAR_DIR"] = str(var)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "salescope.settings"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    if db == "postgres":
-        server = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
-        os.environ["DATABASE_URL"] = f"{server}/{name}"
-    else:
-        os.environ.pop("DATABASE_URL", None)
+    import bench_ledger
+
+    bench_ledger.point_env(db, name, Path(f"/tmp/{name}-{db}"))
 
 
 def fresh_database(db: str, name: str) -> None:

@@ -82,14 +82,7 @@ def setup(db: str, name: str, scale: float, reuse: bool) -> bool:
     elif db == "sqlite":
         built = built and (var / "salescope.sqlite3").exists()
     if reuse and built:
-        os.environ["SALESCOPE_VAR_DIR"] = str(var)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "salescope.settings"
-        os.environ["LOG_LEVEL"] = "WARNING"
-        if db == "postgres":
-            server = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
-            os.environ["DATABASE_URL"] = f"{server}/{name}"
-        else:
-            os.environ.pop("DATABASE_URL", None)
+        bench_ledger.point_env(db, name, var)
         return True
     marker.unlink(missing_ok=True)
     bench_ledger.setup_env(db, database=name)

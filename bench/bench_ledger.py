@@ -44,6 +44,18 @@ def _server() -> str:
     return os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
 
 
+def point_env(db: str, database: str, var: Path) -> None:
+    """Point Django at ``database`` (PostgreSQL on BENCH_PG_SERVER, or SQLite under ``var``)."""
+    var.mkdir(parents=True, exist_ok=True)
+    os.environ["SALESCOPE_VAR_DIR"] = str(var)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "salescope.settings"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    if db == "postgres":
+        os.environ["DATABASE_URL"] = f"{_server()}/{database}"
+    else:
+        os.environ.pop("DATABASE_URL", None)
+
+
 def _base_label(args) -> str:
     """What a kept base ledger was built with: reused only for the same."""
     return f"scale={args.scale} ledger={args.ledger}"
