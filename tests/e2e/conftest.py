@@ -5,6 +5,7 @@ Screenshots are taken only when SALESCOPE_SCREENSHOTS names a directory (for a v
 """
 
 import os
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,6 +56,18 @@ def page(browser):  # noqa: ANN001, ANN201
     context.close()
 
 
+_warmed: set[str] = set()
+
+
+def _warm_up(url: str) -> None:
+    """The live server's first request imports every view (seconds of CPU, a dozen on a busy
+    machine): make it once, outside the page's 15 s timeout, which is meant for our pages."""
+    if url not in _warmed:
+        with urllib.request.urlopen(f"{url}/accounts/login/", timeout=180) as response:  # noqa: S310
+            response.read()
+        _warmed.add(url)
+
+
 @pytest.fixture
 def login(live_server) -> Callable:  # noqa: ANN001
     """Log the page in as a username through the real login form."""
@@ -63,6 +76,7 @@ def login(live_server) -> Callable:  # noqa: ANN001
     from salescope.org.demo import DEMO_PASSWORD
 
     def log_in(page, username: str) -> None:  # noqa: ANN001
+        _warm_up(live_server.url)
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", DEMO_PASSWORD)
