@@ -221,7 +221,9 @@ LOGOUT_REDIRECT_URL = "login"
 # Idle timeout: the cookie's age is renewed on every request; the absolute limit is enforced
 # by SessionLifetimeMiddleware from the login time kept in the session.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle expiry is renewed on activity by core.middleware.SessionLifetimeMiddleware, at most
+# once a minute, instead of a session write on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", 12) * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

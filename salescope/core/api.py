@@ -31,7 +31,7 @@ from salescope.core.errors import (
     ValidationFailed,
     duplicate_key,
 )
-from salescope.core.paging import DEFAULT_CAP, LOOKAHEAD_PAGES
+from salescope.core.paging import DEFAULT_CAP, LOOKAHEAD_PAGES, count_up_to
 
 logger = logging.getLogger(__name__)
 
@@ -250,8 +250,7 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
         if pagination.exact_count or not hasattr(queryset, "query"):
             return self._items_count(queryset), False
         cap = max(DEFAULT_CAP, reach)
-        # Counted without the list's order: the database stops at the first cap + 1 matches.
-        counted = queryset.order_by()[: cap + 1].count()
+        counted = count_up_to(queryset, cap + 1)
         return (cap, True) if counted > cap else (counted, False)
 
 

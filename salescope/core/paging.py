@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 
 DEFAULT_CAP = 1000
 LOOKAHEAD_PAGES = 10
@@ -22,6 +23,24 @@ def page_number(raw: Any) -> int:
     """The requested page as a positive integer (anything else is page 1)."""
     text = str(raw or "").strip()[:12]
     return int(text) if text.isdigit() and 0 < int(text) <= MAX_PAGE else 1
+
+
+def count_up_to(rows: QuerySet, limit: int) -> int:
+    """How many rows ``rows`` has, counting no further than ``limit``.
+
+    Counted without the list's order, so the database may stop at the first ``limit`` matches
+    in whatever order is cheapest, and as ids only where that is the same number of rows: the
+    LEFT joins that only fetch a row's columns (its owner's name, its territory) then drop out
+    of the plan on both databases (on SQLite they were ~1 ms of a ~5 ms count at 100k
+    customers, issue 20 item 9). A distinct, grouped or combined query is counted as it is.
+    """
+    query = rows.query
+    grouped = query.group_by is not None or any(
+        getattr(a, "contains_aggregate", False) for a in query.annotations.values()
+    )
+    if not (query.distinct or grouped or query.combinator):
+        rows = rows.values("pk")
+    return rows.order_by()[:limit].count()
 
 
 class CappedPaginator(Paginator):
@@ -53,7 +72,7 @@ class CappedPaginator(Paginator):
         """
         rows: Any = self.object_list
         if hasattr(rows, "query") and not rows.query.is_sliced:
-            return rows.order_by()[: self.cap + 1].count()
+            return count_up_to(rows, self.cap + 1)
         counted = rows[: self.cap + 1]
         return counted.count() if hasattr(counted, "query") else len(counted)
 

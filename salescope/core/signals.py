@@ -7,14 +7,16 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from salescope.core import audit
-from salescope.core.middleware import SESSION_LOGIN_AT
+from salescope.core.middleware import SESSION_LOGIN_AT, SESSION_RENEWED_AT
 
 
 @receiver(user_logged_in)
 def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         # The absolute session lifetime counts from here (SessionLifetimeMiddleware, R19).
-        request.session[SESSION_LOGIN_AT] = time.time()
+        now = time.time()
+        request.session[SESSION_LOGIN_AT] = now
+        request.session[SESSION_RENEWED_AT] = now
     audit.record(actor=user, action="core.session.logged_in", obj=user)
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from salescope.core.errors import (
     DomainError,
@@ -73,6 +74,17 @@ def paginate(request: HttpRequest, queryset: Any, count: int | None = None) -> A
     """A page of ``queryset``; the total is counted only as far as needed (core/paging.py),
     or not at all when ``count`` is known."""
     return capped_page(queryset, PAGE_SIZE, request.GET.get("page"), count)
+
+
+_PK_SLOT = 918273645  # stands for the id in a URL reversed once for many rows
+
+
+def url_for_each(name: str) -> Callable[[int], str]:
+    """``pk → reverse(name, args=[pk])`` for a list's rows, reversed once: ``reverse`` costs
+    ~60 µs, 50 rows a page (issue 20 item 9). ``name`` takes one integer id."""
+    head, slot, tail = reverse(name, args=[_PK_SLOT]).rpartition(str(_PK_SLOT))
+    assert slot, name
+    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 def date_param(request: HttpRequest, name: str, default: dt.date | None = None) -> dt.date | None:

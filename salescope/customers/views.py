@@ -1,7 +1,6 @@
 """Customer pages: list, detail, data quality and merge, dealer health, handover."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from salescope.core.errors import DomainError, ValidationFailed
-from salescope.core.web import page, paginate
+from salescope.core.web import page, paginate, url_for_each
 from salescope.customers import permissions as perms
 from salescope.customers import queries, record_views, services
 from salescope.customers.choices import CustomerKind
@@ -60,27 +59,26 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "customers/index.html", context)
 
 
-@dataclass(frozen=True)
-class _IndexRow:
-    """A customer as the list shows it. The page shows every row twice (a table, and cards on
-    a phone); what costs to work out is worked out once: the link, the kind's label and the
-    payment terms' words were ~100 µs a row, rendered twice (issue 20 item 9)."""
-
-    customer: Customer
-    url: str
-    kind: str
-    terms: str
-
-
-def _index_rows(customers: Iterable[Customer]) -> list[_IndexRow]:
+def _index_rows(customers: Iterable[Customer]) -> list[dict[str, Any]]:
+    """The customers as the list shows them, worked out once (the page shows every row twice:
+    a table, and cards on a phone): the link, the kind's label, the payment terms' words, the
+    owner's and territory's names. Rows are dicts of finished values, which the template
+    engine reads at its first try (an attribute costs it a failed item lookup first), and the
+    links share one reversed URL: ~60 µs a row each, for 50 rows (issue 20 item 9)."""
     terms = _("%(days)s days")
+    detail = url_for_each("customers:detail")
     return [
-        _IndexRow(
-            customer=c,
-            url=reverse("customers:detail", args=[c.pk]),
-            kind=c.get_kind_display(),
-            terms=terms % {"days": c.payment_terms_days},
-        )
+        {
+            "url": detail(c.pk),
+            "code": c.code,
+            "name": c.name,
+            "kind": c.get_kind_display(),
+            "tier": c.tier,
+            "owner": None if c.owner is None else c.owner.display_name,
+            "territory": None if c.territory is None else str(c.territory),
+            "credit_limit": c.credit_limit,
+            "terms": terms % {"days": c.payment_terms_days},
+        }
         for c in customers
     ]
 

@@ -273,7 +273,26 @@ def _scan_hint(path: str) -> Func:
     subtrees, so their queries get the hint; everyone else keeps the index. Results are the
     same either way; only the plan differs.
     """
-    return Func(F(path), template="+%(expressions)s", output_field=IntegerField())
+    return _ScanHint(F(path), output_field=IntegerField())
+
+
+class _ScanHint(Func):
+    """``+column`` where a list is walked in its order; the bare column where nothing is.
+
+    A capped count (``core.paging.count_up_to``: unordered, ``LIMIT cap + 1``) has no order to
+    walk: through the owner index it reads the first matches directly instead of scanning the
+    table for them (a team lead's count at 100k customers: ~3 ms instead of ~4.3 ms of CPU in
+    SQLite, issue 20 item 9)."""
+
+    template = "+%(expressions)s"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Only SQLite's lists get the hint (_walks_in_order).
+        query = compiler.query
+        ordered = query.order_by or (query.default_ordering and query.get_meta().ordering)
+        if query.is_sliced and not ordered:
+            return compiler.compile(self.source_expressions[0])
+        return self.as_sql(compiler, connection, **extra)
 
 
 def _shared_ids(model: type[models.Model], viewer: User, action: str) -> RawSQL | None:

@@ -11,7 +11,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from salescope.core.middleware import SESSION_LOGIN_AT
+from salescope.core.middleware import SESSION_LOGIN_AT, SESSION_RENEW_SECONDS, SESSION_RENEWED_AT
 from salescope.core.models import AuditEntry
 from salescope.org.demo import DEMO_PASSWORD
 from salescope.org.models import User
@@ -57,17 +57,66 @@ def test_session_cookie_is_httponly_samesite_and_expires_after_the_idle_time(per
     assert cookie["max-age"] == settings.SESSION_COOKIE_AGE == 120 * 60
 
 
-def test_each_request_renews_the_idle_expiry(personas):
+def _age_renewal(client: Client, seconds: float) -> None:
+    session = client.session
+    session[SESSION_RENEWED_AT] = time.time() - seconds
+    session.save()
+
+
+def _expire_in(client: Client, delta: dt.timedelta) -> dt.datetime:
+    expiry = timezone.now() + delta
+    Session.objects.filter(session_key=client.cookies[COOKIE].value).update(expire_date=expiry)
+    return expiry
+
+
+def test_a_request_a_minute_after_the_last_renewal_renews_the_idle_expiry(personas):
     client = signed_in("zhangwei")
     key = client.cookies[COOKIE].value
-    Session.objects.filter(session_key=key).update(
-        expire_date=timezone.now() + dt.timedelta(minutes=5)
-    )
+    _age_renewal(client, SESSION_RENEW_SECONDS + 1)
+    _expire_in(client, dt.timedelta(minutes=5))
 
-    assert client.get("/").status_code == 200
+    response = client.get("/")
 
+    assert response.status_code == 200
     remaining = Session.objects.get(session_key=key).expire_date - timezone.now()
     assert remaining > dt.timedelta(minutes=119)
+    assert response.cookies[COOKIE]["max-age"] == settings.SESSION_COOKIE_AGE
+    assert time.time() - client.session[SESSION_RENEWED_AT] < 5
+
+
+def test_a_request_within_a_minute_of_the_last_renewal_writes_no_session(personas):
+    # Renewing on every click was a write of the session row per page (issue 20 item 9).
+    client = signed_in("zhangwei")
+    key = client.cookies[COOKIE].value
+    _age_renewal(client, SESSION_RENEW_SECONDS - 10)
+    expiry = _expire_in(client, dt.timedelta(minutes=100))
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == expiry
+    assert COOKIE not in response.cookies
+
+
+def test_login_starts_the_renewal_clock(personas):
+    before = time.time()
+    client = signed_in("zhangwei")
+
+    assert before <= client.session[SESSION_RENEWED_AT] <= time.time()
+    assert client.session[SESSION_RENEWED_AT] == client.session[SESSION_LOGIN_AT]
+
+
+def test_an_active_session_is_never_signed_out_by_the_idle_expiry(personas):
+    # Requests just over a minute apart: each renews, so the session outlives its idle time.
+    client = signed_in("zhangwei")
+    key = client.cookies[COOKIE].value
+    for _ in range(3):
+        _age_renewal(client, SESSION_RENEW_SECONDS + 1)
+        _expire_in(client, dt.timedelta(seconds=30))
+        assert client.get("/").status_code == 200
+    assert Session.objects.get(session_key=key).expire_date > timezone.now() + dt.timedelta(
+        minutes=119
+    )
 
 
 def test_logout_ends_the_session_and_the_old_cookie_is_worthless(personas):

@@ -45,3 +45,20 @@ def test_evaluation_and_commissions_lead_to_each_other_under_one_area(personas, 
     assert 'href="/performance/"' in statements
     # 提成 lives under 考核与激励 in the navigation
     assert 'class="nav-link active" href="/performance/" aria-current="page"' in statements
+
+
+def test_navigation_links_follow_the_script_prefix(db):
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from salescope.core.navigation import navigation
+
+    before = get_script_prefix()
+    plain = {a["key"]: a["url"] for a in navigation()}
+    set_script_prefix("/salescope/")
+    try:
+        prefixed = {a["key"]: a["url"] for a in navigation("/salescope/customers/")}
+    finally:
+        set_script_prefix(before)
+
+    assert prefixed == {key: "/salescope" + url for key, url in plain.items()}
+    assert {a["key"]: a["url"] for a in navigation()} == plain

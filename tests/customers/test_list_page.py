@@ -5,6 +5,7 @@ import re
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from salescope.customers.models import Customer
 from salescope.org.models import Territory
@@ -61,3 +62,38 @@ def test_a_row_costs_no_query_of_its_own(world, login_client):
 
     assert len(_rows(response.content.decode())) == 32
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_each_row_links_to_its_customers_page(world, login_client):
+    client = login_client(world.personas["regional_manager"])
+
+    html = client.get("/customers/").content.decode()
+
+    table = html.split('data-testid="customer-list"', 1)[1].split("</table>", 1)[0]
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', table)
+    by_code = {c.code: c.pk for c in Customer.objects.unrestricted()}
+    assert links == [
+        (reverse("customers:detail", args=[by_code[code]]), code) for _u, code in links
+    ]
+    assert [code for _u, code in links] == ["C-EAST-1", "C-EAST-2"]
+    cards = html.split('data-testid="customer-cards"', 1)[1]
+    assert f'href="{reverse("customers:detail", args=[by_code["C-EAST-2"]])}"' in cards
+
+
+def test_the_capped_count_may_use_the_owner_index_the_ordered_list_walks_past(world, login_client):
+    # On SQLite a manager's list is walked in code order past the owner index (``+owner_id``,
+    # org.visibility._scan_hint); the count has no order to walk and reads the index.
+    client = login_client(world.personas["regional_manager"])
+    client.get("/customers/")
+    with CaptureQueriesContext(connection) as page:
+        client.get("/customers/")
+
+    counts = [q["sql"] for q in page.captured_queries if "COUNT(*) FROM (SELECT" in q["sql"]]
+    lists = [
+        q["sql"] for q in page.captured_queries if "ORDER BY" in q["sql"] and "code" in q["sql"]
+    ]
+    assert len(counts) == 1
+    assert '+"customers_customer"' not in counts[0]
+    assert '"customers_customer"."owner_id"' in counts[0]
+    if connection.vendor == "sqlite":
+        assert any('+"customers_customer"."owner_id"' in sql for sql in lists)

@@ -10,9 +10,11 @@ from html.parser import HTMLParser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from salescope.catalog.models import Category
 from salescope.ledger import services
 from salescope.ledger.models import SalesLine
-from salescope.org.models import User
+from salescope.org.choices import UnitKind
+from salescope.org.models import OrgUnit, User
 from tests.ledger.world import write_csv
 
 AS_OF = dt.date(2025, 6, 30)
@@ -321,3 +323,31 @@ def test_the_lines_page_reads_every_shown_column_with_its_rows(
         "3",
         "3.00",
     ]
+
+
+def _options(html: str, name: str) -> list[tuple[str, str]]:
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, flags=re.S)
+    assert select is not None, name
+    return re.findall(r'<option value="(\d*)">([^<]*)</option>', select[1])
+
+
+def test_the_lines_page_offers_the_categories_regions_and_people_the_viewer_sees(
+    world, login_client
+):
+    lead = world.personas["team_lead"]
+    User.objects.create(username="nameless", unit=world.personas["salesperson"].unit)
+    client = login_client(lead)
+
+    html = client.get("/ledger/lines/").content.decode()
+
+    people = _options(html, "salesperson")
+    seen = User.objects.visible_to(lead).filter(unit__isnull=False)
+    assert people[0][0] == ""  # "all salespeople"
+    assert sorted(people[1:]) == sorted((str(u.pk), u.display_name) for u in seen)
+    assert "nameless" in {name for _pk, name in people}  # no full name: the username
+    assert world.personas["other_region_salesperson"].display_name not in {n for _p, n in people}
+    categories = Category.objects.visible_to(lead).order_by("path")
+    assert _options(html, "category")[1:] == [(str(c.pk), c.name) for c in categories]
+    regions = OrgUnit.objects.visible_to(lead).filter(kind=UnitKind.REGION).order_by("path")
+    assert _options(html, "region")[1:] == [(str(r.pk), r.name) for r in regions]
+    assert regions.exists()
