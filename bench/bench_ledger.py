@@ -21,6 +21,14 @@ would have a ledger in service) and keeps a copy (the PostgreSQL database NAME_b
 from it as a template; on SQLite a copy of the file); later runs with the same scale and
 --ledger start from a fresh copy of it and go straight to the daily imports (10M lines take
 about half an hour to build here, the copy a minute or two). Drop NAME_base to build it again.
+
+    .venv/bin/python bench/bench_ledger.py --db postgres --sections daily --name me --reuse \
+        --statements
+
+--statements prints the realistic daily import's PostgreSQL statements grouped by their text,
+the costliest first by the database backend's CPU time (read from /proc around each one; the
+machine is shared, and CPU time, unlike wall time, does not grow with the others' load). The
+import's writer runs inline for it, so that figure's wall time is not the threaded one's.
 """
 
 # ruff: noqa: S108, S608 - a throwaway database under /tmp, generated SQL of our own numbers

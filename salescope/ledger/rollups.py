@@ -266,7 +266,10 @@ def _move_explorer(delta: str, grains=_EXPLORER, months: Iterable[dt.date] | Non
     the pair rollup's (year, customer); then rows left with no lines are deleted, the others
     updated by their id, and keys without a row inserted. A day's 100k lines into a 10M-line
     ledger touch about as many rollup rows, where re-aggregating their months read a fifth of
-    the ledger; each of the three steps used to find its rows by the key again."""
+    the ledger. Each of the three steps used to find its rows by the key again (bench_ledger
+    ``--statements``, 10M lines, realistic daily import: the three rollups' moves took 8.4 s of
+    the database's CPU, the pair rollup's ``INSERT … WHERE NOT EXISTS`` alone 3.95 s; 4.4 s
+    so)."""
     measures = list(_MEASURE_LIST)
     unchanged = " OR ".join(f"SUM({m}) <> 0" for m in measures)
     postgres = connection.vendor == "postgresql"
