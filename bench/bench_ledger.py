@@ -21,15 +21,25 @@ would have a ledger in service) and keeps a copy (the PostgreSQL database NAME_b
 from it as a template; on SQLite a copy of the file); later runs with the same scale and
 --ledger start from a fresh copy of it and go straight to the daily imports (10M lines take
 about half an hour to build here, the copy a minute or two). Drop NAME_base to build it again.
+
+    .venv/bin/python bench/bench_ledger.py --db postgres --sections daily --name me --reuse \
+        --statements
+
+--statements prints the realistic daily import's PostgreSQL statements grouped by their text,
+the costliest first by the database backend's CPU time (read from /proc around each one; the
+machine is shared, and CPU time, unlike wall time, does not grow with the others' load). The
+import's writer runs inline for it, so that figure's wall time is not the threaded one's.
 """
 
 # ruff: noqa: S108, S608 - a throwaway database under /tmp, generated SQL of our own numbers
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -205,6 +215,69 @@ def backend_cpu() -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def statement_profile(title: str):
+    """Print the PostgreSQL statements run inside the block, grouped by their text, with
+    their count, wall time and the database backend's CPU time (read from /proc around each
+    one), the costliest first. The import's writer runs inline meanwhile: with its thread, a
+    statement could wait for (and be charged) the other thread's COPY."""
+    import psycopg
+    from django.db import connection
+
+    from salescope.ledger.importing import merge, sales_lines
+
+    connection.ensure_connection()
+    stat = Path(f"/proc/{connection.connection.info.backend_pid}/stat")
+
+    def cpu() -> float:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    stats: dict[str, list[float]] = {}
+
+    def note(query, wall: float, used: float) -> None:
+        text = query if isinstance(query, str) else query.as_string(None)
+        text = re.sub(r"(%s, )+%s", "%s…", re.sub(r"\s+", " ", text)).strip()
+        entry = stats.setdefault(text[:150], [0, 0.0, 0.0])
+        entry[0] += 1
+        entry[1] += wall
+        entry[2] += used
+
+    execute, copy = psycopg.Cursor.execute, psycopg.Cursor.copy
+
+    def profiled_execute(self, query, *args, **kwargs):
+        start, used = time.perf_counter(), cpu()
+        try:
+            return execute(self, query, *args, **kwargs)
+        finally:
+            note(query, time.perf_counter() - start, cpu() - used)
+
+    @contextlib.contextmanager
+    def profiled_copy(self, statement, *args, **kwargs):
+        start, used = time.perf_counter(), cpu()
+        try:
+            with copy(self, statement, *args, **kwargs) as block:
+                yield block
+        finally:
+            note(statement, time.perf_counter() - start, cpu() - used)
+
+    class InlineWriter(merge.LineWriter):
+        def __init__(self, **kwargs):
+            super().__init__(**{**kwargs, "threaded": False})
+
+    psycopg.Cursor.execute, psycopg.Cursor.copy = profiled_execute, profiled_copy
+    writer, sales_lines.LineWriter = sales_lines.LineWriter, InlineWriter
+    try:
+        yield
+    finally:
+        psycopg.Cursor.execute, psycopg.Cursor.copy = execute, copy
+        sales_lines.LineWriter = writer
+    total = sum(entry[2] for entry in stats.values())
+    print(f"  statements of {title} (writer inline), by database CPU: {total:.2f} s in all")
+    for text, (count, wall, used) in sorted(stats.items(), key=lambda kv: -kv[1][2])[:30]:
+        print(f"    {used:6.2f} s CPU {wall:6.2f} s wall {count:4d}×  {text}")
 
 
 def timed(label: str, fn, *args, **kwargs):
@@ -565,6 +638,12 @@ def main() -> None:  # noqa: C901, PLR0915 - a benchmark script reads top to bot
         action="store_true",
         help="keep the built ledger (NAME_base) and start later runs from a copy of it",
     )
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="PostgreSQL: print the realistic daily import's statements by the database's CPU "
+        "(its writer runs inline: the wall time is not the figure's)",
+    )
     args = parser.parse_args()
     s = args.scale
     sections = set(args.sections.split(","))
@@ -670,7 +749,7 @@ def main() -> None:  # noqa: C901, PLR0915 - a benchmark script reads top to bot
     if "daily" in sections or "summary" in sections:
         print(f"  ledger lines: {SalesLine.objects.unrestricted().count():,}")
     if "daily" in sections:
-        daily_import(args.db, admin, tmp, n_daily, first, custs, prods, sellers)
+        daily_import(args.db, admin, tmp, n_daily, first, custs, prods, sellers, args.statements)
 
     # 3. Summary region × category × month over the whole ledger.
     if "summary" in sections:
@@ -687,7 +766,7 @@ def main() -> None:  # noqa: C901, PLR0915 - a benchmark script reads top to bot
         customer_list(manager, n_customers)
 
 
-def daily_import(db, admin, tmp, n_daily, first, custs, prods, sellers) -> None:
+def daily_import(db, admin, tmp, n_daily, first, custs, prods, sellers, statements=False) -> None:
     from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
 
     goal = "20,000" if db == "sqlite" else "50,000"
@@ -708,9 +787,11 @@ def daily_import(db, admin, tmp, n_daily, first, custs, prods, sellers) -> None:
     real = tmp / "daily-realistic.csv"
     mix = write_realistic_daily(real, n_daily, first, custs, prods, sellers)
     label = "realistic daily import"
-    result, elapsed = timed(
-        label, import_sales_lines, actor=admin, path=real, options=ImportOptions()
-    )
+    profile = statement_profile(label) if statements else contextlib.nullcontext()
+    with profile:
+        result, elapsed = timed(
+            label, import_sales_lines, actor=admin, path=real, options=ImportOptions()
+        )
     both = CPU[label] + DB_CPU.get(label, 0.0)
     print(
         f"  FIGURE realistic daily import ({mix['new']:,} new, {mix['corrected']:,} corrected, "
@@ -730,12 +811,15 @@ def daily_import(db, admin, tmp, n_daily, first, custs, prods, sellers) -> None:
 
 
 def check_rollups(months: list[str]) -> None:
-    """Every rollup's rows of ``months`` equal the lines re-aggregated (the delta path the
-    import took, checked at the bench's scale: the tests check it on small ledgers)."""
+    """Every rollup's rows of ``months`` (the pair rollup's, of their years) equal the lines
+    re-aggregated (the delta path the import took, checked at the bench's scale: the tests
+    check it on small ledgers)."""
     from django.db import connection
 
+    from salescope.ledger import rollups
     from salescope.ledger.models import (
         CustomerRollup,
+        PairRollup,
         PersonRollup,
         ProductRollup,
         RegionRollup,
@@ -773,8 +857,35 @@ def check_rollups(months: list[str]) -> None:
             assert differ == 0, (model.__name__, months, differ)
             cur.execute(f"SELECT COUNT(*) FROM ({stored}) a", firsts)
             compared += cur.fetchone()[0]
+        # The pair rollup's years that hold the months, each from all its lines.
+        year = rollups._key_sql("year")
+        keys = "kind, salesperson_id, product_id, customer_id"
+        for first in sorted({f.replace(month=1) for f in firsts}):
+            bounds = [first, first.replace(year=first.year + 1)]
+            stored = (
+                f"SELECT year, {keys}, {measures} FROM {PairRollup._meta.db_table} "
+                "WHERE year >= %s AND year < %s"
+            )
+            summed = (
+                f"SELECT {year}, {keys}, {sums} FROM ledger_salesline "
+                f"WHERE month >= %s AND month < %s GROUP BY {year}, {keys}"
+            )
+            differ = 0
+            for one, other in ((stored, summed), (summed, stored)):
+                cur.execute(
+                    f"SELECT COUNT(*) FROM (SELECT * FROM ({one}) a "
+                    f"EXCEPT SELECT * FROM ({other}) b) differ",
+                    bounds * 2,
+                )
+                differ += cur.fetchone()[0]
+            assert differ == 0, ("PairRollup", first, differ)
+            cur.execute(f"SELECT COUNT(*) FROM ({stored}) a", bounds)
+            compared += cur.fetchone()[0]
     assert compared, months  # (a check of no rows would pass whatever the rollups hold)
-    print(f"  rollups of {months} equal the lines re-aggregated ({compared:,} rows of five)")
+    print(
+        f"  rollups of {months} (and the pair rollup's years) equal the lines re-aggregated "
+        f"({compared:,} rows of six)"
+    )
 
 
 def summaries(admin, manager) -> None:

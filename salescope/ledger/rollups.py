@@ -249,7 +249,7 @@ def apply_delta(table: str) -> set[dt.date]:
                     chunk,
                 )
             _write_rows(model, names, rows)
-    _move_explorer(table)
+    _move_explorer(table, months=months)
     return set(months)
 
 
@@ -258,75 +258,107 @@ _NULLABLE = {"salesperson_id", "region_id", "category_id", "brand_id"}
 MOVES_TABLE = "ledger_rollup_moves"
 
 
-def _move_explorer(delta: str, grains=_EXPLORER) -> None:
-    """Move the explorer's rollups by the delta in the table ``delta`` (``DELTA_KEYS``), in
-    SQL: the delta summed to each rollup's keys (keys it leaves unchanged dropped) is staged,
-    added to the rows of its keys, inserted where there are none, and the rows left with no
-    lines deleted. Each statement finds a row through the rollup's (month, customer) or
-    (month, product) index: a day's 100k lines into a 10M-line ledger touch about as many
-    rollup rows, where re-aggregating their months read a fifth of the ledger. The pair
-    rollup's rows are found by (year, customer)."""
+def _move_explorer(delta: str, grains=_EXPLORER, months: Iterable[dt.date] | None = None) -> None:
+    """Move the explorer's rollups by the delta in the table ``delta`` (``DELTA_KEYS``; its
+    ``months``, read from it when not given), in SQL: the delta summed to each rollup's keys
+    (keys it leaves unchanged dropped) is staged together with the id of the rollup row of
+    its key, found once through the rollup's (month, customer) or (month, product) index —
+    the pair rollup's (year, customer); then rows left with no lines are deleted, the others
+    updated by their id, and keys without a row inserted. A day's 100k lines into a 10M-line
+    ledger touch about as many rollup rows, where re-aggregating their months read a fifth of
+    the ledger. Each of the three steps used to find its rows by the key again (bench_ledger
+    ``--statements``, 10M lines, realistic daily import: the three rollups' moves took 8.4 s of
+    the database's CPU, the pair rollup's ``INSERT … WHERE NOT EXISTS`` alone 3.95 s; 4.4 s
+    so)."""
     measures = list(_MEASURE_LIST)
     unchanged = " OR ".join(f"SUM({m}) <> 0" for m in measures)
+    postgres = connection.vendor == "postgresql"
+    months = _delta_months(delta) if months is None else sorted({as_date(m) for m in months})
     for model, names in grains:
         table, columns = model._meta.db_table, ", ".join(names)
         period = names[0]
+        periods: list = _years(months) if period == "year" else months
+        if not periods:
+            continue
+        if not postgres:
+            periods = [p.isoformat() for p in periods]  # (stored as ISO text there)
         keys = ", ".join(_key_sql(n) for n in names)
+        named = ", ".join(f"{_key_sql(n)} AS {n}" for n in names)
+        same = "IS NOT DISTINCT FROM" if postgres else "IS"
+        match = " AND ".join(
+            f"r.{c} {same} d.{c}" if c in _NULLABLE else f"r.{c} = d.{c}" for c in names
+        )
+        # And the rollup's rows of the delta's months only, said outright: else PostgreSQL
+        # may hash the whole rollup for the join (3.3M customer rows at 10M lines: 13.9 s).
+        # Not an index term on SQLite (``+``): without statistics (a new table's) it read
+        # the rollup's rows of two years through it and scanned the delta for each (the
+        # pair rollup, a day's 20k lines at 2M: not done in 10 minutes, 0.3 s so).
+        plus = "" if postgres else "+"
+        match += f" AND {plus}r.{period} IN ({', '.join(['%s'] * len(periods))})"
+        summed = (
+            f"SELECT {named}, {_sums_sql()} FROM {delta} "  # noqa: S608
+            f"GROUP BY {keys} HAVING {unchanged} "
+            f"ORDER BY {', '.join(_key_sql(n) for n in _ORDER[model])}"
+        )
+        if postgres:
+            # One probe of the rollup's index per key, in the index's order (a probe finds
+            # its pages where the last one left them; OFFSET 0 keeps the planner from turning
+            # the lateral join into a hash join that reads the month's rows).
+            found = (
+                f"SELECT d.*, r.id FROM ({summed}) d LEFT JOIN LATERAL "  # noqa: S608
+                f"(SELECT r.id FROM {table} r WHERE {match} OFFSET 0) r ON true"
+            )
+        else:
+            found = f"SELECT d.*, (SELECT r.id FROM {table} r WHERE {match}) FROM ({summed}) d"  # noqa: S608
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {MOVES_TABLE}")
-            typed = _moves_columns(names)
-            cursor.execute(f"CREATE TEMP TABLE {MOVES_TABLE} ({typed})")
+            cursor.execute(f"CREATE TEMP TABLE {MOVES_TABLE} ({_moves_columns(names)})")
             cursor.execute(
-                f"INSERT INTO {MOVES_TABLE} ({columns}, {_MEASURES}) "  # noqa: S608
-                f"SELECT {keys}, {_sums_sql()} FROM {delta} GROUP BY {keys} "
-                f"HAVING {unchanged}"
+                f"INSERT INTO {MOVES_TABLE} ({columns}, {_MEASURES}, row_id) {found}",  # noqa: S608
+                periods,
             )
             if not cursor.rowcount:
                 cursor.execute(f"DROP TABLE {MOVES_TABLE}")
                 continue
-            cursor.execute(f"SELECT DISTINCT {period} FROM {MOVES_TABLE}")  # noqa: S608
-            months = sorted({as_date(month) for (month,) in cursor.fetchall()})
-            if connection.vendor == "sqlite":
-                months = [m.isoformat() for m in months]  # (stored as ISO text there)
-            same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
-            match = " AND ".join(
-                f"r.{c} {same} d.{c}" if c in _NULLABLE else f"r.{c} = d.{c}" for c in names
-            )
-            # And the rollup's rows of the delta's months only, said outright: else PostgreSQL
-            # hashes the whole rollup for the join (3.3M customer rows at 10M lines: 13.9 s).
-            # Not an index term on SQLite (``+``): without statistics (a new table's) it read
-            # the rollup's rows of two years through it and scanned the delta for each (the
-            # pair rollup, a day's 20k lines at 2M: not done in 10 minutes, 0.3 s so).
-            plus = "+" if connection.vendor == "sqlite" else ""
-            match += f" AND {plus}r.{period} IN ({', '.join(['%s'] * len(months))})"
-            added = ", ".join(f"{m} = r.{m} + d.{m}" for m in measures)
-            if connection.vendor == "postgresql":
-                cursor.execute(f"ANALYZE {MOVES_TABLE}")  # its size, for the joins' plans
+            if postgres:
+                cursor.execute(f"ANALYZE {MOVES_TABLE} (row_id)")  # its size, for the plans
+            # Only a key that lost lines can be left with none.
+            lost = "d.lines < 0 AND d.row_id IS NOT NULL"
             cursor.execute(
-                f"UPDATE {table} AS r SET {added} FROM {MOVES_TABLE} d WHERE {match}",  # noqa: S608
-                months,
+                f"DELETE FROM {table} WHERE id IN (SELECT d.row_id FROM {MOVES_TABLE} d "  # noqa: S608
+                f"JOIN {table} r ON r.id = d.row_id WHERE {lost} AND r.lines + d.lines = 0"
+                f"{_moved_ids(lost.replace('d.', ''))})"
+            )
+            added = ", ".join(f"{m} = r.{m} + d.{m}" for m in measures)
+            cursor.execute(
+                f"UPDATE {table} AS r SET {added} FROM {MOVES_TABLE} d "  # noqa: S608
+                f"WHERE r.id = d.row_id{_moved_ids('row_id IS NOT NULL')}"
             )
             cursor.execute(
                 f"INSERT INTO {table} ({columns}, {_MEASURES}) "  # noqa: S608
                 f"SELECT {', '.join('d.' + c for c in (*names, *measures))} FROM {MOVES_TABLE} d "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE {match}) "
-                f"ORDER BY {', '.join('d.' + c for c in _ORDER[model])}",
-                months,
-            )
-            # Only a key that lost lines can be left with none.
-            cursor.execute(
-                f"DELETE FROM {table} WHERE lines = 0 AND id IN (SELECT r.id "  # noqa: S608
-                f"FROM {MOVES_TABLE} d JOIN {table} r ON {match} WHERE d.lines < 0)",
-                months,
+                f"WHERE d.row_id IS NULL ORDER BY {', '.join('d.' + c for c in _ORDER[model])}"
             )
             cursor.execute(f"DROP TABLE {MOVES_TABLE}")
 
 
-def _moves_columns(names: tuple[str, ...]) -> str:
+def _moved_ids(where: str) -> str:
+    """On PostgreSQL, a condition naming the ids of the moves table's rows ``where`` holds:
+    the rows by their ids, said outright as an array. Joined by id alone, PostgreSQL chose to
+    read the whole rollup (a hash join) over probing its primary key (the product rollup at 1M
+    lines: 3,000 rows moved in 1.0 s, 0.26 s so)."""
     if connection.vendor != "postgresql":
-        return ", ".join((*names, *_MEASURE_LIST))
+        return ""
+    return f" AND r.id = ANY(ARRAY(SELECT row_id FROM {MOVES_TABLE} WHERE {where}))"  # noqa: S608
+
+
+def _moves_columns(names: tuple[str, ...]) -> str:
+    """The moves table's columns: a rollup's keys and measures, and its row's id."""
+    if connection.vendor != "postgresql":
+        return ", ".join((*names, *_MEASURE_LIST, "row_id"))
     types = {"month": "date", "year": "date", "kind": "varchar(14)", "channel": "varchar(40)"}
-    return ", ".join(f"{c} {types.get(c, 'bigint')}" for c in (*names, *_MEASURE_LIST))
+    typed = (f"{c} {types.get(c, 'bigint')}" for c in (*names, *_MEASURE_LIST, "row_id"))
+    return ", ".join(typed)
 
 
 # Months read, merged and written back at a time: at 10M lines a month's rollup is ~25k rows.
@@ -420,7 +452,7 @@ def write_new_months(table: str) -> set[dt.date] | None:
             for _name, statement in deferred:
                 cursor.execute(statement)
     # A new month's year may hold rows already (the months before it): moved, not written.
-    _move_explorer(table, (_PAIRS,))
+    _move_explorer(table, (_PAIRS,), months)
     return set(months)
 
 
