@@ -1,7 +1,7 @@
 """Settings a heavy read asks of PostgreSQL for one transaction (elsewhere: nothing to set)."""
 
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 
@@ -49,9 +49,3 @@ def for_one_query(**settings: str) -> Iterator[None]:
     with connection.cursor() as cursor:
         for name, value in before.items():
             cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-
-
-def roomier(megabytes: int) -> AbstractContextManager[None]:
-    """``megabytes`` of ``work_mem`` for the queries inside only (one hash too big for the
-    session's room); ``0``: the session's."""
-    return for_one_query(**({"work_mem": f"{int(megabytes)}MB"} if megabytes > 0 else {}))

@@ -42,7 +42,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 
 from salescope.catalog.models import Brand, Category, Product
-from salescope.core.db import for_one_query, read_session, roomier
+from salescope.core.db import for_one_query, read_session
 from salescope.core.errors import ValidationFailed
 from salescope.core.money import from_fen
 from salescope.core.periods import company_calendar, month_end, month_start
@@ -816,7 +816,7 @@ def _ranked(viewer: User, spec: PivotSpec) -> tuple:
         [f"s_{measure} DESC"]
         + [f"k_{c}{text if c in ('kind', 'channel') else ''} ASC NULLS LAST" for c in row_columns]
     )
-    with roomier(_PAIRS_WORK_MEM if model is SalesLine else 0), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT *, COUNT(*) OVER () FROM ({sql}) g ORDER BY {order} "  # noqa: S608
             f"LIMIT {int(spec.limit)}",
@@ -876,13 +876,6 @@ def _ranked(viewer: User, spec: PivotSpec) -> tuple:
         all_columns.height,
         total,
     )
-
-
-# ``work_mem`` for a ranking of pairs (PostgreSQL): a year's ~700k product × customer groups
-# hash in ~140 MB, past the session's 64 MB (× ``hash_mem_multiplier`` 2), which spilled them to
-# disk in 5 batches; two years' in twice that. Asked for that one query only (10M lines, a
-# year as the director: 2.5 → 2.3 s of CPU, in one batch; bench/bench_explorer.py).
-_PAIRS_WORK_MEM = 256
 
 
 def _ranking_sql(

@@ -1,10 +1,10 @@
 """The settings a heavy read asks of PostgreSQL: the session's room for its transaction, and a
-roomier ``work_mem`` for one query inside it, given back afterwards (elsewhere: nothing)."""
+setting for one query inside it, given back afterwards (elsewhere: nothing)."""
 
 import pytest
 from django.db import connection
 
-from salescope.core.db import for_one_query, read_session, roomier
+from salescope.core.db import for_one_query, read_session
 
 
 def _setting(name: str) -> str:
@@ -20,16 +20,16 @@ def _work_mem() -> str:
 @pytest.mark.django_db(transaction=True)
 def test_one_query_gets_more_room_and_the_session_its_own_back():
     if connection.vendor != "postgresql":
-        with read_session(), roomier(256):
+        with read_session(), for_one_query(work_mem="256MB"):
             pass  # nothing to set, and nothing fails
         return
     before = _work_mem()
     with read_session():
         assert _work_mem() == "64MB"
-        with roomier(256):
+        with for_one_query(work_mem="256MB"):
             assert _work_mem() == "256MB"
         assert _work_mem() == "64MB"
-        with roomier(0):
+        with for_one_query():
             assert _work_mem() == "64MB"
     assert _work_mem() == before  # the transaction's settings ended with it
 
@@ -39,7 +39,7 @@ def test_more_room_outside_a_transaction_sets_nothing():
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's settings")
     before = _work_mem()
-    with roomier(256):
+    with for_one_query(work_mem="256MB"):
         assert _work_mem() == before
 
 
