@@ -28,3 +28,24 @@ def read_session(*, roomy: bool = True, serial: bool = False) -> Iterator[None]:
         if serial:
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         yield
+
+
+@contextmanager
+def for_one_query(**settings: str) -> Iterator[None]:
+    """Inside ``read_session``: PostgreSQL ``settings`` (``work_mem="256MB"``,
+    ``enable_sort="off"``) for the queries inside only, then the session's own again.
+    Elsewhere, or outside a transaction: nothing."""
+    if not settings or connection.vendor != "postgresql" or not connection.in_atomic_block:
+        yield
+        return
+    before = {}
+    with connection.cursor() as cursor:
+        for name, value in settings.items():
+            cursor.execute("SELECT current_setting(%s)", [name])
+            (before[name],) = cursor.fetchone()
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+    yield
+    # (After an error the transaction rolls back, and the settings with it.)
+    with connection.cursor() as cursor:
+        for name, value in before.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])

@@ -42,7 +42,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 
 from salescope.catalog.models import Brand, Category, Product
-from salescope.core.db import read_session
+from salescope.core.db import for_one_query, read_session
 from salescope.core.errors import ValidationFailed
 from salescope.core.money import from_fen
 from salescope.core.periods import company_calendar, month_end, month_start
@@ -532,7 +532,13 @@ def _grouped(
     sql, params = _grouped_sql(
         viewer=viewer, spec=spec, model=model, columns=columns, only=only, folds=folds
     )
-    with connection.cursor() as cursor:
+    # Folded, the groups are far fewer than the rows (500 people → their teams), which the
+    # planner cannot know from a mapping it is given: it expects a group per row and sorts
+    # them all rather than hashing. A year of team × category × month at 10M lines (276k
+    # rollup rows, 5k groups): sorted 3.7 s, hashed 2.0 s (EXPLAIN ANALYZE, load 10); the
+    # director's pivot 1.19 → 0.68 s of CPU.
+    hashed = {"enable_sort": "off"} if folds else {}
+    with for_one_query(**hashed), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return _frame(cursor.fetchall(), columns)
 
