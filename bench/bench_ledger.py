@@ -810,6 +810,19 @@ def daily_import(db, admin, tmp, n_daily, first, custs, prods, sellers, statemen
     check_rollups(result.months)
 
 
+def _rows_differ(cursor, stored: str, summed: str, params: list) -> int:  # noqa: ANN001
+    """Rows of either query the other lacks (both take ``params``): 0 when they agree."""
+    differ = 0
+    for one, other in ((stored, summed), (summed, stored)):
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT * FROM ({one}) a "
+            f"EXCEPT SELECT * FROM ({other}) b) differ",
+            params * 2,
+        )
+        differ += cursor.fetchone()[0]
+    return differ
+
+
 def check_rollups(months: list[str]) -> None:
     """Every rollup's rows of ``months`` (the pair rollup's, of their years) equal the lines
     re-aggregated (the delta path the import took, checked at the bench's scale: the tests
@@ -846,14 +859,7 @@ def check_rollups(months: list[str]) -> None:
                 f"SELECT {keys}, {sums} FROM ledger_salesline WHERE month IN ({marks}) "
                 f"GROUP BY {keys}"
             )
-            differ = 0
-            for first, second in ((stored, summed), (summed, stored)):
-                cur.execute(
-                    f"SELECT COUNT(*) FROM (SELECT * FROM ({first}) a "
-                    f"EXCEPT SELECT * FROM ({second}) b) differ",
-                    firsts * 2,
-                )
-                differ += cur.fetchone()[0]
+            differ = _rows_differ(cur, stored, summed, firsts)
             assert differ == 0, (model.__name__, months, differ)
             cur.execute(f"SELECT COUNT(*) FROM ({stored}) a", firsts)
             compared += cur.fetchone()[0]
@@ -870,14 +876,7 @@ def check_rollups(months: list[str]) -> None:
                 f"SELECT {year}, {keys}, {sums} FROM ledger_salesline "
                 f"WHERE month >= %s AND month < %s GROUP BY {year}, {keys}"
             )
-            differ = 0
-            for one, other in ((stored, summed), (summed, stored)):
-                cur.execute(
-                    f"SELECT COUNT(*) FROM (SELECT * FROM ({one}) a "
-                    f"EXCEPT SELECT * FROM ({other}) b) differ",
-                    bounds * 2,
-                )
-                differ += cur.fetchone()[0]
+            differ = _rows_differ(cur, stored, summed, bounds)
             assert differ == 0, ("PairRollup", first, differ)
             cur.execute(f"SELECT COUNT(*) FROM ({stored}) a", bounds)
             compared += cur.fetchone()[0]
