@@ -52,7 +52,10 @@ def test_salesperson_takes_an_order_within_the_limit_and_it_is_confirmed(world, 
         30_000,
         world.personas["salesperson"],
     )
-    assert order.number.startswith(f"SO-{timezone.localdate():%Y%m%d}-")
+    # The number carries the order's date, the one the form posted (TODAY, read when the tests
+    # were collected: a run that crosses midnight must not compare it with a later day).
+    assert order.date.isoformat() == TODAY
+    assert order.number.startswith(f"SO-{order.date:%Y%m%d}-")
     assert AuditEntry.objects.filter(action="ledger.order.created").count() == 1
     assert AuditEntry.objects.filter(action="ledger.order.confirmed").count() == 1
 
