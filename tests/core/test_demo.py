@@ -3,12 +3,15 @@
 One test on purpose: every app adds its demo data, so a demo run takes seconds.
 """
 
+import datetime as dt
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from salescope.analytics.models import Alert
 from salescope.core.ownership import all_records
 from salescope.core.periods import company_calendar
 from salescope.forecasting import queries as forecasting
@@ -69,4 +72,26 @@ def _the_director_sees_the_forecast_against_a_plan_and_a_stock_out() -> None:
         planned = [c for c in upcoming["categories"] if c["plan"] is not None]
         assert len(planned) >= 2
         assert sum(c["plan"] for c in planned) == pytest.approx(upcoming["plan"], abs=10)
-    assert any(r.kind == "stock_out" for r in forecasting.stock_risks(as_of=today))
+    _the_demand_vs_stock_page_reads_like_a_company_s(today)
+
+
+def _the_demand_vs_stock_page_reads_like_a_company_s(today) -> None:
+    """需求与库存 shows the exceptions a product manager acts on, not a wall of red: no
+    warehouse starts oversold (available now ≥ 0 everywhere), one product heads for a
+    stock-out, one sits on too much stock, and the rest are covered for the horizon."""
+    rows = forecasting._projections(as_of=today, weeks=forecasting.DEFAULT_WEEKS)
+    assert rows
+    oversold = [(r["product"].sku, r["warehouse"].code, r["available"]) for r in rows]
+    assert [row for row in oversold if row[2] < 0] == []
+    risks = forecasting.stock_risks(as_of=today)
+    short = {r.product.sku for r in risks if r.kind == "stock_out"}
+    heavy = {r.product.sku for r in risks if r.kind == "overstock"}
+    assert len(short) == 1, short
+    assert len(heavy) == 1, heavy
+    assert short != heavy
+    at_risk = [r for r in risks if r.kind == "stock_out"]
+    assert at_risk[0].date is not None
+    assert today < at_risk[0].date <= today + dt.timedelta(days=21)  # not yet short, soon
+    # and the daily evaluation warns of that one product, not of every row the demo drew
+    warned = Alert.objects.unrestricted().filter(kind="stock_out", status="open")
+    assert warned.count() == 1
