@@ -450,16 +450,29 @@ def _grouped_sql(
     if measure is not None:
         measures = {f"s_{measure}": measures[f"s_{measure}"]}
     # The month as text: read so, SQLite's rows skip Django's date converter (12k groups:
-    # 0.35 s → 0.1 s of fetching).
-    keys = {c: Cast(c, CharField()) if c == "month" else F(c) for c in columns}
+    # 0.35 s → 0.1 s of fetching). PostgreSQL groups by the date and makes text of each
+    # group's month only: the text made of every row, and grouped by, cost a year of team ×
+    # category × month at 10M lines (276k rollup rows) ~200 of its query's ~440 ms.
+    by_date = connection.vendor == "postgresql"
+    keys = {c: Cast(c, CharField()) if c == "month" and not by_date else F(c) for c in columns}
     if folds:
         return _folded_sql(qs, model, keys, list(measures), folds)
-    return (
+    sql, params = (
         qs.values(**{f"k_{c}": e for c, e in keys.items()})
         .annotate(**measures)
         .order_by()
         .values_list(*(f"k_{c}" for c in columns), *measures)
     ).query.sql_with_params()
+    if by_date and "month" in columns:
+        selected = [f"k_{c}" for c in columns] + list(measures)
+        texts = ", ".join(_month_text(n) if n == "k_month" else n for n in selected)
+        sql = f"SELECT {texts} FROM ({sql}) m"  # noqa: S608 - our own column names
+    return sql, params
+
+
+def _month_text(column: str) -> str:
+    """A grouped month (a date, or already its text on SQLite) as ISO text, named ``k_month``."""
+    return f"CAST({column} AS VARCHAR) AS k_month"
 
 
 def _folded_sql(
@@ -492,7 +505,10 @@ def _folded_sql(
             selected.append(f"f{number}.column2")
     sums = [f"CAST(SUM(g.v_{m[2:]}) AS BIGINT)" for m in measures]
     group = f" GROUP BY {', '.join(selected)}" if selected else ""
-    labels = [f"{e} AS k_{c}" for e, c in zip(selected, keys, strict=True)]
+    labels = [
+        _month_text(e) if c == "month" else f"{e} AS k_{c}"
+        for e, c in zip(selected, keys, strict=True)
+    ]
     sql = (
         f"SELECT {', '.join([*labels, *sums])} FROM ({inner}) g "  # noqa: S608
         f"{' '.join(joins)}{group}"
