@@ -9,9 +9,10 @@ from contextlib import contextmanager
 def cycle_collector_paused() -> Iterator[None]:
     """No cyclic garbage collection inside. An answer of thousands of small lists and dicts
     (none of them cyclic; reference counting frees them) that is alive across collections is
-    promoted to the oldest generation, which then gets collected over the whole process heap:
-    in a booted Salescope process ~250k objects, 0.17–0.4 s a pass (pydantic's and Django's
-    objects are slow to traverse). Whatever is built inside should be freed inside too."""
+    promoted to the oldest generation, and sets off full passes over it and everything else
+    not frozen: where the boot's ~250k objects are not (``salescope.wsgi`` freezes them in a
+    server worker; not in a command, a test client, a bench), 0.17–0.4 s a pass. Whatever is
+    built inside should be freed inside too."""
     enabled = gc.isenabled()
     gc.disable()
     try:
