@@ -2,12 +2,13 @@ import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from ninja.renderers import JSONRenderer
 from pydantic import Field
 
 from salescope.catalog import queries as catalog_queries
@@ -15,6 +16,7 @@ from salescope.core import ratelimit
 from salescope.core.api import ErrorOut
 from salescope.core.bounds import MAX_OFFSET, Days, Id
 from salescope.core.errors import ValidationFailed
+from salescope.core.memory import cycle_collector_paused
 from salescope.core.money import from_fen
 from salescope.customers import queries as customer_queries
 from salescope.ledger import explorer, jobs, queries, services
@@ -156,7 +158,24 @@ def sales_pivot(request: HttpRequest) -> Any:
     spec = _pivot_params(request)
     if explorer.reads_lines(spec, request.user):  # a rollup's pivot is not a heavy request
         ratelimit.spend(request.user, "report")
-    return explorer.for_json(explorer.pivot(viewer=request.user, spec=spec))
+    return _pivot_answer(request, spec)
+
+
+def _pivot_answer(request: HttpRequest, spec: explorer.PivotSpec) -> HttpResponse:
+    """The pivot rendered as ninja renders an answer (its JSON renderer), past its pass over a
+    ``dict[str, Any]`` answer, which validates nothing and copies every cell (1,000 rows × 12
+    months: ~35 ms). Built and dropped with the cycle collector held (``core.memory``)."""
+    with cycle_collector_paused():
+        body = _rendered_pivot(request, spec)
+    return HttpResponse(body, content_type=f"{_JSON.media_type}; charset={_JSON.charset}")
+
+
+_JSON = JSONRenderer()
+
+
+def _rendered_pivot(request: HttpRequest, spec: explorer.PivotSpec) -> str:
+    answer = explorer.pivot_for_json(viewer=request.user, spec=spec)
+    return _JSON.render(request, answer, response_status=200)
 
 
 @router.get(
@@ -198,8 +217,7 @@ def get_view(request: HttpRequest, view_id: Id) -> Any:
 )
 def view_pivot(request: HttpRequest, view_id: Id) -> Any:
     view = explorer.get_view(viewer=request.user, pk=view_id)
-    spec = explorer.PivotSpec.from_dict(view.spec)
-    return explorer.for_json(explorer.pivot(viewer=request.user, spec=spec))
+    return _pivot_answer(request, explorer.PivotSpec.from_dict(view.spec))
 
 
 @router.delete(

@@ -21,7 +21,7 @@ A cell's lines (drill-down) are :func:`cell_lines`: the same filters plus the ce
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -450,16 +450,29 @@ def _grouped_sql(
     if measure is not None:
         measures = {f"s_{measure}": measures[f"s_{measure}"]}
     # The month as text: read so, SQLite's rows skip Django's date converter (12k groups:
-    # 0.35 s → 0.1 s of fetching).
-    keys = {c: Cast(c, CharField()) if c == "month" else F(c) for c in columns}
+    # 0.35 s → 0.1 s of fetching). PostgreSQL groups by the date and makes text of each
+    # group's month only: the text made of every row, and grouped by, cost a year of team ×
+    # category × month at 10M lines (276k rollup rows) ~200 of its query's ~440 ms.
+    by_date = connection.vendor == "postgresql"
+    keys = {c: Cast(c, CharField()) if c == "month" and not by_date else F(c) for c in columns}
     if folds:
         return _folded_sql(qs, model, keys, list(measures), folds)
-    return (
+    sql, params = (
         qs.values(**{f"k_{c}": e for c, e in keys.items()})
         .annotate(**measures)
         .order_by()
         .values_list(*(f"k_{c}" for c in columns), *measures)
     ).query.sql_with_params()
+    if by_date and "month" in columns:
+        selected = [f"k_{c}" for c in columns] + list(measures)
+        texts = ", ".join(_month_text(n) if n == "k_month" else n for n in selected)
+        sql = f"SELECT {texts} FROM ({sql}) m"  # noqa: S608 - our own column names
+    return sql, params
+
+
+def _month_text(column: str) -> str:
+    """A grouped month (a date, or already its text on SQLite) as ISO text, named ``k_month``."""
+    return f"CAST({column} AS VARCHAR) AS k_month"
 
 
 def _folded_sql(
@@ -492,7 +505,10 @@ def _folded_sql(
             selected.append(f"f{number}.column2")
     sums = [f"CAST(SUM(g.v_{m[2:]}) AS BIGINT)" for m in measures]
     group = f" GROUP BY {', '.join(selected)}" if selected else ""
-    labels = [f"{e} AS k_{c}" for e, c in zip(selected, keys, strict=True)]
+    labels = [
+        _month_text(e) if c == "month" else f"{e} AS k_{c}"
+        for e, c in zip(selected, keys, strict=True)
+    ]
     sql = (
         f"SELECT {', '.join([*labels, *sums])} FROM ({inner}) g "  # noqa: S608
         f"{' '.join(joins)}{group}"
@@ -706,15 +722,61 @@ def _join(frame: pl.DataFrame, keys: pl.DataFrame, dims: list[str]) -> pl.DataFr
 def pivot(*, viewer: User, spec: PivotSpec) -> dict[str, Any]:
     """The pivot of ``spec`` for ``viewer``: row and column keys with labels, the cells, the
     row and column totals and the grand total (over every key, also those past the limit)."""
+    value = _measure(spec)
+    return _checked_pivot(viewer, spec, lambda sums: [value(v) for v in sums.to_list()])
+
+
+def pivot_for_json(*, viewer: User, spec: PivotSpec) -> dict[str, Any]:
+    """``for_json(pivot(...))``: its values made text (amounts, quantities) by the column rather
+    than made ``Decimal`` one by one and then copied as text (the API's answers: up to 1,000
+    rows' cells; 6,000 cells ~20 ms of Python)."""
+    if spec.measure in ("amount", "gross_profit"):
+        return _checked_pivot(
+            viewer, spec, lambda sums: sums.to_frame().select(_yuan(sums.name))[sums.name].to_list()
+        )
+    value = _measure(spec)
+    return _checked_pivot(viewer, spec, lambda sums: [_as_text(value(v)) for v in sums.to_list()])
+
+
+def _as_text(value: Decimal | int) -> str | int:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _yuan(column: str) -> pl.Expr:
+    """Sums of fen as ``str(from_fen(sum))``: "-1889187.03", "0.00" (none: "0.00")."""
+    fen = pl.col(column).fill_null(0)
+    return pl.concat_str(
+        pl.when(fen < 0).then(pl.lit("-")).otherwise(pl.lit("")),
+        (fen.abs() // 100).cast(pl.String),
+        pl.lit("."),
+        (fen.abs() % 100).cast(pl.String).str.zfill(2),
+    ).alias(column)
+
+
+def _measure(spec: PivotSpec) -> Callable[[Any], Decimal | int]:
+    """The answer's value of a stored sum of ``spec``'s measure (``None``: no rows)."""
+    column = _MEASURE_COLUMN[spec.measure]
+
+    def measure(value: Any) -> Decimal | int:
+        return _value({column: value or 0}, spec.measure)
+
+    return measure
+
+
+# The answer's values of a column of stored sums (``pl.Series``, in order).
+Values = Callable[[pl.Series], list[Any]]
+
+
+def _checked_pivot(viewer: User, spec: PivotSpec, answered: Values) -> dict[str, Any]:
     from salescope.ledger.queries import may_see_margin
 
     if spec.measure == "gross_profit" and not may_see_margin(viewer):
         raise ValidationFailed(fields={"measure": ["gross profit is not shown to you"]})
     with read_session():  # a pivot's queries, in one transaction
-        return _pivot(viewer, spec)
+        return _pivot(viewer, spec, answered)
 
 
-def _pivot(viewer: User, spec: PivotSpec) -> dict[str, Any]:
+def _pivot(viewer: User, spec: PivotSpec, answered: Values) -> dict[str, Any]:
     rows, columns = list(spec.rows), list(spec.columns)
     dims = rows + columns
     if ranked_in_database(spec) and (
@@ -736,9 +798,6 @@ def _pivot(viewer: User, spec: PivotSpec) -> dict[str, Any]:
         total = values["_v"].sum() if values.height else 0
     labels = _labeller(_label_frame(shown_rows, shown_columns, rows, columns), dims)
 
-    def measure(value: Any) -> Decimal | int:
-        return _value({_MEASURE_COLUMN[spec.measure]: value or 0}, spec.measure)
-
     def described(keys: pl.DataFrame, names: list[str]) -> list[dict[str, Any]]:
         if not names:
             return [{"key": [], "label": []}]
@@ -753,7 +812,14 @@ def _pivot(viewer: User, spec: PivotSpec) -> dict[str, Any]:
             for key in keys.select(names).rows()
         ]
 
-    cells = sorted([r, c, measure(v)] for r, c, v in placed.select("_r", "_c", "_v").rows())
+    # Ordered by row and column (a cell's place is unique) by polars, not by comparing lists.
+    placed = placed.select("_r", "_c", "_v").sort("_r", "_c")
+    cells = [
+        [r, c, v]
+        for r, c, v in zip(
+            placed["_r"].to_list(), placed["_c"].to_list(), answered(placed["_v"]), strict=True
+        )
+    ]
     return {
         "spec": spec.as_dict(),
         "source": source._meta.model_name,
@@ -762,9 +828,9 @@ def _pivot(viewer: User, spec: PivotSpec) -> dict[str, Any]:
         "row_count": row_count,
         "column_count": column_count,
         "cells": cells,
-        "row_totals": [measure(v) for v in shown_rows["_v"].to_list()],
-        "column_totals": [measure(v) for v in shown_columns["_v"].to_list()],
-        "total": measure(total),
+        "row_totals": answered(shown_rows["_v"]),
+        "column_totals": answered(shown_columns["_v"]),
+        "total": answered(pl.Series("_v", [total], dtype=pl.Int64))[0],
     }
 
 

@@ -546,6 +546,52 @@ def test_pivot_and_cell_lines_through_the_api(world, generated, login_client):
     assert bad.json()["code"]
 
 
+@pytest.mark.parametrize("measure", ["amount", "quantity", "gross_profit", "lines"])
+def test_the_api_answers_the_pivot_as_the_json_of_the_pivot(
+    world, generated, login_client, measure
+):
+    """The API renders its pivots itself (``api._pivot_answer``): the same JSON, value for
+    value and in the same order, as ninja rendered ``for_json(pivot(...))``, for each measure
+    (amounts and quantities as text), a limit that cuts rows, empty cells and no columns."""
+    from ninja.responses import NinjaJSONEncoder
+
+    admin = world.personas["admin"]
+    client = login_client(admin)
+    asked = [
+        {"rows": "customer,channel", "columns": "month", "limit": "3"},
+        {"rows": "team,category", "columns": "quarter", "category_level": "1", "kind": "all"},
+        {"rows": "salesperson", "columns": "", "date_from": "2025-02-03"},
+    ]
+    for params in asked:
+        params = {**params, "measure": measure}
+        response = client.get("/api/v1/sales/pivot", params)
+        assert response.status_code == 200, response.content
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        spec = explorer.spec_from_params(params, limit=1000)
+        want = explorer.for_json(explorer.pivot(viewer=admin, spec=spec))
+        assert response.content.decode() == json.dumps(want, cls=NinjaJSONEncoder)
+        assert explorer.pivot_for_json(viewer=admin, spec=spec) == want
+    view = services.save_view(
+        actor=admin, name="季度", spec={"rows": ["brand"], "measure": measure}
+    )
+    response = client.get(f"/api/v1/sales/views/{view.pk}/pivot")
+    spec = explorer.PivotSpec.from_dict(view.spec)
+    want = explorer.for_json(explorer.pivot(viewer=admin, spec=spec))
+    assert response.content.decode() == json.dumps(want, cls=NinjaJSONEncoder)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.none() | st.integers(min_value=-(10**17), max_value=10**17), max_size=40))
+def test_sums_of_fen_become_the_same_text_by_the_column(sums):
+    """The API's amounts, made text by polars (``pivot_for_json``), are ``str(from_fen(sum))``."""
+    import polars as pl
+
+    from salescope.core.money import from_fen
+
+    column = pl.Series("_v", sums, dtype=pl.Int64).to_frame().select(explorer._yuan("_v"))
+    assert column["_v"].to_list() == [str(from_fen(fen)) for fen in sums]
+
+
 # --- Pages and export ---------------------------------------------------------------------
 
 
