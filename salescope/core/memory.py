@@ -1,4 +1,5 @@
-"""Holding Python's cycle collector while a request builds and drops a large acyclic answer."""
+"""Holding Python's cycle collector while a large acyclic answer, report or import batch is built
+and dropped (the pivot API, target variance, the sales-line importer)."""
 
 import gc
 from collections.abc import Iterator
