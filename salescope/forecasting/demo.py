@@ -69,12 +69,11 @@ def _stock_up(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any
     heavy_row = min(rows, key=lambda r: (r["demand"], r["product"].sku))
     with transaction.atomic():
         for row in sorted(rows, key=lambda r: (r["product"].sku, r["warehouse"].code)):
-            weekly = row["demand"] / weeks
             if row is short_row:  # this week's demand and half of next week's: short next week
                 this, after = (*row["weekly_demand"][:2], 0, 0)[:2]
                 cover = math.ceil(this + after / 2)
             elif row is heavy_row:
-                cover = math.ceil(weekly * OVERSTOCK_WEEKS)
+                cover = math.ceil(row["demand"] / weeks * OVERSTOCK_WEEKS)
             else:
                 cover = math.ceil(row["demand"] * rng.uniform(*COVER))
             StockLevel.objects.unrestricted().filter(

@@ -739,6 +739,7 @@ def pivot_for_json(*, viewer: User, spec: PivotSpec) -> dict[str, Any]:
 
 
 def _as_text(value: Decimal | int) -> str | int:
+    """A value of the answer as the API gives it: amounts (``Decimal``) as exact text."""
     return str(value) if isinstance(value, Decimal) else value
 
 
@@ -1199,15 +1200,11 @@ def parse_cell(text: str | None) -> dict[str, Any]:
 
 def for_json(result: dict[str, Any]) -> dict[str, Any]:
     """The pivot with its amounts as text (exact, as the API gives money)."""
-
-    def text(value: Any) -> Any:
-        return str(value) if isinstance(value, Decimal) else value
-
     out = dict(result)
-    out["cells"] = [[r, c, text(v)] for r, c, v in result["cells"]]
-    out["row_totals"] = [text(v) for v in result["row_totals"]]
-    out["column_totals"] = [text(v) for v in result["column_totals"]]
-    out["total"] = text(result["total"])
+    out["cells"] = [[r, c, _as_text(v)] for r, c, v in result["cells"]]
+    out["row_totals"] = [_as_text(v) for v in result["row_totals"]]
+    out["column_totals"] = [_as_text(v) for v in result["column_totals"]]
+    out["total"] = _as_text(result["total"])
     return out
 
 
