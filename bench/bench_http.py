@@ -6,6 +6,7 @@ server's CPU time per request (the machine is shared: wall time under load grows
 other processes, CPU time does not).
 
     .venv/bin/python bench/bench_http.py --db postgres [--scale 1.0] [--lines 2] [--requests 200]
+    .venv/bin/python bench/bench_http.py --db postgres --reuse --only 4,5   # the pages only
 
 At --scale 1: the demo organisation with 500 more salespeople, 100,000 customers, 2,000
 products, ``--lines`` million sales lines and 1,000,000 open invoices. Endpoints: the API's
@@ -123,6 +124,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="per list endpoint")
     parser.add_argument("--name", default="bench_http")
     parser.add_argument("--reuse", action="store_true", help="time the data of the last run again")
+    parser.add_argument(
+        "--only", default="", help="comma-separated endpoint numbers (1-based, in order) to time"
+    )
     args = parser.parse_args()
     if args.reuse:  # as setup_env leaves it, without dropping the database
         os.environ.update(
@@ -192,51 +196,56 @@ def main() -> None:
     print(f"  server: salescope serve on port {port}, 1 worker (pid {server.pid})")
     runs = args.requests
     try:
-        for label, path, headers, n in (
+        only = {int(n) for n in args.only.split(",") if n}
+        for number, (label, path, headers, n) in enumerate(
             (
-                f"API customers, regional manager {regional.username}",
-                "/api/v1/customers?limit=50",
-                tokens[regional.username],
-                runs,
+                (
+                    f"API customers, regional manager {regional.username}",
+                    "/api/v1/customers?limit=50",
+                    tokens[regional.username],
+                    runs,
+                ),
+                (
+                    f"API customers, team lead {lead.username}",
+                    "/api/v1/customers?limit=50",
+                    tokens[lead.username],
+                    runs,
+                ),
+                (
+                    f"API sales lines, team lead {lead.username}",
+                    "/api/v1/sales-lines?limit=50",
+                    tokens[lead.username],
+                    runs,
+                ),
+                (
+                    f"customer page (capped pager), team lead {lead.username}",
+                    "/customers/",
+                    sessions[lead.username],
+                    runs,
+                ),
+                (
+                    f"sales-line page (capped pager), team lead {lead.username}",
+                    "/ledger/lines/",
+                    sessions[lead.username],
+                    runs,
+                ),
+                (
+                    f"API ageing by customer over {n_invoices:,} open invoices, admin",
+                    "/api/v1/receivables/ageing?as_of=2025-12-31&group_by=customer",
+                    tokens[admin.username],
+                    max(5, runs // 20),
+                ),
+                (
+                    "receivables page (ageing by customer + overdue pager), admin",
+                    "/ledger/receivables/?as_of=2025-12-31",
+                    sessions[admin.username],
+                    max(5, runs // 20),
+                ),
             ),
-            (
-                f"API customers, team lead {lead.username}",
-                "/api/v1/customers?limit=50",
-                tokens[lead.username],
-                runs,
-            ),
-            (
-                f"API sales lines, team lead {lead.username}",
-                "/api/v1/sales-lines?limit=50",
-                tokens[lead.username],
-                runs,
-            ),
-            (
-                f"customer page (capped pager), team lead {lead.username}",
-                "/customers/",
-                sessions[lead.username],
-                runs,
-            ),
-            (
-                f"sales-line page (capped pager), team lead {lead.username}",
-                "/ledger/lines/",
-                sessions[lead.username],
-                runs,
-            ),
-            (
-                f"API ageing by customer over {n_invoices:,} open invoices, admin",
-                "/api/v1/receivables/ageing?as_of=2025-12-31&group_by=customer",
-                tokens[admin.username],
-                max(5, runs // 20),
-            ),
-            (
-                "receivables page (ageing by customer + overdue pager), admin",
-                "/ledger/receivables/?as_of=2025-12-31",
-                sessions[admin.username],
-                max(5, runs // 20),
-            ),
+            start=1,
         ):
-            bench(port, server.pid, label, path, headers, n)
+            if not only or number in only:
+                bench(port, server.pid, label, path, headers, n)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -19,7 +19,7 @@ from salescope.core import ratelimit
 from salescope.core.choices import choice_label
 from salescope.core.errors import DomainError, ValidationFailed
 from salescope.core.importing.readers import read_table
-from salescope.core.money import from_fen
+from salescope.core.money import from_fen, grouped
 from salescope.core.periods import month_end
 from salescope.core.web import date_param, int_param, page, paginate
 from salescope.customers.choices import DealerHealth
@@ -32,6 +32,7 @@ from salescope.ledger.importing.sales_lines import import_sales_lines, resolve_m
 from salescope.ledger.models import from_milli
 from salescope.org.models import User
 from salescope.org.permissions import require, requires
+from salescope.org.visibility import values_with_names
 
 # Lazy: translated when a page shows them, in the reader's language.
 DIMENSION_LABELS = {
@@ -133,15 +134,19 @@ LINES_PAGE_COLUMNS = (
 
 def _line_rows(lines: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
     """The lines as the page shows them (names as their records' ``__str__``): dicts of
-    finished values, which the template engine reads at its first try (an attribute costs it
-    a failed item lookup first; issue 20 item 9)."""
+    finished text, which the template engine prints at its first try (an attribute costs it a
+    failed item lookup first, and a date or a number its localisation on every row; a page's
+    dates are few, formatted once each; issue 20 item 9)."""
+    days: dict[Any, str] = {}
     rows = []
     for values in lines:
         date, line_key, customer, product, category, person, *name, region = values[:11]
         channel, kind, cross_territory, quantity_milli, amount_fen = values[11:]
+        if date not in days:
+            days[date] = formats.date_format(date)
         rows.append(
             {
-                "date": date,
+                "date": days[date],
                 "line_key": line_key,
                 "customer": customer,
                 "product": product,
@@ -151,8 +156,8 @@ def _line_rows(lines: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
                 "channel": channel,
                 "kind": choice_label(LineKind, kind),
                 "cross_territory": cross_territory,
-                "quantity": from_milli(quantity_milli),
-                "amount": from_fen(amount_fen),
+                "quantity": formats.localize(from_milli(quantity_milli)),
+                "amount": grouped(from_fen(amount_fen)),
             }
         )
     return rows
@@ -163,10 +168,12 @@ def _line_filter_choices(viewer: User) -> dict[str, list[tuple[int, str]]]:
     instance per option (~120 options for a team lead, on every page of lines)."""
     options = queries.filter_options(viewer=viewer)
     people = options["people"].values_list("pk", "full_name", "first_name", "last_name", "username")
-    return {
-        "categories": list(options["categories"].values_list("pk", "name")),
-        "regions": list(options["regions"].values_list("pk", "name")),
-        "people": [(pk, User.name_of(*name)) for pk, *name in people],
+    return {  # ids as text: the template prints them as they are, not as localised numbers
+        "categories": [
+            (str(pk), name) for pk, name in options["categories"].values_list("pk", "name")
+        ],
+        "regions": [(str(pk), name) for pk, name in options["regions"].values_list("pk", "name")],
+        "people": [(str(pk), User.name_of(*name)) for pk, *name in people],
     }
 
 
@@ -190,7 +197,7 @@ def lines(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    page_of_lines = paginate(request, qs.values_list(*LINES_PAGE_COLUMNS))
+    page_of_lines = paginate(request, values_with_names(qs, *LINES_PAGE_COLUMNS))
     context = {
         "page": page_of_lines,
         "rows": _line_rows(page_of_lines),

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import F, Func, IntegerField, Q, QuerySet
+from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import Exact, In
 
@@ -476,6 +477,35 @@ def names_of(model: type[models.Model], ids: Any, *fields: str) -> QuerySet:
     the ids of a report the viewer may read (a customer's name beside its visible sales
     lines). A name is all it reveals; callers pass only ids taken from visible rows."""
     return all_records(model).filter(pk__in=ids).values_list("pk", *fields)
+
+
+def values_with_names(queryset: QuerySet, *columns: str) -> QuerySet:
+    """``queryset.values_list(*columns)``, where a column of a related record one relation away
+    (``customer__name``) is read by a scalar subquery instead of a join, whoever may see that
+    record (as ``names_of``: the names beside rows the viewer may read).
+
+    For a list's page: as a join of five tables PostgreSQL planned a team lead's page of sales
+    lines for ~3 ms and read it in ~1 ms, and its capped count joined every counted line to its
+    customer and product (the joins of a non-null key are not dropped from a count). The
+    subqueries are planned in a fraction of that and run for the page's rows only."""
+    model = queryset.model
+    names: dict[str, Subquery] = {}
+    selected = []
+    for column in columns:
+        relation, _, field = column.partition(LOOKUP_SEP)
+        if not field:
+            selected.append(column)
+            continue
+        if LOOKUP_SEP in field:
+            raise ValueError(f"{column}: one relation deep only")
+        key = model._meta.get_field(relation)
+        alias = f"named_{relation}_{field}"
+        records = all_records(key.related_model).filter(
+            **{key.target_field.attname: OuterRef(key.attname)}
+        )
+        names[alias] = Subquery(records.order_by().values(field)[:1])
+        selected.append(alias)
+    return queryset.select_related(None).annotate(**names).values_list(*selected)
 
 
 register_rule(
