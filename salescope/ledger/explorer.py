@@ -45,7 +45,7 @@ from salescope.catalog.models import Brand, Category, Product
 from salescope.core.db import for_one_query, read_session
 from salescope.core.errors import ValidationFailed
 from salescope.core.money import from_fen
-from salescope.core.periods import company_calendar, month_end, month_start
+from salescope.core.periods import company_calendar, month_end, month_start, months_between
 from salescope.customers.models import Customer
 from salescope.ledger.choices import LineKind
 from salescope.ledger.models import (
@@ -358,7 +358,13 @@ def _in(qs: QuerySet, column: str, values: list[Any]) -> QuerySet:
     return qs.filter(condition)
 
 
-def _months(qs: QuerySet, spec: PivotSpec, model: type[Model]) -> QuerySet:
+def _months(qs: QuerySet, spec: PivotSpec, model: type[Model], listed: bool = False) -> QuerySet:
+    """``qs`` narrowed to ``spec``'s range. ``listed``: a monthly rollup's months each named,
+    for a read of a few keys (the shown rows' cells): with a range PostgreSQL scanned the whole
+    rollup for 200 customers (162 ms a year at 10M lines), with the months named it finds each
+    (month, customer) in the rollup's index (7 ms)."""
+    if listed and model not in (SalesLine, PairRollup) and spec.date_from and spec.date_to:
+        return qs.filter(month__in=months_between(spec.date_from, spec.date_to))
     if model is PairRollup:  # asked for whole years only (``_pair_parts``)
         if spec.date_from:
             qs = qs.filter(year__gte=month_start(spec.date_from))
@@ -442,7 +448,7 @@ def _grouped_sql(
     narrows stored columns further to some values; ``measure`` (a stored column, as
     ``_MEASURE_COLUMN``) sums that one alone; ``folds`` maps some columns' values to the keys
     summed by instead (a value it does not name: to null)."""
-    qs = _months(model.objects.all(), spec, model)  # type: ignore[attr-defined]
+    qs = _months(model.objects.all(), spec, model, listed=bool(only))  # type: ignore[attr-defined]
     qs = _narrow(visible(qs, viewer=viewer), spec.filters)
     for column, values in (only or {}).items():
         qs = _in(qs, column, values)
