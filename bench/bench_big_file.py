@@ -161,6 +161,7 @@ def child(path: str) -> None:
         models.RegionRollup,
         models.PersonRollup,
         models.ProductRollup,
+        models.BrandRollup,
         models.CustomerRollup,
     ):
         model.objects.unrestricted().all().delete()

@@ -111,8 +111,9 @@ def median_ms(fn, runs: int) -> float:
 def move_by_a_day(scale: float) -> None:
     """What an everyday import pays to move the explorer's rollups (``rollups.apply_delta``'s
     SQL moves): a delta as large as bench_ledger's daily import (100k lines at scale 1), the
-    ledger's last lines written again with one fen more, moved through the monthly rollups,
-    then the pair rollup; rolled back."""
+    ledger's last lines written again with one fen more, moved through the monthly rollups
+    (the brand rollup of the months moved derived again from the product rollup), then the
+    pair rollup; rolled back."""
     import bench_ledger
     from django.db import connection, transaction
 
@@ -136,7 +137,7 @@ def move_by_a_day(scale: float) -> None:
             )
             print(f"  a day's delta: {cursor.rowcount:,} lines changed by one fen")
         bench_ledger.timed(
-            "  move the product and customer rollups by it",
+            "  move the product, brand and customer rollups by it",
             rollups._move_explorer,
             "bench_delta",
             rollups._MONTHLY_EXPLORER,
@@ -180,6 +181,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from salescope.ledger import explorer, rollups
     from salescope.ledger.models import (
+        BrandRollup,
         CustomerRollup,
         PairRollup,
         PersonRollup,
@@ -217,6 +219,7 @@ def main() -> None:
         RegionRollup,
         PersonRollup,
         ProductRollup,
+        BrandRollup,
         CustomerRollup,
         PairRollup,
     ):
@@ -234,7 +237,7 @@ def main() -> None:
         # not within a bench run, and runs after runs piled up 2.8M dead pair rows that every
         # pivot then read past (product × customer: 2.6 s → 2.0 s once vacuumed).
         with connection.cursor() as cursor:
-            for model in (ProductRollup, CustomerRollup, PairRollup):
+            for model in (ProductRollup, BrandRollup, CustomerRollup, PairRollup):
                 cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     if not args.only:
         move_by_a_day(args.scale)

@@ -831,6 +831,7 @@ def check_rollups(months: list[str]) -> None:
 
     from salescope.ledger import rollups
     from salescope.ledger.models import (
+        BrandRollup,
         CustomerRollup,
         PairRollup,
         PersonRollup,
@@ -844,6 +845,7 @@ def check_rollups(months: list[str]) -> None:
         RegionRollup: "month, kind, region_id, category_id",
         PersonRollup: "month, kind, salesperson_id",
         ProductRollup: "month, kind, region_id, category_id, brand_id, product_id",
+        BrandRollup: "month, kind, region_id, category_id, brand_id",
         CustomerRollup: "month, kind, salesperson_id, region_id, customer_id, channel",
     }
     firsts = [dt.date.fromisoformat(f"{month}-01") for month in months]
@@ -883,7 +885,7 @@ def check_rollups(months: list[str]) -> None:
     assert compared, months  # (a check of no rows would pass whatever the rollups hold)
     print(
         f"  rollups of {months} (and the pair rollup's years) equal the lines re-aggregated "
-        f"({compared:,} rows of six)"
+        f"({compared:,} rows of seven)"
     )
 
 

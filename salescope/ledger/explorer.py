@@ -49,6 +49,7 @@ from salescope.core.periods import company_calendar, month_end, month_start, mon
 from salescope.customers.models import Customer
 from salescope.ledger.choices import LineKind
 from salescope.ledger.models import (
+    BrandRollup,
     CustomerRollup,
     PairRollup,
     PersonRollup,
@@ -118,6 +119,9 @@ _COMMON = {"month", "kind"}
 SOURCES: tuple[tuple[type[Model], frozenset[str]], ...] = (
     (PersonRollup, frozenset({*_COMMON, "salesperson_id", "region_id"})),
     (RegionRollup, frozenset({*_COMMON, "region_id", "category_id"})),
+    # Brands without products: a year of brand × quarter at 10M lines reads 2.3k rows here,
+    # 219k from the product rollup (PostgreSQL, the director: 64–92 → 6–9 ms).
+    (BrandRollup, frozenset({*_COMMON, "region_id", "category_id", "brand_id"})),
     (SalesRollup, frozenset({*_COMMON, "salesperson_id", "region_id", "category_id"})),
     (
         CustomerRollup,
@@ -133,7 +137,7 @@ SOURCES: tuple[tuple[type[Model], frozenset[str]], ...] = (
 # Rollups without the salesperson, owned by the region: read by company-wide readers (for whom
 # the rule narrows nothing), as ``queries.rollup_queryset`` reads the region rollup, and by a
 # manager whose regions hold exactly the lines they see (``regions_hold_their_lines``).
-REGION_OWNED = (RegionRollup, ProductRollup)
+REGION_OWNED = (RegionRollup, BrandRollup, ProductRollup)
 
 
 @dataclass(frozen=True)

@@ -284,6 +284,31 @@ class ProductRollup(_RollupMeasures):
         return f"{self.month} {self.product_id}"
 
 
+class BrandRollup(_RollupMeasures):
+    """month × kind × region × category × brand: ``ProductRollup`` without the product, derived
+    from it (``rollups._derive_brands``) for the months it changed. The explorer's pivots of
+    brands, categories and regions read it (a year of brand × quarter at 10M lines: 219k
+    product rollup rows, or 2.3k of these). Owned by the region as the product rollup is: the
+    same readers see the same rows."""
+
+    month = models.DateField()
+    kind = models.CharField(max_length=14, choices=LineKind.choices)
+    region = _rollup_key("org.OrgUnit")
+    category = _rollup_key("catalog.Category")
+    brand = _rollup_key("catalog.Brand")
+
+    ownership = Ownership(unit="region", roles=SALES_READERS)
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("sales rollup by brand")
+        # Read and derived again by month; the brand within it for pivots of some brands.
+        indexes = [models.Index(fields=["month", "brand"], name="rollup_brand_key")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.brand_id}"
+
+
 class CustomerRollup(_RollupMeasures):
     """month × kind × salesperson × region × customer × channel."""
 

@@ -6,15 +6,17 @@
 person).
 ``productrollup`` (month × kind × region × category × brand × product) and ``customerrollup``
 (month × kind × salesperson × region × customer × channel): the explorer's grains
-(``ledger.explorer``); ``pairrollup``: year × kind × salesperson × product × customer (the
-explorer ranks product × customer pairs from it).
+(``ledger.explorer``); ``brandrollup`` (month × kind × region × category × brand): the product
+rollup without the product, derived from it; ``pairrollup``: year × kind × salesperson ×
+product × customer (the explorer ranks product × customer pairs from it).
 
 Three ways to keep them, all inside the caller's transaction:
 - ``apply_delta``: add (new − old) of the lines a write created or changed to the rollup rows
   they fall in — what imports use, so a day's import costs what the day costs. The delta
   comes at the lines' full grain (``DELTA_KEYS``); the three small rollups' touched months
   are read, summed with it and written back, the explorer's three (too large to rewrite a month
-  of for a day's lines) are moved row by row in SQL: only the rows the delta names;
+  of for a day's lines) are moved row by row in SQL: only the rows the delta names; the brand
+  rollup of the months moved is derived again from the product rollup;
 - ``rebuild_months``: delete and re-aggregate whole months (bulk loads, demo load, repairs),
   and the whole years that hold them in the yearly pair rollup;
 - ``write_new_months``: write months that have no rollup rows yet from the lines' sums, taken
@@ -28,8 +30,10 @@ from collections.abc import Iterable
 import polars as pl
 from django.db import connection
 
+from salescope.core.db import for_one_query
 from salescope.ledger.frames import copy_frame, defer_indexes
 from salescope.ledger.models import (
+    BrandRollup,
     CustomerRollup,
     PairRollup,
     PersonRollup,
@@ -86,7 +90,9 @@ _MONTHLY_EXPLORER = (
 )
 _PAIRS = (PairRollup, ("year", "kind", "salesperson_id", "product_id", "customer_id"))
 _EXPLORER = (*_MONTHLY_EXPLORER, _PAIRS)
-EXPLORER_ROLLUPS = (ProductRollup, CustomerRollup, PairRollup)
+# The brand rollup: the product rollup's keys but the product, summed from its rows.
+_BRANDS = (BrandRollup, ("month", "kind", "region_id", "category_id", "brand_id"))
+EXPLORER_ROLLUPS = (ProductRollup, BrandRollup, CustomerRollup, PairRollup)
 
 
 def _key_sql(name: str) -> str:
@@ -132,7 +138,30 @@ def _rebuild_detail(cursor, months: list[dt.date]) -> int:
             months,
         )
         written += cursor.rowcount
+    written += _derive_brands(cursor, months)
     return written + _rebuild_pairs(cursor, months)
+
+
+def _derive_brands(cursor, months: list[dt.date]) -> int:
+    """Replace the brand rollup's rows of ``months`` by the sums of the product rollup's rows
+    there: as the region rollup is derived from ``salesrollup``, work in proportion to the
+    product rollup's months (at 10M lines ~18k rows a month), never the lines'.
+
+    Hashed on PostgreSQL: the planner expects a group per few rows (the keys' distinct values
+    multiplied) and sorted them all, on disk; two months' 36k rows to 384: 58 → 16 ms, all
+    24 months' 438k rows: 856 → 289 ms (EXPLAIN ANALYZE, bench_explorer's 10M lines)."""
+    model, names = _BRANDS
+    table, keys = model._meta.db_table, ", ".join(names)
+    marks = ", ".join(["%s"] * len(months))
+    cursor.execute(f"DELETE FROM {table} WHERE month IN ({marks})", months)  # noqa: S608
+    with for_one_query(enable_sort="off"):
+        cursor.execute(
+            f"INSERT INTO {table} ({keys}, {_MEASURES}) "  # noqa: S608
+            f"SELECT {keys}, {_SUMS.format(count='SUM(lines)')} "
+            f"FROM {ProductRollup._meta.db_table} WHERE month IN ({marks}) GROUP BY {keys}",
+            months,
+        )
+        return cursor.rowcount
 
 
 def _rebuild_pairs(cursor, months: list[dt.date]) -> int:
@@ -176,15 +205,20 @@ def _derive_coarser(cursor, months: list[dt.date]) -> int:
 
 
 def refresh_coarser(months: Iterable[dt.date] | None = None) -> int:
-    """Derive the region and salesperson × month rollups again from ``salesrollup`` (all
-    months by default): for repairs, and for tests that write ``salesrollup`` rows directly."""
-    if months is None:
-        months = SalesRollup.objects.unrestricted().values_list("month", flat=True).distinct()
-    months = sorted({as_date(m) for m in months})
+    """Derive the region and salesperson × month rollups again from ``salesrollup``, and the
+    brand rollup from the product rollup (all the months each holds by default): for repairs,
+    and for tests that write ``salesrollup`` rows directly."""
     written = 0
-    with connection.cursor() as cursor:
-        for start in range(0, len(months), 200):
-            written += _derive_coarser(cursor, months[start : start + 200])
+    derived = ((SalesRollup, _derive_coarser, ()), (ProductRollup, _derive_brands, (BrandRollup,)))
+    for source, derive, targets in derived:
+        chosen = sorted({as_date(m) for m in months} if months is not None else set())
+        if months is None:  # the source's months, and those its derived rows still hold
+            for model in (source, *targets):
+                held = model.objects.unrestricted().values_list("month", flat=True).distinct()
+                chosen = sorted({*chosen, *(as_date(m) for m in held)})
+        with connection.cursor() as cursor:
+            for start in range(0, len(chosen), 200):
+                written += derive(cursor, chosen[start : start + 200])
     return written
 
 
@@ -340,6 +374,8 @@ def _move_explorer(delta: str, grains=_EXPLORER, months: Iterable[dt.date] | Non
                 f"WHERE d.row_id IS NULL ORDER BY {', '.join('d.' + c for c in _ORDER[model])}"
             )
             cursor.execute(f"DROP TABLE {MOVES_TABLE}")
+            if model is ProductRollup:
+                _derive_brands(cursor, months)
 
 
 def _moved_ids(where: str) -> str:
@@ -423,7 +459,7 @@ def write_new_months(table: str) -> set[dt.date] | None:
     as they were written). Returns the months; or ``None``, writing nothing, when one of them
     already has rows (then the table is a delta for ``apply_delta``)."""
     months = _delta_months(table)
-    every = (SalesRollup, RegionRollup, PersonRollup, ProductRollup, CustomerRollup)
+    every = (SalesRollup, RegionRollup, PersonRollup, ProductRollup, BrandRollup, CustomerRollup)
     if any(model.objects.unrestricted().filter(month__in=months).exists() for model in every):
         return None
     grains = [
@@ -451,6 +487,8 @@ def write_new_months(table: str) -> set[dt.date] | None:
             )
             for _name, statement in deferred:
                 cursor.execute(statement)
+    with connection.cursor() as cursor:
+        _derive_brands(cursor, months)
     # A new month's year may hold rows already (the months before it): moved, not written.
     _move_explorer(table, (_PAIRS,), months)
     return set(months)

@@ -21,6 +21,7 @@ from salescope.ledger import explorer, services
 from salescope.ledger.importing import merge, sales_lines
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
 from salescope.ledger.models import (
+    BrandRollup,
     CustomerRollup,
     PairRollup,
     ProductRollup,
@@ -395,11 +396,12 @@ def test_pairs_ranked_from_the_yearly_rollup_give_the_same_pivot(
             assert ranked["source"] == "salesline"
 
 
-def test_a_regional_managers_product_pivots_read_the_product_rollup_only_when_exact(
+def test_a_regional_managers_brand_and_product_pivots_read_the_rollups_only_when_exact(
     generated, world, tmp_path
 ):
-    # 王强 manages 华东: his people (张伟, 杨帆) sold there and nobody else did, so the product
-    # rollup's 华东 rows are exactly the lines he sees, and answer his product pivots.
+    # 王强 manages 华东: his people (张伟, 杨帆) sold there and nobody else did, so the brand and
+    # product rollups' 华东 rows are exactly the lines he sees, and answer his brand and
+    # product pivots.
     manager = world.personas["regional_manager"]
     people = ["zhangwei", "yangfan"]
     brands = {"P-JUICE-1L": "华远", "P-COLA": "华远", "P-CHIPS": "田园"}
@@ -417,17 +419,17 @@ def test_a_regional_managers_product_pivots_read_the_product_rollup_only_when_ex
         return {(b, q): v for (b, q), v in cells(result).items()}
 
     result = explorer.pivot(viewer=manager, spec=by_brand)
-    assert result["source"] == "productrollup"
+    assert result["source"] == "brandrollup"
     assert brand_cells(result) == expected(frame, ["brand", "quarter"], people)
     products = explorer.pivot(viewer=manager, spec=by_product)
     assert products["source"] == "productrollup"
     assert products["total"] == sum(expected(frame, ["kind"], people).values(), Decimal(0))
-    # A team lead's people record the region above the team: never the product rollup.
+    # A team lead's people record the region above the team: never the region-owned rollups.
     lead = explorer.pivot(viewer=world.personas["team_lead"], spec=by_brand)
-    assert lead["source"] != "productrollup"
+    assert lead["source"] == "salesline"
     assert brand_cells(lead) == expected(frame, ["brand", "quarter"], people)
     assert explorer.pivot(viewer=world.personas["director"], spec=by_brand)["source"] == (
-        "productrollup"
+        "brandrollup"
     )
 
     # 张伟 sells once in 华南 in June, and 陈静 (华南) once in 华东 in July: the 华东 rows no
@@ -450,7 +452,7 @@ def test_a_regional_managers_product_pivots_read_the_product_rollup_only_when_ex
     result = explorer.pivot(viewer=manager, spec=by_brand)
     assert result["source"] == "salesline"
     assert brand_cells(result) == expected(pd.concat([frame, more]), ["brand", "quarter"], people)
-    assert explorer.pivot(viewer=manager, spec=early)["source"] == "productrollup"
+    assert explorer.pivot(viewer=manager, spec=early)["source"] == "brandrollup"
     assert explorer.pivot(viewer=manager, spec=by_product)["source"] == "salesline"
 
 
@@ -460,7 +462,7 @@ def test_a_line_shared_with_a_regional_manager_keeps_his_pivots_on_the_lines(gen
     manager = world.personas["regional_manager"]
     spec = explorer.PivotSpec.build(rows=["brand"], columns=["quarter"])
     before = explorer.pivot(viewer=manager, spec=spec)
-    assert before["source"] == "productrollup"
+    assert before["source"] == "brandrollup"
     theirs = (
         SalesLine.objects.unrestricted()
         .filter(salesperson=world.personas["other_region_salesperson"], kind="sell_in")
@@ -471,6 +473,74 @@ def test_a_line_shared_with_a_regional_manager_keeps_his_pivots_on_the_lines(gen
     after = explorer.pivot(viewer=manager, spec=spec)
     assert after["source"] == "salesline"
     assert after["total"] == before["total"] + theirs.amount
+
+
+def _brand_pivots(world):
+    """Pivots asking for brands, categories, regions, kinds and months but no product."""
+    return [
+        {"rows": ["brand"], "columns": ["quarter"]},
+        {"rows": ["brand", "region"], "columns": ["month"], "measure": "quantity"},
+        {
+            "rows": ["category", "brand"],
+            "columns": ["kind"],
+            "category_level": 1,
+            "filters": {"kind": "all"},
+        },
+        {"rows": ["brand"], "columns": ["year"], "measure": "lines", "limit": 1},
+        {"rows": ["region"], "columns": ["brand"], "filters": {"category": [world.drinks.pk]}},
+        {
+            "rows": ["month"],
+            "columns": ["brand"],
+            "filters": {"brand": [world.chips.brand_id]},
+            "date_from": dt.date(2025, 3, 1),
+            "date_to": dt.date(2025, 8, 31),
+        },
+        {
+            "rows": ["brand", "kind"],
+            "filters": {"kind": "all", "region": [world.personas["regional_manager"].unit_id]},
+        },
+    ]
+
+
+@pytest.mark.parametrize("persona", ["admin", "director", "regional_manager"])
+def test_brand_pivots_are_served_by_the_brand_rollup_with_the_same_answers(
+    generated, world, monkeypatch, persona
+):
+    # Brands without products are read from the brand rollup (month × kind × region ×
+    # category × brand), for company-wide readers and a regional manager whose regions hold
+    # exactly his lines: the same pivot, row for row and cell for cell, as the product rollup
+    # and the lines give.
+    viewer = world.personas[persona]
+
+    for kwargs in _brand_pivots(world):
+        spec = explorer.PivotSpec.build(**kwargs)
+        answers = {}
+        for name, left_out in (
+            ("brandrollup", ()),
+            ("productrollup", (BrandRollup,)),
+            ("salesline", (BrandRollup, ProductRollup)),
+        ):
+            with monkeypatch.context() as patched:
+                kept = tuple(s for s in explorer.SOURCES if s[0] not in left_out)
+                patched.setattr(explorer, "SOURCES", kept)
+                answers[name] = explorer.pivot(viewer=viewer, spec=spec)
+            assert answers[name].pop("source") == name, kwargs
+        assert answers["brandrollup"] == answers["productrollup"] == answers["salesline"], kwargs
+        assert answers["brandrollup"]["total"] > 0, kwargs
+    brands = {"P-JUICE-1L": "华远", "P-COLA": "华远", "P-CHIPS": "田园"}
+    frame = generated.assign(brand=generated["product_sku"].map(brands))
+    by_brand = explorer.pivot(
+        viewer=viewer, spec=explorer.PivotSpec.build(rows=["brand"], columns=["quarter"])
+    )
+    people = None if persona != "regional_manager" else ["zhangwei", "yangfan"]
+    assert cells(by_brand) == expected(frame, ["brand", "quarter"], people)
+    # A product among the dimensions or filters: the product rollup, as before.
+    for kwargs in (
+        {"rows": ["product"], "columns": ["brand"]},
+        {"rows": ["brand"], "filters": {"product": [world.cola.pk]}},
+    ):
+        spec = explorer.PivotSpec.build(**kwargs)
+        assert explorer.pivot(viewer=viewer, spec=spec)["source"] == "productrollup"
 
 
 def test_a_cells_lines_add_up_to_the_cell_and_stay_in_the_viewers_slice(generated, world):
@@ -687,6 +757,7 @@ EXPLORER_KEYS = {
         "brand_id",
         "product_id",
     ),
+    BrandRollup: ("month", "kind", "region_id", "category_id", "brand_id"),
     CustomerRollup: ("month", "kind", "salesperson_id", "region_id", "customer_id", "channel"),
     PairRollup: ("year", "kind", "salesperson_id", "product_id", "customer_id"),
 }
@@ -742,6 +813,7 @@ def test_the_rebuild_command_restores_the_explorer_rollups(generated, world):
 
     CustomerRollup.objects.unrestricted().all().delete()
     ProductRollup.objects.unrestricted().all().update(amount_fen=0)
+    BrandRollup.objects.unrestricted().all().update(quantity_milli=1)
     PairRollup.objects.unrestricted().all().update(lines=7)
     call_command("rebuild_rollups", stdout=io.StringIO())
     assert_explorer_rollups_equal_the_lines()

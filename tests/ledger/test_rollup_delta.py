@@ -1,5 +1,5 @@
 """Imports move the rollups by the difference they make; the rollups — the report's three and
-the explorer's product, customer and yearly pair rollups — must always equal a full
+the explorer's product, brand, customer and yearly pair rollups — must always equal a full
 re-aggregation of the lines, whatever sequence of new, changed, moved and repeated lines."""
 
 import csv
@@ -12,6 +12,7 @@ from salescope.ledger import rollups
 from salescope.ledger.importing import merge, sales_lines
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
 from salescope.ledger.models import (
+    BrandRollup,
     CustomerRollup,
     PairRollup,
     PersonRollup,
@@ -53,6 +54,7 @@ GRAINS = {
     RegionRollup: ("month", "kind", "region_id", "category_id"),
     PersonRollup: ("month", "kind", "salesperson_id", "region_id"),
     ProductRollup: ("month", "kind", "region_id", "category_id", "brand_id", "product_id"),
+    BrandRollup: ("month", "kind", "region_id", "category_id", "brand_id"),
     CustomerRollup: ("month", "kind", "salesperson_id", "region_id", "customer_id", "channel"),
     PairRollup: ("year", "kind", "salesperson_id", "product_id", "customer_id"),
 }
