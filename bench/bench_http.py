@@ -6,7 +6,7 @@ server's CPU time per request (the machine is shared: wall time under load grows
 other processes, CPU time does not).
 
     .venv/bin/python bench/bench_http.py --db postgres [--scale 1.0] [--lines 2] [--requests 200]
-    .venv/bin/python bench/bench_http.py --db postgres --reuse --only 4,5   # the pages only
+    .venv/bin/python bench/bench_http.py --db postgres --reuse --only 4,5   # the capped pagers only
 
 At --scale 1: the demo organisation with 500 more salespeople, 100,000 customers, 2,000
 products, ``--lines`` million sales lines and 1,000,000 open invoices. Endpoints: the API's
@@ -128,6 +128,10 @@ def main() -> None:
         "--only", default="", help="comma-separated endpoint numbers (1-based, in order) to time"
     )
     args = parser.parse_args()
+    parts = [n.strip() for n in args.only.split(",") if n.strip()]
+    if not all(n.isdigit() and 1 <= int(n) <= 7 for n in parts):
+        parser.error("--only takes endpoint numbers 1 to 7, comma-separated")
+    only = {int(n) for n in parts}
     if args.reuse:  # as setup_env leaves it, without dropping the database
         os.environ.update(
             SALESCOPE_VAR_DIR=f"/tmp/{args.name}-{args.db}",
@@ -196,7 +200,6 @@ def main() -> None:
     print(f"  server: salescope serve on port {port}, 1 worker (pid {server.pid})")
     runs = args.requests
     try:
-        only = {int(n) for n in args.only.split(",") if n}
         for number, (label, path, headers, n) in enumerate(
             (
                 (

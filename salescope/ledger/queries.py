@@ -61,6 +61,7 @@ from salescope.org.visibility import (
     get_visible,
     names_of,
     record_denied,
+    values_with_names,
     visible,
     visible_in_share,
 )
@@ -695,10 +696,12 @@ def list_lines(
     date_to: dt.date | None = None,
     filters: dict[str, Any] | None = None,
     fields: Sequence[str] = (),
+    columns: Sequence[str] = (),
 ) -> QuerySet:
     """Sales lines with the summary's filters (``kind`` defaults to all here), newest first.
     ``fields`` (e.g. ``"customer__name"``) loads only those columns and the relations they
-    name, for an answer that shows a few."""
+    name, for an answer that shows a few; ``columns``: the lines as tuples of those values, a
+    related record's column read beside each line (``values_with_names``: a page's)."""
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "", [])}
     filters.setdefault("kind", "all")
     qs = SalesLine.objects.all()
@@ -708,6 +711,8 @@ def list_lines(
         qs = qs.filter(date__lte=date_to)
     qs, small_share = visible_in_share(qs, viewer=viewer)
     qs = _apply_filters(qs, filters).order_by(*_newest_first(small_share))
+    if columns:
+        return values_with_names(qs, *columns)
     if fields:
         related = {name.split("__")[0] for name in fields if "__" in name}
         return qs.select_related(*related).only(*fields)

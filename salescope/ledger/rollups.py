@@ -150,6 +150,8 @@ def _derive_brands(cursor, months: list[dt.date]) -> int:
     Hashed on PostgreSQL: the planner expects a group per few rows (the keys' distinct values
     multiplied) and sorted them all, on disk; two months' 36k rows to 384: 58 → 16 ms, all
     24 months' 438k rows: 856 → 289 ms (EXPLAIN ANALYZE, bench_explorer's 10M lines)."""
+    if not months:  # (PostgreSQL refuses "IN ()": a first load whose every line was refused)
+        return 0
     model, names = _BRANDS
     table, keys = model._meta.db_table, ", ".join(names)
     marks = ", ".join(["%s"] * len(months))
@@ -209,9 +211,10 @@ def refresh_coarser(months: Iterable[dt.date] | None = None) -> int:
     brand rollup from the product rollup (all the months each holds by default): for repairs,
     and for tests that write ``salesrollup`` rows directly."""
     written = 0
+    asked = None if months is None else {as_date(m) for m in months}  # (an iterator: read once)
     derived = ((SalesRollup, _derive_coarser, ()), (ProductRollup, _derive_brands, (BrandRollup,)))
     for source, derive, targets in derived:
-        chosen = sorted({as_date(m) for m in months} if months is not None else set())
+        chosen = sorted(asked or set())
         if months is None:  # the source's months, and those its derived rows still hold
             for model in (source, *targets):
                 held = model.objects.unrestricted().values_list("month", flat=True).distinct()

@@ -33,7 +33,6 @@ from salescope.ledger.importing.sales_lines import import_sales_lines, resolve_m
 from salescope.ledger.models import from_milli
 from salescope.org.models import User
 from salescope.org.permissions import require, requires
-from salescope.org.visibility import values_with_names
 
 # Lazy: translated when a page shows them, in the reader's language.
 DIMENSION_LABELS = {
@@ -133,6 +132,7 @@ LINES_PAGE_COLUMNS = (
 )
 
 
+# A row's cells, in the order of ledger/lines.html's <thead>: a column changes in both.
 _LINE_ROW = (
     "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
     '<td>{}{}</td><td class="text-end">{}</td><td class="text-end">{}</td></tr>'
@@ -208,10 +208,11 @@ def lines(request: HttpRequest) -> HttpResponse:
         date_from=date_param(request, "from"),
         date_to=date_param(request, "to"),
         filters=filters,
+        columns=LINES_PAGE_COLUMNS,
     )
     query = request.GET.copy()
     query.pop("page", None)
-    page_of_lines = paginate(request, values_with_names(qs, *LINES_PAGE_COLUMNS))
+    page_of_lines = paginate(request, qs)
     context = {
         "page": page_of_lines,
         "rows": _line_rows(page_of_lines),

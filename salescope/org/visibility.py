@@ -499,6 +499,8 @@ def values_with_names(queryset: QuerySet, *columns: str) -> QuerySet:
         if LOOKUP_SEP in field:
             raise ValueError(f"{column}: one relation deep only")
         key = model._meta.get_field(relation)
+        if not (key.concrete and (key.many_to_one or key.one_to_one)):
+            raise ValueError(f"{column}: not a column of a record this one points to")
         alias = f"named_{relation}_{field}"
         records = all_records(key.related_model).filter(
             **{key.target_field.attname: OuterRef(key.attname)}

@@ -179,3 +179,15 @@ def test_a_first_load_into_months_with_rollup_rows_adds_its_sums_to_them(world, 
         for model, rollup in once.items()
     }
     assert stored_rollups() == twice
+
+
+def test_a_first_load_whose_every_line_is_refused_lists_them_and_stores_nothing(
+    world, tmp_path, drops
+):
+    # Nothing new to sum: no rollup is written, on PostgreSQL no "IN ()" is sent (a syntax
+    # error there, and the refused lines were never listed).
+    result = run(write_csv(tmp_path / "f.csv", HEADER, BAD[:4]), world.personas["admin"])
+
+    assert (result.created, result.rejected) == (0, 4)
+    assert SalesLine.objects.unrestricted().count() == 0
+    assert stored_rollups() == {model: {} for model in stored_rollups()}

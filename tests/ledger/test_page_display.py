@@ -353,9 +353,14 @@ def test_the_lines_page_reads_the_lines_without_joining_their_records(world, log
     # The rows are built as HTML in Python: a name is escaped, a 窜货 line carries its badge.
     line = _sold(world, 3)
     SalesLine.objects.filter(pk=line.pk).update(cross_territory=True, channel="<b>直营</b>")
+    type(world.east_dealer).objects.unrestricted().filter(pk=world.east_dealer.pk).update(
+        name="华东<i>经销</i>"
+    )
     html = client.get("/ledger/lines/").content.decode()
     assert "&lt;b&gt;直营&lt;/b&gt;" in html
     assert "<b>直营" not in html
+    assert "华东&lt;i&gt;经销&lt;/i&gt;" in html  # a name read by the page's subquery
+    assert "<i>经销" not in html
     assert html.count('<span class="badge text-bg-danger">窜货</span>') == 1
 
 
