@@ -13,10 +13,17 @@ from hypothesis import strategies as st
 
 from salescope.catalog.models import Product
 from salescope.ledger import rollups
-from salescope.ledger.importing import merge, sales_lines
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
 from salescope.ledger.models import BrandRollup, ProductRollup, SalesLine
-from tests.ledger.test_rollup_delta import CHANNELS, CUSTOMERS, DATES, HEADER, KINDS, PEOPLE
+from tests.ledger.test_rollup_delta import (
+    CHANNELS,
+    CUSTOMERS,
+    DATES,
+    HEADER,
+    KINDS,
+    PEOPLE,
+    import_each,
+)
 from tests.ledger.world import write_csv
 
 KEYS = ("month", "kind", "region_id", "category_id", "brand_id")
@@ -73,26 +80,14 @@ def test_the_brand_rollup_equals_the_lines_after_imports_corrections_repairs_and
     SalesLine.objects.unrestricted().all().delete()
     for model in rollups.EXPLORER_ROLLUPS:
         model.objects.unrestricted().all().delete()
-    old_batch, old_bulk = sales_lines.BATCH, merge.BULK_MIN_ROWS
-    sales_lines.BATCH = batch
-    merge.BULK_MIN_ROWS = 1 if bulk else old_bulk
-    try:
-        for number, lines in enumerate(files):
-            rows = [
-                [
-                    *("SO-1", no, date, customer, product, qty, f"{fen / 100:.2f}"),
-                    *(person, kind, channel),
-                ]
-                for no, date, customer, product, qty, fen, person, kind, channel in lines
-            ]
-            path = write_csv(tmp_path / f"b-{number}.csv", [*HEADER, "渠道"], rows)
-            result = import_sales_lines(
-                actor=world.personas["admin"], path=path, options=ImportOptions()
-            )
-            assert result.rejected == 0, result.errors
-            assert_brands_equal_the_lines()
-    finally:
-        sales_lines.BATCH, merge.BULK_MIN_ROWS = old_batch, old_bulk
+    import_each(
+        world,
+        tmp_path,
+        files,
+        lambda _result: assert_brands_equal_the_lines(),
+        batch=batch,
+        bulk=bulk,
+    )
     months = sorted({m for m, *_rest in lines_summed()})
     if not months:
         return

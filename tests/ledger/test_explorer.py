@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from salescope.core.errors import ValidationFailed
 from salescope.core.models import AuditEntry
 from salescope.ledger import explorer, services
-from salescope.ledger.importing import merge, sales_lines
 from salescope.ledger.importing.sales_lines import ImportOptions, import_sales_lines
 from salescope.ledger.models import (
     BrandRollup,
@@ -29,8 +28,8 @@ from salescope.ledger.models import (
     SavedView,
 )
 from salescope.org.models import User
-from tests.ledger.test_rollup_delta import HEADER as DELTA_HEADER
 from tests.ledger.test_rollup_delta import files as delta_files
+from tests.ledger.test_rollup_delta import import_each
 from tests.ledger.world import write_csv
 
 PEOPLE = {"zhangwei": "C-EAST-1", "yangfan": "C-EAST-2", "chenjing": "C-SOUTH-1"}
@@ -786,26 +785,14 @@ def test_explorer_rollups_equal_the_lines_after_any_imports(world, tmp_path, fil
     SalesLine.objects.unrestricted().all().delete()
     for model in EXPLORER_KEYS:
         model.objects.unrestricted().all().delete()
-    old_batch, old_bulk = sales_lines.BATCH, merge.BULK_MIN_ROWS
-    sales_lines.BATCH = batch
-    merge.BULK_MIN_ROWS = 1 if bulk else old_bulk
-    try:
-        for number, lines in enumerate(files):
-            rows = [
-                [
-                    *("SO-1", no, date, customer, product, qty, f"{fen / 100:.2f}"),
-                    *(person, kind, channel),
-                ]
-                for no, date, customer, product, qty, fen, person, kind, channel in lines
-            ]
-            path = write_csv(tmp_path / f"e-{number}.csv", [*DELTA_HEADER, "渠道"], rows)
-            result = import_sales_lines(
-                actor=world.personas["admin"], path=path, options=ImportOptions()
-            )
-            assert result.rejected == 0, result.errors
-            assert_explorer_rollups_equal_the_lines()
-    finally:
-        sales_lines.BATCH, merge.BULK_MIN_ROWS = old_batch, old_bulk
+    import_each(
+        world,
+        tmp_path,
+        files,
+        lambda _result: assert_explorer_rollups_equal_the_lines(),
+        batch=batch,
+        bulk=bulk,
+    )
 
 
 def test_the_rebuild_command_restores_the_explorer_rollups(generated, world):

@@ -84,20 +84,40 @@ def stored_rollups():
     }
 
 
+def import_each(world, tmp_path, files, check, *, batch=None, bulk=False):
+    """Import ``files`` (of the ``files`` strategy) one after the other into the ledger as it
+    is, each refusing no line, and ``check(result)`` after each; the writer takes ``batch``
+    lines at a time, and with ``bulk`` any file is a bulk load."""
+    old_batch, old_bulk = sales_lines.BATCH, merge.BULK_MIN_ROWS
+    sales_lines.BATCH = batch or old_batch
+    merge.BULK_MIN_ROWS = 1 if bulk else old_bulk
+    try:
+        for number, lines in enumerate(files):
+            rows = [
+                [
+                    *("SO-1", no, date, customer, product, qty, f"{fen / 100:.2f}"),
+                    *(person, kind, channel),
+                ]
+                for no, date, customer, product, qty, fen, person, kind, channel in lines
+            ]
+            path = write_csv(tmp_path / f"day-{number}.csv", [*HEADER, "渠道"], rows)
+            result = import_sales_lines(
+                actor=world.personas["admin"], path=path, options=ImportOptions()
+            )
+            assert result.rejected == 0, result.errors
+            check(result)
+    finally:
+        sales_lines.BATCH, merge.BULK_MIN_ROWS = old_batch, old_bulk
+
+
 def import_all(world, tmp_path, files):
     SalesLine.objects.unrestricted().all().delete()
     for model in GRAINS:
         model.objects.unrestricted().all().delete()
-    admin = world.personas["admin"]
-    for number, lines in enumerate(files):
-        rows = [
-            ["SO-1", no, date, customer, product, qty, f"{fen / 100:.2f}", person, kind, channel]
-            for no, date, customer, product, qty, fen, person, kind, channel in lines
-        ]
-        path = write_csv(tmp_path / f"day-{number}.csv", [*HEADER, "渠道"], rows)
-        before = ledger_state()
-        result = import_sales_lines(actor=admin, path=path, options=ImportOptions())
-        assert result.rejected == 0, result.errors
+    before = ledger_state()
+
+    def check(result) -> None:  # noqa: ANN001
+        nonlocal before
         assert stored_rollups() == expected_rollups()
         # The months reported are those whose figures changed: where a line came, left or
         # changed, in its old month and its new one.
@@ -110,6 +130,9 @@ def import_all(world, tmp_path, files):
             if state is not None
         }
         assert result.months == sorted(changed)
+        before = after
+
+    import_each(world, tmp_path, files, check)
 
 
 def ledger_state() -> dict[str, tuple]:
