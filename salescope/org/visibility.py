@@ -488,7 +488,7 @@ def values_with_names(queryset: QuerySet, *columns: str) -> QuerySet:
     lines for ~3 ms and read it in ~1 ms, and its capped count joined every counted line to its
     customer and product (the joins of a non-null key are not dropped from a count). The
     subqueries are planned in a fraction of that and run for the page's rows only."""
-    model = queryset.model
+    model: Any = queryset.model  # (a class: hashable, the cache's key)
     names: dict[str, Subquery] = {}
     selected = []
     for column in columns:
@@ -496,18 +496,25 @@ def values_with_names(queryset: QuerySet, *columns: str) -> QuerySet:
         if not field:
             selected.append(column)
             continue
-        if LOOKUP_SEP in field:
-            raise ValueError(f"{column}: one relation deep only")
-        key = model._meta.get_field(relation)
-        if not (key.concrete and (key.many_to_one or key.one_to_one)):
-            raise ValueError(f"{column}: not a column of a record this one points to")
         alias = f"named_{relation}_{field}"
-        records = all_records(key.related_model).filter(
-            **{key.target_field.attname: OuterRef(key.attname)}
-        )
-        names[alias] = Subquery(records.order_by().values(field)[:1])
+        names[alias] = _name_subquery(model, relation, field)
         selected.append(alias)
     return queryset.select_related(None).annotate(**names).values_list(*selected)
+
+
+@cache
+def _name_subquery(model: Any, relation: str, field: str) -> Subquery:
+    """The scalar subquery of ``values_with_names``, built once per column (building it was
+    ~0.2 ms a column, each request; ``annotate`` resolves a copy, this one stays unbound)."""
+    if LOOKUP_SEP in field:
+        raise ValueError(f"{relation}__{field}: one relation deep only")
+    key: Any = model._meta.get_field(relation)
+    if not (key.concrete and (key.many_to_one or key.one_to_one)):
+        raise ValueError(f"{relation}__{field}: not a column of a record this one points to")
+    records = all_records(key.related_model).filter(
+        **{key.target_field.attname: OuterRef(key.attname)}
+    )
+    return Subquery(records.order_by().values(field)[:1])
 
 
 register_rule(

@@ -7,6 +7,7 @@ import json
 import re
 from html.parser import HTMLParser
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -15,6 +16,7 @@ from salescope.ledger import services
 from salescope.ledger.models import SalesLine
 from salescope.org.choices import UnitKind
 from salescope.org.models import OrgUnit, User
+from salescope.org.visibility import values_with_names
 from tests.ledger.world import write_csv
 
 AS_OF = dt.date(2025, 6, 30)
@@ -362,6 +364,17 @@ def test_the_lines_page_reads_the_lines_without_joining_their_records(world, log
     assert "华东&lt;i&gt;经销&lt;/i&gt;" in html  # a name read by the page's subquery
     assert "<i>经销" not in html
     assert html.count('<span class="badge text-bg-danger">窜货</span>') == 1
+
+
+def test_values_with_names_reads_a_column_of_a_record_one_key_away_and_nothing_else(world):
+    _sold(world, 0)
+    lines = SalesLine.objects.unrestricted().all()
+    assert list(values_with_names(lines, "line_key", "customer__name", "region__name")) == [
+        ("Q-0", world.east_dealer.name, world.personas["regional_manager"].unit.name)
+    ]
+    for column in ("customer__owner__username", "date__year", "line_key__upper"):
+        with pytest.raises(ValueError, match=column):
+            values_with_names(lines, column)
 
 
 def _options(html: str, name: str) -> list[tuple[str, str]]:
