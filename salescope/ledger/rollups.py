@@ -142,30 +142,6 @@ def _rebuild_detail(cursor, months: list[dt.date]) -> int:
     return written + _rebuild_pairs(cursor, months)
 
 
-def _derive_brands(cursor, months: list[dt.date]) -> int:
-    """Replace the brand rollup's rows of ``months`` by the sums of the product rollup's rows
-    there: as the region rollup is derived from ``salesrollup``, work in proportion to the
-    product rollup's months (at 10M lines ~18k rows a month), never the lines'.
-
-    Hashed on PostgreSQL: the planner expects a group per few rows (the keys' distinct values
-    multiplied) and sorted them all, on disk; two months' 36k rows to 384: 58 → 16 ms, all
-    24 months' 438k rows: 856 → 289 ms (EXPLAIN ANALYZE, bench_explorer's 10M lines)."""
-    if not months:  # (PostgreSQL refuses "IN ()": a first load whose every line was refused)
-        return 0
-    model, names = _BRANDS
-    table, keys = model._meta.db_table, ", ".join(names)
-    marks = ", ".join(["%s"] * len(months))
-    cursor.execute(f"DELETE FROM {table} WHERE month IN ({marks})", months)  # noqa: S608
-    with for_one_query(enable_sort="off"):
-        cursor.execute(
-            f"INSERT INTO {table} ({keys}, {_MEASURES}) "  # noqa: S608
-            f"SELECT {keys}, {_SUMS.format(count='SUM(lines)')} "
-            f"FROM {ProductRollup._meta.db_table} WHERE month IN ({marks}) GROUP BY {keys}",
-            months,
-        )
-        return cursor.rowcount
-
-
 def _rebuild_pairs(cursor, months: list[dt.date]) -> int:
     """Re-aggregate the pair rollup's years that hold ``months``, each from all its lines (a
     year's rows cannot be told apart by month): a repair or a bulk load pays for the whole
@@ -187,23 +163,40 @@ def _rebuild_pairs(cursor, months: list[dt.date]) -> int:
     return written
 
 
-def _derive_coarser(cursor, months: list[dt.date]) -> int:
-    """Replace the region and the salesperson × month rollups of ``months`` (at most a few
-    hundred) by sums of the month × salesperson × region × category rollup."""
-    person = SalesRollup._meta.db_table
+def _derive(cursor, source, grains, months: list[dt.date], *, hashed: bool = False) -> int:
+    """Replace the rows of ``months`` of each rollup of ``grains`` (model, keys) by the sums of
+    the ``source`` rollup's rows there: work in proportion to the source's months, never the
+    lines'. ``hashed``: grouped by hashing on PostgreSQL, where the planner expects a group per
+    few rows (the keys' distinct values multiplied) and sorts them all, on disk."""
+    if not months:  # (PostgreSQL refuses "IN ()": a first load whose every line was refused)
+        return 0
     marks = ", ".join(["%s"] * len(months))
     written = 0
-    for model, names in _COARSER:
+    for model, names in grains:
         table, keys = model._meta.db_table, ", ".join(names)
         cursor.execute(f"DELETE FROM {table} WHERE month IN ({marks})", months)  # noqa: S608
-        cursor.execute(
-            f"INSERT INTO {table} ({keys}, {_MEASURES}) "  # noqa: S608
-            f"SELECT {keys}, {_SUMS.format(count='SUM(lines)')} "
-            f"FROM {person} WHERE month IN ({marks}) GROUP BY {keys}",
-            months,
-        )
-        written += cursor.rowcount
+        with for_one_query(**({"enable_sort": "off"} if hashed else {})):
+            cursor.execute(
+                f"INSERT INTO {table} ({keys}, {_MEASURES}) "  # noqa: S608
+                f"SELECT {keys}, {_SUMS.format(count='SUM(lines)')} "
+                f"FROM {source._meta.db_table} WHERE month IN ({marks}) GROUP BY {keys}",
+                months,
+            )
+            written += cursor.rowcount
     return written
+
+
+def _derive_coarser(cursor, months: list[dt.date]) -> int:
+    """The region and the salesperson × month rollups of ``months`` (at most a few hundred),
+    summed from the month × salesperson × region × category rollup."""
+    return _derive(cursor, SalesRollup, _COARSER, months)
+
+
+def _derive_brands(cursor, months: list[dt.date]) -> int:
+    """The brand rollup of ``months``, summed from the product rollup (at 10M lines ~18k rows a
+    month). Hashed: two months' 36k rows to 384 took 58 → 16 ms, all 24 months' 438k rows
+    856 → 289 ms (EXPLAIN ANALYZE, bench_explorer's 10M lines)."""
+    return _derive(cursor, ProductRollup, (_BRANDS,), months, hashed=True)
 
 
 def refresh_coarser(months: Iterable[dt.date] | None = None) -> int:
