@@ -634,6 +634,7 @@ def test_pivot_and_cell_lines_through_the_api(world, generated, login_client):
             "columns": "quarter",
             "category_level": "1",
             "cell": json.dumps({"category": row["key"][0], "quarter": column["key"][0]}),
+            "exact_count": "true",
         },
     ).json()
     sold = generated[generated["kind"] == "sell_in"]
