@@ -12,12 +12,15 @@ from ninja.utils import check_csrf
 from salescope.core.errors import PermissionDenied
 from salescope.org import services as org_services
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 class BearerTokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = org_services.authenticate_token(token)
+        # A GET changes nothing: the token's read also reads what its holder manages.
+        user = org_services.authenticate_token(token, read_only=request.method in SAFE_METHODS)
         if user is not None:
             request.user = user
         return user

@@ -159,6 +159,7 @@ def revoke_token(*, actor: User | None, token: ApiToken) -> ApiToken:
 @dataclass(frozen=True)
 class _TokenSQL:
     statement: str  # the holder's columns, the token's id and whether its use time is stale
+    with_reach: str  # the same, and what the holder manages (visibility.reach_columns)
     attnames: list[str]  # the holder's fields, in the statement's order
     converters: list[tuple[int, list[Any], Any]]  # (position, converters, column) as the ORM's
 
@@ -186,9 +187,11 @@ def _token_sql(vendor: str) -> _TokenSQL:
 
     columns = ", ".join(f"holder.{quote(f.column)}" for f in fields)
     last_used = col("token", tokens, "last_used_at")
-    statement = (
+    selected = (
         f"SELECT {columns}, token.{quote(tokens.pk.column)},"  # noqa: S608 - names from _meta
         f" ({last_used} IS NULL OR {last_used} < %s)"
+    )
+    source = (
         f" FROM {quote(tokens.db_table)} token"
         f" JOIN {quote(people.db_table)} holder"
         f" ON {col('holder', people, 'id')} = {col('token', tokens, 'user')}"
@@ -196,38 +199,55 @@ def _token_sql(vendor: str) -> _TokenSQL:
         f" AND {col('token', tokens, 'revoked_at')} IS NULL"
         f" AND {col('holder', people, 'is_active')} = %s"
     )
+    reach = visibility.reach_columns(vendor, col("holder", people, "id"))
     converters = []
     for position, field in enumerate(fields):
         column = field.get_col(people.db_table)
         found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         if found:
             converters.append((position, found, column))
-    return _TokenSQL(statement, [f.attname for f in fields], converters)
+    return _TokenSQL(
+        selected + source,
+        f"{selected}, {reach}{source}",
+        [f.attname for f in fields],
+        converters,
+    )
 
 
 # Write the use time at most once a minute so busy scripts do not write on every call.
 TOKEN_USE_RESOLUTION = dt.timedelta(seconds=60)
 
 
-def authenticate_token(raw: str) -> User | None:
-    """The active user a raw bearer token belongs to, or None. Records when it was used."""
+def authenticate_token(raw: str, *, read_only: bool = False) -> User | None:
+    """The active user a raw bearer token belongs to, or None. Records when it was used.
+
+    ``read_only``: the call changes nothing (a GET), so what the user manages is read in the
+    same statement for the call's lists (``visibility.reach_columns``)."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
     sql = _token_sql(connection.vendor)
     now = timezone.now()
     stale_before = connection.ops.adapt_datetimefield_value(now - TOKEN_USE_RESOLUTION)
     with connection.cursor() as cursor:
-        cursor.execute(sql.statement, [stale_before, hash_token(raw), True])
+        statement = sql.with_reach if read_only else sql.statement
+        cursor.execute(statement, [stale_before, hash_token(raw), True])
         row = cursor.fetchone()
     if row is None:
         return None
+    reach = None
+    if read_only:
+        *row, units, people = row
+        reach = (units, people)
     *values, token_pk, stale = row
     for position, converters, column in sql.converters:
         for convert in converters:
             values[position] = convert(values[position], column, connection)
     if stale:
         ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
-    return User.from_db(connection.alias, sql.attnames, values)
+    user = User.from_db(connection.alias, sql.attnames, values)
+    if reach is not None:
+        visibility.keep_reach(user, *reach)
+    return user
 
 
 # ---------------------------------------------------------------------------------------------

@@ -95,32 +95,33 @@ class _TreeSQL:
     reach: str  # (unit, person or NULL) for each unit at or below those person %s manages
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    assert field.column
+    return field.column
+
+
 @cache
 def _tree_sql() -> _TreeSQL:
     from salescope.org.models import OrgUnit, RecordShare
     from salescope.org.models import User as UserModel
 
-    def col(model: type[models.Model], name: str) -> str:
-        field = model._meta.get_field(name)
-        assert isinstance(field, models.Field)
-        assert field.column
-        return field.column
-
-    units, pk, path = OrgUnit._meta.db_table, OrgUnit._meta.pk.column, col(OrgUnit, "path")
+    units, pk, path = OrgUnit._meta.db_table, OrgUnit._meta.pk.column, _column(OrgUnit, "path")
     under = f"substr(vis_below.{path}, 1, length(vis_top.{path})) = vis_top.{path}"
     tree = f"FROM {units} vis_top JOIN {units} vis_below ON {under}"
-    manager = col(OrgUnit, "manager")
+    manager = _column(OrgUnit, "manager")
     subtree = f"SELECT vis_below.{pk} {tree} WHERE vis_top.{manager} = %s"  # noqa: S608
     ancestors = f"SELECT vis_top.{pk} {tree} WHERE vis_below.{pk} = %s"  # noqa: S608
-    person, person_unit = UserModel._meta.pk.column, col(UserModel, "unit")
+    person, person_unit = UserModel._meta.pk.column, _column(UserModel, "unit")
     shares = (
-        f"SELECT vis_share.{col(RecordShare, 'object_id')}"  # noqa: S608
+        f"SELECT vis_share.{_column(RecordShare, 'object_id')}"  # noqa: S608
         f" FROM {RecordShare._meta.db_table} vis_share"
-        f" WHERE vis_share.{col(RecordShare, 'content_type')} = %s"
-        f" AND vis_share.{col(RecordShare, 'access')} IN ({{levels}})"
-        f" AND (vis_share.{col(RecordShare, 'grantee')} = %s{{units}})"
+        f" WHERE vis_share.{_column(RecordShare, 'content_type')} = %s"
+        f" AND vis_share.{_column(RecordShare, 'access')} IN ({{levels}})"
+        f" AND (vis_share.{_column(RecordShare, 'grantee')} = %s{{units}})"
     )
-    shares_units = f" OR vis_share.{col(RecordShare, 'grantee_unit')} IN ({ancestors})"
+    shares_units = f" OR vis_share.{_column(RecordShare, 'grantee_unit')} IN ({ancestors})"
     reach = (
         f"SELECT vis_below.{pk}, vis_person.{person} {tree}"  # noqa: S608
         f" LEFT JOIN {UserModel._meta.db_table} vis_person"
@@ -168,13 +169,63 @@ def _reach(viewer: User) -> _Reach:
     ``owner IN (subquery)`` or ``= ANY(ARRAY(subquery))`` PostgreSQL guesses ~10 owners
     whoever reads, and a salesperson's sales lines (600 of 1M) were read by walking the date
     index past 73k other rows (770 ms), a team lead's pager counted by a scan discarding 286k
-    rows (bench/bench_visibility.py)."""
+    rows (bench/bench_visibility.py). Already read with the viewer when a read-only API call
+    looked up its token (``reach_columns``)."""
+    read = viewer.__dict__.get(_READ_REACH)
+    if read is not None:
+        return read
     with connection.cursor() as cursor:
         cursor.execute(_tree_sql().reach, (viewer.pk,))
         rows = cursor.fetchall()
     units = tuple(sorted({unit for unit, _person in rows}))
     people = tuple(sorted({person for _unit, person in rows if person is not None}))
     return _Reach(units, people)
+
+
+_READ_REACH = "_visibility_reach"
+
+
+@cache
+def reach_columns(vendor: str, person: str) -> str:
+    """Two columns for a statement that reads a person (``person``: the SQL of their id): the
+    units they manage with every unit below, and the people in those units, each as an array
+    of ids (PostgreSQL) or ids joined by commas (SQLite), or NULL. The token lookup of a
+    read-only API call selects them, so the call's list does not read the org tree again (a
+    round trip of a ~6 ms call, issue 20 item 9); ``keep_reach`` turns them into what
+    ``_reach`` would have read."""
+    from salescope.org.models import OrgUnit
+    from salescope.org.models import User as UserModel
+
+    units, pk = OrgUnit._meta.db_table, OrgUnit._meta.pk.column
+    path, manager = _column(OrgUnit, "path"), _column(OrgUnit, "manager")
+    below = (
+        f"FROM {units} vis_top JOIN {units} vis_below"
+        f" ON substr(vis_below.{path}, 1, length(vis_top.{path})) = vis_top.{path}"
+        f" WHERE vis_top.{manager} = {person}"
+    )
+    people = (
+        f"FROM {UserModel._meta.db_table} vis_person"  # noqa: S608 - names from _meta
+        f" WHERE vis_person.{_column(UserModel, 'unit')} IN (SELECT vis_below.{pk} {below})"
+    )
+    # Not DISTINCT: on PostgreSQL that sorted a regional manager's 180 people for 2 ms; a unit
+    # managed twice (a unit and one below it) is made unique in Python.
+    joined = "array_agg({})" if vendor == "postgresql" else "group_concat({})"
+    return (
+        f"(SELECT {joined.format(f'vis_below.{pk}')} {below}),"  # noqa: S608 - names from _meta
+        f" (SELECT {joined.format(f'vis_person.{UserModel._meta.pk.column}')} {people})"
+    )
+
+
+def keep_reach(viewer: User, units: Any, people: Any) -> None:
+    """Remember the reach read by ``reach_columns`` on ``viewer``, an object that lives for one
+    read-only request (nothing it does can change the org tree)."""
+
+    def ids(read: list[int] | str | None) -> tuple[int, ...]:
+        if not read:
+            return ()
+        return tuple(sorted({int(i) for i in (read.split(",") if isinstance(read, str) else read)}))
+
+    viewer.__dict__[_READ_REACH] = _Reach(ids(units), ids(people))
 
 
 def _walks_in_order(reach: _Reach) -> bool:

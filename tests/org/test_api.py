@@ -2,10 +2,14 @@
 (409 when stale), delete where nothing depends on it; errors as {"code","detail","fields"}."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from salescope.core.models import AuditEntry
+from salescope.customers.models import Customer
 from salescope.org import services
 from salescope.org.models import OrgUnit, Position, User
+from salescope.org.visibility import _tree_sql
 
 
 def test_units_list_filters_and_pages(personas, api_client):
@@ -228,3 +232,18 @@ def test_positions_list_and_stale_update(personas, api_client):
     assert ok.json()["duties"] == "完成目标"
     assert stale.status_code == 409
     assert Position.objects.unrestricted().get(pk=position.pk).duties == "完成目标"
+
+
+def test_a_managers_list_reads_the_org_tree_with_the_token(personas, api_client):
+    Customer(code="C-TEAM", name="团队客户", owner=personas["salesperson"]).save()
+    client = api_client(personas["team_lead"])
+    client.get("/api/v1/customers?limit=1")  # token use time written once
+
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/v1/customers?limit=50").json()
+
+    # the token with its holder and what they manage; then the page, without reading that again
+    reach = _tree_sql().reach.split(" WHERE ")[0]
+    assert queries[0]["sql"].startswith("SELECT holder.")
+    assert not [q["sql"] for q in queries if reach in q["sql"]]
+    assert [c["code"] for c in body["items"]] == ["C-TEAM"]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from salescope.org import services
 from salescope.org.choices import Role, UnitKind
 from salescope.org.models import OrgUnit, User
-from salescope.org.visibility import managed_subtree, member_units
+from salescope.org.visibility import _reach, managed_subtree, member_units
 
 
 def _codes(units) -> set[str]:  # noqa: ANN001 - a queryset of unit ids
@@ -120,4 +120,28 @@ def test_subtree_and_member_units_match_parent_pointers_on_random_trees(db, tree
             assert set(managed_subtree(person).values_list("pk", flat=True)) == expected
             ancestors = _ancestors_or_self(person.unit_id, parent)
             assert set(member_units(person).values_list("pk", flat=True)) == ancestors
+            # What a read-only API call reads with its token is what the lists would read.
+            reach = _reach(person)
+            assert set(reach.units) == expected
+            assert set(reach.people) == {
+                p.pk for p, home in zip(people, homes, strict=True) if units[home].pk in expected
+            }
+            raw = services.create_token(actor=person, user=person, name="tree").raw
+            caller = services.authenticate_token(raw, read_only=True)
+            assert caller is not None
+            assert caller.__dict__["_visibility_reach"] == reach
         transaction.set_rollback(True)
+
+
+def test_a_call_that_writes_reads_what_its_caller_manages_afresh(personas):
+    lead = personas["team_lead"]
+    raw = services.create_token(actor=lead, user=lead, name="writes").raw
+
+    reading = services.authenticate_token(raw, read_only=True)
+    writing = services.authenticate_token(raw)
+
+    assert reading is not None
+    assert writing is not None
+    assert reading.__dict__["_visibility_reach"] == _reach(lead)
+    assert reading.__dict__["_visibility_reach"].people  # 李娜 manages 上海一组
+    assert "_visibility_reach" not in writing.__dict__
