@@ -371,11 +371,11 @@ def units_hold_their_people(viewer: User) -> bool:
     rollup row is shared with them."""
     from salescope.org.visibility import managed_subtree, reaches_shares
 
-    if viewer.unit_id is None or any(
+    if viewer.unit_id is None or not managed_subtree(viewer).filter(pk=viewer.unit_id).exists():
+        return False  # (a salesperson: one query)
+    return not any(
         reaches_shares(model, viewer=viewer) for model in (SalesLine, SalesRollup, UnitRollup)
-    ):
-        return False
-    return managed_subtree(viewer).filter(pk=viewer.unit_id).exists()
+    )
 
 
 def reads_lines(spec: PivotSpec, viewer: User) -> bool:
