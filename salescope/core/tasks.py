@@ -74,7 +74,7 @@ from django_tasks_db.utils import exclusive_transaction, is_locked_database_exce
 
 from salescope.core.models import ScheduledRun
 
-__all__ = ["Task", "daily", "enqueue", "run_pending", "run_worker", "task"]
+__all__ = ["Task", "daily", "enqueue", "enqueue_once", "run_pending", "run_worker", "task"]
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +86,17 @@ def enqueue(task: Task, *args: Any, **kwargs: Any) -> Any:
         return task.enqueue(*args, **kwargs)  # its row is part of the caller's transaction
     transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
     return None
+
+
+def enqueue_once(task: Task) -> Any:
+    """``enqueue(task)`` (no arguments) unless a run of it is already waiting, not yet taken
+    by a worker: a change made many times in one transaction (an org import moving people)
+    queues one run, which sees them all. Once taken, a new change queues another."""
+    if isinstance(task.get_backend(), DatabaseBackend):
+        waiting = DBTaskResult.objects.ready().filter(task_path=task.module_path)
+        if waiting.exists():
+            return None
+    return enqueue(task)
 
 
 # --- the daily schedule ---------------------------------------------------------------------

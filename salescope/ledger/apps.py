@@ -15,6 +15,7 @@ class LedgerConfig(AppConfig):
         from salescope.ledger.availability import customer_terms
         from salescope.ledger.queries import committed_quantity, customer_panel
         from salescope.ledger.services import register_book_parts
+        from salescope.org.services import on_people_units_changed
 
         register_panel(
             CustomerPanel("ledger", "ledger/_customer_panel.html", customer_panel, order=20)
@@ -23,3 +24,12 @@ class LedgerConfig(AppConfig):
         register_import_jobs(jobs.Runner())  # the other apps' import pages queue jobs here
         register_commitments(committed_quantity)
         register_customer_terms(customer_terms)
+        on_people_units_changed(_queue_unit_rollup)
+
+
+def _queue_unit_rollup() -> None:
+    """The unit rollup derived again once a move commits (``ledger.tasks``)."""
+    from salescope.core.tasks import enqueue_once
+    from salescope.ledger.tasks import derive_unit_rollup
+
+    enqueue_once(derive_unit_rollup)

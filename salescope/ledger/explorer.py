@@ -4,8 +4,9 @@ A pivot is asked by a :class:`PivotSpec`: dimensions for the rows and for the co
 measure, a day range and filters. It is answered in two steps:
 
 1. the database sums the measures by the *stored* columns the dimensions need (``month`` for
-   month / quarter / year, ``salesperson_id`` for salesperson / team / branch, ``category_id``
-   for a category at any level…), reading the smallest table that holds them — one of the
+   month / quarter / year, ``salesperson_id`` for salesperson / team / branch — or the unit
+   each person is in now, from the unit rollup, for team / branch — ``category_id`` for a
+   category at any level…), reading the smallest table that holds them — one of the
    rollups (``ledger.rollups``) when the dates are whole months, else the lines — narrowed by
    the one visibility rule (``org.visibility.visible``);
 2. polars folds those sums to the dimensions asked: a month to its fiscal quarter or year
@@ -57,6 +58,7 @@ from salescope.ledger.models import (
     RegionRollup,
     SalesLine,
     SalesRollup,
+    UnitRollup,
     from_milli,
 )
 from salescope.org.models import OrgUnit, User
@@ -122,6 +124,12 @@ SOURCES: tuple[tuple[type[Model], frozenset[str]], ...] = (
     # Brands without products: a year of brand × quarter at 10M lines reads 2.3k rows here,
     # 219k from the product rollup (PostgreSQL, the director: 64–92 → 6–9 ms).
     (BrandRollup, frozenset({*_COMMON, "region_id", "category_id", "brand_id"})),
+    # Teams and branches without the people: each person's unit now in their place
+    # (``_base``), read while the mapping it was derived under is today's
+    # (``unit_rollup_current``). A year of team × category × month at 10M lines reads 276k
+    # rows of the salesperson rollup, or 5.2k of these (PostgreSQL, the director: 208–223 →
+    # 36–47 ms; through the API 241–316 → 46–52 ms).
+    (UnitRollup, frozenset({*_COMMON, "unit_id", "region_id", "category_id"})),
     (SalesRollup, frozenset({*_COMMON, "salesperson_id", "region_id", "category_id"})),
     (
         CustomerRollup,
@@ -261,10 +269,23 @@ def _whole_months(spec: PivotSpec) -> bool:
     )
 
 
-def _needed_columns(spec: PivotSpec) -> set[str]:
-    needed = {BASE[d] for d in (*spec.rows, *spec.columns)} | _COMMON
-    needed |= {_FILTER_COLUMN[f] for f in spec.filters if f != "kind"}
+def _needed_columns(spec: PivotSpec, model: type[Model] | None = None) -> set[str]:
+    """The stored columns ``spec`` reads (from ``model``: see ``_base``)."""
+    needed = {_base(d, model) for d in (*spec.rows, *spec.columns)} | _COMMON
+    needed |= {_base(f, model) for f in spec.filters if f != "kind"}
     return needed
+
+
+_UNITS = ("team", "branch")
+
+
+def _base(dim: str, model: type[Model] | None) -> str:
+    """The stored column ``dim`` (a dimension or a filter) is read from in ``model``'s rows:
+    ``BASE``'s, but a team's or a branch's is the unit rollup's unit (each person's unit now,
+    folded to the team or branch above it as a person is)."""
+    if model is UnitRollup and dim in _UNITS:
+        return "unit_id"
+    return _FILTER_COLUMN[dim]
 
 
 def source_for(spec: PivotSpec, viewer: User) -> type[Model]:
@@ -274,6 +295,10 @@ def source_for(spec: PivotSpec, viewer: User) -> type[Model]:
         return SalesLine
     needed = _needed_columns(spec)
     for model, columns in SOURCES:
+        if model is UnitRollup:
+            if _needed_columns(spec, UnitRollup) <= columns and _units_answer(viewer, spec):
+                return model
+            continue
         if not needed <= columns:
             continue
         if (
@@ -315,6 +340,44 @@ def regions_hold_their_lines(viewer: User, spec: PivotSpec) -> bool:
     return not qs.filter((in_regions & ~theirs) | (~in_regions & theirs)).exists()
 
 
+def _units_answer(viewer: User, spec: PivotSpec) -> bool:
+    """Whether the unit rollup's rows ``viewer`` may see sum exactly the lines they may see,
+    by each person's unit now: it was derived under today's mapping of people to units
+    (``unit_rollup_current``), no team or branch filter asks for lines of no salesperson
+    (those and a person's without a unit are one null unit there), and the viewer reads
+    company-wide, or manages units holding exactly the people whose lines they see
+    (``units_hold_their_people``)."""
+    if any(None in spec.filters.get(name, ()) for name in _UNITS):
+        return False
+    if not can(viewer, UnitRollup, "view") and not units_hold_their_people(viewer):
+        return False
+    return unit_rollup_current()
+
+
+def unit_rollup_current() -> bool:
+    """Whether the unit rollup was derived under the mapping of people to units of now
+    (``rollups.unit_rollup_current``). Else a team is read from the salesperson rollup,
+    folded by today's units."""
+    from salescope.ledger import rollups
+
+    return rollups.unit_rollup_current()
+
+
+def units_hold_their_people(viewer: User) -> bool:
+    """Whether the unit rollup's rows ``viewer`` may see (those of the units they manage and
+    below: its owner is the unit, ``org.visibility``'s unit rule) are exactly those of the
+    lines they may see (theirs and those of the people in those units now, its person rule),
+    once derived under today's units: the viewer is in one of those units, and no line or
+    rollup row is shared with them."""
+    from salescope.org.visibility import managed_subtree, reaches_shares
+
+    if viewer.unit_id is None or not managed_subtree(viewer).filter(pk=viewer.unit_id).exists():
+        return False  # (a salesperson: one query)
+    return not any(
+        reaches_shares(model, viewer=viewer) for model in (SalesLine, SalesRollup, UnitRollup)
+    )
+
+
 def reads_lines(spec: PivotSpec, viewer: User) -> bool:
     """Whether ``spec``'s pivot is answered from the lines (a heavy request)."""
     return source_for(spec, viewer) is SalesLine
@@ -338,11 +401,13 @@ def _narrow(qs: QuerySet, filters: dict[str, Any]) -> QuerySet:
         qs = _in(qs, "category_id", subtree + ([None] if None in ids else []))
     if "category_exact" in filters:
         qs = _in(qs, "category_id", filters["category_exact"])
-    for name in ("team", "branch"):
+    # The unit rollup's rows: by their unit, each person's unit now.
+    placed = "unit__path" if qs.model is UnitRollup else "salesperson__unit__path"
+    for name in _UNITS:
         if name in filters:
             condition = Q(pk__in=[])
             for path in _unit_paths([i for i in filters[name] if i is not None]):
-                condition |= Q(salesperson__unit__path__startswith=path)
+                condition |= Q(**{f"{placed}__startswith": path})
             if None in filters[name]:
                 condition |= Q(salesperson_id__isnull=True)
             qs = qs.filter(condition)
@@ -398,29 +463,32 @@ def base_sums(*, viewer: User, spec: PivotSpec) -> tuple[pl.DataFrame, type[Mode
     A team, a branch or a category at a level is summed to as such by the database (a column
     named after it, ``_folds_in_database``)."""
     model = source_for(spec, viewer)
-    columns = sorted({BASE[d] for d in (*spec.rows, *spec.columns)})
-    folds = _folds_in_database(viewer, spec)
+    columns = sorted({_base(d, model) for d in (*spec.rows, *spec.columns)})
+    folds = _folds_in_database(viewer, spec, model)
     frame = _grouped(
         viewer=viewer,
         spec=spec,
         model=model,
         columns=columns,
-        folds={BASE[d]: mapping for d, mapping in folds.items()},
+        folds={_base(d, model): mapping for d, mapping in folds.items()},
     )
-    return frame.rename({BASE[d]: d for d in folds}), model
+    return frame.rename({_base(d, model): d for d in folds}), model
 
 
 # Dimensions folded from a stored column by a mapping of the org chart or the category tree.
 _FOLDED_BY_MAPPING = ("team", "branch", "category")
 
 
-def _folds_in_database(viewer: User, spec: PivotSpec) -> dict[str, dict[Any, Any]]:
+def _folds_in_database(
+    viewer: User, spec: PivotSpec, model: type[Model]
+) -> dict[str, dict[Any, Any]]:
     """The mapping of each team, branch or category at a level among ``spec``'s dimensions
     whose stored column no other dimension reads: every person to the unit above them, every
     category to its ancestor (as ``fold`` maps the keys it is given). Summed by the database
     through them, a year of team × category × month at 10M lines is ~29k groups fetched
     instead of 276k folded here (PostgreSQL: 1,449 → 576 ms of CPU). Not on SQLite, whose
-    join of the mapping cost more than the fetch it spared (2M lines: 241 → 382 ms)."""
+    join of the mapping cost more than the fetch it spared (2M lines: 241 → 382 ms). From the
+    unit rollup (``model``), a team or branch maps every unit instead of every person."""
     dims = [*spec.rows, *spec.columns]
     folds: dict[str, dict[Any, Any]] = {}
     if connection.vendor == "sqlite":
@@ -428,12 +496,16 @@ def _folds_in_database(viewer: User, spec: PivotSpec) -> dict[str, dict[Any, Any
     for dim in dims:
         if dim not in _FOLDED_BY_MAPPING or (dim == "category" and not spec.category_level):
             continue
-        if sum(BASE[d] == BASE[dim] for d in dims) > 1:
+        if sum(_base(d, model) == _base(dim, model) for d in dims) > 1:
             continue
         # The org chart and the category tree are everyone's to read (ids mapped, no names).
         if dim == "category":
             ids = list(Category.objects.unrestricted().values_list("pk", flat=True))
             folds[dim] = _category_at_level(ids, spec.category_level or 1)
+        elif model is UnitRollup:
+            # The org chart is everyone's to read (OrgUnit: everyone may view).
+            units = list(OrgUnit.objects.visible_to(viewer).values_list("pk", flat=True))
+            folds[dim] = _of_kind_above(viewer, units, dim)
         else:
             # visibility: people's ids only, mapped to the units above them; no row leaves here
             people = (
@@ -595,7 +667,13 @@ def _time_keys(months: list[str], dim: str) -> dict[str, str]:
 def _units_above(viewer: User, people: list[int], kind: str) -> dict[int, int | None]:
     """Each person's unit of ``kind`` (team or branch) now: their unit or its ancestor."""
     unit_of = dict(names_of(User, people, "unit_id"))
-    path_of = dict(names_of(OrgUnit, set(unit_of.values()) - {None}, "path"))
+    above = _of_kind_above(viewer, list(set(unit_of.values()) - {None}), kind)
+    return {person: above.get(unit_of.get(person)) for person in people}  # type: ignore[arg-type]
+
+
+def _of_kind_above(viewer: User, units: list[int], kind: str) -> dict[int, int | None]:
+    """Each unit's unit of ``kind`` (team or branch): itself or its nearest ancestor."""
+    path_of = dict(names_of(OrgUnit, units, "path"))
     prefixes = {
         path[:end]
         for path in path_of.values()
@@ -609,9 +687,9 @@ def _units_above(viewer: User, people: list[int], kind: str) -> dict[int, int | 
         .values_list("path", "pk")
     )
     found: dict[int, int | None] = {}
-    for person in people:
-        path = path_of.get(unit_of.get(person), "")
-        found[person] = next(
+    for unit in units:
+        path = path_of.get(unit, "")
+        found[unit] = next(
             (of_kind[path[:end]] for end in range(len(path), 0, -1) if path[:end] in of_kind),
             None,
         )
@@ -639,14 +717,14 @@ def fold(frame: pl.DataFrame, spec: PivotSpec, viewer: User) -> pl.DataFrame:
         if dim in _FOLDED_BY_MAPPING and dim in frame.columns:  # summed so by the database
             exprs.append(pl.col(dim))
             continue
-        column = BASE[dim]
+        column = "unit_id" if dim in _UNITS and "unit_id" in frame.columns else BASE[dim]
         values = frame[column]
         if dim in ("month", "quarter", "year"):
             mapping: dict[Any, Any] = _time_keys(values.unique().to_list(), dim)
-        elif dim in ("team", "branch"):
-            mapping = _units_above(
-                viewer, [v for v in values.unique().to_list() if v is not None], dim
-            )
+        elif dim in _UNITS:
+            ids = [v for v in values.unique().to_list() if v is not None]
+            above = _of_kind_above if column == "unit_id" else _units_above  # (unit rollup)
+            mapping = above(viewer, ids, dim)
         elif dim == "category" and spec.category_level:
             ids = [v for v in values.unique().to_list() if v is not None]
             mapping = _category_at_level(ids, spec.category_level)
@@ -924,11 +1002,12 @@ def _ranked(viewer: User, spec: PivotSpec) -> tuple:
     # 2. The columns, summed over every row (and the grand total), from the smallest table
     # holding the columns and filters: a rollup also when the rows need the lines.
     column_spec = replace(spec, rows=())
+    column_model = source_for(column_spec, viewer)
     column_base = _grouped(
         viewer=viewer,
         spec=spec,
-        model=source_for(column_spec, viewer),
-        columns=sorted({BASE[d] for d in columns}),
+        model=column_model,
+        columns=sorted({_base(d, column_model) for d in columns}),
     )
     column_values = _values(fold(column_base, column_spec, viewer), spec, columns)
     all_columns = _keys(column_values, columns, spec.limit, "_c")

@@ -8,7 +8,10 @@ person).
 (month × kind × salesperson × region × customer × channel): the explorer's grains
 (``ledger.explorer``); ``brandrollup`` (month × kind × region × category × brand): the product
 rollup without the product, derived from it; ``pairrollup``: year × kind × salesperson ×
-product × customer (the explorer ranks product × customer pairs from it).
+product × customer (the explorer ranks product × customer pairs from it); ``unitrollup``:
+month × kind × unit × region × category, ``salesrollup`` with each person replaced by the unit
+they are in now (``_derive_units``: for the months ``salesrollup`` changed, every month when
+someone's unit changed since).
 
 Three ways to keep them, all inside the caller's transaction:
 - ``apply_delta``: add (new − old) of the lines a write created or changed to the rollup rows
@@ -25,7 +28,9 @@ The tests check that all three give exactly what a full re-aggregation gives.
 """
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
+from typing import Any
 
 import polars as pl
 from django.db import connection
@@ -41,7 +46,10 @@ from salescope.ledger.models import (
     RegionRollup,
     SalesLine,
     SalesRollup,
+    UnitRollup,
+    UnitRollupState,
 )
+from salescope.org.models import User
 
 _MEASURES = "amount_fen, quantity_milli, cost_fen, gross_profit_fen, lines"
 _SUMS = "SUM(amount_fen), SUM(quantity_milli), SUM(cost_fen), SUM(gross_profit_fen), {count}"
@@ -188,8 +196,93 @@ def _derive(cursor, source, grains, months: list[dt.date], *, hashed: bool = Fal
 
 def _derive_coarser(cursor, months: list[dt.date]) -> int:
     """The region and the salesperson × month rollups of ``months`` (at most a few hundred),
-    summed from the month × salesperson × region × category rollup."""
-    return _derive(cursor, SalesRollup, _COARSER, months)
+    summed from the month × salesperson × region × category rollup; and the unit rollup."""
+    return _derive(cursor, SalesRollup, _COARSER, months) + _derive_units(cursor, months)
+
+
+_UNIT_KEYS = ("month", "kind", "unit_id", "region_id", "category_id")
+
+
+def people_units() -> tuple[list[tuple[int, int]], str]:
+    """Every person's unit now (of the people in one), and the fingerprint of the whole
+    mapping, people without a unit included: what the unit rollup is derived under."""
+    # visibility: the system derives a rollup from everyone's unit (ids only)
+    rows = list(User.objects.unrestricted().order_by("pk").values_list("pk", "unit_id"))
+    return [(p, u) for p, u in rows if u is not None], mapping_fingerprint(rows)
+
+
+def unit_rollup_current() -> bool:
+    """Whether the unit rollup was derived under the mapping of people to units of now: its
+    stored fingerprint is the current mapping's. One query (the state's fingerprint beside
+    every person's unit): a pivot asks it, ~1.5 ms of CPU for 500 people."""
+    people, state = User._meta.db_table, UnitRollupState._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT fingerprint FROM {state} WHERE id = 1), id, unit_id "  # noqa: S608
+            f"FROM {people} ORDER BY id"
+        )
+        rows = cursor.fetchall()
+    return bool(rows) and rows[0][0] == mapping_fingerprint(row[1:] for row in rows)
+
+
+def mapping_fingerprint(rows: Iterable[tuple[int, int | None]]) -> str:
+    """The fingerprint of (person, unit or ``None``) pairs in the order of the people's ids."""
+    text = ";".join(f"{person}:{'' if unit is None else unit}" for person, unit in rows)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _derive_units(cursor, months: list[dt.date] | None) -> int:
+    """The unit rollup of ``months`` (``None``: all), summed from ``salesrollup`` with each
+    person mapped to their unit now; of every month when the mapping it was derived under
+    (``UnitRollupState``) is not today's, and then the new mapping's fingerprint kept. Every
+    writer of the unit rollup comes here and waits for the state's row (PostgreSQL: ``FOR
+    UPDATE``): an import and a derivation after a move do not interleave their months."""
+    UnitRollupState.objects.get_or_create(pk=1)
+    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    state = UnitRollupState._meta.db_table
+    cursor.execute(f"SELECT fingerprint FROM {state} WHERE id = 1{lock}")  # noqa: S608
+    (stored,) = cursor.fetchone()
+    mapping, current = people_units()
+    if stored != current:
+        months = None
+    elif months is not None and not months:
+        return 0
+    table, source = UnitRollup._meta.db_table, SalesRollup._meta.db_table
+    if mapping:
+        pairs = ", ".join(f"({int(person)}, {int(unit)})" for person, unit in mapping)
+        unit, join = "u.column2", f"LEFT JOIN (VALUES {pairs}) u ON u.column1 = s.salesperson_id"
+    else:
+        unit, join = "CAST(NULL AS BIGINT)", ""
+    keys = f"s.month, s.kind, {unit}, s.region_id, s.category_id"
+    sums = ", ".join(f"SUM(s.{m})" for m in _MEASURE_LIST)
+    written = 0
+    chunks: list[list[dt.date] | None] = [None]
+    if months is not None:
+        chunks = [months[i : i + 200] for i in range(0, len(months), 200)]
+    for chunk in chunks:
+        params: list[dt.date] = list(chunk or [])
+        where = "" if chunk is None else f" WHERE month IN ({', '.join(['%s'] * len(params))})"
+        cursor.execute(f"DELETE FROM {table}{where}", params)  # noqa: S608
+        # Hashed on PostgreSQL: the planner expects a group per row (as ``_derive``'s brands).
+        with for_one_query(enable_sort="off"):
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(_UNIT_KEYS)}, {_MEASURES}) "  # noqa: S608
+                f"SELECT {keys}, {sums} FROM {source} s {join}"
+                f"{where.replace('month', 's.month')} GROUP BY {keys}",
+                params,
+            )
+            written += cursor.rowcount
+    if stored != current:
+        cursor.execute(f"UPDATE {state} SET fingerprint = %s WHERE id = 1", [current])  # noqa: S608
+    return written
+
+
+def derive_unit_rollup() -> int:
+    """The unit rollup of every month again, if someone's unit changed since it was derived
+    (after a move: ``ledger.tasks.derive_unit_rollup``); returns the rows written (0: it was
+    current)."""
+    with connection.cursor() as cursor:
+        return _derive_units(cursor, [])
 
 
 def _derive_brands(cursor, months: list[dt.date]) -> int:
@@ -205,7 +298,10 @@ def refresh_coarser(months: Iterable[dt.date] | None = None) -> int:
     and for tests that write ``salesrollup`` rows directly."""
     written = 0
     asked = None if months is None else {as_date(m) for m in months}  # (an iterator: read once)
-    derived = ((SalesRollup, _derive_coarser, ()), (ProductRollup, _derive_brands, (BrandRollup,)))
+    derived = (
+        (SalesRollup, _derive_coarser, (UnitRollup,)),
+        (ProductRollup, _derive_brands, (BrandRollup,)),
+    )
     for source, derive, targets in derived:
         chosen = sorted(asked or set())
         if months is None:  # the source's months, and those its derived rows still hold
@@ -279,6 +375,8 @@ def apply_delta(table: str) -> set[dt.date]:
                     chunk,
                 )
             _write_rows(model, names, rows)
+    with connection.cursor() as cursor:
+        _derive_units(cursor, months)
     _move_explorer(table, months=months)
     return set(months)
 
@@ -443,7 +541,9 @@ def _read(months: list[str]) -> pl.DataFrame:
 def frame_of_rows(rows: list[tuple], columns: list[str]) -> pl.DataFrame:
     """Rollup rows fetched from the database (``month`` first, as a date or ISO text; ``kind``
     and ``channel`` text; ids and integer measures) as a frame with ``month`` as ISO text."""
-    schema = {c: pl.String if c in ("month", "kind", "channel") else pl.Int64 for c in columns}
+    schema: dict[str, Any] = {
+        c: pl.String if c in ("month", "kind", "channel") else pl.Int64 for c in columns
+    }
     if rows and not isinstance(rows[0][0], str):
         schema["month"] = pl.Date
     return _with_text_months(pl.DataFrame(rows, schema=schema, orient="row"))
@@ -458,7 +558,7 @@ def write_new_months(table: str) -> set[dt.date] | None:
     every = (SalesRollup, RegionRollup, PersonRollup, ProductRollup, BrandRollup, CustomerRollup)
     if any(model.objects.unrestricted().filter(month__in=months).exists() for model in every):
         return None
-    grains = [
+    grains: list[tuple[Any, tuple[str, ...]]] = [
         (SalesRollup, _KEYS),
         *_COARSER,
         *_MONTHLY_EXPLORER,
@@ -485,6 +585,7 @@ def write_new_months(table: str) -> set[dt.date] | None:
                 cursor.execute(statement)
     with connection.cursor() as cursor:
         _derive_brands(cursor, months)
+        _derive_units(cursor, months)
     # A new month's year may hold rows already (the months before it): moved, not written.
     _move_explorer(table, (_PAIRS,), months)
     return set(months)

@@ -3,6 +3,7 @@
 import datetime as dt
 import functools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,22 @@ from salescope.org.models import (
 )
 
 UNSET = object()  # "not given" for arguments where None means "clear it"
+
+# What follows a change of the unit someone is in, inside its transaction: the apps above
+# register it (the ledger queues the derivation of its unit rollup, ``ledger.apps``).
+_UNIT_CHANGES: list[Callable[[], None]] = []
+
+
+def on_people_units_changed(callback: Callable[[], None]) -> None:
+    """Call ``callback()`` in every transaction that puts a person in a unit or moves them."""
+    if callback not in _UNIT_CHANGES:
+        _UNIT_CHANGES.append(callback)
+
+
+def _people_units_changed() -> None:
+    for callback in _UNIT_CHANGES:
+        callback()
+
 
 TOKEN_PREFIX = "ss_"  # noqa: S105 - a public marker, not a secret
 
@@ -474,6 +491,7 @@ def create_person(
     person.save()
     if unit is not None:
         Membership.objects.create(person=person, unit=unit, started_on=day)
+    _people_units_changed()  # (also without a unit: a new person is in the mapping)
     audit.record(
         actor=actor,
         action="org.person.created",
@@ -556,6 +574,7 @@ def move_person(
     diff = audit.diff(before, audit.snapshot(person, ["unit"]))
     diff["effective_on"] = [None, day.isoformat()]
     audit.record(actor=actor, action="org.person.moved", obj=person, changes=diff)
+    _people_units_changed()
     return person
 
 

@@ -224,7 +224,7 @@ def test_teams_branches_and_category_levels_summed_by_the_database_give_the_same
         spec = explorer.PivotSpec.build(**kwargs)
         in_database = explorer.pivot(viewer=viewer, spec=spec)
         with monkeypatch.context() as patched:
-            patched.setattr(explorer, "_folds_in_database", lambda _viewer, _spec: {})
+            patched.setattr(explorer, "_folds_in_database", lambda _viewer, _spec, _model: {})
             afterwards = explorer.pivot(viewer=viewer, spec=spec)
         assert in_database == afterwards, kwargs
         assert in_database["total"] > 0
