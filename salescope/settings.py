@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "salescope.core.request_memo.ReadOnlyRequestMiddleware",
     "salescope.core.middleware.SessionLifetimeMiddleware",
     "salescope.core.middleware.UserLanguageMiddleware",
     "salescope.core.middleware.AuditSourceMiddleware",

@@ -10,9 +10,8 @@ from ninja.security.session import SessionAuth
 from ninja.utils import check_csrf
 
 from salescope.core.errors import PermissionDenied
+from salescope.core.request_memo import SAFE_METHODS
 from salescope.org import services as org_services
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BearerTokenAuth(HttpBearer):

@@ -239,7 +239,7 @@ def authenticate_token(raw: str, *, read_only: bool = False) -> User | None:
     """The active user a raw bearer token belongs to, or None. Records when it was used.
 
     ``read_only``: the call changes nothing (a GET), so what the user manages is read in the
-    same statement for the call's lists (``visibility.reach_columns``)."""
+    same statement and kept for the call's lists (``visibility.reach_columns``)."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
     sql = _token_sql(connection.vendor)

@@ -59,6 +59,7 @@ from salescope.core.ownership import (  # noqa: F401 - re-exported: the names ca
     ownership_of,
     register_rule,
 )
+from salescope.core.request_memo import remember, remembered
 from salescope.core.roles import viewer_roles  # noqa: F401 - re-exported, as above
 
 if TYPE_CHECKING:
@@ -163,7 +164,8 @@ class _Reach:
 
 
 def _reach(viewer: User) -> _Reach:
-    """One small read of the org tree (by the units' manager index; empty for a salesperson).
+    """One small read of the org tree (by the units' manager index; empty for a salesperson),
+    once per read-only request (``core.request_memo``).
 
     Resolved ids, not a subquery, so the planner sees the real selectivity: with
     ``owner IN (subquery)`` or ``= ANY(ARRAY(subquery))`` PostgreSQL guesses ~10 owners
@@ -171,9 +173,10 @@ def _reach(viewer: User) -> _Reach:
     index past 73k other rows (770 ms), a team lead's pager counted by a scan discarding 286k
     rows (bench/bench_visibility.py). Already read with the viewer when a read-only API call
     looked up its token (``reach_columns``)."""
-    read = viewer.__dict__.get(_READ_REACH)
-    if read is not None:
-        return read
+    return remembered((_REACH, viewer.pk), lambda: _read_reach(viewer))
+
+
+def _read_reach(viewer: User) -> _Reach:
     with connection.cursor() as cursor:
         cursor.execute(_tree_sql().reach, (viewer.pk,))
         rows = cursor.fetchall()
@@ -182,7 +185,7 @@ def _reach(viewer: User) -> _Reach:
     return _Reach(units, people)
 
 
-_READ_REACH = "_visibility_reach"
+_REACH = "visibility.reach"  # the request memo's key, with the viewer's id
 
 
 @cache
@@ -217,15 +220,15 @@ def reach_columns(vendor: str, person: str) -> str:
 
 
 def keep_reach(viewer: User, units: Any, people: Any) -> None:
-    """Remember the reach read by ``reach_columns`` on ``viewer``, an object that lives for one
-    read-only request (nothing it does can change the org tree)."""
+    """Keep the reach read by ``reach_columns`` for the rest of a read-only request (nothing in
+    it changes the org tree; outside one, nothing is kept)."""
 
     def ids(read: list[int] | str | None) -> tuple[int, ...]:
         if not read:
             return ()
         return tuple(sorted({int(i) for i in (read.split(",") if isinstance(read, str) else read)}))
 
-    viewer.__dict__[_READ_REACH] = _Reach(ids(units), ids(people))
+    remember((_REACH, viewer.pk), _Reach(ids(units), ids(people)))
 
 
 def _walks_in_order(reach: _Reach) -> bool:
@@ -242,7 +245,8 @@ def _walks_in_order(reach: _Reach) -> bool:
 def _reaches_over_a_hundredth(reach: _Reach) -> bool:
     from salescope.org.models import User as UserModel
 
-    return len(reach.people) * 100 > UserModel.objects.unrestricted().count()
+    everyone = remembered("visibility.people", UserModel.objects.unrestricted().count)
+    return len(reach.people) * 100 > everyone
 
 
 class _InIds(In):

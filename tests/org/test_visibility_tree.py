@@ -3,10 +3,13 @@ hand (org/visibility.py): they must agree with the tree read through parent poin
 demo organisation and on random ones (R2)."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from salescope.core.request_memo import ReadOnlyRequestMiddleware, read_only_request, remembered
 from salescope.org import services
 from salescope.org.choices import Role, UnitKind
 from salescope.org.models import OrgUnit, User
@@ -127,21 +130,41 @@ def test_subtree_and_member_units_match_parent_pointers_on_random_trees(db, tree
                 p.pk for p, home in zip(people, homes, strict=True) if units[home].pk in expected
             }
             raw = services.create_token(actor=person, user=person, name="tree").raw
-            caller = services.authenticate_token(raw, read_only=True)
-            assert caller is not None
-            assert caller.__dict__["_visibility_reach"] == reach
+            services.authenticate_token(raw)  # its first use is written once
+            with read_only_request(), CaptureQueriesContext(connection) as reads:
+                assert services.authenticate_token(raw, read_only=True) is not None
+                assert _reach(person) == reach
+            assert len(reads) == 1  # the token's lookup only
         transaction.set_rollback(True)
 
 
 def test_a_call_that_writes_reads_what_its_caller_manages_afresh(personas):
     lead = personas["team_lead"]
     raw = services.create_token(actor=lead, user=lead, name="writes").raw
+    services.authenticate_token(raw)  # its first use is written once
 
-    reading = services.authenticate_token(raw, read_only=True)
-    writing = services.authenticate_token(raw)
+    with read_only_request(), CaptureQueriesContext(connection) as reads:
+        services.authenticate_token(raw, read_only=True)
+        assert _reach(lead).people  # 李娜 manages 上海一组
+    with CaptureQueriesContext(connection) as writes:
+        services.authenticate_token(raw)
+        assert _reach(lead) == _reach(lead)
 
-    assert reading is not None
-    assert writing is not None
-    assert reading.__dict__["_visibility_reach"] == _reach(lead)
-    assert reading.__dict__["_visibility_reach"].people  # 李娜 manages 上海一组
-    assert "_visibility_reach" not in writing.__dict__
+    assert len(reads) == 1
+    assert len(writes) == 3  # the token, then the org tree for each read
+
+
+def test_only_a_request_that_changes_nothing_keeps_what_it_read(rf):
+    reads = []
+
+    def view(request):
+        remembered("k", lambda: reads.append(request.method))
+        remembered("k", lambda: reads.append(request.method))
+        return HttpResponse()
+
+    for method in ("get", "head", "post", "put", "patch", "delete"):
+        ReadOnlyRequestMiddleware(view)(getattr(rf, method)("/"))
+    remembered("k", lambda: reads.append("outside"))
+
+    writes = [method for method in ("POST", "PUT", "PATCH", "DELETE") for _ in range(2)]
+    assert reads == ["GET", "HEAD", *writes, "outside"]
