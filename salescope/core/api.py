@@ -233,7 +233,9 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
             "to the end of this page, and one more when there are more."
         )
         count_capped: bool = Field(
-            False, description="True when there are more rows than count (ask exact_count=true)."
+            False,
+            description="True when rows follow this page: there are at least count rows (ask "
+            "exact_count=true for the total).",
         )
 
     def paginate_queryset(

@@ -88,15 +88,30 @@ def enqueue(task: Task, *args: Any, **kwargs: Any) -> Any:
     return None
 
 
-def enqueue_once(task: Task) -> Any:
-    """``enqueue(task)`` (no arguments) unless a run of it is already waiting, not yet taken
-    by a worker: a change made many times in one transaction (an org import moving people)
-    queues one run, which sees them all. Once taken, a new change queues another."""
-    if isinstance(task.get_backend(), DatabaseBackend):
-        waiting = DBTaskResult.objects.ready().filter(task_path=task.module_path)
-        if waiting.exists():
-            return None
-    return enqueue(task)
+def enqueue_once(task: Task) -> None:
+    """Queue ``task`` (no arguments) once the caller's transaction commits, unless a run of it
+    is then still waiting, not yet taken by a worker: a change made many times in one
+    transaction (an org import moving people) queues one run, which sees them all.
+
+    Asked after the commit, not before: a run waiting when the change was made may be taken
+    and finished before the change commits, without it; one still waiting after the commit
+    runs after it and sees it."""
+    connection = transaction.get_connection()
+    if any(
+        getattr(entry[1], "queues_once", None) == task.module_path
+        for entry in connection.run_on_commit
+    ):
+        return  # already asked in this transaction
+
+    def queue() -> None:
+        if isinstance(task.get_backend(), DatabaseBackend):
+            waiting = DBTaskResult.objects.ready().filter(task_path=task.module_path)
+            if waiting.exists():
+                return
+        task.enqueue()
+
+    queue.queues_once = task.module_path  # type: ignore[attr-defined]
+    transaction.on_commit(queue)
 
 
 # --- the daily schedule ---------------------------------------------------------------------

@@ -47,6 +47,7 @@ from salescope.core.db import for_one_query, read_session
 from salescope.core.errors import ValidationFailed
 from salescope.core.money import from_fen
 from salescope.core.periods import company_calendar, month_end, month_start, months_between
+from salescope.core.request_memo import remembered
 from salescope.customers.models import Customer
 from salescope.ledger.choices import LineKind
 from salescope.ledger.models import (
@@ -356,11 +357,12 @@ def _units_answer(viewer: User, spec: PivotSpec) -> bool:
 
 def unit_rollup_current() -> bool:
     """Whether the unit rollup was derived under the mapping of people to units of now
-    (``rollups.unit_rollup_current``). Else a team is read from the salesperson rollup,
+    (``rollups.unit_rollup_current``), asked once per read-only request (a pivot's answer asks
+    for its source two or three times). Else a team is read from the salesperson rollup,
     folded by today's units."""
     from salescope.ledger import rollups
 
-    return rollups.unit_rollup_current()
+    return remembered("ledger.unit_rollup_current", rollups.unit_rollup_current)
 
 
 def units_hold_their_people(viewer: User) -> bool:

@@ -958,6 +958,7 @@ def initialise_company(
     admin.set_password(password)
     admin.save()
     Membership.objects.create(person=admin, unit=company, started_on=_today())
+    _people_units_changed()
     audit.record(
         actor=actor,
         action="org.person.created",
@@ -987,6 +988,7 @@ def enrol_administrator(*, actor: User | None, person: User) -> User:
     person.refresh_from_db()
     if not Membership.objects.filter(person=person, ended_on__isnull=True).exists():
         Membership.objects.create(person=person, unit=company, started_on=_today())
+    _people_units_changed()  # their unit is the company's now
     audit.record(
         actor=actor,
         action="org.person.created",

@@ -284,7 +284,9 @@ def test_a_moved_persons_history_shows_under_the_new_team_at_once_and_after_the_
     assert rollups.derive_unit_rollup() == 0  # current: nothing to do
 
 
-def test_a_move_through_the_services_queues_the_derivation(generated, world):
+def test_a_move_through_the_services_queues_the_derivation(
+    generated, world, django_capture_on_commit_callbacks
+):
     admin = world.personas["admin"]
     spec = explorer.PivotSpec.build(rows=["team"], columns=["category"])
     person = User.objects.unrestricted().get(username="chenjing")
@@ -295,7 +297,10 @@ def test_a_move_through_the_services_queues_the_derivation(generated, world):
         .order_by("pk")
         .first()
     )
-    org_services.move_person(actor=admin, person=person, unit=team, expected_version=person.version)
+    with django_capture_on_commit_callbacks(execute=True):
+        org_services.move_person(
+            actor=admin, person=person, unit=team, expected_version=person.version
+        )
     assert explorer.pivot(viewer=admin, spec=spec)["source"] == "salesrollup"
     assert run_pending() >= 1
     result = explorer.pivot(viewer=admin, spec=spec)
@@ -304,21 +309,61 @@ def test_a_move_through_the_services_queues_the_derivation(generated, world):
     assert_units_equal_the_lines()
 
 
-def test_an_org_import_moving_many_people_queues_one_derivation(generated, world):
-    from django_tasks_db.models import DBTaskResult
-
-    from salescope.ledger.tasks import derive_unit_rollup
-
-    admin = world.personas["admin"]
+def _move_to_the_last_team(admin, usernames, callbacks):
     team = OrgUnit.objects.unrestricted().filter(kind=UnitKind.TEAM).order_by("pk").last()
-    with transaction.atomic():
-        for username in ("zhangwei", "chenjing", "yangfan"):
+    with callbacks(execute=True) as queued, transaction.atomic():
+        for username in usernames:
             person = User.objects.unrestricted().get(username=username)
             if person.unit_id != team.pk:
                 org_services.move_person(
                     actor=admin, person=person, unit=team, expected_version=person.version
                 )
-    waiting = DBTaskResult.objects.ready().filter(task_path=derive_unit_rollup.module_path)
-    assert waiting.count() == 1
+    return queued
+
+
+def _waiting_derivations():
+    from django_tasks_db.models import DBTaskResult
+
+    from salescope.ledger.tasks import derive_unit_rollup
+
+    return DBTaskResult.objects.ready().filter(task_path=derive_unit_rollup.module_path)
+
+
+def test_an_org_import_moving_many_people_queues_one_derivation(
+    generated, world, django_capture_on_commit_callbacks
+):
+    queued = _move_to_the_last_team(
+        world.personas["admin"],
+        ("zhangwei", "chenjing", "yangfan"),
+        django_capture_on_commit_callbacks,
+    )
+
+    assert len(queued) == 1  # asked once in the transaction, on any task backend
+    assert _waiting_derivations().count() == 1
     assert run_pending() == 1
+    assert_units_equal_the_lines()
+
+
+def test_a_run_taken_before_a_move_commits_does_not_stand_for_it(
+    generated, world, django_capture_on_commit_callbacks
+):
+    from salescope.core.tasks import enqueue
+    from salescope.ledger.tasks import derive_unit_rollup
+
+    admin = world.personas["admin"]
+    enqueue(derive_unit_rollup)  # waiting, for an earlier move
+    taken = _waiting_derivations().get()
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        person = User.objects.unrestricted().get(username="chenjing")
+        team = OrgUnit.objects.unrestricted().filter(kind=UnitKind.TEAM).order_by("pk").first()
+        org_services.move_person(
+            actor=admin, person=person, unit=team, expected_version=person.version
+        )
+        # A worker takes the waiting run before this move commits: it cannot see the move.
+        type(taken).objects.filter(pk=taken.pk).update(status="RUNNING")
+
+    assert _waiting_derivations().count() == 1  # queued again after the commit
+    run_pending()
+    assert explorer.unit_rollup_current()
     assert_units_equal_the_lines()
