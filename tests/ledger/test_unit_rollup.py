@@ -74,6 +74,17 @@ def stored() -> dict[tuple, tuple]:
     return found
 
 
+def _another_team(person):
+    """The first team, by id, that is not ``person``'s unit."""
+    return (
+        OrgUnit.objects.unrestricted()
+        .filter(kind=UnitKind.TEAM)
+        .exclude(pk=person.unit_id)
+        .order_by("pk")
+        .first()
+    )
+
+
 def assert_units_equal_the_lines() -> None:
     assert stored() == lines_by_unit() == sales_rollup_by_unit()
     assert UnitRollupState.objects.get(pk=1).fingerprint == rollups.people_units()[1]
@@ -84,13 +95,7 @@ def _move(username: str) -> None:
     """Move ``username`` to another team behind the services' back (the ORM, as tests and the
     demo write people)."""
     person = User.objects.unrestricted().get(username=username)
-    other = (
-        OrgUnit.objects.unrestricted()
-        .filter(kind=UnitKind.TEAM)
-        .exclude(pk=person.unit_id)
-        .order_by("pk")
-        .first()
-    )
+    other = _another_team(person)
     User.objects.unrestricted().filter(pk=person.pk).update(unit=other)
 
 
@@ -290,13 +295,7 @@ def test_a_move_through_the_services_queues_the_derivation(
     admin = world.personas["admin"]
     spec = explorer.PivotSpec.build(rows=["team"], columns=["category"])
     person = User.objects.unrestricted().get(username="chenjing")
-    team = (
-        OrgUnit.objects.unrestricted()
-        .filter(kind=UnitKind.TEAM)
-        .exclude(pk=person.unit_id)
-        .order_by("pk")
-        .first()
-    )
+    team = _another_team(person)
     with django_capture_on_commit_callbacks(execute=True):
         org_services.move_person(
             actor=admin, person=person, unit=team, expected_version=person.version
