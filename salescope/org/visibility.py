@@ -94,6 +94,7 @@ class _TreeSQL:
     shares: str  # ids shared with a content type %s, at levels {levels}, with person %s{units}
     shares_units: str  # "… or with a unit at or above unit %s", put in as {units}
     reach: str  # (unit, person or NULL) for each unit at or below those person %s manages
+    tree: str  # FROM every pair of units vis_top and vis_below at or below it
 
 
 def _column(model: type[models.Model], name: str) -> str:
@@ -128,7 +129,7 @@ def _tree_sql() -> _TreeSQL:
         f" LEFT JOIN {UserModel._meta.db_table} vis_person"
         f" ON vis_person.{person_unit} = vis_below.{pk} WHERE vis_top.{manager} = %s"
     )
-    return _TreeSQL(subtree, ancestors, shares, shares_units, reach)
+    return _TreeSQL(subtree, ancestors, shares, shares_units, reach, tree)
 
 
 def managed_subtree(viewer: User) -> QuerySet:
@@ -199,13 +200,8 @@ def reach_columns(vendor: str, person: str) -> str:
     from salescope.org.models import OrgUnit
     from salescope.org.models import User as UserModel
 
-    units, pk = OrgUnit._meta.db_table, OrgUnit._meta.pk.column
-    path, manager = _column(OrgUnit, "path"), _column(OrgUnit, "manager")
-    below = (
-        f"FROM {units} vis_top JOIN {units} vis_below"
-        f" ON substr(vis_below.{path}, 1, length(vis_top.{path})) = vis_top.{path}"
-        f" WHERE vis_top.{manager} = {person}"
-    )
+    pk = OrgUnit._meta.pk.column
+    below = f"{_tree_sql().tree} WHERE vis_top.{_column(OrgUnit, 'manager')} = {person}"
     people = (
         f"FROM {UserModel._meta.db_table} vis_person"  # noqa: S608 - names from _meta
         f" WHERE vis_person.{_column(UserModel, 'unit')} IN (SELECT vis_below.{pk} {below})"
